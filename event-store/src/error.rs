@@ -1,0 +1,51 @@
+//! The event store's one error type.
+
+use crate::{ExpectedVersion, StreamId};
+
+/// Everything the event store can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum EventStoreError {
+    /// The stream was not at the expected version; `actual` is what it is now.
+    #[error("stream {stream} is at version {actual}, not {expected:?}")]
+    VersionConflict {
+        /// The stream appended to.
+        stream: StreamId,
+        /// What the writer expected.
+        expected: ExpectedVersion,
+        /// The stream's version at the time of the check.
+        actual: u64,
+    },
+    /// Some of the event ids are already in the log, but not as this same append: ids must be unique.
+    #[error("event ids already used by other events in stream {stream}")]
+    EventIdReused {
+        /// The stream appended to.
+        stream: StreamId,
+    },
+    /// An append with no events, or with a value the log cannot hold.
+    #[error("invalid append: {0}")]
+    InvalidAppend(String),
+    /// A stored event's payload could not be brought to the current schema.
+    #[error("cannot upcast {event_type} v{schema_version}: {reason}")]
+    Upcast {
+        /// The stored event's type.
+        event_type: String,
+        /// The stored schema version.
+        schema_version: u32,
+        /// What the upcaster said.
+        reason: String,
+    },
+    /// A stored row that does not decode (metadata, numbers out of range).
+    #[error("corrupt event at position {position}: {reason}")]
+    Corrupt {
+        /// The row's global position.
+        position: i64,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A position token that is not `transaction:position`.
+    #[error("invalid log position {0:?}, expected `transaction:position`")]
+    InvalidPosition(String),
+    /// The database failed or was unreachable.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}

@@ -1,0 +1,33 @@
+//! Motorlog's event log on PostgreSQL.
+//!
+//! The log is the shop's truth: an append-only `events` table (the database refuses UPDATE, DELETE and
+//! TRUNCATE) written only through [`EventStore::append`]. This crate promises:
+//!
+//! - an append is atomic, checked against an [`ExpectedVersion`], and idempotent by event id;
+//! - [`EventStore::read_all`] and [`EventStore::subscribe`] deliver every committed event exactly once,
+//!   in an order that respects every stream's versions, even when transactions commit out of order
+//!   (the reasoning is in [`log`]);
+//! - old payload shapes are upcast in one place ([`Upcasters`]) on every read.
+//!
+//! It knows no aggregate: payloads are JSON, and the domain lives in the `aggregates` crate.
+
+mod envelope;
+mod error;
+pub mod log;
+pub mod notify;
+mod subscribe;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod upcast;
+
+pub use envelope::{
+    Appended, AppendedEvent, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent,
+    Snapshot, StreamId,
+};
+pub use error::EventStoreError;
+pub use log::{EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};
+pub use subscribe::SubscriptionOptions;
+pub use upcast::{UpcastStep, Upcasters};
+
+/// The migrations of the log and the read models, from `migrations/`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

@@ -1,0 +1,537 @@
+//! Appending to the log and reading it back.
+//!
+//! # Why subscribers never skip an event
+//!
+//! `global_position` comes from a sequence. A sequence value is taken when a row is inserted but the
+//! row only becomes visible when its transaction commits, so positions become visible out of order:
+//! transaction A takes position 10, transaction B takes 11 and commits, a reader sees 11 and moves its
+//! checkpoint past 10, then A commits and position 10 is never delivered. Marten, Eventuous, Axon's JPA
+//! store and SQLStreamStore all shipped this bug.
+//!
+//! The log therefore also records the writing transaction's id (`transaction_id xid8`, assigned when
+//! the transaction first writes) and readers follow two rules:
+//!
+//! 1. read only rows whose transaction id is below `pg_snapshot_xmin(pg_current_snapshot())`, the
+//!    oldest transaction still running. Every transaction below that line has finished, so no row can
+//!    appear below it later;
+//! 2. order by `(transaction_id, global_position)` and checkpoint that **pair**. Within the visible
+//!    region that order is final; a checkpoint on the position alone would still skip A's row in the
+//!    example, because A's position (10) is below B's (11) while A's transaction id is the one in flight.
+//!
+//! A stream's versions must follow the same order, which holds only if the event insert is the first
+//! write of its transaction: the transaction id is then taken at the moment the stream's current
+//! version is read, after every earlier version's writer committed. [`EventStore::begin_append`]
+//! enforces that by doing the insert before handing out the transaction. One append per transaction,
+//! for the same reason.
+//!
+//! The price: a reader waits for the oldest running write transaction anywhere in the cluster. The
+//! migration sets `idle_in_transaction_session_timeout` so one forgotten transaction cannot stall
+//! every subscriber, and appends are short single statements.
+//!
+//! # Idempotent appends
+//!
+//! Event ids are chosen by the writer. Appending the same ids again (a retried request whose answer was
+//! lost) finds them in the log and returns the first append's result instead of a version conflict.
+
+use serde_json::Value;
+use sqlx::postgres::PgDatabaseError;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::notify::Wakeups;
+use crate::{
+    Appended, AppendedEvent, EventStoreError, ExpectedVersion, LogPosition, Metadata, NewEvent,
+    RecordedEvent, Snapshot, StreamId, Upcasters,
+};
+
+/// How often an append with [`ExpectedVersion::Any`] retries after losing a race for a version.
+const ANY_VERSION_RETRIES: usize = 16;
+/// The most events one append may carry.
+pub const MAX_EVENTS_PER_APPEND: usize = 10_000;
+
+/// The event log: append with an expected version, read streams, read and follow the whole log.
+///
+/// Cheap to clone; clones share the pool and the wake-up notifier.
+#[derive(Clone, Debug)]
+pub struct EventStore {
+    pool: PgPool,
+    upcasters: Upcasters,
+    wakeups: Wakeups,
+}
+
+/// An append done but not yet committed: the caller may add its own writes (an idempotency record,
+/// say) in the same transaction, then [`commit`](Self::commit).
+pub struct PendingAppend {
+    tx: Option<Transaction<'static, Postgres>>,
+    appended: Appended,
+    wakeups: Wakeups,
+}
+
+impl PendingAppend {
+    /// The result the append will have once committed.
+    pub fn appended(&self) -> &Appended {
+        &self.appended
+    }
+
+    /// True when these event ids were already in the log: nothing new was written.
+    pub fn is_replay(&self) -> bool {
+        self.tx.is_none()
+    }
+
+    /// The transaction, for writes that must commit with the events; `None` for a replay.
+    pub fn connection(&mut self) -> Option<&mut PgConnection> {
+        self.tx.as_deref_mut()
+    }
+
+    /// Commits the events and wakes the subscribers.
+    pub async fn commit(self) -> Result<Appended, EventStoreError> {
+        if let Some(tx) = self.tx {
+            tx.commit().await?;
+            self.wakeups.committed();
+        }
+        Ok(self.appended)
+    }
+}
+
+/// A row of `events` as the reading queries select it.
+struct EventRow {
+    global_position: i64,
+    transaction_id: i64,
+    event_id: Uuid,
+    stream_type: String,
+    stream_id: String,
+    stream_version: i64,
+    event_type: String,
+    schema_version: i32,
+    payload: Value,
+    metadata: Value,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A row `RETURNING` from the insert, or found again for a replayed append.
+struct WrittenRow {
+    global_position: i64,
+    transaction_id: i64,
+    event_id: Uuid,
+    stream_version: i64,
+}
+
+impl EventStore {
+    /// An event store over a pool whose database has the `migrations/` applied.
+    ///
+    /// Starts the wake-up notifier task, so it must be called inside a Tokio runtime.
+    pub fn new(pool: PgPool) -> Self {
+        Self::with_upcasters(pool, Upcasters::new())
+    }
+
+    /// An event store that brings old payloads to the current shape with `upcasters`.
+    pub fn with_upcasters(pool: PgPool, upcasters: Upcasters) -> Self {
+        let wakeups = Wakeups::start(pool.clone());
+        Self {
+            pool,
+            upcasters,
+            wakeups,
+        }
+    }
+
+    /// The pool the store uses.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Appends `events` to `stream` atomically if the stream is at `expected`, and commits.
+    ///
+    /// With [`ExpectedVersion::Any`] a lost race for the next version is retried.
+    pub async fn append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<Appended, EventStoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.begin_append(stream, expected, events).await {
+                Ok(pending) => return pending.commit().await,
+                Err(EventStoreError::VersionConflict { .. })
+                    if expected == ExpectedVersion::Any && attempt < ANY_VERSION_RETRIES =>
+                {
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Opens a transaction whose first write appends `events`; commit it with [`PendingAppend::commit`].
+    pub async fn begin_append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<PendingAppend, EventStoreError> {
+        validate_append(stream, events)?;
+        let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
+        async {
+            let mut tx = self.pool.begin().await?;
+            match insert_events(&mut tx, stream, expected, events).await {
+                Ok(rows) if rows.len() == events.len() => Ok(PendingAppend {
+                    tx: Some(tx),
+                    appended: appended_from_rows(rows)?,
+                    wakeups: self.wakeups.clone(),
+                }),
+                // No row inserted: the stream was not at the expected version.
+                Ok(_) => {
+                    tx.rollback().await?;
+                    self.explain_refusal(stream, expected, events).await
+                }
+                Err(error) if is_unique_violation(&error) => {
+                    drop(tx);
+                    self.explain_refusal(stream, expected, events).await
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// After a refused insert: the same events already in the log make a replay, else a conflict.
+    async fn explain_refusal(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<PendingAppend, EventStoreError> {
+        let ids: Vec<Uuid> = events.iter().map(|event| event.event_id).collect();
+        let found = sqlx::query_as!(
+            WrittenRow,
+            r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!",
+                      event_id, stream_version
+                 FROM events
+                WHERE event_id = ANY($1) AND stream_type = $2 AND stream_id = $3
+                ORDER BY stream_version"#,
+            &ids,
+            stream.stream_type,
+            stream.id,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let same_append = found.len() == ids.len()
+            && found
+                .iter()
+                .zip(&ids)
+                .all(|(row, id)| row.event_id == *id)
+            && found
+                .windows(2)
+                .all(|pair| pair[1].stream_version == pair[0].stream_version + 1);
+        if same_append {
+            return Ok(PendingAppend {
+                tx: None,
+                appended: appended_from_rows(found)?,
+                wakeups: self.wakeups.clone(),
+            });
+        }
+        let reused_elsewhere = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM events WHERE event_id = ANY($1)) AS "reused!""#,
+            &ids
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if reused_elsewhere {
+            return Err(EventStoreError::EventIdReused {
+                stream: stream.clone(),
+            });
+        }
+        Err(EventStoreError::VersionConflict {
+            stream: stream.clone(),
+            expected,
+            actual: self.stream_version(stream).await?,
+        })
+    }
+
+    /// The stream's current version: 0 when it has no events.
+    pub async fn stream_version(&self, stream: &StreamId) -> Result<u64, EventStoreError> {
+        let version = sqlx::query_scalar!(
+            r#"SELECT coalesce(max(stream_version), 0) AS "version!"
+                 FROM events WHERE stream_type = $1 AND stream_id = $2"#,
+            stream.stream_type,
+            stream.id,
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        from_db(version, 0)
+    }
+
+    /// The stream's events with a version above `after_version`, in version order.
+    pub async fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        let rows = sqlx::query_as!(
+            EventRow,
+            r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
+                      stream_type, stream_id, stream_version, event_type, schema_version, payload,
+                      metadata, recorded_at
+                 FROM events
+                WHERE stream_type = $1 AND stream_id = $2 AND stream_version > $3
+                ORDER BY stream_version"#,
+            stream.stream_type,
+            stream.id,
+            to_db(after_version)?,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|row| self.decode(row)).collect()
+    }
+
+    /// Up to `limit` events after `after` in the log's reading order, never skipping one.
+    ///
+    /// Only events of finished transactions are returned (see the module docs), so an empty page
+    /// means "nothing more yet", not "the end".
+    pub async fn read_all(
+        &self,
+        after: LogPosition,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
+        let rows = sqlx::query_as!(
+            EventRow,
+            r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
+                      stream_type, stream_id, stream_version, event_type, schema_version, payload,
+                      metadata, recorded_at
+                 FROM events
+                WHERE (transaction_id, global_position) > ($1::bigint::text::xid8, $2::bigint)
+                  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY transaction_id, global_position
+                LIMIT $3"#,
+            to_db(after.transaction_id)?,
+            to_db(after.global_position)?,
+            limit,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|row| self.decode(row)).collect()
+    }
+
+    /// The position of the newest event a reader may see now (the head for lag metrics).
+    pub async fn head(&self) -> Result<LogPosition, EventStoreError> {
+        let head = sqlx::query!(
+            r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!"
+                 FROM events
+                WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY transaction_id DESC, global_position DESC
+                LIMIT 1"#
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        match head {
+            None => Ok(LogPosition::START),
+            Some(row) => Ok(LogPosition {
+                transaction_id: from_db(row.transaction_id, row.global_position)?,
+                global_position: from_db(row.global_position, row.global_position)?,
+            }),
+        }
+    }
+
+    /// The newest snapshot of a stream, if one was saved.
+    pub async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>, EventStoreError> {
+        let row = sqlx::query!(
+            r#"SELECT stream_version, schema_version, state
+                 FROM snapshots WHERE stream_type = $1 AND stream_id = $2"#,
+            stream.stream_type,
+            stream.id,
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Snapshot {
+                stream: stream.clone(),
+                version: from_db(row.stream_version, 0)?,
+                schema_version: u32::try_from(row.schema_version).map_err(|_| {
+                    EventStoreError::InvalidAppend("negative snapshot schema version".into())
+                })?,
+                state: row.state,
+            })
+        })
+        .transpose()
+    }
+
+    /// Saves a snapshot unless a newer one is already there.
+    pub async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), EventStoreError> {
+        let schema_version = i32::try_from(snapshot.schema_version)
+            .map_err(|_| EventStoreError::InvalidAppend("snapshot schema version too large".into()))?;
+        sqlx::query!(
+            r#"INSERT INTO snapshots (stream_type, stream_id, stream_version, schema_version, state)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (stream_type, stream_id) DO UPDATE
+                  SET stream_version = excluded.stream_version,
+                      schema_version = excluded.schema_version,
+                      state = excluded.state,
+                      taken_at = now()
+                WHERE snapshots.stream_version <= excluded.stream_version"#,
+            snapshot.stream.stream_type,
+            snapshot.stream.id,
+            to_db(snapshot.version)?,
+            schema_version,
+            snapshot.state,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    fn decode(&self, row: EventRow) -> Result<RecordedEvent, EventStoreError> {
+        let at = row.global_position;
+        let corrupt = |reason: String| EventStoreError::Corrupt {
+            position: at,
+            reason,
+        };
+        let metadata: Metadata =
+            serde_json::from_value(row.metadata).map_err(|e| corrupt(format!("metadata: {e}")))?;
+        let stored_version = u32::try_from(row.schema_version)
+            .map_err(|_| corrupt(format!("schema version {}", row.schema_version)))?;
+        let (schema_version, payload) =
+            self.upcasters
+                .upcast(&row.event_type, stored_version, row.payload)?;
+        Ok(RecordedEvent {
+            position: LogPosition {
+                transaction_id: from_db(row.transaction_id, at)?,
+                global_position: from_db(row.global_position, at)?,
+            },
+            event_id: row.event_id,
+            stream: StreamId::new(row.stream_type, row.stream_id),
+            version: from_db(row.stream_version, at)?,
+            event_type: row.event_type,
+            schema_version,
+            payload,
+            metadata,
+            recorded_at: row.recorded_at,
+        })
+    }
+}
+
+/// The one INSERT of an append: all events in one statement, only if the stream is where expected.
+///
+/// The current version is read in the same statement; two writers that read the same version both
+/// try to insert the same `(stream, version)` and the unique key lets exactly one of them in.
+async fn insert_events(
+    tx: &mut PgConnection,
+    stream: &StreamId,
+    expected: ExpectedVersion,
+    events: &[NewEvent],
+) -> Result<Vec<WrittenRow>, sqlx::Error> {
+    let mut ids = Vec::with_capacity(events.len());
+    let mut types = Vec::with_capacity(events.len());
+    let mut schema_versions = Vec::with_capacity(events.len());
+    let mut payloads = Vec::with_capacity(events.len());
+    let mut metadata = Vec::with_capacity(events.len());
+    for event in events {
+        ids.push(event.event_id);
+        types.push(event.event_type.clone());
+        // Checked by validate_append.
+        schema_versions.push(event.schema_version as i32);
+        payloads.push(event.payload.clone());
+        metadata.push(serde_json::to_value(&event.metadata).map_err(|e| sqlx::Error::Encode(e.into()))?);
+    }
+    let required = expected.required().map(|v| v as i64);
+    sqlx::query_as!(
+        WrittenRow,
+        r#"WITH current AS (
+               SELECT coalesce(max(stream_version), 0) AS version
+                 FROM events WHERE stream_type = $1 AND stream_id = $2
+           )
+           INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type,
+                               schema_version, payload, metadata)
+           SELECT e.event_id, $1, $2, current.version + e.ord, e.event_type, e.schema_version,
+                  e.payload, e.metadata
+             FROM current,
+                  unnest($4::uuid[], $5::text[], $6::int4[], $7::jsonb[], $8::jsonb[])
+                      WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
+            WHERE $3::bigint IS NULL OR current.version = $3
+            ORDER BY e.ord
+           RETURNING global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
+                     stream_version"#,
+        stream.stream_type,
+        stream.id,
+        required,
+        &ids,
+        &types,
+        &schema_versions,
+        &payloads,
+        &metadata,
+    )
+    .fetch_all(&mut *tx)
+    .await
+}
+
+fn validate_append(stream: &StreamId, events: &[NewEvent]) -> Result<(), EventStoreError> {
+    let invalid = |reason: &str| Err(EventStoreError::InvalidAppend(reason.to_owned()));
+    if events.is_empty() {
+        return invalid("an append needs at least one event");
+    }
+    if events.len() > MAX_EVENTS_PER_APPEND {
+        return invalid("too many events in one append");
+    }
+    if stream.stream_type.is_empty() || stream.stream_type.len() > 100 {
+        return invalid("stream type must be 1 to 100 bytes");
+    }
+    if stream.id.is_empty() || stream.id.len() > 200 {
+        return invalid("stream id must be 1 to 200 bytes");
+    }
+    for event in events {
+        if event.event_type.is_empty() {
+            return invalid("event type must not be empty");
+        }
+        if event.schema_version == 0 || i32::try_from(event.schema_version).is_err() {
+            return invalid("schema version must be from 1 to 2^31-1");
+        }
+    }
+    let mut ids: Vec<Uuid> = events.iter().map(|event| event.event_id).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|pair| pair[0] == pair[1]) {
+        return invalid("the same event id twice in one append");
+    }
+    Ok(())
+}
+
+fn appended_from_rows(mut rows: Vec<WrittenRow>) -> Result<Appended, EventStoreError> {
+    rows.sort_by_key(|row| row.stream_version);
+    let events = rows
+        .iter()
+        .map(|row| {
+            let at = row.global_position;
+            Ok(AppendedEvent {
+                event_id: row.event_id,
+                version: from_db(row.stream_version, at)?,
+                position: LogPosition {
+                    transaction_id: from_db(row.transaction_id, at)?,
+                    global_position: from_db(row.global_position, at)?,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, EventStoreError>>()?;
+    Ok(Appended {
+        stream_version: events.last().map_or(0, |event| event.version),
+        events,
+    })
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|db| db.try_downcast_ref::<PgDatabaseError>())
+        .is_some_and(|pg| pg.code() == "23505")
+}
+
+fn to_db(value: u64) -> Result<i64, EventStoreError> {
+    i64::try_from(value).map_err(|_| EventStoreError::InvalidPosition(value.to_string()))
+}
+
+fn from_db(value: i64, position: i64) -> Result<u64, EventStoreError> {
+    u64::try_from(value).map_err(|_| EventStoreError::Corrupt {
+        position,
+        reason: format!("negative number {value}"),
+    })
+}

@@ -1,0 +1,136 @@
+//! Following the whole log: catch up from a position, then stay live.
+//!
+//! A subscription pages through [`EventStore::read_all`] (so it inherits its no-skip guarantee) and,
+//! when it has caught up, sleeps until a `NOTIFY` on [`CHANNEL`] or the poll interval, whichever comes
+//! first. The `LISTEN` starts before the first read, so a commit between "read nothing" and "start
+//! waiting" still wakes it; if the listening connection fails, polling alone carries on.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use futures::Stream;
+use sqlx::postgres::PgListener;
+
+use crate::notify::CHANNEL;
+use crate::{EventStore, EventStoreError, LogPosition, RecordedEvent};
+
+/// How a subscription reads and waits.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscriptionOptions {
+    /// Events fetched per query.
+    pub batch_size: usize,
+    /// The longest wait for new events when no notification arrives.
+    pub poll_interval: Duration,
+    /// The pause after a failed read before trying again.
+    pub retry_delay: Duration,
+}
+
+impl Default for SubscriptionOptions {
+    fn default() -> Self {
+        Self {
+            batch_size: 500,
+            poll_interval: Duration::from_millis(250),
+            retry_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+struct Subscription {
+    store: EventStore,
+    after: LogPosition,
+    options: SubscriptionOptions,
+    buffer: VecDeque<RecordedEvent>,
+    listener: Option<PgListener>,
+    failed_last_read: bool,
+}
+
+impl EventStore {
+    /// Every event after `after`, in the log's reading order, then live events as they commit.
+    ///
+    /// The stream never ends by itself. A failed read is yielded as an error and retried after
+    /// [`SubscriptionOptions::retry_delay`]; the consumer decides whether to go on.
+    pub fn subscribe(
+        &self,
+        after: LogPosition,
+    ) -> impl Stream<Item = Result<RecordedEvent, EventStoreError>> + Send + 'static {
+        self.subscribe_with(after, SubscriptionOptions::default())
+    }
+
+    /// [`subscribe`](Self::subscribe) with explicit batch size and intervals.
+    pub fn subscribe_with(
+        &self,
+        after: LogPosition,
+        options: SubscriptionOptions,
+    ) -> impl Stream<Item = Result<RecordedEvent, EventStoreError>> + Send + 'static {
+        let subscription = Subscription {
+            store: self.clone(),
+            after,
+            options,
+            buffer: VecDeque::new(),
+            listener: None,
+            failed_last_read: false,
+        };
+        futures::stream::unfold(subscription, |mut sub| async move {
+            let next = sub.next().await;
+            Some((next, sub))
+        })
+    }
+}
+
+impl Subscription {
+    async fn next(&mut self) -> Result<RecordedEvent, EventStoreError> {
+        loop {
+            if let Some(event) = self.buffer.pop_front() {
+                self.after = event.position;
+                return Ok(event);
+            }
+            if self.failed_last_read {
+                tokio::time::sleep(self.options.retry_delay).await;
+            }
+            self.ensure_listening().await;
+            let page = match self.store.read_all(self.after, self.options.batch_size).await {
+                Ok(page) => page,
+                Err(error) => {
+                    self.failed_last_read = true;
+                    return Err(error);
+                }
+            };
+            self.failed_last_read = false;
+            if page.is_empty() {
+                self.wait_for_commit().await;
+            } else {
+                self.buffer.extend(page);
+            }
+        }
+    }
+
+    async fn ensure_listening(&mut self) {
+        if self.listener.is_some() {
+            return;
+        }
+        match PgListener::connect_with(self.store.pool()).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => self.listener = Some(listener),
+                Err(error) => tracing::warn!(%error, "LISTEN failed; polling only"),
+            },
+            Err(error) => tracing::warn!(%error, "no listening connection; polling only"),
+        }
+    }
+
+    async fn wait_for_commit(&mut self) {
+        let poll = tokio::time::sleep(self.options.poll_interval);
+        let Some(listener) = self.listener.as_mut() else {
+            poll.await;
+            return;
+        };
+        tokio::select! {
+            received = listener.recv() => {
+                if let Err(error) = received {
+                    tracing::warn!(%error, "lost the listening connection; polling until it is back");
+                    self.listener = None;
+                }
+            }
+            () = poll => {}
+        }
+    }
+}

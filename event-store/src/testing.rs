@@ -1,0 +1,83 @@
+//! Isolated databases for tests: each test gets a database of its own, migrated, and dropped after.
+//!
+//! The server comes from `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); the
+//! user must be allowed to create databases.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::MIGRATOR;
+
+/// The server tests use when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A freshly created and migrated database, dropped (with its connections) when this is dropped.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// A pool on the test database.
+    pub pool: PgPool,
+    /// Connection options for the test database, for tools that open their own connections.
+    pub options: PgConnectOptions,
+    name: String,
+    server: PgConnectOptions,
+}
+
+impl TestDatabase {
+    /// Creates and migrates a database named after `label`, with a pool of up to `max_connections`.
+    pub async fn create(label: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+        let server: PgConnectOptions = url.parse()?;
+        let label: String = label
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .take(30)
+            .collect();
+        let name = format!("motorlog_t_{label}_{}", Uuid::now_v7().simple());
+        let mut admin = PgConnection::connect_with(&server).await?;
+        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).await?;
+        admin.close().await?;
+        let options = server.clone().database(&name);
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            pool,
+            options,
+            name,
+            server,
+        })
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which must not block on itself: use a thread of our own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect_with(&server).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await?;
+                Ok::<(), sqlx::Error>(())
+            })?;
+            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Appends: expected versions, atomic batches, idempotent retries, snapshots and upcasting.
+
+use event_store::{
+    EventStore, EventStoreError, ExpectedVersion, LogPosition, Metadata, NewEvent, Snapshot,
+    StreamId, Upcasters,
+};
+use serde_json::{json, Value};
+
+use crate::{event, events, fresh_store};
+
+#[tokio::test]
+async fn appends_number_versions_from_one_and_read_back_in_order() {
+    let (_db, store) = fresh_store("versions").await;
+    let order = StreamId::new("work_order", "wo-1");
+
+    let first = store
+        .append(&order, ExpectedVersion::NoStream, &events(3))
+        .await
+        .unwrap();
+    let second = store
+        .append(&order, ExpectedVersion::Exact(3), &events(2))
+        .await
+        .unwrap();
+
+    assert_eq!(first.stream_version, 3);
+    assert_eq!(second.stream_version, 5);
+    assert!(second.position() > first.position());
+    let read = store.read_stream(&order, 0).await.unwrap();
+    assert_eq!(read.iter().map(|e| e.version).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    assert_eq!(store.read_stream(&order, 3).await.unwrap().len(), 2);
+    assert_eq!(store.stream_version(&order).await.unwrap(), 5);
+    let metadata = &read[0].metadata;
+    assert_eq!(metadata.actor, "test");
+}
+
+#[tokio::test]
+async fn a_wrong_expected_version_is_a_conflict_naming_the_actual_version() {
+    let (_db, store) = fresh_store("conflict").await;
+    let order = StreamId::new("work_order", "wo-2");
+    store
+        .append(&order, ExpectedVersion::NoStream, &events(2))
+        .await
+        .unwrap();
+
+    for expected in [
+        ExpectedVersion::NoStream,
+        ExpectedVersion::Exact(1),
+        // Ahead of the stream: must not leave a gap.
+        ExpectedVersion::Exact(7),
+    ] {
+        let refused = store.append(&order, expected, &events(1)).await;
+        match refused {
+            Err(EventStoreError::VersionConflict { actual, .. }) => assert_eq!(actual, 2),
+            other => panic!("expected a conflict for {expected:?}, got {other:?}"),
+        }
+    }
+    let conflict_on_missing = store
+        .append(&StreamId::new("work_order", "none"), ExpectedVersion::Exact(1), &events(1))
+        .await;
+    assert!(matches!(
+        conflict_on_missing,
+        Err(EventStoreError::VersionConflict { actual: 0, .. })
+    ));
+    assert_eq!(store.stream_version(&order).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn retrying_the_same_event_ids_returns_the_first_result() {
+    let (_db, store) = fresh_store("idempotent").await;
+    let order = StreamId::new("work_order", "wo-3");
+    let batch = events(3);
+
+    let first = store
+        .append(&order, ExpectedVersion::NoStream, &batch)
+        .await
+        .unwrap();
+    for expected in [ExpectedVersion::NoStream, ExpectedVersion::Any, ExpectedVersion::Exact(0)] {
+        let retried = store.append(&order, expected, &batch).await.unwrap();
+        assert_eq!(retried, first, "retry with {expected:?}");
+    }
+    assert_eq!(store.read_stream(&order, 0).await.unwrap().len(), 3);
+
+    // An id reused in a different append is not a retry.
+    let mixed = vec![batch[0].clone(), event(9)];
+    assert!(matches!(
+        store.append(&order, ExpectedVersion::Any, &mixed).await,
+        Err(EventStoreError::EventIdReused { .. })
+    ));
+    let elsewhere = store
+        .append(&StreamId::new("work_order", "other"), ExpectedVersion::Any, &batch)
+        .await;
+    assert!(matches!(elsewhere, Err(EventStoreError::EventIdReused { .. })));
+}
+
+#[tokio::test]
+async fn a_batch_is_atomic() {
+    let (_db, store) = fresh_store("atomic").await;
+    let order = StreamId::new("work_order", "wo-4");
+    store
+        .append(&order, ExpectedVersion::NoStream, &events(1))
+        .await
+        .unwrap();
+    // The second event reuses an id already in the log: the whole batch must be refused.
+    let taken = store.read_stream(&order, 0).await.unwrap()[0].event_id;
+    let mut batch = events(3);
+    batch[2].event_id = taken;
+    assert!(store.append(&order, ExpectedVersion::Exact(1), &batch).await.is_err());
+    assert_eq!(store.stream_version(&order).await.unwrap(), 1);
+    assert_eq!(store.read_all(LogPosition::START, 100).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_appends_are_refused_before_the_database() {
+    let (_db, store) = fresh_store("invalid").await;
+    let order = StreamId::new("work_order", "wo-5");
+    let empty: Vec<NewEvent> = Vec::new();
+    assert!(matches!(
+        store.append(&order, ExpectedVersion::Any, &empty).await,
+        Err(EventStoreError::InvalidAppend(_))
+    ));
+    let twice = vec![event(1), event(1)];
+    let mut twice = twice;
+    twice[1].event_id = twice[0].event_id;
+    assert!(matches!(
+        store.append(&order, ExpectedVersion::Any, &twice).await,
+        Err(EventStoreError::InvalidAppend(_))
+    ));
+    assert!(matches!(
+        store.append(&StreamId::new("", "x"), ExpectedVersion::Any, &events(1)).await,
+        Err(EventStoreError::InvalidAppend(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_pending_append_commits_other_writes_with_the_events() {
+    let (db, store) = fresh_store("pending").await;
+    sqlx::query("CREATE TABLE side_effects (note TEXT)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let order = StreamId::new("work_order", "wo-6");
+
+    let mut pending = store
+        .begin_append(&order, ExpectedVersion::NoStream, &events(1))
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO side_effects VALUES ('with the event')")
+        .execute(pending.connection().unwrap())
+        .await
+        .unwrap();
+    // Not yet visible to anyone else.
+    assert_eq!(store.stream_version(&order).await.unwrap(), 0);
+    pending.commit().await.unwrap();
+
+    assert_eq!(store.stream_version(&order).await.unwrap(), 1);
+    let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM side_effects")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(notes, 1);
+
+    // Dropped without commit: nothing at all.
+    let dropped = store
+        .begin_append(&order, ExpectedVersion::Exact(1), &events(1))
+        .await
+        .unwrap();
+    drop(dropped);
+    assert_eq!(store.stream_version(&order).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn snapshots_keep_the_newest_state() {
+    let (_db, store) = fresh_store("snapshots").await;
+    let order = StreamId::new("work_order", "wo-7");
+    assert_eq!(store.load_snapshot(&order).await.unwrap(), None);
+    let at = |version: u64| Snapshot {
+        stream: order.clone(),
+        version,
+        schema_version: 1,
+        state: json!({ "version": version }),
+    };
+    store.save_snapshot(&at(10)).await.unwrap();
+    store.save_snapshot(&at(4)).await.unwrap();
+    assert_eq!(store.load_snapshot(&order).await.unwrap(), Some(at(10)));
+    store.save_snapshot(&at(12)).await.unwrap();
+    assert_eq!(store.load_snapshot(&order).await.unwrap(), Some(at(12)));
+}
+
+fn split_name(payload: Value) -> Result<Value, String> {
+    let name = payload["name"].as_str().ok_or("no name")?;
+    let (first, last) = name.split_once(' ').ok_or("name has no space")?;
+    Ok(json!({ "first_name": first, "last_name": last }))
+}
+
+fn add_country(mut payload: Value) -> Result<Value, String> {
+    payload["country"] = json!("RU");
+    Ok(payload)
+}
+
+#[tokio::test]
+async fn old_payloads_are_upcast_on_every_read() {
+    let (db, _) = fresh_store("upcast").await;
+    let upcasters = Upcasters::new()
+        .register("ClientRegistered", 1, split_name)
+        .register("ClientRegistered", 2, add_country);
+    let store = EventStore::with_upcasters(db.pool.clone(), upcasters);
+    let client = StreamId::new("client", "c-1");
+    let old = NewEvent::new(
+        "ClientRegistered",
+        1,
+        json!({ "name": "Иван Петров" }),
+        Metadata::system("test"),
+    );
+    let broken = NewEvent::new("ClientRegistered", 1, json!({ "name": "Нет" }), Metadata::system("t"));
+    store.append(&client, ExpectedVersion::NoStream, &[old]).await.unwrap();
+
+    let read = store.read_stream(&client, 0).await.unwrap();
+    assert_eq!(read[0].schema_version, 3);
+    assert_eq!(
+        read[0].payload,
+        json!({ "first_name": "Иван", "last_name": "Петров", "country": "RU" })
+    );
+    let all = store.read_all(LogPosition::START, 10).await.unwrap();
+    assert_eq!(all[0].payload, read[0].payload);
+
+    store.append(&client, ExpectedVersion::Exact(1), &[broken]).await.unwrap();
+    assert!(matches!(
+        store.read_stream(&client, 1).await,
+        Err(EventStoreError::Upcast { schema_version: 1, .. })
+    ));
+}
+
+#[tokio::test]
+async fn log_positions_round_trip_as_text() {
+    let position = LogPosition {
+        transaction_id: 1234,
+        global_position: 99,
+    };
+    assert_eq!(position.to_string().parse::<LogPosition>().unwrap(), position);
+    assert!("12".parse::<LogPosition>().is_err());
+    assert!("a:b".parse::<LogPosition>().is_err());
+}
