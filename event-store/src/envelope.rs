@@ -124,7 +124,9 @@ impl NewEvent {
 ///
 /// Subscribers checkpoint this pair, never the position alone: a transaction with a lower position
 /// can commit after one with a higher position, and it is the transaction id that orders them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct LogPosition {
     /// The PostgreSQL transaction (xid8) that wrote the event.
     pub transaction_id: u64,

@@ -142,25 +142,44 @@ impl EventStore {
 
     /// Appends `events` to `stream` atomically if the stream is at `expected`, and commits.
     ///
-    /// With [`ExpectedVersion::Any`] a lost race for the next version is retried.
+    /// The append is one INSERT statement in autocommit: atomic by itself, the first and only write
+    /// of its transaction, and one round trip. With [`ExpectedVersion::Any`] a lost race for the next
+    /// version is retried.
     pub async fn append(
         &self,
         stream: &StreamId,
         expected: ExpectedVersion,
         events: &[NewEvent],
     ) -> Result<Appended, EventStoreError> {
-        let mut attempt = 0;
-        loop {
-            match self.begin_append(stream, expected, events).await {
-                Ok(pending) => return pending.commit().await,
-                Err(EventStoreError::VersionConflict { .. })
-                    if expected == ExpectedVersion::Any && attempt < ANY_VERSION_RETRIES =>
-                {
-                    attempt += 1;
+        validate_append(stream, events)?;
+        let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
+        async {
+            let mut attempt = 0;
+            loop {
+                let refused = match insert_events(&self.pool, stream, expected, events).await {
+                    Ok(rows) if rows.len() == events.len() => {
+                        self.wakeups.committed();
+                        return appended_from_rows(rows);
+                    }
+                    Ok(_) => self.explain_refusal(stream, expected, events).await,
+                    Err(error) if is_unique_violation(&error) => {
+                        self.explain_refusal(stream, expected, events).await
+                    }
+                    Err(error) => return Err(error.into()),
+                };
+                match refused {
+                    Ok(replay) => return Ok(replay.appended),
+                    Err(EventStoreError::VersionConflict { .. })
+                        if expected == ExpectedVersion::Any && attempt < ANY_VERSION_RETRIES =>
+                    {
+                        attempt += 1;
+                    }
+                    Err(error) => return Err(error),
                 }
-                Err(error) => return Err(error),
             }
         }
+        .instrument(span)
+        .await
     }
 
     /// Opens a transaction whose first write appends `events`; commit it with [`PendingAppend::commit`].
@@ -174,7 +193,7 @@ impl EventStore {
         let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
         async {
             let mut tx = self.pool.begin().await?;
-            match insert_events(&mut tx, stream, expected, events).await {
+            match insert_events(&mut *tx, stream, expected, events).await {
                 Ok(rows) if rows.len() == events.len() => Ok(PendingAppend {
                     tx: Some(tx),
                     appended: appended_from_rows(rows)?,
@@ -218,10 +237,7 @@ impl EventStore {
         .fetch_all(&self.pool)
         .await?;
         let same_append = found.len() == ids.len()
-            && found
-                .iter()
-                .zip(&ids)
-                .all(|(row, id)| row.event_id == *id)
+            && found.iter().zip(&ids).all(|(row, id)| row.event_id == *id)
             && found
                 .windows(2)
                 .all(|pair| pair[1].stream_version == pair[0].stream_version + 1);
@@ -336,7 +352,10 @@ impl EventStore {
     }
 
     /// The newest snapshot of a stream, if one was saved.
-    pub async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>, EventStoreError> {
+    pub async fn load_snapshot(
+        &self,
+        stream: &StreamId,
+    ) -> Result<Option<Snapshot>, EventStoreError> {
         let row = sqlx::query!(
             r#"SELECT stream_version, schema_version, state
                  FROM snapshots WHERE stream_type = $1 AND stream_id = $2"#,
@@ -360,8 +379,9 @@ impl EventStore {
 
     /// Saves a snapshot unless a newer one is already there.
     pub async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), EventStoreError> {
-        let schema_version = i32::try_from(snapshot.schema_version)
-            .map_err(|_| EventStoreError::InvalidAppend("snapshot schema version too large".into()))?;
+        let schema_version = i32::try_from(snapshot.schema_version).map_err(|_| {
+            EventStoreError::InvalidAppend("snapshot schema version too large".into())
+        })?;
         sqlx::query!(
             r#"INSERT INTO snapshots (stream_type, stream_id, stream_version, schema_version, state)
                VALUES ($1, $2, $3, $4, $5)
@@ -416,8 +436,8 @@ impl EventStore {
 ///
 /// The current version is read in the same statement; two writers that read the same version both
 /// try to insert the same `(stream, version)` and the unique key lets exactly one of them in.
-async fn insert_events(
-    tx: &mut PgConnection,
+async fn insert_events<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
     stream: &StreamId,
     expected: ExpectedVersion,
     events: &[NewEvent],
@@ -433,7 +453,9 @@ async fn insert_events(
         // Checked by validate_append.
         schema_versions.push(event.schema_version as i32);
         payloads.push(event.payload.clone());
-        metadata.push(serde_json::to_value(&event.metadata).map_err(|e| sqlx::Error::Encode(e.into()))?);
+        metadata.push(
+            serde_json::to_value(&event.metadata).map_err(|e| sqlx::Error::Encode(e.into()))?,
+        );
     }
     let required = expected.required().map(|v| v as i64);
     sqlx::query_as!(
@@ -462,7 +484,7 @@ async fn insert_events(
         &payloads,
         &metadata,
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(executor)
     .await
 }
 

@@ -88,7 +88,11 @@ impl Subscription {
                 tokio::time::sleep(self.options.retry_delay).await;
             }
             self.ensure_listening().await;
-            let page = match self.store.read_all(self.after, self.options.batch_size).await {
+            let page = match self
+                .store
+                .read_all(self.after, self.options.batch_size)
+                .await
+            {
                 Ok(page) => page,
                 Err(error) => {
                     self.failed_last_read = true;

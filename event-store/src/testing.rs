@@ -30,12 +30,20 @@ impl TestDatabase {
         let server: PgConnectOptions = url.parse()?;
         let label: String = label
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .take(30)
             .collect();
         let name = format!("motorlog_t_{label}_{}", Uuid::now_v7().simple());
         let mut admin = PgConnection::connect_with(&server).await?;
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).await?;
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .await?;
         admin.close().await?;
         let options = server.clone().database(&name);
         let pool = PgPoolOptions::new()

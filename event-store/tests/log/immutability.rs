@@ -8,7 +8,11 @@ use crate::{events, fresh_store};
 async fn update_delete_and_truncate_fail_at_the_database() {
     let (db, store) = fresh_store("immutable").await;
     store
-        .append(&StreamId::new("invoice", "i-1"), ExpectedVersion::NoStream, &events(2))
+        .append(
+            &StreamId::new("invoice", "i-1"),
+            ExpectedVersion::NoStream,
+            &events(2),
+        )
         .await
         .unwrap();
 
@@ -45,7 +49,10 @@ async fn the_service_role_may_only_insert_and_select() {
     .execute(&mut *tx)
     .await
     .expect("the service role can append");
-    sqlx::query("SAVEPOINT before_update").execute(&mut *tx).await.unwrap();
+    sqlx::query("SAVEPOINT before_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     let update = sqlx::query("UPDATE events SET payload = '{}'")
         .execute(&mut *tx)
         .await
@@ -55,6 +62,9 @@ async fn the_service_role_may_only_insert_and_select() {
         .execute(&mut *tx)
         .await
         .unwrap();
-    let delete = sqlx::query("DELETE FROM events").execute(&mut *tx).await.unwrap_err();
+    let delete = sqlx::query("DELETE FROM events")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
     assert!(delete.to_string().contains("permission denied"), "{delete}");
 }

@@ -30,3 +30,31 @@ pub fn event(n: u64) -> NewEvent {
 pub fn events(count: u64) -> Vec<NewEvent> {
     (0..count).map(event).collect()
 }
+
+/// The log from the start through `through`, in reading order.
+///
+/// `read_all` only shows events below the oldest transaction still running anywhere in the cluster
+/// (other tests' databases included), so an event just appended may take a moment to be readable.
+pub async fn read_log_through(
+    store: &EventStore,
+    through: event_store::LogPosition,
+) -> Vec<event_store::RecordedEvent> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut log = Vec::new();
+    let mut after = event_store::LogPosition::START;
+    while after < through {
+        let page = store.read_all(after, 100).await.expect("read_all");
+        match page.last() {
+            Some(last) => after = last.position,
+            None => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{through} not readable after 10 s"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+        log.extend(page);
+    }
+    log
+}

@@ -7,7 +7,7 @@ use event_store::{Appended, EventStore, EventStoreError, ExpectedVersion, LogPos
 use proptest::prelude::*;
 use uuid::Uuid;
 
-use crate::{events, fresh_store};
+use crate::{events, fresh_store, read_log_through};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -46,10 +46,15 @@ async fn run_case(store: &EventStore, namespace: &str, ops: Vec<Op>) -> Result<(
     let stream_of = |n: usize| StreamId::new("model", format!("{namespace}-{n}"));
     let mut model = Model::default();
     let mut last: Option<(usize, ExpectedVersion, Vec<event_store::NewEvent>, Appended)> = None;
+    let mut newest = LogPosition::START;
 
     for op in ops {
         match op {
-            Op::Append { stream, expected, count } => {
+            Op::Append {
+                stream,
+                expected,
+                count,
+            } => {
                 let current = model.streams.get(&stream).map_or(0, Vec::len) as u64;
                 let batch = events(count);
                 let result = store.append(&stream_of(stream), expected, &batch).await;
@@ -62,12 +67,16 @@ async fn run_case(store: &EventStore, namespace: &str, ops: Vec<Op>) -> Result<(
                     let appended = result.map_err(|e| TestCaseError::fail(e.to_string()))?;
                     prop_assert_eq!(appended.stream_version, current + count);
                     let versions: Vec<u64> = appended.events.iter().map(|e| e.version).collect();
-                    prop_assert_eq!(versions, (current + 1..=current + count).collect::<Vec<_>>());
+                    prop_assert_eq!(
+                        versions,
+                        (current + 1..=current + count).collect::<Vec<_>>()
+                    );
                     model
                         .streams
                         .entry(stream)
                         .or_default()
                         .extend(batch.iter().map(|e| e.event_id));
+                    newest = newest.max(appended.position());
                     last = Some((stream, expected, batch, appended));
                 } else {
                     match result {
@@ -100,18 +109,9 @@ async fn run_case(store: &EventStore, namespace: &str, ops: Vec<Op>) -> Result<(
     }
     // The whole log, in reading order, holds each stream's events in version order.
     let mut seen: HashMap<usize, Vec<Uuid>> = HashMap::new();
-    let mut after = LogPosition::START;
-    loop {
-        let page = store
-            .read_all(after, 97)
-            .await
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        for event in page {
-            if let Some(n) = (0..3).find(|n| event.stream == stream_of(*n)) {
-                seen.entry(n).or_default().push(event.event_id);
-            }
+    for event in read_log_through(store, newest).await {
+        if let Some(n) = (0..3).find(|n| event.stream == stream_of(*n)) {
+            seen.entry(n).or_default().push(event.event_id);
         }
     }
     prop_assert_eq!(seen, model.streams);

@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use event_store::{EventStore, EventStoreError, ExpectedVersion, LogPosition, RecordedEvent, StreamId};
+use event_store::{
+    EventStore, EventStoreError, ExpectedVersion, LogPosition, RecordedEvent, StreamId,
+};
 use futures::StreamExt;
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -61,7 +63,7 @@ async fn writer(store: EventStore, number: u64, until: Instant) -> WriterLog {
             let expected = if dice.roll(5) == 0 {
                 ExpectedVersion::Any
             } else {
-                ExpectedVersion::Exact(store.stream_version(&stream).await.unwrap())
+                ExpectedVersion::Exact(store.stream_version(&stream).await.expect("stream version"))
             };
             (stream, expected)
         } else {
@@ -77,7 +79,7 @@ async fn writer(store: EventStore, number: u64, until: Instant) -> WriterLog {
                 if !hold.is_zero() {
                     tokio::time::sleep(hold).await;
                 }
-                pending.commit().await.unwrap();
+                pending.commit().await.expect("commit");
                 if !shared {
                     private_version += count;
                 }
@@ -100,7 +102,10 @@ async fn concurrent_writers_lose_nothing_and_the_subscriber_skips_nothing() {
         let mut events = Box::pin(store.subscribe(LogPosition::START));
         tokio::spawn(async move {
             while let Some(event) = events.next().await {
-                delivered.lock().await.push(event.expect("subscription read"));
+                delivered
+                    .lock()
+                    .await
+                    .push(event.expect("subscription read"));
             }
         })
     };
@@ -128,18 +133,33 @@ async fn concurrent_writers_lose_nothing_and_the_subscriber_skips_nothing() {
     // Exactly once: no duplicate, nothing missing, nothing that was not committed.
     let mut seen = HashSet::new();
     for event in delivered.iter() {
-        assert!(seen.insert(event.event_id), "event {} delivered twice", event.event_id);
+        assert!(
+            seen.insert(event.event_id),
+            "event {} delivered twice",
+            event.event_id
+        );
     }
-    let committed_ids: HashSet<Uuid> = committed.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+    let committed_ids: HashSet<Uuid> = committed
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect();
     assert_eq!(committed_ids.len(), total);
-    assert_eq!(seen, committed_ids, "delivered events differ from committed ones");
+    assert_eq!(
+        seen, committed_ids,
+        "delivered events differ from committed ones"
+    );
 
     // In reading order, strictly; each stream's versions 1, 2, 3, ... without gaps.
     assert!(delivered.windows(2).all(|w| w[0].position < w[1].position));
     let mut versions: HashMap<&StreamId, u64> = HashMap::new();
     for event in delivered.iter() {
         let last = versions.entry(&event.stream).or_default();
-        assert_eq!(event.version, *last + 1, "stream {} out of order", event.stream);
+        assert_eq!(
+            event.version,
+            *last + 1,
+            "stream {} out of order",
+            event.stream
+        );
         *last = event.version;
     }
 
@@ -152,7 +172,10 @@ async fn concurrent_writers_lose_nothing_and_the_subscriber_skips_nothing() {
             .filter(|(s, _)| *s == stream)
             .map(|(_, ids)| ids.len())
             .sum();
-        assert_eq!(store.stream_version(&stream).await.unwrap(), appended as u64);
+        assert_eq!(
+            store.stream_version(&stream).await.unwrap(),
+            appended as u64
+        );
     }
     for log in &logs {
         assert_eq!(log.attempts, log.committed.len() as u64 + log.conflicts);
@@ -168,5 +191,8 @@ async fn concurrent_writers_lose_nothing_and_the_subscriber_skips_nothing() {
          {late_commits} late commits with a lower position delivered in order"
     );
     assert!(conflicts > 0, "the shared streams were never contended");
-    assert!(late_commits > 0, "no transaction committed out of position order");
+    assert!(
+        late_commits > 0,
+        "no transaction committed out of position order"
+    );
 }

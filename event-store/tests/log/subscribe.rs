@@ -11,7 +11,10 @@ use crate::{events, fresh_store};
 async fn catches_up_then_follows_live_appends() {
     let (_db, store) = fresh_store("follow").await;
     let order = StreamId::new("work_order", "wo-1");
-    store.append(&order, ExpectedVersion::NoStream, &events(3)).await.unwrap();
+    store
+        .append(&order, ExpectedVersion::NoStream, &events(3))
+        .await
+        .unwrap();
 
     let mut subscription = Box::pin(store.subscribe(LogPosition::START));
     for version in 1..=3 {
@@ -36,7 +39,10 @@ async fn catches_up_then_follows_live_appends() {
 
     // Resuming from a checkpoint delivers only what came after it.
     let mut resumed = Box::pin(store.subscribe(live.position));
-    store.append(&order, ExpectedVersion::Exact(4), &events(1)).await.unwrap();
+    store
+        .append(&order, ExpectedVersion::Exact(4), &events(1))
+        .await
+        .unwrap();
     let next = tokio::time::timeout(Duration::from_secs(5), resumed.next())
         .await
         .unwrap()
@@ -65,7 +71,11 @@ async fn a_transaction_that_commits_late_with_a_lower_position_is_still_delivere
     );
 
     // While the slow one is open, a reader must not move past it: it sees nothing yet.
-    assert!(store.read_all(LogPosition::START, 10).await.unwrap().is_empty());
+    assert!(store
+        .read_all(LogPosition::START, 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     let options = SubscriptionOptions {
         poll_interval: Duration::from_secs(60),

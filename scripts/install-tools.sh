@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the tools `make test` needs that a fresh machine may lack. Skips what is already there.
+set -euo pipefail
+say() { printf 'install-tools: %s\n' "$*" >&2; }
+
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+if ! cargo sqlx --version 2>/dev/null | grep -q '0\.8\.6'; then
+  say "installing sqlx-cli 0.8.6 (checks the committed .sqlx query data)"
+  cargo install sqlx-cli --version 0.8.6 --locked --no-default-features --features postgres,rustls
+fi
+
+if ! command -v pg_isready >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing the PostgreSQL client tools"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
+fi
