@@ -1,0 +1,542 @@
+//! The domain's one error type: every refusal names what was wrong, carries the figures a person
+//! needs (the balance, the last mileage), and has a stable machine code the APIs pass on.
+
+use crate::ids::LineId;
+use crate::money::Money;
+
+/// What kind of refusal an error is; the HTTP layer maps each kind to one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The thing does not exist (404).
+    NotFound,
+    /// The thing exists already (409).
+    AlreadyExists,
+    /// A value is malformed (422).
+    InvalidValue,
+    /// A rule of the shop forbids it in this state (422).
+    RuleBroken,
+}
+
+/// Why the domain refused a command or a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The record does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for.
+        what: &'static str,
+    },
+    /// The record exists already.
+    #[error("{what} already exists")]
+    AlreadyExists {
+        /// What.
+        what: &'static str,
+    },
+    /// A required field is blank.
+    #[error("{field} is required")]
+    Required {
+        /// The field.
+        field: &'static str,
+    },
+    /// A text is too long.
+    #[error("{field} is longer than {max} characters")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// The limit.
+        max: usize,
+    },
+    /// A VIN is malformed.
+    #[error("invalid VIN {value:?}: {reason}")]
+    InvalidVin {
+        /// As typed.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A plate is malformed.
+    #[error("invalid plate {value:?}: {reason}")]
+    InvalidPlate {
+        /// As typed.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A phone is malformed.
+    #[error("invalid phone {value:?}: {reason}")]
+    InvalidPhone {
+        /// As typed.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// An e-mail is malformed.
+    #[error("invalid e-mail {value:?}")]
+    InvalidEmail {
+        /// As typed.
+        value: String,
+    },
+    /// An INN is malformed or fails its check digits.
+    #[error("invalid INN {value:?}: {reason}")]
+    InvalidInn {
+        /// As typed.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A KPP is malformed.
+    #[error("invalid KPP {value:?}: 4 digits, 2 digits or capitals, 3 digits")]
+    InvalidKpp {
+        /// As typed.
+        value: String,
+    },
+    /// An OGRN is malformed or fails its check digit.
+    #[error("invalid OGRN {value:?}: {reason}")]
+    InvalidOgrn {
+        /// As typed.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Bank details are malformed or inconsistent.
+    #[error("invalid bank details: {reason}")]
+    InvalidBankDetails {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A sole trader has no KPP.
+    #[error("a sole trader (12-digit INN) has no KPP")]
+    KppForSoleTrader,
+    /// Requisites contradict each other.
+    #[error("requisites do not agree: {reason}")]
+    RequisitesMismatch {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A code is malformed.
+    #[error("invalid code {value:?}: lower-case Latin letters, digits, _ and -, starting with a letter, up to 40")]
+    InvalidCode {
+        /// As typed.
+        value: String,
+    },
+    /// A currency code is malformed.
+    #[error("invalid currency {value:?}: three letters, e.g. RUB")]
+    InvalidCurrency {
+        /// As typed.
+        value: String,
+    },
+    /// A work-order number format is malformed.
+    #[error("invalid number format {value:?}: {reason}")]
+    InvalidNumberFormat {
+        /// As typed.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Norm-hours out of range.
+    #[error("norm-hours must be from 0.1 to 999.9, got {tenths} tenths")]
+    InvalidNormHours {
+        /// The tenths given.
+        tenths: u32,
+    },
+    /// A percentage out of range.
+    #[error("invalid percentage: {basis_points} hundredths of a percent")]
+    InvalidPercent {
+        /// The basis points given.
+        basis_points: u16,
+    },
+    /// A quantity out of range.
+    #[error("quantity must be above zero and at most 1 000 000, got {thousandths} thousandths")]
+    InvalidQuantity {
+        /// The thousandths given.
+        thousandths: u32,
+    },
+    /// An amount that must be above zero is not.
+    #[error("{field} must be above zero")]
+    AmountNotPositive {
+        /// The field.
+        field: &'static str,
+    },
+    /// An amount that must not be negative is.
+    #[error("{field} must not be negative")]
+    AmountNegative {
+        /// The field.
+        field: &'static str,
+    },
+    /// A year of manufacture out of range.
+    #[error("year {year} is not between 1900 and {latest}")]
+    InvalidYear {
+        /// The year given.
+        year: u16,
+        /// The latest accepted.
+        latest: u16,
+    },
+    /// A mileage reading out of range.
+    #[error("mileage {km} km is beyond any odometer")]
+    InvalidMileage {
+        /// The reading.
+        km: u32,
+    },
+    /// A mileage reading below the last one.
+    #[error("mileage cannot go down from {last_km} km to {attempted_km} km; record a correction with a reason")]
+    MileageDecreased {
+        /// The last reading.
+        last_km: u32,
+        /// The reading refused.
+        attempted_km: u32,
+    },
+    /// A fuel level out of range.
+    #[error("fuel level is 0 to 8 eighths, got {eighths}")]
+    InvalidFuelLevel {
+        /// The eighths given.
+        eighths: u8,
+    },
+    /// A vehicle needs a VIN or a plate to be found again.
+    #[error("a vehicle needs a VIN or a plate")]
+    VinOrPlateRequired,
+    /// A client needs at least one phone.
+    #[error("a client needs at least one phone")]
+    PhoneRequired,
+    /// The phone is already the client's.
+    #[error("phone {phone} is already on the client")]
+    PhoneAlreadyAdded {
+        /// The phone.
+        phone: String,
+    },
+    /// The phone is not the client's.
+    #[error("phone {phone} is not on the client")]
+    PhoneNotFound {
+        /// The phone.
+        phone: String,
+    },
+    /// The client is archived.
+    #[error("the client is archived")]
+    ClientArchived,
+    /// The client is not archived.
+    #[error("the client is not archived")]
+    ClientNotArchived,
+    /// The order's lines cannot change in its status.
+    #[error("the work order is {status}: its lines cannot change (reopen it first)")]
+    WorkOrderLocked {
+        /// The status.
+        status: &'static str,
+    },
+    /// The command does not apply in the order's status.
+    #[error("not allowed while the work order is {from}")]
+    InvalidTransition {
+        /// The status.
+        from: &'static str,
+    },
+    /// No such line on the order.
+    #[error("line {line_id} is not on the work order")]
+    LineNotFound {
+        /// The line.
+        line_id: LineId,
+    },
+    /// A line id used before on the order.
+    #[error("line {line_id} already exists on the work order")]
+    LineAlreadyExists {
+        /// The line.
+        line_id: LineId,
+    },
+    /// The client's own part has a price.
+    #[error("the client's own part is fitted free: its unit price must be 0")]
+    ClientPartHasPrice,
+    /// Two decisions on one line in one approval.
+    #[error("line {line_id} has two decisions")]
+    DuplicateDecision {
+        /// The line.
+        line_id: LineId,
+    },
+    /// Work on a line not approved by the client.
+    #[error("line {line_id} is not approved by the client")]
+    LineNotApproved {
+        /// The line.
+        line_id: LineId,
+    },
+    /// The labour line was already started.
+    #[error("work on line {line_id} has already started")]
+    LabourAlreadyStarted {
+        /// The line.
+        line_id: LineId,
+    },
+    /// The labour line was not started.
+    #[error("work on line {line_id} has not started")]
+    LabourNotStarted {
+        /// The line.
+        line_id: LineId,
+    },
+    /// Lines still await the client's decision.
+    #[error("{count} line(s) still await the client's approval")]
+    LinesAwaitingApproval {
+        /// How many.
+        count: usize,
+    },
+    /// An order with no lines cannot be completed.
+    #[error("the work order has no lines to complete")]
+    NothingToComplete,
+    /// An invoice needs a completed order.
+    #[error("the work order is {status}, not completed: no invoice yet")]
+    WorkOrderNotCompleted {
+        /// The status.
+        status: &'static str,
+    },
+    /// The invoice basis's lines do not add up to its total.
+    #[error("the lines add up to {lines}, the total says {total}")]
+    TotalsMismatch {
+        /// Sum of the lines.
+        lines: Money,
+        /// The stated total.
+        total: Money,
+    },
+    /// A payment above the balance due.
+    #[error("payment of {attempted} exceeds the balance due of {balance}")]
+    InvoiceOverpaid {
+        /// What is due.
+        balance: Money,
+        /// What was offered.
+        attempted: Money,
+    },
+    /// A refund above what was paid.
+    #[error("refund of {attempted} exceeds the {refundable} paid")]
+    RefundExceedsPaid {
+        /// What can be refunded.
+        refundable: Money,
+        /// What was asked.
+        attempted: Money,
+    },
+    /// Voiding an invoice with money on it.
+    #[error("the invoice has {paid} paid on it: refund it before voiding")]
+    InvoiceHasPayments {
+        /// The net paid.
+        paid: Money,
+    },
+    /// The invoice is void.
+    #[error("the invoice is void")]
+    InvoiceVoid,
+    /// A setting the command needs was never set.
+    #[error("the setting {setting} is not set")]
+    SettingMissing {
+        /// The setting.
+        setting: &'static str,
+    },
+    /// No such directory entry.
+    #[error("no entry {code}")]
+    EntryNotFound {
+        /// The code.
+        code: String,
+    },
+    /// The entry code is taken.
+    #[error("entry {code} already exists")]
+    EntryExists {
+        /// The code.
+        code: String,
+    },
+    /// The owner role always has every permission.
+    #[error("the owner role always has every permission")]
+    OwnerRoleFixed,
+    /// The shop would be left without an active owner.
+    #[error("the shop must keep at least one active owner")]
+    LastOwner,
+    /// An employee needs an e-mail or phone to log in with.
+    #[error("an employee needs an e-mail or a phone to log in with")]
+    LoginRequired,
+    /// Another active employee has this login.
+    #[error("another active employee uses this {login}")]
+    LoginTaken {
+        /// Which login: email or phone.
+        login: &'static str,
+    },
+}
+
+impl DomainError {
+    /// The stable machine code, e.g. `invoice_overpaid`. Never changes once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::AlreadyExists { .. } => "already_exists",
+            Self::Required { .. } => "required",
+            Self::TooLong { .. } => "too_long",
+            Self::InvalidVin { .. } => "invalid_vin",
+            Self::InvalidPlate { .. } => "invalid_plate",
+            Self::InvalidPhone { .. } => "invalid_phone",
+            Self::InvalidEmail { .. } => "invalid_email",
+            Self::InvalidInn { .. } => "invalid_inn",
+            Self::InvalidKpp { .. } => "invalid_kpp",
+            Self::InvalidOgrn { .. } => "invalid_ogrn",
+            Self::InvalidBankDetails { .. } => "invalid_bank_details",
+            Self::KppForSoleTrader => "kpp_for_sole_trader",
+            Self::RequisitesMismatch { .. } => "requisites_mismatch",
+            Self::InvalidCode { .. } => "invalid_code",
+            Self::InvalidCurrency { .. } => "invalid_currency",
+            Self::InvalidNumberFormat { .. } => "invalid_number_format",
+            Self::InvalidNormHours { .. } => "invalid_norm_hours",
+            Self::InvalidPercent { .. } => "invalid_percent",
+            Self::InvalidQuantity { .. } => "invalid_quantity",
+            Self::AmountNotPositive { .. } => "amount_not_positive",
+            Self::AmountNegative { .. } => "amount_negative",
+            Self::InvalidYear { .. } => "invalid_year",
+            Self::InvalidMileage { .. } => "invalid_mileage",
+            Self::MileageDecreased { .. } => "mileage_decreased",
+            Self::InvalidFuelLevel { .. } => "invalid_fuel_level",
+            Self::VinOrPlateRequired => "vin_or_plate_required",
+            Self::PhoneRequired => "phone_required",
+            Self::PhoneAlreadyAdded { .. } => "phone_already_added",
+            Self::PhoneNotFound { .. } => "phone_not_found",
+            Self::ClientArchived => "client_archived",
+            Self::ClientNotArchived => "client_not_archived",
+            Self::WorkOrderLocked { .. } => "work_order_locked",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::LineNotFound { .. } => "line_not_found",
+            Self::LineAlreadyExists { .. } => "line_already_exists",
+            Self::ClientPartHasPrice => "client_part_has_price",
+            Self::DuplicateDecision { .. } => "duplicate_decision",
+            Self::LineNotApproved { .. } => "line_not_approved",
+            Self::LabourAlreadyStarted { .. } => "labour_already_started",
+            Self::LabourNotStarted { .. } => "labour_not_started",
+            Self::LinesAwaitingApproval { .. } => "lines_awaiting_approval",
+            Self::NothingToComplete => "nothing_to_complete",
+            Self::WorkOrderNotCompleted { .. } => "work_order_not_completed",
+            Self::TotalsMismatch { .. } => "totals_mismatch",
+            Self::InvoiceOverpaid { .. } => "invoice_overpaid",
+            Self::RefundExceedsPaid { .. } => "refund_exceeds_paid",
+            Self::InvoiceHasPayments { .. } => "invoice_has_payments",
+            Self::InvoiceVoid => "invoice_void",
+            Self::SettingMissing { .. } => "setting_missing",
+            Self::EntryNotFound { .. } => "entry_not_found",
+            Self::EntryExists { .. } => "entry_exists",
+            Self::OwnerRoleFixed => "owner_role_fixed",
+            Self::LastOwner => "last_owner",
+            Self::LoginRequired => "login_required",
+            Self::LoginTaken { .. } => "login_taken",
+        }
+    }
+
+    /// What kind of refusal this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::AlreadyExists { .. }
+            | Self::LineAlreadyExists { .. }
+            | Self::EntryExists { .. } => ErrorKind::AlreadyExists,
+            Self::Required { .. }
+            | Self::TooLong { .. }
+            | Self::InvalidVin { .. }
+            | Self::InvalidPlate { .. }
+            | Self::InvalidPhone { .. }
+            | Self::InvalidEmail { .. }
+            | Self::InvalidInn { .. }
+            | Self::InvalidKpp { .. }
+            | Self::InvalidOgrn { .. }
+            | Self::InvalidBankDetails { .. }
+            | Self::InvalidCode { .. }
+            | Self::InvalidCurrency { .. }
+            | Self::InvalidNumberFormat { .. }
+            | Self::InvalidNormHours { .. }
+            | Self::InvalidPercent { .. }
+            | Self::InvalidQuantity { .. }
+            | Self::AmountNotPositive { .. }
+            | Self::AmountNegative { .. }
+            | Self::InvalidYear { .. }
+            | Self::InvalidMileage { .. }
+            | Self::InvalidFuelLevel { .. } => ErrorKind::InvalidValue,
+            _ => ErrorKind::RuleBroken,
+        }
+    }
+
+    /// The message in Russian, for the shop's staff.
+    pub fn message_ru(&self) -> String {
+        match self {
+            Self::NotFound { what } => format!("Не найдено: {what}"),
+            Self::AlreadyExists { what } => format!("Уже существует: {what}"),
+            Self::Required { field } => format!("Поле «{field}» обязательно"),
+            Self::TooLong { field, max } => format!("Поле «{field}» длиннее {max} символов"),
+            Self::InvalidVin { value, .. } => format!("Неверный VIN «{value}»: 17 знаков, без I, O и Q"),
+            Self::InvalidPlate { value, .. } => {
+                format!("Неверный госномер «{value}» (пример: А123ВС77)")
+            }
+            Self::InvalidPhone { value, .. } => format!("Неверный телефон «{value}»"),
+            Self::InvalidEmail { value } => format!("Неверный e-mail «{value}»"),
+            Self::InvalidInn { value, .. } => {
+                format!("Неверный ИНН «{value}»: 10 или 12 цифр с верными контрольными разрядами")
+            }
+            Self::InvalidKpp { value } => format!("Неверный КПП «{value}»"),
+            Self::InvalidOgrn { value, .. } => format!("Неверный ОГРН «{value}»"),
+            Self::InvalidBankDetails { .. } => {
+                "Неверные банковские реквизиты: счёт не сходится с БИК".into()
+            }
+            Self::KppForSoleTrader => "У индивидуального предпринимателя нет КПП".into(),
+            Self::RequisitesMismatch { .. } => {
+                "Реквизиты противоречат друг другу (ИНН, КПП и ОГРН)".into()
+            }
+            Self::InvalidCode { value } => format!(
+                "Неверный код «{value}»: латинские строчные буквы, цифры, _ и -, до 40 знаков"
+            ),
+            Self::InvalidCurrency { value } => format!("Неверная валюта «{value}»"),
+            Self::InvalidNumberFormat { value, .. } => format!(
+                "Неверный формат номера «{value}»: нужен {{seq}}; можно {{yyyy}}, {{yy}}, {{mm}}"
+            ),
+            Self::InvalidNormHours { .. } => "Нормо-часы: от 0,1 до 999,9".into(),
+            Self::InvalidPercent { .. } => "Процент должен быть от 0 до 100".into(),
+            Self::InvalidQuantity { .. } => "Количество должно быть больше нуля".into(),
+            Self::AmountNotPositive { field } => format!("Сумма «{field}» должна быть больше нуля"),
+            Self::AmountNegative { field } => format!("Сумма «{field}» не может быть отрицательной"),
+            Self::InvalidYear { year, latest } => {
+                format!("Год выпуска {year} вне диапазона 1900–{latest}")
+            }
+            Self::InvalidMileage { km } => format!("Пробег {km} км невозможен"),
+            Self::MileageDecreased {
+                last_km,
+                attempted_km,
+            } => format!(
+                "Пробег не может уменьшиться с {last_km} до {attempted_km} км; оформите корректировку с причиной"
+            ),
+            Self::InvalidFuelLevel { .. } => "Уровень топлива: от 0 до 8 восьмых".into(),
+            Self::VinOrPlateRequired => "Нужен VIN или госномер".into(),
+            Self::PhoneRequired => "У клиента должен быть хотя бы один телефон".into(),
+            Self::PhoneAlreadyAdded { phone } => format!("Телефон {phone} уже есть у клиента"),
+            Self::PhoneNotFound { phone } => format!("У клиента нет телефона {phone}"),
+            Self::ClientArchived => "Клиент в архиве".into(),
+            Self::ClientNotArchived => "Клиент не в архиве".into(),
+            Self::WorkOrderLocked { .. } => {
+                "Заказ-наряд закрыт для изменений (сначала откройте его повторно)".into()
+            }
+            Self::InvalidTransition { from } => {
+                format!("Действие недоступно в статусе заказ-наряда «{from}»")
+            }
+            Self::LineNotFound { .. } => "Строки нет в заказ-наряде".into(),
+            Self::LineAlreadyExists { .. } => "Такая строка уже есть в заказ-наряде".into(),
+            Self::ClientPartHasPrice => "Запчасть клиента устанавливается без цены".into(),
+            Self::DuplicateDecision { .. } => "По строке два решения".into(),
+            Self::LineNotApproved { .. } => "Строка не согласована с клиентом".into(),
+            Self::LabourAlreadyStarted { .. } => "Работа по строке уже начата".into(),
+            Self::LabourNotStarted { .. } => "Работа по строке не начата".into(),
+            Self::LinesAwaitingApproval { count } => {
+                format!("Строк, ожидающих согласования клиента: {count}")
+            }
+            Self::NothingToComplete => "В заказ-наряде нет строк".into(),
+            Self::WorkOrderNotCompleted { .. } => {
+                "Счёт выставляется только по выполненному заказ-наряду".into()
+            }
+            Self::TotalsMismatch { .. } => "Сумма строк не равна итогу".into(),
+            Self::InvoiceOverpaid { balance, attempted } => format!(
+                "Оплата {attempted} ₽ больше остатка к оплате {balance} ₽"
+            ),
+            Self::RefundExceedsPaid {
+                refundable,
+                attempted,
+            } => format!("Возврат {attempted} ₽ больше оплаченного {refundable} ₽"),
+            Self::InvoiceHasPayments { paid } => {
+                format!("По счёту оплачено {paid} ₽: сначала оформите возврат")
+            }
+            Self::InvoiceVoid => "Счёт аннулирован".into(),
+            Self::SettingMissing { setting } => format!("Не задана настройка «{setting}»"),
+            Self::EntryNotFound { code } => format!("Нет записи «{code}»"),
+            Self::EntryExists { code } => format!("Запись «{code}» уже есть"),
+            Self::OwnerRoleFixed => "У роли владельца всегда все права".into(),
+            Self::LastOwner => "В сервисе должен остаться хотя бы один активный владелец".into(),
+            Self::LoginRequired => "Сотруднику нужен e-mail или телефон для входа".into(),
+            Self::LoginTaken { .. } => "Этот логин уже у другого активного сотрудника".into(),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Identities of the shop's things. Each is a UUID chosen by the caller (v7 in practice), wrapped so
+//! a client id can never be passed where a vehicle id is expected.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+uuid_id! {
+    /// A client of the shop (a person or a company).
+    ClientId,
+    /// A vehicle.
+    VehicleId,
+    /// A work order (заказ-наряд).
+    WorkOrderId,
+    /// A line of a work order, labour or parts.
+    LineId,
+    /// A recommendation on a work order.
+    RecommendationId,
+    /// An invoice.
+    InvoiceId,
+    /// A payment on an invoice.
+    PaymentId,
+    /// A refund on an invoice.
+    RefundId,
+    /// An employee of the shop.
+    EmployeeId,
+    /// An entry of the service catalogue.
+    CatalogueServiceId,
+    /// The shop (one per branch): the id of its settings and staff streams.
+    ShopId,
+}

@@ -1,0 +1,416 @@
+//! The shop's settings, edited by the owner without a developer: name, requisites, norm-hour rates
+//! by work category, VAT rate, currency and the work-order number format.
+//!
+//! There are no defaults in code: a rate or VAT the owner never set is reported as missing, so no
+//! order is ever priced by a number nobody chose.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::contact::{BankDetails, Inn, Kpp, Ogrn};
+use crate::directory::Code;
+use crate::money::{Money, Percent};
+use crate::permission::Permission;
+use crate::{required_text, Aggregate, DomainError, DomainEvent};
+
+/// The shop's legal requisites, as printed on work orders and invoices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requisites {
+    /// Registered name (ООО «…» or ИП …).
+    pub legal_name: String,
+    /// INN.
+    pub inn: Inn,
+    /// KPP: organisations only.
+    pub kpp: Option<Kpp>,
+    /// OGRN (13 digits) or OGRNIP (15 digits).
+    pub ogrn: Ogrn,
+    /// Legal address.
+    pub address: String,
+    /// The bank account.
+    pub bank: Option<BankDetails>,
+}
+
+impl Requisites {
+    fn validated(self) -> Result<Self, DomainError> {
+        let organisation = self.inn.is_organisation();
+        match (organisation, &self.kpp) {
+            (true, None) => return Err(DomainError::Required { field: "kpp" }),
+            (false, Some(_)) => return Err(DomainError::KppForSoleTrader),
+            _ => {}
+        }
+        if organisation != (self.ogrn.as_str().len() == 13) {
+            return Err(DomainError::RequisitesMismatch {
+                reason: "an organisation has a 13-digit OGRN, a sole trader a 15-digit OGRNIP",
+            });
+        }
+        Ok(Self {
+            legal_name: required_text(&self.legal_name, "legal_name", 300)?,
+            address: required_text(&self.address, "address", 500)?,
+            ..self
+        })
+    }
+}
+
+/// An ISO 4217 currency code whose minor unit is a hundredth (RUB, KZT, BYN, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(String);
+
+impl Currency {
+    /// Parses a three-letter code.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let code = raw.trim().to_ascii_uppercase();
+        if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+            Ok(Self(code))
+        } else {
+            Err(DomainError::InvalidCurrency {
+                value: raw.to_owned(),
+            })
+        }
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = DomainError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.0
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How work orders are numbered: text with `{seq}` or `{seq:N}` (zero-padded to N), and optionally
+/// `{yyyy}`, `{yy}`, `{mm}`. E.g. `ЗН-{yyyy}-{seq:6}` gives `ЗН-2026-000042`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NumberFormat(String);
+
+/// A piece of a number format.
+enum Piece<'a> {
+    Text(&'a str),
+    Sequence(usize),
+    Year4,
+    Year2,
+    Month,
+}
+
+impl NumberFormat {
+    /// Parses a format; it must contain the sequence exactly once.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let format = Self(raw.trim().to_owned());
+        let invalid = |reason: &'static str| DomainError::InvalidNumberFormat {
+            value: raw.to_owned(),
+            reason,
+        };
+        if format.0.is_empty() || format.0.chars().count() > 40 {
+            return Err(invalid("1 to 40 characters"));
+        }
+        let pieces = format.pieces().map_err(invalid)?;
+        let sequences = pieces
+            .iter()
+            .filter(|p| matches!(p, Piece::Sequence(_)))
+            .count();
+        if sequences != 1 {
+            return Err(invalid("the format needs {seq} exactly once"));
+        }
+        Ok(format)
+    }
+
+    fn pieces(&self) -> Result<Vec<Piece<'_>>, &'static str> {
+        let mut pieces = Vec::new();
+        let mut rest = self.0.as_str();
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                pieces.push(Piece::Text(&rest[..open]));
+            }
+            let close = rest[open..].find('}').ok_or("an unclosed {")? + open;
+            let piece = match &rest[open + 1..close] {
+                "seq" => Piece::Sequence(1),
+                "yyyy" => Piece::Year4,
+                "yy" => Piece::Year2,
+                "mm" => Piece::Month,
+                other => match other.strip_prefix("seq:").and_then(|w| w.parse().ok()) {
+                    Some(width @ 1..=12) => Piece::Sequence(width),
+                    _ => {
+                        return Err("placeholders are {seq}, {seq:N} (N 1-12), {yyyy}, {yy}, {mm}")
+                    }
+                },
+            };
+            pieces.push(piece);
+            rest = &rest[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err("a } without {");
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest));
+        }
+        Ok(pieces)
+    }
+
+    /// The number of the `sequence`-th order opened in `year`/`month`.
+    pub fn format(&self, sequence: u64, year: i32, month: u32) -> String {
+        let Ok(pieces) = self.pieces() else {
+            return sequence.to_string();
+        };
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => (*text).to_owned(),
+                Piece::Sequence(width) => format!("{sequence:0width$}"),
+                Piece::Year4 => format!("{year:04}"),
+                Piece::Year2 => format!("{:02}", year.rem_euclid(100)),
+                Piece::Month => format!("{month:02}"),
+            })
+            .collect()
+    }
+}
+
+impl TryFrom<String> for NumberFormat {
+    type Error = DomainError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<NumberFormat> for String {
+    fn from(f: NumberFormat) -> String {
+        f.0
+    }
+}
+
+/// What the owner asks of the settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsCommand {
+    /// Set the shop's name as clients see it.
+    SetShopName {
+        /// The name.
+        name: String,
+    },
+    /// Set the legal requisites.
+    SetRequisites {
+        /// The requisites.
+        requisites: Requisites,
+    },
+    /// Set the norm-hour rate of a work category, or the default rate (no category).
+    SetNormHourRate {
+        /// The category, or none for the default.
+        category: Option<Code>,
+        /// The price of one norm-hour.
+        rate: Money,
+    },
+    /// Remove a category's own rate: its works fall back to the default rate.
+    RemoveNormHourRate {
+        /// The category.
+        category: Code,
+    },
+    /// Set the VAT rate (22 % in 2026; 0 on a simplified tax regime).
+    SetVatRate {
+        /// The rate.
+        rate: Percent,
+    },
+    /// Set the currency.
+    SetCurrency {
+        /// The currency.
+        currency: Currency,
+    },
+    /// Set how work orders are numbered.
+    SetWorkOrderNumberFormat {
+        /// The format.
+        format: NumberFormat,
+    },
+}
+
+impl SettingsCommand {
+    /// The permission this command needs.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Self::SetShopName { .. } | Self::SetRequisites { .. } => {
+                Permission::SettingsEditRequisites
+            }
+            Self::SetNormHourRate { .. } | Self::RemoveNormHourRate { .. } => {
+                Permission::SettingsEditPrices
+            }
+            Self::SetVatRate { .. } | Self::SetCurrency { .. } => Permission::SettingsEditTaxes,
+            Self::SetWorkOrderNumberFormat { .. } => Permission::SettingsEditRequisites,
+        }
+    }
+}
+
+/// What happened to the settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum SettingsEvent {
+    /// The shop's name was set.
+    ShopNameSet {
+        /// The name.
+        name: String,
+    },
+    /// The requisites were set.
+    RequisitesSet {
+        /// The requisites.
+        requisites: Requisites,
+    },
+    /// A norm-hour rate was set.
+    NormHourRateSet {
+        /// The category, or none for the default.
+        category: Option<Code>,
+        /// The rate.
+        rate: Money,
+    },
+    /// A category's own rate was removed.
+    NormHourRateRemoved {
+        /// The category.
+        category: Code,
+    },
+    /// The VAT rate was set.
+    VatRateSet {
+        /// The rate.
+        rate: Percent,
+    },
+    /// The currency was set.
+    CurrencySet {
+        /// The currency.
+        currency: Currency,
+    },
+    /// The work-order number format was set.
+    WorkOrderNumberFormatSet {
+        /// The format.
+        format: NumberFormat,
+    },
+}
+
+impl DomainEvent for SettingsEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::ShopNameSet { .. } => "ShopNameSet",
+            Self::RequisitesSet { .. } => "RequisitesSet",
+            Self::NormHourRateSet { .. } => "NormHourRateSet",
+            Self::NormHourRateRemoved { .. } => "NormHourRateRemoved",
+            Self::VatRateSet { .. } => "VatRateSet",
+            Self::CurrencySet { .. } => "CurrencySet",
+            Self::WorkOrderNumberFormatSet { .. } => "WorkOrderNumberFormatSet",
+        }
+    }
+
+    fn schema_version(&self) -> u32 {
+        1
+    }
+}
+
+/// The settings as decided so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The shop's name.
+    pub shop_name: Option<String>,
+    /// Requisites.
+    pub requisites: Option<Requisites>,
+    /// The default norm-hour rate.
+    pub default_rate: Option<Money>,
+    /// Rates by work category.
+    pub category_rates: BTreeMap<Code, Money>,
+    /// VAT rate.
+    pub vat_rate: Option<Percent>,
+    /// Currency.
+    pub currency: Option<Currency>,
+    /// Work-order number format.
+    pub number_format: Option<NumberFormat>,
+}
+
+impl Settings {
+    /// The norm-hour rate for a category: its own, else the default.
+    pub fn rate_for(&self, category: Option<&Code>) -> Result<Money, DomainError> {
+        category
+            .and_then(|c| self.category_rates.get(c).copied())
+            .or(self.default_rate)
+            .ok_or(DomainError::SettingMissing {
+                setting: "norm_hour_rate",
+            })
+    }
+
+    /// The VAT rate, if the owner set it.
+    pub fn vat(&self) -> Result<Percent, DomainError> {
+        self.vat_rate.ok_or(DomainError::SettingMissing {
+            setting: "vat_rate",
+        })
+    }
+}
+
+impl Aggregate for Settings {
+    const STREAM_TYPE: &'static str = "settings";
+    type Command = SettingsCommand;
+    type Event = SettingsEvent;
+
+    fn decide(&self, command: SettingsCommand) -> Result<Vec<SettingsEvent>, DomainError> {
+        let event = match command {
+            SettingsCommand::SetShopName { name } => SettingsEvent::ShopNameSet {
+                name: required_text(&name, "name", 200)?,
+            },
+            SettingsCommand::SetRequisites { requisites } => SettingsEvent::RequisitesSet {
+                requisites: requisites.validated()?,
+            },
+            SettingsCommand::SetNormHourRate { category, rate } => SettingsEvent::NormHourRateSet {
+                category,
+                rate: rate.positive("rate")?,
+            },
+            SettingsCommand::RemoveNormHourRate { category } => {
+                if !self.category_rates.contains_key(&category) {
+                    return Err(DomainError::EntryNotFound {
+                        code: category.to_string(),
+                    });
+                }
+                SettingsEvent::NormHourRateRemoved { category }
+            }
+            SettingsCommand::SetVatRate { rate } => {
+                // VAT rates are whole or half percents (22 %, 10 %, 0 %); finer ones are typos.
+                if rate.basis_points() % 50 != 0 || rate.basis_points() > 5_000 {
+                    return Err(DomainError::InvalidPercent {
+                        basis_points: rate.basis_points(),
+                    });
+                }
+                SettingsEvent::VatRateSet { rate }
+            }
+            SettingsCommand::SetCurrency { currency } => SettingsEvent::CurrencySet { currency },
+            SettingsCommand::SetWorkOrderNumberFormat { format } => {
+                SettingsEvent::WorkOrderNumberFormatSet { format }
+            }
+        };
+        Ok(vec![event])
+    }
+
+    fn evolve(mut self, event: &SettingsEvent) -> Self {
+        match event {
+            SettingsEvent::ShopNameSet { name } => self.shop_name = Some(name.clone()),
+            SettingsEvent::RequisitesSet { requisites } => {
+                self.requisites = Some(requisites.clone());
+            }
+            SettingsEvent::NormHourRateSet { category, rate } => match category {
+                Some(category) => {
+                    self.category_rates.insert(category.clone(), *rate);
+                }
+                None => self.default_rate = Some(*rate),
+            },
+            SettingsEvent::NormHourRateRemoved { category } => {
+                self.category_rates.remove(category);
+            }
+            SettingsEvent::VatRateSet { rate } => self.vat_rate = Some(*rate),
+            SettingsEvent::CurrencySet { currency } => self.currency = Some(currency.clone()),
+            SettingsEvent::WorkOrderNumberFormatSet { format } => {
+                self.number_format = Some(format.clone());
+            }
+        }
+        self
+    }
+}

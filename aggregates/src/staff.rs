@@ -1,0 +1,380 @@
+//! The shop's staff: employees, their positions, logins and roles.
+//!
+//! All employees of one shop live in one stream. That makes the rules that span employees decidable
+//! without races: a login (e-mail or phone) belongs to one active employee, and once the shop has an
+//! owner it always keeps at least one active owner — two owners demoting each other at the same moment
+//! cannot both win, because both write to the same stream at the same expected version.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::contact::{Email, Phone};
+use crate::directory::Code;
+use crate::ids::EmployeeId;
+use crate::permission::Permission;
+use crate::role::OWNER;
+use crate::{required_text, Aggregate, DomainError, DomainEvent};
+
+/// One employee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Employee {
+    /// The employee's id.
+    pub employee_id: EmployeeId,
+    /// Full name.
+    pub full_name: String,
+    /// Position, e.g. "Мастер-приёмщик".
+    pub position: String,
+    /// Login e-mail.
+    pub email: Option<Email>,
+    /// Login phone.
+    pub phone: Option<Phone>,
+    /// Role codes.
+    pub roles: BTreeSet<Code>,
+    /// May log in and work.
+    pub active: bool,
+}
+
+impl Employee {
+    fn is_active_owner(&self) -> bool {
+        self.active && self.roles.iter().any(|r| r.as_str() == OWNER)
+    }
+}
+
+/// What the owner asks of the staff list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaffCommand {
+    /// Hire an employee.
+    Hire {
+        /// The new employee's id.
+        employee_id: EmployeeId,
+        /// Full name.
+        full_name: String,
+        /// Position.
+        position: String,
+        /// Login e-mail.
+        email: Option<Email>,
+        /// Login phone.
+        phone: Option<Phone>,
+        /// Roles.
+        roles: BTreeSet<Code>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Change name, position or logins.
+    ChangeDetails {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// Full name.
+        full_name: String,
+        /// Position.
+        position: String,
+        /// Login e-mail.
+        email: Option<Email>,
+        /// Login phone.
+        phone: Option<Phone>,
+    },
+    /// Set the employee's roles.
+    AssignRoles {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// The roles.
+        roles: BTreeSet<Code>,
+    },
+    /// Stop the employee from working in the system.
+    Deactivate {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Let the employee back in.
+    Reactivate {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl StaffCommand {
+    /// The permission this command needs.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Self::Hire { .. } | Self::ChangeDetails { .. } => Permission::StaffEdit,
+            Self::AssignRoles { .. } => Permission::StaffAssignRoles,
+            Self::Deactivate { .. } | Self::Reactivate { .. } => Permission::StaffDeactivate,
+        }
+    }
+}
+
+/// What happened to the staff list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum StaffEvent {
+    /// An employee was hired.
+    EmployeeHired {
+        /// The employee's id.
+        employee_id: EmployeeId,
+        /// Full name.
+        full_name: String,
+        /// Position.
+        position: String,
+        /// Login e-mail.
+        email: Option<Email>,
+        /// Login phone.
+        phone: Option<Phone>,
+        /// Roles.
+        roles: BTreeSet<Code>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Name, position or logins changed.
+    EmployeeDetailsChanged {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// Full name.
+        full_name: String,
+        /// Position.
+        position: String,
+        /// Login e-mail.
+        email: Option<Email>,
+        /// Login phone.
+        phone: Option<Phone>,
+    },
+    /// The employee's roles were set.
+    EmployeeRolesAssigned {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// The roles.
+        roles: BTreeSet<Code>,
+    },
+    /// The employee was deactivated.
+    EmployeeDeactivated {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The employee was reactivated.
+    EmployeeReactivated {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl DomainEvent for StaffEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::EmployeeHired { .. } => "EmployeeHired",
+            Self::EmployeeDetailsChanged { .. } => "EmployeeDetailsChanged",
+            Self::EmployeeRolesAssigned { .. } => "EmployeeRolesAssigned",
+            Self::EmployeeDeactivated { .. } => "EmployeeDeactivated",
+            Self::EmployeeReactivated { .. } => "EmployeeReactivated",
+        }
+    }
+
+    fn schema_version(&self) -> u32 {
+        1
+    }
+}
+
+/// The staff list as decided so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Staff {
+    /// Employees in hiring order.
+    pub employees: Vec<Employee>,
+}
+
+impl Staff {
+    /// The employee with this id.
+    pub fn employee(&self, employee_id: EmployeeId) -> Result<&Employee, DomainError> {
+        self.employees
+            .iter()
+            .find(|e| e.employee_id == employee_id)
+            .ok_or(DomainError::NotFound { what: "employee" })
+    }
+
+    /// Active employees holding the owner role.
+    pub fn active_owners(&self) -> usize {
+        self.employees
+            .iter()
+            .filter(|e| e.is_active_owner())
+            .count()
+    }
+
+    fn employee_mut(&mut self, employee_id: EmployeeId) -> Option<&mut Employee> {
+        self.employees
+            .iter_mut()
+            .find(|e| e.employee_id == employee_id)
+    }
+
+    /// Refuses logins already used by another active employee; requires at least one login.
+    fn check_logins(
+        &self,
+        employee_id: EmployeeId,
+        email: Option<&Email>,
+        phone: Option<&Phone>,
+    ) -> Result<(), DomainError> {
+        if email.is_none() && phone.is_none() {
+            return Err(DomainError::LoginRequired);
+        }
+        for other in self
+            .employees
+            .iter()
+            .filter(|e| e.active && e.employee_id != employee_id)
+        {
+            if email.is_some() && other.email.as_ref() == email {
+                return Err(DomainError::LoginTaken { login: "email" });
+            }
+            if phone.is_some() && other.phone.as_ref() == phone {
+                return Err(DomainError::LoginTaken { login: "phone" });
+            }
+        }
+        Ok(())
+    }
+
+    /// After `change`, the shop must still have an active owner if it had one.
+    fn keep_an_owner(&self, change: &StaffEvent) -> Result<(), DomainError> {
+        let after = self.clone().evolve(change);
+        if self.active_owners() > 0 && after.active_owners() == 0 {
+            return Err(DomainError::LastOwner);
+        }
+        Ok(())
+    }
+}
+
+impl Aggregate for Staff {
+    const STREAM_TYPE: &'static str = "staff";
+    type Command = StaffCommand;
+    type Event = StaffEvent;
+
+    fn decide(&self, command: StaffCommand) -> Result<Vec<StaffEvent>, DomainError> {
+        let event = match command {
+            StaffCommand::Hire {
+                employee_id,
+                full_name,
+                position,
+                email,
+                phone,
+                roles,
+                at,
+            } => {
+                if self.employee(employee_id).is_ok() {
+                    return Err(DomainError::AlreadyExists { what: "employee" });
+                }
+                self.check_logins(employee_id, email.as_ref(), phone.as_ref())?;
+                StaffEvent::EmployeeHired {
+                    employee_id,
+                    full_name: required_text(&full_name, "full_name", 300)?,
+                    position: required_text(&position, "position", 100)?,
+                    email,
+                    phone,
+                    roles,
+                    at,
+                }
+            }
+            StaffCommand::ChangeDetails {
+                employee_id,
+                full_name,
+                position,
+                email,
+                phone,
+            } => {
+                self.employee(employee_id)?;
+                self.check_logins(employee_id, email.as_ref(), phone.as_ref())?;
+                StaffEvent::EmployeeDetailsChanged {
+                    employee_id,
+                    full_name: required_text(&full_name, "full_name", 300)?,
+                    position: required_text(&position, "position", 100)?,
+                    email,
+                    phone,
+                }
+            }
+            StaffCommand::AssignRoles { employee_id, roles } => {
+                if self.employee(employee_id)?.roles == roles {
+                    return Ok(vec![]);
+                }
+                let event = StaffEvent::EmployeeRolesAssigned { employee_id, roles };
+                self.keep_an_owner(&event)?;
+                event
+            }
+            StaffCommand::Deactivate { employee_id, at } => {
+                if !self.employee(employee_id)?.active {
+                    return Ok(vec![]);
+                }
+                let event = StaffEvent::EmployeeDeactivated { employee_id, at };
+                self.keep_an_owner(&event)?;
+                event
+            }
+            StaffCommand::Reactivate { employee_id, at } => {
+                let employee = self.employee(employee_id)?;
+                if employee.active {
+                    return Ok(vec![]);
+                }
+                self.check_logins(
+                    employee_id,
+                    employee.email.as_ref(),
+                    employee.phone.as_ref(),
+                )?;
+                StaffEvent::EmployeeReactivated { employee_id, at }
+            }
+        };
+        Ok(vec![event])
+    }
+
+    fn evolve(mut self, event: &StaffEvent) -> Self {
+        match event {
+            StaffEvent::EmployeeHired {
+                employee_id,
+                full_name,
+                position,
+                email,
+                phone,
+                roles,
+                ..
+            } => self.employees.push(Employee {
+                employee_id: *employee_id,
+                full_name: full_name.clone(),
+                position: position.clone(),
+                email: email.clone(),
+                phone: phone.clone(),
+                roles: roles.clone(),
+                active: true,
+            }),
+            StaffEvent::EmployeeDetailsChanged {
+                employee_id,
+                full_name,
+                position,
+                email,
+                phone,
+            } => {
+                if let Some(employee) = self.employee_mut(*employee_id) {
+                    employee.full_name = full_name.clone();
+                    employee.position = position.clone();
+                    employee.email = email.clone();
+                    employee.phone = phone.clone();
+                }
+            }
+            StaffEvent::EmployeeRolesAssigned { employee_id, roles } => {
+                if let Some(employee) = self.employee_mut(*employee_id) {
+                    employee.roles = roles.clone();
+                }
+            }
+            StaffEvent::EmployeeDeactivated { employee_id, .. } => {
+                if let Some(employee) = self.employee_mut(*employee_id) {
+                    employee.active = false;
+                }
+            }
+            StaffEvent::EmployeeReactivated { employee_id, .. } => {
+                if let Some(employee) = self.employee_mut(*employee_id) {
+                    employee.active = true;
+                }
+            }
+        }
+        self
+    }
+}
