@@ -5,10 +5,10 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: test run fmt lint sqlx-check sqlx-prepare postgres bench-append
+.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append
 
 ## The whole suite: formatting, lints, the SQL offline data, and every test of the workspace.
-test: postgres fmt lint sqlx-check
+test: postgres fmt lint domain-purity sqlx-check
 	cargo $(TEST_RUNNER) --workspace
 
 fmt:
@@ -16,6 +16,12 @@ fmt:
 
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
+
+## The domain stays pure: no database, runtime or HTTP crate anywhere in its dependency tree.
+domain-purity:
+	@if cargo tree -p aggregates -e normal --prefix none | grep -E '^(sqlx|tokio|axum|hyper|reqwest|rdkafka)[ -]'; then \
+	  echo "aggregates/ must not depend on I/O crates (above)"; exit 1; \
+	else echo "aggregates/: no I/O crates in its dependency tree"; fi
 
 postgres:
 	@bash scripts/ensure-postgres.sh

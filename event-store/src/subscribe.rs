@@ -4,6 +4,11 @@
 //! when it has caught up, sleeps until a `NOTIFY` on [`CHANNEL`] or the poll interval, whichever comes
 //! first. The `LISTEN` starts before the first read, so a commit between "read nothing" and "start
 //! waiting" still wakes it; if the listening connection fails, polling alone carries on.
+//!
+//! A notification means something committed, but it may not be readable yet: the reader only sees
+//! below the oldest transaction still running anywhere on the server. So after a notification that
+//! finds nothing, the subscription re-checks soon (from [`FIRST_RECHECK`], doubling up to the poll
+//! interval) instead of sleeping a whole poll interval.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -13,6 +18,9 @@ use sqlx::postgres::PgListener;
 
 use crate::notify::CHANNEL;
 use crate::{EventStore, EventStoreError, LogPosition, RecordedEvent};
+
+/// The first re-check after a notification that found nothing readable yet.
+pub const FIRST_RECHECK: Duration = Duration::from_millis(5);
 
 /// How a subscription reads and waits.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +50,8 @@ struct Subscription {
     buffer: VecDeque<RecordedEvent>,
     listener: Option<PgListener>,
     failed_last_read: bool,
+    /// Set after a notification whose events were not readable yet: the next, shorter wait.
+    recheck: Option<Duration>,
 }
 
 impl EventStore {
@@ -69,6 +79,7 @@ impl EventStore {
             buffer: VecDeque::new(),
             listener: None,
             failed_last_read: false,
+            recheck: None,
         };
         futures::stream::unfold(subscription, |mut sub| async move {
             let next = sub.next().await;
@@ -103,6 +114,7 @@ impl Subscription {
             if page.is_empty() {
                 self.wait_for_commit().await;
             } else {
+                self.recheck = None;
                 self.buffer.extend(page);
             }
         }
@@ -122,19 +134,27 @@ impl Subscription {
     }
 
     async fn wait_for_commit(&mut self) {
-        let poll = tokio::time::sleep(self.options.poll_interval);
+        let poll_interval = self.options.poll_interval;
+        let wait = self.recheck.unwrap_or(poll_interval).min(poll_interval);
+        // Each empty re-check doubles the next one, until it is the ordinary poll again.
+        self.recheck = self
+            .recheck
+            .map(|previous| previous * 2)
+            .filter(|next| *next < poll_interval);
+        let sleep = tokio::time::sleep(wait);
         let Some(listener) = self.listener.as_mut() else {
-            poll.await;
+            sleep.await;
             return;
         };
         tokio::select! {
-            received = listener.recv() => {
-                if let Err(error) = received {
+            received = listener.recv() => match received {
+                Ok(_) => self.recheck = Some(FIRST_RECHECK),
+                Err(error) => {
                     tracing::warn!(%error, "lost the listening connection; polling until it is back");
                     self.listener = None;
                 }
-            }
-            () = poll => {}
+            },
+            () = sleep => {}
         }
     }
 }

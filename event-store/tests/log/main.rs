@@ -2,6 +2,9 @@
 //!
 //! One test binary (faster linking); each module covers one promise of the log.
 
+// Fixtures and helpers here are test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod append;
 mod immutability;
 mod model;

@@ -82,6 +82,10 @@ async fn a_transaction_that_commits_late_with_a_lower_position_is_still_delivere
         ..SubscriptionOptions::default()
     };
     let mut subscription = Box::pin(store.subscribe_with(LogPosition::START, options));
+    // Let the subscription start listening and find nothing readable while the slow one is open.
+    // (A timed-out `next` keeps the subscription's own pending read; nothing is lost.)
+    let early = tokio::time::timeout(Duration::from_millis(300), subscription.next()).await;
+    assert!(early.is_err(), "read past an open transaction: {early:?}");
     pending.commit().await.unwrap();
     // Polling is set to a minute: delivery within 5 s proves the commit notification woke it.
     let mut delivered = Vec::new();

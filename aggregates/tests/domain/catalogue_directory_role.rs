@@ -1,0 +1,151 @@
+//! The service catalogue, directories and roles.
+
+use std::collections::BTreeSet;
+
+use aggregates::catalogue::{CatalogueCommand as CC, CatalogueEvent as CE, CatalogueService};
+use aggregates::directory::{Code, Directory, DirectoryCommand as DC, DirectoryEvent as DE};
+use aggregates::ids::CatalogueServiceId;
+use aggregates::money::NormHours;
+use aggregates::permission::Permission;
+use aggregates::role::{default_roles, Role, RoleCommand as RC, RoleEvent as RE, OWNER};
+use aggregates::Versioned;
+
+use crate::{given, id};
+
+fn code(raw: &str) -> Code {
+    Code::parse(raw).unwrap()
+}
+
+#[test]
+fn catalogue_entries_are_deactivated_never_deleted() {
+    let added = CE::CatalogueServiceAdded {
+        service_id: CatalogueServiceId(id(60)),
+        name: "Замена масла в двигателе".into(),
+        category: code("maintenance"),
+        norm_hours: NormHours::from_tenths(5).unwrap(),
+    };
+    given::<CatalogueService>(vec![added.clone()])
+        .when(CC::Deactivate)
+        .then(vec![CE::CatalogueServiceDeactivated]);
+    given::<CatalogueService>(vec![added.clone(), CE::CatalogueServiceDeactivated])
+        .when(CC::Deactivate)
+        .then(vec![]);
+    given::<CatalogueService>(vec![added])
+        .when(CC::Rename { name: "".into() })
+        .then_err("required");
+    given::<CatalogueService>(vec![])
+        .when(CC::Deactivate)
+        .then_err("not_found");
+}
+
+#[test]
+fn directory_codes_are_stable_and_unique() {
+    let created = DE::DirectoryCreated {
+        code: code("payment_methods"),
+        name: "Способы оплаты".into(),
+    };
+    let cash = DE::DirectoryEntryAdded {
+        code: code("cash"),
+        name: "Наличные".into(),
+    };
+    given::<Directory>(vec![created.clone(), cash.clone()])
+        .when(DC::AddEntry {
+            code: code("cash"),
+            name: "Нал".into(),
+        })
+        .then_err("entry_exists");
+    let history = vec![
+        created,
+        cash,
+        DE::DirectoryEntryRenamed {
+            code: code("cash"),
+            name: "Наличными в кассу".into(),
+        },
+        DE::DirectoryEntryDeactivated { code: code("cash") },
+    ];
+    let directory = Versioned::<Directory>::from_events(&history).state;
+    let entry = directory.entry(&code("cash")).unwrap();
+    assert_eq!(
+        (entry.name.as_str(), entry.active),
+        ("Наличными в кассу", false)
+    );
+    given::<Directory>(history)
+        .when(DC::ReactivateEntry { code: code("card") })
+        .then_err("entry_not_found");
+    assert_eq!(Code::parse("Cash").unwrap_err().code(), "invalid_code");
+    assert_eq!(Code::parse("1cash").unwrap_err().code(), "invalid_code");
+}
+
+#[test]
+fn the_owner_role_always_holds_every_permission() {
+    let created = given::<Role>(vec![])
+        .when(RC::Create {
+            code: code(OWNER),
+            name: "Владелец".into(),
+            permissions: BTreeSet::new(),
+        })
+        .events();
+    let owner = Versioned::<Role>::from_events(&created).state;
+    assert!(Permission::ALL.iter().all(|p| owner.allows(*p)));
+    given::<Role>(created)
+        .when(RC::Revoke {
+            permissions: [Permission::RoleEdit].into(),
+        })
+        .then_err("owner_role_fixed");
+}
+
+#[test]
+fn roles_grant_and_revoke_only_what_changes() {
+    let created = RE::RoleCreated {
+        code: code("mechanic"),
+        name: "Механик".into(),
+        permissions: [Permission::WorkOrderPerformLabour].into(),
+    };
+    given::<Role>(vec![created.clone()])
+        .when(RC::Grant {
+            permissions: [Permission::WorkOrderPerformLabour, Permission::VehicleRead].into(),
+        })
+        .then(vec![RE::PermissionsGranted {
+            permissions: [Permission::VehicleRead].into(),
+        }]);
+    given::<Role>(vec![created.clone()])
+        .when(RC::Revoke {
+            permissions: [Permission::InvoiceVoid].into(),
+        })
+        .then(vec![]);
+    let revoked = Versioned::<Role>::from_events(&[
+        created,
+        RE::PermissionsRevoked {
+            permissions: [Permission::WorkOrderPerformLabour].into(),
+        },
+    ])
+    .state;
+    assert!(!revoked.allows(Permission::WorkOrderPerformLabour));
+}
+
+#[test]
+fn permissions_have_unique_stable_codes_and_default_roles_are_sensible() {
+    let mut codes = BTreeSet::new();
+    for permission in Permission::ALL {
+        assert!(codes.insert(permission.code()), "{permission} twice");
+        assert_eq!(Permission::from_code(permission.code()), Some(*permission));
+    }
+    let roles = default_roles();
+    let names: Vec<&str> = roles.iter().map(|r| r.code).collect();
+    assert_eq!(
+        names,
+        ["owner", "advisor", "mechanic", "cashier", "auditor"]
+    );
+    let role = |code: &str| roles.iter().find(|r| r.code == code).unwrap();
+    assert!(!role("mechanic")
+        .permissions
+        .contains(&Permission::ClientReadContacts));
+    assert!(!role("cashier").permissions.contains(&Permission::RoleRead));
+    assert!(role("cashier")
+        .permissions
+        .contains(&Permission::InvoiceRecordPayment));
+    assert!(role("auditor").permissions.iter().all(|p| {
+        let code = p.code();
+        code.ends_with(".read") || code.ends_with("read_all") || code == "reports.read"
+    }));
+}

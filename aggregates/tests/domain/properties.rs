@@ -1,0 +1,482 @@
+//! Random command sequences never break an invariant.
+//!
+//! Each property drives an aggregate with a random sequence of commands (many refused, which is the
+//! point) and checks after every step: the version grew by the number of events, and the aggregate's
+//! own invariants hold.
+
+use std::collections::BTreeSet;
+
+use aggregates::client::{Client, ClientCommand, ClientStanding, Party};
+use aggregates::contact::{Email, Phone};
+use aggregates::directory::Code;
+use aggregates::ids::*;
+use aggregates::invoice::{Invoice, InvoiceCommand, InvoiceStatus, Payer};
+use aggregates::money::{Money, NormHours, Percent, Quantity};
+use aggregates::staff::{Staff, StaffCommand};
+use aggregates::vehicle::{Vehicle, VehicleCommand, VehicleEvent};
+use aggregates::vehicle_ids::Plate;
+use aggregates::work_order::{
+    ApprovalChannel, ApprovalRecord, Intake, InvoiceBasis, InvoiceLine, InvoiceLineKind,
+    LabourService, LineDecision, Totals, WorkOrder, WorkOrderCommand as C, WorkOrderStatus,
+};
+use aggregates::{Aggregate, DomainError, Versioned};
+use proptest::prelude::*;
+
+use crate::{at, id};
+
+/// Decides every command in turn, folding accepted events, and calls `check` after each.
+fn drive<A: Aggregate>(
+    commands: Vec<A::Command>,
+    mut check: impl FnMut(
+        &Versioned<A>,
+        &A::Command,
+        &Result<Vec<A::Event>, DomainError>,
+        &Versioned<A>,
+    ) -> Result<(), TestCaseError>,
+) -> Result<(), TestCaseError>
+where
+    A::Command: Clone,
+{
+    let mut state = Versioned::<A>::default();
+    for command in commands {
+        let result = state.state.decide(command.clone());
+        let next = match &result {
+            Ok(events) => events.iter().fold(state.clone(), Versioned::apply),
+            Err(_) => state.clone(),
+        };
+        let produced = result.as_ref().map_or(0, Vec::len) as u64;
+        prop_assert_eq!(
+            next.version,
+            state.version + produced,
+            "version grows by the events"
+        );
+        check(&state, &command, &result, &next)?;
+        state = next;
+    }
+    Ok(())
+}
+
+fn line_id() -> impl Strategy<Value = LineId> {
+    (0u128..5).prop_map(|n| LineId(id(100 + n)))
+}
+
+fn percent() -> impl Strategy<Value = Percent> {
+    prop_oneof![Just(0u16), 0u16..=10_000].prop_map(|bp| Percent::from_basis_points(bp).unwrap())
+}
+
+fn money() -> impl Strategy<Value = Money> {
+    (0i64..1_000_000).prop_map(Money::kopecks)
+}
+
+fn record() -> ApprovalRecord {
+    ApprovalRecord {
+        by: "Петров И. С.".into(),
+        channel: ApprovalChannel::InPerson,
+        at: at(10),
+    }
+}
+
+fn work_order_command() -> impl Strategy<Value = C> {
+    let open = Just(C::Open {
+        work_order_id: WorkOrderId(id(1)),
+        number: "ЗН-1".into(),
+        client_id: ClientId(id(2)),
+        client_standing: ClientStanding::Active,
+        vehicle_id: VehicleId(id(3)),
+        vat_rate: Percent::whole(22).unwrap(),
+        opened_by: EmployeeId(id(50)),
+        at: at(0),
+    });
+    let accept = (0u32..200_000, 0u8..10).prop_map(|(km, fuel)| C::AcceptVehicle {
+        intake: Intake {
+            mileage_km: km,
+            complaints: "Стук".into(),
+            fuel_eighths: fuel,
+            visible_damage: vec![],
+            items_left: vec![],
+            received_by: EmployeeId(id(50)),
+            at: at(1),
+        },
+    });
+    let add_labour =
+        (line_id(), 1u32..100, money(), percent()).prop_map(|(line_id, tenths, rate, discount)| {
+            C::AddLabourLine {
+                line_id,
+                service: LabourService::FreeText {
+                    name: "Работа".into(),
+                },
+                norm_hours: NormHours::from_tenths(tenths).unwrap(),
+                rate,
+                discount,
+                mechanic: None,
+            }
+        });
+    let change_labour =
+        (line_id(), 1u32..100, money(), percent()).prop_map(|(line_id, tenths, rate, discount)| {
+            C::ChangeLabourLine {
+                line_id,
+                norm_hours: NormHours::from_tenths(tenths).unwrap(),
+                rate,
+                discount,
+            }
+        });
+    let add_parts = (line_id(), 1u32..5_000, money(), percent(), any::<bool>()).prop_map(
+        |(line_id, qty, price, discount, own)| C::AddPartsLine {
+            line_id,
+            part_number: "PN".into(),
+            name: "Деталь".into(),
+            quantity: Quantity::from_thousandths(qty).unwrap(),
+            unit_price: if own { Money::ZERO } else { price },
+            discount,
+            client_supplied: own,
+        },
+    );
+    let change_parts =
+        (line_id(), 1u32..5_000, money(), percent()).prop_map(|(line_id, qty, price, discount)| {
+            C::ChangePartsLine {
+                line_id,
+                quantity: Quantity::from_thousandths(qty).unwrap(),
+                unit_price: price,
+                discount,
+            }
+        });
+    let remove = line_id().prop_map(|line_id| C::RemoveLine { line_id });
+    let decide =
+        proptest::collection::vec((line_id(), any::<bool>()), 1..4).prop_map(|decisions| {
+            C::RecordApproval {
+                decisions: decisions
+                    .into_iter()
+                    .map(|(l, ok)| {
+                        (
+                            l,
+                            if ok {
+                                LineDecision::Approve
+                            } else {
+                                LineDecision::Decline
+                            },
+                        )
+                    })
+                    .collect(),
+                record: record(),
+            }
+        });
+    let start = line_id().prop_map(|line_id| C::StartLabour {
+        line_id,
+        mechanic: EmployeeId(id(51)),
+        at: at(30),
+    });
+    let finish = line_id().prop_map(|line_id| C::FinishLabour {
+        line_id,
+        at: at(40),
+    });
+    let simple = prop_oneof![
+        Just(C::StartWork { at: at(20) }),
+        Just(C::Complete { at: at(90) }),
+        Just(C::Close {
+            by: EmployeeId(id(50)),
+            at: at(100)
+        }),
+        Just(C::Cancel {
+            reason: "Отказ".into(),
+            at: at(50)
+        }),
+        Just(C::Reopen {
+            reason: "Возврат".into(),
+            at: at(95)
+        }),
+    ];
+    prop_oneof![
+        1 => open,
+        1 => accept,
+        4 => add_labour,
+        2 => change_labour,
+        4 => add_parts,
+        2 => change_parts,
+        1 => remove,
+        4 => decide,
+        2 => start,
+        2 => finish,
+        3 => simple,
+    ]
+}
+
+fn is_line_change(command: &C) -> bool {
+    matches!(
+        command,
+        C::AddLabourLine { .. }
+            | C::ChangeLabourLine { .. }
+            | C::AddPartsLine { .. }
+            | C::ChangePartsLine { .. }
+            | C::RemoveLine { .. }
+            | C::RecordApproval { .. }
+    )
+}
+
+fn allowed_transition(from: WorkOrderStatus, to: WorkOrderStatus) -> bool {
+    use WorkOrderStatus as S;
+    from == to
+        || matches!(
+            (from, to),
+            (S::Draft, S::Accepted)
+                | (S::Draft, S::Approved)
+                | (S::Accepted, S::Approved)
+                | (S::Approved, S::InProgress)
+                | (S::InProgress, S::Completed)
+                | (S::Completed, S::Closed)
+                | (S::Completed, S::InProgress)
+                | (
+                    S::Draft | S::Accepted | S::Approved | S::InProgress,
+                    S::Cancelled
+                )
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn work_orders_keep_their_invariants(commands in proptest::collection::vec(work_order_command(), 1..60)) {
+        drive::<WorkOrder>(commands, |before, command, result, after| {
+            // Totals equal the sum of the lines, computed line by line here.
+            let order = &after.state;
+            let totals = order.totals();
+            let labour: i64 = order.labour.iter().map(|l| {
+                let gross = l.gross();
+                (gross - l.discount.of(gross)).as_kopecks()
+            }).sum();
+            let parts: i64 = order.parts.iter().map(|l| {
+                let gross = l.gross();
+                (gross - l.discount.of(gross)).as_kopecks()
+            }).sum();
+            prop_assert_eq!(totals.total, Money::kopecks(labour + parts));
+            prop_assert_eq!(totals.labour + totals.parts - totals.discount, totals.total);
+            prop_assert!(totals.vat <= totals.total);
+            prop_assert!(order.parts.iter().all(|l| !l.client_supplied || l.unit_price == Money::ZERO));
+
+            // Completed, closed and cancelled orders refuse line changes.
+            if !before.state.status.lines_editable() && before.state.id.is_some() && is_line_change(command) {
+                prop_assert!(result.is_err(), "a {:?} order accepted {:?}", before.state.status, command);
+            }
+            // Only the lifecycle's edges are ever taken.
+            prop_assert!(
+                allowed_transition(before.state.status, after.state.status),
+                "{:?} -> {:?}", before.state.status, after.state.status
+            );
+            // Completion requires every line decided.
+            if after.state.status == WorkOrderStatus::Completed && before.state.status != WorkOrderStatus::Completed {
+                prop_assert!(order.labour.iter().all(|l| l.approval != aggregates::work_order::Approval::Pending));
+            }
+            Ok(())
+        })?;
+    }
+}
+
+fn basis(total: i64) -> InvoiceBasis {
+    InvoiceBasis {
+        work_order_id: WorkOrderId(id(1)),
+        work_order_number: "ЗН-1".into(),
+        client_id: ClientId(id(2)),
+        lines: vec![InvoiceLine {
+            line_id: LineId(id(100)),
+            kind: InvoiceLineKind::Labour,
+            description: "Работа".into(),
+            quantity: 10,
+            unit_price: Money::kopecks(total),
+            discount: Money::ZERO,
+            amount: Money::kopecks(total),
+        }],
+        totals: Totals {
+            total: Money::kopecks(total),
+            labour: Money::kopecks(total),
+            ..Totals::default()
+        },
+    }
+}
+
+fn invoice_command() -> impl Strategy<Value = InvoiceCommand> {
+    let issue = (0i64..100_000).prop_map(|total| InvoiceCommand::Issue {
+        invoice_id: InvoiceId(id(30)),
+        number: "СЧ-1".into(),
+        basis: basis(total),
+        payer: Payer::Client {
+            client_id: ClientId(id(2)),
+        },
+        at: at(0),
+    });
+    let pay = (0u128..20, -10i64..60_000).prop_map(|(n, amount)| InvoiceCommand::RecordPayment {
+        payment_id: PaymentId(id(300 + n)),
+        amount: Money::kopecks(amount),
+        method: "card".into(),
+        reference: None,
+        at: at(1),
+    });
+    let refund = (0u128..20, -10i64..60_000).prop_map(|(n, amount)| InvoiceCommand::RecordRefund {
+        refund_id: RefundId(id(400 + n)),
+        amount: Money::kopecks(amount),
+        method: "cash".into(),
+        reason: "Возврат".into(),
+        at: at(2),
+    });
+    let void = Just(InvoiceCommand::Void {
+        reason: "Ошибка".into(),
+        at: at(3),
+    });
+    prop_oneof![1 => issue, 5 => pay, 3 => refund, 1 => void]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invoices_are_never_overpaid_nor_over_refunded(commands in proptest::collection::vec(invoice_command(), 1..40)) {
+        drive::<Invoice>(commands, |_, _, _, after| {
+            let invoice = &after.state;
+            prop_assert!(invoice.net_paid() >= Money::ZERO, "net paid went negative");
+            prop_assert!(invoice.net_paid() <= invoice.total(), "paid beyond the total");
+            prop_assert!(invoice.refunded <= invoice.paid);
+            let expected = if invoice.voided {
+                InvoiceStatus::Void
+            } else if invoice.paid > Money::ZERO && invoice.net_paid() == Money::ZERO {
+                InvoiceStatus::Refunded
+            } else if invoice.net_paid() == invoice.total() {
+                InvoiceStatus::Paid
+            } else if invoice.net_paid() > Money::ZERO {
+                InvoiceStatus::PartiallyPaid
+            } else {
+                InvoiceStatus::Unpaid
+            };
+            prop_assert_eq!(invoice.status(), expected);
+            if invoice.voided {
+                prop_assert_eq!(invoice.net_paid(), Money::ZERO);
+            }
+            Ok(())
+        })?;
+    }
+}
+
+fn vehicle_command() -> impl Strategy<Value = VehicleCommand> {
+    let register = Just(VehicleCommand::Register {
+        vehicle_id: VehicleId(id(3)),
+        vin: None,
+        plate: Some(Plate::parse("А123ВС77").unwrap()),
+        make: "Lada".into(),
+        model: "Vesta".into(),
+        year: Some(2018),
+        owner: ClientId(id(2)),
+        at: at(0),
+    });
+    let record = (0u32..300_000).prop_map(|km| VehicleCommand::RecordMileage {
+        km,
+        work_order: None,
+        at: at(1),
+    });
+    let correct = (0u32..300_000).prop_map(|km| VehicleCommand::CorrectMileage {
+        km,
+        reason: "Замена щитка приборов".into(),
+        by: EmployeeId(id(50)),
+        at: at(2),
+    });
+    prop_oneof![1 => register, 8 => record, 1 => correct]
+}
+
+proptest! {
+    #[test]
+    fn mileage_only_goes_down_by_a_correction(commands in proptest::collection::vec(vehicle_command(), 1..40)) {
+        drive::<Vehicle>(commands, |before, _, result, after| {
+            if let (Some(old), Some(new)) = (before.state.mileage_km, after.state.mileage_km) {
+                let corrected = result.as_ref().is_ok_and(|events| {
+                    events.iter().any(|e| matches!(e, VehicleEvent::MileageCorrected { .. }))
+                });
+                prop_assert!(new >= old || corrected, "{} -> {} without a correction", old, new);
+            }
+            Ok(())
+        })?;
+    }
+}
+
+fn phone(n: u8) -> Phone {
+    Phone::parse(&format!("+7912000000{n}")).unwrap()
+}
+
+fn client_command() -> impl Strategy<Value = ClientCommand> {
+    let register =
+        proptest::collection::vec(0u8..4, 0..3).prop_map(|phones| ClientCommand::Register {
+            client_id: ClientId(id(2)),
+            party: Party::Person {
+                full_name: "Петров Иван".into(),
+            },
+            phones: phones.into_iter().map(phone).collect(),
+            email: None,
+            at: at(0),
+        });
+    let add = (0u8..4).prop_map(|n| ClientCommand::AddPhone { phone: phone(n) });
+    let remove = (0u8..4).prop_map(|n| ClientCommand::RemovePhone { phone: phone(n) });
+    let archive = prop_oneof![
+        Just(ClientCommand::Archive {
+            reason: "Переехал".into(),
+            at: at(1)
+        }),
+        Just(ClientCommand::Restore { at: at(2) }),
+    ];
+    prop_oneof![1 => register, 3 => add, 3 => remove, 1 => archive]
+}
+
+proptest! {
+    #[test]
+    fn a_registered_client_always_has_a_phone(commands in proptest::collection::vec(client_command(), 1..40)) {
+        drive::<Client>(commands, |_, _, _, after| {
+            if after.state.id.is_some() {
+                prop_assert!(!after.state.phones.is_empty());
+                let unique: BTreeSet<&Phone> = after.state.phones.iter().collect();
+                prop_assert_eq!(unique.len(), after.state.phones.len(), "a phone twice");
+            }
+            Ok(())
+        })?;
+    }
+}
+
+fn staff_command() -> impl Strategy<Value = StaffCommand> {
+    let roles = |owner: bool| -> BTreeSet<Code> {
+        let code = if owner { "owner" } else { "advisor" };
+        [Code::parse(code).unwrap()].into()
+    };
+    let employee = (0u128..4).prop_map(|n| EmployeeId(id(50 + n)));
+    let hire = (0u128..4, any::<bool>()).prop_map(move |(n, owner)| StaffCommand::Hire {
+        employee_id: EmployeeId(id(50 + n)),
+        full_name: format!("Сотрудник {n}"),
+        position: "Мастер".into(),
+        email: Some(Email::parse(&format!("e{n}@motor.ru")).unwrap()),
+        phone: None,
+        roles: roles(owner),
+        at: at(0),
+    });
+    let assign = (employee.clone(), any::<bool>()).prop_map(move |(employee_id, owner)| {
+        StaffCommand::AssignRoles {
+            employee_id,
+            roles: roles(owner),
+        }
+    });
+    let deactivate = employee
+        .clone()
+        .prop_map(|employee_id| StaffCommand::Deactivate {
+            employee_id,
+            at: at(1),
+        });
+    let reactivate = employee.prop_map(|employee_id| StaffCommand::Reactivate {
+        employee_id,
+        at: at(2),
+    });
+    prop_oneof![2 => hire, 3 => assign, 3 => deactivate, 1 => reactivate]
+}
+
+proptest! {
+    #[test]
+    fn a_shop_with_an_owner_never_loses_its_last_one(commands in proptest::collection::vec(staff_command(), 1..40)) {
+        drive::<Staff>(commands, |before, _, _, after| {
+            if before.state.active_owners() > 0 {
+                prop_assert!(after.state.active_owners() > 0, "the last owner was lost");
+            }
+            Ok(())
+        })?;
+    }
+}

@@ -1,0 +1,211 @@
+//! Shop settings and staff.
+
+use std::collections::BTreeSet;
+
+use aggregates::contact::{Email, Inn, Kpp, Ogrn, Phone};
+use aggregates::directory::Code;
+use aggregates::ids::EmployeeId;
+use aggregates::money::{Money, Percent};
+use aggregates::settings::{Requisites, Settings, SettingsCommand as C, SettingsEvent as E};
+use aggregates::staff::{Staff, StaffCommand as SC, StaffEvent as SE};
+use aggregates::{Aggregate, Versioned};
+
+use crate::{at, given, id};
+
+fn code(raw: &str) -> Code {
+    Code::parse(raw).unwrap()
+}
+
+#[test]
+fn norm_hour_rates_fall_back_to_the_default_and_nothing_is_assumed() {
+    let empty = Settings::default();
+    assert_eq!(empty.rate_for(None).unwrap_err().code(), "setting_missing");
+    assert_eq!(empty.vat().unwrap_err().code(), "setting_missing");
+    let history = vec![
+        E::NormHourRateSet {
+            category: None,
+            rate: Money::roubles(2_500),
+        },
+        E::NormHourRateSet {
+            category: Some(code("body")),
+            rate: Money::roubles(3_200),
+        },
+    ];
+    let settings = Versioned::<Settings>::from_events(&history).state;
+    assert_eq!(
+        settings.rate_for(Some(&code("body"))),
+        Ok(Money::roubles(3_200))
+    );
+    assert_eq!(
+        settings.rate_for(Some(&code("engine"))),
+        Ok(Money::roubles(2_500))
+    );
+    assert_eq!(settings.rate_for(None), Ok(Money::roubles(2_500)));
+    given::<Settings>(history.clone())
+        .when(C::SetNormHourRate {
+            category: None,
+            rate: Money::ZERO,
+        })
+        .then_err("amount_not_positive");
+    given::<Settings>(history)
+        .when(C::RemoveNormHourRate {
+            category: code("engine"),
+        })
+        .then_err("entry_not_found");
+}
+
+#[test]
+fn vat_is_a_setting_of_whole_or_half_percents() {
+    given::<Settings>(vec![])
+        .when(C::SetVatRate {
+            rate: Percent::whole(22).unwrap(),
+        })
+        .then(vec![E::VatRateSet {
+            rate: Percent::whole(22).unwrap(),
+        }]);
+    given::<Settings>(vec![])
+        .when(C::SetVatRate {
+            rate: Percent::ZERO,
+        })
+        .then(vec![E::VatRateSet {
+            rate: Percent::ZERO,
+        }]);
+    given::<Settings>(vec![])
+        .when(C::SetVatRate {
+            rate: Percent::from_basis_points(2_201).unwrap(),
+        })
+        .then_err("invalid_percent");
+}
+
+#[test]
+fn requisites_must_agree_with_each_other() {
+    let requisites = |inn: &str, kpp: Option<&str>, ogrn: &str| C::SetRequisites {
+        requisites: Requisites {
+            legal_name: "ООО «Мотор»".into(),
+            inn: Inn::parse(inn).unwrap(),
+            kpp: kpp.map(|k| Kpp::parse(k).unwrap()),
+            ogrn: Ogrn::parse(ogrn).unwrap(),
+            address: "г. Москва, ул. Автозаводская, д. 1".into(),
+            bank: None,
+        },
+    };
+    assert_eq!(
+        given::<Settings>(vec![])
+            .when(requisites("7707083893", Some("773601001"), "1027700132195"))
+            .events()
+            .len(),
+        1
+    );
+    given::<Settings>(vec![])
+        .when(requisites(
+            "7707083893",
+            Some("773601001"),
+            "304500116000157",
+        ))
+        .then_err("requisites_mismatch");
+    given::<Settings>(vec![])
+        .when(requisites("500100732259", None, "304500116000157"))
+        .events();
+    given::<Settings>(vec![])
+        .when(requisites(
+            "500100732259",
+            Some("773601001"),
+            "304500116000157",
+        ))
+        .then_err("kpp_for_sole_trader");
+}
+
+fn roles(codes: &[&str]) -> BTreeSet<Code> {
+    codes.iter().map(|c| code(c)).collect()
+}
+
+fn hired(n: u128, email: &str, role_codes: &[&str]) -> SE {
+    SE::EmployeeHired {
+        employee_id: EmployeeId(id(n)),
+        full_name: format!("Сотрудник {n}"),
+        position: "Мастер".into(),
+        email: Some(Email::parse(email).unwrap()),
+        phone: None,
+        roles: roles(role_codes),
+        at: at(0),
+    }
+}
+
+#[test]
+fn the_last_owner_keeps_the_owner_role_and_stays_active() {
+    let history = vec![
+        hired(1, "owner@motor.ru", &["owner"]),
+        hired(2, "advisor@motor.ru", &["advisor"]),
+    ];
+    given::<Staff>(history.clone())
+        .when(SC::AssignRoles {
+            employee_id: EmployeeId(id(1)),
+            roles: roles(&["advisor"]),
+        })
+        .then_err("last_owner");
+    given::<Staff>(history.clone())
+        .when(SC::Deactivate {
+            employee_id: EmployeeId(id(1)),
+            at: at(1),
+        })
+        .then_err("last_owner");
+
+    // With a second owner, the first may step down.
+    let mut two_owners = history;
+    two_owners.push(SE::EmployeeRolesAssigned {
+        employee_id: EmployeeId(id(2)),
+        roles: roles(&["owner", "advisor"]),
+    });
+    let stepped_down = given::<Staff>(two_owners.clone())
+        .when(SC::Deactivate {
+            employee_id: EmployeeId(id(1)),
+            at: at(2),
+        })
+        .events();
+    two_owners.extend(stepped_down);
+    let staff = Versioned::<Staff>::from_events(&two_owners).state;
+    assert_eq!(staff.active_owners(), 1);
+    given::<Staff>(two_owners)
+        .when(SC::AssignRoles {
+            employee_id: EmployeeId(id(2)),
+            roles: roles(&["advisor"]),
+        })
+        .then_err("last_owner");
+}
+
+#[test]
+fn logins_belong_to_one_active_employee() {
+    let history = vec![hired(1, "owner@motor.ru", &["owner"])];
+    let hire = |n: u128, email: Option<&str>, phone: Option<&str>| SC::Hire {
+        employee_id: EmployeeId(id(n)),
+        full_name: "Сидоров Пётр".into(),
+        position: "Механик".into(),
+        email: email.map(|e| Email::parse(e).unwrap()),
+        phone: phone.map(|p| Phone::parse(p).unwrap()),
+        roles: roles(&["mechanic"]),
+        at: at(1),
+    };
+    given::<Staff>(history.clone())
+        .when(hire(2, Some("OWNER@motor.ru"), None))
+        .events();
+    given::<Staff>(history.clone())
+        .when(hire(2, Some("owner@motor.ru"), None))
+        .then_err("login_taken");
+    given::<Staff>(history.clone())
+        .when(hire(2, None, None))
+        .then_err("login_required");
+    given::<Staff>(history.clone())
+        .when(hire(1, None, Some("+79001234567")))
+        .then_err("already_exists");
+    let staff = Versioned::<Staff>::from_events(&history).state;
+    assert_eq!(
+        staff
+            .decide(SC::Deactivate {
+                employee_id: EmployeeId(id(9)),
+                at: at(1)
+            })
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+}
