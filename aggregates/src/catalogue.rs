@@ -7,7 +7,7 @@ use crate::directory::Code;
 use crate::ids::CatalogueServiceId;
 use crate::money::NormHours;
 use crate::permission::Permission;
-use crate::{required_text, Aggregate, DomainError, DomainEvent};
+use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// What the owner asks of a catalogue entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,19 +126,7 @@ impl Aggregate for CatalogueService {
 
     fn decide(&self, command: CatalogueCommand) -> Result<Vec<CatalogueEvent>, DomainError> {
         let adding = matches!(command, CatalogueCommand::AddService { .. });
-        match (adding, self.id.is_some()) {
-            (true, true) => {
-                return Err(DomainError::AlreadyExists {
-                    what: "catalogue service",
-                })
-            }
-            (false, false) => {
-                return Err(DomainError::NotFound {
-                    what: "catalogue service",
-                })
-            }
-            _ => {}
-        }
+        check_existence(adding, self.id.is_some(), "catalogue service")?;
         let event = match command {
             CatalogueCommand::AddService {
                 service_id,

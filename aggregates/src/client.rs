@@ -11,7 +11,7 @@ use crate::contact::{Email, Inn, Kpp, Phone};
 use crate::ids::{ClientId, EmployeeId};
 use crate::money::Percent;
 use crate::permission::Permission;
-use crate::{required_text, Aggregate, DomainError, DomainEvent};
+use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// Who the client is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -362,11 +362,7 @@ impl Aggregate for Client {
 
     fn decide(&self, command: ClientCommand) -> Result<Vec<ClientEvent>, DomainError> {
         let registering = matches!(command, ClientCommand::Register { .. });
-        match (registering, self.id.is_some()) {
-            (true, true) => return Err(DomainError::AlreadyExists { what: "client" }),
-            (false, false) => return Err(DomainError::NotFound { what: "client" }),
-            _ => {}
-        }
+        check_existence(registering, self.id.is_some(), "client")?;
         let event = match command {
             ClientCommand::Register {
                 client_id,

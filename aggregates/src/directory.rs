@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::permission::Permission;
-use crate::{required_text, Aggregate, DomainError, DomainEvent};
+use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// A stable machine code: lower-case Latin letters, digits, `_` and `-`, starting with a letter, 1–40.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -208,11 +208,7 @@ impl Aggregate for Directory {
 
     fn decide(&self, command: DirectoryCommand) -> Result<Vec<DirectoryEvent>, DomainError> {
         let creating = matches!(command, DirectoryCommand::Create { .. });
-        match (creating, self.code.is_some()) {
-            (true, true) => return Err(DomainError::AlreadyExists { what: "directory" }),
-            (false, false) => return Err(DomainError::NotFound { what: "directory" }),
-            _ => {}
-        }
+        check_existence(creating, self.code.is_some(), "directory")?;
         let event = match command {
             DirectoryCommand::Create { code, name } => DirectoryEvent::DirectoryCreated {
                 code,

@@ -14,7 +14,7 @@ use crate::ids::{ClientId, InvoiceId, PaymentId, RefundId};
 use crate::money::Money;
 use crate::permission::Permission;
 use crate::work_order::InvoiceBasis;
-use crate::{required_text, Aggregate, DomainError, DomainEvent};
+use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// Who pays the invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,11 +274,7 @@ impl Aggregate for Invoice {
 
     fn decide(&self, command: InvoiceCommand) -> Result<Vec<InvoiceEvent>, DomainError> {
         let issuing = matches!(command, InvoiceCommand::Issue { .. });
-        match (issuing, self.id.is_some()) {
-            (true, true) => return Err(DomainError::AlreadyExists { what: "invoice" }),
-            (false, false) => return Err(DomainError::NotFound { what: "invoice" }),
-            _ => {}
-        }
+        check_existence(issuing, self.id.is_some(), "invoice")?;
         let event = match command {
             InvoiceCommand::Issue {
                 invoice_id,

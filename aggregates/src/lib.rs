@@ -88,6 +88,19 @@ impl<A: Aggregate> Versioned<A> {
     }
 }
 
+/// A creating command needs a new record; every other command needs an existing one.
+pub(crate) fn check_existence(
+    creating: bool,
+    exists: bool,
+    what: &'static str,
+) -> Result<(), DomainError> {
+    match (creating, exists) {
+        (true, true) => Err(DomainError::AlreadyExists { what }),
+        (false, false) => Err(DomainError::NotFound { what }),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses blank text for a named field; returns it trimmed.
 pub(crate) fn required_text(
     value: &str,

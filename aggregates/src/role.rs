@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::directory::Code;
 use crate::permission::Permission;
-use crate::{required_text, Aggregate, DomainError, DomainEvent};
+use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// The owner role's code.
 pub const OWNER: &str = "owner";
@@ -123,11 +123,7 @@ impl Aggregate for Role {
 
     fn decide(&self, command: RoleCommand) -> Result<Vec<RoleEvent>, DomainError> {
         let creating = matches!(command, RoleCommand::Create { .. });
-        match (creating, self.code.is_some()) {
-            (true, true) => return Err(DomainError::AlreadyExists { what: "role" }),
-            (false, false) => return Err(DomainError::NotFound { what: "role" }),
-            _ => {}
-        }
+        check_existence(creating, self.code.is_some(), "role")?;
         let event = match command {
             RoleCommand::Create {
                 code,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ClientId, EmployeeId, VehicleId, WorkOrderId};
 use crate::permission::Permission;
 use crate::vehicle_ids::{Plate, Vin};
-use crate::{required_text, Aggregate, DomainError, DomainEvent};
+use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// The highest odometer reading accepted: 9 999 999 km.
 pub const MAX_MILEAGE_KM: u32 = 9_999_999;
@@ -242,11 +242,7 @@ impl Aggregate for Vehicle {
 
     fn decide(&self, command: VehicleCommand) -> Result<Vec<VehicleEvent>, DomainError> {
         let registering = matches!(command, VehicleCommand::Register { .. });
-        match (registering, self.id.is_some()) {
-            (true, true) => return Err(DomainError::AlreadyExists { what: "vehicle" }),
-            (false, false) => return Err(DomainError::NotFound { what: "vehicle" }),
-            _ => {}
-        }
+        check_existence(registering, self.id.is_some(), "vehicle")?;
         let event = match command {
             VehicleCommand::Register {
                 vehicle_id,

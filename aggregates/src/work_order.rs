@@ -24,7 +24,7 @@ use crate::ids::{
 use crate::money::{round_half_up, Money, NormHours, Percent, Quantity};
 use crate::permission::Permission;
 use crate::vehicle::MAX_MILEAGE_KM;
-use crate::{required_text, Aggregate, DomainError, DomainEvent};
+use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// Where a work order is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -196,6 +196,16 @@ pub struct LabourLine {
 }
 
 impl LabourLine {
+    /// The line's discount: its percentage of the gross, rounded half up to the kopeck.
+    pub fn discount_amount(&self) -> Money {
+        self.discount.of(self.gross())
+    }
+
+    /// What the client pays for the line: gross less discount.
+    pub fn amount(&self) -> Money {
+        self.gross() - self.discount_amount()
+    }
+
     /// Norm-hours × rate, before discount, rounded half up to the kopeck.
     pub fn gross(&self) -> Money {
         Money::kopecks(round_half_up(
@@ -227,6 +237,16 @@ pub struct PartsLine {
 }
 
 impl PartsLine {
+    /// The line's discount: its percentage of the gross, rounded half up to the kopeck.
+    pub fn discount_amount(&self) -> Money {
+        self.discount.of(self.gross())
+    }
+
+    /// What the client pays for the line: gross less discount.
+    pub fn amount(&self) -> Money {
+        self.gross() - self.discount_amount()
+    }
+
     /// Quantity × unit price, before discount, rounded half up to the kopeck.
     pub fn gross(&self) -> Money {
         Money::kopecks(round_half_up(
@@ -280,14 +300,12 @@ pub fn totals(labour: &[LabourLine], parts: &[PartsLine], vat_rate: Percent) -> 
         ..Totals::default()
     };
     for line in labour {
-        let gross = line.gross();
-        totals.labour = totals.labour + gross;
-        totals.discount = totals.discount + line.discount.of(gross);
+        totals.labour = totals.labour + line.gross();
+        totals.discount = totals.discount + line.discount_amount();
     }
     for line in parts {
-        let gross = line.gross();
-        totals.parts = totals.parts + gross;
-        totals.discount = totals.discount + line.discount.of(gross);
+        totals.parts = totals.parts + line.gross();
+        totals.discount = totals.discount + line.discount_amount();
     }
     totals.total = totals.labour + totals.parts - totals.discount;
     let rate = i128::from(vat_rate.basis_points());
@@ -786,35 +804,27 @@ impl WorkOrder {
                 status: self.status.as_str(),
             });
         }
-        let labour = self.labour.iter().map(|line| {
-            let gross = line.gross();
-            let discount = line.discount.of(gross);
-            InvoiceLine {
-                line_id: line.line_id,
-                kind: InvoiceLineKind::Labour,
-                description: line.service.name().to_owned(),
-                quantity: line.norm_hours.tenths(),
-                unit_price: line.rate,
-                discount,
-                amount: gross - discount,
-            }
+        let labour = self.labour.iter().map(|line| InvoiceLine {
+            line_id: line.line_id,
+            kind: InvoiceLineKind::Labour,
+            description: line.service.name().to_owned(),
+            quantity: line.norm_hours.tenths(),
+            unit_price: line.rate,
+            discount: line.discount_amount(),
+            amount: line.amount(),
         });
-        let parts = self.parts.iter().map(|line| {
-            let gross = line.gross();
-            let discount = line.discount.of(gross);
-            InvoiceLine {
-                line_id: line.line_id,
-                kind: if line.client_supplied {
-                    InvoiceLineKind::ClientPart
-                } else {
-                    InvoiceLineKind::Parts
-                },
-                description: format!("{} ({})", line.name, line.part_number),
-                quantity: line.quantity.thousandths(),
-                unit_price: line.unit_price,
-                discount,
-                amount: gross - discount,
-            }
+        let parts = self.parts.iter().map(|line| InvoiceLine {
+            line_id: line.line_id,
+            kind: if line.client_supplied {
+                InvoiceLineKind::ClientPart
+            } else {
+                InvoiceLineKind::Parts
+            },
+            description: format!("{} ({})", line.name, line.part_number),
+            quantity: line.quantity.thousandths(),
+            unit_price: line.unit_price,
+            discount: line.discount_amount(),
+            amount: line.amount(),
         });
         Ok(InvoiceBasis {
             work_order_id,
@@ -1070,21 +1080,20 @@ impl WorkOrder {
     }
 
     fn recommendation_from_line(&self, line_id: LineId, at: DateTime<Utc>) -> Recommendation {
-        let (text, gross, discount) = match self.labour.iter().find(|l| l.line_id == line_id) {
-            Some(line) => (line.service.name().to_owned(), line.gross(), line.discount),
+        let (text, estimate) = match self.labour.iter().find(|l| l.line_id == line_id) {
+            Some(line) => (line.service.name().to_owned(), line.amount()),
             None => match self.parts.iter().find(|l| l.line_id == line_id) {
                 Some(line) => (
                     format!("{} ({})", line.name, line.part_number),
-                    line.gross(),
-                    line.discount,
+                    line.amount(),
                 ),
-                None => (String::new(), Money::ZERO, Percent::ZERO),
+                None => (String::new(), Money::ZERO),
             },
         };
         Recommendation {
             recommendation_id: RecommendationId(line_id.0),
             text,
-            estimate: Some(gross - discount.of(gross)),
+            estimate: Some(estimate),
             at,
         }
     }
@@ -1098,11 +1107,7 @@ impl Aggregate for WorkOrder {
     fn decide(&self, command: WorkOrderCommand) -> Result<Vec<WorkOrderEvent>, DomainError> {
         use WorkOrderStatus as S;
         let opening = matches!(command, WorkOrderCommand::Open { .. });
-        match (opening, self.id.is_some()) {
-            (true, true) => return Err(DomainError::AlreadyExists { what: "work order" }),
-            (false, false) => return Err(DomainError::NotFound { what: "work order" }),
-            _ => {}
-        }
+        check_existence(opening, self.id.is_some(), "work order")?;
         let event = match command {
             WorkOrderCommand::Open {
                 work_order_id,

@@ -240,14 +240,8 @@ proptest! {
             // Totals equal the sum of the lines, computed line by line here.
             let order = &after.state;
             let totals = order.totals();
-            let labour: i64 = order.labour.iter().map(|l| {
-                let gross = l.gross();
-                (gross - l.discount.of(gross)).as_kopecks()
-            }).sum();
-            let parts: i64 = order.parts.iter().map(|l| {
-                let gross = l.gross();
-                (gross - l.discount.of(gross)).as_kopecks()
-            }).sum();
+            let labour: i64 = order.labour.iter().map(|l| l.amount().as_kopecks()).sum();
+            let parts: i64 = order.parts.iter().map(|l| l.amount().as_kopecks()).sum();
             prop_assert_eq!(totals.total, Money::kopecks(labour + parts));
             prop_assert_eq!(totals.labour + totals.parts - totals.discount, totals.total);
             prop_assert!(totals.vat <= totals.total);
@@ -475,6 +469,140 @@ proptest! {
         drive::<Staff>(commands, |before, _, _, after| {
             if before.state.active_owners() > 0 {
                 prop_assert!(after.state.active_owners() > 0, "the last owner was lost");
+            }
+            Ok(())
+        })?;
+    }
+}
+
+fn small_code() -> impl Strategy<Value = Code> {
+    prop_oneof![
+        Just("cash"),
+        Just("card"),
+        Just("bank_transfer"),
+        Just("sbp")
+    ]
+    .prop_map(|c| Code::parse(c).unwrap())
+}
+
+fn directory_command() -> impl Strategy<Value = aggregates::directory::DirectoryCommand> {
+    use aggregates::directory::DirectoryCommand as D;
+    let create = Just(D::Create {
+        code: Code::parse("payment_methods").unwrap(),
+        name: "Способы оплаты".into(),
+    });
+    let add = small_code().prop_map(|code| D::AddEntry {
+        code,
+        name: "Способ".into(),
+    });
+    let rename =
+        (small_code(), "[а-я ]{0,8}").prop_map(|(code, name)| D::RenameEntry { code, name });
+    let deactivate = small_code().prop_map(|code| D::DeactivateEntry { code });
+    let reactivate = small_code().prop_map(|code| D::ReactivateEntry { code });
+    prop_oneof![1 => create, 3 => add, 2 => rename, 2 => deactivate, 2 => reactivate]
+}
+
+proptest! {
+    #[test]
+    fn directory_entries_are_never_lost_and_codes_stay_unique(
+        commands in proptest::collection::vec(directory_command(), 1..40)
+    ) {
+        drive::<aggregates::directory::Directory>(commands, |before, _, _, after| {
+            prop_assert!(after.state.entries.len() >= before.state.entries.len(), "an entry vanished");
+            for (old, new) in before.state.entries.iter().zip(&after.state.entries) {
+                prop_assert_eq!(&old.code, &new.code, "an entry's code changed");
+            }
+            let codes: BTreeSet<&Code> = after.state.entries.iter().map(|e| &e.code).collect();
+            prop_assert_eq!(codes.len(), after.state.entries.len());
+            Ok(())
+        })?;
+    }
+}
+
+fn catalogue_command() -> impl Strategy<Value = aggregates::catalogue::CatalogueCommand> {
+    use aggregates::catalogue::CatalogueCommand as K;
+    let add = (1u32..100).prop_map(|tenths| K::AddService {
+        service_id: CatalogueServiceId(id(60)),
+        name: "Замена масла".into(),
+        category: Code::parse("maintenance").unwrap(),
+        norm_hours: NormHours::from_tenths(tenths).unwrap(),
+    });
+    let hours = (1u32..100).prop_map(|t| K::ChangeNormHours {
+        norm_hours: NormHours::from_tenths(t).unwrap(),
+    });
+    let rename = "[а-я ]{0,8}".prop_map(|name| K::Rename { name });
+    prop_oneof![1 => add, 2 => hours, 2 => rename, 1 => Just(K::Deactivate), 1 => Just(K::Reactivate)]
+}
+
+proptest! {
+    #[test]
+    fn a_catalogue_entry_keeps_its_identity(commands in proptest::collection::vec(catalogue_command(), 1..30)) {
+        drive::<aggregates::catalogue::CatalogueService>(commands, |before, _, _, after| {
+            if before.state.id.is_some() {
+                prop_assert_eq!(before.state.id, after.state.id);
+                prop_assert!(!after.state.name.trim().is_empty());
+                prop_assert!(after.state.norm_hours.is_some());
+            }
+            Ok(())
+        })?;
+    }
+}
+
+fn settings_command() -> impl Strategy<Value = aggregates::settings::SettingsCommand> {
+    use aggregates::settings::SettingsCommand as S;
+    let vat = (0u16..=10_000).prop_map(|bp| S::SetVatRate {
+        rate: Percent::from_basis_points(bp).unwrap(),
+    });
+    let rate =
+        (proptest::option::of(small_code()), -100i64..500_000).prop_map(|(category, kopecks)| {
+            S::SetNormHourRate {
+                category,
+                rate: Money::kopecks(kopecks),
+            }
+        });
+    let remove = small_code().prop_map(|category| S::RemoveNormHourRate { category });
+    prop_oneof![vat, rate, remove]
+}
+
+proptest! {
+    #[test]
+    fn settings_hold_only_sensible_rates(commands in proptest::collection::vec(settings_command(), 1..30)) {
+        drive::<aggregates::settings::Settings>(commands, |_, _, _, after| {
+            let settings = &after.state;
+            if let Some(vat) = settings.vat_rate {
+                prop_assert!(vat.basis_points() <= 5_000 && vat.basis_points() % 50 == 0);
+            }
+            prop_assert!(settings.default_rate.is_none_or(|r| r > Money::ZERO));
+            prop_assert!(settings.category_rates.values().all(|r| *r > Money::ZERO));
+            Ok(())
+        })?;
+    }
+}
+
+fn role_command() -> impl Strategy<Value = aggregates::role::RoleCommand> {
+    use aggregates::permission::Permission;
+    use aggregates::role::RoleCommand as R;
+    let permissions = proptest::sample::subsequence(Permission::ALL.to_vec(), 0..6)
+        .prop_map(|p| p.into_iter().collect::<BTreeSet<_>>());
+    let create = (any::<bool>(), permissions.clone()).prop_map(|(owner, permissions)| R::Create {
+        code: Code::parse(if owner { "owner" } else { "mechanic" }).unwrap(),
+        name: "Роль".into(),
+        permissions,
+    });
+    let grant = permissions
+        .clone()
+        .prop_map(|permissions| R::Grant { permissions });
+    let revoke = permissions.prop_map(|permissions| R::Revoke { permissions });
+    prop_oneof![1 => create, 3 => grant, 3 => revoke]
+}
+
+proptest! {
+    #[test]
+    fn the_owner_role_never_loses_a_permission(commands in proptest::collection::vec(role_command(), 1..30)) {
+        drive::<aggregates::role::Role>(commands, |_, _, _, after| {
+            if after.state.is_owner() {
+                let all = aggregates::permission::Permission::ALL;
+                prop_assert!(all.iter().all(|p| after.state.allows(*p)));
             }
             Ok(())
         })?;
