@@ -279,6 +279,23 @@ impl EventStore {
         from_db(version, 0)
     }
 
+    /// Every stream of a type with its current version (for caches of small stream sets: roles, staff).
+    pub async fn stream_versions(
+        &self,
+        stream_type: &str,
+    ) -> Result<Vec<(String, u64)>, EventStoreError> {
+        let rows = sqlx::query!(
+            r#"SELECT stream_id, max(stream_version) AS "version!"
+                 FROM events WHERE stream_type = $1 GROUP BY stream_id ORDER BY stream_id"#,
+            stream_type,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok((row.stream_id, from_db(row.version, 0)?)))
+            .collect()
+    }
+
     /// The stream's events with a version above `after_version`, in version order.
     pub async fn read_stream(
         &self,

@@ -1,0 +1,311 @@
+//! What every Motorlog API runs on every request: verify the access token against the published keys,
+//! find the employee, and check the exact permission against their roles **as they are now**.
+//!
+//! Permissions are not trusted from the token: the token names the employee; their roles and what
+//! the roles allow are read from the log (the `staff` and `role` streams). The directory re-reads a
+//! stream only when its version moved, so the owner's change to a role applies to the next request and
+//! an unchanged request costs one small query.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aggregates::permission::Permission;
+use aggregates::role::Role;
+use aggregates::staff::{Employee, Staff};
+use aggregates::{Aggregate, Versioned};
+use event_store::{EventStore, StreamId};
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+use uuid::Uuid;
+
+use crate::{keys, AuthError};
+
+/// The `typ` header of Motorlog access tokens (RFC 9068).
+pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessClaims {
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// The employee.
+    pub sub: Uuid,
+    /// Issued at (Unix seconds).
+    pub iat: i64,
+    /// Expires at (Unix seconds).
+    pub exp: i64,
+    /// The token's own id.
+    pub jti: Uuid,
+    /// The login session (refresh family) it belongs to.
+    pub sid: Uuid,
+    /// The employee's roles when issued (informational: permissions are checked against current roles).
+    pub roles: Vec<String>,
+}
+
+/// Verifies access tokens against the published keys, with RS256 pinned.
+pub struct TokenVerifier {
+    pool: sqlx::PgPool,
+    issuer: String,
+    audience: String,
+    keys: RwLock<(HashMap<String, DecodingKey>, Option<Instant>)>,
+}
+
+/// How often an unknown `kid` may trigger a reload of the key set (shorter than
+/// [`crate::keys::ACTIVATION_DELAY`], so a new key is always loadable before it signs).
+const KEY_RELOAD_MIN_INTERVAL: Duration = Duration::from_secs(1);
+/// The key set is re-read at least this often, so keys past their publication drop out.
+const KEY_MAX_AGE: Duration = Duration::from_secs(60);
+
+impl TokenVerifier {
+    /// A verifier reading the key set from the auth schema of `pool`'s database.
+    pub fn new(pool: sqlx::PgPool, issuer: &str, audience: &str) -> Self {
+        Self {
+            pool,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            keys: RwLock::new((HashMap::new(), None)),
+        }
+    }
+
+    /// The claims of a valid token; any flaw (format, algorithm, type, key, signature, issuer,
+    /// audience, expiry) is the same `Unauthenticated`.
+    pub async fn verify(&self, token: &str) -> Result<AccessClaims, AuthError> {
+        // The header is read only to pick the key; `jku`, `x5u` and `jwk` in it are never followed.
+        let header = decode_header(token).map_err(|_| AuthError::Unauthenticated)?;
+        if header.alg != Algorithm::RS256 || header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
+            return Err(AuthError::Unauthenticated);
+        }
+        let kid = header.kid.ok_or(AuthError::Unauthenticated)?;
+        let key = self.key(&kid).await?.ok_or(AuthError::Unauthenticated)?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        decode::<AccessClaims>(token, &key, &validation)
+            .map(|data| data.claims)
+            .map_err(|_| AuthError::Unauthenticated)
+    }
+
+    async fn key(&self, kid: &str) -> Result<Option<DecodingKey>, AuthError> {
+        {
+            let (keys, loaded) = &*self.keys.read().await;
+            let fresh = loaded.is_some_and(|at| at.elapsed() < KEY_MAX_AGE);
+            if let Some(key) = keys.get(kid).filter(|_| fresh) {
+                return Ok(Some(key.clone()));
+            }
+        }
+        let mut guard = self.keys.write().await;
+        let age = guard.1.map(|loaded| loaded.elapsed());
+        let reload = match age {
+            None => true,
+            Some(age) => {
+                age >= KEY_MAX_AGE || (age >= KEY_RELOAD_MIN_INTERVAL && !guard.0.contains_key(kid))
+            }
+        };
+        if reload {
+            let jwks = keys::published(&self.pool).await?;
+            let mut loaded = HashMap::new();
+            for jwk in jwks.keys {
+                let key = DecodingKey::from_rsa_components(&jwk.n, &jwk.e)
+                    .map_err(|e| AuthError::Internal(format!("published key {}: {e}", jwk.kid)))?;
+                loaded.insert(jwk.kid, key);
+            }
+            *guard = (loaded, Some(Instant::now()));
+        }
+        Ok(guard.0.get(kid).cloned())
+    }
+}
+
+/// The staff and roles as the log says now.
+#[derive(Debug, Clone, Default)]
+pub struct AccessSnapshot {
+    staff: Versioned<Staff>,
+    roles: HashMap<String, Versioned<Role>>,
+}
+
+impl AccessSnapshot {
+    /// The employee with this id.
+    pub fn employee(&self, employee_id: Uuid) -> Option<&Employee> {
+        self.staff
+            .state
+            .employees
+            .iter()
+            .find(|e| e.employee_id.0 == employee_id)
+    }
+
+    /// The active employee whose login (e-mail, case-insensitive domain; or phone) this is.
+    pub fn employee_by_login(&self, login: &str) -> Option<&Employee> {
+        let email = aggregates::contact::Email::parse(login).ok();
+        let phone = aggregates::contact::Phone::parse(login).ok();
+        self.staff.state.employees.iter().find(|e| {
+            e.active
+                && ((email.is_some() && e.email == email) || (phone.is_some() && e.phone == phone))
+        })
+    }
+
+    /// What an employee's roles allow now (an inactive employee: nothing).
+    pub fn permissions(&self, employee: &Employee) -> BTreeSet<Permission> {
+        if !employee.active {
+            return BTreeSet::new();
+        }
+        employee
+            .roles
+            .iter()
+            .filter_map(|code| self.roles.get(code.as_str()))
+            .flat_map(|role| {
+                Permission::ALL
+                    .iter()
+                    .copied()
+                    .filter(|p| role.state.allows(*p))
+            })
+            .collect()
+    }
+
+    /// The staff stream's state.
+    pub fn staff(&self) -> &Versioned<Staff> {
+        &self.staff
+    }
+}
+
+/// Employees and roles folded from the log, refreshed when their streams move.
+pub struct AccessDirectory {
+    store: EventStore,
+    shop: String,
+    cached: RwLock<Arc<AccessSnapshot>>,
+}
+
+impl AccessDirectory {
+    /// A directory of `shop`'s staff.
+    pub fn new(store: EventStore, shop: &str) -> Self {
+        Self {
+            store,
+            shop: shop.to_owned(),
+            cached: RwLock::new(Arc::new(AccessSnapshot::default())),
+        }
+    }
+
+    /// The staff stream of this shop.
+    pub fn staff_stream(&self) -> StreamId {
+        StreamId::new(Staff::STREAM_TYPE, &self.shop)
+    }
+
+    /// The current staff and roles: one query when nothing changed, the new events when it did.
+    pub async fn current(&self) -> Result<Arc<AccessSnapshot>, AuthError> {
+        let staff_version = self.store.stream_version(&self.staff_stream()).await?;
+        let role_versions = self.store.stream_versions(Role::STREAM_TYPE).await?;
+        let cached = Arc::clone(&*self.cached.read().await);
+        let roles_current = role_versions.len() == cached.roles.len()
+            && role_versions.iter().all(|(code, version)| {
+                cached
+                    .roles
+                    .get(code)
+                    .is_some_and(|r| r.version == *version)
+            });
+        if cached.staff.version == staff_version && roles_current {
+            return Ok(cached);
+        }
+        let mut next = (*cached).clone();
+        for event in self
+            .store
+            .read_stream(&self.staff_stream(), next.staff.version)
+            .await?
+        {
+            let event = serde_json::from_value(event.payload)
+                .map_err(|e| AuthError::Internal(format!("staff event: {e}")))?;
+            next.staff = next.staff.apply(&event);
+        }
+        for (code, version) in role_versions {
+            let role = next.roles.entry(code.clone()).or_default();
+            if role.version == version {
+                continue;
+            }
+            let stream = StreamId::new(Role::STREAM_TYPE, &code);
+            for event in self.store.read_stream(&stream, role.version).await? {
+                let event = serde_json::from_value(event.payload)
+                    .map_err(|e| AuthError::Internal(format!("role event: {e}")))?;
+                *role = std::mem::take(role).apply(&event);
+            }
+        }
+        let next = Arc::new(next);
+        *self.cached.write().await = Arc::clone(&next);
+        Ok(next)
+    }
+}
+
+/// Who is calling, and what they may do now.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The employee.
+    pub employee_id: Uuid,
+    /// Their login session.
+    pub session_id: Uuid,
+    /// Their current role codes.
+    pub roles: BTreeSet<String>,
+    /// What those roles allow.
+    pub permissions: BTreeSet<Permission>,
+}
+
+impl Principal {
+    /// Refuses unless the principal holds `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), AuthError> {
+        if self.permissions.contains(&permission) {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden {
+                permission: permission.code(),
+            })
+        }
+    }
+
+    /// The actor recorded in events' metadata.
+    pub fn actor(&self) -> String {
+        format!("employee:{}", self.employee_id)
+    }
+}
+
+/// Token verification and permission lookup together: what an API calls per request.
+pub struct Authorizer {
+    /// The token verifier.
+    pub verifier: TokenVerifier,
+    /// The staff and roles.
+    pub directory: AccessDirectory,
+}
+
+impl Authorizer {
+    /// The caller behind an `Authorization` header value; an inactive employee is not let in.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, AuthError> {
+        let token = authorization
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(AuthError::Unauthenticated)?;
+        let claims = self.verifier.verify(token).await?;
+        let access = self.directory.current().await?;
+        let employee = access
+            .employee(claims.sub)
+            .filter(|e| e.active)
+            .ok_or(AuthError::Unauthenticated)?;
+        Ok(Principal {
+            employee_id: claims.sub,
+            session_id: claims.sid,
+            roles: employee.roles.iter().map(|r| r.to_string()).collect(),
+            permissions: access.permissions(employee),
+        })
+    }
+
+    /// The caller, if they hold `permission` now.
+    pub async fn authorize(
+        &self,
+        authorization: Option<&str>,
+        permission: Permission,
+    ) -> Result<Principal, AuthError> {
+        let principal = self.authenticate(authorization).await?;
+        principal.require(permission)?;
+        Ok(principal)
+    }
+}

@@ -1,0 +1,150 @@
+//! The auth service's one error type, and the one place it becomes an HTTP answer.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// Everything the auth service refuses or fails at.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Wrong login or password; never says which, nor whether the account exists.
+    #[error("invalid login or password")]
+    InvalidCredentials,
+    /// Too many attempts for this account or address; try after `retry_after_s`.
+    #[error("too many login attempts; try again in {retry_after_s} s")]
+    TooManyAttempts {
+        /// Seconds until the window ends.
+        retry_after_s: i64,
+    },
+    /// No bearer token, or one that is expired, forged, of another algorithm or audience.
+    #[error("missing or invalid access token")]
+    Unauthenticated,
+    /// The refresh token is unknown, used, expired or revoked.
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// The caller is authenticated but their roles do not allow this.
+    #[error("not allowed: {permission}")]
+    Forbidden {
+        /// The permission that was needed.
+        permission: &'static str,
+    },
+    /// A password that breaks the policy.
+    #[error("password rejected: {reason}")]
+    WeakPassword {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A request that is not what the endpoint takes.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// The body is larger than the service reads.
+    #[error("request body too large")]
+    BodyTooLarge,
+    /// No such employee.
+    #[error("employee not found")]
+    EmployeeNotFound,
+    /// The domain refused (e.g. hiring the first owner).
+    #[error(transparent)]
+    Domain(#[from] aggregates::DomainError),
+    /// The log refused or failed.
+    #[error(transparent)]
+    EventStore(#[from] event_store::EventStoreError),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Something that should not happen (a key that does not load, a hash that does not parse).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AuthError {
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidRefreshToken => "invalid_refresh_token",
+            Self::Forbidden { .. } => "forbidden",
+            Self::WeakPassword { .. } => "weak_password",
+            Self::BadRequest(_) => "bad_request",
+            Self::BodyTooLarge => "body_too_large",
+            Self::EmployeeNotFound => "not_found",
+            Self::Domain(error) => error.code(),
+            Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => "internal",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidCredentials | Self::Unauthenticated | Self::InvalidRefreshToken => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::WeakPassword { .. } | Self::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::EmployeeNotFound => StatusCode::NOT_FOUND,
+            Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn message_ru(&self) -> String {
+        match self {
+            Self::InvalidCredentials => "Неверный логин или пароль".into(),
+            Self::TooManyAttempts { retry_after_s } => {
+                format!("Слишком много попыток входа; повторите через {retry_after_s} с")
+            }
+            Self::Unauthenticated => "Войдите в систему заново".into(),
+            Self::InvalidRefreshToken => "Сессия истекла; войдите заново".into(),
+            Self::Forbidden { .. } => "Недостаточно прав для этого действия".into(),
+            Self::WeakPassword { .. } => {
+                "Пароль не подходит: от 8 до 128 символов и не из списка распространённых".into()
+            }
+            Self::BadRequest(_) => "Неверный запрос".into(),
+            Self::BodyTooLarge => "Слишком большой запрос".into(),
+            Self::EmployeeNotFound => "Сотрудник не найден".into(),
+            Self::Domain(error) => error.message_ru(),
+            Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => {
+                "Внутренняя ошибка; попробуйте позже".into()
+            }
+        }
+    }
+}
+
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The details go to the log, never to the client.
+            tracing::error!(error = %self, "auth request failed");
+            "internal error".to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut details = json!({});
+        if let Self::TooManyAttempts { retry_after_s } = self {
+            details = json!({ "retry_after_s": retry_after_s });
+        }
+        if let Self::Forbidden { permission } = self {
+            details = json!({ "permission": permission });
+        }
+        let body = json!({
+            "code": self.code(),
+            "message": message,
+            "message_ru": self.message_ru(),
+            "details": details,
+        });
+        let mut response = (status, Json(body)).into_response();
+        if let Self::TooManyAttempts { retry_after_s } = self {
+            if let Ok(value) = retry_after_s.max(1).to_string().parse() {
+                response.headers_mut().insert("retry-after", value);
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,433 @@
+//! The auth service's HTTP API: login, refresh, logout, password changes, session and key
+//! administration, the JWKS, health and metrics.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use aggregates::permission::Permission;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use event_store::EventStore;
+use jsonwebtoken::{encode, Algorithm, Header};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio::sync::RwLock;
+use uuid::Uuid;
+
+use crate::access::{AccessClaims, AccessDirectory, Authorizer, TokenVerifier, ACCESS_TOKEN_TYPE};
+use crate::bootstrap::{set_password, stored_hash};
+use crate::keys::{self, ActiveKey};
+use crate::password::PasswordHasherPool;
+use crate::{sessions, throttle, AuthConfig, AuthError};
+
+/// The largest request body the service reads.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// How long a loaded signing key is used before checking for a newer one (a rotation activating).
+const SIGNER_RELOAD: Duration = Duration::from_secs(1);
+
+/// Everything a request handler needs.
+pub struct AuthService {
+    pool: PgPool,
+    config: AuthConfig,
+    hasher: PasswordHasherPool,
+    authorizer: Authorizer,
+    signer: RwLock<Option<(ActiveKey, Instant)>>,
+}
+
+impl AuthService {
+    /// The service over a migrated database.
+    pub fn new(pool: PgPool, config: AuthConfig) -> Result<Arc<Self>, AuthError> {
+        let store = EventStore::new(pool.clone());
+        let authorizer = Authorizer {
+            verifier: TokenVerifier::new(pool.clone(), &config.issuer, &config.audience),
+            directory: AccessDirectory::new(store, &config.shop),
+        };
+        Ok(Arc::new(Self {
+            pool,
+            hasher: PasswordHasherPool::new()?,
+            config,
+            authorizer,
+            signer: RwLock::new(None),
+        }))
+    }
+
+    /// The password hasher (for the CLI's first owner).
+    pub fn hasher(&self) -> &PasswordHasherPool {
+        &self.hasher
+    }
+
+    async fn signing_key(&self) -> Result<ActiveKey, AuthError> {
+        if let Some((key, loaded)) = &*self.signer.read().await {
+            if loaded.elapsed() < SIGNER_RELOAD {
+                return Ok(key.clone());
+            }
+        }
+        let key = keys::active(&self.pool).await?;
+        *self.signer.write().await = Some((key.clone(), Instant::now()));
+        Ok(key)
+    }
+
+    async fn issue(
+        &self,
+        refresh: sessions::IssuedRefresh,
+        roles: Vec<String>,
+    ) -> Result<Tokens, AuthError> {
+        let key = self.signing_key().await?;
+        let now = Utc::now().timestamp();
+        let ttl = i64::try_from(self.config.access_ttl.as_secs()).unwrap_or(600);
+        let claims = AccessClaims {
+            iss: self.config.issuer.clone(),
+            aud: self.config.audience.clone(),
+            sub: refresh.employee_id,
+            iat: now,
+            exp: now + ttl,
+            jti: Uuid::now_v7(),
+            sid: refresh.family_id,
+            roles,
+        };
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = Some(ACCESS_TOKEN_TYPE.to_owned());
+        header.kid = Some(key.kid.clone());
+        let access_token = encode(&header, &claims, &key.encoding)
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        Ok(Tokens {
+            access_token,
+            token_type: "Bearer",
+            expires_in: ttl,
+            refresh_token: refresh.token,
+            refresh_expires_at: refresh.expires_at.to_rfc3339(),
+        })
+    }
+}
+
+/// The answer to a login or refresh.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Tokens {
+    /// The RS256 access token.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+    /// The single-use refresh token.
+    pub refresh_token: String,
+    /// When the refresh token expires if unused.
+    pub refresh_expires_at: String,
+}
+
+/// A JSON body whose rejections answer in the service's error shape.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = AuthError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(value)| JsonBody(value))
+            .map_err(|rejection: JsonRejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AuthError::BodyTooLarge
+                } else {
+                    AuthError::BadRequest(rejection.body_text())
+                }
+            })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    login: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangePassword {
+    current_password: String,
+    new_password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetPassword {
+    new_password: String,
+}
+
+type Shared = State<Arc<AuthService>>;
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers.get("authorization").and_then(|v| v.to_str().ok())
+}
+
+async fn login(
+    State(service): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    JsonBody(request): JsonBody<LoginRequest>,
+) -> Result<Json<Tokens>, AuthError> {
+    let config = &service.config;
+    let address = peer.ip().to_string();
+    let (address_key, account_key) = (
+        throttle::address_key(&address),
+        throttle::account_key(&request.login),
+    );
+    let window = config.throttle_window;
+    throttle::take_slot(
+        &service.pool,
+        &address_key,
+        config.max_attempts_per_address,
+        window,
+    )
+    .await?;
+    if let Err(refused) = throttle::take_slot(
+        &service.pool,
+        &account_key,
+        config.max_attempts_per_account,
+        window,
+    )
+    .await
+    {
+        sessions::security_event(
+            &service.pool,
+            "login_throttled",
+            None,
+            Some(&address),
+            json!({}),
+        )
+        .await?;
+        return Err(refused);
+    }
+    let access = service.authorizer.directory.current().await?;
+    let employee = access.employee_by_login(&request.login).cloned();
+    let hash = match &employee {
+        Some(employee) => stored_hash(&service.pool, employee.employee_id.0).await?,
+        None => None,
+    };
+    // Unknown login, no password set, or wrong password: the same work, the same answer.
+    let valid = service
+        .hasher
+        .verify(&request.password, hash.as_deref())
+        .await?;
+    let Some(employee) = employee.filter(|_| valid) else {
+        metrics::counter!("motorlog_auth_logins_total", "outcome" => "failed").increment(1);
+        return Err(AuthError::InvalidCredentials);
+    };
+    throttle::reset(&service.pool, &account_key).await?;
+    throttle::give_back(&service.pool, &address_key).await?;
+    metrics::counter!("motorlog_auth_logins_total", "outcome" => "succeeded").increment(1);
+    let refresh = sessions::start(&service.pool, config, employee.employee_id.0).await?;
+    let roles = employee.roles.iter().map(|r| r.to_string()).collect();
+    Ok(Json(service.issue(refresh, roles).await?))
+}
+
+async fn refresh(
+    State(service): Shared,
+    JsonBody(request): JsonBody<RefreshRequest>,
+) -> Result<Json<Tokens>, AuthError> {
+    let access = service.authorizer.directory.current().await?;
+    let refresh = sessions::rotate(
+        &service.pool,
+        &service.config,
+        &request.refresh_token,
+        |id| access.employee(id).is_some_and(|e| e.active),
+    )
+    .await?;
+    let roles = access
+        .employee(refresh.employee_id)
+        .map(|e| e.roles.iter().map(|r| r.to_string()).collect())
+        .unwrap_or_default();
+    Ok(Json(service.issue(refresh, roles).await?))
+}
+
+async fn logout(
+    State(service): Shared,
+    JsonBody(request): JsonBody<RefreshRequest>,
+) -> Result<StatusCode, AuthError> {
+    sessions::end_by_token(&service.pool, &request.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn change_password(
+    State(service): Shared,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<ChangePassword>,
+) -> Result<StatusCode, AuthError> {
+    let principal = service
+        .authorizer
+        .authenticate(authorization(&headers))
+        .await?;
+    let hash = stored_hash(&service.pool, principal.employee_id).await?;
+    if !service
+        .hasher
+        .verify(&request.current_password, hash.as_deref())
+        .await?
+    {
+        return Err(AuthError::InvalidCredentials);
+    }
+    set_password(
+        &service.pool,
+        &service.hasher,
+        principal.employee_id,
+        &request.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_employee_password(
+    State(service): Shared,
+    headers: HeaderMap,
+    Path(employee_id): Path<Uuid>,
+    JsonBody(request): JsonBody<SetPassword>,
+) -> Result<StatusCode, AuthError> {
+    service
+        .authorizer
+        .authorize(authorization(&headers), Permission::StaffEdit)
+        .await?;
+    let access = service.authorizer.directory.current().await?;
+    access
+        .employee(employee_id)
+        .ok_or(AuthError::EmployeeNotFound)?;
+    set_password(
+        &service.pool,
+        &service.hasher,
+        employee_id,
+        &request.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn end_sessions(
+    State(service): Shared,
+    headers: HeaderMap,
+    Path(employee_id): Path<Uuid>,
+) -> Result<Json<serde_json::Value>, AuthError> {
+    service
+        .authorizer
+        .authorize(authorization(&headers), Permission::SecurityManage)
+        .await?;
+    let ended = sessions::end_all(&service.pool, employee_id, "ended by an administrator").await?;
+    Ok(Json(json!({ "sessions_ended": ended })))
+}
+
+async fn rotate_keys(
+    State(service): Shared,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, AuthError> {
+    let principal = service
+        .authorizer
+        .authorize(authorization(&headers), Permission::SecurityManage)
+        .await?;
+    // Old keys stay published until every token they signed has expired.
+    let publish_old_for = service.config.access_ttl + Duration::from_secs(60);
+    let kid = keys::rotate(&service.pool, publish_old_for).await?;
+    *service.signer.write().await = None;
+    sessions::security_event(
+        &service.pool,
+        "signing_key_rotated",
+        Some(principal.employee_id),
+        None,
+        json!({ "kid": kid }),
+    )
+    .await?;
+    Ok(Json(json!({ "kid": kid })))
+}
+
+async fn jwks(State(service): Shared) -> Result<impl IntoResponse, AuthError> {
+    // Make sure a key exists before anyone asks for one.
+    service.signing_key().await?;
+    Ok((
+        [("cache-control", "max-age=60")],
+        Json(keys::published(&service.pool).await?),
+    ))
+}
+
+async fn health(State(service): Shared) -> impl IntoResponse {
+    match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(&service.pool)
+        .await
+    {
+        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": error.to_string() })),
+        ),
+    }
+}
+
+/// The process's Prometheus recorder, installed once.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another crate's service in the same process may have installed one first: keep ours.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+async fn metrics_text() -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        metrics_handle().render(),
+    )
+}
+
+/// The service's routes.
+pub fn router(service: Arc<AuthService>) -> Router {
+    Router::new()
+        .route("/v1/auth/login", post(login))
+        .route("/v1/auth/refresh", post(refresh))
+        .route("/v1/auth/logout", post(logout))
+        .route("/v1/auth/password", post(change_password))
+        .route(
+            "/v1/auth/employees/{employee_id}/password",
+            post(set_employee_password),
+        )
+        .route(
+            "/v1/auth/employees/{employee_id}/end-sessions",
+            post(end_sessions),
+        )
+        .route("/v1/auth/keys/rotate", post(rotate_keys))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics_text))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(service)
+}
+
+/// Serves the auth API on `listener` until `shutdown` resolves.
+pub async fn run(
+    service: Arc<AuthService>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    metrics_handle();
+    axum::serve(
+        listener,
+        router(service).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

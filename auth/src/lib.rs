@@ -1,0 +1,22 @@
+//! Motorlog's auth service, and the access checks every Motorlog API runs itself.
+//!
+//! - Employees log in with e-mail or phone and a password (argon2id, off the async workers).
+//! - Access tokens are JWT RS256, 10 minutes, `typ: at+jwt`, with `kid`, `iss`, `aud`, `sub`, roles;
+//!   the keys are published as a JWKS and rotated by a command.
+//! - Refresh tokens are 256 random bits, stored hashed, single use, rotated on every refresh; reuse
+//!   revokes the whole login.
+//! - [`access::Authorizer`] is what every API calls per request: verify the token, then check the exact
+//!   permission against the employee's roles as the log says now.
+
+pub mod access;
+pub mod bootstrap;
+mod config;
+mod error;
+pub mod http;
+pub mod keys;
+pub mod password;
+pub mod sessions;
+pub mod throttle;
+
+pub use config::{AuthConfig, ServiceConfig};
+pub use error::AuthError;

@@ -1,0 +1,87 @@
+//! `motorlog-auth`: the auth service.
+//!
+//! - `motorlog-auth serve` (default): serves on `AUTH_LISTEN`; on first start, creates the owner from
+//!   `MOTORLOG_OWNER_EMAIL`, `MOTORLOG_OWNER_PASSWORD` and `MOTORLOG_OWNER_NAME` when no owner exists.
+//! - `motorlog-auth create-owner <e-mail> <full name>`: creates the first owner, reading the password
+//!   from standard input.
+
+use std::io::BufRead;
+
+use anyhow::{bail, Context};
+use auth::bootstrap::{create_first_owner, FirstOwner};
+use auth::http::{run, AuthService};
+use auth::ServiceConfig;
+use event_store::EventStore;
+use sqlx::postgres::PgPoolOptions;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let config = ServiceConfig::from_env().map_err(anyhow::Error::msg)?;
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .connect(&config.database_url)
+        .await
+        .with_context(|| "cannot connect to DATABASE_URL")?;
+    event_store::MIGRATOR
+        .run(&pool)
+        .await
+        .context("migrations")?;
+    let service = AuthService::new(pool.clone(), config.auth.clone())?;
+    let store = EventStore::new(pool.clone());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None | Some("serve") => {
+            if let (Ok(email), Ok(password)) = (
+                std::env::var("MOTORLOG_OWNER_EMAIL"),
+                std::env::var("MOTORLOG_OWNER_PASSWORD"),
+            ) {
+                let owner = FirstOwner {
+                    full_name: std::env::var("MOTORLOG_OWNER_NAME")
+                        .unwrap_or_else(|_| "Владелец".into()),
+                    email: aggregates::contact::Email::parse(&email)?,
+                    phone: None,
+                    password,
+                };
+                match create_first_owner(&store, service.hasher(), &config.auth.shop, owner).await?
+                {
+                    Some(id) => tracing::info!(%id, "first owner created from MOTORLOG_OWNER_*"),
+                    None => tracing::info!("an owner exists; MOTORLOG_OWNER_* ignored"),
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            tracing::info!(address = %config.listen, "auth service listening");
+            run(service, listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+        Some("create-owner") => {
+            let (Some(email), Some(name)) = (args.get(1), args.get(2)) else {
+                bail!(
+                    "usage: motorlog-auth create-owner <e-mail> <full name>  (password on stdin)"
+                );
+            };
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let owner = FirstOwner {
+                full_name: name.clone(),
+                email: aggregates::contact::Email::parse(email)?,
+                phone: None,
+                password: password.trim_end_matches(['\r', '\n']).to_owned(),
+            };
+            match create_first_owner(&store, service.hasher(), &config.auth.shop, owner).await? {
+                Some(id) => println!("owner created: {id}"),
+                None => bail!("the shop already has an active owner"),
+            }
+        }
+        Some(other) => bail!("unknown command {other:?}; use `serve` or `create-owner`"),
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Login sessions and their refresh tokens.
+//!
+//! A login starts a family; each refresh uses the presented token up and returns the next one. A token
+//! presented a second time means it was stolen or replayed: the whole family is revoked and the reuse
+//! is written to the security log. Tokens expire when unused for the idle timeout, and the family at its
+//! absolute lifetime. Logout ends one family; a password change, a deactivation or "end all sessions"
+//! ends every family of the employee at once.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::{AuthConfig, AuthError};
+
+/// A refresh token as handed to the client, and the session it belongs to.
+#[derive(Debug, Clone)]
+pub struct IssuedRefresh {
+    /// The token: 256 random bits, base64url.
+    pub token: String,
+    /// The session (family).
+    pub family_id: Uuid,
+    /// The employee.
+    pub employee_id: Uuid,
+    /// When this token expires if unused.
+    pub expires_at: DateTime<Utc>,
+}
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn seconds(duration: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Records a security event (reuse, lock-out, revocation, key rotation).
+pub async fn security_event(
+    executor: impl sqlx::PgExecutor<'_>,
+    kind: &str,
+    employee_id: Option<Uuid>,
+    address: Option<&str>,
+    details: serde_json::Value,
+) -> Result<(), AuthError> {
+    tracing::warn!(kind, ?employee_id, address, %details, "security event");
+    sqlx::query!(
+        "INSERT INTO auth.security_events (kind, employee_id, address, details) VALUES ($1, $2, $3, $4)",
+        kind,
+        employee_id,
+        address,
+        details,
+    )
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Starts a session for an employee who just logged in.
+pub async fn start(
+    pool: &PgPool,
+    config: &AuthConfig,
+    employee_id: Uuid,
+) -> Result<IssuedRefresh, AuthError> {
+    let now = Utc::now();
+    let family_id = Uuid::now_v7();
+    let family_expires = now + seconds(config.refresh_absolute);
+    let token = new_token();
+    let expires_at = (now + seconds(config.refresh_idle)).min(family_expires);
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO auth.session_families (family_id, employee_id, started_at, expires_at)
+         VALUES ($1, $2, $3, $4)",
+        family_id,
+        employee_id,
+        now,
+        family_expires,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO auth.refresh_tokens (token_hash, family_id, issued_at, idle_expires_at)
+         VALUES ($1, $2, $3, $4)",
+        hash(&token),
+        family_id,
+        now,
+        expires_at,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(IssuedRefresh {
+        token,
+        family_id,
+        employee_id,
+        expires_at,
+    })
+}
+
+/// Uses up a refresh token and returns the next one of its family.
+///
+/// `still_allowed` is asked whether the employee may still work (active); if not, every session of
+/// theirs ends.
+pub async fn rotate(
+    pool: &PgPool,
+    config: &AuthConfig,
+    presented: &str,
+    still_allowed: impl FnOnce(Uuid) -> bool,
+) -> Result<IssuedRefresh, AuthError> {
+    let now = Utc::now();
+    let mut tx = pool.begin().await?;
+    // The row lock serialises two refreshes with the same token: the second sees it used.
+    let found = sqlx::query!(
+        "SELECT t.family_id, t.idle_expires_at, t.used_at, f.employee_id, f.expires_at, f.revoked_at
+           FROM auth.refresh_tokens t JOIN auth.session_families f USING (family_id)
+          WHERE t.token_hash = $1
+          FOR UPDATE OF t, f",
+        hash(presented),
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(token) = found else {
+        return Err(AuthError::InvalidRefreshToken);
+    };
+    if token.revoked_at.is_some() {
+        return Err(AuthError::InvalidRefreshToken);
+    }
+    if token.used_at.is_some() {
+        revoke_family_in(&mut tx, token.family_id, "refresh token reused").await?;
+        security_event(
+            &mut *tx,
+            "refresh_token_reused",
+            Some(token.employee_id),
+            None,
+            json!({ "family_id": token.family_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AuthError::InvalidRefreshToken);
+    }
+    if token.idle_expires_at <= now || token.expires_at <= now {
+        return Err(AuthError::InvalidRefreshToken);
+    }
+    if !still_allowed(token.employee_id) {
+        tx.commit().await?;
+        end_all(pool, token.employee_id, "employee deactivated").await?;
+        return Err(AuthError::InvalidRefreshToken);
+    }
+    sqlx::query!(
+        "UPDATE auth.refresh_tokens SET used_at = $2 WHERE token_hash = $1",
+        hash(presented),
+        now,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let next = new_token();
+    let expires_at = (now + seconds(config.refresh_idle)).min(token.expires_at);
+    sqlx::query!(
+        "INSERT INTO auth.refresh_tokens (token_hash, family_id, issued_at, idle_expires_at)
+         VALUES ($1, $2, $3, $4)",
+        hash(&next),
+        token.family_id,
+        now,
+        expires_at,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(IssuedRefresh {
+        token: next,
+        family_id: token.family_id,
+        employee_id: token.employee_id,
+        expires_at,
+    })
+}
+
+async fn revoke_family_in(
+    tx: &mut sqlx::PgConnection,
+    family_id: Uuid,
+    reason: &str,
+) -> Result<(), AuthError> {
+    sqlx::query!(
+        "UPDATE auth.session_families SET revoked_at = now(), revoked_reason = $2
+          WHERE family_id = $1 AND revoked_at IS NULL",
+        family_id,
+        reason,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Ends the session a refresh token belongs to (logout). Unknown tokens are ignored.
+pub async fn end_by_token(pool: &PgPool, presented: &str) -> Result<(), AuthError> {
+    sqlx::query!(
+        "UPDATE auth.session_families SET revoked_at = now(), revoked_reason = 'logout'
+          WHERE revoked_at IS NULL
+            AND family_id = (SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1)",
+        hash(presented),
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of an employee; returns how many were live.
+pub async fn end_all(pool: &PgPool, employee_id: Uuid, reason: &str) -> Result<u64, AuthError> {
+    let mut tx = pool.begin().await?;
+    let ended = sqlx::query!(
+        "UPDATE auth.session_families SET revoked_at = now(), revoked_reason = $2
+          WHERE employee_id = $1 AND revoked_at IS NULL",
+        employee_id,
+        reason,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    security_event(
+        &mut *tx,
+        "sessions_ended",
+        Some(employee_id),
+        None,
+        json!({ "reason": reason, "sessions": ended }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
