@@ -24,10 +24,12 @@ pub mod vehicle;
 pub mod vehicle_ids;
 pub mod work_order;
 
-pub use error::DomainError;
+pub use error::{DomainError, ErrorKind};
 
 /// An event of the domain: its name in the log and the version of its shape.
-pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Clone {
+pub trait DomainEvent:
+    serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static
+{
     /// The name the log stores, e.g. `LabourLineAdded`.
     fn event_type(&self) -> &'static str;
     /// The version of this event's shape; raised (with an upcaster) whenever the shape changes.
@@ -38,8 +40,8 @@ pub trait DomainEvent: serde::Serialize + serde::de::DeserializeOwned + Clone {
 pub trait Aggregate: Default + Clone {
     /// The stream type in the log, e.g. `work_order`.
     const STREAM_TYPE: &'static str;
-    /// What a person or process asks of it.
-    type Command;
+    /// What a person or process asks of it (a value: cloned to decide again after a lost race).
+    type Command: Clone + Send + Sync + 'static;
     /// What happened to it.
     type Event: DomainEvent;
 

@@ -420,8 +420,8 @@ pub enum WorkOrderCommand {
         line_id: LineId,
         /// Norm-hours.
         norm_hours: NormHours,
-        /// Rate per norm-hour.
-        rate: Money,
+        /// A new rate per norm-hour, or none to keep the line's own.
+        rate: Option<Money>,
         /// Discount.
         discount: Percent,
     },
@@ -935,6 +935,7 @@ impl WorkOrder {
                 discount,
             } => {
                 let line = self.labour_line(line_id)?;
+                let rate = rate.unwrap_or(line.rate);
                 if (line.norm_hours, line.rate, line.discount) == (norm_hours, rate, discount) {
                     return Ok(vec![]);
                 }

@@ -125,6 +125,31 @@ pub struct Tokens {
     pub refresh_expires_at: String,
 }
 
+/// Reads a JSON body after the caller was authenticated, so strangers learn nothing of its shape.
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AuthError> {
+    serde_json::from_slice(body).map_err(|e| AuthError::BadRequest(e.to_string()))
+}
+
+/// A raw body whose rejections (too large) answer in the service's error shape.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = AuthError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(request, state)
+            .await
+            .map(RawBody)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AuthError::BodyTooLarge
+                } else {
+                    AuthError::BadRequest(rejection.body_text())
+                }
+            })
+    }
+}
+
 /// A JSON body whose rejections answer in the service's error shape.
 pub struct JsonBody<T>(pub T);
 
@@ -267,12 +292,13 @@ async fn logout(
 async fn change_password(
     State(service): Shared,
     headers: HeaderMap,
-    JsonBody(request): JsonBody<ChangePassword>,
+    RawBody(body): RawBody,
 ) -> Result<StatusCode, AuthError> {
     let principal = service
         .authorizer
         .authenticate(authorization(&headers))
         .await?;
+    let request: ChangePassword = parse_body(&body)?;
     let hash = stored_hash(&service.pool, principal.employee_id).await?;
     if !service
         .hasher
@@ -295,12 +321,13 @@ async fn set_employee_password(
     State(service): Shared,
     headers: HeaderMap,
     Path(employee_id): Path<Uuid>,
-    JsonBody(request): JsonBody<SetPassword>,
+    RawBody(body): RawBody,
 ) -> Result<StatusCode, AuthError> {
     service
         .authorizer
         .authorize(authorization(&headers), Permission::StaffEdit)
         .await?;
+    let request: SetPassword = parse_body(&body)?;
     let access = service.authorizer.directory.current().await?;
     access
         .employee(employee_id)
@@ -394,8 +421,48 @@ async fn metrics_text() -> impl IntoResponse {
     )
 }
 
+/// Every route of the service (method, path, who may call it), for the authorization matrix; a test
+/// checks each one answers, so a route added to the router must be added here.
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("POST", "/v1/auth/login", Access::Public),
+    ("POST", "/v1/auth/refresh", Access::Public),
+    ("POST", "/v1/auth/logout", Access::Public),
+    ("POST", "/v1/auth/password", Access::AnyEmployee),
+    (
+        "POST",
+        "/v1/auth/employees/{employee_id}/password",
+        Access::Permission(Permission::StaffEdit),
+    ),
+    (
+        "POST",
+        "/v1/auth/employees/{employee_id}/end-sessions",
+        Access::Permission(Permission::SecurityManage),
+    ),
+    (
+        "POST",
+        "/v1/auth/keys/rotate",
+        Access::Permission(Permission::SecurityManage),
+    ),
+    ("GET", "/.well-known/jwks.json", Access::Public),
+    ("GET", "/health", Access::Public),
+    ("GET", "/metrics", Access::Public),
+];
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (the route checks its own credentials, if any).
+    Public,
+    /// Any active employee with a valid access token.
+    AnyEmployee,
+    /// An employee whose roles allow this permission now.
+    Permission(Permission),
+}
+
 /// The service's routes.
 pub fn router(service: Arc<AuthService>) -> Router {
+    // The recorder must exist before the first request counts anything.
+    metrics_handle();
     Router::new()
         .route("/v1/auth/login", post(login))
         .route("/v1/auth/refresh", post(refresh))

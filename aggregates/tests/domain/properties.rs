@@ -116,7 +116,7 @@ fn work_order_command() -> impl Strategy<Value = C> {
             C::ChangeLabourLine {
                 line_id,
                 norm_hours: NormHours::from_tenths(tenths).unwrap(),
-                rate,
+                rate: Some(rate),
                 discount,
             }
         });

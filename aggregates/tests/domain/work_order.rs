@@ -263,7 +263,7 @@ fn changing_an_approved_price_needs_a_new_approval() {
     let change = C::ChangeLabourLine {
         line_id: line(1),
         norm_hours: NormHours::from_tenths(20).unwrap(),
-        rate: Money::roubles(2_500),
+        rate: None,
         discount: Percent::ZERO,
     };
     let changed = given::<WorkOrder>(history.clone()).when(change).events();

@@ -1,0 +1,195 @@
+//! Client commands.
+
+use aggregates::client::{Client, ClientCommand, ConsentChannel, ConsentKind, Party};
+use aggregates::contact::{Email, Inn, Kpp, Phone};
+use aggregates::ids::ClientId;
+use aggregates::permission::Permission;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{optional, percent};
+use crate::pipeline::{uuid_id, Context, Endpoint};
+use crate::ApiError;
+
+/// A person or company as the request gives it.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PartyBody {
+    /// A private person.
+    Person {
+        /// Full name.
+        full_name: String,
+    },
+    /// An organisation or sole trader.
+    Company {
+        /// Registered name.
+        legal_name: String,
+        /// INN.
+        inn: String,
+        /// KPP (organisations).
+        kpp: Option<String>,
+    },
+}
+
+impl PartyBody {
+    pub(crate) fn parse(self) -> Result<Party, ApiError> {
+        Ok(match self {
+            Self::Person { full_name } => Party::Person { full_name },
+            Self::Company {
+                legal_name,
+                inn,
+                kpp,
+            } => Party::Company {
+                legal_name,
+                inn: Inn::parse(&inn)?,
+                kpp: optional(kpp, Kpp::parse)?,
+            },
+        })
+    }
+}
+
+/// The client commands' bodies.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientRequest {
+    /// `POST /v1/client/{id}/register`
+    Register {
+        /// Person or company.
+        party: PartyBody,
+        /// Phones as typed.
+        phones: Vec<String>,
+        /// E-mail.
+        email: Option<String>,
+    },
+    /// `change_details`
+    ChangeDetails {
+        /// Person or company.
+        party: PartyBody,
+    },
+    /// `add_phone`
+    AddPhone {
+        /// The phone.
+        phone: String,
+    },
+    /// `remove_phone`
+    RemovePhone {
+        /// The phone.
+        phone: String,
+    },
+    /// `change_email`
+    ChangeEmail {
+        /// The e-mail, or null.
+        email: Option<String>,
+    },
+    /// `record_consent`
+    RecordConsent {
+        /// Which consent.
+        kind: ConsentKind,
+        /// Given or withdrawn.
+        given: bool,
+        /// How.
+        channel: ConsentChannel,
+    },
+    /// `add_note`
+    AddNote {
+        /// The note.
+        text: String,
+    },
+    /// `set_discount`
+    SetDiscount {
+        /// Basis points (5 % = 500).
+        discount_bp: u16,
+    },
+    /// `archive`
+    Archive {
+        /// Why.
+        reason: String,
+    },
+    /// `restore`
+    Restore,
+}
+
+impl Endpoint for Client {
+    type Request = ClientRequest;
+
+    fn parse_id(raw: &str) -> Result<String, ApiError> {
+        uuid_id(raw)
+    }
+
+    fn request_permission(request: &ClientRequest) -> Permission {
+        use ClientRequest as R;
+        match request {
+            R::Register { .. } => Permission::ClientRegister,
+            R::ChangeDetails { .. } => Permission::ClientChangeDetails,
+            R::AddPhone { .. } | R::RemovePhone { .. } | R::ChangeEmail { .. } => {
+                Permission::ClientChangeContacts
+            }
+            R::RecordConsent { .. } => Permission::ClientRecordConsent,
+            R::AddNote { .. } => Permission::ClientAddNote,
+            R::SetDiscount { .. } => Permission::ClientSetDiscount,
+            R::Archive { .. } | R::Restore => Permission::ClientArchive,
+        }
+    }
+
+    async fn command(
+        request: ClientRequest,
+        context: &Context<'_>,
+    ) -> Result<ClientCommand, ApiError> {
+        let at = context.now;
+        Ok(match request {
+            ClientRequest::Register {
+                party,
+                phones,
+                email,
+            } => ClientCommand::Register {
+                client_id: ClientId(
+                    Uuid::parse_str(context.id)
+                        .map_err(|_| ApiError::InvalidId(context.id.into()))?,
+                ),
+                party: party.parse()?,
+                phones: phones
+                    .iter()
+                    .map(|p| Phone::parse(p))
+                    .collect::<Result<_, _>>()?,
+                email: optional(email, Email::parse)?,
+                at,
+            },
+            ClientRequest::ChangeDetails { party } => ClientCommand::ChangeDetails {
+                party: party.parse()?,
+            },
+            ClientRequest::AddPhone { phone } => ClientCommand::AddPhone {
+                phone: Phone::parse(&phone)?,
+            },
+            ClientRequest::RemovePhone { phone } => ClientCommand::RemovePhone {
+                phone: Phone::parse(&phone)?,
+            },
+            ClientRequest::ChangeEmail { email } => ClientCommand::ChangeEmail {
+                email: optional(email, Email::parse)?,
+            },
+            ClientRequest::RecordConsent {
+                kind,
+                given,
+                channel,
+            } => ClientCommand::RecordConsent {
+                kind,
+                given,
+                channel,
+                at,
+            },
+            ClientRequest::AddNote { text } => ClientCommand::AddNote {
+                text,
+                by: context.actor,
+                at,
+            },
+            ClientRequest::SetDiscount { discount_bp } => ClientCommand::SetDiscount {
+                discount: percent(Some(discount_bp))?,
+            },
+            ClientRequest::Archive { reason } => ClientCommand::Archive { reason, at },
+            ClientRequest::Restore => ClientCommand::Restore { at },
+        })
+    }
+
+    fn permission(command: &ClientCommand) -> Permission {
+        command.permission()
+    }
+}

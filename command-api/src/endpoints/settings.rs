@@ -1,0 +1,161 @@
+//! Shop settings commands (the stream is the shop's: `/v1/settings/main/...`).
+
+use aggregates::contact::{BankDetails, Bik, Inn, Kpp, Ogrn};
+use aggregates::directory::Code;
+use aggregates::permission::Permission;
+use aggregates::settings::{Currency, NumberFormat, Requisites, Settings, SettingsCommand};
+use serde::Deserialize;
+
+use super::{kopecks, optional, percent};
+use crate::pipeline::{code_id, Context, Endpoint};
+use crate::ApiError;
+
+/// Bank details as the request gives them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankBody {
+    /// Bank name.
+    pub bank_name: String,
+    /// BIK.
+    pub bik: String,
+    /// Settlement account.
+    pub account: String,
+    /// Correspondent account.
+    pub correspondent_account: String,
+}
+
+/// The settings commands' bodies.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SettingsRequest {
+    /// `set_shop_name`
+    SetShopName {
+        /// Name.
+        name: String,
+    },
+    /// `set_requisites`
+    SetRequisites {
+        /// Registered name.
+        legal_name: String,
+        /// INN.
+        inn: String,
+        /// KPP.
+        kpp: Option<String>,
+        /// OGRN or OGRNIP.
+        ogrn: String,
+        /// Legal address.
+        address: String,
+        /// Bank account.
+        bank: Option<BankBody>,
+    },
+    /// `set_norm_hour_rate`
+    SetNormHourRate {
+        /// Work category code, or null for the default rate.
+        category: Option<String>,
+        /// Price of a norm-hour, kopecks.
+        rate_kopecks: i64,
+    },
+    /// `remove_norm_hour_rate`
+    RemoveNormHourRate {
+        /// Work category code.
+        category: String,
+    },
+    /// `set_vat_rate`
+    SetVatRate {
+        /// Basis points (22 % = 2200).
+        rate_bp: u16,
+    },
+    /// `set_currency`
+    SetCurrency {
+        /// ISO 4217 code.
+        currency: String,
+    },
+    /// `set_work_order_number_format`
+    SetWorkOrderNumberFormat {
+        /// E.g. `ЗН-{yyyy}-{seq:6}`.
+        format: String,
+    },
+}
+
+impl Endpoint for Settings {
+    type Request = SettingsRequest;
+
+    fn parse_id(raw: &str) -> Result<String, ApiError> {
+        code_id(raw)
+    }
+
+    fn request_permission(request: &SettingsRequest) -> Permission {
+        use SettingsRequest as R;
+        match request {
+            R::SetShopName { .. }
+            | R::SetRequisites { .. }
+            | R::SetWorkOrderNumberFormat { .. } => Permission::SettingsEditRequisites,
+            R::SetNormHourRate { .. } | R::RemoveNormHourRate { .. } => {
+                Permission::SettingsEditPrices
+            }
+            R::SetVatRate { .. } | R::SetCurrency { .. } => Permission::SettingsEditTaxes,
+        }
+    }
+
+    async fn command(
+        request: SettingsRequest,
+        _context: &Context<'_>,
+    ) -> Result<SettingsCommand, ApiError> {
+        Ok(match request {
+            SettingsRequest::SetShopName { name } => SettingsCommand::SetShopName { name },
+            SettingsRequest::SetRequisites {
+                legal_name,
+                inn,
+                kpp,
+                ogrn,
+                address,
+                bank,
+            } => SettingsCommand::SetRequisites {
+                requisites: Requisites {
+                    legal_name,
+                    inn: Inn::parse(&inn)?,
+                    kpp: optional(kpp, Kpp::parse)?,
+                    ogrn: Ogrn::parse(&ogrn)?,
+                    address,
+                    bank: bank
+                        .map(|b| {
+                            BankDetails::new(
+                                &b.bank_name,
+                                Bik::parse(&b.bik)?,
+                                &b.account,
+                                &b.correspondent_account,
+                            )
+                        })
+                        .transpose()?,
+                },
+            },
+            SettingsRequest::SetNormHourRate {
+                category,
+                rate_kopecks,
+            } => SettingsCommand::SetNormHourRate {
+                category: optional(category, Code::parse)?,
+                rate: kopecks(rate_kopecks),
+            },
+            SettingsRequest::RemoveNormHourRate { category } => {
+                SettingsCommand::RemoveNormHourRate {
+                    category: Code::parse(&category)?,
+                }
+            }
+            SettingsRequest::SetVatRate { rate_bp } => SettingsCommand::SetVatRate {
+                rate: percent(Some(rate_bp))?,
+            },
+            SettingsRequest::SetCurrency { currency } => SettingsCommand::SetCurrency {
+                currency: Currency::parse(&currency)?,
+            },
+            SettingsRequest::SetWorkOrderNumberFormat { format } => {
+                SettingsCommand::SetWorkOrderNumberFormat {
+                    format: NumberFormat::parse(&format)?,
+                }
+            }
+        })
+    }
+
+    fn permission(command: &SettingsCommand) -> Permission {
+        command.permission()
+    }
+}

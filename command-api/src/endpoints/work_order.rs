@@ -1,0 +1,466 @@
+//! Work order commands. Opening reads the client's standing and the VAT rate; a labour line takes
+//! its rate from the settings (by the catalogue service's category) at the moment it is added.
+
+use aggregates::catalogue::CatalogueService;
+use aggregates::client::Client;
+use aggregates::contact::Phone;
+use aggregates::ids::{
+    CatalogueServiceId, ClientId, EmployeeId, LineId, RecommendationId, VehicleId, WorkOrderId,
+};
+use aggregates::permission::Permission;
+use aggregates::settings::Settings;
+use aggregates::work_order::{
+    ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, WorkOrder,
+    WorkOrderCommand,
+};
+use aggregates::DomainError;
+use chrono::Datelike;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{kopecks, norm_hours, percent, quantity};
+use crate::pipeline::{uuid_id, Context, Endpoint};
+use crate::ApiError;
+
+/// How the client gave their decision, as the request gives it.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ChannelBody {
+    /// At the desk.
+    InPerson,
+    /// On the phone.
+    Phone {
+        /// The number.
+        number: String,
+    },
+    /// Through the approval link.
+    Link {
+        /// Client's address.
+        address: String,
+        /// Client's browser.
+        user_agent: String,
+    },
+}
+
+/// One line's decision.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// The line.
+    pub line_id: Uuid,
+    /// `approve` or `decline`.
+    pub decision: LineDecision,
+}
+
+/// The work order commands' bodies.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WorkOrderRequest {
+    /// `open`
+    Open {
+        /// The client.
+        client_id: Uuid,
+        /// The vehicle.
+        vehicle_id: Uuid,
+    },
+    /// `accept_vehicle` (the intake act)
+    AcceptVehicle {
+        /// Odometer, km.
+        mileage_km: u32,
+        /// The client's complaints.
+        complaints: String,
+        /// Fuel, eighths of a tank.
+        fuel_eighths: u8,
+        /// Visible damage.
+        #[serde(default)]
+        visible_damage: Vec<String>,
+        /// Items left in the car.
+        #[serde(default)]
+        items_left: Vec<String>,
+    },
+    /// `add_labour_line`: a catalogue service (`catalogue_service_id`) or free text (`name`).
+    AddLabourLine {
+        /// The new line's id.
+        line_id: Uuid,
+        /// A catalogue service.
+        catalogue_service_id: Option<Uuid>,
+        /// Free-text work.
+        name: Option<String>,
+        /// Tenths of a norm-hour (default: the catalogue's).
+        norm_hours_tenths: Option<u32>,
+        /// Discount, basis points.
+        discount_bp: Option<u16>,
+        /// The mechanic.
+        mechanic: Option<Uuid>,
+    },
+    /// `change_labour_line`
+    ChangeLabourLine {
+        /// The line.
+        line_id: Uuid,
+        /// Tenths of a norm-hour.
+        norm_hours_tenths: u32,
+        /// A new rate, kopecks (default: the line's own).
+        rate_kopecks: Option<i64>,
+        /// Discount, basis points.
+        discount_bp: Option<u16>,
+    },
+    /// `assign_mechanic`
+    AssignMechanic {
+        /// The line.
+        line_id: Uuid,
+        /// The mechanic, or null.
+        mechanic: Option<Uuid>,
+    },
+    /// `add_parts_line`
+    AddPartsLine {
+        /// The new line's id.
+        line_id: Uuid,
+        /// Part number.
+        part_number: String,
+        /// Part name.
+        name: String,
+        /// Quantity, thousandths.
+        quantity_thousandths: u32,
+        /// Unit price, kopecks.
+        unit_price_kopecks: i64,
+        /// Discount, basis points.
+        discount_bp: Option<u16>,
+        /// The client's own part.
+        #[serde(default)]
+        client_supplied: bool,
+    },
+    /// `change_parts_line`
+    ChangePartsLine {
+        /// The line.
+        line_id: Uuid,
+        /// Quantity, thousandths.
+        quantity_thousandths: u32,
+        /// Unit price, kopecks.
+        unit_price_kopecks: i64,
+        /// Discount, basis points.
+        discount_bp: Option<u16>,
+    },
+    /// `remove_line`
+    RemoveLine {
+        /// The line.
+        line_id: Uuid,
+    },
+    /// `start_labour` (by the mechanic sending it)
+    StartLabour {
+        /// The line.
+        line_id: Uuid,
+    },
+    /// `finish_labour`
+    FinishLabour {
+        /// The line.
+        line_id: Uuid,
+    },
+    /// `add_recommendation`
+    AddRecommendation {
+        /// The recommendation's id.
+        recommendation_id: Uuid,
+        /// What.
+        text: String,
+    },
+    /// `record_approval`
+    RecordApproval {
+        /// Line by line.
+        decisions: Vec<DecisionBody>,
+        /// Who decided (the client's name).
+        by: String,
+        /// How.
+        channel: ChannelBody,
+    },
+    /// `start_work`
+    StartWork,
+    /// `complete`
+    Complete,
+    /// `close` (hand-over)
+    Close,
+    /// `cancel`
+    Cancel {
+        /// Why.
+        reason: String,
+    },
+    /// `reopen`
+    Reopen {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Endpoint for WorkOrder {
+    type Request = WorkOrderRequest;
+
+    fn parse_id(raw: &str) -> Result<String, ApiError> {
+        uuid_id(raw)
+    }
+
+    fn request_permission(request: &WorkOrderRequest) -> Permission {
+        use WorkOrderRequest as R;
+        match request {
+            R::Open { .. } => Permission::WorkOrderOpen,
+            R::AcceptVehicle { .. } => Permission::WorkOrderAcceptVehicle,
+            R::AddLabourLine { .. }
+            | R::ChangeLabourLine { .. }
+            | R::AddPartsLine { .. }
+            | R::ChangePartsLine { .. }
+            | R::RemoveLine { .. } => Permission::WorkOrderEditLines,
+            R::AssignMechanic { .. } => Permission::WorkOrderAssignMechanic,
+            R::StartLabour { .. } | R::FinishLabour { .. } => Permission::WorkOrderPerformLabour,
+            R::AddRecommendation { .. } => Permission::WorkOrderAddRecommendation,
+            R::RecordApproval { .. } => Permission::WorkOrderRecordApproval,
+            R::StartWork | R::Complete => Permission::WorkOrderProgress,
+            R::Close => Permission::WorkOrderClose,
+            R::Cancel { .. } => Permission::WorkOrderCancel,
+            R::Reopen { .. } => Permission::WorkOrderReopen,
+        }
+    }
+
+    async fn command(
+        request: WorkOrderRequest,
+        context: &Context<'_>,
+    ) -> Result<WorkOrderCommand, ApiError> {
+        let at = context.now;
+        Ok(match request {
+            WorkOrderRequest::Open {
+                client_id,
+                vehicle_id,
+            } => {
+                let client = context.load::<Client>(&client_id.to_string()).await?;
+                let settings = context.load::<Settings>(&context.services.shop).await?;
+                WorkOrderCommand::Open {
+                    work_order_id: WorkOrderId(
+                        Uuid::parse_str(context.id)
+                            .map_err(|_| ApiError::InvalidId(context.id.into()))?,
+                    ),
+                    // Allocated once the caller is authorised.
+                    number: String::new(),
+                    client_id: ClientId(client_id),
+                    client_standing: client.state.standing(),
+                    vehicle_id: VehicleId(vehicle_id),
+                    vat_rate: settings.state.vat()?,
+                    opened_by: context.actor,
+                    at,
+                }
+            }
+            WorkOrderRequest::AcceptVehicle {
+                mileage_km,
+                complaints,
+                fuel_eighths,
+                visible_damage,
+                items_left,
+            } => WorkOrderCommand::AcceptVehicle {
+                intake: Intake {
+                    mileage_km,
+                    complaints,
+                    fuel_eighths,
+                    visible_damage,
+                    items_left,
+                    received_by: context.actor,
+                    at,
+                },
+            },
+            WorkOrderRequest::AddLabourLine {
+                line_id,
+                catalogue_service_id,
+                name,
+                norm_hours_tenths,
+                discount_bp,
+                mechanic,
+            } => {
+                let settings = context.load::<Settings>(&context.services.shop).await?;
+                let (service, category, default_hours) = match catalogue_service_id {
+                    Some(id) => {
+                        let entry = context
+                            .load::<CatalogueService>(&id.to_string())
+                            .await?
+                            .state;
+                        if entry.id.is_none() {
+                            return Err(DomainError::NotFound {
+                                what: "catalogue service",
+                            }
+                            .into());
+                        }
+                        let service = LabourService::Catalogue {
+                            service_id: CatalogueServiceId(id),
+                            name: entry.name.clone(),
+                        };
+                        (service, entry.category, entry.norm_hours)
+                    }
+                    None => {
+                        let name = name.ok_or(DomainError::Required { field: "name" })?;
+                        (LabourService::FreeText { name }, None, None)
+                    }
+                };
+                let hours = match norm_hours_tenths {
+                    Some(tenths) => norm_hours(tenths)?,
+                    None => default_hours.ok_or(DomainError::Required {
+                        field: "norm_hours_tenths",
+                    })?,
+                };
+                WorkOrderCommand::AddLabourLine {
+                    line_id: LineId(line_id),
+                    service,
+                    norm_hours: hours,
+                    rate: settings.state.rate_for(category.as_ref())?,
+                    discount: percent(discount_bp)?,
+                    mechanic: mechanic.map(EmployeeId),
+                }
+            }
+            WorkOrderRequest::ChangeLabourLine {
+                line_id,
+                norm_hours_tenths,
+                rate_kopecks,
+                discount_bp,
+            } => WorkOrderCommand::ChangeLabourLine {
+                line_id: LineId(line_id),
+                norm_hours: norm_hours(norm_hours_tenths)?,
+                rate: rate_kopecks.map(kopecks),
+                discount: percent(discount_bp)?,
+            },
+            WorkOrderRequest::AssignMechanic { line_id, mechanic } => {
+                WorkOrderCommand::AssignMechanic {
+                    line_id: LineId(line_id),
+                    mechanic: mechanic.map(EmployeeId),
+                }
+            }
+            WorkOrderRequest::AddPartsLine {
+                line_id,
+                part_number,
+                name,
+                quantity_thousandths,
+                unit_price_kopecks,
+                discount_bp,
+                client_supplied,
+            } => WorkOrderCommand::AddPartsLine {
+                line_id: LineId(line_id),
+                part_number,
+                name,
+                quantity: quantity(quantity_thousandths)?,
+                unit_price: kopecks(unit_price_kopecks),
+                discount: percent(discount_bp)?,
+                client_supplied,
+            },
+            WorkOrderRequest::ChangePartsLine {
+                line_id,
+                quantity_thousandths,
+                unit_price_kopecks,
+                discount_bp,
+            } => WorkOrderCommand::ChangePartsLine {
+                line_id: LineId(line_id),
+                quantity: quantity(quantity_thousandths)?,
+                unit_price: kopecks(unit_price_kopecks),
+                discount: percent(discount_bp)?,
+            },
+            WorkOrderRequest::RemoveLine { line_id } => WorkOrderCommand::RemoveLine {
+                line_id: LineId(line_id),
+            },
+            WorkOrderRequest::StartLabour { line_id } => WorkOrderCommand::StartLabour {
+                line_id: LineId(line_id),
+                mechanic: context.actor,
+                at,
+            },
+            WorkOrderRequest::FinishLabour { line_id } => WorkOrderCommand::FinishLabour {
+                line_id: LineId(line_id),
+                at,
+            },
+            WorkOrderRequest::AddRecommendation {
+                recommendation_id,
+                text,
+            } => WorkOrderCommand::AddRecommendation {
+                recommendation_id: RecommendationId(recommendation_id),
+                text,
+                at,
+            },
+            WorkOrderRequest::RecordApproval {
+                decisions,
+                by,
+                channel,
+            } => WorkOrderCommand::RecordApproval {
+                decisions: decisions
+                    .into_iter()
+                    .map(|d| (LineId(d.line_id), d.decision))
+                    .collect(),
+                record: ApprovalRecord {
+                    by,
+                    channel: match channel {
+                        ChannelBody::InPerson => ApprovalChannel::InPerson,
+                        ChannelBody::Phone { number } => ApprovalChannel::Phone {
+                            number: Phone::parse(&number)?,
+                        },
+                        ChannelBody::Link {
+                            address,
+                            user_agent,
+                        } => ApprovalChannel::Link {
+                            address,
+                            user_agent,
+                        },
+                    },
+                    at,
+                },
+            },
+            WorkOrderRequest::StartWork => WorkOrderCommand::StartWork { at },
+            WorkOrderRequest::Complete => WorkOrderCommand::Complete { at },
+            WorkOrderRequest::Close => WorkOrderCommand::Close {
+                by: context.actor,
+                at,
+            },
+            WorkOrderRequest::Cancel { reason } => WorkOrderCommand::Cancel { reason, at },
+            WorkOrderRequest::Reopen { reason } => WorkOrderCommand::Reopen { reason, at },
+        })
+    }
+
+    fn permission(command: &WorkOrderCommand) -> Permission {
+        command.permission()
+    }
+
+    async fn authorised(
+        command: WorkOrderCommand,
+        context: &Context<'_>,
+    ) -> Result<WorkOrderCommand, ApiError> {
+        match command {
+            WorkOrderCommand::Open {
+                work_order_id,
+                client_id,
+                client_standing,
+                vehicle_id,
+                vat_rate,
+                opened_by,
+                at,
+                ..
+            } => {
+                // An order that already exists keeps its number: no number is spent on a refusal.
+                if context
+                    .load::<WorkOrder>(context.id)
+                    .await?
+                    .state
+                    .id
+                    .is_some()
+                {
+                    return Err(DomainError::AlreadyExists { what: "work order" }.into());
+                }
+                let settings = context.load::<Settings>(&context.services.shop).await?;
+                let format = settings
+                    .state
+                    .number_format
+                    .ok_or(DomainError::SettingMissing {
+                        setting: "work_order_number_format",
+                    })?;
+                let year = at.year();
+                let sequence = context.next_number("work_order", &year.to_string()).await?;
+                Ok(WorkOrderCommand::Open {
+                    work_order_id,
+                    number: format.format(sequence, year, at.month()),
+                    client_id,
+                    client_standing,
+                    vehicle_id,
+                    vat_rate,
+                    opened_by,
+                    at,
+                })
+            }
+            other => Ok(other),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The command API's routes: `POST /v1/{aggregate}/{id}/{command}`, plus `/health` and `/metrics`.
+//!
+//! One route for every command keeps one pipeline for all of them; the aggregate segment picks the
+//! domain type, the command segment picks the request body shape.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use aggregates::catalogue::CatalogueService;
+use aggregates::client::Client;
+use aggregates::directory::Directory;
+use aggregates::invoice::Invoice;
+use aggregates::role::Role;
+use aggregates::settings::Settings;
+use aggregates::staff::Staff;
+use aggregates::vehicle::Vehicle;
+use aggregates::work_order::WorkOrder;
+use auth::access::{AccessDirectory, Authorizer, TokenVerifier};
+use auth::AuthConfig;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use event_store::EventStore;
+use serde_json::json;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::pipeline::{execute, Services};
+use crate::ApiError;
+
+/// The largest command body read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The aggregate segments the API serves.
+pub const AGGREGATES: &[&str] = &[
+    "client",
+    "vehicle",
+    "work_order",
+    "invoice",
+    "catalogue_service",
+    "directory",
+    "role",
+    "staff",
+    "settings",
+];
+
+/// The command API's state.
+pub struct CommandApi {
+    services: Services,
+    authorizer: Authorizer,
+}
+
+impl CommandApi {
+    /// The API over a migrated database, verifying tokens issued for `auth`.
+    pub fn new(pool: PgPool, auth: &AuthConfig) -> Arc<Self> {
+        let store = EventStore::new(pool.clone());
+        Arc::new(Self {
+            authorizer: Authorizer {
+                verifier: TokenVerifier::new(pool.clone(), &auth.issuer, &auth.audience),
+                directory: AccessDirectory::new(store.clone(), &auth.shop),
+            },
+            services: Services {
+                store,
+                pool,
+                shop: auth.shop.clone(),
+            },
+        })
+    }
+}
+
+async fn command(
+    State(api): State<Arc<CommandApi>>,
+    headers: HeaderMap,
+    Path((aggregate, id, name)): Path<(String, String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::BodyTooLarge
+        } else {
+            ApiError::InvalidBody(rejection.body_text())
+        }
+    })?;
+    let (services, authorizer) = (&api.services, &api.authorizer);
+    let accepted = match aggregate.as_str() {
+        "client" => execute::<Client>(services, authorizer, &headers, &id, &name, &body).await,
+        "vehicle" => execute::<Vehicle>(services, authorizer, &headers, &id, &name, &body).await,
+        "work_order" => {
+            execute::<WorkOrder>(services, authorizer, &headers, &id, &name, &body).await
+        }
+        "invoice" => execute::<Invoice>(services, authorizer, &headers, &id, &name, &body).await,
+        "catalogue_service" => {
+            execute::<CatalogueService>(services, authorizer, &headers, &id, &name, &body).await
+        }
+        "directory" => {
+            execute::<Directory>(services, authorizer, &headers, &id, &name, &body).await
+        }
+        "role" => execute::<Role>(services, authorizer, &headers, &id, &name, &body).await,
+        "staff" => execute::<Staff>(services, authorizer, &headers, &id, &name, &body).await,
+        "settings" => execute::<Settings>(services, authorizer, &headers, &id, &name, &body).await,
+        _ => {
+            // Unknown paths still demand a valid token first: nothing is revealed to strangers.
+            let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+            authorizer.authenticate(authorization).await?;
+            Err(ApiError::UnknownCommand(format!("{aggregate}/{name}")))
+        }
+    }?;
+    let etag = format!("\"{}\"", accepted.version);
+    Ok((StatusCode::OK, [("etag", etag)], Json(accepted)).into_response())
+}
+
+async fn health(State(api): State<Arc<CommandApi>>) -> impl IntoResponse {
+    match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(&api.services.pool)
+        .await
+    {
+        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": error.to_string() })),
+        ),
+    }
+}
+
+async fn metrics_text() -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        auth::http::metrics_handle().render(),
+    )
+}
+
+/// The API's routes.
+pub fn router(api: Arc<CommandApi>) -> Router {
+    // The recorder must exist before the first request counts anything.
+    auth::http::metrics_handle();
+    Router::new()
+        .route("/v1/{aggregate}/{id}/{command}", post(command))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics_text))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(api)
+}
+
+/// Serves the command API on `listener` until `shutdown` resolves.
+pub async fn run(
+    api: Arc<CommandApi>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    auth::http::metrics_handle();
+    axum::serve(listener, router(api))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

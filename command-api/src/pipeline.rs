@@ -1,0 +1,511 @@
+//! One path for every command: authenticate → read the request → build the domain command →
+//! check the exact permission → (Idempotency-Key) → load the aggregate (snapshot + tail) → decide →
+//! append at the loaded version → answer with the new version, the event ids and the log position.
+//!
+//! Nothing is appended on any error. Without `If-Match`, a lost race for the version is retried a
+//! few times against the fresh state, then answered 409; with `If-Match`, a mismatch is 412.
+
+use std::future::Future;
+
+use aggregates::ids::EmployeeId;
+use aggregates::permission::Permission;
+use aggregates::{Aggregate, DomainEvent, Versioned};
+use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
+use event_store::{
+    EventStore, EventStoreError, ExpectedVersion, Metadata, NewEvent, Snapshot, StreamId,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::ApiError;
+
+/// Attempts of a command without `If-Match` when concurrent writers keep winning.
+pub const MAX_ATTEMPTS: usize = 3;
+/// A snapshot is saved each time a stream passes a multiple of this many events.
+pub const SNAPSHOT_EVERY: u64 = 100;
+/// The shape version of saved states; raising it makes every older snapshot ignored.
+pub const SNAPSHOT_SCHEMA: u32 = 1;
+
+/// What the endpoints need: the log, the database and the shop.
+pub struct Services {
+    /// The event log.
+    pub store: EventStore,
+    /// The database (counters, idempotency).
+    pub pool: PgPool,
+    /// The shop whose settings and staff streams commands use.
+    pub shop: String,
+}
+
+/// What a request's command is built with.
+pub struct Context<'a> {
+    /// The log, the database, the shop.
+    pub services: &'a Services,
+    /// The stream id from the path.
+    pub id: &'a str,
+    /// Who sends the command.
+    pub actor: EmployeeId,
+    /// The server's time of the request.
+    pub now: DateTime<Utc>,
+}
+
+impl Context<'_> {
+    /// The current state of another aggregate, for rules that span records.
+    pub async fn load<A: Endpoint>(&self, id: &str) -> Result<Versioned<A>, ApiError> {
+        load::<A>(&self.services.store, &StreamId::new(A::STREAM_TYPE, id)).await
+    }
+
+    /// The next number of a document series in a period (`work_order`, `2026`).
+    pub async fn next_number(&self, series: &str, period: &str) -> Result<u64, ApiError> {
+        let value = sqlx::query_scalar!(
+            "INSERT INTO command_api.counters (name, period, value) VALUES ($1, $2, 1)
+             ON CONFLICT (name, period) DO UPDATE SET value = command_api.counters.value + 1
+             RETURNING value",
+            series,
+            period,
+        )
+        .fetch_one(&self.services.pool)
+        .await?;
+        u64::try_from(value).map_err(|_| ApiError::Internal("negative counter".into()))
+    }
+}
+
+/// An aggregate the API accepts commands for.
+pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The request bodies, tagged by the command name from the path.
+    type Request: DeserializeOwned + Send;
+
+    /// The canonical stream id from the path segment.
+    fn parse_id(raw: &str) -> Result<String, ApiError>;
+
+    /// The permission a request needs, checked before anything is read for it.
+    fn request_permission(request: &Self::Request) -> Permission;
+
+    /// The domain command a request asks for (may read other aggregates).
+    fn command(
+        request: Self::Request,
+        context: &Context<'_>,
+    ) -> impl Future<Output = Result<Self::Command, ApiError>> + Send;
+
+    /// The permission the domain says the command needs; checked too, so both must allow it.
+    fn permission(command: &Self::Command) -> Permission;
+
+    /// Work done only once the caller is authorised (allocating a document number).
+    fn authorised(
+        command: Self::Command,
+        _context: &Context<'_>,
+    ) -> impl Future<Output = Result<Self::Command, ApiError>> + Send {
+        async { Ok(command) }
+    }
+}
+
+/// A stream id that must be a UUID.
+pub fn uuid_id(raw: &str) -> Result<String, ApiError> {
+    Uuid::parse_str(raw)
+        .map(|id| id.to_string())
+        .map_err(|_| ApiError::InvalidId(raw.to_owned()))
+}
+
+/// A stream id that must be a code (`main`, `payment_methods`).
+pub fn code_id(raw: &str) -> Result<String, ApiError> {
+    aggregates::directory::Code::parse(raw)
+        .map(|code| code.to_string())
+        .map_err(|_| ApiError::InvalidId(raw.to_owned()))
+}
+
+/// The state of a stream: the snapshot if one fits, then the events after it.
+pub async fn load<A: Endpoint>(
+    store: &EventStore,
+    stream: &StreamId,
+) -> Result<Versioned<A>, ApiError> {
+    let mut state = Versioned::<A>::default();
+    if let Some(snapshot) = store.load_snapshot(stream).await? {
+        if snapshot.schema_version == SNAPSHOT_SCHEMA {
+            match serde_json::from_value(snapshot.state) {
+                Ok(saved) => {
+                    state = Versioned {
+                        version: snapshot.version,
+                        state: saved,
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%stream, %error, "ignoring a snapshot that does not decode")
+                }
+            }
+        }
+    }
+    for recorded in store.read_stream(stream, state.version).await? {
+        let event: A::Event = serde_json::from_value(recorded.payload).map_err(|e| {
+            ApiError::Internal(format!(
+                "{stream} v{} does not decode: {e}",
+                recorded.version
+            ))
+        })?;
+        state = state.apply(&event);
+    }
+    Ok(state)
+}
+
+/// The answer to an accepted command.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Accepted {
+    /// `type/id` of the stream.
+    pub stream: String,
+    /// The stream's version after the command (the `If-Match` of the next one).
+    pub version: u64,
+    /// The events recorded (none when the command changed nothing).
+    pub event_ids: Vec<Uuid>,
+    /// Where the last event sits in the log (`transaction:position`): a query may wait for it.
+    pub position: Option<String>,
+}
+
+/// The request's headers that steer the pipeline.
+struct Steering {
+    if_match: Option<u64>,
+    idempotency_key: Option<String>,
+    correlation_id: Uuid,
+}
+
+fn steering(headers: &HeaderMap) -> Result<Steering, ApiError> {
+    let text = |name: &'static str| -> Result<Option<&str>, ApiError> {
+        headers
+            .get(name)
+            .map(|v| v.to_str().map_err(|_| ApiError::InvalidHeader(name)))
+            .transpose()
+    };
+    let if_match = text("if-match")?
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse::<u64>()
+                .map_err(|_| ApiError::InvalidHeader("If-Match"))
+        })
+        .transpose()?;
+    let idempotency_key = text("idempotency-key")?
+        .map(|key| {
+            let key = key.trim();
+            if key.is_empty() || key.len() > 200 {
+                Err(ApiError::InvalidHeader("Idempotency-Key"))
+            } else {
+                Ok(key.to_owned())
+            }
+        })
+        .transpose()?;
+    let correlation_id = text("x-correlation-id")?
+        .map(|v| Uuid::parse_str(v.trim()).map_err(|_| ApiError::InvalidHeader("X-Correlation-Id")))
+        .transpose()?
+        .unwrap_or_else(Uuid::now_v7);
+    Ok(Steering {
+        if_match,
+        idempotency_key,
+        correlation_id,
+    })
+}
+
+/// Reads the body as the command named in the path.
+fn request<R: DeserializeOwned>(command: &str, body: &[u8]) -> Result<R, ApiError> {
+    let mut value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body).map_err(|e| ApiError::InvalidBody(e.to_string()))?
+    };
+    let Some(object) = value.as_object_mut() else {
+        return Err(ApiError::InvalidBody(
+            "the body must be a JSON object".into(),
+        ));
+    };
+    if object.contains_key("command") {
+        return Err(ApiError::InvalidBody(
+            "`command` comes from the path".into(),
+        ));
+    }
+    object.insert("command".into(), Value::String(command.to_owned()));
+    serde_json::from_value(value).map_err(|error| {
+        let message = error.to_string();
+        if message.starts_with("unknown variant") {
+            ApiError::UnknownCommand(command.to_owned())
+        } else {
+            ApiError::InvalidBody(message)
+        }
+    })
+}
+
+fn new_events<E: DomainEvent>(
+    events: &[E],
+    metadata: &Metadata,
+) -> Result<Vec<NewEvent>, ApiError> {
+    events
+        .iter()
+        .map(|event| {
+            let payload =
+                serde_json::to_value(event).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(NewEvent::new(
+                event.event_type(),
+                event.schema_version(),
+                payload,
+                metadata.clone(),
+            ))
+        })
+        .collect()
+}
+
+/// A stored answer to an Idempotency-Key, if the same actor used it before.
+async fn idempotent_answer(
+    pool: &PgPool,
+    actor: &str,
+    key: &str,
+    request_hash: &[u8],
+) -> Result<Option<Accepted>, ApiError> {
+    let stored = sqlx::query!(
+        "SELECT request_hash, response FROM command_api.idempotency WHERE actor = $1 AND key = $2",
+        actor,
+        key,
+    )
+    .fetch_optional(pool)
+    .await?;
+    match stored {
+        None => Ok(None),
+        Some(row) if row.request_hash == request_hash => serde_json::from_value(row.response)
+            .map(Some)
+            .map_err(|e| ApiError::Internal(e.to_string())),
+        Some(_) => Err(ApiError::IdempotencyKeyReused),
+    }
+}
+
+/// Runs one command for aggregate `A` on stream `raw_id`.
+pub async fn execute<A: Endpoint>(
+    services: &Services,
+    authorizer: &auth::access::Authorizer,
+    headers: &HeaderMap,
+    raw_id: &str,
+    command_name: &str,
+    body: &[u8],
+) -> Result<Accepted, ApiError> {
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let principal = authorizer.authenticate(authorization).await?;
+    let steering = steering(headers)?;
+    let id = A::parse_id(raw_id)?;
+    let stream = StreamId::new(A::STREAM_TYPE, &id);
+    let span = tracing::info_span!(
+        "command",
+        command = command_name,
+        %stream,
+        correlation_id = %steering.correlation_id,
+        actor = %principal.actor(),
+    );
+    async {
+        let parsed: A::Request = request(command_name, body)?;
+        principal.require(A::request_permission(&parsed))?;
+        let context = Context {
+            services,
+            id: &id,
+            actor: EmployeeId(principal.employee_id),
+            now: Utc::now(),
+        };
+        let command = A::command(parsed, &context).await?;
+        principal.require(A::permission(&command))?;
+
+        let actor = principal.actor();
+        let request_hash = Sha256::new()
+            .chain_update(stream.to_string())
+            .chain_update([0])
+            .chain_update(command_name)
+            .chain_update([0])
+            .chain_update(body)
+            .finalize()
+            .to_vec();
+        if let Some(key) = &steering.idempotency_key {
+            if let Some(first) =
+                idempotent_answer(&services.pool, &actor, key, &request_hash).await?
+            {
+                return Ok(first);
+            }
+        }
+        let decided = decide_and_append::<A>(
+            services,
+            &stream,
+            &steering,
+            &actor,
+            &request_hash,
+            command,
+            &context,
+        )
+        .await;
+        match (decided, &steering.idempotency_key) {
+            (Ok(accepted), _) => Ok(accepted),
+            // A twin with the same key may have committed while this one was deciding; its effect is
+            // what refused this one, and its answer is the answer.
+            (Err(error), Some(key)) => {
+                match idempotent_answer(&services.pool, &actor, key, &request_hash).await? {
+                    Some(first) => Ok(first),
+                    None => Err(error),
+                }
+            }
+            (Err(error), None) => Err(error),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// Completes the command, decides it against the freshly loaded aggregate and appends the events,
+/// with the idempotency record in the same transaction.
+async fn decide_and_append<A: Endpoint>(
+    services: &Services,
+    stream: &StreamId,
+    steering: &Steering,
+    actor: &str,
+    request_hash: &[u8],
+    command: A::Command,
+    context: &Context<'_>,
+) -> Result<Accepted, ApiError> {
+    {
+        let command = A::authorised(command, context).await?;
+        let command_id = Uuid::now_v7();
+        let metadata = Metadata {
+            actor: actor.to_owned(),
+            correlation_id: steering.correlation_id,
+            causation_id: command_id,
+            command_id: Some(command_id),
+        };
+
+        let attempts = if steering.if_match.is_some() {
+            1
+        } else {
+            MAX_ATTEMPTS
+        };
+        for attempt in 1..=attempts {
+            let state = load::<A>(&services.store, stream).await?;
+            if let Some(expected) = steering.if_match {
+                if expected != state.version {
+                    return Err(ApiError::PreconditionFailed {
+                        expected,
+                        actual: state.version,
+                    });
+                }
+            }
+            let events = state.state.decide(command.clone())?;
+            let version_before = state.version;
+            if events.is_empty() {
+                let accepted = Accepted {
+                    stream: stream.to_string(),
+                    version: version_before,
+                    event_ids: vec![],
+                    position: None,
+                };
+                if let Some(key) = &steering.idempotency_key {
+                    remember(&services.pool, actor, key, request_hash, &accepted).await?;
+                }
+                return Ok(accepted);
+            }
+            let after = events.iter().fold(state, Versioned::apply);
+            let to_append = new_events(&events, &metadata)?;
+            let expected = ExpectedVersion::Exact(version_before);
+            let mut pending = match services
+                .store
+                .begin_append(stream, expected, &to_append)
+                .await
+            {
+                Ok(pending) => pending,
+                Err(EventStoreError::VersionConflict { actual, .. }) => {
+                    if let Some(expected) = steering.if_match {
+                        return Err(ApiError::PreconditionFailed { expected, actual });
+                    }
+                    tracing::debug!(
+                        attempt,
+                        actual,
+                        "lost a race for the version; deciding again"
+                    );
+                    if attempt == attempts {
+                        return Err(ApiError::Conflict { actual });
+                    }
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let appended = pending.appended().clone();
+            let accepted = Accepted {
+                stream: stream.to_string(),
+                version: appended.stream_version,
+                event_ids: appended.events.iter().map(|e| e.event_id).collect(),
+                position: Some(appended.position().to_string()),
+            };
+            if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection()) {
+                let response = serde_json::to_value(&accepted)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                let stored = sqlx::query!(
+                    "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
+                     VALUES ($1, $2, $3, 200, $4)",
+                    actor,
+                    key,
+                    request_hash,
+                    response,
+                )
+                .execute(tx)
+                .await;
+                if stored.is_err() {
+                    // A concurrent twin with the same key committed first: its events stand, ours go.
+                    drop(pending);
+                    return idempotent_answer(&services.pool, actor, key, request_hash)
+                        .await?
+                        .ok_or_else(|| ApiError::Internal("idempotency record vanished".into()));
+                }
+            }
+            pending.commit().await?;
+            metrics::counter!("motorlog_commands_total", "aggregate" => A::STREAM_TYPE)
+                .increment(1);
+            if after.version / SNAPSHOT_EVERY > version_before / SNAPSHOT_EVERY {
+                save_snapshot(&services.store, stream, &after).await;
+            }
+            return Ok(accepted);
+        }
+        Err(ApiError::Internal("no attempt was made".into()))
+    }
+}
+
+async fn remember(
+    pool: &PgPool,
+    actor: &str,
+    key: &str,
+    request_hash: &[u8],
+    accepted: &Accepted,
+) -> Result<(), ApiError> {
+    let response = serde_json::to_value(accepted).map_err(|e| ApiError::Internal(e.to_string()))?;
+    sqlx::query!(
+        "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
+         VALUES ($1, $2, $3, 200, $4) ON CONFLICT DO NOTHING",
+        actor,
+        key,
+        request_hash,
+        response,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn save_snapshot<A: Serialize>(store: &EventStore, stream: &StreamId, state: &Versioned<A>) {
+    let saved = match serde_json::to_value(&state.state) {
+        Ok(value) => {
+            store
+                .save_snapshot(&Snapshot {
+                    stream: stream.clone(),
+                    version: state.version,
+                    schema_version: SNAPSHOT_SCHEMA,
+                    state: value,
+                })
+                .await
+        }
+        Err(error) => Err(EventStoreError::InvalidAppend(error.to_string())),
+    };
+    // A snapshot is a cache: failing to save one slows later loads, nothing more.
+    if let Err(error) = saved {
+        tracing::warn!(%stream, %error, "snapshot not saved");
+    }
+}

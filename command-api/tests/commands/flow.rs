@@ -1,0 +1,376 @@
+//! A shop's day through the command API, read-your-writes metadata, idempotent retries and
+//! concurrent writers on one order.
+
+use event_store::{LogPosition, StreamId};
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{open_shop, OWNER_EMAIL};
+
+#[tokio::test]
+async fn a_car_goes_from_intake_to_a_paid_invoice() {
+    let shop = open_shop("shop_day").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.configure(&owner).await;
+    shop.employee(&owner, "advisor@motor.ru", "advisor").await;
+    let mechanic = shop.employee(&owner, "mechanic@motor.ru", "mechanic").await;
+    shop.employee(&owner, "cashier@motor.ru", "cashier").await;
+    let advisor = shop.token("advisor@motor.ru").await;
+    let mechanic_token = shop.token("mechanic@motor.ru").await;
+    let cashier = shop.token("cashier@motor.ru").await;
+
+    let (client, vehicle, order, invoice) = (
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+    );
+    let registered = shop
+        .ok(
+            &advisor,
+            &format!("client/{client}/register"),
+            json!({ "party": { "kind": "person", "full_name": "Петров Иван Сергеевич" },
+                    "phones": ["8 (912) 345-67-89"], "email": "petrov@mail.ru" }),
+        )
+        .await;
+    assert_eq!(registered["version"], 1);
+    assert_eq!(registered["event_ids"].as_array().unwrap().len(), 1);
+    let position: LogPosition = registered["position"].as_str().unwrap().parse().unwrap();
+    assert!(position.global_position > 0);
+
+    shop.ok(
+        &advisor,
+        &format!("vehicle/{vehicle}/register"),
+        json!({ "vin": "XTAGFK330JY144213", "plate": "a123bc77", "make": "Lada", "model": "Vesta",
+                "year": 2018, "owner": client }),
+    )
+    .await;
+    let opened = shop
+        .ok(
+            &advisor,
+            &format!("work_order/{order}/open"),
+            json!({ "client_id": client, "vehicle_id": vehicle }),
+        )
+        .await;
+    assert_eq!(opened["version"], 1);
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/accept_vehicle"),
+        json!({ "mileage_km": 87400, "complaints": "Стук спереди", "fuel_eighths": 3 }),
+    )
+    .await;
+    let (labour, parts) = (Uuid::now_v7(), Uuid::now_v7());
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/add_labour_line"),
+        json!({ "line_id": labour, "name": "Замена стоек стабилизатора", "norm_hours_tenths": 15,
+                "mechanic": mechanic }),
+    )
+    .await;
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/add_parts_line"),
+        json!({ "line_id": parts, "part_number": "0K2N134150", "name": "Стойка стабилизатора",
+                "quantity_thousandths": 2000, "unit_price_kopecks": 189050 }),
+    )
+    .await;
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/record_approval"),
+        json!({ "decisions": [{ "line_id": labour, "decision": "approve" },
+                              { "line_id": parts, "decision": "approve" }],
+                "by": "Петров И. С.", "channel": { "kind": "phone", "number": "+79123456789" } }),
+    )
+    .await;
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/start_work"),
+        json!({}),
+    )
+    .await;
+    shop.ok(
+        &mechanic_token,
+        &format!("work_order/{order}/start_labour"),
+        json!({ "line_id": labour }),
+    )
+    .await;
+    shop.ok(
+        &mechanic_token,
+        &format!("work_order/{order}/finish_labour"),
+        json!({ "line_id": labour }),
+    )
+    .await;
+    shop.ok(&advisor, &format!("work_order/{order}/complete"), json!({}))
+        .await;
+    shop.ok(
+        &cashier,
+        &format!("invoice/{invoice}/issue"),
+        json!({ "work_order_id": order }),
+    )
+    .await;
+
+    // 1.5 h × 2 500.00 + 2 × 1 890.50 = 7 531.00 ₽.
+    let total = 753_100;
+    shop.ok(
+        &cashier,
+        &format!("invoice/{invoice}/record_payment"),
+        json!({ "payment_id": Uuid::now_v7(), "amount_kopecks": 500_000, "method": "card" }),
+    )
+    .await;
+    let overpaid = shop
+        .send(
+            Some(&cashier),
+            &format!("invoice/{invoice}/record_payment"),
+            json!({ "payment_id": Uuid::now_v7(), "amount_kopecks": total, "method": "cash" }),
+            &[],
+        )
+        .await;
+    assert_eq!(overpaid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(overpaid.body["code"], "invoice_overpaid");
+    assert_eq!(overpaid.body["details"]["balance"], total - 500_000);
+    assert!(overpaid.body["message_ru"]
+        .as_str()
+        .unwrap()
+        .contains("2531.00"));
+    shop.ok(
+        &cashier,
+        &format!("invoice/{invoice}/record_payment"),
+        json!({ "payment_id": Uuid::now_v7(), "amount_kopecks": total - 500_000, "method": "cash" }),
+    )
+    .await;
+
+    // The order's number comes from the settings' format; the events carry who and why.
+    let history = shop
+        .store
+        .read_stream(&StreamId::new("work_order", order.to_string()), 0)
+        .await
+        .unwrap();
+    let number = history[0].payload["number"].as_str().unwrap();
+    assert!(
+        number.starts_with("ЗН-20") && number.ends_with("000001"),
+        "{number}"
+    );
+    let labour_added = history
+        .iter()
+        .find(|e| e.event_type == "LabourLineAdded")
+        .unwrap();
+    assert_eq!(
+        labour_added.payload["rate"], 250_000,
+        "the rate comes from the settings"
+    );
+    let started = history
+        .iter()
+        .find(|e| e.event_type == "LabourStarted")
+        .unwrap();
+    assert_eq!(started.metadata.actor, format!("employee:{mechanic}"));
+    assert_eq!(
+        started.metadata.command_id,
+        Some(started.metadata.causation_id)
+    );
+}
+
+#[tokio::test]
+async fn the_correlation_id_is_carried_into_the_events() {
+    let shop = open_shop("correlation").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    let correlation = Uuid::now_v7();
+    let answer = shop
+        .send(
+            Some(&owner),
+            "directory/payment_methods/create",
+            json!({ "name": "Способы оплаты" }),
+            &[("x-correlation-id", &correlation.to_string())],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let events = shop
+        .store
+        .read_stream(&StreamId::new("directory", "payment_methods"), 0)
+        .await
+        .unwrap();
+    assert_eq!(events[0].metadata.correlation_id, correlation);
+    assert!(events[0].metadata.actor.starts_with("employee:"));
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_has_no_second_effect() {
+    let shop = open_shop("idempotency").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.ok(
+        &owner,
+        "directory/payment_methods/create",
+        json!({ "name": "Способы оплаты" }),
+    )
+    .await;
+    let key = [("idempotency-key", "add-sbp-1")];
+    let body = json!({ "code": "sbp", "name": "СБП" });
+    let first = shop
+        .send(
+            Some(&owner),
+            "directory/payment_methods/add_entry",
+            body.clone(),
+            &key,
+        )
+        .await;
+    let events = shop.events_in_log().await;
+    let again = shop
+        .send(
+            Some(&owner),
+            "directory/payment_methods/add_entry",
+            body,
+            &key,
+        )
+        .await;
+    assert_eq!(
+        (first.status, again.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(first.body, again.body, "the first answer, again");
+    assert_eq!(shop.events_in_log().await, events, "no second effect");
+
+    let other = shop
+        .send(
+            Some(&owner),
+            "directory/payment_methods/add_entry",
+            json!({ "code": "qr", "name": "QR" }),
+            &key,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(other.body["code"], "idempotency_key_reused");
+
+    // Racing duplicates: one effect.
+    let body = json!({ "code": "cash", "name": "Наличные" });
+    let key = [("idempotency-key", "add-cash")];
+    let before = shop.events_in_log().await;
+    let racing = (0..6).map(|_| {
+        shop.send(
+            Some(&owner),
+            "directory/payment_methods/add_entry",
+            body.clone(),
+            &key,
+        )
+    });
+    let answers = futures::future::join_all(racing).await;
+    assert!(
+        answers.iter().all(|a| a.status == StatusCode::OK),
+        "{answers:?}"
+    );
+    assert!(answers.windows(2).all(|w| w[0].body == w[1].body));
+    let entries = shop
+        .store
+        .read_stream(&StreamId::new("directory", "payment_methods"), 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.payload["code"] == "cash")
+            .count(),
+        1
+    );
+    assert_eq!(shop.events_in_log().await, before + 1);
+}
+
+#[tokio::test]
+async fn concurrent_lines_on_one_order_are_all_kept_or_refused_never_lost() {
+    let shop = open_shop("concurrent").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.configure(&owner).await;
+    let (client, vehicle, order) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    shop.ok(
+        &owner,
+        &format!("client/{client}/register"),
+        json!({ "party": { "kind": "person", "full_name": "Иванов" }, "phones": ["+79000000001"] }),
+    )
+    .await;
+    shop.ok(
+        &owner,
+        &format!("vehicle/{vehicle}/register"),
+        json!({ "plate": "В777ОР750", "make": "Kia", "model": "Rio", "owner": client }),
+    )
+    .await;
+    shop.ok(
+        &owner,
+        &format!("work_order/{order}/open"),
+        json!({ "client_id": client, "vehicle_id": vehicle }),
+    )
+    .await;
+
+    // Without If-Match: races are retried against the fresh state; nothing is lost.
+    let add_path = format!("work_order/{order}/add_labour_line");
+    let add = |n: u32| {
+        shop.send(
+            Some(&owner),
+            &add_path,
+            json!({ "line_id": Uuid::now_v7(), "name": format!("Работа {n}"), "norm_hours_tenths": 10 }),
+            &[],
+        )
+    };
+    let answers = futures::future::join_all((0..8).map(add)).await;
+    let accepted = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    let conflicts = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CONFLICT)
+        .count();
+    assert_eq!(accepted + conflicts, 8, "{answers:?}");
+    let stream = StreamId::new("work_order", order.to_string());
+    let lines = shop
+        .store
+        .read_stream(&stream, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "LabourLineAdded")
+        .count();
+    assert_eq!(
+        lines, accepted,
+        "every accepted line is in the log, no other"
+    );
+
+    // With If-Match: exactly one of the writers at the same version wins; the others get 412.
+    let version = shop
+        .store
+        .stream_version(&stream)
+        .await
+        .unwrap()
+        .to_string();
+    let conditional = (0..4).map(|n| {
+        let version = version.clone();
+        let shop = &shop;
+        let owner = &owner;
+        async move {
+            shop.send(
+                Some(owner),
+                &format!("work_order/{order}/add_labour_line"),
+                json!({ "line_id": Uuid::now_v7(), "name": format!("Условная {n}"), "norm_hours_tenths": 5 }),
+                &[("if-match", &format!("\"{version}\""))],
+            )
+            .await
+        }
+    });
+    let answers = futures::future::join_all(conditional).await;
+    let wins = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::PRECONDITION_FAILED)
+        .count();
+    assert_eq!((wins, refused), (1, 3), "{answers:?}");
+    let stale = shop
+        .send(
+            Some(&owner),
+            &format!("work_order/{order}/cancel"),
+            json!({ "reason": "Клиент передумал" }),
+            &[("if-match", "1")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.body["details"]["expected"], 1);
+}
