@@ -36,12 +36,9 @@ sqlx-prepare: postgres
 	DATABASE_URL=$(SQLX_DATABASE_URL) cargo sqlx database reset -y --source migrations >/dev/null
 	DATABASE_URL=$(SQLX_DATABASE_URL) cargo sqlx prepare --workspace -- --all-targets
 
-## The shop on 127.0.0.1 with demo data (the APIs arrive with the auth/command-API issue).
-run: postgres
-	DATABASE_URL=$(SQLX_DATABASE_URL:motorlog_sqlx=motorlog) cargo sqlx database setup --source migrations
-	@echo "Motorlog's event log is migrated in database 'motorlog'."
-	@echo "The auth service, command API and query API are not built yet: 'make run' will start them"
-	@echo "on 127.0.0.1 with demo data and print their URLs and logins once they exist (see README)."
+## The shop on 127.0.0.1 with demo data: auth and command API; prints URLs and demo logins.
+run:
+	@bash scripts/run.sh
 
 ## Append throughput vs raw INSERT and postgres-es, read_all rate and memory over 1M events.
 bench-append: postgres

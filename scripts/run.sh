@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make run`: Motorlog on 127.0.0.1 with demo data. Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-postgres.sh
+
+export DATABASE_URL="${MOTORLOG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/motorlog}"
+export MOTORLOG_OWNER_EMAIL="${MOTORLOG_OWNER_EMAIL:-owner@motor.demo}"
+export MOTORLOG_OWNER_NAME="${MOTORLOG_OWNER_NAME:-Смирнова Анна Викторовна}"
+# Demo logins only: a production owner is created with `motorlog-auth create-owner`.
+export MOTORLOG_DEMO_PASSWORD="${MOTORLOG_DEMO_PASSWORD:-motorlog-demo-2026}"
+export MOTORLOG_OWNER_PASSWORD="$MOTORLOG_DEMO_PASSWORD"
+export AUTH_LISTEN="${AUTH_LISTEN:-127.0.0.1:8081}"
+export COMMAND_API_LISTEN="${COMMAND_API_LISTEN:-127.0.0.1:8082}"
+export AUTH_URL="http://$AUTH_LISTEN" COMMAND_API_URL="http://$COMMAND_API_LISTEN"
+
+server="${DATABASE_URL%/*}/postgres" database="${DATABASE_URL##*/}"
+if ! psql "$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1; then
+  psql "$server" -qc "CREATE DATABASE \"$database\""
+fi
+command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+cargo build -q -p auth -p command-api --bins --example seed_demo
+
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+./target/debug/motorlog-auth serve & pids+=($!)
+./target/debug/motorlog-command-api & pids+=($!)
+for url in "$AUTH_URL/health" "$COMMAND_API_URL/health"; do
+  for _ in $(seq 1 60); do
+    curl -fsS "$url" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fsS "$url" >/dev/null || { echo "run: $url does not answer"; exit 1; }
+done
+./target/debug/examples/seed_demo
+
+cat <<INFO
+
+Motorlog is running (Ctrl-C stops it):
+  auth service   $AUTH_URL      (POST /v1/auth/login, /.well-known/jwks.json, /health, /metrics)
+  command API    $COMMAND_API_URL      (POST /v1/{aggregate}/{id}/{command}, /health, /metrics)
+  database       $DATABASE_URL
+
+Demo logins (password: $MOTORLOG_DEMO_PASSWORD):
+  owner@motor.demo     владелец
+  advisor@motor.demo   мастер-приёмщик
+  mechanic@motor.demo  механик
+  cashier@motor.demo   кассир
+  auditor@motor.demo   аудитор
+
+Try:
+  TOKEN=\$(curl -s $AUTH_URL/v1/auth/login -H 'content-type: application/json' \\
+    -d '{"login":"advisor@motor.demo","password":"$MOTORLOG_DEMO_PASSWORD"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
+  curl -s $COMMAND_API_URL/v1/client/\$(cat /proc/sys/kernel/random/uuid)/register -H "authorization: Bearer \$TOKEN" \\
+    -H 'content-type: application/json' -d '{"party":{"kind":"person","full_name":"Новиков Сергей"},"phones":["+79161112233"]}'
+INFO
+wait
