@@ -5,7 +5,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append
+.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append bench-commands
 
 ## The whole suite: formatting, lints, the SQL offline data, and every test of the workspace.
 test: postgres fmt lint domain-purity sqlx-check
@@ -43,3 +43,7 @@ run:
 ## Append throughput vs raw INSERT and postgres-es, read_all rate and memory over 1M events.
 bench-append: postgres
 	cargo bench -p event-store --bench append
+
+## 8 concurrent clients adding labour lines over HTTP vs raw INSERT, with p99 latency.
+bench-commands: postgres
+	cargo bench -p command-api --bench commands

@@ -196,8 +196,20 @@ impl AccessDirectory {
 
     /// The current staff and roles: one query when nothing changed, the new events when it did.
     pub async fn current(&self) -> Result<Arc<AccessSnapshot>, AuthError> {
-        let staff_version = self.store.stream_version(&self.staff_stream()).await?;
-        let role_versions = self.store.stream_versions(Role::STREAM_TYPE).await?;
+        let staff_stream = self.staff_stream();
+        let versions = self
+            .store
+            .stream_versions(&[Staff::STREAM_TYPE, Role::STREAM_TYPE])
+            .await?;
+        let staff_version = versions
+            .iter()
+            .find(|(stream, _)| *stream == staff_stream)
+            .map_or(0, |(_, version)| *version);
+        let role_versions: Vec<(String, u64)> = versions
+            .into_iter()
+            .filter(|(stream, _)| stream.stream_type == Role::STREAM_TYPE)
+            .map(|(stream, version)| (stream.id, version))
+            .collect();
         let cached = Arc::clone(&*self.cached.read().await);
         let roles_current = role_versions.len() == cached.roles.len()
             && role_versions.iter().all(|(code, version)| {

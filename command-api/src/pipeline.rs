@@ -407,12 +407,49 @@ async fn decide_and_append<A: Endpoint>(
             let after = events.iter().fold(state, Versioned::apply);
             let to_append = new_events(&events, &metadata)?;
             let expected = ExpectedVersion::Exact(version_before);
-            let mut pending = match services
-                .store
-                .begin_append(stream, expected, &to_append)
-                .await
-            {
-                Ok(pending) => pending,
+            let written = match &steering.idempotency_key {
+                // Without an idempotency record to commit beside the events, one statement does.
+                None => services
+                    .store
+                    .append(stream, expected, &to_append)
+                    .await
+                    .map(Write::Done),
+                Some(_) => services
+                    .store
+                    .begin_append(stream, expected, &to_append)
+                    .await
+                    .map(Write::Pending),
+            };
+            let appended = match written {
+                Ok(Write::Done(appended)) => appended,
+                Ok(Write::Pending(mut pending)) => {
+                    let accepted = accepted_from(stream, pending.appended());
+                    if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection())
+                    {
+                        let response = serde_json::to_value(&accepted)
+                            .map_err(|e| ApiError::Internal(e.to_string()))?;
+                        let stored = sqlx::query!(
+                            "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
+                             VALUES ($1, $2, $3, 200, $4)",
+                            actor,
+                            key,
+                            request_hash,
+                            response,
+                        )
+                        .execute(tx)
+                        .await;
+                        if stored.is_err() {
+                            // A concurrent twin with the same key committed first: its events stand, ours go.
+                            drop(pending);
+                            return idempotent_answer(&services.pool, actor, key, request_hash)
+                                .await?
+                                .ok_or_else(|| {
+                                    ApiError::Internal("idempotency record vanished".into())
+                                });
+                        }
+                    }
+                    pending.commit().await?
+                }
                 Err(EventStoreError::VersionConflict { actual, .. }) => {
                     if let Some(expected) = steering.if_match {
                         return Err(ApiError::PreconditionFailed { expected, actual });
@@ -429,43 +466,29 @@ async fn decide_and_append<A: Endpoint>(
                 }
                 Err(error) => return Err(error.into()),
             };
-            let appended = pending.appended().clone();
-            let accepted = Accepted {
-                stream: stream.to_string(),
-                version: appended.stream_version,
-                event_ids: appended.events.iter().map(|e| e.event_id).collect(),
-                position: Some(appended.position().to_string()),
-            };
-            if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection()) {
-                let response = serde_json::to_value(&accepted)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-                let stored = sqlx::query!(
-                    "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
-                     VALUES ($1, $2, $3, 200, $4)",
-                    actor,
-                    key,
-                    request_hash,
-                    response,
-                )
-                .execute(tx)
-                .await;
-                if stored.is_err() {
-                    // A concurrent twin with the same key committed first: its events stand, ours go.
-                    drop(pending);
-                    return idempotent_answer(&services.pool, actor, key, request_hash)
-                        .await?
-                        .ok_or_else(|| ApiError::Internal("idempotency record vanished".into()));
-                }
-            }
-            pending.commit().await?;
             metrics::counter!("motorlog_commands_total", "aggregate" => A::STREAM_TYPE)
                 .increment(1);
             if after.version / SNAPSHOT_EVERY > version_before / SNAPSHOT_EVERY {
                 save_snapshot(&services.store, stream, &after).await;
             }
-            return Ok(accepted);
+            return Ok(accepted_from(stream, &appended));
         }
         Err(ApiError::Internal("no attempt was made".into()))
+    }
+}
+
+/// How the events were written: committed already, or pending with the idempotency record to add.
+enum Write {
+    Done(event_store::Appended),
+    Pending(event_store::PendingAppend),
+}
+
+fn accepted_from(stream: &StreamId, appended: &event_store::Appended) -> Accepted {
+    Accepted {
+        stream: stream.to_string(),
+        version: appended.stream_version,
+        event_ids: appended.events.iter().map(|e| e.event_id).collect(),
+        position: Some(appended.position().to_string()),
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use event_store::testing::TestDatabase;
+use event_store::testing::{raw_insert_rate, TestDatabase};
 use event_store::{EventStore, ExpectedVersion, LogPosition, Metadata, NewEvent, StreamId};
 use postgres_es::PostgresEventRepository;
 use serde::{Deserialize, Serialize};
@@ -81,23 +81,6 @@ where
         task.await??;
     }
     Ok(written.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
-}
-
-async fn raw_insert_rate(pool: &PgPool, writers: u64, duration: Duration) -> BenchResult<f64> {
-    let pool = pool.clone();
-    run_writers(writers, duration, move |writer, i| {
-        let pool = pool.clone();
-        async move {
-            // Autocommit: one INSERT, one COMMIT, as the baseline the brief measured.
-            sqlx::query("INSERT INTO raw_inserts (stream_id, payload) VALUES ($1, $2)")
-                .bind(format!("raw-{writer}-{i}"))
-                .bind(payload(i))
-                .execute(&pool)
-                .await?;
-            Ok(1)
-        }
-    })
-    .await
 }
 
 /// Appends of `batch` events by `writers` writers, to a new stream each time or to existing ones.
@@ -308,12 +291,6 @@ async fn main() -> BenchResult<()> {
 
     // The headline pair is measured in alternating rounds and compared by median, so a burst of
     // load elsewhere on the machine hits both sides alike.
-    sqlx::query(
-        "CREATE TABLE raw_inserts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                                   stream_id TEXT NOT NULL, payload JSONB NOT NULL)",
-    )
-    .execute(&db.pool)
-    .await?;
     let (mut raw_rounds, mut event_rounds) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         raw_rounds.push(raw_insert_rate(&db.pool, 8, duration).await?);

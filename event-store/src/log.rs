@@ -279,20 +279,28 @@ impl EventStore {
         from_db(version, 0)
     }
 
-    /// Every stream of a type with its current version (for caches of small stream sets: roles, staff).
+    /// Every stream of these types with its current version (for caches of small stream sets such as
+    /// roles and staff: one query tells whether anything moved).
     pub async fn stream_versions(
         &self,
-        stream_type: &str,
-    ) -> Result<Vec<(String, u64)>, EventStoreError> {
+        stream_types: &[&str],
+    ) -> Result<Vec<(StreamId, u64)>, EventStoreError> {
+        let types: Vec<String> = stream_types.iter().map(|t| (*t).to_owned()).collect();
         let rows = sqlx::query!(
-            r#"SELECT stream_id, max(stream_version) AS "version!"
-                 FROM events WHERE stream_type = $1 GROUP BY stream_id ORDER BY stream_id"#,
-            stream_type,
+            r#"SELECT stream_type, stream_id, max(stream_version) AS "version!"
+                 FROM events WHERE stream_type = ANY($1)
+                GROUP BY stream_type, stream_id ORDER BY stream_type, stream_id"#,
+            &types,
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|row| Ok((row.stream_id, from_db(row.version, 0)?)))
+            .map(|row| {
+                Ok((
+                    StreamId::new(row.stream_type, row.stream_id),
+                    from_db(row.version, 0)?,
+                ))
+            })
             .collect()
     }
 

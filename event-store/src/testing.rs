@@ -89,3 +89,51 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// The baseline every write benchmark compares against: single-row `INSERT` + `COMMIT` (autocommit)
+/// into a plain table by `writers` concurrent writers for `duration`, in rows per second.
+pub async fn raw_insert_rate(
+    pool: &PgPool,
+    writers: usize,
+    duration: std::time::Duration,
+) -> Result<f64, sqlx::Error> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS raw_inserts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                                                 stream_id TEXT NOT NULL, payload JSONB NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    let started = std::time::Instant::now();
+    let until = started + duration;
+    let payload = serde_json::json!({
+        "service": "Замена масла в двигателе",
+        "norm_hours_tenths": 12,
+        "rate_kopecks": 250_000,
+        "mechanic_id": "0192f0c4-7d1e-7c3a-9b1f-3c5b1a2d4e6f"
+    });
+    let tasks: Vec<_> = (0..writers)
+        .map(|writer| {
+            let pool = pool.clone();
+            let payload = payload.clone();
+            tokio::spawn(async move {
+                let mut rows = 0u64;
+                while std::time::Instant::now() < until {
+                    sqlx::query("INSERT INTO raw_inserts (stream_id, payload) VALUES ($1, $2)")
+                        .bind(format!("raw-{writer}-{rows}"))
+                        .bind(&payload)
+                        .execute(&pool)
+                        .await?;
+                    rows += 1;
+                }
+                Ok::<u64, sqlx::Error>(rows)
+            })
+        })
+        .collect();
+    let mut rows = 0;
+    for task in tasks {
+        rows += task
+            .await
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))??;
+    }
+    Ok(rows as f64 / started.elapsed().as_secs_f64())
+}

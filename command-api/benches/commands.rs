@@ -1,0 +1,195 @@
+//! `make bench-commands`: 8 concurrent clients adding labour lines over HTTP, against the raw
+//! single-row INSERT+COMMIT rate measured in the same run on the same database.
+//!
+//! Everything real: the auth service issues the tokens, the command API authenticates, authorises,
+//! loads the order from the log, decides and appends. Each client works on its own orders and opens
+//! a new one every 20 lines, as a shop's advisors would. `BENCH_SECONDS` per phase (default 10).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aggregates::contact::Email;
+use auth::bootstrap::{create_first_owner, FirstOwner};
+use auth::http::AuthService;
+use auth::AuthConfig;
+use command_api::http::CommandApi;
+use event_store::testing::{raw_insert_rate, TestDatabase};
+use event_store::EventStore;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+const CLIENTS: usize = 8;
+const LINES_PER_ORDER: usize = 20;
+
+async fn serve(router: axum::Router, with_peer: bool) -> BenchResult<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address: SocketAddr = listener.local_addr()?;
+    if with_peer {
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+    } else {
+        tokio::spawn(async move { axum::serve(listener, router).await });
+    }
+    Ok(format!("http://{address}"))
+}
+
+async fn post(http: &reqwest::Client, url: &str, token: &str, body: Value) -> BenchResult<Value> {
+    let response = http.post(url).bearer_auth(token).json(&body).send().await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    if !status.is_success() {
+        return Err(format!("{url}: {status} {body}").into());
+    }
+    Ok(body)
+}
+
+/// Opens an order for a fresh client and vehicle; returns its id.
+async fn open_order(http: &reqwest::Client, api: &str, token: &str) -> BenchResult<Uuid> {
+    let (client, vehicle, order) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    post(
+        http,
+        &format!("{api}/v1/client/{client}/register"),
+        token,
+        json!({ "party": { "kind": "person", "full_name": "Клиент" }, "phones": ["+79000000000"] }),
+    )
+    .await?;
+    post(
+        http,
+        &format!("{api}/v1/vehicle/{vehicle}/register"),
+        token,
+        json!({ "plate": "А123ВС77", "make": "Lada", "model": "Vesta", "owner": client }),
+    )
+    .await?;
+    post(
+        http,
+        &format!("{api}/v1/work_order/{order}/open"),
+        token,
+        json!({ "client_id": client, "vehicle_id": vehicle }),
+    )
+    .await?;
+    Ok(order)
+}
+
+#[tokio::main]
+async fn main() -> BenchResult<()> {
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("the commands benchmark runs with `make bench-commands`");
+        return Ok(());
+    }
+    let seconds = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let duration = Duration::from_secs(seconds);
+    let db = TestDatabase::create("bench_commands", 40).await?;
+    let config = AuthConfig::default();
+    let service = AuthService::new(db.pool.clone(), config.clone())?;
+    let owner = FirstOwner {
+        full_name: "Владелец".into(),
+        email: Email::parse("owner@motor.bench")?,
+        phone: None,
+        password: "bench owner password".into(),
+    };
+    create_first_owner(
+        &EventStore::new(db.pool.clone()),
+        service.hasher(),
+        "main",
+        owner,
+    )
+    .await?;
+    let auth = serve(auth::http::router(Arc::clone(&service)), true).await?;
+    let api = serve(
+        command_api::http::router(CommandApi::new(db.pool.clone(), &config)),
+        false,
+    )
+    .await?;
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{auth}/v1/auth/login"))
+        .json(&json!({ "login": "owner@motor.bench", "password": "bench owner password" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"].as_str().ok_or("no token")?.to_owned();
+    for (command, body) in [
+        ("set_vat_rate", json!({ "rate_bp": 2200 })),
+        (
+            "set_norm_hour_rate",
+            json!({ "category": null, "rate_kopecks": 250_000 }),
+        ),
+        (
+            "set_work_order_number_format",
+            json!({ "format": "ЗН-{yyyy}-{seq:6}" }),
+        ),
+    ] {
+        post(
+            &http,
+            &format!("{api}/v1/settings/main/{command}"),
+            &token,
+            body,
+        )
+        .await?;
+    }
+    println!(
+        "bench commands: {seconds} s per phase, {CLIENTS} clients, database {}",
+        db.name()
+    );
+
+    let raw = raw_insert_rate(&db.pool, CLIENTS, duration).await?;
+    println!("raw single-row INSERT+COMMIT, {CLIENTS} writers: rows_per_s={raw:.0}");
+
+    let started = Instant::now();
+    let until = started + duration;
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (http, api, token) = (http.clone(), api.clone(), token.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut order = open_order(&http, &api, &token).await?;
+                while Instant::now() < until {
+                    if latencies.len() % LINES_PER_ORDER == LINES_PER_ORDER - 1 {
+                        order = open_order(&http, &api, &token).await?;
+                    }
+                    let sent = Instant::now();
+                    post(&http, &format!("{api}/v1/work_order/{order}/add_labour_line"), &token,
+                        json!({ "line_id": Uuid::now_v7(), "name": "Замена масла", "norm_hours_tenths": 5 }))
+                        .await?;
+                    latencies.push(sent.elapsed());
+                }
+                Ok::<Vec<Duration>, Box<dyn std::error::Error + Send + Sync>>(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for client in clients {
+        latencies.extend(client.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let percentile = |p: f64| {
+        let index = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[index].as_secs_f64() * 1000.0
+    };
+    let commands_per_s = latencies.len() as f64 / elapsed;
+    println!(
+        "add_labour_line over HTTP: commands={} p50_ms={:.1} p99_ms={:.1} (opening orders excluded)",
+        latencies.len(),
+        percentile(0.50),
+        percentile(0.99)
+    );
+    println!(
+        "bench commands: commands_per_s={commands_per_s:.0} raw_insert_per_s={raw:.0} ratio={:.2} p99_ms={:.1}",
+        commands_per_s / raw,
+        percentile(0.99)
+    );
+    Ok(())
+}
