@@ -35,6 +35,9 @@ use crate::ApiError;
 /// The largest command body read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The routes besides the commands, all public, for the authorization matrix.
+pub const PUBLIC_ROUTES: &[&str] = &["/openapi.json", "/health", "/metrics"];
+
 /// The aggregate segments the API serves.
 pub const AGGREGATES: &[&str] = &[
     "client",
@@ -126,6 +129,10 @@ async fn health(State(api): State<Arc<CommandApi>>) -> impl IntoResponse {
     }
 }
 
+async fn openapi() -> impl IntoResponse {
+    Json(crate::openapi::document())
+}
+
 async fn metrics_text() -> impl IntoResponse {
     (
         [("content-type", "text/plain; version=0.0.4")],
@@ -139,6 +146,7 @@ pub fn router(api: Arc<CommandApi>) -> Router {
     auth::http::metrics_handle();
     Router::new()
         .route("/v1/{aggregate}/{id}/{command}", post(command))
+        .route("/openapi.json", get(openapi))
         .route("/health", get(health))
         .route("/metrics", get(metrics_text))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -9,6 +9,7 @@
 pub mod endpoints;
 mod error;
 pub mod http;
+pub mod openapi;
 pub mod pipeline;
 
 pub use error::ApiError;

@@ -152,7 +152,7 @@ pub async fn load<A: Endpoint>(
 }
 
 /// The answer to an accepted command.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Accepted {
     /// `type/id` of the stream.
     pub stream: String,

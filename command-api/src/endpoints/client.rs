@@ -12,7 +12,7 @@ use crate::pipeline::{uuid_id, Context, Endpoint};
 use crate::ApiError;
 
 /// A person or company as the request gives it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PartyBody {
     /// A private person.
@@ -49,7 +49,7 @@ impl PartyBody {
 }
 
 /// The client commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientRequest {
     /// `POST /v1/client/{id}/register`
@@ -83,11 +83,13 @@ pub enum ClientRequest {
     },
     /// `record_consent`
     RecordConsent {
-        /// Which consent.
+        /// Which consent: `messages` or `personal_data`.
+        #[schema(value_type = String)]
         kind: ConsentKind,
         /// Given or withdrawn.
         given: bool,
-        /// How.
+        /// How: `paper`, `in_person`, `phone` or `link`.
+        #[schema(value_type = String)]
         channel: ConsentChannel,
     },
     /// `add_note`

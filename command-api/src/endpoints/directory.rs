@@ -12,7 +12,7 @@ use crate::pipeline::{code_id, uuid_id, Context, Endpoint};
 use crate::ApiError;
 
 /// The catalogue commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CatalogueRequest {
     /// `add_service`
@@ -94,7 +94,7 @@ impl Endpoint for CatalogueService {
 }
 
 /// The directory commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DirectoryRequest {
     /// `create`

@@ -15,7 +15,7 @@ use crate::pipeline::{uuid_id, Context, Endpoint};
 use crate::ApiError;
 
 /// Who pays, as the request gives it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PayerBody {
     /// The work order's client.
@@ -41,7 +41,7 @@ pub enum PayerBody {
 }
 
 /// The invoice commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InvoiceRequest {
     /// `issue`

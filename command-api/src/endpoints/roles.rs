@@ -33,7 +33,7 @@ fn role_codes(codes: Vec<String>) -> Result<BTreeSet<Code>, ApiError> {
 }
 
 /// The role commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RoleRequest {
     /// `create`
@@ -97,7 +97,7 @@ impl Endpoint for Role {
 }
 
 /// The staff commands' bodies (the stream is the shop's: `/v1/staff/main/...`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StaffRequest {
     /// `hire`

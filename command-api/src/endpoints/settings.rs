@@ -11,7 +11,7 @@ use crate::pipeline::{code_id, Context, Endpoint};
 use crate::ApiError;
 
 /// Bank details as the request gives them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BankBody {
     /// Bank name.
@@ -25,7 +25,7 @@ pub struct BankBody {
 }
 
 /// The settings commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SettingsRequest {
     /// `set_shop_name`

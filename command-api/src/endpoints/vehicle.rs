@@ -12,7 +12,7 @@ use crate::pipeline::{uuid_id, Context, Endpoint};
 use crate::ApiError;
 
 /// The vehicle commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VehicleRequest {
     /// `register`

@@ -23,7 +23,7 @@ use crate::pipeline::{uuid_id, Context, Endpoint};
 use crate::ApiError;
 
 /// How the client gave their decision, as the request gives it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ChannelBody {
     /// At the desk.
@@ -43,17 +43,18 @@ pub enum ChannelBody {
 }
 
 /// One line's decision.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     /// The line.
     pub line_id: Uuid,
     /// `approve` or `decline`.
+    #[schema(value_type = String)]
     pub decision: LineDecision,
 }
 
 /// The work order commands' bodies.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum WorkOrderRequest {
     /// `open`

@@ -585,6 +585,19 @@ async fn every_route_for_every_role_and_for_strangers() {
         }
     }
 
+    // The command API's other routes are public.
+    for route in command_api::http::PUBLIC_ROUTES {
+        let response = shop
+            .http
+            .get(format!("{}{route}", shop.api))
+            .send()
+            .await
+            .unwrap();
+        if response.status() != reqwest::StatusCode::OK {
+            failures.push(format!("anonymous GET {route}: {}", response.status()));
+        }
+    }
+
     // The auth service's own routes.
     for (method, route, access) in ROUTES {
         let path = route.replace("{employee_id}", &Uuid::now_v7().to_string());
@@ -632,4 +645,53 @@ async fn every_route_for_every_role_and_for_strangers() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_commands_the_api_accepts() {
+    let shop = open_shop("openapi").await;
+    let document: Value = shop
+        .http
+        .get(format!("{}/openapi.json", shop.api))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let declared: BTreeMap<&str, BTreeSet<String>> = [
+        ("client", commands_of::<client::ClientRequest>()),
+        ("vehicle", commands_of::<vehicle::VehicleRequest>()),
+        ("work_order", commands_of::<work_order::WorkOrderRequest>()),
+        ("invoice", commands_of::<invoice::InvoiceRequest>()),
+        (
+            "catalogue_service",
+            commands_of::<directory::CatalogueRequest>(),
+        ),
+        ("directory", commands_of::<directory::DirectoryRequest>()),
+        ("role", commands_of::<roles::RoleRequest>()),
+        ("staff", commands_of::<roles::StaffRequest>()),
+        ("settings", commands_of::<settings::SettingsRequest>()),
+    ]
+    .into();
+    for (aggregate, commands) in declared {
+        let operation = &document["paths"][format!("/v1/{aggregate}/{{id}}/{{command}}")]["post"];
+        let listed: BTreeSet<String> = operation["parameters"][1]["schema"]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{aggregate}: no command list"))
+            .iter()
+            .map(|name| name.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(listed, commands, "{aggregate}");
+        let body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap();
+        let name = body.rsplit('/').next().unwrap();
+        assert!(
+            document["components"]["schemas"][name].is_object(),
+            "{aggregate}: {body}"
+        );
+    }
+    assert!(document["components"]["schemas"]["ErrorBody"]["properties"]["message_ru"].is_object());
 }
