@@ -256,3 +256,80 @@ async fn the_first_owner_is_created_once_and_never_with_a_weak_password() {
         "no owner without credentials"
     );
 }
+
+#[tokio::test]
+async fn an_unused_refresh_token_expires_after_the_idle_timeout() {
+    let config = AuthConfig {
+        refresh_idle: std::time::Duration::from_secs(1),
+        ..AuthConfig::default()
+    };
+    let auth = spawn_auth("idle", config).await;
+    let tokens = auth.owner_tokens().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        refresh(&auth, tokens["refresh_token"].as_str().unwrap())
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_login_ends_at_its_absolute_lifetime_however_active() {
+    let config = AuthConfig {
+        refresh_absolute: std::time::Duration::from_secs(2),
+        ..AuthConfig::default()
+    };
+    let auth = spawn_auth("absolute", config).await;
+    let mut token = auth.owner_tokens().await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Refreshing every half second keeps it alive only until the family's end.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut refused = false;
+    while std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let (status, body) = refresh(&auth, &token).await;
+        if status != StatusCode::OK {
+            refused = true;
+            break;
+        }
+        token = body["refresh_token"].as_str().unwrap().to_owned();
+    }
+    assert!(refused, "the family outlived its absolute lifetime");
+}
+
+#[tokio::test]
+async fn ending_all_sessions_stops_every_refresh_at_once() {
+    let auth = spawn_auth("end_all", AuthConfig::default()).await;
+    let advisor = auth
+        .employee_with_password("advisor@motor.ru", &["advisor"], "advisor long password")
+        .await;
+    let (_, phone) = auth
+        .login("advisor@motor.ru", "advisor long password")
+        .await;
+    let (_, laptop) = auth
+        .login("advisor@motor.ru", "advisor long password")
+        .await;
+    let owner = auth.owner_tokens().await;
+    let (status, body) = auth
+        .post(
+            &format!("/v1/auth/employees/{advisor}/end-sessions"),
+            owner["access_token"].as_str(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["sessions_ended"].as_u64()),
+        (StatusCode::OK, Some(2))
+    );
+    for session in [&phone, &laptop] {
+        assert_eq!(
+            refresh(&auth, session["refresh_token"].as_str().unwrap())
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}

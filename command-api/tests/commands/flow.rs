@@ -374,3 +374,96 @@ async fn concurrent_lines_on_one_order_are_all_kept_or_refused_never_lost() {
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(stale.body["details"]["expected"], 1);
 }
+
+#[tokio::test]
+async fn the_owner_edits_roles_and_staff_through_the_api_and_it_applies_at_once() {
+    let shop = open_shop("owner_edits").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    let advisor_id = shop.employee(&owner, "advisor@motor.ru", "advisor").await;
+    let advisor = shop.token("advisor@motor.ru").await;
+    let catalogue = format!("catalogue_service/{}/add_service", Uuid::now_v7());
+    let body = json!({ "name": "Шиномонтаж", "category": "tyres", "norm_hours_tenths": 8 });
+
+    let refused = shop
+        .send(Some(&advisor), &catalogue, body.clone(), &[])
+        .await;
+    assert_eq!(
+        (
+            refused.status,
+            refused.body["details"]["permission"].as_str()
+        ),
+        (StatusCode::FORBIDDEN, Some("catalogue.edit"))
+    );
+    shop.ok(
+        &owner,
+        "role/advisor/grant",
+        json!({ "permissions": ["catalogue.edit"] }),
+    )
+    .await;
+    assert_eq!(
+        shop.send(Some(&advisor), &catalogue, body.clone(), &[])
+            .await
+            .status,
+        StatusCode::OK,
+        "the same token, the next request"
+    );
+
+    // Deactivated through the API: the live token stops working and refreshes are refused.
+    let login: serde_json::Value = shop
+        .http
+        .post(format!("{}/v1/auth/login", shop.auth))
+        .json(&json!({ "login": "advisor@motor.ru", "password": crate::PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    shop.ok(
+        &owner,
+        "staff/main/deactivate",
+        json!({ "employee_id": advisor_id }),
+    )
+    .await;
+    let after = shop
+        .send(
+            Some(&advisor),
+            &format!("catalogue_service/{}/add_service", Uuid::now_v7()),
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (after.status, after.body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+    let refreshed = shop
+        .http
+        .post(format!("{}/v1/auth/refresh", shop.auth))
+        .json(&json!({ "refresh_token": login["refresh_token"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), StatusCode::UNAUTHORIZED);
+
+    // The last owner cannot be deactivated, through the API either.
+    let owner_id = shop
+        .store
+        .read_stream(&StreamId::new("staff", "main"), 0)
+        .await
+        .unwrap()[0]
+        .payload["employee_id"]
+        .clone();
+    let last = shop
+        .send(
+            Some(&owner),
+            "staff/main/deactivate",
+            json!({ "employee_id": owner_id }),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (last.status, last.body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("last_owner"))
+    );
+}
