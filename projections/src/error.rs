@@ -1,0 +1,26 @@
+//! The projections' one error type.
+
+/// What stops a projector.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    /// Another instance holds this projector's lock.
+    #[error("projector {0} is already running elsewhere")]
+    AlreadyRunning(String),
+    /// An event's payload does not decode into the domain's event type (a poison event, or a bug).
+    #[error("event {event_type} does not decode: {reason}")]
+    Undecodable {
+        /// The event's type.
+        event_type: String,
+        /// What serde said.
+        reason: String,
+    },
+    /// The event contradicts the read model (e.g. a change to a record it never saw).
+    #[error("inconsistent read model: {0}")]
+    Inconsistent(String),
+    /// The log failed.
+    #[error(transparent)]
+    EventStore(#[from] event_store::EventStoreError),
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}

@@ -1,0 +1,284 @@
+//! The projector runtime: one loop per projector, from its checkpoint through the live log.
+//!
+//! - **Exactly once into PostgreSQL**: a batch's read-model writes and the checkpoint move commit in
+//!   one transaction, so a crash anywhere re-applies nothing and skips nothing.
+//! - **One active instance** per projector: a session advisory lock on a connection of its own; a
+//!   second instance is refused, and a dead process's lock goes with its connection.
+//! - **A failing event stops only its projector**: the batch rolls back, the event's position and the
+//!   error are recorded on the checkpoint row (and so in health), and the loop ends with the error.
+//!   Other projectors run on.
+//! - **Lag is a metric**: events and seconds behind the head, per projector, after every batch.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::Utc;
+use event_store::{EventStore, LogPosition, RecordedEvent, SubscriptionOptions};
+use futures::StreamExt;
+use sqlx::{Connection, PgConnection, PgPool};
+use tracing::Instrument;
+
+use crate::ProjectionError;
+
+/// A PostgreSQL read model fed from the log.
+pub trait Projection: Send + Sync + 'static {
+    /// The projector's name; with its version, the key of its checkpoint (`clients:v1`).
+    const NAME: &'static str;
+    /// Raised when the read model's shape or meaning changes: a new version rebuilds from 0.
+    const VERSION: u32;
+
+    /// Whether the projector reads this event at all (others only move its checkpoint).
+    fn handles(&self, event: &RecordedEvent) -> bool;
+
+    /// Applies one event inside the batch's transaction.
+    fn apply(
+        &self,
+        tx: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+}
+
+/// The checkpoint key of a projection.
+pub fn checkpoint_key<P: Projection>() -> String {
+    format!("{}:v{}", P::NAME, P::VERSION)
+}
+
+/// How a projector reads.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// The most events applied in one transaction.
+    pub batch_size: usize,
+    /// How the log is followed.
+    pub subscription: SubscriptionOptions,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            batch_size: 500,
+            subscription: SubscriptionOptions {
+                batch_size: 500,
+                poll_interval: Duration::from_millis(250),
+                retry_delay: Duration::from_millis(500),
+            },
+        }
+    }
+}
+
+fn db(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// The position a projector has applied the log up to.
+pub async fn checkpoint(pool: &PgPool, key: &str) -> Result<LogPosition, ProjectionError> {
+    let row = sqlx::query!(
+        "SELECT transaction_id, global_position FROM projections.checkpoints WHERE projector = $1",
+        key
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map_or(LogPosition::START, |row| LogPosition {
+        transaction_id: u64::try_from(row.transaction_id).unwrap_or(0),
+        global_position: u64::try_from(row.global_position).unwrap_or(0),
+    }))
+}
+
+/// Runs a projector until `shutdown` resolves (Ok) or an event fails (Err, recorded on its checkpoint).
+pub async fn run<P: Projection>(
+    projection: P,
+    store: EventStore,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let pool = store.pool().clone();
+    // The lock lives as long as this connection: held while we run, gone if the process dies.
+    let mut lock = pool.acquire().await?.detach();
+    let locked: bool = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS "locked!""#,
+        format!("projector:{key}")
+    )
+    .fetch_one(&mut lock)
+    .await?;
+    if !locked {
+        return Err(ProjectionError::AlreadyRunning(key));
+    }
+    sqlx::query!(
+        "INSERT INTO projections.checkpoints (projector) VALUES ($1) ON CONFLICT DO NOTHING",
+        key
+    )
+    .execute(&pool)
+    .await?;
+    let mut after = checkpoint(&pool, &key).await?;
+    tracing::info!(projector = %key, %after, "projector starting");
+    let mut batches = Box::pin(
+        store
+            .subscribe_with(after, options.subscription)
+            .ready_chunks(options.batch_size.max(1)),
+    );
+    let mut shutdown = std::pin::pin!(shutdown);
+    let outcome = loop {
+        let batch = tokio::select! {
+            () = &mut shutdown => break Ok(()),
+            batch = batches.next() => batch,
+        };
+        let Some(batch) = batch else { break Ok(()) };
+        let mut events = Vec::with_capacity(batch.len());
+        for item in batch {
+            match item {
+                Ok(event) => events.push(event),
+                // The subscription retries by itself; a passing database fault is only logged.
+                Err(error) => {
+                    tracing::warn!(projector = %key, %error, "reading the log failed; retrying")
+                }
+            }
+        }
+        if events.is_empty() {
+            continue;
+        }
+        let span = tracing::info_span!(
+            "projection_batch",
+            projector = %key,
+            events = events.len(),
+            first = %events[0].position,
+            correlation_id = %events[0].metadata.correlation_id,
+        );
+        match apply_batch(&projection, &pool, &key, &events)
+            .instrument(span)
+            .await
+        {
+            Ok(last) => {
+                after = last;
+                report_lag(&store, &key, &events).await;
+            }
+            Err((event, error)) => {
+                record_failure(&pool, &key, &event, &error).await;
+                break Err(error);
+            }
+        }
+    };
+    let _ = lock.close().await;
+    tracing::info!(projector = %key, %after, ok = outcome.is_ok(), "projector stopped");
+    outcome
+}
+
+/// Applies a batch and moves the checkpoint in one transaction; on failure, nothing of it stays.
+async fn apply_batch<P: Projection>(
+    projection: &P,
+    pool: &PgPool,
+    key: &str,
+    events: &[RecordedEvent],
+) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
+    let fail = |event: &RecordedEvent, error: ProjectionError| (event.clone(), error);
+    let first = &events[0];
+    let mut tx = pool.begin().await.map_err(|e| fail(first, e.into()))?;
+    let mut applied = 0i64;
+    for event in events {
+        if projection.handles(event) {
+            projection
+                .apply(&mut tx, event)
+                .await
+                .map_err(|error| fail(event, error))?;
+            applied += 1;
+        }
+    }
+    let last = events[events.len() - 1].position;
+    sqlx::query!(
+        "UPDATE projections.checkpoints
+            SET transaction_id = $2, global_position = $3, events_applied = events_applied + $4,
+                updated_at = now()
+          WHERE projector = $1",
+        key,
+        db(last.transaction_id),
+        db(last.global_position),
+        applied,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| fail(first, e.into()))?;
+    tx.commit().await.map_err(|e| fail(first, e.into()))?;
+    Ok(last)
+}
+
+async fn record_failure(pool: &PgPool, key: &str, event: &RecordedEvent, error: &ProjectionError) {
+    tracing::error!(projector = key, position = %event.position, event_id = %event.event_id, %error,
+        "projector stopped on a failing event");
+    metrics::counter!("motorlog_projector_failures_total", "projector" => key.to_owned())
+        .increment(1);
+    let recorded = sqlx::query!(
+        "UPDATE projections.checkpoints
+            SET failed_position = $2, failed_event_id = $3, failed_error = $4, failed_at = now()
+          WHERE projector = $1",
+        key,
+        event.position.to_string(),
+        event.event_id,
+        error.to_string(),
+    )
+    .execute(pool)
+    .await;
+    if let Err(error) = recorded {
+        tracing::error!(projector = key, %error, "could not record the failure");
+    }
+}
+
+async fn report_lag(store: &EventStore, key: &str, events: &[RecordedEvent]) {
+    let last = &events[events.len() - 1];
+    let seconds = (Utc::now() - last.recorded_at).num_milliseconds() as f64 / 1000.0;
+    metrics::gauge!("motorlog_projector_lag_seconds", "projector" => key.to_owned())
+        .set(seconds.max(0.0));
+    if let Ok(head) = store.head().await {
+        let behind = head
+            .global_position
+            .saturating_sub(last.position.global_position);
+        metrics::gauge!("motorlog_projector_lag_events", "projector" => key.to_owned())
+            .set(behind as f64);
+    }
+}
+
+/// A projector's state, for `/health`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectorStatus {
+    /// `name:vN`.
+    pub projector: String,
+    /// Where it is.
+    pub position: LogPosition,
+    /// Events it applied.
+    pub events_applied: i64,
+    /// The event that stopped it, and why.
+    pub failure: Option<(String, String)>,
+}
+
+/// Every projector's checkpoint and failure, if any.
+pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectorStatus>, ProjectionError> {
+    let rows = sqlx::query!(
+        "SELECT projector, transaction_id, global_position, events_applied, failed_position, failed_error
+           FROM projections.checkpoints ORDER BY projector"
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ProjectorStatus {
+            projector: row.projector,
+            position: LogPosition {
+                transaction_id: u64::try_from(row.transaction_id).unwrap_or(0),
+                global_position: u64::try_from(row.global_position).unwrap_or(0),
+            },
+            events_applied: row.events_applied,
+            failure: row.failed_position.zip(row.failed_error),
+        })
+        .collect())
+}
+
+/// Clears a projector's recorded failure (after the fix is deployed), so it may run again.
+pub async fn clear_failure(pool: &PgPool, key: &str) -> Result<(), ProjectionError> {
+    sqlx::query!(
+        "UPDATE projections.checkpoints
+            SET failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL
+          WHERE projector = $1",
+        key
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
