@@ -44,6 +44,27 @@ fn seconds(duration: std::time::Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
 }
 
+/// Stores a refresh token (its hash only) in a family.
+async fn insert_token(
+    tx: &mut sqlx::PgConnection,
+    token: &str,
+    family_id: Uuid,
+    issued_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), AuthError> {
+    sqlx::query!(
+        "INSERT INTO auth.refresh_tokens (token_hash, family_id, issued_at, idle_expires_at)
+         VALUES ($1, $2, $3, $4)",
+        hash(token),
+        family_id,
+        issued_at,
+        expires_at,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// Records a security event (reuse, lock-out, revocation, key rotation).
 pub async fn security_event(
     executor: impl sqlx::PgExecutor<'_>,
@@ -87,16 +108,7 @@ pub async fn start(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO auth.refresh_tokens (token_hash, family_id, issued_at, idle_expires_at)
-         VALUES ($1, $2, $3, $4)",
-        hash(&token),
-        family_id,
-        now,
-        expires_at,
-    )
-    .execute(&mut *tx)
-    .await?;
+    insert_token(&mut tx, &token, family_id, now, expires_at).await?;
     tx.commit().await?;
     Ok(IssuedRefresh {
         token,
@@ -164,16 +176,7 @@ pub async fn rotate(
     .await?;
     let next = new_token();
     let expires_at = (now + seconds(config.refresh_idle)).min(token.expires_at);
-    sqlx::query!(
-        "INSERT INTO auth.refresh_tokens (token_hash, family_id, issued_at, idle_expires_at)
-         VALUES ($1, $2, $3, $4)",
-        hash(&next),
-        token.family_id,
-        now,
-        expires_at,
-    )
-    .execute(&mut *tx)
-    .await?;
+    insert_token(&mut tx, &next, token.family_id, now, expires_at).await?;
     tx.commit().await?;
     Ok(IssuedRefresh {
         token: next,

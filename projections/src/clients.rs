@@ -45,6 +45,23 @@ async fn add_phone(
     Ok(())
 }
 
+/// A party as the read model's columns: kind, display name, INN, KPP.
+fn party_columns(party: Party) -> (&'static str, String, Option<String>, Option<String>) {
+    match party {
+        Party::Person { full_name } => ("person", full_name, None, None),
+        Party::Company {
+            legal_name,
+            inn,
+            kpp,
+        } => (
+            "company",
+            legal_name,
+            Some(inn.to_string()),
+            kpp.map(|k| k.to_string()),
+        ),
+    }
+}
+
 async fn set_archived(
     tx: &mut PgConnection,
     client: Uuid,
@@ -84,19 +101,7 @@ impl Projection for ClientsProjection {
                 at,
                 ..
             } => {
-                let (kind, name, inn, kpp) = match party {
-                    Party::Person { full_name } => ("person", full_name, None, None),
-                    Party::Company {
-                        legal_name,
-                        inn,
-                        kpp,
-                    } => (
-                        "company",
-                        legal_name,
-                        Some(inn.to_string()),
-                        kpp.map(|k| k.to_string()),
-                    ),
-                };
+                let (kind, name, inn, kpp) = party_columns(party);
                 sqlx::query!(
                     "INSERT INTO read.clients (client_id, kind, display_name, inn, kpp, email, registered_at, version)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -117,19 +122,7 @@ impl Projection for ClientsProjection {
                 return Ok(());
             }
             ClientEvent::ClientDetailsChanged { party } => {
-                let (kind, name, inn, kpp) = match party {
-                    Party::Person { full_name } => ("person", full_name, None, None),
-                    Party::Company {
-                        legal_name,
-                        inn,
-                        kpp,
-                    } => (
-                        "company",
-                        legal_name,
-                        Some(inn.to_string()),
-                        kpp.map(|k| k.to_string()),
-                    ),
-                };
+                let (kind, name, inn, kpp) = party_columns(party);
                 sqlx::query!(
                     "UPDATE read.clients SET kind = $2, display_name = $3, inn = $4, kpp = $5 WHERE client_id = $1",
                     client,

@@ -36,6 +36,25 @@ fn commands_of<R: DeserializeOwned>() -> BTreeSet<String> {
         .collect()
 }
 
+/// Every aggregate's commands as its request type declares them.
+fn declared_commands() -> BTreeMap<&'static str, BTreeSet<String>> {
+    [
+        ("client", commands_of::<client::ClientRequest>()),
+        ("vehicle", commands_of::<vehicle::VehicleRequest>()),
+        ("work_order", commands_of::<work_order::WorkOrderRequest>()),
+        ("invoice", commands_of::<invoice::InvoiceRequest>()),
+        (
+            "catalogue_service",
+            commands_of::<directory::CatalogueRequest>(),
+        ),
+        ("directory", commands_of::<directory::DirectoryRequest>()),
+        ("role", commands_of::<roles::RoleRequest>()),
+        ("staff", commands_of::<roles::StaffRequest>()),
+        ("settings", commands_of::<settings::SettingsRequest>()),
+    ]
+    .into()
+}
+
 struct Row {
     aggregate: &'static str,
     id: String,
@@ -542,21 +561,7 @@ async fn every_route_for_every_role_and_for_strangers() {
             .or_default()
             .insert(row.command.to_owned());
     }
-    let declared: BTreeMap<&str, BTreeSet<String>> = [
-        ("client", commands_of::<client::ClientRequest>()),
-        ("vehicle", commands_of::<vehicle::VehicleRequest>()),
-        ("work_order", commands_of::<work_order::WorkOrderRequest>()),
-        ("invoice", commands_of::<invoice::InvoiceRequest>()),
-        (
-            "catalogue_service",
-            commands_of::<directory::CatalogueRequest>(),
-        ),
-        ("directory", commands_of::<directory::DirectoryRequest>()),
-        ("role", commands_of::<roles::RoleRequest>()),
-        ("staff", commands_of::<roles::StaffRequest>()),
-        ("settings", commands_of::<settings::SettingsRequest>()),
-    ]
-    .into();
+    let declared = declared_commands();
     assert_eq!(
         declared.keys().copied().collect::<BTreeSet<_>>(),
         command_api::http::AGGREGATES
@@ -660,21 +665,7 @@ async fn the_openapi_document_lists_exactly_the_commands_the_api_accepts() {
         .await
         .unwrap();
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
-    let declared: BTreeMap<&str, BTreeSet<String>> = [
-        ("client", commands_of::<client::ClientRequest>()),
-        ("vehicle", commands_of::<vehicle::VehicleRequest>()),
-        ("work_order", commands_of::<work_order::WorkOrderRequest>()),
-        ("invoice", commands_of::<invoice::InvoiceRequest>()),
-        (
-            "catalogue_service",
-            commands_of::<directory::CatalogueRequest>(),
-        ),
-        ("directory", commands_of::<directory::DirectoryRequest>()),
-        ("role", commands_of::<roles::RoleRequest>()),
-        ("staff", commands_of::<roles::StaffRequest>()),
-        ("settings", commands_of::<settings::SettingsRequest>()),
-    ]
-    .into();
+    let declared = declared_commands();
     for (aggregate, commands) in declared {
         let operation = &document["paths"][format!("/v1/{aggregate}/{{id}}/{{command}}")]["post"];
         let listed: BTreeSet<String> = operation["parameters"][1]["schema"]["enum"]
