@@ -302,15 +302,6 @@ pub async fn execute<A: Endpoint>(
     async {
         let parsed: A::Request = request(command_name, body)?;
         principal.require(A::request_permission(&parsed))?;
-        let context = Context {
-            services,
-            id: &id,
-            actor: EmployeeId(principal.employee_id),
-            now: Utc::now(),
-        };
-        let command = A::command(parsed, &context).await?;
-        principal.require(A::permission(&command))?;
-
         let actor = principal.actor();
         let request_hash = Sha256::new()
             .chain_update(stream.to_string())
@@ -320,6 +311,8 @@ pub async fn execute<A: Endpoint>(
             .chain_update(body)
             .finalize()
             .to_vec();
+        // A retry is answered before anything else is read: its first answer stands even if the
+        // records it read have changed since.
         if let Some(key) = &steering.idempotency_key {
             if let Some(first) =
                 idempotent_answer(&services.pool, &actor, key, &request_hash).await?
@@ -327,6 +320,15 @@ pub async fn execute<A: Endpoint>(
                 return Ok(first);
             }
         }
+        let context = Context {
+            services,
+            id: &id,
+            actor: EmployeeId(principal.employee_id),
+            now: Utc::now(),
+        };
+        let command = A::command(parsed, &context).await?;
+        principal.require(A::permission(&command))?;
+
         let decided = decide_and_append::<A>(
             services,
             &stream,

@@ -231,13 +231,15 @@ async fn a_failure_mid_batch_applies_nothing_twice_after_the_restart() {
             .await
             .1;
     }
-    let events = store
-        .read_all(event_store::LogPosition::START, 100)
-        .await
-        .unwrap();
+    // Committed events in log order; read_all may lag behind other tests' open transactions.
+    let ids: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT event_id FROM events ORDER BY transaction_id, global_position")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     let seen = Arc::new(AtomicUsize::new(0));
     let failing = Ledger {
-        fail_on: Some(events[12].event_id),
+        fail_on: Some(ids[12]),
         seen: Arc::clone(&seen),
     };
     assert!(
