@@ -195,23 +195,36 @@ pub struct LabourLine {
     pub progress: LabourProgress,
 }
 
-impl LabourLine {
+/// A line with a price, labour or parts: the one formula for its discount and amount.
+pub trait PricedLine {
+    /// Before discount, rounded half up to the kopeck.
+    fn gross(&self) -> Money;
+
+    /// The line's discount rate.
+    fn discount_rate(&self) -> Percent;
+
     /// The line's discount: its percentage of the gross, rounded half up to the kopeck.
-    pub fn discount_amount(&self) -> Money {
-        self.discount.of(self.gross())
+    fn discount_amount(&self) -> Money {
+        self.discount_rate().of(self.gross())
     }
 
     /// What the client pays for the line: gross less discount.
-    pub fn amount(&self) -> Money {
+    fn amount(&self) -> Money {
         self.gross() - self.discount_amount()
     }
+}
 
+impl PricedLine for LabourLine {
     /// Norm-hours × rate, before discount, rounded half up to the kopeck.
-    pub fn gross(&self) -> Money {
+    fn gross(&self) -> Money {
         Money::kopecks(round_half_up(
             i128::from(self.norm_hours.tenths()) * i128::from(self.rate.as_kopecks()),
             10,
         ))
+    }
+
+    fn discount_rate(&self) -> Percent {
+        self.discount
     }
 }
 
@@ -236,23 +249,17 @@ pub struct PartsLine {
     pub approval: Approval,
 }
 
-impl PartsLine {
-    /// The line's discount: its percentage of the gross, rounded half up to the kopeck.
-    pub fn discount_amount(&self) -> Money {
-        self.discount.of(self.gross())
-    }
-
-    /// What the client pays for the line: gross less discount.
-    pub fn amount(&self) -> Money {
-        self.gross() - self.discount_amount()
-    }
-
+impl PricedLine for PartsLine {
     /// Quantity × unit price, before discount, rounded half up to the kopeck.
-    pub fn gross(&self) -> Money {
+    fn gross(&self) -> Money {
         Money::kopecks(round_half_up(
             i128::from(self.quantity.thousandths()) * i128::from(self.unit_price.as_kopecks()),
             1000,
         ))
+    }
+
+    fn discount_rate(&self) -> Percent {
+        self.discount
     }
 }
 
@@ -299,14 +306,13 @@ pub fn totals(labour: &[LabourLine], parts: &[PartsLine], vat_rate: Percent) -> 
         vat_rate,
         ..Totals::default()
     };
-    for line in labour {
-        totals.labour = totals.labour + line.gross();
-        totals.discount = totals.discount + line.discount_amount();
-    }
-    for line in parts {
-        totals.parts = totals.parts + line.gross();
-        totals.discount = totals.discount + line.discount_amount();
-    }
+    totals.labour = labour.iter().map(PricedLine::gross).sum();
+    totals.parts = parts.iter().map(PricedLine::gross).sum();
+    totals.discount = labour
+        .iter()
+        .map(PricedLine::discount_amount)
+        .sum::<Money>()
+        + parts.iter().map(PricedLine::discount_amount).sum::<Money>();
     totals.total = totals.labour + totals.parts - totals.discount;
     let rate = i128::from(vat_rate.basis_points());
     totals.vat = Money::kopecks(round_half_up(

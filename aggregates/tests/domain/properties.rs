@@ -17,7 +17,8 @@ use aggregates::vehicle::{Vehicle, VehicleCommand, VehicleEvent};
 use aggregates::vehicle_ids::Plate;
 use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, Intake, InvoiceBasis, InvoiceLine, InvoiceLineKind,
-    LabourService, LineDecision, Totals, WorkOrder, WorkOrderCommand as C, WorkOrderStatus,
+    LabourService, LineDecision, PricedLine, Totals, WorkOrder, WorkOrderCommand as C,
+    WorkOrderStatus,
 };
 use aggregates::{Aggregate, DomainError, Versioned};
 use proptest::prelude::*;
