@@ -165,11 +165,6 @@ impl AccessSnapshot {
             })
             .collect()
     }
-
-    /// The staff stream's state.
-    pub fn staff(&self) -> &Versioned<Staff> {
-        &self.staff
-    }
 }
 
 /// Employees and roles folded from the log, refreshed when their streams move.

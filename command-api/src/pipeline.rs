@@ -95,9 +95,11 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
     /// The permission the domain says the command needs; checked too, so both must allow it.
     fn permission(command: &Self::Command) -> Permission;
 
-    /// Work done only once the caller is authorised (allocating a document number).
+    /// Work done only once the caller is authorised (allocating a document number), given the
+    /// aggregate as just loaded for deciding.
     fn authorised(
         command: Self::Command,
+        _current: &Self,
         _context: &Context<'_>,
     ) -> impl Future<Output = Result<Self::Command, ApiError>> + Send {
         async { Ok(command) }
@@ -367,116 +369,118 @@ async fn decide_and_append<A: Endpoint>(
     command: A::Command,
     context: &Context<'_>,
 ) -> Result<Accepted, ApiError> {
-    {
-        let command = A::authorised(command, context).await?;
-        let command_id = Uuid::now_v7();
-        let metadata = Metadata {
-            actor: actor.to_owned(),
-            correlation_id: steering.correlation_id,
-            causation_id: command_id,
-            command_id: Some(command_id),
-        };
+    // authorised() and the first decision share one load; a lost race reloads.
+    let first = load::<A>(&services.store, stream).await?;
+    let command = A::authorised(command, &first.state, context).await?;
+    let mut loaded = Some(first);
+    let command_id = Uuid::now_v7();
+    let metadata = Metadata {
+        actor: actor.to_owned(),
+        correlation_id: steering.correlation_id,
+        causation_id: command_id,
+        command_id: Some(command_id),
+    };
 
-        let attempts = if steering.if_match.is_some() {
-            1
-        } else {
-            MAX_ATTEMPTS
+    let attempts = if steering.if_match.is_some() {
+        1
+    } else {
+        MAX_ATTEMPTS
+    };
+    for attempt in 1..=attempts {
+        let state = match loaded.take() {
+            Some(state) => state,
+            None => load::<A>(&services.store, stream).await?,
         };
-        for attempt in 1..=attempts {
-            let state = load::<A>(&services.store, stream).await?;
-            if let Some(expected) = steering.if_match {
-                if expected != state.version {
-                    return Err(ApiError::PreconditionFailed {
-                        expected,
-                        actual: state.version,
-                    });
-                }
+        if let Some(expected) = steering.if_match {
+            if expected != state.version {
+                return Err(ApiError::PreconditionFailed {
+                    expected,
+                    actual: state.version,
+                });
             }
-            let events = state.state.decide(command.clone())?;
-            let version_before = state.version;
-            if events.is_empty() {
-                let accepted = Accepted {
-                    stream: stream.to_string(),
-                    version: version_before,
-                    event_ids: vec![],
-                    position: None,
-                };
-                if let Some(key) = &steering.idempotency_key {
-                    remember(&services.pool, actor, key, request_hash, &accepted).await?;
-                }
-                return Ok(accepted);
-            }
-            let after = events.iter().fold(state, Versioned::apply);
-            let to_append = new_events(&events, &metadata)?;
-            let expected = ExpectedVersion::Exact(version_before);
-            let written = match &steering.idempotency_key {
-                // Without an idempotency record to commit beside the events, one statement does.
-                None => services
-                    .store
-                    .append(stream, expected, &to_append)
-                    .await
-                    .map(Write::Done),
-                Some(_) => services
-                    .store
-                    .begin_append(stream, expected, &to_append)
-                    .await
-                    .map(Write::Pending),
-            };
-            let appended = match written {
-                Ok(Write::Done(appended)) => appended,
-                Ok(Write::Pending(mut pending)) => {
-                    let accepted = accepted_from(stream, pending.appended());
-                    if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection())
-                    {
-                        let response = serde_json::to_value(&accepted)
-                            .map_err(|e| ApiError::Internal(e.to_string()))?;
-                        let stored = sqlx::query!(
-                            "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
-                             VALUES ($1, $2, $3, 200, $4)",
-                            actor,
-                            key,
-                            request_hash,
-                            response,
-                        )
-                        .execute(tx)
-                        .await;
-                        if stored.is_err() {
-                            // A concurrent twin with the same key committed first: its events stand, ours go.
-                            drop(pending);
-                            return idempotent_answer(&services.pool, actor, key, request_hash)
-                                .await?
-                                .ok_or_else(|| {
-                                    ApiError::Internal("idempotency record vanished".into())
-                                });
-                        }
-                    }
-                    pending.commit().await?
-                }
-                Err(EventStoreError::VersionConflict { actual, .. }) => {
-                    if let Some(expected) = steering.if_match {
-                        return Err(ApiError::PreconditionFailed { expected, actual });
-                    }
-                    tracing::debug!(
-                        attempt,
-                        actual,
-                        "lost a race for the version; deciding again"
-                    );
-                    if attempt == attempts {
-                        return Err(ApiError::Conflict { actual });
-                    }
-                    continue;
-                }
-                Err(error) => return Err(error.into()),
-            };
-            metrics::counter!("motorlog_commands_total", "aggregate" => A::STREAM_TYPE)
-                .increment(1);
-            if after.version / SNAPSHOT_EVERY > version_before / SNAPSHOT_EVERY {
-                save_snapshot(&services.store, stream, &after).await;
-            }
-            return Ok(accepted_from(stream, &appended));
         }
-        Err(ApiError::Internal("no attempt was made".into()))
+        let events = state.state.decide(command.clone())?;
+        let version_before = state.version;
+        if events.is_empty() {
+            let accepted = Accepted {
+                stream: stream.to_string(),
+                version: version_before,
+                event_ids: vec![],
+                position: None,
+            };
+            if let Some(key) = &steering.idempotency_key {
+                remember(&services.pool, actor, key, request_hash, &accepted).await?;
+            }
+            return Ok(accepted);
+        }
+        let after = events.iter().fold(state, Versioned::apply);
+        let to_append = new_events(&events, &metadata)?;
+        let expected = ExpectedVersion::Exact(version_before);
+        let written = match &steering.idempotency_key {
+            // Without an idempotency record to commit beside the events, one statement does.
+            None => services
+                .store
+                .append(stream, expected, &to_append)
+                .await
+                .map(Write::Done),
+            Some(_) => services
+                .store
+                .begin_append(stream, expected, &to_append)
+                .await
+                .map(Write::Pending),
+        };
+        let appended = match written {
+            Ok(Write::Done(appended)) => appended,
+            Ok(Write::Pending(mut pending)) => {
+                let accepted = accepted_from(stream, pending.appended());
+                if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection()) {
+                    let response = serde_json::to_value(&accepted)
+                        .map_err(|e| ApiError::Internal(e.to_string()))?;
+                    let stored = sqlx::query!(
+                        "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
+                         VALUES ($1, $2, $3, 200, $4)",
+                        actor,
+                        key,
+                        request_hash,
+                        response,
+                    )
+                    .execute(tx)
+                    .await;
+                    if stored.is_err() {
+                        // A concurrent twin with the same key committed first: its events stand, ours go.
+                        drop(pending);
+                        return idempotent_answer(&services.pool, actor, key, request_hash)
+                            .await?
+                            .ok_or_else(|| {
+                                ApiError::Internal("idempotency record vanished".into())
+                            });
+                    }
+                }
+                pending.commit().await?
+            }
+            Err(EventStoreError::VersionConflict { actual, .. }) => {
+                if let Some(expected) = steering.if_match {
+                    return Err(ApiError::PreconditionFailed { expected, actual });
+                }
+                tracing::debug!(
+                    attempt,
+                    actual,
+                    "lost a race for the version; deciding again"
+                );
+                if attempt == attempts {
+                    return Err(ApiError::Conflict { actual });
+                }
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        metrics::counter!("motorlog_commands_total", "aggregate" => A::STREAM_TYPE).increment(1);
+        if after.version / SNAPSHOT_EVERY > version_before / SNAPSHOT_EVERY {
+            save_snapshot(&services.store, stream, &after).await;
+        }
+        return Ok(accepted_from(stream, &appended));
     }
+    Err(ApiError::Internal("no attempt was made".into()))
 }
 
 /// How the events were written: committed already, or pending with the idempotency record to add.

@@ -178,6 +178,7 @@ impl Endpoint for Invoice {
 
     async fn authorised(
         command: InvoiceCommand,
+        current: &Invoice,
         context: &Context<'_>,
     ) -> Result<InvoiceCommand, ApiError> {
         match command {
@@ -188,13 +189,7 @@ impl Endpoint for Invoice {
                 at,
                 ..
             } => {
-                if context
-                    .load::<Invoice>(context.id)
-                    .await?
-                    .state
-                    .id
-                    .is_some()
-                {
+                if current.id.is_some() {
                     return Err(DomainError::AlreadyExists { what: "invoice" }.into());
                 }
                 let year = at.year();

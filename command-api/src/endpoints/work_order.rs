@@ -418,6 +418,7 @@ impl Endpoint for WorkOrder {
 
     async fn authorised(
         command: WorkOrderCommand,
+        current: &WorkOrder,
         context: &Context<'_>,
     ) -> Result<WorkOrderCommand, ApiError> {
         match command {
@@ -432,13 +433,7 @@ impl Endpoint for WorkOrder {
                 ..
             } => {
                 // An order that already exists keeps its number: no number is spent on a refusal.
-                if context
-                    .load::<WorkOrder>(context.id)
-                    .await?
-                    .state
-                    .id
-                    .is_some()
-                {
+                if current.id.is_some() {
                     return Err(DomainError::AlreadyExists { what: "work order" }.into());
                 }
                 let settings = context.load::<Settings>(&context.services.shop).await?;
