@@ -76,7 +76,8 @@ impl AuthError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    /// The HTTP status it answers with.
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::InvalidCredentials | Self::Unauthenticated | Self::InvalidRefreshToken => {
                 StatusCode::UNAUTHORIZED
@@ -93,7 +94,8 @@ impl AuthError {
         }
     }
 
-    fn message_ru(&self) -> String {
+    /// The message in Russian, for people.
+    pub fn message_ru(&self) -> String {
         match self {
             Self::InvalidCredentials => "Неверный логин или пароль".into(),
             Self::TooManyAttempts { retry_after_s } => {

@@ -80,6 +80,7 @@ async fn set_archived(
 impl Projection for ClientsProjection {
     const NAME: &'static str = "clients";
     const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] = &["read.clients", "read.client_phones"];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         event.stream.stream_type == Client::STREAM_TYPE

@@ -1,10 +1,18 @@
 //! Motorlog's projectors: independent loops that turn the log into read models.
 //!
-//! [`runtime`] runs any [`Projection`] from its checkpoint; each module beside it is one read model.
+//! [`runtime`] runs any [`Projection`] from its checkpoint; each module beside it is one read model,
+//! and [`service`] runs them all in one process with `/health` and `/metrics`.
 
 pub mod clients;
 mod error;
+pub mod history;
+pub mod invoices;
+pub mod reference_data;
 pub mod runtime;
+pub mod service;
+mod support;
+pub mod vehicles;
+pub mod work_orders;
 
 pub use error::ProjectionError;
 pub use runtime::{run, Projection, RunOptions};

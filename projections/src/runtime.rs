@@ -26,6 +26,8 @@ pub trait Projection: Send + Sync + 'static {
     const NAME: &'static str;
     /// Raised when the read model's shape or meaning changes: a new version rebuilds from 0.
     const VERSION: u32;
+    /// The read model's tables, emptied when it is rebuilt from the start.
+    const TABLES: &'static [&'static str];
 
     /// Whether the projector reads this event at all (others only move its checkpoint).
     fn handles(&self, event: &RecordedEvent) -> bool;
@@ -41,6 +43,39 @@ pub trait Projection: Send + Sync + 'static {
 /// The checkpoint key of a projection.
 pub fn checkpoint_key<P: Projection>() -> String {
     format!("{}:v{}", P::NAME, P::VERSION)
+}
+
+fn lock_name(key: &str) -> String {
+    format!("projector:{key}")
+}
+
+/// Empties a read model and its checkpoint so the next run rebuilds it from the start of the log.
+///
+/// Refused while the projector runs anywhere: its lock is taken for the transaction.
+pub async fn reset<P: Projection>(pool: &PgPool) -> Result<(), ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let mut tx = pool.begin().await?;
+    let free: bool = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS "free!""#,
+        lock_name(&key)
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !free {
+        return Err(ProjectionError::AlreadyRunning(key));
+    }
+    // The names are the projection's own constants, never input.
+    let truncate = format!("TRUNCATE {}", P::TABLES.join(", "));
+    sqlx::query(&truncate).execute(&mut *tx).await?;
+    sqlx::query!(
+        "DELETE FROM projections.checkpoints WHERE projector = $1",
+        key
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(projector = %key, "read model emptied for a rebuild");
+    Ok(())
 }
 
 /// How a projector reads.
@@ -96,7 +131,7 @@ pub async fn run<P: Projection>(
     let mut lock = pool.acquire().await?.detach();
     let locked: bool = sqlx::query_scalar!(
         r#"SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS "locked!""#,
-        format!("projector:{key}")
+        lock_name(&key)
     )
     .fetch_one(&mut lock)
     .await?;

@@ -122,6 +122,7 @@ struct Ledger {
 impl Projection for Ledger {
     const NAME: &'static str = "ledger";
     const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] = &["ledger"];
 
     fn handles(&self, _: &RecordedEvent) -> bool {
         true

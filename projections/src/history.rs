@@ -1,0 +1,397 @@
+//! History in the shop's words: what each event of the log means, in one Russian sentence.
+//!
+//! The log itself is the history's read model (it is indexed by stream); this module only words it.
+//! Every event type is matched explicitly, so a new event cannot reach an auditor without words.
+
+use aggregates::catalogue::CatalogueEvent;
+use aggregates::client::{ClientEvent, ConsentKind, Party};
+use aggregates::directory::DirectoryEvent;
+use aggregates::invoice::{InvoiceEvent, Payer};
+use aggregates::money::{Money, NormHours, Percent, Quantity};
+use aggregates::role::RoleEvent;
+use aggregates::settings::SettingsEvent;
+use aggregates::staff::StaffEvent;
+use aggregates::vehicle::VehicleEvent;
+use aggregates::work_order::{ApprovalChannel, WorkOrderEvent};
+use event_store::RecordedEvent;
+
+use crate::support::decode;
+use crate::ProjectionError;
+
+fn rub(money: Money) -> String {
+    format!("{money} ₽")
+}
+
+fn hours(norm_hours: NormHours) -> String {
+    let tenths = norm_hours.tenths();
+    format!("{}.{} н/ч", tenths / 10, tenths % 10)
+}
+
+fn percent(rate: Percent) -> String {
+    let bp = rate.basis_points();
+    if bp % 100 == 0 {
+        format!("{}%", bp / 100)
+    } else {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+}
+
+fn quantity(quantity: Quantity) -> String {
+    let t = quantity.thousandths();
+    if t % 1000 == 0 {
+        format!("{} шт.", t / 1000)
+    } else {
+        format!("{}.{:03}", t / 1000, t % 1000)
+    }
+}
+
+fn party(party: &Party) -> String {
+    match party {
+        Party::Person { full_name } => full_name.clone(),
+        Party::Company {
+            legal_name, inn, ..
+        } => format!("{legal_name} (ИНН {inn})"),
+    }
+}
+
+fn consent(kind: ConsentKind) -> &'static str {
+    match kind {
+        ConsentKind::Messages => "на рассылки",
+        ConsentKind::PersonalData => "на обработку персональных данных",
+    }
+}
+
+fn channel(channel: &ApprovalChannel) -> String {
+    match channel {
+        ApprovalChannel::InPerson => "лично".into(),
+        ApprovalChannel::Phone { number } => format!("по телефону {}", number.as_str()),
+        ApprovalChannel::Link { .. } => "по ссылке".into(),
+    }
+}
+
+fn or_none<T: ToString>(value: Option<T>) -> String {
+    value.map_or_else(|| "—".into(), |v| v.to_string())
+}
+
+/// What the event means, in one sentence an advisor or an auditor reads.
+pub fn describe(event: &RecordedEvent) -> Result<String, ProjectionError> {
+    Ok(match event.stream.stream_type.as_str() {
+        "client" => client(decode(event)?),
+        "vehicle" => vehicle(decode(event)?),
+        "work_order" => work_order(decode(event)?),
+        "invoice" => invoice(decode(event)?),
+        "catalogue_service" => catalogue(decode(event)?),
+        "settings" => settings(decode(event)?),
+        "directory" => directory(decode(event)?),
+        "role" => role(decode(event)?),
+        "staff" => staff(decode(event)?),
+        other => format!("{} ({other})", event.event_type),
+    })
+}
+
+fn client(event: ClientEvent) -> String {
+    match event {
+        ClientEvent::ClientRegistered { party: p, .. } => {
+            format!("Зарегистрирован клиент {}", party(&p))
+        }
+        ClientEvent::ClientDetailsChanged { party: p } => {
+            format!("Изменены данные клиента: {}", party(&p))
+        }
+        ClientEvent::ClientPhoneAdded { phone } => format!("Добавлен телефон {}", phone.as_str()),
+        ClientEvent::ClientPhoneRemoved { phone } => format!("Удалён телефон {}", phone.as_str()),
+        ClientEvent::ClientEmailChanged { email } => format!("Изменён e-mail: {}", or_none(email)),
+        ClientEvent::ClientConsentGiven { kind, .. } => format!("Дано согласие {}", consent(kind)),
+        ClientEvent::ClientConsentWithdrawn { kind, .. } => {
+            format!("Отозвано согласие {}", consent(kind))
+        }
+        ClientEvent::ClientNoteAdded { text, .. } => format!("Заметка: {text}"),
+        ClientEvent::ClientDiscountSet { discount } => {
+            format!("Установлена скидка {}", percent(discount))
+        }
+        ClientEvent::ClientArchived { reason, .. } => format!("Клиент в архиве: {reason}"),
+        ClientEvent::ClientRestored { .. } => "Клиент возвращён из архива".into(),
+    }
+}
+
+fn vehicle(event: VehicleEvent) -> String {
+    match event {
+        VehicleEvent::VehicleRegistered {
+            make,
+            model,
+            plate,
+            vin,
+            ..
+        } => format!(
+            "Зарегистрирован автомобиль {make} {model}, госномер {}, VIN {}",
+            or_none(plate),
+            or_none(vin)
+        ),
+        VehicleEvent::VehiclePlateChanged { plate, .. } => {
+            format!("Сменён госномер: {}", or_none(plate))
+        }
+        VehicleEvent::VehicleDetailsCorrected { make, model, year } => {
+            format!("Исправлены данные: {make} {model}, {} г.", or_none(year))
+        }
+        VehicleEvent::VehicleOwnershipTransferred { .. } => "Сменился владелец".into(),
+        VehicleEvent::MileageRecorded { km, .. } => format!("Пробег {km} км"),
+        VehicleEvent::MileageCorrected {
+            from_km,
+            to_km,
+            reason,
+            ..
+        } => format!(
+            "Пробег исправлен с {} на {to_km} км: {reason}",
+            or_none(from_km)
+        ),
+    }
+}
+
+fn work_order(event: WorkOrderEvent) -> String {
+    match event {
+        WorkOrderEvent::WorkOrderOpened { number, .. } => format!("Открыт заказ-наряд № {number}"),
+        WorkOrderEvent::VehicleAccepted { intake } => format!(
+            "Автомобиль принят, пробег {} км; жалобы: {}",
+            intake.mileage_km, intake.complaints
+        ),
+        WorkOrderEvent::LabourLineAdded {
+            service,
+            norm_hours,
+            rate,
+            ..
+        } => format!(
+            "Добавлена работа «{}»: {} × {}",
+            service.name(),
+            hours(norm_hours),
+            rub(rate)
+        ),
+        WorkOrderEvent::LabourLineChanged {
+            norm_hours,
+            rate,
+            discount,
+            ..
+        } => format!(
+            "Изменена работа: {} × {}, скидка {}",
+            hours(norm_hours),
+            rub(rate),
+            percent(discount)
+        ),
+        WorkOrderEvent::MechanicAssigned { mechanic, .. } => match mechanic {
+            Some(_) => "Назначен механик".into(),
+            None => "Механик снят с работы".into(),
+        },
+        WorkOrderEvent::PartsLineAdded {
+            part_number,
+            name,
+            quantity: q,
+            unit_price,
+            client_supplied,
+            ..
+        } => format!(
+            "Добавлена запчасть «{name}» ({part_number}), {} × {}{}",
+            quantity(q),
+            rub(unit_price),
+            if client_supplied {
+                ", запчасть клиента"
+            } else {
+                ""
+            }
+        ),
+        WorkOrderEvent::PartsLineChanged {
+            quantity: q,
+            unit_price,
+            discount,
+            ..
+        } => format!(
+            "Изменена запчасть: {} × {}, скидка {}",
+            quantity(q),
+            rub(unit_price),
+            percent(discount)
+        ),
+        WorkOrderEvent::LineRemoved { .. } => "Строка удалена".into(),
+        WorkOrderEvent::LabourStarted { .. } => "Механик начал работу".into(),
+        WorkOrderEvent::LabourFinished { .. } => "Работа выполнена".into(),
+        WorkOrderEvent::RecommendationAdded { recommendation } => {
+            format!("Рекомендация: {}", recommendation.text)
+        }
+        WorkOrderEvent::LineApproved { record, .. } => format!(
+            "Клиент согласовал строку ({}, {})",
+            record.by,
+            channel(&record.channel)
+        ),
+        WorkOrderEvent::LineDeclined { record, .. } => format!(
+            "Клиент отказался от строки ({}, {}); она стала рекомендацией",
+            record.by,
+            channel(&record.channel)
+        ),
+        WorkOrderEvent::EstimateApproved { totals, .. } => {
+            format!("Смета согласована на {}", rub(totals.total))
+        }
+        WorkOrderEvent::WorkStarted { .. } => "Работы начаты".into(),
+        WorkOrderEvent::WorkOrderCompleted { totals, .. } => {
+            format!("Работы завершены, итого {}", rub(totals.total))
+        }
+        WorkOrderEvent::WorkOrderClosed { .. } => "Автомобиль выдан клиенту".into(),
+        WorkOrderEvent::WorkOrderCancelled { reason, .. } => {
+            format!("Заказ-наряд отменён: {reason}")
+        }
+        WorkOrderEvent::WorkOrderReopened { reason, .. } => {
+            format!("Заказ-наряд открыт снова: {reason}")
+        }
+    }
+}
+
+fn invoice(event: InvoiceEvent) -> String {
+    match event {
+        InvoiceEvent::InvoiceIssued {
+            number,
+            basis,
+            payer,
+            ..
+        } => {
+            let payer = match payer {
+                Payer::Client { .. } => "клиент".to_owned(),
+                Payer::Company { legal_name, .. } => legal_name,
+                Payer::Insurer {
+                    legal_name,
+                    policy_number,
+                    ..
+                } => format!("{legal_name}, полис {policy_number}"),
+            };
+            format!(
+                "Выставлен счёт № {number} на {} по заказ-наряду № {}, плательщик: {payer}",
+                rub(basis.totals.total),
+                basis.work_order_number
+            )
+        }
+        InvoiceEvent::PaymentRecorded { amount, method, .. } => {
+            format!("Принята оплата {} ({method})", rub(amount))
+        }
+        InvoiceEvent::RefundRecorded {
+            amount,
+            method,
+            reason,
+            ..
+        } => format!("Возврат {} ({method}): {reason}", rub(amount)),
+        InvoiceEvent::InvoiceVoided { reason, .. } => format!("Счёт аннулирован: {reason}"),
+    }
+}
+
+fn catalogue(event: CatalogueEvent) -> String {
+    match event {
+        CatalogueEvent::CatalogueServiceAdded {
+            name, norm_hours, ..
+        } => format!("В каталог добавлена работа «{name}», {}", hours(norm_hours)),
+        CatalogueEvent::CatalogueServiceRenamed { name } => {
+            format!("Работа переименована в «{name}»")
+        }
+        CatalogueEvent::CatalogueNormHoursChanged { norm_hours } => {
+            format!("Норматив изменён на {}", hours(norm_hours))
+        }
+        CatalogueEvent::CatalogueCategoryChanged { category } => {
+            format!("Работа перенесена в категорию {}", category.as_str())
+        }
+        CatalogueEvent::CatalogueServiceDeactivated => "Работа снята с предложения".into(),
+        CatalogueEvent::CatalogueServiceReactivated => "Работа снова предлагается".into(),
+    }
+}
+
+fn settings(event: SettingsEvent) -> String {
+    match event {
+        SettingsEvent::ShopNameSet { name } => format!("Название сервиса: {name}"),
+        SettingsEvent::RequisitesSet { requisites } => format!(
+            "Реквизиты: {}, ИНН {}",
+            requisites.legal_name, requisites.inn
+        ),
+        SettingsEvent::NormHourRateSet { category, rate } => match category {
+            Some(category) => format!(
+                "Стоимость нормо-часа для категории {}: {}",
+                category.as_str(),
+                rub(rate)
+            ),
+            None => format!("Стоимость нормо-часа: {}", rub(rate)),
+        },
+        SettingsEvent::NormHourRateRemoved { category } => {
+            format!("Отдельная ставка категории {} отменена", category.as_str())
+        }
+        SettingsEvent::VatRateSet { rate } => format!("Ставка НДС: {}", percent(rate)),
+        SettingsEvent::CurrencySet { currency } => format!(
+            "Валюта: {}",
+            serde_json::to_value(currency)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ),
+        SettingsEvent::WorkOrderNumberFormatSet { format } => format!(
+            "Формат номера заказ-наряда: {}",
+            serde_json::to_value(format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+fn directory(event: DirectoryEvent) -> String {
+    match event {
+        DirectoryEvent::DirectoryCreated { name, .. } => format!("Создан справочник «{name}»"),
+        DirectoryEvent::DirectoryRenamed { name } => format!("Справочник переименован в «{name}»"),
+        DirectoryEvent::DirectoryEntryAdded { name, .. } => format!("Добавлена запись «{name}»"),
+        DirectoryEvent::DirectoryEntryRenamed { name, .. } => {
+            format!("Запись переименована в «{name}»")
+        }
+        DirectoryEvent::DirectoryEntryDeactivated { code } => {
+            format!("Запись {} больше не предлагается", code.as_str())
+        }
+        DirectoryEvent::DirectoryEntryReactivated { code } => {
+            format!("Запись {} снова предлагается", code.as_str())
+        }
+    }
+}
+
+fn permission_list(
+    permissions: impl IntoIterator<Item = aggregates::permission::Permission>,
+) -> String {
+    permissions
+        .into_iter()
+        .map(|p| p.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn role(event: RoleEvent) -> String {
+    match event {
+        RoleEvent::RoleCreated { name, .. } => format!("Создана роль «{name}»"),
+        RoleEvent::RoleRenamed { name } => format!("Роль переименована в «{name}»"),
+        RoleEvent::PermissionsGranted { permissions } => {
+            format!("Разрешено: {}", permission_list(permissions))
+        }
+        RoleEvent::PermissionsRevoked { permissions } => {
+            format!("Запрещено: {}", permission_list(permissions))
+        }
+    }
+}
+
+fn staff(event: StaffEvent) -> String {
+    match event {
+        StaffEvent::EmployeeHired {
+            full_name,
+            position,
+            ..
+        } => format!("Принят сотрудник {full_name}, {position}"),
+        StaffEvent::EmployeeDetailsChanged {
+            full_name,
+            position,
+            ..
+        } => format!("Изменены данные сотрудника: {full_name}, {position}"),
+        StaffEvent::EmployeeRolesAssigned { roles, .. } => format!(
+            "Назначены роли: {}",
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        StaffEvent::EmployeeDeactivated { .. } => "Сотрудник отключён".into(),
+        StaffEvent::EmployeeReactivated { .. } => "Сотрудник снова допущен".into(),
+    }
+}

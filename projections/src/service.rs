@@ -1,0 +1,272 @@
+//! Every projector in one process: each in a task of its own, with `/health` and `/metrics`.
+//!
+//! A projector stopped by a failing event stays stopped (its failure is on its checkpoint and in
+//! `/health`) while the others run on; one that finds its lock taken waits as a standby and takes over
+//! when the other instance goes; a lost database connection is retried with a growing pause.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use event_store::EventStore;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde::Serialize;
+use tokio::sync::{watch, RwLock};
+use tokio::task::JoinSet;
+
+use crate::clients::ClientsProjection;
+use crate::invoices::InvoicesProjection;
+use crate::reference_data::ReferenceDataProjection;
+use crate::runtime::{checkpoint_key, statuses};
+use crate::vehicles::VehiclesProjection;
+use crate::work_orders::WorkOrdersProjection;
+use crate::{run, Projection, ProjectionError, RunOptions};
+
+/// Where a projector's task is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum Phase {
+    /// Following the log.
+    Running,
+    /// Another instance holds its lock; this one waits to take over.
+    Standby,
+    /// Waiting to retry after a database fault.
+    Retrying(String),
+    /// Stopped by a failing event until the fix is deployed.
+    Failed(String),
+    /// Shut down.
+    Stopped,
+}
+
+/// Every projector's phase, by checkpoint key.
+#[derive(Debug, Clone, Default)]
+pub struct Phases(Arc<RwLock<BTreeMap<String, Phase>>>);
+
+impl Phases {
+    async fn set(&self, key: &str, phase: Phase) {
+        self.0.write().await.insert(key.to_owned(), phase);
+    }
+
+    /// A copy of the current phases.
+    pub async fn snapshot(&self) -> BTreeMap<String, Phase> {
+        self.0.read().await.clone()
+    }
+}
+
+/// The checkpoint keys of every projector this process runs.
+pub fn projector_keys() -> Vec<String> {
+    vec![
+        checkpoint_key::<ClientsProjection>(),
+        checkpoint_key::<VehiclesProjection>(),
+        checkpoint_key::<WorkOrdersProjection>(),
+        checkpoint_key::<InvoicesProjection>(),
+        checkpoint_key::<ReferenceDataProjection>(),
+    ]
+}
+
+async fn supervise<P: Projection>(
+    projection: P,
+    store: EventStore,
+    options: RunOptions,
+    phases: Phases,
+    shutdown: watch::Receiver<bool>,
+) {
+    let key = checkpoint_key::<P>();
+    let projection = Arc::new(projection);
+    let mut pause = Duration::from_millis(200);
+    loop {
+        phases.set(&key, Phase::Running).await;
+        let outcome = run(
+            SharedProjection(Arc::clone(&projection)),
+            store.clone(),
+            options,
+            stopped(shutdown.clone()),
+        )
+        .await;
+        let phase = match outcome {
+            Ok(()) => {
+                phases.set(&key, Phase::Stopped).await;
+                return;
+            }
+            Err(ProjectionError::AlreadyRunning(_)) => {
+                pause = Duration::from_secs(1);
+                Phase::Standby
+            }
+            Err(error @ (ProjectionError::Database(_) | ProjectionError::EventStore(_))) => {
+                pause = (pause * 2).min(Duration::from_secs(10));
+                tracing::warn!(projector = %key, %error, ?pause, "projector will retry");
+                Phase::Retrying(error.to_string())
+            }
+            Err(error) => {
+                phases.set(&key, Phase::Failed(error.to_string())).await;
+                return;
+            }
+        };
+        phases.set(&key, phase).await;
+        tokio::select! {
+            () = stopped(shutdown.clone()) => {
+                phases.set(&key, Phase::Stopped).await;
+                return;
+            }
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+/// Resolves once `shutdown` turns true (or its sender is gone).
+pub async fn stopped(mut shutdown: watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// A projection shared between a supervisor's restarts.
+struct SharedProjection<P>(Arc<P>);
+
+impl<P: Projection> Projection for SharedProjection<P> {
+    const NAME: &'static str = P::NAME;
+    const VERSION: u32 = P::VERSION;
+    const TABLES: &'static [&'static str] = P::TABLES;
+
+    fn handles(&self, event: &event_store::RecordedEvent) -> bool {
+        self.0.handles(event)
+    }
+
+    fn apply(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        event: &event_store::RecordedEvent,
+    ) -> impl Future<Output = Result<(), ProjectionError>> + Send {
+        self.0.apply(tx, event)
+    }
+}
+
+/// Starts every projector; they run until `shutdown` turns true.
+pub fn spawn_all(
+    store: &EventStore,
+    options: RunOptions,
+    phases: &Phases,
+    shutdown: &watch::Receiver<bool>,
+) -> JoinSet<()> {
+    let mut tasks = JoinSet::new();
+    macro_rules! spawn {
+        ($($projection:expr),* $(,)?) => {$(
+            tasks.spawn(supervise(
+                $projection,
+                store.clone(),
+                options,
+                phases.clone(),
+                shutdown.clone(),
+            ));
+        )*};
+    }
+    spawn!(
+        ClientsProjection,
+        VehiclesProjection,
+        WorkOrdersProjection,
+        InvoicesProjection,
+        ReferenceDataProjection,
+    );
+    tasks
+}
+
+/// The process's Prometheus recorder, installed once.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// What `/health` reads.
+#[derive(Clone)]
+pub struct HealthState {
+    /// The log.
+    pub store: EventStore,
+    /// The projectors' phases in this process.
+    pub phases: Phases,
+}
+
+#[derive(Serialize)]
+struct ProjectorHealth {
+    projector: String,
+    phase: Option<Phase>,
+    position: String,
+    events_behind: u64,
+    events_applied: i64,
+    failed_at_position: Option<String>,
+    failure: Option<String>,
+}
+
+async fn health(State(state): State<HealthState>) -> impl IntoResponse {
+    let (head, checkpoints) = match (state.store.head().await, statuses(state.store.pool()).await) {
+        (Ok(head), Ok(checkpoints)) => (head, checkpoints),
+        (Err(error), _) => return unavailable(error.to_string()),
+        (_, Err(error)) => return unavailable(error.to_string()),
+    };
+    let phases = state.phases.snapshot().await;
+    let mut healthy = true;
+    let projectors: Vec<ProjectorHealth> = checkpoints
+        .into_iter()
+        .filter(|status| phases.contains_key(&status.projector))
+        .map(|status| {
+            let phase = phases.get(&status.projector).cloned();
+            healthy &= status.failure.is_none() && !matches!(phase, Some(Phase::Failed(_)));
+            let (failed_at_position, failure) = status.failure.unzip();
+            ProjectorHealth {
+                events_behind: head
+                    .global_position
+                    .saturating_sub(status.position.global_position),
+                position: status.position.to_string(),
+                projector: status.projector,
+                phase,
+                events_applied: status.events_applied,
+                failed_at_position,
+                failure,
+            }
+        })
+        .collect();
+    let code = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if healthy { "ok" } else { "degraded" },
+        "head": head.to_string(),
+        "projectors": projectors,
+    });
+    (code, Json(body))
+}
+
+fn unavailable(reason: String) -> (StatusCode, Json<serde_json::Value>) {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(serde_json::json!({ "status": "unavailable", "database": reason })),
+    )
+}
+
+async fn metrics_text() -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        metrics_handle().render(),
+    )
+}
+
+/// `/health` and `/metrics` of the projector process.
+pub fn router(state: HealthState) -> Router {
+    metrics_handle();
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics_text))
+        .with_state(state)
+}

@@ -1,0 +1,358 @@
+//! The work-order board and card: each order's status, dates, money and mechanics, its lines, and
+//! the domain's own fold of it (intake, recommendations, approvals) for the card.
+//!
+//! The projector folds the order with the domain's `evolve`, so totals and line amounts here are
+//! computed by the one formula the commands use; they cannot drift from the invoice.
+
+use aggregates::work_order::{
+    Approval, LabourProgress, LabourService, PricedLine, WorkOrder, WorkOrderEvent,
+};
+use aggregates::Aggregate;
+use chrono::{DateTime, Utc};
+use event_store::RecordedEvent;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::support::{decode, found, from_json, record_id, to_json, version};
+use crate::{Projection, ProjectionError};
+
+/// Projects `work_order` streams into `read.work_orders` and `read.work_order_lines`.
+pub struct WorkOrdersProjection;
+
+/// What an event changes besides the fold: the lifecycle's dates, and whether lines need rewriting.
+#[derive(Default)]
+struct Effects {
+    lines: bool,
+    accepted_at: Option<DateTime<Utc>>,
+    approved_at: Option<DateTime<Utc>>,
+    started_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    cancelled: Option<(DateTime<Utc>, String)>,
+    reopened: bool,
+}
+
+fn effects(event: &WorkOrderEvent) -> Effects {
+    let lines = || Effects {
+        lines: true,
+        ..Effects::default()
+    };
+    match event {
+        WorkOrderEvent::WorkOrderOpened { .. } | WorkOrderEvent::RecommendationAdded { .. } => {
+            Effects::default()
+        }
+        WorkOrderEvent::VehicleAccepted { intake } => Effects {
+            accepted_at: Some(intake.at),
+            ..Effects::default()
+        },
+        WorkOrderEvent::LabourLineAdded { .. }
+        | WorkOrderEvent::LabourLineChanged { .. }
+        | WorkOrderEvent::MechanicAssigned { .. }
+        | WorkOrderEvent::PartsLineAdded { .. }
+        | WorkOrderEvent::PartsLineChanged { .. }
+        | WorkOrderEvent::LineRemoved { .. }
+        | WorkOrderEvent::LabourStarted { .. }
+        | WorkOrderEvent::LabourFinished { .. }
+        | WorkOrderEvent::LineApproved { .. }
+        | WorkOrderEvent::LineDeclined { .. } => lines(),
+        WorkOrderEvent::EstimateApproved { at, .. } => Effects {
+            approved_at: Some(*at),
+            ..Effects::default()
+        },
+        WorkOrderEvent::WorkStarted { at } => Effects {
+            started_at: Some(*at),
+            ..Effects::default()
+        },
+        WorkOrderEvent::WorkOrderCompleted { at, .. } => Effects {
+            completed_at: Some(*at),
+            ..Effects::default()
+        },
+        WorkOrderEvent::WorkOrderClosed { at, .. } => Effects {
+            closed_at: Some(*at),
+            ..Effects::default()
+        },
+        WorkOrderEvent::WorkOrderCancelled { reason, at, .. } => Effects {
+            cancelled: Some((*at, reason.clone())),
+            ..Effects::default()
+        },
+        WorkOrderEvent::WorkOrderReopened { .. } => Effects {
+            reopened: true,
+            ..Effects::default()
+        },
+    }
+}
+
+/// The order's lines as columns, labour first, each in the order added.
+#[derive(Default)]
+struct LineColumns {
+    line_id: Vec<Uuid>,
+    ordinal: Vec<i32>,
+    kind: Vec<String>,
+    description: Vec<String>,
+    part_number: Vec<Option<String>>,
+    catalogue_service_id: Vec<Option<Uuid>>,
+    quantity_thousandths: Vec<i64>,
+    unit_price: Vec<i64>,
+    discount_bp: Vec<i32>,
+    discount: Vec<i64>,
+    amount: Vec<i64>,
+    mechanic_id: Vec<Option<Uuid>>,
+    progress: Vec<Option<String>>,
+    approval: Vec<String>,
+    approved_by: Vec<Option<String>>,
+    approved_at: Vec<Option<DateTime<Utc>>>,
+}
+
+impl LineColumns {
+    fn push_approval(&mut self, approval: &Approval) {
+        match approval {
+            Approval::Pending => {
+                self.approval.push("pending".into());
+                self.approved_by.push(None);
+                self.approved_at.push(None);
+            }
+            Approval::Approved { record } => {
+                self.approval.push("approved".into());
+                self.approved_by.push(Some(record.by.clone()));
+                self.approved_at.push(Some(record.at));
+            }
+        }
+    }
+
+    fn of(order: &WorkOrder) -> Self {
+        let mut columns = Self::default();
+        for line in &order.labour {
+            columns.line_id.push(line.line_id.0);
+            columns.ordinal.push(columns.line_id.len() as i32);
+            columns.kind.push("labour".into());
+            columns.description.push(line.service.name().to_owned());
+            columns.part_number.push(None);
+            columns.catalogue_service_id.push(match &line.service {
+                LabourService::Catalogue { service_id, .. } => Some(service_id.0),
+                LabourService::FreeText { .. } => None,
+            });
+            // Norm-hours are tenths; the column holds thousandths like a parts quantity.
+            columns
+                .quantity_thousandths
+                .push(i64::from(line.norm_hours.tenths()) * 100);
+            columns.unit_price.push(line.rate.as_kopecks());
+            columns
+                .discount_bp
+                .push(i32::from(line.discount.basis_points()));
+            columns.discount.push(line.discount_amount().as_kopecks());
+            columns.amount.push(line.amount().as_kopecks());
+            columns.mechanic_id.push(line.mechanic.map(|m| m.0));
+            columns.progress.push(Some(
+                match line.progress {
+                    LabourProgress::NotStarted => "not_started",
+                    LabourProgress::Started => "started",
+                    LabourProgress::Finished => "finished",
+                }
+                .into(),
+            ));
+            columns.push_approval(&line.approval);
+        }
+        for line in &order.parts {
+            columns.line_id.push(line.line_id.0);
+            columns.ordinal.push(columns.line_id.len() as i32);
+            columns.kind.push(
+                if line.client_supplied {
+                    "client_part"
+                } else {
+                    "parts"
+                }
+                .into(),
+            );
+            columns.description.push(line.name.clone());
+            columns.part_number.push(Some(line.part_number.clone()));
+            columns.catalogue_service_id.push(None);
+            columns
+                .quantity_thousandths
+                .push(i64::from(line.quantity.thousandths()));
+            columns.unit_price.push(line.unit_price.as_kopecks());
+            columns
+                .discount_bp
+                .push(i32::from(line.discount.basis_points()));
+            columns.discount.push(line.discount_amount().as_kopecks());
+            columns.amount.push(line.amount().as_kopecks());
+            columns.mechanic_id.push(None);
+            columns.progress.push(None);
+            columns.push_approval(&line.approval);
+        }
+        columns
+    }
+}
+
+async fn rewrite_lines(
+    tx: &mut PgConnection,
+    work_order: Uuid,
+    order: &WorkOrder,
+) -> Result<(), ProjectionError> {
+    sqlx::query!(
+        "DELETE FROM read.work_order_lines WHERE work_order_id = $1",
+        work_order
+    )
+    .execute(&mut *tx)
+    .await?;
+    let c = LineColumns::of(order);
+    if c.line_id.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        r#"INSERT INTO read.work_order_lines
+             (work_order_id, line_id, ordinal, kind, description, part_number, catalogue_service_id,
+              quantity, unit_price, discount_bp, discount, amount, mechanic_id, progress, approval,
+              approved_by, approved_at)
+           SELECT $1, line_id, ordinal, kind, description, part_number, catalogue_service_id,
+                  quantity / 1000.0, unit_price / 100.0, discount_bp, discount / 100.0, amount / 100.0,
+                  mechanic_id, progress, approval, approved_by, approved_at
+             FROM UNNEST($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[],
+                         $8::bigint[], $9::bigint[], $10::int[], $11::bigint[], $12::bigint[],
+                         $13::uuid[], $14::text[], $15::text[], $16::text[], $17::timestamptz[])
+               AS l(line_id, ordinal, kind, description, part_number, catalogue_service_id, quantity,
+                    unit_price, discount_bp, discount, amount, mechanic_id, progress, approval,
+                    approved_by, approved_at)"#,
+        work_order,
+        &c.line_id,
+        &c.ordinal,
+        &c.kind,
+        &c.description,
+        &c.part_number as &[Option<String>],
+        &c.catalogue_service_id as &[Option<Uuid>],
+        &c.quantity_thousandths,
+        &c.unit_price,
+        &c.discount_bp,
+        &c.discount,
+        &c.amount,
+        &c.mechanic_id as &[Option<Uuid>],
+        &c.progress as &[Option<String>],
+        &c.approval,
+        &c.approved_by as &[Option<String>],
+        &c.approved_at as &[Option<DateTime<Utc>>],
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Everyone assigned to a labour line, each once.
+fn mechanics(order: &WorkOrder) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = order
+        .labour
+        .iter()
+        .filter_map(|l| l.mechanic.map(|m| m.0))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+impl Projection for WorkOrdersProjection {
+    const NAME: &'static str = "work_orders";
+    const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] = &["read.work_orders", "read.work_order_lines"];
+
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        event.stream.stream_type == WorkOrder::STREAM_TYPE
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> Result<(), ProjectionError> {
+        let work_order = record_id(event)?;
+        let version = version(event);
+        let domain_event: WorkOrderEvent = decode(event)?;
+        if let WorkOrderEvent::WorkOrderOpened {
+            number,
+            client_id,
+            vehicle_id,
+            vat_rate,
+            opened_by,
+            at,
+            ..
+        } = &domain_event
+        {
+            let order = WorkOrder::default().evolve(&domain_event);
+            sqlx::query!(
+                "INSERT INTO read.work_orders
+                   (work_order_id, number, client_id, vehicle_id, status, opened_by, opened_at,
+                    vat_rate_bp, state, version, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                work_order,
+                number,
+                client_id.0,
+                vehicle_id.0,
+                order.status.as_str(),
+                opened_by.0,
+                at,
+                i32::from(vat_rate.basis_points()),
+                to_json(&order)?,
+                version,
+                event.recorded_at,
+            )
+            .execute(&mut *tx)
+            .await?;
+            return Ok(());
+        }
+        let state = sqlx::query_scalar!(
+            "SELECT state FROM read.work_orders WHERE work_order_id = $1",
+            work_order
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(state) = state else {
+            return found(0, event);
+        };
+        let order = from_json::<WorkOrder>(state)?.evolve(&domain_event);
+        let effects = effects(&domain_event);
+        let totals = order.totals();
+        let (cancelled_at, cancel_reason) = effects.cancelled.unzip();
+        sqlx::query!(
+            "UPDATE read.work_orders
+                SET status = $2, state = $3, version = $4, updated_at = $5,
+                    mileage_km = $6, complaints = $7,
+                    labour = $8::bigint / 100.0, parts = $9::bigint / 100.0, discount = $10::bigint / 100.0,
+                    total = $11::bigint / 100.0, vat = $12::bigint / 100.0, mechanic_ids = $13,
+                    accepted_at = COALESCE($14, accepted_at),
+                    approved_at = COALESCE($15, approved_at),
+                    started_at = COALESCE($16, started_at),
+                    completed_at = CASE WHEN $17 THEN NULL ELSE COALESCE($18, completed_at) END,
+                    closed_at = COALESCE($19, closed_at),
+                    cancelled_at = COALESCE($20, cancelled_at),
+                    cancel_reason = COALESCE($21, cancel_reason)
+              WHERE work_order_id = $1",
+            work_order,
+            order.status.as_str(),
+            to_json(&order)?,
+            version,
+            event.recorded_at,
+            order
+                .intake
+                .as_ref()
+                .map(|i| i32::try_from(i.mileage_km).unwrap_or(i32::MAX)),
+            order.intake.as_ref().map(|i| i.complaints.clone()),
+            totals.labour.as_kopecks(),
+            totals.parts.as_kopecks(),
+            totals.discount.as_kopecks(),
+            totals.total.as_kopecks(),
+            totals.vat.as_kopecks(),
+            &mechanics(&order),
+            effects.accepted_at,
+            effects.approved_at,
+            effects.started_at,
+            effects.reopened,
+            effects.completed_at,
+            effects.closed_at,
+            cancelled_at,
+            cancel_reason,
+        )
+        .execute(&mut *tx)
+        .await?;
+        if effects.lines {
+            rewrite_lines(tx, work_order, &order).await?;
+        }
+        Ok(())
+    }
+}

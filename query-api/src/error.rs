@@ -1,0 +1,119 @@
+//! The query API's one error type, and the one place it becomes a GraphQL error.
+//!
+//! Every error carries `extensions.code` (the command API's machine codes), `extensions.message_ru`
+//! for people, and what the code needs (the permission, the current position).
+
+use aggregates::permission::Permission;
+use async_graphql::ErrorExtensions;
+
+/// Everything a query refuses or fails at.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The caller's roles do not allow this object or field.
+    #[error("not allowed: {permission}")]
+    Forbidden {
+        /// The permission that was needed.
+        permission: &'static str,
+    },
+    /// No such record (or one the caller may not know of).
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for.
+        what: &'static str,
+    },
+    /// An argument that cannot be used.
+    #[error("invalid {field}: {reason}")]
+    InvalidArgument {
+        /// The argument.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The read models did not reach the position the caller asked for in time.
+    #[error("read model {projector} is at {current}, behind the requested position")]
+    NotReady {
+        /// The projector that lags.
+        projector: String,
+        /// Where it is.
+        current: String,
+    },
+    /// The database failed.
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    /// A read model's checkpoint could not be read.
+    #[error("projection error: {0}")]
+    Projection(#[from] projections::ProjectionError),
+}
+
+impl QueryError {
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Forbidden { .. } => "forbidden",
+            Self::NotFound { .. } => "not_found",
+            Self::InvalidArgument { .. } => "invalid_argument",
+            Self::NotReady { .. } => "not_ready",
+            Self::Database(_) | Self::Projection(_) => "internal",
+        }
+    }
+
+    /// The message in Russian, for people.
+    pub fn message_ru(&self) -> String {
+        match self {
+            Self::Forbidden { permission } => {
+                format!("Недостаточно прав: нужно разрешение «{permission}»")
+            }
+            Self::NotFound { what } => format!("Не найдено: {what}"),
+            Self::InvalidArgument { field, reason } => {
+                format!("Неверное значение «{field}»: {reason}")
+            }
+            Self::NotReady { .. } => {
+                "Данные ещё обновляются, повторите запрос через секунду".into()
+            }
+            Self::Database(_) | Self::Projection(_) => "Внутренняя ошибка сервера".into(),
+        }
+    }
+
+    /// Refusal for a missing permission.
+    pub fn forbidden(permission: Permission) -> Self {
+        Self::Forbidden {
+            permission: permission.code(),
+        }
+    }
+}
+
+impl ErrorExtensions for QueryError {
+    fn extend(&self) -> async_graphql::Error {
+        if matches!(self, Self::Database(_) | Self::Projection(_)) {
+            tracing::error!(error = ?self, "query failed");
+        }
+        async_graphql::Error::new(self.to_string()).extend_with(|_, e| {
+            e.set("code", self.code());
+            e.set("message_ru", self.message_ru());
+            match self {
+                Self::Forbidden { permission } => e.set("permission", *permission),
+                Self::NotReady { projector, current } => {
+                    e.set("projector", projector.as_str());
+                    e.set("current_position", current.as_str());
+                }
+                Self::InvalidArgument { field, .. } => e.set("field", *field),
+                _ => {}
+            }
+        })
+    }
+}
+
+/// Resolver results: a `QueryError` becomes a GraphQL error with its extensions.
+pub type GqlResult<T> = async_graphql::Result<T>;
+
+/// `?` for `QueryError`s (and what converts into them) inside resolvers.
+pub trait OrGql<T> {
+    /// The result with its error as a GraphQL error.
+    fn gql(self) -> GqlResult<T>;
+}
+
+impl<T, E: Into<QueryError>> OrGql<T> for Result<T, E> {
+    fn gql(self) -> GqlResult<T> {
+        self.map_err(|e| e.into().extend())
+    }
+}

@@ -1,0 +1,370 @@
+//! The shop every query test runs against: auth, commands, projectors and queries on one database.
+
+// Each test binary uses part of the fixture.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aggregates::contact::Email;
+use auth::bootstrap::{create_first_owner, FirstOwner};
+use auth::http::AuthService;
+use auth::AuthConfig;
+use command_api::http::CommandApi;
+use event_store::testing::TestDatabase;
+use event_store::EventStore;
+use projections::service::{spawn_all, Phases};
+use projections::RunOptions;
+use query_api::http::QueryApi;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub(crate) const OWNER_EMAIL: &str = "owner@motor.ru";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+
+/// Auth, the command API, the projectors and the query API on one fresh database, with an owner.
+pub(crate) struct Shop {
+    pub(crate) db: TestDatabase,
+    pub(crate) store: EventStore,
+    pub(crate) auth: String,
+    pub(crate) commands: String,
+    pub(crate) queries: String,
+    pub(crate) http: reqwest::Client,
+    _stop: Vec<tokio::sync::oneshot::Sender<()>>,
+    _projectors: (tokio::sync::watch::Sender<bool>, tokio::task::JoinSet<()>),
+}
+
+async fn serve(
+    router: axum::Router,
+    with_peer: bool,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async {
+        let _ = stopped.await;
+    };
+    if with_peer {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        });
+    } else {
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        });
+    }
+    (format!("http://{address}"), stop)
+}
+
+/// Projectors that follow the log closely, as in production but with shorter pauses.
+pub(crate) fn fast_projectors() -> RunOptions {
+    let mut options = RunOptions::default();
+    options.subscription.poll_interval = Duration::from_millis(50);
+    options
+}
+
+pub(crate) async fn open_shop(label: &str) -> Shop {
+    let db = TestDatabase::create(label, 40).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let config = AuthConfig {
+        max_attempts_per_address: 10_000,
+        ..AuthConfig::default()
+    };
+    let service = AuthService::new(db.pool.clone(), config.clone()).unwrap();
+    let owner = FirstOwner {
+        full_name: "Смирнова Анна".into(),
+        email: Email::parse(OWNER_EMAIL).unwrap(),
+        phone: None,
+        password: PASSWORD.into(),
+    };
+    create_first_owner(&store, service.hasher(), "main", owner)
+        .await
+        .unwrap();
+    let (auth, stop_auth) = serve(auth::http::router(Arc::clone(&service)), true).await;
+    let (commands, stop_commands) = serve(
+        command_api::http::router(CommandApi::new(db.pool.clone(), &config)),
+        false,
+    )
+    .await;
+    let query_pool = query_api::http::pool_options()
+        .max_connections(10)
+        .connect_with(db.options.clone())
+        .await
+        .unwrap();
+    let (queries, stop_queries) = serve(
+        query_api::http::router(QueryApi::new(query_pool, &config, true)),
+        false,
+    )
+    .await;
+    let (stop_projectors, shutdown) = tokio::sync::watch::channel(false);
+    let projectors = spawn_all(&store, fast_projectors(), &Phases::default(), &shutdown);
+    Shop {
+        db,
+        store,
+        auth,
+        commands,
+        queries,
+        http: reqwest::Client::new(),
+        _stop: vec![stop_auth, stop_commands, stop_queries],
+        _projectors: (stop_projectors, projectors),
+    }
+}
+
+/// A GraphQL answer.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Value,
+}
+
+impl Answer {
+    /// The `code` of the first error, if any.
+    pub(crate) fn error_code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+}
+
+impl Shop {
+    pub(crate) async fn token(&self, login: &str) -> String {
+        let response = self
+            .http
+            .post(format!("{}/v1/auth/login", self.auth))
+            .json(&json!({ "login": login, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "login {login}");
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Sends a command that must succeed; returns the log position of its last event.
+    pub(crate) async fn command(&self, token: &str, path: &str, body: Value) -> String {
+        let response = self
+            .http
+            .post(format!("{}/v1/{path}", self.commands))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body["position"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// A GraphQL query, optionally waiting for a position.
+    pub(crate) async fn query(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        min_position: Option<&str>,
+    ) -> Answer {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.queries))
+            .json(&json!({ "query": query }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(position) = min_position {
+            request = request.header("x-min-position", position);
+        }
+        let response = request.send().await.unwrap();
+        Answer {
+            status: response.status(),
+            body: response.json().await.unwrap_or(Value::Null),
+        }
+    }
+
+    /// A query that must succeed without errors; returns `data`.
+    pub(crate) async fn data(&self, token: &str, query: &str, min_position: &str) -> Value {
+        let answer = self.query(Some(token), query, Some(min_position)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{query}: {}", answer.body);
+        assert!(answer.body["errors"].is_null(), "{query}: {}", answer.body);
+        answer.body["data"].clone()
+    }
+
+    /// Hires an employee with a role and gives them the test password; returns id and position.
+    pub(crate) async fn employee(&self, owner: &str, email: &str, role: &str) -> (Uuid, String) {
+        let id = Uuid::now_v7();
+        let position = self
+            .command(
+                owner,
+                "staff/main/hire",
+                json!({ "employee_id": id, "full_name": format!("Сотрудник {role}"), "position": role,
+                        "email": email, "roles": [role] }),
+            )
+            .await;
+        let response = self
+            .http
+            .post(format!("{}/v1/auth/employees/{id}/password", self.auth))
+            .bearer_auth(owner)
+            .json(&json!({ "new_password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        (id, position)
+    }
+
+    /// The settings a shop needs before its first order.
+    pub(crate) async fn configure(&self, owner: &str) {
+        for (command, body) in [
+            ("set_vat_rate", json!({ "rate_bp": 2200 })),
+            (
+                "set_norm_hour_rate",
+                json!({ "category": null, "rate_kopecks": 250_000 }),
+            ),
+            (
+                "set_work_order_number_format",
+                json!({ "format": "ЗН-{yyyy}-{seq:6}" }),
+            ),
+        ] {
+            self.command(owner, &format!("settings/main/{command}"), body)
+                .await;
+        }
+    }
+}
+
+/// A shop with an owner, an advisor, a mechanic and a cashier signed in, and one order in work
+/// assigned to the mechanic (and one not), with a client, a vehicle and a part-paid invoice.
+pub(crate) struct Staffed {
+    pub(crate) shop: Shop,
+    pub(crate) owner: String,
+    pub(crate) advisor: String,
+    pub(crate) mechanic: String,
+    pub(crate) cashier: String,
+    pub(crate) mechanic_id: Uuid,
+    pub(crate) client: Uuid,
+    pub(crate) vehicle: Uuid,
+    pub(crate) assigned_order: Uuid,
+    pub(crate) other_order: Uuid,
+    pub(crate) invoice: Uuid,
+    /// The position of the last command.
+    pub(crate) position: String,
+}
+
+pub(crate) async fn staffed_shop(label: &str) -> Staffed {
+    let shop = open_shop(label).await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.configure(&owner).await;
+    shop.employee(&owner, "advisor@motor.ru", "advisor").await;
+    let (mechanic_id, _) = shop.employee(&owner, "mechanic@motor.ru", "mechanic").await;
+    shop.employee(&owner, "cashier@motor.ru", "cashier").await;
+    let advisor = shop.token("advisor@motor.ru").await;
+    let mechanic = shop.token("mechanic@motor.ru").await;
+    let cashier = shop.token("cashier@motor.ru").await;
+    let (client, vehicle) = (Uuid::now_v7(), Uuid::now_v7());
+    shop.command(
+        &advisor,
+        &format!("client/{client}/register"),
+        json!({ "party": { "kind": "person", "full_name": "Петров Иван Сергеевич" },
+                "phones": ["8 (912) 345-67-89"], "email": "petrov@mail.ru" }),
+    )
+    .await;
+    shop.command(
+        &advisor,
+        &format!("vehicle/{vehicle}/register"),
+        json!({ "vin": "XTAGFK330JY144213", "plate": "a123bc77", "make": "Lada", "model": "Vesta",
+                "year": 2018, "owner": client }),
+    )
+    .await;
+    let (assigned_order, other_order, invoice) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    for order in [assigned_order, other_order] {
+        shop.command(
+            &advisor,
+            &format!("work_order/{order}/open"),
+            json!({ "client_id": client, "vehicle_id": vehicle }),
+        )
+        .await;
+    }
+    shop.command(
+        &advisor,
+        &format!("work_order/{assigned_order}/accept_vehicle"),
+        json!({ "mileage_km": 87400, "complaints": "Стук спереди", "fuel_eighths": 3 }),
+    )
+    .await;
+    let (labour, parts) = (Uuid::now_v7(), Uuid::now_v7());
+    shop.command(
+        &advisor,
+        &format!("work_order/{assigned_order}/add_labour_line"),
+        json!({ "line_id": labour, "name": "Замена стоек стабилизатора", "norm_hours_tenths": 15,
+                "mechanic": mechanic_id }),
+    )
+    .await;
+    shop.command(
+        &advisor,
+        &format!("work_order/{assigned_order}/add_parts_line"),
+        json!({ "line_id": parts, "part_number": "0K2N134150", "name": "Стойка стабилизатора",
+                "quantity_thousandths": 2000, "unit_price_kopecks": 189050 }),
+    )
+    .await;
+    shop.command(
+        &advisor,
+        &format!("work_order/{assigned_order}/record_approval"),
+        json!({ "decisions": [{ "line_id": labour, "decision": "approve" },
+                              { "line_id": parts, "decision": "approve" }],
+                "by": "Петров И. С.", "channel": { "kind": "phone", "number": "+79123456789" } }),
+    )
+    .await;
+    shop.command(
+        &advisor,
+        &format!("work_order/{assigned_order}/start_work"),
+        json!({}),
+    )
+    .await;
+    shop.command(
+        &mechanic,
+        &format!("work_order/{assigned_order}/start_labour"),
+        json!({ "line_id": labour }),
+    )
+    .await;
+    shop.command(
+        &mechanic,
+        &format!("work_order/{assigned_order}/finish_labour"),
+        json!({ "line_id": labour }),
+    )
+    .await;
+    shop.command(
+        &advisor,
+        &format!("work_order/{assigned_order}/complete"),
+        json!({}),
+    )
+    .await;
+    shop.command(
+        &cashier,
+        &format!("invoice/{invoice}/issue"),
+        json!({ "work_order_id": assigned_order }),
+    )
+    .await;
+    let position = shop
+        .command(
+            &cashier,
+            &format!("invoice/{invoice}/record_payment"),
+            json!({ "payment_id": Uuid::now_v7(), "amount_kopecks": 500_000, "method": "card" }),
+        )
+        .await;
+    Staffed {
+        shop,
+        owner,
+        advisor,
+        mechanic,
+        cashier,
+        mechanic_id,
+        client,
+        vehicle,
+        assigned_order,
+        other_order,
+        invoice,
+        position,
+    }
+}
