@@ -21,7 +21,6 @@ pub struct TestDatabase {
     pub options: PgConnectOptions,
     name: String,
     server: PgConnectOptions,
-    server_url: String,
 }
 
 impl TestDatabase {
@@ -57,27 +56,12 @@ impl TestDatabase {
             options,
             name,
             server,
-            server_url: url,
         })
     }
 
     /// The database's name.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// A URL of the test database, for processes the test starts.
-    pub fn url(&self) -> String {
-        let (base, query) = match self.server_url.split_once('?') {
-            Some((base, query)) => (base, format!("?{query}")),
-            None => (self.server_url.as_str(), String::new()),
-        };
-        // `postgres://user@host:port/db`: drop the database, if the URL names one.
-        let server = match base.rsplit_once('/') {
-            Some((server, _)) if !server.ends_with('/') => server,
-            _ => base,
-        };
-        format!("{server}/{}{query}", self.name)
     }
 }
 

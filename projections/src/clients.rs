@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::{Projection, ProjectionError};
 
 /// Projects `client` streams into `read.clients` and `read.client_phones`.
+#[derive(Debug, Clone, Copy)]
 pub struct ClientsProjection;
 
 fn decode(event: &RecordedEvent) -> Result<ClientEvent, ProjectionError> {

@@ -10,6 +10,7 @@ use crate::support::{decode, found, from_json, record_id, to_json, version};
 use crate::{Projection, ProjectionError};
 
 /// Projects `invoice` streams into `read.invoices` and `read.payments`.
+#[derive(Debug, Clone, Copy)]
 pub struct InvoicesProjection;
 
 /// The stable name of an invoice status, as the API shows it.

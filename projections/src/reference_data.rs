@@ -14,6 +14,7 @@ use crate::support::{decode, found, from_json, record_id, to_json, version};
 use crate::{Projection, ProjectionError};
 
 /// Projects catalogue, settings, directory, role and staff streams into their `read.*` tables.
+#[derive(Debug, Clone, Copy)]
 pub struct ReferenceDataProjection;
 
 const STREAM_TYPES: [&str; 5] = [

@@ -5,7 +5,6 @@
 //! when the other instance goes; a lost database connection is retried with a growing pause.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -70,7 +69,7 @@ pub fn projector_keys() -> Vec<String> {
     ]
 }
 
-async fn supervise<P: Projection>(
+async fn supervise<P: Projection + Clone>(
     projection: P,
     store: EventStore,
     options: RunOptions,
@@ -78,12 +77,11 @@ async fn supervise<P: Projection>(
     shutdown: watch::Receiver<bool>,
 ) {
     let key = checkpoint_key::<P>();
-    let projection = Arc::new(projection);
     let mut pause = Duration::from_millis(200);
     loop {
         phases.set(&key, Phase::Running).await;
         let outcome = run(
-            SharedProjection(Arc::clone(&projection)),
+            projection.clone(),
             store.clone(),
             options,
             stopped(shutdown.clone()),
@@ -122,27 +120,6 @@ async fn supervise<P: Projection>(
 /// Resolves once `shutdown` turns true (or its sender is gone).
 pub async fn stopped(mut shutdown: watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
-}
-
-/// A projection shared between a supervisor's restarts.
-struct SharedProjection<P>(Arc<P>);
-
-impl<P: Projection> Projection for SharedProjection<P> {
-    const NAME: &'static str = P::NAME;
-    const VERSION: u32 = P::VERSION;
-    const TABLES: &'static [&'static str] = P::TABLES;
-
-    fn handles(&self, event: &event_store::RecordedEvent) -> bool {
-        self.0.handles(event)
-    }
-
-    fn apply(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        event: &event_store::RecordedEvent,
-    ) -> impl Future<Output = Result<(), ProjectionError>> + Send {
-        self.0.apply(tx, event)
-    }
 }
 
 /// Starts every projector; they run until `shutdown` turns true.

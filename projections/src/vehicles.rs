@@ -12,6 +12,7 @@ use crate::support::{decode, found, record_id, version};
 use crate::{Projection, ProjectionError};
 
 /// Projects `vehicle` streams, and intake readings of `work_order` streams, into `read.vehicles`.
+#[derive(Debug, Clone, Copy)]
 pub struct VehiclesProjection;
 
 /// One odometer reading for the history.

@@ -17,6 +17,7 @@ use crate::support::{decode, found, from_json, record_id, to_json, version};
 use crate::{Projection, ProjectionError};
 
 /// Projects `work_order` streams into `read.work_orders` and `read.work_order_lines`.
+#[derive(Debug, Clone, Copy)]
 pub struct WorkOrdersProjection;
 
 /// What an event changes besides the fold: the lifecycle's dates, and whether lines need rewriting.

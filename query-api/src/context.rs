@@ -7,7 +7,7 @@ use async_graphql::{Context, InputValueError, InputValueResult, Scalar, ScalarTy
 use auth::access::Principal;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use event_store::LogPosition;
+use event_store::{EventStore, LogPosition};
 use projections::runtime::checkpoint;
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
@@ -132,6 +132,8 @@ impl Freshness {
 pub struct Scope<'a> {
     /// The read models' database.
     pub pool: &'a PgPool,
+    /// The log, for history.
+    pub store: &'a EventStore,
     /// Who asks.
     pub viewer: &'a Viewer,
     freshness: &'a Freshness,
@@ -142,6 +144,7 @@ impl<'a> Scope<'a> {
     pub fn of(ctx: &'a Context<'_>) -> Self {
         Self {
             pool: ctx.data_unchecked::<PgPool>(),
+            store: ctx.data_unchecked::<EventStore>(),
             viewer: ctx.data_unchecked::<Viewer>(),
             freshness: ctx.data_unchecked::<Freshness>(),
         }

@@ -40,6 +40,9 @@ pub enum QueryError {
     /// The database failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// The database failed under a DataLoader (shared by every resolver that waited on it).
+    #[error("database error")]
+    Loader(#[from] std::sync::Arc<sqlx::Error>),
     /// A read model's checkpoint could not be read.
     #[error("projection error: {0}")]
     Projection(#[from] projections::ProjectionError),
@@ -53,7 +56,7 @@ impl QueryError {
             Self::NotFound { .. } => "not_found",
             Self::InvalidArgument { .. } => "invalid_argument",
             Self::NotReady { .. } => "not_ready",
-            Self::Database(_) | Self::Projection(_) => "internal",
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) => "internal",
         }
     }
 
@@ -70,7 +73,9 @@ impl QueryError {
             Self::NotReady { .. } => {
                 "Данные ещё обновляются, повторите запрос через секунду".into()
             }
-            Self::Database(_) | Self::Projection(_) => "Внутренняя ошибка сервера".into(),
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) => {
+                "Внутренняя ошибка сервера".into()
+            }
         }
     }
 
@@ -84,7 +89,10 @@ impl QueryError {
 
 impl ErrorExtensions for QueryError {
     fn extend(&self) -> async_graphql::Error {
-        if matches!(self, Self::Database(_) | Self::Projection(_)) {
+        if matches!(
+            self,
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_)
+        ) {
             tracing::error!(error = ?self, "query failed");
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, e| {

@@ -38,6 +38,7 @@ pub const PUBLIC_ROUTES: &[&str] = &["/health", "/metrics", "/graphiql"];
 /// The query API's state.
 pub struct QueryApi {
     pool: PgPool,
+    store: EventStore,
     schema: MotorlogSchema,
     authorizer: Authorizer,
     graphiql: bool,
@@ -55,9 +56,10 @@ impl QueryApi {
         Arc::new(Self {
             authorizer: Authorizer {
                 verifier: TokenVerifier::new(pool.clone(), &auth.issuer, &auth.audience),
-                directory: AccessDirectory::new(store, &auth.shop),
+                directory: AccessDirectory::new(store.clone(), &auth.shop),
             },
             pool,
+            store,
             schema,
             graphiql,
         })
@@ -130,6 +132,7 @@ async fn graphql(State(api): State<Arc<QueryApi>>, headers: HeaderMap, body: Byt
             FRESHNESS_PATIENCE,
         ))
         .data(api.pool.clone())
+        .data(api.store.clone())
         .data(DataLoader::new(ClientLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(VehicleLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(EmployeeLoader(db.clone()), tokio::spawn))

@@ -63,10 +63,7 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
 
 fn load_error(error: std::sync::Arc<sqlx::Error>) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
-    tracing::error!(%error, "loader failed");
-    QueryError::NotFound { what: "record" }
-        .extend()
-        .extend_with(|_, e| e.set("code", "internal"))
+    QueryError::from(error).extend()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 use aggregates::permission::Permission as P;
 use aggregates::vehicle_ids::Plate;
-use event_store::{EventStore, StreamId};
+use event_store::StreamId;
 use uuid::Uuid;
 
 use crate::context::{Model, Scope};
@@ -185,8 +185,8 @@ pub async fn history(
     after_version: i64,
     limit: usize,
 ) -> Result<Vec<HistoryEntry>, QueryError> {
-    let store = EventStore::new(scope.pool.clone());
-    let events = store
+    let events = scope
+        .store
         .read_stream(
             &StreamId::new(stream_type, id),
             u64::try_from(after_version).unwrap_or(0),
