@@ -11,6 +11,8 @@ pub mod reference_data;
 pub mod runtime;
 pub mod service;
 mod support;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod vehicles;
 pub mod work_orders;
 

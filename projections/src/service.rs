@@ -13,16 +13,17 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use event_store::EventStore;
+use event_store::{EventStore, LogPosition};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde::Serialize;
+use sqlx::PgPool;
 use tokio::sync::{watch, RwLock};
 use tokio::task::JoinSet;
 
 use crate::clients::ClientsProjection;
 use crate::invoices::InvoicesProjection;
 use crate::reference_data::ReferenceDataProjection;
-use crate::runtime::{checkpoint_key, statuses};
+use crate::runtime::{checkpoint, checkpoint_key, reset, statuses};
 use crate::vehicles::VehiclesProjection;
 use crate::work_orders::WorkOrdersProjection;
 use crate::{run, Projection, ProjectionError, RunOptions};
@@ -58,15 +59,83 @@ impl Phases {
     }
 }
 
+/// Hands the list of every projector this process runs to `$action!`: the one place it is written.
+macro_rules! every_projection {
+    ($action:ident) => {
+        $action!(
+            ClientsProjection,
+            VehiclesProjection,
+            WorkOrdersProjection,
+            InvoicesProjection,
+            ReferenceDataProjection,
+        )
+    };
+}
+
 /// The checkpoint keys of every projector this process runs.
 pub fn projector_keys() -> Vec<String> {
-    vec![
-        checkpoint_key::<ClientsProjection>(),
-        checkpoint_key::<VehiclesProjection>(),
-        checkpoint_key::<WorkOrdersProjection>(),
-        checkpoint_key::<InvoicesProjection>(),
-        checkpoint_key::<ReferenceDataProjection>(),
-    ]
+    macro_rules! keys {
+        ($($projection:ident),* $(,)?) => { vec![$(checkpoint_key::<$projection>()),*] };
+    }
+    every_projection!(keys)
+}
+
+/// Every table of every read model this process runs, for comparing one build with another.
+pub fn read_model_tables() -> Vec<&'static str> {
+    macro_rules! tables {
+        ($($projection:ident),* $(,)?) => {
+            [$($projection::TABLES),*].concat()
+        };
+    }
+    every_projection!(tables)
+}
+
+/// Empties every read model for a rebuild from the start of the log; refused while one runs.
+pub async fn reset_all(pool: &PgPool) -> Result<(), ProjectionError> {
+    macro_rules! reset_each {
+        ($($projection:ident),* $(,)?) => { $(reset::<$projection>(pool).await?;)* };
+    }
+    every_projection!(reset_each);
+    Ok(())
+}
+
+/// Runs every projector until it has applied the log up to `target`, then stops it: a rebuild or a
+/// catch-up that ends by itself. The first failing projector's error is returned; the others finish.
+pub async fn catch_up(
+    store: &EventStore,
+    options: RunOptions,
+    target: LogPosition,
+) -> Result<(), ProjectionError> {
+    let mut tasks = JoinSet::new();
+    macro_rules! run_each {
+        ($($projection:ident),* $(,)?) => {$(
+            let until = reached(store.pool().clone(), checkpoint_key::<$projection>(), target);
+            tasks.spawn(run($projection, store.clone(), options, until));
+        )*};
+    }
+    every_projection!(run_each);
+    let mut outcome = Ok(());
+    while let Some(finished) = tasks.join_next().await {
+        let result = finished
+            .map_err(|e| ProjectionError::Inconsistent(format!("projector task: {e}")))
+            .and_then(|ran| ran);
+        if outcome.is_ok() {
+            outcome = result;
+        }
+    }
+    outcome
+}
+
+/// Resolves once the projector's checkpoint is at or past `target`.
+async fn reached(pool: PgPool, key: String, target: LogPosition) {
+    loop {
+        match checkpoint(&pool, &key).await {
+            Ok(position) if position >= target => return,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(projector = %key, %error, "reading the checkpoint failed"),
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 async fn supervise<P: Projection + Clone>(
@@ -131,7 +200,7 @@ pub fn spawn_all(
 ) -> JoinSet<()> {
     let mut tasks = JoinSet::new();
     macro_rules! spawn {
-        ($($projection:expr),* $(,)?) => {$(
+        ($($projection:ident),* $(,)?) => {$(
             tasks.spawn(supervise(
                 $projection,
                 store.clone(),
@@ -141,13 +210,7 @@ pub fn spawn_all(
             ));
         )*};
     }
-    spawn!(
-        ClientsProjection,
-        VehiclesProjection,
-        WorkOrdersProjection,
-        InvoicesProjection,
-        ReferenceDataProjection,
-    );
+    every_projection!(spawn);
     tasks
 }
 

@@ -3,6 +3,8 @@
 // Fixtures and helpers here are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod crash;
+mod read_models;
 mod runtime;
 
 use std::time::{Duration, Instant};
@@ -13,6 +15,7 @@ use aggregates::ids::ClientId;
 use aggregates::{Aggregate, DomainEvent};
 use event_store::{EventStore, ExpectedVersion, LogPosition, Metadata, NewEvent, StreamId};
 use projections::runtime::checkpoint;
+use projections::testing::{GeneratedStream, ShopGenerator};
 use uuid::Uuid;
 
 pub(crate) fn new_events<E: DomainEvent>(events: &[E]) -> Vec<NewEvent> {
@@ -65,4 +68,15 @@ pub(crate) async fn wait_for(store: &EventStore, key: &str, position: LogPositio
         assert!(Instant::now() < deadline, "{key} did not reach {position}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The shop's `n`-th client with a car, and every second one with a work order on it.
+pub(crate) fn visit(shop: &mut ShopGenerator, n: u64) -> Vec<GeneratedStream> {
+    let (client, client_stream) = shop.client(n).unwrap();
+    let (vehicle, vehicle_stream) = shop.vehicle(n, client).unwrap();
+    let mut streams = vec![client_stream, vehicle_stream];
+    if n % 2 == 0 {
+        streams.extend(shop.work_order(n, client, vehicle).unwrap());
+    }
+    streams
 }

@@ -1,0 +1,161 @@
+//! `kill -9` of the projector process in the middle of its batches, while commands keep coming: after
+//! a restart it catches up, and every read model equals a fresh rebuild from position 0, row for row.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use event_store::testing::{TestDatabase, DEFAULT_DATABASE_URL};
+use event_store::{EventStore, ExpectedVersion, LogPosition};
+use projections::runtime::{checkpoint, statuses};
+use projections::service::{catch_up, projector_keys, read_model_tables, reset_all};
+use projections::testing::{bulk_insert, ShopGenerator};
+use projections::RunOptions;
+use sqlx::PgPool;
+
+use crate::visit;
+
+/// The `motorlog-projector` binary on the test database.
+struct ProjectorProcess {
+    child: Child,
+}
+
+impl ProjectorProcess {
+    fn start(db: &TestDatabase) -> Self {
+        let server = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
+        let base = server
+            .rsplit_once('/')
+            .map_or(server.as_str(), |(base, _)| base);
+        let child = Command::new(env!("CARGO_BIN_EXE_motorlog-projector"))
+            .env("DATABASE_URL", format!("{base}/{}", db.name()))
+            .env("PROJECTOR_LISTEN", "127.0.0.1:0")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        Self { child }
+    }
+
+    /// SIGKILL: no shutdown, no last batch finished, the connections simply vanish.
+    fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+async fn events_applied(pool: &PgPool) -> i64 {
+    statuses(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.events_applied)
+        .sum()
+}
+
+/// Every read table's rows as text, sorted: two builds are equal when these are.
+async fn read_models(pool: &PgPool) -> Vec<(&'static str, Vec<String>)> {
+    let mut tables = Vec::new();
+    for table in read_model_tables() {
+        let rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT t::text FROM {table} t ORDER BY 1"))
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        tables.push((table, rows));
+    }
+    tables
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild() {
+    let db = TestDatabase::create("proj_crash", 20).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 7).await.unwrap();
+    // A backlog, so the process is busy with full batches when it is killed.
+    for chunk in (0..3_000u64).collect::<Vec<_>>().chunks(500) {
+        let streams: Vec<_> = chunk.iter().flat_map(|n| visit(&mut shop, *n)).collect();
+        bulk_insert(&db.pool, &streams).await.unwrap();
+    }
+    // Four writers append like the command API does, one stream per transaction, until done.
+    let writers: Vec<_> = (0..4u64)
+        .map(|writer| {
+            let store = store.clone();
+            let mut shop = shop.clone();
+            tokio::spawn(async move {
+                for i in 0..250u64 {
+                    let n = 10_000 + writer * 1_000 + i;
+                    for generated in visit(&mut shop, n) {
+                        store
+                            .append(
+                                &generated.stream,
+                                ExpectedVersion::NoStream,
+                                &generated.events,
+                            )
+                            .await
+                            .unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let mut process = ProjectorProcess::start(&db);
+    for _ in 0..3 {
+        // Killed once it has applied a few batches more: in the middle of its work, never idle.
+        let before = events_applied(&db.pool).await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while events_applied(&db.pool).await < before + 1_200 {
+            assert!(
+                Instant::now() < deadline,
+                "the projector process made no progress"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        process.kill_9();
+        process = ProjectorProcess::start(&db);
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let head = store.head().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for key in projector_keys() {
+        while checkpoint(&db.pool, &key).await.unwrap() < head {
+            assert!(
+                Instant::now() < deadline,
+                "{key} did not catch up to {head}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    process.kill_9();
+    for status in statuses(&db.pool).await.unwrap() {
+        assert_eq!(status.failure, None, "{}", status.projector);
+    }
+    let survived = read_models(&db.pool).await;
+    assert!(
+        survived.iter().all(|(table, rows)| !rows.is_empty()
+            || *table == "read.roles"
+            || *table == "read.settings"
+            || *table == "read.directories"
+            || *table == "read.catalogue_services"),
+        "the generated shop fills every read model it touches"
+    );
+
+    reset_all(&db.pool).await.unwrap();
+    assert_eq!(
+        checkpoint(&db.pool, &projector_keys()[0]).await.unwrap(),
+        LogPosition::START
+    );
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let rebuilt = read_models(&db.pool).await;
+    for ((table, after_crashes), (_, fresh)) in survived.iter().zip(&rebuilt) {
+        assert_eq!(
+            after_crashes.len(),
+            fresh.len(),
+            "{table}: row counts differ"
+        );
+        if let Some((a, b)) = after_crashes.iter().zip(fresh).find(|(a, b)| a != b) {
+            panic!("{table}: after the crashes\n  {a}\nbut rebuilt from 0\n  {b}");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Each read model fed a generated shop's log, and checked against the domain's own fold of every
+//! stream: statuses, totals, balances, lines, mileage, debtors, the payments journal, employees.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aggregates::invoice::Invoice;
+use aggregates::money::Money;
+use aggregates::work_order::WorkOrder;
+use aggregates::{Aggregate, DomainEvent};
+use event_store::testing::TestDatabase;
+use event_store::EventStore;
+use projections::invoices::status_code;
+use projections::service::catch_up;
+use projections::testing::{bulk_insert, GeneratedStream, ShopGenerator};
+use projections::RunOptions;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::visit;
+
+fn fold<A: Aggregate>(generated: &GeneratedStream) -> A
+where
+    A::Event: DeserializeOwned + DomainEvent,
+{
+    generated.events.iter().fold(A::default(), |state, event| {
+        state.evolve(&serde_json::from_value(event.payload.clone()).unwrap())
+    })
+}
+
+fn kopecks(money: Money) -> i64 {
+    money.as_kopecks()
+}
+
+#[tokio::test]
+async fn the_read_models_agree_with_the_domain_on_a_generated_shop() {
+    let db = TestDatabase::create("proj_read_models", 10).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 11).await.unwrap();
+    let streams: Vec<GeneratedStream> = (0..400).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&db.pool, &streams).await.unwrap();
+    let head = store.head().await.unwrap();
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+
+    let of_type = |kind: &'static str| streams.iter().filter(move |s| s.stream.stream_type == kind);
+    let orders: BTreeMap<Uuid, WorkOrder> = of_type("work_order")
+        .map(|s| (s.stream.id.parse().unwrap(), fold::<WorkOrder>(s)))
+        .collect();
+    let invoices: BTreeMap<Uuid, Invoice> = of_type("invoice")
+        .map(|s| (s.stream.id.parse().unwrap(), fold::<Invoice>(s)))
+        .collect();
+    assert_eq!(orders.len(), 200);
+    assert!(invoices.len() > 100, "most generated orders are invoiced");
+
+    // The board and the card: status, totals in kopecks, lines and mechanics, per order.
+    let rows: Vec<(Uuid, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT w.work_order_id, w.number, w.status, (w.total * 100)::bigint, (w.vat * 100)::bigint,
+                (SELECT count(*) FROM read.work_order_lines l WHERE l.work_order_id = w.work_order_id),
+                cardinality(w.mechanic_ids)::bigint
+           FROM read.work_orders w",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), orders.len());
+    for (id, number, status, total, vat, lines, mechanics) in rows {
+        let order = &orders[&id];
+        let totals = order.totals();
+        assert_eq!(number, order.number);
+        assert_eq!(status, order.status.as_str(), "{number}");
+        assert_eq!(total, kopecks(totals.total), "{number}");
+        assert_eq!(vat, kopecks(totals.vat), "{number}");
+        assert_eq!(
+            lines as usize,
+            order.labour.len() + order.parts.len(),
+            "{number}"
+        );
+        let assigned: BTreeSet<_> = order.labour.iter().filter_map(|l| l.mechanic).collect();
+        assert_eq!(mechanics as usize, assigned.len(), "{number}");
+    }
+
+    // Invoices: what is due and the derived status; the journal has every payment once.
+    let rows: Vec<(Uuid, String, i64, i64)> = sqlx::query_as(
+        "SELECT invoice_id, status, (balance_due * 100)::bigint, (paid * 100)::bigint FROM read.invoices",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), invoices.len());
+    for (id, status, due, paid) in rows {
+        let invoice = &invoices[&id];
+        assert_eq!(status, status_code(invoice.status()), "{}", invoice.number);
+        assert_eq!(due, kopecks(invoice.balance()), "{}", invoice.number);
+        assert_eq!(paid, kopecks(invoice.paid), "{}", invoice.number);
+    }
+    let journal: i64 =
+        sqlx::query_scalar("SELECT (coalesce(sum(amount), 0) * 100)::bigint FROM read.payments")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        journal,
+        invoices.values().map(|i| kopecks(i.paid)).sum::<i64>()
+    );
+    let debtors: i64 = sqlx::query_scalar("SELECT count(*) FROM read.debtors")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let owing: BTreeSet<_> = invoices
+        .values()
+        .filter(|i| i.balance() > Money::ZERO)
+        .filter_map(|i| i.basis.as_ref().map(|b| b.client_id))
+        .collect();
+    assert!(
+        !owing.is_empty(),
+        "one generated invoice in ten is left part-paid"
+    );
+    assert_eq!(debtors as usize, owing.len());
+
+    // Vehicles: each with its owner; an intake reading for every order that received its car.
+    let vehicles: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM read.vehicles v JOIN read.clients c ON c.client_id = v.owner_id",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(vehicles, 400);
+    let intake: Vec<(Uuid, i32)> =
+        sqlx::query_as("SELECT work_order_id, km FROM read.vehicle_mileage WHERE kind = 'intake'")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    let received: BTreeMap<Uuid, i32> = orders
+        .iter()
+        .filter_map(|(id, o)| o.intake.as_ref().map(|i| (*id, i.mileage_km as i32)))
+        .collect();
+    assert_eq!(intake.into_iter().collect::<BTreeMap<_, _>>(), received);
+
+    // Clients with their phones, and the staff the generator hired.
+    let (clients, phones): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM read.clients), (SELECT count(*) FROM read.client_phones)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((clients, phones), (400, 400));
+    let mechanics: Vec<String> = sqlx::query_scalar(
+        "SELECT full_name FROM read.employees WHERE employee_id = ANY($1) ORDER BY full_name",
+    )
+    .bind(shop.mechanics().iter().map(|m| m.0).collect::<Vec<_>>())
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        mechanics,
+        ["Белов Артём", "Зуев Глеб", "Кравцов Олег", "Титов Павел"]
+    );
+}
