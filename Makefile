@@ -5,7 +5,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append bench-commands
+.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append bench-commands bench-queries
 
 ## The whole suite: formatting, lints, the SQL offline data, and every test of the workspace.
 test: postgres fmt lint domain-purity sqlx-check
@@ -47,3 +47,7 @@ bench-append: postgres
 ## 8 concurrent clients adding labour lines over HTTP vs raw INSERT, with p99 latency.
 bench-commands: postgres
 	cargo bench -p command-api --bench commands
+
+## 1M clients / 100k work orders generated, every read model rebuilt, board and search p99 over GraphQL.
+bench-queries: postgres
+	cargo bench -p query-api --bench queries

@@ -12,14 +12,17 @@ export MOTORLOG_DEMO_PASSWORD="${MOTORLOG_DEMO_PASSWORD:-motorlog-demo-2026}"
 export MOTORLOG_OWNER_PASSWORD="$MOTORLOG_DEMO_PASSWORD"
 export AUTH_LISTEN="${AUTH_LISTEN:-127.0.0.1:8081}"
 export COMMAND_API_LISTEN="${COMMAND_API_LISTEN:-127.0.0.1:8082}"
+export QUERY_API_LISTEN="${QUERY_API_LISTEN:-127.0.0.1:8083}"
+export PROJECTOR_LISTEN="${PROJECTOR_LISTEN:-127.0.0.1:8084}"
 export AUTH_URL="http://$AUTH_LISTEN" COMMAND_API_URL="http://$COMMAND_API_LISTEN"
+export QUERY_API_URL="http://$QUERY_API_LISTEN" PROJECTOR_URL="http://$PROJECTOR_LISTEN"
 
 server="${DATABASE_URL%/*}/postgres" database="${DATABASE_URL##*/}"
 if ! psql "$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1; then
   psql "$server" -qc "CREATE DATABASE \"$database\""
 fi
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-cargo build -q -p auth -p command-api --bins --example seed_demo
+cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -27,7 +30,9 @@ trap stop EXIT INT TERM
 
 ./target/debug/motorlog-auth serve & pids+=($!)
 ./target/debug/motorlog-command-api & pids+=($!)
-for url in "$AUTH_URL/health" "$COMMAND_API_URL/health"; do
+./target/debug/motorlog-projector & pids+=($!)
+./target/debug/motorlog-query-api & pids+=($!)
+for url in "$AUTH_URL/health" "$COMMAND_API_URL/health" "$PROJECTOR_URL/health" "$QUERY_API_URL/health"; do
   for _ in $(seq 1 60); do
     curl -fsS "$url" >/dev/null 2>&1 && break
     sleep 0.5
@@ -41,6 +46,8 @@ cat <<INFO
 Motorlog is running (Ctrl-C stops it):
   auth service   $AUTH_URL      (POST /v1/auth/login, /.well-known/jwks.json, /health, /metrics)
   command API    $COMMAND_API_URL      (POST /v1/{aggregate}/{id}/{command}, /health, /metrics)
+  query API      $QUERY_API_URL/graphql   (GraphiQL in a browser: $QUERY_API_URL/graphiql)
+  projectors     $PROJECTOR_URL/health      (read models' positions and lag; /metrics)
   database       $DATABASE_URL
 
 Demo logins (password: $MOTORLOG_DEMO_PASSWORD):
@@ -55,5 +62,7 @@ Try:
     -d '{"login":"advisor@motor.demo","password":"$MOTORLOG_DEMO_PASSWORD"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
   curl -s $COMMAND_API_URL/v1/client/\$(cat /proc/sys/kernel/random/uuid)/register -H "authorization: Bearer \$TOKEN" \\
     -H 'content-type: application/json' -d '{"party":{"kind":"person","full_name":"Новиков Сергей"},"phones":["+79161112233"]}'
+  curl -s $QUERY_API_URL/graphql -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \
+    -d '{"query":"{ workOrders(first: 10) { nodes { number status total client { displayName } vehicle { plate } } } }"}'
 INFO
 wait

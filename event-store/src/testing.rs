@@ -1,7 +1,7 @@
 //! Isolated databases for tests: each test gets a database of its own, migrated, and dropped after.
 //!
 //! The server comes from `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); the
-//! user must be allowed to create databases.
+//! user must be allowed to create databases. `MOTORLOG_KEEP_TEST_DATABASE=1` keeps them for a look.
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
@@ -67,6 +67,11 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        // For a look at what a test or benchmark left behind: `MOTORLOG_KEEP_TEST_DATABASE=1`.
+        if std::env::var_os("MOTORLOG_KEEP_TEST_DATABASE").is_some() {
+            eprintln!("kept test database {}", self.name);
+            return;
+        }
         let server = self.server.clone();
         let name = self.name.clone();
         // Drop runs inside the test's runtime, which must not block on itself: use a thread of our own.

@@ -3,27 +3,17 @@
 use aggregates::client::{Client, ClientEvent, Party};
 use aggregates::contact::Phone;
 use aggregates::Aggregate;
+use chrono::{DateTime, Utc};
 use event_store::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::support::{decode, record_id};
 use crate::{Projection, ProjectionError};
 
 /// Projects `client` streams into `read.clients` and `read.client_phones`.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsProjection;
-
-fn decode(event: &RecordedEvent) -> Result<ClientEvent, ProjectionError> {
-    serde_json::from_value(event.payload.clone()).map_err(|e| ProjectionError::Undecodable {
-        event_type: event.event_type.clone(),
-        reason: e.to_string(),
-    })
-}
-
-fn client_id(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
-    Uuid::parse_str(&event.stream.id)
-        .map_err(|_| ProjectionError::Inconsistent(format!("client stream id {}", event.stream)))
-}
 
 fn reversed_digits(phone: &Phone) -> String {
     phone.digits().chars().rev().collect()
@@ -35,7 +25,8 @@ async fn add_phone(
     phone: &Phone,
 ) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "INSERT INTO read.client_phones (client_id, phone, reversed_digits) VALUES ($1, $2, $3)
+        "INSERT INTO read.client_phones (client_id, phone, reversed_digits, display_name, archived)
+         SELECT client_id, $2, $3, display_name, archived FROM read.clients WHERE client_id = $1
          ON CONFLICT DO NOTHING",
         client,
         phone.as_str(),
@@ -63,6 +54,25 @@ fn party_columns(party: Party) -> (&'static str, String, Option<String>, Option<
     }
 }
 
+/// Moves a name's count in `read.client_names` by `delta`; a name nobody bears any more goes.
+async fn count_name(tx: &mut PgConnection, name: &str, delta: i32) -> Result<(), ProjectionError> {
+    sqlx::query!(
+        "INSERT INTO read.client_names (name_key, clients) VALUES (lower($1), $2)
+         ON CONFLICT (name_key) DO UPDATE SET clients = read.client_names.clients + EXCLUDED.clients",
+        name,
+        delta,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM read.client_names WHERE name_key = lower($1) AND clients <= 0",
+        name
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 async fn set_archived(
     tx: &mut PgConnection,
     client: Uuid,
@@ -73,68 +83,160 @@ async fn set_archived(
         client,
         archived
     )
-    .execute(tx)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE read.client_phones SET archived = $2 WHERE client_id = $1",
+        client,
+        archived
+    )
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
 
-impl Projection for ClientsProjection {
-    const NAME: &'static str = "clients";
-    const VERSION: u32 = 1;
-    const TABLES: &'static [&'static str] = &["read.clients", "read.client_phones"];
+/// Registrations inserted together: a rebuild reads thousands in a row, and one statement per table
+/// writes them all.
+#[derive(Default)]
+struct Registrations {
+    /// The batch index of the first, which a failed insert is charged to.
+    first: usize,
+    client_id: Vec<Uuid>,
+    kind: Vec<String>,
+    display_name: Vec<String>,
+    inn: Vec<Option<String>>,
+    kpp: Vec<Option<String>>,
+    email: Vec<Option<String>>,
+    registered_at: Vec<DateTime<Utc>>,
+    version: Vec<i64>,
+    phone_client_id: Vec<Uuid>,
+    phone_client_name: Vec<String>,
+    phone: Vec<String>,
+    reversed_digits: Vec<String>,
+}
 
-    fn handles(&self, event: &RecordedEvent) -> bool {
-        event.stream.stream_type == Client::STREAM_TYPE
+impl Registrations {
+    fn push(&mut self, index: usize, client: Uuid, version: i64, registered: ClientEvent) {
+        let ClientEvent::ClientRegistered {
+            party,
+            phones,
+            email,
+            at,
+            ..
+        } = registered
+        else {
+            return;
+        };
+        if self.client_id.is_empty() {
+            self.first = index;
+        }
+        let (kind, name, inn, kpp) = party_columns(party);
+        for phone in &phones {
+            self.phone_client_id.push(client);
+            self.phone_client_name.push(name.clone());
+            self.phone.push(phone.as_str().to_owned());
+            self.reversed_digits.push(reversed_digits(phone));
+        }
+        self.client_id.push(client);
+        self.kind.push(kind.into());
+        self.display_name.push(name);
+        self.inn.push(inn);
+        self.kpp.push(kpp);
+        self.email.push(email.map(|e| e.to_string()));
+        self.registered_at.push(at);
+        self.version.push(version);
     }
 
-    async fn apply(
+    async fn insert(&mut self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if self.client_id.is_empty() {
+            return Ok(());
+        }
+        let taken = std::mem::take(self);
+        sqlx::query!(
+            "INSERT INTO read.clients (client_id, kind, display_name, inn, kpp, email, registered_at, version)
+             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::timestamptz[], $8::bigint[])",
+            &taken.client_id,
+            &taken.kind,
+            &taken.display_name,
+            &taken.inn as &[Option<String>],
+            &taken.kpp as &[Option<String>],
+            &taken.email as &[Option<String>],
+            &taken.registered_at,
+            &taken.version,
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO read.client_names (name_key, clients)
+             SELECT lower(name), count(*) FROM UNNEST($1::text[]) AS n(name) GROUP BY 1
+             ON CONFLICT (name_key) DO UPDATE SET clients = read.client_names.clients + EXCLUDED.clients",
+            &taken.display_name,
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO read.client_phones (client_id, phone, reversed_digits, display_name)
+             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[])
+             ON CONFLICT DO NOTHING",
+            &taken.phone_client_id,
+            &taken.phone,
+            &taken.reversed_digits,
+            &taken.phone_client_name,
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}
+
+impl ClientsProjection {
+    /// Applies a decoded event other than a registration.
+    async fn apply_change(
         &self,
         tx: &mut PgConnection,
         event: &RecordedEvent,
+        decoded: ClientEvent,
     ) -> Result<(), ProjectionError> {
-        let client = client_id(event)?;
+        let client = record_id(event)?;
         let version = i64::try_from(event.version).unwrap_or(i64::MAX);
         // Every arm is explicit: a new event type must be decided on here.
-        match decode(event)? {
-            ClientEvent::ClientRegistered {
-                party,
-                phones,
-                email,
-                at,
-                ..
-            } => {
-                let (kind, name, inn, kpp) = party_columns(party);
-                sqlx::query!(
-                    "INSERT INTO read.clients (client_id, kind, display_name, inn, kpp, email, registered_at, version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    client,
-                    kind,
-                    name,
-                    inn,
-                    kpp,
-                    email.map(|e| e.to_string()),
-                    at,
-                    version,
-                )
-                .execute(&mut *tx)
-                .await?;
-                for phone in &phones {
-                    add_phone(tx, client, phone).await?;
-                }
-                return Ok(());
+        match decoded {
+            registered @ ClientEvent::ClientRegistered { .. } => {
+                let mut registration = Registrations::default();
+                registration.push(0, client, version, registered);
+                return registration.insert(tx).await;
             }
             ClientEvent::ClientDetailsChanged { party } => {
                 let (kind, name, inn, kpp) = party_columns(party);
-                sqlx::query!(
-                    "UPDATE read.clients SET kind = $2, display_name = $3, inn = $4, kpp = $5 WHERE client_id = $1",
+                // The CTE reads the row as it was before the update beside it.
+                let renamed = sqlx::query!(
+                    r#"WITH old AS (SELECT display_name FROM read.clients WHERE client_id = $1),
+                            changed AS (
+                              UPDATE read.clients SET kind = $2, display_name = $3, inn = $4, kpp = $5
+                               WHERE client_id = $1 RETURNING display_name)
+                       SELECT old.display_name AS "old!", changed.display_name AS "new!",
+                              lower(old.display_name) <> lower(changed.display_name) AS "renamed!"
+                         FROM old, changed"#,
                     client,
                     kind,
                     name,
                     inn,
                     kpp,
                 )
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+                if let Some(renamed) = renamed.filter(|r| r.renamed) {
+                    count_name(tx, &renamed.old, -1).await?;
+                    count_name(tx, &renamed.new, 1).await?;
+                    sqlx::query!(
+                        "UPDATE read.client_phones SET display_name = $2 WHERE client_id = $1",
+                        client,
+                        renamed.new
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
             ClientEvent::ClientPhoneAdded { phone } => add_phone(tx, client, &phone).await?,
             ClientEvent::ClientPhoneRemoved { phone } => {
@@ -185,5 +287,56 @@ impl Projection for ClientsProjection {
             )));
         }
         Ok(())
+    }
+}
+
+impl Projection for ClientsProjection {
+    const NAME: &'static str = "clients";
+    const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] =
+        &["read.clients", "read.client_phones", "read.client_names"];
+
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        event.stream.stream_type == Client::STREAM_TYPE
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> Result<(), ProjectionError> {
+        self.apply_change(tx, event, decode::<ClientEvent>(event)?)
+            .await
+    }
+
+    async fn apply_batch(
+        &self,
+        tx: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<i64, (usize, ProjectionError)> {
+        let mut applied = 0;
+        let mut registrations = Registrations::default();
+        for (index, event) in events.iter().enumerate() {
+            if !self.handles(event) {
+                continue;
+            }
+            applied += 1;
+            let decoded: ClientEvent = decode(event).map_err(|e| (index, e))?;
+            if matches!(decoded, ClientEvent::ClientRegistered { .. }) {
+                let client = record_id(event).map_err(|e| (index, e))?;
+                let version = i64::try_from(event.version).unwrap_or(i64::MAX);
+                registrations.push(index, client, version, decoded);
+                continue;
+            }
+            // Registrations before a change are written first: the change may be to one of them.
+            let first = registrations.first;
+            registrations.insert(tx).await.map_err(|e| (first, e))?;
+            self.apply_change(tx, event, decoded)
+                .await
+                .map_err(|e| (index, e))?;
+        }
+        let first = registrations.first;
+        registrations.insert(tx).await.map_err(|e| (first, e))?;
+        Ok(applied)
     }
 }

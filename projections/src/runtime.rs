@@ -38,6 +38,29 @@ pub trait Projection: Send + Sync + 'static {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+
+    /// Applies a batch inside its transaction and returns how many events it applied, or the index
+    /// of the event that failed. By default each handled event in turn; a read model whose events come
+    /// in runs (a rebuild reads an order's whole life in one batch) may write a run at once, as long
+    /// as the result is the one event-by-event application would give.
+    fn apply_batch(
+        &self,
+        tx: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> impl Future<Output = Result<i64, (usize, ProjectionError)>> + Send {
+        async move {
+            let mut applied = 0;
+            for (index, event) in events.iter().enumerate() {
+                if self.handles(event) {
+                    self.apply(tx, event)
+                        .await
+                        .map_err(|error| (index, error))?;
+                    applied += 1;
+                }
+            }
+            Ok(applied)
+        }
+    }
 }
 
 /// The checkpoint key of a projection.
@@ -207,16 +230,10 @@ async fn apply_batch<P: Projection>(
     let fail = |event: &RecordedEvent, error: ProjectionError| (event.clone(), error);
     let first = &events[0];
     let mut tx = pool.begin().await.map_err(|e| fail(first, e.into()))?;
-    let mut applied = 0i64;
-    for event in events {
-        if projection.handles(event) {
-            projection
-                .apply(&mut tx, event)
-                .await
-                .map_err(|error| fail(event, error))?;
-            applied += 1;
-        }
-    }
+    let applied = projection
+        .apply_batch(&mut tx, events)
+        .await
+        .map_err(|(index, error)| fail(&events[index.min(events.len() - 1)], error))?;
     let last = events[events.len() - 1].position;
     sqlx::query!(
         "UPDATE projections.checkpoints

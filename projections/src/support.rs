@@ -42,10 +42,15 @@ pub(crate) fn from_json<T: DeserializeOwned>(
 /// Refuses an event for a record the read model never saw created.
 pub(crate) fn found(rows: u64, event: &RecordedEvent) -> Result<(), ProjectionError> {
     if rows == 0 {
-        return Err(ProjectionError::Inconsistent(format!(
-            "{} v{} on {} that was never created",
-            event.event_type, event.version, event.stream
-        )));
+        return Err(never_created(event));
     }
     Ok(())
+}
+
+/// The error for an event on a record the read model never saw created.
+pub(crate) fn never_created(event: &RecordedEvent) -> ProjectionError {
+    ProjectionError::Inconsistent(format!(
+        "{} v{} on {} that was never created",
+        event.event_type, event.version, event.stream
+    ))
 }

@@ -214,6 +214,14 @@ impl ShopGenerator {
         Ok(generator)
     }
 
+    /// The same shop's generator on another seed: for generating in parallel without repeating.
+    pub fn reseeded(&self, seed: u64) -> Self {
+        Self {
+            state: seed,
+            ..self.clone()
+        }
+    }
+
     /// The advisor who opens the generated orders.
     pub fn advisor(&self) -> EmployeeId {
         self.advisor
@@ -510,8 +518,9 @@ fn stream<A: Aggregate>(id: Uuid, events: Vec<NewEvent>) -> GeneratedStream {
     }
 }
 
-/// A plate unique for `n` below 12³ × 1000 × 100: three letters, three digits, a region.
-fn plate(n: u64) -> String {
+/// The plate of generated vehicle `n`, unique for `n` below 12³ × 1000 × 90: three letters, three
+/// digits, a region.
+pub fn plate(n: u64) -> String {
     let letter = |i: u64| PLATE_LETTERS[(i % 12) as usize];
     let digits = n % 1000;
     let letters = n / 1000;
@@ -524,8 +533,9 @@ fn plate(n: u64) -> String {
     )
 }
 
-/// A VIN unique for `n`: a Russian maker's prefix (no check digit) and `n` in the serial part.
-fn vin(n: u64) -> String {
+/// The VIN of generated vehicle `n`: a Russian maker's prefix (no check digit) and `n` in the
+/// serial part.
+pub fn vin(n: u64) -> String {
     let mut serial = [b'0'; 8];
     let mut rest = n;
     for c in serial.iter_mut().rev() {

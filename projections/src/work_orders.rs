@@ -13,7 +13,7 @@ use event_store::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::support::{decode, found, from_json, record_id, to_json, version};
+use crate::support::{decode, from_json, never_created, record_id, to_json, version};
 use crate::{Projection, ProjectionError};
 
 /// Projects `work_order` streams into `read.work_orders` and `read.work_order_lines`.
@@ -31,6 +31,24 @@ struct Effects {
     closed_at: Option<DateTime<Utc>>,
     cancelled: Option<(DateTime<Utc>, String)>,
     reopened: bool,
+}
+
+impl Effects {
+    /// These effects followed by `next`'s: the later date wins, and a reopening forgets the
+    /// completion before it (a completion after it stands).
+    fn then(&mut self, next: Effects) {
+        self.lines |= next.lines;
+        self.accepted_at = next.accepted_at.or(self.accepted_at);
+        self.approved_at = next.approved_at.or(self.approved_at);
+        self.started_at = next.started_at.or(self.started_at);
+        if next.reopened {
+            self.reopened = true;
+            self.completed_at = None;
+        }
+        self.completed_at = next.completed_at.or(self.completed_at);
+        self.closed_at = next.closed_at.or(self.closed_at);
+        self.cancelled = next.cancelled.or(self.cancelled.take());
+    }
 }
 
 fn effects(event: &WorkOrderEvent) -> Effects {
@@ -248,23 +266,29 @@ fn mechanics(order: &WorkOrder) -> Vec<Uuid> {
     ids
 }
 
-impl Projection for WorkOrdersProjection {
-    const NAME: &'static str = "work_orders";
-    const VERSION: u32 = 1;
-    const TABLES: &'static [&'static str] = &["read.work_orders", "read.work_order_lines"];
+/// One order's consecutive events within a batch: folded in memory and written once, so a rebuild,
+/// which reads an order's whole life in one batch, writes each order once rather than per event.
+struct Run {
+    work_order: Uuid,
+    order: WorkOrder,
+    effects: Effects,
+    /// Whether anything after the opening needs writing.
+    changed: bool,
+    version: i64,
+    updated_at: DateTime<Utc>,
+    /// The run's last event, which a failed write is charged to.
+    last: usize,
+}
 
-    fn handles(&self, event: &RecordedEvent) -> bool {
-        event.stream.stream_type == WorkOrder::STREAM_TYPE
-    }
-
-    async fn apply(
-        &self,
+impl Run {
+    /// Starts a run at `event`: the opening inserts the row; anything else reads the stored fold.
+    async fn start(
         tx: &mut PgConnection,
+        work_order: Uuid,
+        domain_event: &WorkOrderEvent,
         event: &RecordedEvent,
-    ) -> Result<(), ProjectionError> {
-        let work_order = record_id(event)?;
-        let version = version(event);
-        let domain_event: WorkOrderEvent = decode(event)?;
+        index: usize,
+    ) -> Result<Self, ProjectionError> {
         if let WorkOrderEvent::WorkOrderOpened {
             number,
             client_id,
@@ -273,9 +297,9 @@ impl Projection for WorkOrdersProjection {
             opened_by,
             at,
             ..
-        } = &domain_event
+        } = domain_event
         {
-            let order = WorkOrder::default().evolve(&domain_event);
+            let order = WorkOrder::default().evolve(domain_event);
             sqlx::query!(
                 "INSERT INTO read.work_orders
                    (work_order_id, number, client_id, vehicle_id, status, opened_by, opened_at,
@@ -290,12 +314,20 @@ impl Projection for WorkOrdersProjection {
                 at,
                 i32::from(vat_rate.basis_points()),
                 to_json(&order)?,
-                version,
+                version(event),
                 event.recorded_at,
             )
             .execute(&mut *tx)
             .await?;
-            return Ok(());
+            return Ok(Self {
+                work_order,
+                order,
+                effects: Effects::default(),
+                changed: false,
+                version: version(event),
+                updated_at: event.recorded_at,
+                last: index,
+            });
         }
         let state = sqlx::query_scalar!(
             "SELECT state FROM read.work_orders WHERE work_order_id = $1",
@@ -304,12 +336,38 @@ impl Projection for WorkOrdersProjection {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(state) = state else {
-            return found(0, event);
+            return Err(never_created(event));
         };
-        let order = from_json::<WorkOrder>(state)?.evolve(&domain_event);
-        let effects = effects(&domain_event);
+        let mut run = Self {
+            work_order,
+            order: from_json::<WorkOrder>(state)?,
+            effects: Effects::default(),
+            changed: false,
+            version: 0,
+            updated_at: event.recorded_at,
+            last: index,
+        };
+        run.add(domain_event, event, index);
+        Ok(run)
+    }
+
+    fn add(&mut self, domain_event: &WorkOrderEvent, event: &RecordedEvent, index: usize) {
+        self.order = std::mem::take(&mut self.order).evolve(domain_event);
+        self.effects.then(effects(domain_event));
+        self.changed = true;
+        self.version = version(event);
+        self.updated_at = event.recorded_at;
+        self.last = index;
+    }
+
+    async fn write(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if !self.changed {
+            return Ok(());
+        }
+        let order = &self.order;
+        let effects = &self.effects;
         let totals = order.totals();
-        let (cancelled_at, cancel_reason) = effects.cancelled.unzip();
+        let (cancelled_at, cancel_reason) = effects.cancelled.clone().unzip();
         sqlx::query!(
             "UPDATE read.work_orders
                 SET status = $2, state = $3, version = $4, updated_at = $5,
@@ -319,16 +377,17 @@ impl Projection for WorkOrdersProjection {
                     accepted_at = COALESCE($14, accepted_at),
                     approved_at = COALESCE($15, approved_at),
                     started_at = COALESCE($16, started_at),
-                    completed_at = CASE WHEN $17 THEN NULL ELSE COALESCE($18, completed_at) END,
+                    completed_at = CASE WHEN $18::timestamptz IS NOT NULL THEN $18
+                                        WHEN $17 THEN NULL ELSE completed_at END,
                     closed_at = COALESCE($19, closed_at),
                     cancelled_at = COALESCE($20, cancelled_at),
                     cancel_reason = COALESCE($21, cancel_reason)
               WHERE work_order_id = $1",
-            work_order,
+            self.work_order,
             order.status.as_str(),
-            to_json(&order)?,
-            version,
-            event.recorded_at,
+            to_json(order)?,
+            self.version,
+            self.updated_at,
             order
                 .intake
                 .as_ref()
@@ -339,7 +398,7 @@ impl Projection for WorkOrdersProjection {
             totals.discount.as_kopecks(),
             totals.total.as_kopecks(),
             totals.vat.as_kopecks(),
-            &mechanics(&order),
+            &mechanics(order),
             effects.accepted_at,
             effects.approved_at,
             effects.started_at,
@@ -352,8 +411,67 @@ impl Projection for WorkOrdersProjection {
         .execute(&mut *tx)
         .await?;
         if effects.lines {
-            rewrite_lines(tx, work_order, &order).await?;
+            rewrite_lines(tx, self.work_order, order).await?;
         }
         Ok(())
+    }
+}
+
+impl Projection for WorkOrdersProjection {
+    const NAME: &'static str = "work_orders";
+    const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] = &["read.work_orders", "read.work_order_lines"];
+
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        event.stream.stream_type == WorkOrder::STREAM_TYPE
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> Result<(), ProjectionError> {
+        self.apply_batch(tx, std::slice::from_ref(event))
+            .await
+            .map(|_| ())
+            .map_err(|(_, error)| error)
+    }
+
+    async fn apply_batch(
+        &self,
+        tx: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<i64, (usize, ProjectionError)> {
+        let mut applied = 0;
+        let mut run: Option<Run> = None;
+        for (index, event) in events.iter().enumerate() {
+            if !self.handles(event) {
+                continue;
+            }
+            applied += 1;
+            let work_order = record_id(event).map_err(|e| (index, e))?;
+            let domain_event: WorkOrderEvent = decode(event).map_err(|e| (index, e))?;
+            match run.as_mut() {
+                Some(current) if current.work_order == work_order => {
+                    current.add(&domain_event, event, index);
+                }
+                _ => {
+                    if let Some(done) = run.take() {
+                        let last = done.last;
+                        done.write(tx).await.map_err(|e| (last, e))?;
+                    }
+                    run = Some(
+                        Run::start(tx, work_order, &domain_event, event, index)
+                            .await
+                            .map_err(|e| (index, e))?,
+                    );
+                }
+            }
+        }
+        if let Some(done) = run {
+            let last = done.last;
+            done.write(tx).await.map_err(|e| (last, e))?;
+        }
+        Ok(applied)
     }
 }

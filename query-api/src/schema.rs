@@ -1116,23 +1116,29 @@ impl Query {
             .unzip();
         let rows = sqlx::query_as!(
             WorkOrder,
-            r#"SELECT work_order_id, number, status, client_id, vehicle_id, opened_by, opened_at,
+            // The page's ids first, from the index alone (it carries status and mechanics), then its
+            // rows: the orders the filters skip are never read from the wide table.
+            r#"WITH page AS MATERIALIZED (
+                 SELECT work_order_id
+                   FROM read.work_orders
+                  WHERE ($1::text[] IS NULL OR status = ANY($1))
+                    AND ($2::uuid IS NULL OR mechanic_ids @> ARRAY[$2::uuid])
+                    AND ($3::uuid IS NULL OR mechanic_ids @> ARRAY[$3::uuid])
+                    AND ($4::timestamptz IS NULL OR opened_at >= $4)
+                    AND ($5::timestamptz IS NULL OR opened_at < $5)
+                    AND ($6::uuid IS NULL OR client_id = $6)
+                    AND ($7::uuid IS NULL OR vehicle_id = $7)
+                    AND ($8::timestamptz IS NULL OR (opened_at, work_order_id) < ($8, $9))
+                  ORDER BY opened_at DESC, work_order_id DESC
+                  LIMIT $10)
+               SELECT w.work_order_id, number, status, client_id, vehicle_id, opened_by, opened_at,
                       accepted_at, approved_at, started_at, completed_at, closed_at, cancelled_at,
                       cancel_reason, mileage_km, complaints,
                       (labour * 100)::bigint AS "labour!: Rub", (parts * 100)::bigint AS "parts!: Rub",
                       (discount * 100)::bigint AS "discount!: Rub", (total * 100)::bigint AS "total!: Rub",
                       (vat * 100)::bigint AS "vat!: Rub", vat_rate_bp, mechanic_ids
-                 FROM read.work_orders
-                WHERE ($1::text[] IS NULL OR status = ANY($1))
-                  AND ($2::uuid IS NULL OR mechanic_ids @> ARRAY[$2::uuid])
-                  AND ($3::uuid IS NULL OR mechanic_ids @> ARRAY[$3::uuid])
-                  AND ($4::timestamptz IS NULL OR opened_at >= $4)
-                  AND ($5::timestamptz IS NULL OR opened_at < $5)
-                  AND ($6::uuid IS NULL OR client_id = $6)
-                  AND ($7::uuid IS NULL OR vehicle_id = $7)
-                  AND ($8::timestamptz IS NULL OR (opened_at, work_order_id) < ($8, $9))
-                ORDER BY opened_at DESC, work_order_id DESC
-                LIMIT $10"#,
+                 FROM page JOIN read.work_orders w USING (work_order_id)
+                ORDER BY opened_at DESC, w.work_order_id DESC"#,
             statuses.as_deref(),
             assigned_to,
             filter.mechanic_id,

@@ -28,18 +28,21 @@ pub async fn search(
     let limit_sql = i64::try_from(limit).unwrap_or(50);
     let digits = only_digits(text);
     let has_letters = text.chars().any(char::is_alphabetic);
-    let mut hits = Vec::new();
 
-    if viewer.may(P::ClientRead) {
+    // Clients, vehicles and orders are searched at once, each on a connection of its own.
+    let clients = async {
+        let mut hits = Vec::new();
+        if !viewer.may(P::ClientRead) {
+            return Ok::<_, QueryError>(hits);
+        }
         scope.read(None, Model::Clients).await?;
         let show_phone = viewer.may(P::ClientReadContacts);
         if !has_letters && digits.len() >= 4 {
             let reversed: String = digits.chars().rev().collect();
             let rows = sqlx::query!(
-                r#"SELECT c.client_id, c.display_name, p.phone
-                     FROM read.client_phones p JOIN read.clients c USING (client_id)
-                    WHERE p.reversed_digits LIKE $1 || '%'
-                    ORDER BY c.archived, c.display_name
+                r#"SELECT client_id, display_name, phone FROM read.client_phones
+                    WHERE reversed_digits LIKE $1 || '%'
+                    ORDER BY archived, display_name
                     LIMIT $2"#,
                 reversed,
                 limit_sql
@@ -55,37 +58,68 @@ pub async fn search(
             }));
         }
         if has_letters {
+            // A name typed from its start: one range of the byte-ordered index, cut at the page.
             let needle = text.to_lowercase();
             let rows = sqlx::query!(
-                r#"SELECT client_id AS "client_id!", display_name AS "display_name!", rank AS "rank!" FROM (
-                     (SELECT client_id, display_name, 1.0::real AS rank
-                        FROM read.clients
-                       WHERE lower(display_name) LIKE $2 || '%'
-                       ORDER BY lower(display_name) LIMIT $3)
-                     UNION
-                     (SELECT client_id, display_name, word_similarity($1, lower(display_name)) AS rank
-                        FROM read.clients
-                       WHERE $1 <% lower(display_name)
-                       ORDER BY rank DESC LIMIT $3)
-                   ) hits
-                   ORDER BY rank DESC, display_name LIMIT $3"#,
-                needle,
+                r#"SELECT client_id, display_name FROM read.clients
+                    WHERE lower(display_name) COLLATE "C" LIKE $1 || '%'
+                    ORDER BY lower(display_name) COLLATE "C", client_id
+                    LIMIT $2"#,
                 like_prefix(&needle),
                 limit_sql
             )
             .fetch_all(scope.pool)
             .await?;
+            let exact = rows.len();
             hits.extend(rows.into_iter().map(|row| SearchHit {
                 kind: "client".into(),
                 id: row.client_id,
                 title: row.display_name,
                 subtitle: None,
-                rank: row.rank,
+                rank: 1.0,
             }));
+            // Too few: a typo or another word order. The nearest distinct names first, then their
+            // clients, in that order, until the page is full.
+            if exact < limit {
+                let rows = sqlx::query!(
+                    r#"SELECT c.client_id, c.display_name, n.rank AS "rank!"
+                         FROM (SELECT name_key, (1 - (name_key <->> $1))::real AS rank
+                                 FROM read.client_names
+                                WHERE $1 <% name_key
+                                ORDER BY name_key <->> $1
+                                LIMIT $2) n
+                        CROSS JOIN LATERAL (
+                              SELECT client_id, display_name FROM read.clients
+                               WHERE lower(display_name) COLLATE "C" = n.name_key
+                               ORDER BY client_id LIMIT $2) c
+                        LIMIT $2"#,
+                    needle,
+                    limit_sql
+                )
+                .fetch_all(scope.pool)
+                .await?;
+                let seen: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+                hits.extend(
+                    rows.into_iter()
+                        .filter(|row| !seen.contains(&row.client_id))
+                        .map(|row| SearchHit {
+                            kind: "client".into(),
+                            id: row.client_id,
+                            title: row.display_name,
+                            subtitle: None,
+                            rank: row.rank,
+                        }),
+                );
+            }
         }
-    }
+        Ok(hits)
+    };
 
-    if viewer.may(P::VehicleRead) {
+    let vehicles = async {
+        let mut hits = Vec::new();
+        if !viewer.may(P::VehicleRead) {
+            return Ok::<_, QueryError>(hits);
+        }
         scope.read(None, Model::Vehicles).await?;
         let plate = Plate::canonical_form(text);
         let vin: String = text
@@ -95,6 +129,8 @@ pub async fn search(
             .collect();
         if plate.chars().count() >= 3 || vin.len() >= 4 {
             let vin_tail: String = vin.chars().rev().collect();
+            // The three digits alone are an ordinary plate's number («Веста, 123»).
+            let number = (digits.len() == 3 && !has_letters).then_some(digits.as_str());
             let rows = sqlx::query!(
                 r#"SELECT vehicle_id AS "vehicle_id!", plate, vin, make AS "make!", model AS "model!", rank AS "rank!" FROM (
                      (SELECT vehicle_id, plate, vin, make, model, 1.0::real AS rank
@@ -104,13 +140,12 @@ pub async fn search(
                         FROM read.vehicles
                        WHERE length($3) >= 4 AND reverse(vin) LIKE $3 || '%' LIMIT $4)
                      UNION
-                     (SELECT vehicle_id, plate, vin, make, model, similarity(plate, $2) AS rank
-                        FROM read.vehicles WHERE length($2) >= 5 AND plate % $2
-                       ORDER BY plate <-> $2 LIMIT $4)
+                     (SELECT vehicle_id, plate, vin, make, model, 0.9::real AS rank
+                        FROM read.vehicles WHERE substring(plate FROM 2 FOR 3) = $2 LIMIT $4)
                    ) hits
                    ORDER BY rank DESC, plate LIMIT $4"#,
                 like_prefix(&plate),
-                plate,
+                number,
                 like_prefix(&vin_tail),
                 limit_sql
             )
@@ -135,9 +170,14 @@ pub async fn search(
                 }
             }));
         }
-    }
+        Ok(hits)
+    };
 
-    if let Ok(assigned_to) = viewer.work_order_scope() {
+    let work_orders = async {
+        let mut hits = Vec::new();
+        let Ok(assigned_to) = viewer.work_order_scope() else {
+            return Ok::<_, QueryError>(hits);
+        };
         if !digits.is_empty() {
             scope.read(None, Model::WorkOrders).await?;
             let rows = sqlx::query!(
@@ -159,8 +199,13 @@ pub async fn search(
                 rank: 1.0,
             }));
         }
-    }
+        Ok(hits)
+    };
 
+    let (clients, vehicles, work_orders) = tokio::try_join!(clients, vehicles, work_orders)?;
+    let mut hits = clients;
+    hits.extend(vehicles);
+    hits.extend(work_orders);
     hits.sort_by(|a, b| {
         b.rank
             .total_cmp(&a.rank)

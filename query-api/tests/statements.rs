@@ -42,9 +42,11 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
         }
         let mut text = Text(String::new());
         event.record(&mut text);
-        // Only reads of the read models: the log polling of the projectors and the auth checks are
-        // not the query's statements.
-        if text.0.contains("FROM read.") && text.0.trim_start().to_uppercase().starts_with("SELECT")
+        // Only reads of the read models (plain or with a CTE): the log polling of the projectors and
+        // the auth checks are not the query's statements.
+        let statement = text.0.trim_start().to_uppercase();
+        if text.0.contains("FROM read.")
+            && (statement.starts_with("SELECT") || statement.starts_with("WITH"))
         {
             STATEMENTS.lock().unwrap().push(text.0);
         }

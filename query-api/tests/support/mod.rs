@@ -33,7 +33,7 @@ pub(crate) struct Shop {
     pub(crate) queries: String,
     pub(crate) http: reqwest::Client,
     _stop: Vec<tokio::sync::oneshot::Sender<()>>,
-    _projectors: (tokio::sync::watch::Sender<bool>, tokio::task::JoinSet<()>),
+    projectors: (tokio::sync::watch::Sender<bool>, tokio::task::JoinSet<()>),
 }
 
 async fn serve(
@@ -113,7 +113,7 @@ pub(crate) async fn open_shop(label: &str) -> Shop {
         queries,
         http: reqwest::Client::new(),
         _stop: vec![stop_auth, stop_commands, stop_queries],
-        _projectors: (stop_projectors, projectors),
+        projectors: (stop_projectors, projectors),
     }
 }
 
@@ -132,6 +132,12 @@ impl Answer {
 }
 
 impl Shop {
+    /// Stops the projectors (each finishes its batch), e.g. before a rebuild.
+    pub(crate) async fn stop_projectors(&mut self) {
+        let _ = self.projectors.0.send(true);
+        while self.projectors.1.join_next().await.is_some() {}
+    }
+
     pub(crate) async fn token(&self, login: &str) -> String {
         let response = self
             .http
