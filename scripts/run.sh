@@ -62,7 +62,7 @@ Try:
     -d '{"login":"advisor@motor.demo","password":"$MOTORLOG_DEMO_PASSWORD"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
   curl -s $COMMAND_API_URL/v1/client/\$(cat /proc/sys/kernel/random/uuid)/register -H "authorization: Bearer \$TOKEN" \\
     -H 'content-type: application/json' -d '{"party":{"kind":"person","full_name":"Новиков Сергей"},"phones":["+79161112233"]}'
-  curl -s $QUERY_API_URL/graphql -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \
+  curl -s $QUERY_API_URL/graphql -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
     -d '{"query":"{ workOrders(first: 10) { nodes { number status total client { displayName } vehicle { plate } } } }"}'
 INFO
 wait

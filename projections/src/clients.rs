@@ -8,7 +8,7 @@ use event_store::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::support::{decode, record_id};
+use crate::support::{decode, record_id, version};
 use crate::{Projection, ProjectionError};
 
 /// Projects `client` streams into `read.clients` and `read.client_phones`.
@@ -199,7 +199,7 @@ impl ClientsProjection {
         decoded: ClientEvent,
     ) -> Result<(), ProjectionError> {
         let client = record_id(event)?;
-        let version = i64::try_from(event.version).unwrap_or(i64::MAX);
+        let version = version(event);
         // Every arm is explicit: a new event type must be decided on here.
         match decoded {
             registered @ ClientEvent::ClientRegistered { .. } => {
@@ -324,7 +324,7 @@ impl Projection for ClientsProjection {
             let decoded: ClientEvent = decode(event).map_err(|e| (index, e))?;
             if matches!(decoded, ClientEvent::ClientRegistered { .. }) {
                 let client = record_id(event).map_err(|e| (index, e))?;
-                let version = i64::try_from(event.version).unwrap_or(i64::MAX);
+                let version = version(event);
                 registrations.push(index, client, version, decoded);
                 continue;
             }

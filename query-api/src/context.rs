@@ -235,6 +235,7 @@ pub fn page_size(first: Option<i32>) -> Result<usize, QueryError> {
         n => Err(QueryError::InvalidArgument {
             field: "first",
             reason: format!("{n}: a page holds 1 to {MAX_PAGE}"),
+            reason_ru: format!("{n}: на странице от 1 до {MAX_PAGE} записей"),
         }),
     }
 }
@@ -249,6 +250,7 @@ pub fn decode_cursor(cursor: &str) -> Result<(String, Uuid), QueryError> {
     let invalid = || QueryError::InvalidArgument {
         field: "after",
         reason: "not a cursor this API gave".into(),
+        reason_ru: "это не курсор, выданный этим API".into(),
     };
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
@@ -273,6 +275,7 @@ pub fn decode_time_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), QueryEr
         .ok_or(QueryError::InvalidArgument {
             field: "after",
             reason: "not a cursor this API gave".into(),
+            reason_ru: "это не курсор, выданный этим API".into(),
         })?;
     Ok((at, id))
 }

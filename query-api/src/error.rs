@@ -28,6 +28,8 @@ pub enum QueryError {
         field: &'static str,
         /// Why.
         reason: String,
+        /// Why, in Russian.
+        reason_ru: String,
     },
     /// The read models did not reach the position the caller asked for in time.
     #[error("read model {projector} is at {current}, behind the requested position")]
@@ -67,8 +69,10 @@ impl QueryError {
                 format!("Недостаточно прав: нужно разрешение «{permission}»")
             }
             Self::NotFound { what } => format!("Не найдено: {what}"),
-            Self::InvalidArgument { field, reason } => {
-                format!("Неверное значение «{field}»: {reason}")
+            Self::InvalidArgument {
+                field, reason_ru, ..
+            } => {
+                format!("Неверное значение «{field}»: {reason_ru}")
             }
             Self::NotReady { .. } => {
                 "Данные ещё обновляются, повторите запрос через секунду".into()

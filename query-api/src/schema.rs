@@ -1395,6 +1395,7 @@ impl Query {
             return Err(QueryError::InvalidArgument {
                 field: "timeZone",
                 reason: format!("unknown time zone {time_zone}"),
+                reason_ru: format!("неизвестный часовой пояс {time_zone}"),
             })
             .gql();
         }
@@ -1569,6 +1570,7 @@ impl Query {
                 .map_err(|_| QueryError::InvalidArgument {
                     field: "after",
                     reason: "not a cursor this API gave".into(),
+                    reason_ru: "это не курсор, выданный этим API".into(),
                 })
                 .gql()?,
             None => 0,

@@ -22,6 +22,7 @@ pub async fn search(
         return Err(QueryError::InvalidArgument {
             field: "text",
             reason: format!("type at least {MIN_TEXT} characters"),
+            reason_ru: format!("введите не меньше {MIN_TEXT} символов"),
         });
     }
     let viewer = scope.viewer;
