@@ -17,6 +17,9 @@ pub enum ProjectionError {
     /// The event contradicts the read model (e.g. a change to a record it never saw).
     #[error("inconsistent read model: {0}")]
     Inconsistent(String),
+    /// A sink outside PostgreSQL did not acknowledge (down, unreachable); retried with back-off.
+    #[error("sink unavailable: {0}")]
+    SinkUnavailable(String),
     /// The log failed.
     #[error(transparent)]
     EventStore(#[from] event_store::EventStoreError),

@@ -17,4 +17,4 @@ pub mod vehicles;
 pub mod work_orders;
 
 pub use error::ProjectionError;
-pub use runtime::{run, Projection, RunOptions};
+pub use runtime::{run, run_sink, Projection, RunOptions, Sink};

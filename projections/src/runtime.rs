@@ -63,9 +63,81 @@ pub trait Projection: Send + Sync + 'static {
     }
 }
 
+/// A read model outside PostgreSQL (ClickHouse, Meilisearch, Kafka): its writes cannot share the
+/// checkpoint's transaction, so a batch is delivered first and the checkpoint moved after the sink
+/// acknowledged. A crash in between delivers the batch again: **at least once**, and the sink's writes
+/// must be idempotent, keyed by event id or stream version.
+pub trait Sink: Send + Sync + 'static {
+    /// The sink's name; with its version, the key of its checkpoint.
+    const NAME: &'static str;
+    /// Raised when what the sink holds changes shape or meaning: a new version starts from 0.
+    const VERSION: u32;
+
+    /// Whether the sink takes this event at all (others only move its checkpoint).
+    fn handles(&self, event: &RecordedEvent) -> bool;
+
+    /// Writes a batch's handled events, idempotently. `SinkUnavailable` for a sink that is down
+    /// (retried with back-off); any other error stops the sink like a poison event.
+    fn deliver(
+        &self,
+        events: &[&RecordedEvent],
+    ) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+}
+
 /// The checkpoint key of a projection.
 pub fn checkpoint_key<P: Projection>() -> String {
     format!("{}:v{}", P::NAME, P::VERSION)
+}
+
+/// The checkpoint key of a sink.
+pub fn sink_key<S: Sink>() -> String {
+    format!("{}:v{}", S::NAME, S::VERSION)
+}
+
+/// Where a followed batch goes: a PostgreSQL read model, written in the checkpoint's transaction, or
+/// a sink outside it, delivered and then checkpointed.
+trait Target: Send + Sync {
+    fn write(
+        &self,
+        pool: &PgPool,
+        key: &str,
+        events: &[RecordedEvent],
+    ) -> impl Future<Output = Result<LogPosition, (RecordedEvent, ProjectionError)>> + Send;
+}
+
+struct ReadModel<P>(P);
+
+impl<P: Projection> Target for ReadModel<P> {
+    async fn write(
+        &self,
+        pool: &PgPool,
+        key: &str,
+        events: &[RecordedEvent],
+    ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
+        apply_batch(&self.0, pool, key, events).await
+    }
+}
+
+struct External<S>(S);
+
+impl<S: Sink> Target for External<S> {
+    async fn write(
+        &self,
+        pool: &PgPool,
+        key: &str,
+        events: &[RecordedEvent],
+    ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
+        let handled: Vec<&RecordedEvent> = events.iter().filter(|e| self.0.handles(e)).collect();
+        if let Some(first) = handled.first() {
+            let first = (*first).clone();
+            self.0.deliver(&handled).await.map_err(|e| (first, e))?;
+        }
+        let last = events[events.len() - 1].position;
+        move_checkpoint(pool, key, last, handled.len() as i64)
+            .await
+            .map_err(|e| (events[0].clone(), e.into()))?;
+        Ok(last)
+    }
 }
 
 fn lock_name(key: &str) -> String {
@@ -148,7 +220,34 @@ pub async fn run<P: Projection>(
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
-    let key = checkpoint_key::<P>();
+    follow(
+        ReadModel(projection),
+        checkpoint_key::<P>(),
+        store,
+        options,
+        shutdown,
+    )
+    .await
+}
+
+/// Runs a sink like a projector: same lock, checkpoint, batches, failures and lag, delivered at
+/// least once.
+pub async fn run_sink<S: Sink>(
+    sink: S,
+    store: EventStore,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
+    follow(External(sink), sink_key::<S>(), store, options, shutdown).await
+}
+
+async fn follow<T: Target>(
+    target: T,
+    key: String,
+    store: EventStore,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
     let pool = store.pool().clone();
     // The lock lives as long as this connection: held while we run, gone if the process dies.
     let mut lock = pool.acquire().await?.detach();
@@ -201,10 +300,7 @@ pub async fn run<P: Projection>(
             first = %events[0].position,
             correlation_id = %events[0].metadata.correlation_id,
         );
-        match apply_batch(&projection, &pool, &key, &events)
-            .instrument(span)
-            .await
-        {
+        match target.write(&pool, &key, &events).instrument(span).await {
             Ok(last) => {
                 after = last;
                 report_lag(&store, &key, &events).await;
@@ -235,21 +331,35 @@ async fn apply_batch<P: Projection>(
         .await
         .map_err(|(index, error)| fail(&events[index.min(events.len() - 1)], error))?;
     let last = events[events.len() - 1].position;
+    move_checkpoint(&mut *tx, key, last, applied)
+        .await
+        .map_err(|e| fail(first, e.into()))?;
+    tx.commit().await.map_err(|e| fail(first, e.into()))?;
+    Ok(last)
+}
+
+/// Moves a checkpoint past a batch; a batch that went through also ends any failure recorded before
+/// (a database or sink outage that was retried).
+async fn move_checkpoint(
+    executor: impl sqlx::PgExecutor<'_>,
+    key: &str,
+    last: LogPosition,
+    applied: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE projections.checkpoints
             SET transaction_id = $2, global_position = $3, events_applied = events_applied + $4,
-                updated_at = now()
+                updated_at = now(), failed_position = NULL, failed_event_id = NULL,
+                failed_error = NULL, failed_at = NULL
           WHERE projector = $1",
         key,
         db(last.transaction_id),
         db(last.global_position),
         applied,
     )
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| fail(first, e.into()))?;
-    tx.commit().await.map_err(|e| fail(first, e.into()))?;
-    Ok(last)
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 async fn record_failure(pool: &PgPool, key: &str, event: &RecordedEvent, error: &ProjectionError) {

@@ -165,7 +165,11 @@ async fn supervise<P: Projection + Clone>(
                 pause = Duration::from_secs(1);
                 Phase::Standby
             }
-            Err(error @ (ProjectionError::Database(_) | ProjectionError::EventStore(_))) => {
+            Err(
+                error @ (ProjectionError::Database(_)
+                | ProjectionError::EventStore(_)
+                | ProjectionError::SinkUnavailable(_)),
+            ) => {
                 pause = (pause * 2).min(Duration::from_secs(10));
                 tracing::warn!(projector = %key, %error, ?pause, "projector will retry");
                 Phase::Retrying(error.to_string())

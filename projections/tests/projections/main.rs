@@ -6,6 +6,7 @@
 mod crash;
 mod read_models;
 mod runtime;
+mod sink;
 
 use std::time::{Duration, Instant};
 
