@@ -15,3 +15,9 @@ if ! command -v pg_isready >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v a
   say "installing the PostgreSQL client tools"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
 fi
+
+# A real Kafka-protocol broker for the relay's tests (about 10 minutes to build, once).
+if ! command -v tansu >/dev/null 2>&1; then
+  say "installing tansu (Kafka-protocol broker for the relay tests)"
+  cargo install tansu --locked --features "dynostore postgres"
+fi

@@ -7,6 +7,7 @@ pub mod clients;
 mod error;
 pub mod history;
 pub mod invoices;
+pub mod kafka_relay;
 pub mod reference_data;
 pub mod runtime;
 pub mod service;

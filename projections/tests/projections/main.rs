@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod crash;
+mod kafka;
 mod read_models;
 mod runtime;
 mod sink;

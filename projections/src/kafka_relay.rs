@@ -1,0 +1,101 @@
+//! The Kafka relay: every event of the log published to one topic in log order, keyed by its stream
+//! (so one aggregate's events stay on one partition, in order), with the event id and type in headers.
+//!
+//! It is a [`Sink`](crate::Sink) of the projector runtime: the relay's checkpoint moves only after the
+//! broker acknowledged every message of a batch (an idempotent producer, `acks=all`), so commands never
+//! wait for Kafka, a broker outage pauses the relay and loses nothing, and a crash between the
+//! acknowledgement and the checkpoint republishes one batch, which consumers drop by event id.
+
+use std::time::Duration;
+
+use event_store::RecordedEvent;
+use futures::future::join_all;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use rdkafka::ClientConfig;
+
+use crate::{ProjectionError, Sink};
+
+/// Publishes the log to a Kafka topic.
+#[derive(Clone)]
+pub struct KafkaRelay {
+    producer: FutureProducer,
+    topic: String,
+}
+
+impl std::fmt::Debug for KafkaRelay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaRelay")
+            .field("topic", &self.topic)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KafkaRelay {
+    /// A relay to `topic` on the brokers `bootstrap` (`host:port,…`).
+    pub fn new(bootstrap: &str, topic: &str) -> Result<Self, ProjectionError> {
+        let producer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            // How long a batch may wait for a broker that is down before the runtime retries it.
+            .set("message.timeout.ms", "15000")
+            .create()
+            .map_err(|e| ProjectionError::SinkUnavailable(format!("kafka producer: {e}")))?;
+        Ok(Self {
+            producer,
+            topic: topic.to_owned(),
+        })
+    }
+}
+
+impl Sink for KafkaRelay {
+    const NAME: &'static str = "kafka_relay";
+    const VERSION: u32 = 1;
+
+    fn handles(&self, _event: &RecordedEvent) -> bool {
+        true
+    }
+
+    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<(), ProjectionError> {
+        let messages = events
+            .iter()
+            .map(|event| {
+                let payload = serde_json::to_vec(event).map_err(|e| {
+                    ProjectionError::Inconsistent(format!("event {}: {e}", event.event_id))
+                })?;
+                Ok((
+                    event,
+                    event.stream.to_string(),
+                    event.event_id.to_string(),
+                    payload,
+                ))
+            })
+            .collect::<Result<Vec<_>, ProjectionError>>()?;
+        // Queued in log order on the first poll; the idempotent producer keeps that order per partition.
+        let sends = messages.iter().map(|(event, key, event_id, payload)| {
+            let headers = OwnedHeaders::new()
+                .insert(Header {
+                    key: "event_id",
+                    value: Some(event_id.as_str()),
+                })
+                .insert(Header {
+                    key: "event_type",
+                    value: Some(event.event_type.as_str()),
+                });
+            let record = FutureRecord::to(&self.topic)
+                .key(key.as_str())
+                .payload(payload.as_slice())
+                .headers(headers);
+            self.producer
+                .send(record, Timeout::After(Duration::from_secs(15)))
+        });
+        for outcome in join_all(sends).await {
+            if let Err((error, _)) = outcome {
+                return Err(ProjectionError::SinkUnavailable(format!("kafka: {error}")));
+            }
+        }
+        Ok(())
+    }
+}
