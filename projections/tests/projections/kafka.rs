@@ -16,9 +16,11 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message};
-use rdkafka::ClientConfig;
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
-use crate::visit;
+use crate::{log_end, visit};
+
+const PARTITIONS: i32 = 3;
 
 /// A `tansu` broker on 127.0.0.1, stopped when dropped.
 struct Broker {
@@ -80,7 +82,7 @@ async fn create_topic(bootstrap: &str, topic: &str) {
         .unwrap();
     let created = admin
         .create_topics(
-            &[NewTopic::new(topic, 3, TopicReplication::Fixed(1))],
+            &[NewTopic::new(topic, PARTITIONS, TopicReplication::Fixed(1))],
             &AdminOptions::new(),
         )
         .await
@@ -100,7 +102,14 @@ async fn consume(bootstrap: &str, topic: &str, expected: usize) -> (Vec<Recorded
         .set("enable.auto.commit", "false")
         .create()
         .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
+    // Partitions assigned directly: the test reads the topic, it does not exercise group rebalancing.
+    let mut partitions = TopicPartitionList::new();
+    for partition in 0..PARTITIONS {
+        partitions
+            .add_partition_offset(topic, partition, Offset::Beginning)
+            .unwrap();
+    }
+    consumer.assign(&partitions).unwrap();
     let mut seen = BTreeSet::new();
     let mut events = Vec::new();
     let mut messages = 0;
@@ -169,16 +178,17 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
     let mut shop = ShopGenerator::hire_staff(&store, "main", 3).await.unwrap();
     let streams: Vec<_> = (0..60).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();
-    let head = store.head().await.unwrap();
+    let head = log_end(&store).await;
     let log: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    create_topic(&broker.address, "motorlog.events").await;
-    let relay = KafkaRelay::new(&broker.address, "motorlog.events").unwrap();
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    create_topic(&broker.address, &topic).await;
+    let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
     relay_until(&relay, &store, head).await.unwrap();
 
-    let (events, messages) = consume(&broker.address, "motorlog.events", log as usize).await;
+    let (events, messages) = consume(&broker.address, &topic, log as usize).await;
     assert_eq!(events.len() as i64, log);
     assert_eq!(messages as i64, log, "published once each");
     assert_in_stream_order(&events);
@@ -186,18 +196,21 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_it_returns() {
-    let address = {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        format!("127.0.0.1:{port}")
-    };
+    // A port for the broker that comes later, outside the range the system hands out for port 0
+    // (which other tests' brokers take meanwhile).
+    let address = (0..100)
+        .map(|i| 20_000 + (uuid::Uuid::now_v7().as_u128() as u16 + i) % 12_000)
+        .find_map(|port| {
+            std::net::TcpListener::bind(("127.0.0.1", port))
+                .ok()
+                .map(|_| format!("127.0.0.1:{port}"))
+        })
+        .unwrap();
     let db = TestDatabase::create("kafka_outage", 10).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let shop = ShopGenerator::hire_staff(&store, "main", 4).await.unwrap();
-    let relay = KafkaRelay::new(&address, "motorlog.events").unwrap();
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    let relay = KafkaRelay::new(&address, &topic).unwrap();
 
     // The relay follows the log, retrying (as the service's supervisor does) while no broker answers.
     let follower = {
@@ -237,14 +250,14 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
     append(store.clone(), shop.reseeded(1), 0).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let broker = Broker::start_on(address, "memory://tansu/");
-    create_topic(&broker.address, "motorlog.events").await;
+    create_topic(&broker.address, &topic).await;
     append(store.clone(), shop.reseeded(2), 1_000).await;
 
     let log: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    let (events, _) = consume(&broker.address, "motorlog.events", log as usize).await;
+    let (events, _) = consume(&broker.address, &topic, log as usize).await;
     follower.abort();
     assert_eq!(events.len() as i64, log, "every event reached Kafka");
     assert_in_stream_order(&events);

@@ -16,7 +16,7 @@ use projections::RunOptions;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::visit;
+use crate::{log_end, visit};
 
 fn fold<A: Aggregate>(generated: &GeneratedStream) -> A
 where
@@ -38,7 +38,7 @@ async fn the_read_models_agree_with_the_domain_on_a_generated_shop() {
     let mut shop = ShopGenerator::hire_staff(&store, "main", 11).await.unwrap();
     let streams: Vec<GeneratedStream> = (0..400).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();
-    let head = store.head().await.unwrap();
+    let head = log_end(&store).await;
     catch_up(&store, RunOptions::default(), head).await.unwrap();
 
     let of_type = |kind: &'static str| streams.iter().filter(move |s| s.stream.stream_type == kind);

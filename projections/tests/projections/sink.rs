@@ -14,7 +14,7 @@ use projections::{run_sink, ProjectionError, RunOptions, Sink};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::register_client;
+use crate::{log_end, register_client};
 
 /// Client events archived in a database of their own, keyed by event id.
 #[derive(Clone)]
@@ -114,7 +114,7 @@ async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
     for n in 0..25 {
         register_client(&store, &format!("Клиент {n}"), &format!("+7916000{n:04}")).await;
     }
-    let head = store.head().await.unwrap();
+    let head = log_end(&store).await;
     let archive = Archive {
         pool: outside.pool.clone(),
         deliveries: Arc::default(),
@@ -161,7 +161,7 @@ async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
     for n in 25..32 {
         register_client(&store, &format!("Клиент {n}"), &format!("+7916000{n:04}")).await;
     }
-    let head = store.head().await.unwrap();
+    let head = log_end(&store).await;
     let stopped = run_to(&archive, &store, head).await;
     assert!(matches!(stopped, Err(ProjectionError::SinkUnavailable(_))));
     assert_eq!(archived(&outside.pool).await, (25, 25));
