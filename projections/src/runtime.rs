@@ -311,6 +311,12 @@ async fn follow<T: Target>(
             }
         }
     };
+    // Released before the connection goes: the server drops a closed session's locks a moment after
+    // the client has moved on, and a standby (or a restart) should not find it still taken.
+    let _ = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+        .bind(lock_name(&key))
+        .execute(&mut lock)
+        .await;
     let _ = lock.close().await;
     tracing::info!(projector = %key, %after, ok = outcome.is_ok(), "projector stopped");
     outcome

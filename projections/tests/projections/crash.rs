@@ -5,14 +5,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use event_store::testing::{TestDatabase, DEFAULT_DATABASE_URL};
-use event_store::{EventStore, ExpectedVersion, LogPosition};
+use event_store::{EventStore, LogPosition};
 use projections::runtime::{checkpoint, statuses};
 use projections::service::{catch_up, projector_keys, read_model_tables, reset_all};
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::RunOptions;
 use sqlx::PgPool;
 
-use crate::{log_end, visit};
+use crate::{append_visits, log_end, visit};
 
 /// The `motorlog-projector` binary on the test database.
 struct ProjectorProcess {
@@ -81,19 +81,8 @@ async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild()
             let store = store.clone();
             let mut shop = shop.clone();
             tokio::spawn(async move {
-                for i in 0..250u64 {
-                    let n = 10_000 + writer * 1_000 + i;
-                    for generated in visit(&mut shop, n) {
-                        store
-                            .append(
-                                &generated.stream,
-                                ExpectedVersion::NoStream,
-                                &generated.events,
-                            )
-                            .await
-                            .unwrap();
-                    }
-                }
+                let first = 10_000 + writer * 1_000;
+                append_visits(&store, &mut shop, first..first + 250).await;
             })
         })
         .collect();

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, ExpectedVersion, LogPosition, RecordedEvent};
+use event_store::{EventStore, LogPosition, RecordedEvent};
 use projections::kafka_relay::KafkaRelay;
 use projections::runtime::{checkpoint, sink_key};
 use projections::testing::{bulk_insert, ShopGenerator};
@@ -18,7 +18,7 @@ use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
-use crate::{log_end, visit};
+use crate::{append_visits, log_end, visit};
 
 const PARTITIONS: i32 = 3;
 
@@ -232,26 +232,12 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
             }
         })
     };
-    let append = |store: EventStore, mut shop: ShopGenerator, from: u64| async move {
-        for n in from..from + 40 {
-            for generated in visit(&mut shop, n) {
-                store
-                    .append(
-                        &generated.stream,
-                        ExpectedVersion::NoStream,
-                        &generated.events,
-                    )
-                    .await
-                    .unwrap();
-            }
-        }
-    };
     // Commands are accepted while Kafka is away: they never wait for it.
-    append(store.clone(), shop.reseeded(1), 0).await;
+    append_visits(&store, &mut shop.reseeded(1), 0..40).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let broker = Broker::start_on(address, "memory://tansu/");
     create_topic(&broker.address, &topic).await;
-    append(store.clone(), shop.reseeded(2), 1_000).await;
+    append_visits(&store, &mut shop.reseeded(2), 1_000..1_040).await;
 
     let log: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&db.pool)

@@ -72,6 +72,26 @@ pub(crate) async fn wait_for(store: &EventStore, key: &str, position: LogPositio
     }
 }
 
+/// Appends the visits `numbers` one stream per transaction, as the command API would.
+pub(crate) async fn append_visits(
+    store: &EventStore,
+    shop: &mut ShopGenerator,
+    numbers: impl Iterator<Item = u64>,
+) {
+    for n in numbers {
+        for generated in visit(shop, n) {
+            store
+                .append(
+                    &generated.stream,
+                    ExpectedVersion::NoStream,
+                    &generated.events,
+                )
+                .await
+                .unwrap();
+        }
+    }
+}
+
 /// The shop's `n`-th client with a car, and every second one with a work order on it.
 pub(crate) fn visit(shop: &mut ShopGenerator, n: u64) -> Vec<GeneratedStream> {
     let (client, client_stream) = shop.client(n).unwrap();
