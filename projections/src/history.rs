@@ -13,10 +13,40 @@ use aggregates::settings::SettingsEvent;
 use aggregates::staff::StaffEvent;
 use aggregates::vehicle::VehicleEvent;
 use aggregates::work_order::{ApprovalChannel, WorkOrderEvent};
+use std::collections::HashMap;
+
 use event_store::RecordedEvent;
+use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::support::decode;
 use crate::ProjectionError;
+
+/// The employee an event's actor names (`employee:<id>`), if it is one.
+pub fn actor_employee(event: &RecordedEvent) -> Option<Uuid> {
+    event
+        .metadata
+        .actor
+        .strip_prefix("employee:")
+        .and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// The names of the employees who caused `events`, from the employees read model, by id.
+pub async fn actor_names(
+    pool: &PgPool,
+    events: &[RecordedEvent],
+) -> Result<HashMap<Uuid, String>, ProjectionError> {
+    let employee_ids: Vec<Uuid> = events.iter().filter_map(actor_employee).collect();
+    Ok(sqlx::query!(
+        "SELECT employee_id, full_name FROM read.employees WHERE employee_id = ANY($1)",
+        &employee_ids
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|row| (row.employee_id, row.full_name))
+    .collect())
+}
 
 fn rub(money: Money) -> String {
     format!("{money} ₽")

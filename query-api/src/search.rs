@@ -240,30 +240,13 @@ pub async fn history(
         .await
         .map_err(projections::ProjectionError::from)?;
     let events: Vec<_> = events.into_iter().take(limit + 1).collect();
-    let employee_ids: Vec<Uuid> = events
-        .iter()
-        .filter_map(|e| e.metadata.actor.strip_prefix("employee:"))
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect();
-    let names: std::collections::HashMap<Uuid, String> = sqlx::query!(
-        "SELECT employee_id, full_name FROM read.employees WHERE employee_id = ANY($1)",
-        &employee_ids
-    )
-    .fetch_all(scope.pool)
-    .await?
-    .into_iter()
-    .map(|row| (row.employee_id, row.full_name))
-    .collect();
+    let names = projections::history::actor_names(scope.pool, &events).await?;
     events
         .into_iter()
         .map(|event| {
             let summary = projections::history::describe(&event)?;
-            let actor_name = event
-                .metadata
-                .actor
-                .strip_prefix("employee:")
-                .and_then(|id| Uuid::parse_str(id).ok())
-                .and_then(|id| names.get(&id).cloned());
+            let actor_name =
+                projections::history::actor_employee(&event).and_then(|id| names.get(&id).cloned());
             Ok(HistoryEntry {
                 version: i64::try_from(event.version).unwrap_or(i64::MAX),
                 event_type: event.event_type,

@@ -6,6 +6,8 @@ use event_store::{EventStore, StreamId};
 use serde_json::Value;
 use uuid::Uuid;
 
+use projections::history::{actor_employee, actor_names};
+
 use crate::{fold_for, ReplayError};
 
 /// One event of a record's history.
@@ -37,17 +39,7 @@ pub async fn history(
 ) -> Result<Vec<HistoryEntry>, ReplayError> {
     let mut fold = fold_for(&stream.stream_type)?;
     let events = store.read_stream(stream, 0).await?;
-    let employees: Vec<Uuid> = events
-        .iter()
-        .filter_map(|e| e.metadata.actor.strip_prefix("employee:"))
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect();
-    let names: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT employee_id, full_name FROM read.employees WHERE employee_id = ANY($1)",
-    )
-    .bind(&employees)
-    .fetch_all(store.pool())
-    .await?;
+    let names = actor_names(store.pool(), &events).await?;
     let mut entries = Vec::with_capacity(events.len());
     for event in events {
         if at.is_some_and(|at| event.recorded_at > at) {
@@ -61,13 +53,7 @@ pub async fn history(
         fold.apply(&event.payload).map_err(undecodable)?;
         let description =
             projections::history::describe(&event).map_err(|e| undecodable(e.to_string()))?;
-        let actor_name = event
-            .metadata
-            .actor
-            .strip_prefix("employee:")
-            .and_then(|id| Uuid::parse_str(id).ok())
-            .and_then(|id| names.iter().find(|(known, _)| *known == id))
-            .map(|(_, name)| name.clone());
+        let actor_name = actor_employee(&event).and_then(|id| names.get(&id).cloned());
         entries.push(HistoryEntry {
             version: event.version,
             recorded_at: event.recorded_at,
