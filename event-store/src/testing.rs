@@ -21,6 +21,7 @@ pub struct TestDatabase {
     pub options: PgConnectOptions,
     name: String,
     server: PgConnectOptions,
+    server_url: String,
 }
 
 impl TestDatabase {
@@ -56,12 +57,28 @@ impl TestDatabase {
             options,
             name,
             server,
+            server_url: url,
         })
     }
 
     /// The database's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// A URL of the test database, for a process of its own (a service binary, a CLI).
+    pub fn url(&self) -> String {
+        let (address, query) = self
+            .server_url
+            .split_once('?')
+            .map_or((self.server_url.as_str(), None), |(a, q)| (a, Some(q)));
+        let server = address
+            .rsplit_once('/')
+            .map_or(address, |(server, _)| server);
+        match query {
+            Some(query) => format!("{server}/{}?{query}", self.name),
+            None => format!("{server}/{}", self.name),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use event_store::testing::{TestDatabase, DEFAULT_DATABASE_URL};
+use event_store::testing::TestDatabase;
 use event_store::{EventStore, ExpectedVersion};
 use projections::testing::{bulk_insert, GeneratedStream, ShopGenerator};
 use replay_tool::history::history;
@@ -15,18 +15,10 @@ use replay_tool::verify::verify;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
-fn database_url(db: &TestDatabase) -> String {
-    let server = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
-    let base = server
-        .rsplit_once('/')
-        .map_or(server.as_str(), |(base, _)| base);
-    format!("{base}/{}", db.name())
-}
-
 fn replay(db: &TestDatabase, args: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_motorlog-replay"))
         .args(args)
-        .env("DATABASE_URL", database_url(db))
+        .env("DATABASE_URL", db.url())
         .output()
         .unwrap();
     (
@@ -179,7 +171,7 @@ async fn verify_reports_a_gap_an_order_break_and_an_unreadable_payload() {
             .unwrap();
     }
     // An order break: v2 written by a transaction that took its id before v1's did.
-    let mut early = PgConnection::connect(&database_url(&db)).await.unwrap();
+    let mut early = PgConnection::connect(&db.url()).await.unwrap();
     sqlx::query("BEGIN").execute(&mut early).await.unwrap();
     sqlx::query("SELECT pg_current_xact_id()")
         .execute(&mut early)

@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use event_store::testing::{TestDatabase, DEFAULT_DATABASE_URL};
+use event_store::testing::TestDatabase;
 use event_store::{EventStore, LogPosition};
 use projections::runtime::{checkpoint, statuses};
 use projections::service::{catch_up, projector_keys, read_model_tables, reset_all};
@@ -21,12 +21,8 @@ struct ProjectorProcess {
 
 impl ProjectorProcess {
     fn start(db: &TestDatabase) -> Self {
-        let server = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
-        let base = server
-            .rsplit_once('/')
-            .map_or(server.as_str(), |(base, _)| base);
         let child = Command::new(env!("CARGO_BIN_EXE_motorlog-projector"))
-            .env("DATABASE_URL", format!("{base}/{}", db.name()))
+            .env("DATABASE_URL", db.url())
             .env("PROJECTOR_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
