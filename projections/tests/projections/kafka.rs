@@ -7,9 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, LogPosition, RecordedEvent};
+use event_store::{EventStore, RecordedEvent};
 use projections::kafka_relay::KafkaRelay;
-use projections::runtime::{checkpoint, sink_key};
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::{run_sink, ProjectionError, RunOptions};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -18,7 +17,7 @@ use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
-use crate::{append_visits, log_end, visit};
+use crate::{append_visits, log_end, run_sink_to, visit};
 
 const PARTITIONS: i32 = 3;
 
@@ -156,20 +155,6 @@ fn assert_in_stream_order(events: &[RecordedEvent]) {
     }
 }
 
-async fn relay_until(
-    relay: &KafkaRelay,
-    store: &EventStore,
-    head: LogPosition,
-) -> Result<(), ProjectionError> {
-    let pool = store.pool().clone();
-    let reached = async move {
-        while checkpoint(&pool, &sink_key::<KafkaRelay>()).await.unwrap() < head {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
-    run_sink(relay.clone(), store.clone(), RunOptions::default(), reached).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
     let broker = Broker::start("memory://tansu/");
@@ -186,7 +171,9 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
     create_topic(&broker.address, &topic).await;
     let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
-    relay_until(&relay, &store, head).await.unwrap();
+    run_sink_to(&relay, &store, RunOptions::default(), head)
+        .await
+        .unwrap();
 
     let (events, messages) = consume(&broker.address, &topic, log as usize).await;
     assert_eq!(events.len() as i64, log);

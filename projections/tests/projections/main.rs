@@ -16,8 +16,9 @@ use aggregates::contact::Phone;
 use aggregates::ids::ClientId;
 use aggregates::{Aggregate, DomainEvent};
 use event_store::{EventStore, ExpectedVersion, LogPosition, Metadata, NewEvent, StreamId};
-use projections::runtime::checkpoint;
+use projections::runtime::{checkpoint, sink_key};
 use projections::testing::{GeneratedStream, ShopGenerator};
+use projections::{run_sink, ProjectionError, RunOptions, Sink};
 use uuid::Uuid;
 
 pub(crate) fn new_events<E: DomainEvent>(events: &[E]) -> Vec<NewEvent> {
@@ -70,6 +71,19 @@ pub(crate) async fn wait_for(store: &EventStore, key: &str, position: LogPositio
         assert!(Instant::now() < deadline, "{key} did not reach {position}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Runs a sink until its checkpoint reaches `head` (bounded, like [`wait_for`]) or it stops with an
+/// error.
+pub(crate) async fn run_sink_to<S: Sink + Clone>(
+    sink: &S,
+    store: &EventStore,
+    options: RunOptions,
+    head: LogPosition,
+) -> Result<(), ProjectionError> {
+    let key = sink_key::<S>();
+    let reached = wait_for(store, &key, head);
+    run_sink(sink.clone(), store.clone(), options, reached).await
 }
 
 /// Appends the visits `numbers` one stream per transaction, as the command API would.

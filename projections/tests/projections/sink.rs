@@ -5,16 +5,16 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, LogPosition, RecordedEvent};
 use projections::runtime::{checkpoint, sink_key, statuses};
-use projections::{run_sink, ProjectionError, RunOptions, Sink};
+use projections::{ProjectionError, RunOptions, Sink};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::{log_end, register_client};
+use crate::{log_end, register_client, run_sink_to};
 
 /// Client events archived in a database of their own, keyed by event id.
 #[derive(Clone)]
@@ -78,23 +78,6 @@ fn small_batches() -> RunOptions {
     options
 }
 
-/// Runs the sink until its checkpoint reaches `head` or it stops with an error.
-async fn run_to(
-    archive: &Archive,
-    store: &EventStore,
-    head: LogPosition,
-) -> Result<(), ProjectionError> {
-    let pool = store.pool().clone();
-    let reached = async move {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while checkpoint(&pool, &sink_key::<Archive>()).await.unwrap() < head {
-            assert!(Instant::now() < deadline, "the sink did not reach {head}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
-    run_sink(archive.clone(), store.clone(), small_batches(), reached).await
-}
-
 async fn archived(pool: &PgPool) -> (i64, i64) {
     sqlx::query_as("SELECT count(*), count(DISTINCT event_id) FROM archive")
         .fetch_one(pool)
@@ -124,7 +107,7 @@ async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
 
     // The first batch is written but its acknowledgement is lost: the sink stops there, recorded,
     // with its checkpoint still at the start.
-    let stopped = run_to(&archive, &store, head).await;
+    let stopped = run_sink_to(&archive, &store, small_batches(), head).await;
     assert!(
         matches!(stopped, Err(ProjectionError::SinkUnavailable(_))),
         "{stopped:?}"
@@ -140,7 +123,9 @@ async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
 
     // Started again (as the service's supervisor does), it delivers that batch a second time; the
     // archive keeps each event once.
-    run_to(&archive, &store, head).await.unwrap();
+    run_sink_to(&archive, &store, small_batches(), head)
+        .await
+        .unwrap();
     assert_eq!(archived(&outside.pool).await, (25, 25));
     let twice = archive
         .deliveries
@@ -162,10 +147,12 @@ async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
         register_client(&store, &format!("Клиент {n}"), &format!("+7916000{n:04}")).await;
     }
     let head = log_end(&store).await;
-    let stopped = run_to(&archive, &store, head).await;
+    let stopped = run_sink_to(&archive, &store, small_batches(), head).await;
     assert!(matches!(stopped, Err(ProjectionError::SinkUnavailable(_))));
     assert_eq!(archived(&outside.pool).await, (25, 25));
     archive.down.store(false, Ordering::SeqCst);
-    run_to(&archive, &store, head).await.unwrap();
+    run_sink_to(&archive, &store, small_batches(), head)
+        .await
+        .unwrap();
     assert_eq!(archived(&outside.pool).await, (32, 32));
 }
