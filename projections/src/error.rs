@@ -20,6 +20,10 @@ pub enum ProjectionError {
     /// A sink outside PostgreSQL did not acknowledge (down, unreachable); retried with back-off.
     #[error("sink unavailable: {0}")]
     SinkUnavailable(String),
+    /// The source of a projector's events outside the log (a Kafka broker) did not answer; retried
+    /// with back-off.
+    #[error("event source unavailable: {0}")]
+    SourceUnavailable(String),
     /// The log failed.
     #[error(transparent)]
     EventStore(#[from] event_store::EventStoreError),

@@ -17,6 +17,9 @@ use rdkafka::ClientConfig;
 
 use crate::{ProjectionError, Sink};
 
+/// The most messages the relay puts in one record batch.
+pub const MAX_MESSAGES_PER_BATCH: i64 = 1_000;
+
 /// Publishes the log to a Kafka topic.
 #[derive(Clone)]
 pub struct KafkaRelay {
@@ -39,6 +42,8 @@ impl KafkaRelay {
             .set("bootstrap.servers", bootstrap)
             .set("enable.idempotence", "true")
             .set("acks", "all")
+            // Bounds how far a consumer rewinds on restart (see `kafka_source`).
+            .set("batch.num.messages", MAX_MESSAGES_PER_BATCH.to_string())
             // How long a batch may wait for a broker that is down before the runtime retries it.
             .set("message.timeout.ms", "15000")
             .create()

@@ -8,6 +8,7 @@ mod error;
 pub mod history;
 pub mod invoices;
 pub mod kafka_relay;
+pub mod kafka_source;
 pub mod reference_data;
 pub mod runtime;
 pub mod service;

@@ -1,11 +1,12 @@
 //! `motorlog-projector`: runs every projector, with `/health` and `/metrics` on `PROJECTOR_LISTEN`
-//! (default 127.0.0.1:8084).
+//! (default 127.0.0.1:8084). With `KAFKA_BROKERS` it also relays the log to Kafka, and with
+//! `PROJECTOR_SOURCE=kafka` its read models are fed from there (see [`Feeds::from_env`]).
 
 use std::future::IntoFuture;
 
 use anyhow::Context;
 use event_store::EventStore;
-use projections::service::{router, spawn_all, stopped, HealthState, Phases};
+use projections::service::{router, spawn_all, stopped, Feeds, HealthState, Phases};
 use projections::RunOptions;
 use sqlx::postgres::PgPoolOptions;
 
@@ -30,7 +31,10 @@ async fn main() -> anyhow::Result<()> {
     let store = EventStore::new(pool);
     let phases = Phases::default();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let mut projectors = spawn_all(&store, RunOptions::default(), &phases, &shutdown);
+    let feeds = Feeds::from_env().map_err(anyhow::Error::msg)?;
+    tracing::info!(?feeds, "where the read models are fed from");
+    let mut projectors = spawn_all(&store, RunOptions::default(), &feeds, &phases, &shutdown)
+        .context("starting the projectors")?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

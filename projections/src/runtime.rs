@@ -144,6 +144,39 @@ fn lock_name(key: &str) -> String {
     format!("projector:{key}")
 }
 
+/// Takes a projector's lock and makes sure its checkpoint row exists. The lock lives as long as the
+/// returned connection: held while the projector runs, gone if the process dies.
+pub(crate) async fn lock(pool: &PgPool, key: &str) -> Result<PgConnection, ProjectionError> {
+    let mut lock = pool.acquire().await?.detach();
+    let locked: bool = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS "locked!""#,
+        lock_name(key)
+    )
+    .fetch_one(&mut lock)
+    .await?;
+    if !locked {
+        return Err(ProjectionError::AlreadyRunning(key.to_owned()));
+    }
+    sqlx::query!(
+        "INSERT INTO projections.checkpoints (projector) VALUES ($1) ON CONFLICT DO NOTHING",
+        key
+    )
+    .execute(pool)
+    .await?;
+    Ok(lock)
+}
+
+/// Gives a projector's lock back and closes its connection.
+pub(crate) async fn unlock(mut lock: PgConnection, key: &str) {
+    // Released before the connection goes: the server drops a closed session's locks a moment after
+    // the client has moved on, and a standby (or a restart) should not find it still taken.
+    let _ = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+        .bind(lock_name(key))
+        .execute(&mut lock)
+        .await;
+    let _ = lock.close().await;
+}
+
 /// Empties a read model and its checkpoint so the next run rebuilds it from the start of the log.
 ///
 /// Refused while the projector runs anywhere: its lock is taken for the transaction.
@@ -164,6 +197,12 @@ pub async fn reset<P: Projection>(pool: &PgPool) -> Result<(), ProjectionError> 
     sqlx::query(&truncate).execute(&mut *tx).await?;
     sqlx::query!(
         "DELETE FROM projections.checkpoints WHERE projector = $1",
+        key
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM projections.kafka_offsets WHERE projector = $1",
         key
     )
     .execute(&mut *tx)
@@ -249,23 +288,7 @@ async fn follow<T: Target>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
     let pool = store.pool().clone();
-    // The lock lives as long as this connection: held while we run, gone if the process dies.
-    let mut lock = pool.acquire().await?.detach();
-    let locked: bool = sqlx::query_scalar!(
-        r#"SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS "locked!""#,
-        lock_name(&key)
-    )
-    .fetch_one(&mut lock)
-    .await?;
-    if !locked {
-        return Err(ProjectionError::AlreadyRunning(key));
-    }
-    sqlx::query!(
-        "INSERT INTO projections.checkpoints (projector) VALUES ($1) ON CONFLICT DO NOTHING",
-        key
-    )
-    .execute(&pool)
-    .await?;
+    let lock = lock(&pool, &key).await?;
     let mut after = checkpoint(&pool, &key).await?;
     tracing::info!(projector = %key, %after, "projector starting");
     let mut batches = Box::pin(
@@ -311,13 +334,7 @@ async fn follow<T: Target>(
             }
         }
     };
-    // Released before the connection goes: the server drops a closed session's locks a moment after
-    // the client has moved on, and a standby (or a restart) should not find it still taken.
-    let _ = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
-        .bind(lock_name(&key))
-        .execute(&mut lock)
-        .await;
-    let _ = lock.close().await;
+    unlock(lock, &key).await;
     tracing::info!(projector = %key, %after, ok = outcome.is_ok(), "projector stopped");
     outcome
 }
@@ -369,7 +386,26 @@ async fn move_checkpoint(
 }
 
 async fn record_failure(pool: &PgPool, key: &str, event: &RecordedEvent, error: &ProjectionError) {
-    tracing::error!(projector = key, position = %event.position, event_id = %event.event_id, %error,
+    record_failure_at(
+        pool,
+        key,
+        &event.position.to_string(),
+        Some(event.event_id),
+        error,
+    )
+    .await;
+}
+
+/// Records what stopped a projector at `position` (a log position, or a Kafka message's place when
+/// the message itself is what failed).
+pub(crate) async fn record_failure_at(
+    pool: &PgPool,
+    key: &str,
+    position: &str,
+    event_id: Option<uuid::Uuid>,
+    error: &ProjectionError,
+) {
+    tracing::error!(projector = key, position, ?event_id, %error,
         "projector stopped on a failing event");
     metrics::counter!("motorlog_projector_failures_total", "projector" => key.to_owned())
         .increment(1);
@@ -378,8 +414,8 @@ async fn record_failure(pool: &PgPool, key: &str, event: &RecordedEvent, error: 
             SET failed_position = $2, failed_event_id = $3, failed_error = $4, failed_at = now()
           WHERE projector = $1",
         key,
-        event.position.to_string(),
-        event.event_id,
+        position,
+        event_id,
         error.to_string(),
     )
     .execute(pool)
@@ -389,7 +425,7 @@ async fn record_failure(pool: &PgPool, key: &str, event: &RecordedEvent, error: 
     }
 }
 
-async fn report_lag(store: &EventStore, key: &str, events: &[RecordedEvent]) {
+pub(crate) async fn report_lag(store: &EventStore, key: &str, events: &[RecordedEvent]) {
     let last = &events[events.len() - 1];
     let seconds = (Utc::now() - last.recorded_at).num_milliseconds() as f64 / 1000.0;
     metrics::gauge!("motorlog_projector_lag_seconds", "projector" => key.to_owned())

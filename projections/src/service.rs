@@ -5,6 +5,7 @@
 //! when the other instance goes; a lost database connection is retried with a growing pause.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -22,11 +23,13 @@ use tokio::task::JoinSet;
 
 use crate::clients::ClientsProjection;
 use crate::invoices::InvoicesProjection;
+use crate::kafka_relay::KafkaRelay;
+use crate::kafka_source::{run_from_kafka, KafkaSource};
 use crate::reference_data::ReferenceDataProjection;
-use crate::runtime::{checkpoint, checkpoint_key, reset, statuses};
+use crate::runtime::{checkpoint, checkpoint_key, reset, sink_key, statuses};
 use crate::vehicles::VehiclesProjection;
 use crate::work_orders::WorkOrdersProjection;
-use crate::{run, Projection, ProjectionError, RunOptions};
+use crate::{run, run_sink, Projection, ProjectionError, RunOptions};
 
 /// Where a projector's task is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -138,25 +141,21 @@ async fn reached(pool: PgPool, key: String, target: LogPosition) {
     }
 }
 
-async fn supervise<P: Projection + Clone>(
-    projection: P,
-    store: EventStore,
-    options: RunOptions,
+/// Runs one projector (or sink) again and again: as a standby while another instance holds its lock,
+/// after a pause that grows while its database or broker is away, until shutdown or a failing event.
+async fn supervise<F, Run>(
+    key: String,
+    mut run_once: F,
     phases: Phases,
     shutdown: watch::Receiver<bool>,
-) {
-    let key = checkpoint_key::<P>();
+) where
+    F: FnMut(watch::Receiver<bool>) -> Run,
+    Run: Future<Output = Result<(), ProjectionError>>,
+{
     let mut pause = Duration::from_millis(200);
     loop {
         phases.set(&key, Phase::Running).await;
-        let outcome = run(
-            projection.clone(),
-            store.clone(),
-            options,
-            stopped(shutdown.clone()),
-        )
-        .await;
-        let phase = match outcome {
+        let phase = match run_once(shutdown.clone()).await {
             Ok(()) => {
                 phases.set(&key, Phase::Stopped).await;
                 return;
@@ -168,7 +167,8 @@ async fn supervise<P: Projection + Clone>(
             Err(
                 error @ (ProjectionError::Database(_)
                 | ProjectionError::EventStore(_)
-                | ProjectionError::SinkUnavailable(_)),
+                | ProjectionError::SinkUnavailable(_)
+                | ProjectionError::SourceUnavailable(_)),
             ) => {
                 pause = (pause * 2).min(Duration::from_secs(10));
                 tracing::warn!(projector = %key, %error, ?pause, "projector will retry");
@@ -195,27 +195,92 @@ pub async fn stopped(mut shutdown: watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
-/// Starts every projector; they run until `shutdown` turns true.
+/// Where the read models take their events from, and what else the process feeds.
+#[derive(Debug, Clone, Default)]
+pub struct Feeds {
+    /// `Some`: the read models are fed from this Kafka topic instead of the log.
+    pub projectors_from: Option<KafkaSource>,
+    /// `Some`: the log is published to this Kafka topic (the relay).
+    pub relay_to: Option<KafkaSource>,
+}
+
+impl Feeds {
+    /// From the environment: `KAFKA_BROKERS` (unset: no Kafka at all), `KAFKA_TOPIC` (default
+    /// `motorlog.events`), `KAFKA_RELAY` (`on` by default when brokers are set; `off` on a box that
+    /// only consumes) and `PROJECTOR_SOURCE` (`log`, the default, or `kafka`).
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let topic = var("KAFKA_TOPIC").unwrap_or_else(|| "motorlog.events".into());
+        let kafka = var("KAFKA_BROKERS").map(|bootstrap| KafkaSource {
+            bootstrap,
+            topic: topic.clone(),
+        });
+        let from_kafka = match var("PROJECTOR_SOURCE").as_deref() {
+            None | Some("log") => false,
+            Some("kafka") => true,
+            Some(other) => return Err(format!("PROJECTOR_SOURCE={other}: expected log or kafka")),
+        };
+        let relay = match var("KAFKA_RELAY").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => return Err(format!("KAFKA_RELAY={other}: expected on or off")),
+        };
+        if from_kafka && kafka.is_none() {
+            return Err("PROJECTOR_SOURCE=kafka needs KAFKA_BROKERS".into());
+        }
+        Ok(Self {
+            projectors_from: kafka.clone().filter(|_| from_kafka),
+            relay_to: kafka.filter(|_| relay),
+        })
+    }
+}
+
+/// Starts every projector (and the relay, when configured); they run until `shutdown` turns true.
 pub fn spawn_all(
     store: &EventStore,
     options: RunOptions,
+    feeds: &Feeds,
     phases: &Phases,
     shutdown: &watch::Receiver<bool>,
-) -> JoinSet<()> {
+) -> Result<JoinSet<()>, ProjectionError> {
     let mut tasks = JoinSet::new();
     macro_rules! spawn {
-        ($($projection:ident),* $(,)?) => {$(
+        ($($projection:ident),* $(,)?) => {$({
+            let (store, source) = (store.clone(), feeds.projectors_from.clone());
+            let run_once = move |shutdown| {
+                let (store, source) = (store.clone(), source.clone());
+                async move {
+                    match source {
+                        None => run($projection, store, options, stopped(shutdown)).await,
+                        Some(source) => {
+                            run_from_kafka($projection, store, source, options, stopped(shutdown))
+                                .await
+                        }
+                    }
+                }
+            };
             tasks.spawn(supervise(
-                $projection,
-                store.clone(),
-                options,
+                checkpoint_key::<$projection>(),
+                run_once,
                 phases.clone(),
                 shutdown.clone(),
             ));
-        )*};
+        })*};
     }
     every_projection!(spawn);
-    tasks
+    if let Some(to) = &feeds.relay_to {
+        let relay = KafkaRelay::new(&to.bootstrap, &to.topic)?;
+        let store = store.clone();
+        let run_once =
+            move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));
+        tasks.spawn(supervise(
+            sink_key::<KafkaRelay>(),
+            run_once,
+            phases.clone(),
+            shutdown.clone(),
+        ));
+    }
+    Ok(tasks)
 }
 
 /// The process's Prometheus recorder, installed once.

@@ -1,65 +1,19 @@
 //! `kill -9` of the projector process in the middle of its batches, while commands keep coming: after
 //! a restart it catches up, and every read model equals a fresh rebuild from position 0, row for row.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, LogPosition};
 use projections::runtime::{checkpoint, statuses};
-use projections::service::{catch_up, projector_keys, read_model_tables, reset_all};
+use projections::service::{catch_up, projector_keys, reset_all};
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::RunOptions;
-use sqlx::PgPool;
 
-use crate::{append_visits, log_end, visit};
-
-/// The `motorlog-projector` binary on the test database.
-struct ProjectorProcess {
-    child: Child,
-}
-
-impl ProjectorProcess {
-    fn start(db: &TestDatabase) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_motorlog-projector"))
-            .env("DATABASE_URL", db.url())
-            .env("PROJECTOR_LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        Self { child }
-    }
-
-    /// SIGKILL: no shutdown, no last batch finished, the connections simply vanish.
-    fn kill_9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-async fn events_applied(pool: &PgPool) -> i64 {
-    statuses(pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|s| s.events_applied)
-        .sum()
-}
-
-/// Every read table's rows as text, sorted: two builds are equal when these are.
-async fn read_models(pool: &PgPool) -> Vec<(&'static str, Vec<String>)> {
-    let mut tables = Vec::new();
-    for table in read_model_tables() {
-        let rows: Vec<String> =
-            sqlx::query_scalar(&format!("SELECT t::text FROM {table} t ORDER BY 1"))
-                .fetch_all(pool)
-                .await
-                .unwrap();
-        tables.push((table, rows));
-    }
-    tables
-}
+use crate::{
+    append_visits, assert_same_read_models, events_applied, log_end, read_models, visit,
+    ProjectorProcess,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild() {
@@ -83,7 +37,7 @@ async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild()
         })
         .collect();
 
-    let mut process = ProjectorProcess::start(&db);
+    let mut process = ProjectorProcess::start(&db, &[]);
     for _ in 0..3 {
         // Killed once it has applied a few batches more: in the middle of its work, never idle.
         let before = events_applied(&db.pool).await;
@@ -96,7 +50,7 @@ async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild()
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         process.kill_9();
-        process = ProjectorProcess::start(&db);
+        process = ProjectorProcess::start(&db, &[]);
     }
     for writer in writers {
         writer.await.unwrap();
@@ -133,14 +87,5 @@ async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild()
     );
     catch_up(&store, RunOptions::default(), head).await.unwrap();
     let rebuilt = read_models(&db.pool).await;
-    for ((table, after_crashes), (_, fresh)) in survived.iter().zip(&rebuilt) {
-        assert_eq!(
-            after_crashes.len(),
-            fresh.len(),
-            "{table}: row counts differ"
-        );
-        if let Some((a, b)) = after_crashes.iter().zip(fresh).find(|(a, b)| a != b) {
-            panic!("{table}: after the crashes\n  {a}\nbut rebuilt from 0\n  {b}");
-        }
-    }
+    assert_same_read_models(&survived, "after the crashes", &rebuilt, "rebuilt from 0");
 }

@@ -7,8 +7,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, RecordedEvent};
+use event_store::{EventStore, LogPosition, RecordedEvent};
+use projections::clients::ClientsProjection;
 use projections::kafka_relay::KafkaRelay;
+use projections::kafka_source::{kafka_offsets, run_from_kafka, KafkaSource};
+use projections::runtime::{sink_key, statuses};
+use projections::service::{catch_up, projector_keys, spawn_all, stopped, Feeds, Phases};
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::{run_sink, ProjectionError, RunOptions};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -16,8 +20,12 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use sqlx::PgPool;
 
-use crate::{append_visits, log_end, run_sink_to, visit};
+use crate::{
+    append_visits, assert_same_read_models, events_applied, log_end, read_models, run_sink_to,
+    visit, wait_for, ProjectorProcess,
+};
 
 const PARTITIONS: i32 = 3;
 
@@ -74,14 +82,14 @@ impl Drop for Broker {
     }
 }
 
-async fn create_topic(bootstrap: &str, topic: &str) {
+async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .create()
         .unwrap();
     let created = admin
         .create_topics(
-            &[NewTopic::new(topic, PARTITIONS, TopicReplication::Fixed(1))],
+            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
             &AdminOptions::new(),
         )
         .await
@@ -169,7 +177,7 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
         .await
         .unwrap();
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
-    create_topic(&broker.address, &topic).await;
+    create_topic(&broker.address, &topic, PARTITIONS).await;
     let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
     run_sink_to(&relay, &store, RunOptions::default(), head)
         .await
@@ -223,7 +231,7 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
     append_visits(&store, &mut shop.reseeded(1), 0..40).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let broker = Broker::start_on(address, "memory://tansu/");
-    create_topic(&broker.address, &topic).await;
+    create_topic(&broker.address, &topic, PARTITIONS).await;
     append_visits(&store, &mut shop.reseeded(2), 1_000..1_040).await;
 
     let log: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
@@ -234,4 +242,226 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
     follower.abort();
     assert_eq!(events.len() as i64, log, "every event reached Kafka");
     assert_in_stream_order(&events);
+}
+
+/// Each partition's high watermark (the offset the next message will take) of a topic of
+/// `partitions`.
+fn watermarks(bootstrap: &str, topic: &str, partitions: i32) -> BTreeMap<i32, i64> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .unwrap();
+    (0..partitions)
+        .map(|partition| {
+            let (_, high) = consumer
+                .fetch_watermarks(topic, partition, Duration::from_secs(10))
+                .unwrap();
+            (partition, high)
+        })
+        .collect()
+}
+
+/// Waits (bounded) until every projector of `pool` has committed every message of the topic.
+async fn wait_until_consumed(pool: &PgPool, source: &KafkaSource) {
+    let ends = watermarks(&source.bootstrap, &source.topic, 1);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for key in projector_keys() {
+        loop {
+            let offsets = kafka_offsets(pool, &key, &source.topic).await.unwrap();
+            let behind: Vec<_> = ends
+                .iter()
+                .filter(|(partition, end)| offsets.get(partition).copied().unwrap_or(0) < **end)
+                .collect();
+            if behind.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{key} is behind on partitions {behind:?} (at {offsets:?})"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Runs the relay from `from` to the log's end, as a relay restarted from that checkpoint would.
+async fn relay_from(relay: &KafkaRelay, store: &EventStore, from: LogPosition, head: LogPosition) {
+    sqlx::query(
+        "UPDATE projections.checkpoints SET transaction_id = $2, global_position = $3
+          WHERE projector = $1",
+    )
+    .bind(sink_key::<KafkaRelay>())
+    .bind(from.transaction_id as i64)
+    .bind(from.global_position as i64)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    run_sink_to(relay, store, RunOptions::default(), head)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_repeats() {
+    let broker = Broker::start("memory://tansu/");
+    let log_db = TestDatabase::create("kafka_fed_log", 10).await.unwrap();
+    let store = EventStore::new(log_db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 5).await.unwrap();
+    let streams: Vec<_> = (0..120).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&log_db.pool, &streams).await.unwrap();
+    append_visits(&store, &mut shop.reseeded(3), 500..540).await;
+    let head = log_end(&store).await;
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    create_topic(&broker.address, &topic, 1).await;
+    let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
+    relay_from(&relay, &store, LogPosition::START, head).await;
+    // A relay that crashed after the broker's acknowledgement but before its checkpoint moved
+    // publishes again from an older checkpoint: here, the last third of the log once more.
+    let positions: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT transaction_id::text::bigint, global_position FROM events
+          ORDER BY transaction_id, global_position",
+    )
+    .fetch_all(&log_db.pool)
+    .await
+    .unwrap();
+    let (transaction_id, global_position) = positions[positions.len() * 2 / 3];
+    let older = LogPosition {
+        transaction_id: transaction_id as u64,
+        global_position: global_position as u64,
+    };
+    relay_from(&relay, &store, older, head).await;
+    let source = KafkaSource {
+        bootstrap: broker.address.clone(),
+        topic: topic.clone(),
+    };
+    let published: i64 = watermarks(&broker.address, &topic, 1).values().sum();
+    assert!(
+        published > positions.len() as i64,
+        "the topic holds repeats: {published} messages for {} events",
+        positions.len()
+    );
+
+    // A second database with no log at all: its read models know the shop only through Kafka.
+    let fed_db = TestDatabase::create("kafka_fed", 10).await.unwrap();
+    let fed_store = EventStore::new(fed_db.pool.clone());
+    // Read models join streams, so they refuse a topic that keeps order only per partition.
+    let partitioned = format!("{topic}.partitioned");
+    create_topic(&broker.address, &partitioned, PARTITIONS).await;
+    let refused = run_from_kafka(
+        ClientsProjection,
+        fed_store.clone(),
+        KafkaSource {
+            bootstrap: broker.address.clone(),
+            topic: partitioned,
+        },
+        RunOptions::default(),
+        std::future::pending(),
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(ProjectionError::Inconsistent(why)) if why.contains("3 partitions")),
+        "{refused:?}"
+    );
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let feeds = Feeds {
+        projectors_from: Some(source.clone()),
+        relay_to: None,
+    };
+    let mut projectors = spawn_all(
+        &fed_store,
+        RunOptions::default(),
+        &feeds,
+        &Phases::default(),
+        &shutdown,
+    )
+    .unwrap();
+    wait_until_consumed(&fed_db.pool, &source).await;
+    stop.send(true).unwrap();
+    while projectors.join_next().await.is_some() {}
+
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let from_log = read_models(&log_db.pool).await;
+    let from_kafka = read_models(&fed_db.pool).await;
+    assert_same_read_models(&from_log, "fed from the log", &from_kafka, "fed from Kafka");
+    assert!(from_log.iter().any(|(_, rows)| rows.len() > 100));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
+    let broker = Broker::start("memory://tansu/");
+    let log_db = TestDatabase::create("kafka_kill_log", 10).await.unwrap();
+    let store = EventStore::new(log_db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 6).await.unwrap();
+    for chunk in (0..2_000u64).collect::<Vec<_>>().chunks(500) {
+        let streams: Vec<_> = chunk.iter().flat_map(|n| visit(&mut shop, *n)).collect();
+        bulk_insert(&log_db.pool, &streams).await.unwrap();
+    }
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    create_topic(&broker.address, &topic, 1).await;
+    let source = KafkaSource {
+        bootstrap: broker.address.clone(),
+        topic: topic.clone(),
+    };
+    // The relay follows the log while two writers append, as in the shop.
+    let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
+    let relay = tokio::spawn(run_sink(
+        KafkaRelay::new(&broker.address, &topic).unwrap(),
+        store.clone(),
+        RunOptions::default(),
+        stopped(relay_stopped),
+    ));
+    let writers: Vec<_> = (0..2u64)
+        .map(|writer| {
+            let store = store.clone();
+            let mut shop = shop.reseeded(10 + writer);
+            tokio::spawn(async move {
+                let first = 10_000 + writer * 1_000;
+                append_visits(&store, &mut shop, first..first + 200).await;
+            })
+        })
+        .collect();
+
+    let fed_db = TestDatabase::create("kafka_kill_fed", 10).await.unwrap();
+    let env = [
+        ("KAFKA_BROKERS", broker.address.as_str()),
+        ("KAFKA_TOPIC", topic.as_str()),
+        ("PROJECTOR_SOURCE", "kafka"),
+        ("KAFKA_RELAY", "off"),
+    ];
+    let mut process = ProjectorProcess::start(&fed_db, &env);
+    for _ in 0..3 {
+        let before = events_applied(&fed_db.pool).await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while events_applied(&fed_db.pool).await < before + 1_000 {
+            assert!(
+                Instant::now() < deadline,
+                "the Kafka-fed projector made no progress"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        process.kill_9();
+        process = ProjectorProcess::start(&fed_db, &env);
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let head = log_end(&store).await;
+    wait_for(&store, &sink_key::<KafkaRelay>(), head).await;
+    stop_relay.send(true).unwrap();
+    relay.await.unwrap().unwrap();
+    wait_until_consumed(&fed_db.pool, &source).await;
+    process.kill_9();
+    for status in statuses(&fed_db.pool).await.unwrap() {
+        assert_eq!(status.failure, None, "{}", status.projector);
+    }
+
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let from_log = read_models(&log_db.pool).await;
+    let from_kafka = read_models(&fed_db.pool).await;
+    assert_same_read_models(
+        &from_log,
+        "fed from the log",
+        &from_kafka,
+        "fed from Kafka after kills",
+    );
 }

@@ -9,16 +9,20 @@ mod read_models;
 mod runtime;
 mod sink;
 
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aggregates::client::{Client, ClientCommand, Party};
 use aggregates::contact::Phone;
 use aggregates::ids::ClientId;
 use aggregates::{Aggregate, DomainEvent};
+use event_store::testing::TestDatabase;
 use event_store::{EventStore, ExpectedVersion, LogPosition, Metadata, NewEvent, StreamId};
-use projections::runtime::{checkpoint, sink_key};
+use projections::runtime::{checkpoint, sink_key, statuses};
+use projections::service::read_model_tables;
 use projections::testing::{GeneratedStream, ShopGenerator};
 use projections::{run_sink, ProjectionError, RunOptions, Sink};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 pub(crate) fn new_events<E: DomainEvent>(events: &[E]) -> Vec<NewEvent> {
@@ -140,4 +144,72 @@ pub(crate) async fn log_end(store: &EventStore) -> LogPosition {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     end
+}
+
+/// The `motorlog-projector` binary on the test database.
+pub(crate) struct ProjectorProcess {
+    child: Child,
+}
+
+impl ProjectorProcess {
+    pub(crate) fn start(db: &TestDatabase, env: &[(&str, &str)]) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_motorlog-projector"))
+            .env("DATABASE_URL", db.url())
+            .envs(env.iter().copied())
+            .env("PROJECTOR_LISTEN", "127.0.0.1:0")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        Self { child }
+    }
+
+    /// SIGKILL: no shutdown, no last batch finished, the connections simply vanish.
+    pub(crate) fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// Every read table's rows as text, sorted: two builds are equal when these are.
+pub(crate) async fn read_models(pool: &PgPool) -> Vec<(&'static str, Vec<String>)> {
+    let mut tables = Vec::new();
+    for table in read_model_tables() {
+        let rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT t::text FROM {table} t ORDER BY 1"))
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        tables.push((table, rows));
+    }
+    tables
+}
+
+/// Two builds of the read models hold the same rows, table by table.
+pub(crate) fn assert_same_read_models(
+    left: &[(&'static str, Vec<String>)],
+    left_name: &str,
+    right: &[(&'static str, Vec<String>)],
+    right_name: &str,
+) {
+    for ((table, a_rows), (_, b_rows)) in left.iter().zip(right) {
+        assert_eq!(
+            a_rows.len(),
+            b_rows.len(),
+            "{table}: row counts differ ({left_name}, {right_name})"
+        );
+        if let Some((a, b)) = a_rows.iter().zip(b_rows).find(|(a, b)| a != b) {
+            panic!("{table}: {left_name}\n  {a}\nbut {right_name}\n  {b}");
+        }
+    }
+}
+
+/// Events applied by every projector of a database, summed.
+pub(crate) async fn events_applied(pool: &PgPool) -> i64 {
+    statuses(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.events_applied)
+        .sum()
 }

@@ -14,7 +14,7 @@ use auth::AuthConfig;
 use command_api::http::CommandApi;
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
-use projections::service::{spawn_all, Phases};
+use projections::service::{spawn_all, Feeds, Phases};
 use projections::RunOptions;
 use query_api::http::QueryApi;
 use reqwest::StatusCode;
@@ -104,7 +104,14 @@ pub(crate) async fn open_shop(label: &str) -> Shop {
     )
     .await;
     let (stop_projectors, shutdown) = tokio::sync::watch::channel(false);
-    let projectors = spawn_all(&store, fast_projectors(), &Phases::default(), &shutdown);
+    let projectors = spawn_all(
+        &store,
+        fast_projectors(),
+        &Feeds::default(),
+        &Phases::default(),
+        &shutdown,
+    )
+    .unwrap();
     Shop {
         db,
         store,

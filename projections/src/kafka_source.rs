@@ -1,0 +1,369 @@
+//! Projectors fed from Kafka instead of the log: a read model on a box that reaches the shop's events
+//! only through the relay's topic builds the same tables as one that reads the log.
+//!
+//! - **Exactly once into PostgreSQL**: each partition's next offset is written in the batch's
+//!   transaction (`projections.kafka_offsets`), so a consumer killed mid-batch resumes where its last
+//!   commit left it, whatever the consumer group's committed offsets say (those are committed after,
+//!   for the operator's lag tools).
+//! - **Repeats dropped**: the relay publishes in log order and a stream's events share a partition, so
+//!   on one partition a message repeated by a relay's crash is never newer than the last one applied.
+//!   The last applied log position per partition is kept beside its offset; anything not past it is a
+//!   repeat and skipped, however far back the relay started again.
+//! - **One partition**: a read model joins streams (an intake's mileage lands on the vehicle), so it
+//!   needs the log's order across streams, which Kafka keeps only within a partition. The topic the
+//!   projectors read must have exactly one; a topic with more is refused at start. Other services
+//!   may read partitioned topics, where each stream's order is all that is kept.
+//! - **Resuming rewinds one producer batch**: a broker may answer a fetch from inside a record batch
+//!   with the whole batch (Kafka) or with the next one (tansu 0.6, which would skip the rest of the
+//!   batch), so a restart reads from up to one relay batch before its offset and drops what it had.
+//! - **One instance**, failures, lag and the checkpoint row are the log-fed runtime's own.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+use event_store::{EventStore, LogPosition, RecordedEvent};
+use futures::StreamExt;
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use sqlx::PgPool;
+use tracing::Instrument;
+
+use crate::kafka_relay::MAX_MESSAGES_PER_BATCH;
+use crate::runtime::{
+    checkpoint_key, lock, record_failure_at, report_lag, unlock, Projection, RunOptions,
+};
+use crate::ProjectionError;
+
+/// A Kafka topic the relay publishes the log to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KafkaSource {
+    /// The brokers, `host:port,…`.
+    pub bootstrap: String,
+    /// The topic.
+    pub topic: String,
+}
+
+/// Where a partition stands for one projector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PartitionMark {
+    next_offset: i64,
+    last: LogPosition,
+}
+
+/// A decoded message and where it came from.
+struct Delivered {
+    partition: i32,
+    offset: i64,
+    event: RecordedEvent,
+}
+
+fn db(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn unavailable(what: &str, error: impl std::fmt::Display) -> ProjectionError {
+    ProjectionError::SourceUnavailable(format!("kafka {what}: {error}"))
+}
+
+/// Each partition's next offset for a projector, as its last committed batch left it.
+pub async fn kafka_offsets(
+    pool: &PgPool,
+    key: &str,
+    topic: &str,
+) -> Result<BTreeMap<i32, i64>, ProjectionError> {
+    Ok(marks(pool, key, topic)
+        .await?
+        .into_iter()
+        .map(|(partition, mark)| (partition, mark.next_offset))
+        .collect())
+}
+
+async fn marks(
+    pool: &PgPool,
+    key: &str,
+    topic: &str,
+) -> Result<BTreeMap<i32, PartitionMark>, ProjectionError> {
+    let rows = sqlx::query!(
+        "SELECT partition, next_offset, last_transaction_id, last_global_position
+           FROM projections.kafka_offsets WHERE projector = $1 AND topic = $2",
+        key,
+        topic
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mark = PartitionMark {
+                next_offset: row.next_offset,
+                last: LogPosition {
+                    transaction_id: u64::try_from(row.last_transaction_id).unwrap_or(0),
+                    global_position: u64::try_from(row.last_global_position).unwrap_or(0),
+                },
+            };
+            (row.partition, mark)
+        })
+        .collect())
+}
+
+/// A consumer of every partition of the topic, each from where the projector's last batch ended.
+async fn consumer(
+    source: &KafkaSource,
+    key: &str,
+    marks: &BTreeMap<i32, PartitionMark>,
+) -> Result<StreamConsumer, ProjectionError> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &source.bootstrap)
+        .set("group.id", format!("motorlog-{key}"))
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .map_err(|e| unavailable("consumer", e))?;
+    // Partitions are assigned, not balanced by the group: the projector's lock already makes this the
+    // only instance, and its offsets live in PostgreSQL.
+    let metadata = consumer
+        .fetch_metadata(Some(&source.topic), Duration::from_secs(5))
+        .map_err(|e| unavailable("metadata", e))?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|topic| topic.name() == source.topic && topic.error().is_none())
+        .flat_map(|topic| topic.partitions().iter().map(|p| p.id()))
+        .collect();
+    match partitions.len() {
+        0 => {
+            return Err(unavailable(
+                "topic",
+                format!("{} has no partitions yet", source.topic),
+            ))
+        }
+        1 => {}
+        more => {
+            return Err(ProjectionError::Inconsistent(format!(
+                "topic {} has {more} partitions; read models need the log's order across streams, \
+                 which only a topic of one partition keeps",
+                source.topic
+            )))
+        }
+    }
+    let mut assignment = TopicPartitionList::new();
+    for partition in partitions {
+        let offset = marks.get(&partition).map_or(Offset::Beginning, |mark| {
+            Offset::Offset((mark.next_offset - MAX_MESSAGES_PER_BATCH).max(0))
+        });
+        assignment
+            .add_partition_offset(&source.topic, partition, offset)
+            .map_err(|e| unavailable("assignment", e))?;
+    }
+    consumer
+        .assign(&assignment)
+        .map_err(|e| unavailable("assignment", e))?;
+    Ok(consumer)
+}
+
+fn decode(message: &BorrowedMessage<'_>) -> Result<Delivered, ProjectionError> {
+    let event = serde_json::from_slice(message.payload().unwrap_or_default()).map_err(|e| {
+        ProjectionError::Undecodable {
+            event_type: "kafka message".into(),
+            reason: e.to_string(),
+        }
+    })?;
+    Ok(Delivered {
+        partition: message.partition(),
+        offset: message.offset(),
+        event,
+    })
+}
+
+/// Runs a projector from the topic until `shutdown` resolves (Ok) or an event fails (Err, recorded on
+/// its checkpoint). A broker that does not answer is `SourceUnavailable`, retried by the supervisor.
+pub async fn run_from_kafka<P: Projection>(
+    projection: P,
+    store: EventStore,
+    source: KafkaSource,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let pool = store.pool().clone();
+    let lock = lock(&pool, &key).await?;
+    let outcome = consume(&projection, &store, &source, &key, options, shutdown).await;
+    unlock(lock, &key).await;
+    tracing::info!(projector = %key, topic = %source.topic, ok = outcome.is_ok(), "projector stopped");
+    outcome
+}
+
+async fn consume<P: Projection>(
+    projection: &P,
+    store: &EventStore,
+    source: &KafkaSource,
+    key: &str,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
+    let pool = store.pool();
+    let mut marks = marks(pool, key, &source.topic).await?;
+    let consumer = consumer(source, key, &marks).await?;
+    tracing::info!(projector = %key, topic = %source.topic, ?marks, "projector starting from kafka");
+    let mut batches = consumer.stream().ready_chunks(options.batch_size.max(1));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let batch = tokio::select! {
+            () = &mut shutdown => return Ok(()),
+            batch = batches.next() => batch,
+        };
+        let Some(batch) = batch else { return Ok(()) };
+        let mut delivered = Vec::with_capacity(batch.len());
+        for message in batch {
+            let message = message.map_err(|e| unavailable("consumer", e))?;
+            match decode(&message) {
+                Ok(event) => delivered.push(event),
+                Err(error) => {
+                    let place = format!(
+                        "kafka:{}/{}@{}",
+                        source.topic,
+                        message.partition(),
+                        message.offset()
+                    );
+                    record_failure_at(pool, key, &place, None, &error).await;
+                    return Err(error);
+                }
+            }
+        }
+        let span = tracing::info_span!(
+            "projection_batch",
+            projector = %key,
+            source = "kafka",
+            events = delivered.len(),
+            first = %delivered[0].event.position,
+            correlation_id = %delivered[0].event.metadata.correlation_id,
+        );
+        let moved = apply(projection, pool, key, &source.topic, &marks, &delivered)
+            .instrument(span)
+            .await;
+        match moved {
+            Ok(after) => {
+                commit_to_group(&consumer, &source.topic, &after);
+                marks.extend(after);
+                let events: Vec<RecordedEvent> = delivered.into_iter().map(|d| d.event).collect();
+                report_lag(store, key, &events).await;
+            }
+            Err((event, error)) => {
+                let place = event.position.to_string();
+                record_failure_at(pool, key, &place, Some(event.event_id), &error).await;
+                return Err(error);
+            }
+        }
+    }
+}
+
+/// Applies a batch's new events and moves the partitions' offsets and the checkpoint in one
+/// transaction; returns the partitions' new marks.
+async fn apply<P: Projection>(
+    projection: &P,
+    pool: &PgPool,
+    key: &str,
+    topic: &str,
+    marks: &BTreeMap<i32, PartitionMark>,
+    delivered: &[Delivered],
+) -> Result<BTreeMap<i32, PartitionMark>, (RecordedEvent, ProjectionError)> {
+    let first = &delivered[0].event;
+    let fail = |event: &RecordedEvent, error: ProjectionError| (event.clone(), error);
+    let mut after: BTreeMap<i32, PartitionMark> = BTreeMap::new();
+    let mut fresh = Vec::with_capacity(delivered.len());
+    for message in delivered {
+        let mark = after
+            .get(&message.partition)
+            .or_else(|| marks.get(&message.partition))
+            .copied();
+        let last = mark.map_or(LogPosition::START, |mark| mark.last);
+        if message.event.position > last {
+            fresh.push(message.event.clone());
+        }
+        after.insert(
+            message.partition,
+            PartitionMark {
+                next_offset: mark
+                    .map_or(0, |mark| mark.next_offset)
+                    .max(message.offset + 1),
+                last: last.max(message.event.position),
+            },
+        );
+    }
+    let mut tx = pool.begin().await.map_err(|e| fail(first, e.into()))?;
+    let applied = if fresh.is_empty() {
+        0
+    } else {
+        projection
+            .apply_batch(&mut tx, &fresh)
+            .await
+            .map_err(|(index, error)| fail(&fresh[index.min(fresh.len() - 1)], error))?
+    };
+    for (partition, mark) in &after {
+        sqlx::query!(
+            "INSERT INTO projections.kafka_offsets
+                    (projector, topic, partition, next_offset, last_transaction_id, last_global_position)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (projector, topic, partition) DO UPDATE
+                SET next_offset = EXCLUDED.next_offset,
+                    last_transaction_id = EXCLUDED.last_transaction_id,
+                    last_global_position = EXCLUDED.last_global_position,
+                    updated_at = now()",
+            key,
+            topic,
+            partition,
+            mark.next_offset,
+            db(mark.last.transaction_id),
+            db(mark.last.global_position),
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| fail(first, e.into()))?;
+    }
+    // The checkpoint shows the newest position applied from any partition: partitions interleave, so
+    // it is for health and lag, while the offsets above are where this projector resumes.
+    let newest = after
+        .values()
+        .map(|mark| mark.last)
+        .max()
+        .unwrap_or(LogPosition::START);
+    sqlx::query!(
+        "UPDATE projections.checkpoints
+            SET transaction_id = CASE WHEN ($2, $3) > (transaction_id, global_position)
+                                      THEN $2 ELSE transaction_id END,
+                global_position = CASE WHEN ($2, $3) > (transaction_id, global_position)
+                                       THEN $3 ELSE global_position END,
+                events_applied = events_applied + $4, updated_at = now(),
+                failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL
+          WHERE projector = $1",
+        key,
+        db(newest.transaction_id),
+        db(newest.global_position),
+        applied,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| fail(first, e.into()))?;
+    tx.commit().await.map_err(|e| fail(first, e.into()))?;
+    Ok(after)
+}
+
+/// Tells the consumer group where the projector is, for Kafka's own lag tools; PostgreSQL holds the
+/// offsets the projector resumes from, so a commit that fails is only logged.
+fn commit_to_group(consumer: &StreamConsumer, topic: &str, marks: &BTreeMap<i32, PartitionMark>) {
+    let mut offsets = TopicPartitionList::new();
+    for (partition, mark) in marks {
+        if let Err(error) =
+            offsets.add_partition_offset(topic, *partition, Offset::Offset(mark.next_offset))
+        {
+            tracing::debug!(%error, "offset not committed to the group");
+            return;
+        }
+    }
+    if let Err(error) = consumer.commit(&offsets, CommitMode::Async) {
+        tracing::debug!(%error, "offsets not committed to the group");
+    }
+}
