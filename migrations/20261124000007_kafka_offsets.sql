@@ -12,3 +12,4 @@ CREATE TABLE projections.kafka_offsets (
     updated_at            TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (projector, topic, partition)
 );
+GRANT SELECT, INSERT, UPDATE, DELETE ON projections.kafka_offsets TO motorlog_service;

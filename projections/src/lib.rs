@@ -3,6 +3,8 @@
 //! [`runtime`] runs any [`Projection`] from its checkpoint; each module beside it is one read model,
 //! and [`service`] runs them all in one process with `/health` and `/metrics`.
 
+pub mod analytics;
+pub mod clickhouse_facts;
 pub mod clients;
 mod error;
 pub mod history;

@@ -20,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
     let database_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
     let listen = std::env::var("PROJECTOR_LISTEN").unwrap_or_else(|_| "127.0.0.1:8084".into());
     let pool = PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(32)
         .connect(&database_url)
         .await
         .context("cannot connect to DATABASE_URL")?;

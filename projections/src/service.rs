@@ -21,6 +21,7 @@ use sqlx::PgPool;
 use tokio::sync::{watch, RwLock};
 use tokio::task::JoinSet;
 
+use crate::analytics::AnalyticsProjection;
 use crate::clients::ClientsProjection;
 use crate::invoices::InvoicesProjection;
 use crate::kafka_relay::KafkaRelay;
@@ -71,6 +72,7 @@ macro_rules! every_projection {
             WorkOrdersProjection,
             InvoicesProjection,
             ReferenceDataProjection,
+            AnalyticsProjection,
         )
     };
 }

@@ -9,7 +9,8 @@ use aggregates::client::{Client, ClientCommand, ClientStanding, Party};
 use aggregates::contact::Phone;
 use aggregates::directory::Code;
 use aggregates::ids::{
-    ClientId, EmployeeId, InvoiceId, LineId, PaymentId, RecommendationId, VehicleId, WorkOrderId,
+    ClientId, EmployeeId, InvoiceId, LineId, PaymentId, RecommendationId, RefundId, VehicleId,
+    WorkOrderId,
 };
 use aggregates::invoice::{Invoice, InvoiceCommand, Payer};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
@@ -366,11 +367,13 @@ impl ShopGenerator {
                     client_supplied: false,
                 },
             )?;
+            // Recommended work is named like the shop's works, so a later visit can take it up.
+            let (recommended, _) = self.pick(&WORKS);
             step(
                 self,
                 WorkOrderCommand::AddRecommendation {
                     recommendation_id: RecommendationId(Uuid::now_v7()),
-                    text: "Через 5 000 км заменить задние колодки".into(),
+                    text: recommended.into(),
                     at: minutes(30),
                 },
             )?;
@@ -428,12 +431,23 @@ impl ShopGenerator {
                     at: minutes(160),
                 },
             )?;
-            // One in ten leaves a debt behind.
-            let paid = if self.next() % 10 == 0 {
-                Money::kopecks(total.as_kopecks() / 2)
-            } else {
-                total
+            // One in ten leaves a debt behind, one in thirty is voided unpaid (a mistake re-issued).
+            let fate = self.next() % 30;
+            let paid = match fate {
+                0 | 10 | 20 => Money::kopecks(total.as_kopecks() / 2),
+                1 => Money::ZERO,
+                _ => total,
             };
+            if fate == 1 {
+                let voided = self.decide(
+                    &mut invoice,
+                    InvoiceCommand::Void {
+                        reason: "Ошибка в реквизитах".into(),
+                        at: minutes(162),
+                    },
+                )?;
+                invoice_events.extend(voided);
+            }
             if paid.as_kopecks() > 0 {
                 let method = if n % 3 == 0 { "cash" } else { "card" };
                 let payment = self.decide(
@@ -447,6 +461,20 @@ impl ShopGenerator {
                     },
                 )?;
                 invoice_events.extend(payment);
+                // One in fifteen paid in full is partly refunded (a part returned).
+                if fate % 15 == 2 {
+                    let refund = self.decide(
+                        &mut invoice,
+                        InvoiceCommand::RecordRefund {
+                            refund_id: RefundId(Uuid::now_v7()),
+                            amount: Money::kopecks(paid.as_kopecks() / 10),
+                            method: "card".into(),
+                            reason: "Возврат неиспользованной детали".into(),
+                            at: minutes(168),
+                        },
+                    )?;
+                    invoice_events.extend(refund);
+                }
             }
             let closed = self.decide(
                 &mut order,
@@ -608,5 +636,113 @@ mod tests {
             assert!(plates.insert(plate(n)));
             assert!(vins.insert(vin(n)));
         }
+    }
+}
+
+/// A `clickhouse-server` of the test's own on 127.0.0.1: its own config, data directory and free
+/// ports; stopped and removed when dropped. `CLICKHOUSE_SERVER` names the binary (default
+/// `clickhouse-server`, from Debian's package, which `scripts/install-tools.sh` installs).
+#[derive(Debug)]
+pub struct ClickHouseServer {
+    child: std::process::Child,
+    directory: std::path::PathBuf,
+    /// The HTTP interface, `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl ClickHouseServer {
+    /// Starts a server and waits until it answers.
+    pub async fn start() -> Result<Self, ProjectionError> {
+        let unavailable = |what: String| ProjectionError::SinkUnavailable(what);
+        let free_port = || -> Result<u16, ProjectionError> {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")
+                .map_err(|e| unavailable(format!("no free port: {e}")))?;
+            listener
+                .local_addr()
+                .map(|a| a.port())
+                .map_err(|e| unavailable(e.to_string()))
+        };
+        let directory = std::env::temp_dir().join(format!("motorlog-ch-{}", Uuid::now_v7()));
+        let data = directory.join("data");
+        std::fs::create_dir_all(&data).map_err(|e| unavailable(e.to_string()))?;
+        let (http, tcp) = (free_port()?, free_port()?);
+        let config = format!(
+            r#"<yandex>
+  <logger><level>warning</level><log>{dir}/server.log</log><errorlog>{dir}/error.log</errorlog></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>{http}</http_port>
+  <tcp_port>{tcp}</tcp_port>
+  <path>{data}/</path>
+  <tmp_path>{data}/tmp/</tmp_path>
+  <user_files_path>{data}/user_files/</user_files_path>
+  <format_schema_path>{data}/format_schemas/</format_schema_path>
+  <users_config>users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>268435456</mark_cache_size>
+</yandex>"#,
+            dir = directory.display(),
+            data = data.display(),
+        );
+        let users = r#"<yandex>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+    <profile>default</profile><quota>default</quota></default></users>
+  <quotas><default></default></quotas>
+</yandex>"#;
+        let write = |name: &str, text: &str| {
+            std::fs::write(directory.join(name), text).map_err(|e| unavailable(e.to_string()))
+        };
+        write("config.xml", &config)?;
+        write("users.xml", users)?;
+        let binary =
+            std::env::var("CLICKHOUSE_SERVER").unwrap_or_else(|_| "clickhouse-server".into());
+        let child = std::process::Command::new(&binary)
+            .arg(format!(
+                "--config-file={}",
+                directory.join("config.xml").display()
+            ))
+            .current_dir(&directory)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                unavailable(format!(
+                    "cannot start {binary} ({e}): `bash scripts/install-tools.sh` installs it"
+                ))
+            })?;
+        let mut server = Self {
+            child,
+            directory,
+            url: format!("http://127.0.0.1:{http}"),
+        };
+        let client = crate::clickhouse_facts::connect(&server.url, "default");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if client.query("SELECT 1").execute().await.is_ok() {
+                return Ok(server);
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                let log =
+                    std::fs::read_to_string(server.directory.join("error.log")).unwrap_or_default();
+                return Err(unavailable(format!(
+                    "clickhouse-server exited ({status}): {log}"
+                )));
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(unavailable(
+                    "clickhouse-server did not answer in 30 s".into(),
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for ClickHouseServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.directory);
     }
 }

@@ -166,7 +166,7 @@ fn assert_in_stream_order(events: &[RecordedEvent]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
     let broker = Broker::start("memory://tansu/");
-    let db = TestDatabase::create("kafka_relay", 10).await.unwrap();
+    let db = TestDatabase::create("kafka_relay", 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let mut shop = ShopGenerator::hire_staff(&store, "main", 3).await.unwrap();
     let streams: Vec<_> = (0..60).flat_map(|n| visit(&mut shop, n)).collect();
@@ -201,7 +201,7 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
                 .map(|_| format!("127.0.0.1:{port}"))
         })
         .unwrap();
-    let db = TestDatabase::create("kafka_outage", 10).await.unwrap();
+    let db = TestDatabase::create("kafka_outage", 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let shop = ShopGenerator::hire_staff(&store, "main", 4).await.unwrap();
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
@@ -304,7 +304,7 @@ async fn relay_from(relay: &KafkaRelay, store: &EventStore, from: LogPosition, h
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_repeats() {
     let broker = Broker::start("memory://tansu/");
-    let log_db = TestDatabase::create("kafka_fed_log", 10).await.unwrap();
+    let log_db = TestDatabase::create("kafka_fed_log", 20).await.unwrap();
     let store = EventStore::new(log_db.pool.clone());
     let mut shop = ShopGenerator::hire_staff(&store, "main", 5).await.unwrap();
     let streams: Vec<_> = (0..120).flat_map(|n| visit(&mut shop, n)).collect();
@@ -342,7 +342,7 @@ async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_r
     );
 
     // A second database with no log at all: its read models know the shop only through Kafka.
-    let fed_db = TestDatabase::create("kafka_fed", 10).await.unwrap();
+    let fed_db = TestDatabase::create("kafka_fed", 20).await.unwrap();
     let fed_store = EventStore::new(fed_db.pool.clone());
     // Read models join streams, so they refuse a topic that keeps order only per partition.
     let partitioned = format!("{topic}.partitioned");
@@ -389,7 +389,7 @@ async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_r
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
     let broker = Broker::start("memory://tansu/");
-    let log_db = TestDatabase::create("kafka_kill_log", 10).await.unwrap();
+    let log_db = TestDatabase::create("kafka_kill_log", 20).await.unwrap();
     let store = EventStore::new(log_db.pool.clone());
     let mut shop = ShopGenerator::hire_staff(&store, "main", 6).await.unwrap();
     for chunk in (0..2_000u64).collect::<Vec<_>>().chunks(500) {
@@ -421,7 +421,7 @@ async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
         })
         .collect();
 
-    let fed_db = TestDatabase::create("kafka_kill_fed", 10).await.unwrap();
+    let fed_db = TestDatabase::create("kafka_kill_fed", 20).await.unwrap();
     let env = [
         ("KAFKA_BROKERS", broker.address.as_str()),
         ("KAFKA_TOPIC", topic.as_str()),

@@ -33,7 +33,7 @@ fn kopecks(money: Money) -> i64 {
 
 #[tokio::test]
 async fn the_read_models_agree_with_the_domain_on_a_generated_shop() {
-    let db = TestDatabase::create("proj_read_models", 10).await.unwrap();
+    let db = TestDatabase::create("proj_read_models", 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let mut shop = ShopGenerator::hire_staff(&store, "main", 11).await.unwrap();
     let streams: Vec<GeneratedStream> = (0..400).flat_map(|n| visit(&mut shop, n)).collect();

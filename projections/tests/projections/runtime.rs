@@ -40,7 +40,7 @@ fn spawn<P: Projection>(
 
 #[tokio::test]
 async fn the_clients_read_model_catches_up_follows_and_survives_restarts() {
-    let db = TestDatabase::create("proj_clients", 10).await.unwrap();
+    let db = TestDatabase::create("proj_clients", 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let key = checkpoint_key::<ClientsProjection>();
     let (ivan, _) = register_client(&store, "Петров Иван", "+79123456789").await;
@@ -94,7 +94,7 @@ async fn the_clients_read_model_catches_up_follows_and_survives_restarts() {
 
 #[tokio::test]
 async fn a_second_instance_of_a_projector_is_refused() {
-    let db = TestDatabase::create("proj_single", 10).await.unwrap();
+    let db = TestDatabase::create("proj_single", 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let (stop, first) = spawn(ClientsProjection, &store);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -149,7 +149,7 @@ impl Projection for Ledger {
 
 #[tokio::test]
 async fn a_poison_event_stops_only_its_projector_and_rolls_its_batch_back() {
-    let db = TestDatabase::create("proj_poison", 10).await.unwrap();
+    let db = TestDatabase::create("proj_poison", 20).await.unwrap();
     sqlx::query("CREATE TABLE ledger (event_id UUID PRIMARY KEY)")
         .execute(&db.pool)
         .await
@@ -220,7 +220,7 @@ async fn a_poison_event_stops_only_its_projector_and_rolls_its_batch_back() {
 
 #[tokio::test]
 async fn a_failure_mid_batch_applies_nothing_twice_after_the_restart() {
-    let db = TestDatabase::create("proj_midbatch", 10).await.unwrap();
+    let db = TestDatabase::create("proj_midbatch", 20).await.unwrap();
     sqlx::query("CREATE TABLE ledger (event_id UUID PRIMARY KEY)")
         .execute(&db.pool)
         .await

@@ -87,7 +87,7 @@ async fn archived(pool: &PgPool) -> (i64, i64) {
 
 #[tokio::test]
 async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
-    let db = TestDatabase::create("proj_sink", 10).await.unwrap();
+    let db = TestDatabase::create("proj_sink", 20).await.unwrap();
     let outside = TestDatabase::create("proj_sink_archive", 5).await.unwrap();
     sqlx::query("CREATE TABLE archive (event_id UUID PRIMARY KEY, stream_id TEXT NOT NULL)")
         .execute(&outside.pool)

@@ -1,0 +1,430 @@
+//! The owner's reports' facts: what was sold, invoiced, paid, opened, handed over and recommended.
+//!
+//! Each event gives zero or more facts ([`facts_of`]), the same whichever store keeps them: the
+//! `analytics` projector writes them to PostgreSQL (`read.fact_*`, where the reports run when no
+//! ClickHouse is configured) and the ClickHouse sink (`clickhouse_facts`) writes them there. A fact is
+//! never changed once written and has an id of its own, so a replayed batch adds nothing.
+//!
+//! Days are UTC days.
+
+use aggregates::invoice::{Invoice, InvoiceEvent};
+use aggregates::work_order::{InvoiceLineKind, WorkOrder, WorkOrderEvent};
+use aggregates::Aggregate;
+use chrono::{DateTime, Utc};
+use event_store::RecordedEvent;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::support::{decode, record_id, version};
+use crate::{Projection, ProjectionError};
+
+/// An invoice as issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceFact {
+    /// The invoice.
+    pub invoice_id: Uuid,
+    /// The work order it bills.
+    pub work_order_id: Uuid,
+    /// The order's client.
+    pub client_id: Uuid,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// Its total, kopecks.
+    pub total: i64,
+}
+
+/// One line of an issued invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleLine {
+    /// The invoice.
+    pub invoice_id: Uuid,
+    /// The work order line it comes from.
+    pub line_id: Uuid,
+    /// The work order.
+    pub work_order_id: Uuid,
+    /// When the invoice was issued.
+    pub issued_at: DateTime<Utc>,
+    /// `labour`, `parts` or `client_part`.
+    pub kind: &'static str,
+    /// What was done or sold, as written on the invoice.
+    pub description: String,
+    /// The description folded for grouping (case and spacing ignored).
+    pub item_key: String,
+    /// Tenths of a norm-hour for labour, thousandths for parts.
+    pub quantity: u32,
+    /// The line's amount after discount, kopecks.
+    pub amount: i64,
+}
+
+/// An invoice voided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceVoid {
+    /// The invoice.
+    pub invoice_id: Uuid,
+    /// When.
+    pub voided_at: DateTime<Utc>,
+}
+
+/// A payment or a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoneyMovement {
+    /// The payment's or refund's id.
+    pub movement_id: Uuid,
+    /// The invoice.
+    pub invoice_id: Uuid,
+    /// `payment` or `refund`.
+    pub kind: &'static str,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// How much, kopecks, positive either way.
+    pub amount: i64,
+}
+
+/// A step of a work order's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderMilestone {
+    /// The event that made it.
+    pub event_id: Uuid,
+    /// The work order.
+    pub work_order_id: Uuid,
+    /// `opened`, `completed`, `closed`, `cancelled` or `reopened`.
+    pub kind: &'static str,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The car, on `opened`.
+    pub vehicle_id: Option<Uuid>,
+}
+
+/// A labour line given to a mechanic (or taken from one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineMechanic {
+    /// The event that did it.
+    pub event_id: Uuid,
+    /// The work order.
+    pub work_order_id: Uuid,
+    /// The labour line.
+    pub line_id: Uuid,
+    /// The mechanic, or none.
+    pub mechanic_id: Option<Uuid>,
+    /// The order's version then: the latest wins.
+    pub version: i64,
+}
+
+/// Further work recommended to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecommendationFact {
+    /// The work order it was made on.
+    pub work_order_id: Uuid,
+    /// The recommendation.
+    pub recommendation_id: Uuid,
+    /// What is recommended.
+    pub text: String,
+    /// The text folded like a sale line's `item_key`, to find it sold later.
+    pub item_key: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// One fact for the reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// An invoice issued.
+    Invoice(InvoiceFact),
+    /// A line of it.
+    SaleLine(SaleLine),
+    /// An invoice voided.
+    InvoiceVoid(InvoiceVoid),
+    /// A payment or refund.
+    Money(MoneyMovement),
+    /// A work order's step.
+    Milestone(OrderMilestone),
+    /// A labour line's mechanic.
+    LineMechanic(LineMechanic),
+    /// A recommendation.
+    Recommendation(RecommendationFact),
+}
+
+/// Case and spacing folded, so "Замена  масла" and "замена масла" are one item.
+pub fn item_key(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn line_kind(kind: InvoiceLineKind) -> &'static str {
+    match kind {
+        InvoiceLineKind::Labour => "labour",
+        InvoiceLineKind::Parts => "parts",
+        InvoiceLineKind::ClientPart => "client_part",
+    }
+}
+
+/// Whether an event can give facts at all.
+pub fn gives_facts(event: &RecordedEvent) -> bool {
+    let stream_type = event.stream.stream_type.as_str();
+    stream_type == Invoice::STREAM_TYPE || stream_type == WorkOrder::STREAM_TYPE
+}
+
+/// The facts an event gives.
+pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
+    if !gives_facts(event) {
+        return Ok(Vec::new());
+    }
+    let record = record_id(event)?;
+    if event.stream.stream_type == Invoice::STREAM_TYPE {
+        return Ok(invoice_facts(record, decode(event)?));
+    }
+    let milestone = |kind, at| {
+        Fact::Milestone(OrderMilestone {
+            event_id: event.event_id,
+            work_order_id: record,
+            kind,
+            at,
+            vehicle_id: None,
+        })
+    };
+    let assigned = |line_id: aggregates::ids::LineId, mechanic: Option<Uuid>| {
+        Fact::LineMechanic(LineMechanic {
+            event_id: event.event_id,
+            work_order_id: record,
+            line_id: line_id.0,
+            mechanic_id: mechanic,
+            version: version(event),
+        })
+    };
+    let recommended = |recommendation: aggregates::work_order::Recommendation| {
+        Fact::Recommendation(RecommendationFact {
+            work_order_id: record,
+            recommendation_id: recommendation.recommendation_id.0,
+            item_key: item_key(&recommendation.text),
+            text: recommendation.text,
+            at: recommendation.at,
+        })
+    };
+    let fact = match decode::<WorkOrderEvent>(event)? {
+        WorkOrderEvent::WorkOrderOpened { vehicle_id, at, .. } => Fact::Milestone(OrderMilestone {
+            event_id: event.event_id,
+            work_order_id: record,
+            kind: "opened",
+            at,
+            vehicle_id: Some(vehicle_id.0),
+        }),
+        WorkOrderEvent::WorkOrderCompleted { at, .. } => milestone("completed", at),
+        WorkOrderEvent::WorkOrderClosed { at, .. } => milestone("closed", at),
+        WorkOrderEvent::WorkOrderCancelled { at, .. } => milestone("cancelled", at),
+        WorkOrderEvent::WorkOrderReopened { at, .. } => milestone("reopened", at),
+        WorkOrderEvent::LabourLineAdded {
+            line_id, mechanic, ..
+        }
+        | WorkOrderEvent::MechanicAssigned { line_id, mechanic } => {
+            assigned(line_id, mechanic.map(|m| m.0))
+        }
+        WorkOrderEvent::LabourStarted {
+            line_id, mechanic, ..
+        } => assigned(line_id, Some(mechanic.0)),
+        WorkOrderEvent::RecommendationAdded { recommendation }
+        | WorkOrderEvent::LineDeclined { recommendation, .. } => recommended(recommendation),
+        _ => return Ok(Vec::new()),
+    };
+    Ok(vec![fact])
+}
+
+fn invoice_facts(invoice_id: Uuid, event: InvoiceEvent) -> Vec<Fact> {
+    match event {
+        InvoiceEvent::InvoiceIssued { basis, at, .. } => {
+            let mut facts = Vec::with_capacity(basis.lines.len() + 1);
+            facts.push(Fact::Invoice(InvoiceFact {
+                invoice_id,
+                work_order_id: basis.work_order_id.0,
+                client_id: basis.client_id.0,
+                issued_at: at,
+                total: basis.totals.total.as_kopecks(),
+            }));
+            facts.extend(basis.lines.into_iter().map(|line| {
+                Fact::SaleLine(SaleLine {
+                    invoice_id,
+                    line_id: line.line_id.0,
+                    work_order_id: basis.work_order_id.0,
+                    issued_at: at,
+                    kind: line_kind(line.kind),
+                    item_key: item_key(&line.description),
+                    description: line.description,
+                    quantity: line.quantity,
+                    amount: line.amount.as_kopecks(),
+                })
+            }));
+            facts
+        }
+        InvoiceEvent::PaymentRecorded {
+            payment_id,
+            amount,
+            at,
+            ..
+        } => vec![Fact::Money(MoneyMovement {
+            movement_id: payment_id.0,
+            invoice_id,
+            kind: "payment",
+            at,
+            amount: amount.as_kopecks(),
+        })],
+        InvoiceEvent::RefundRecorded {
+            refund_id,
+            amount,
+            at,
+            ..
+        } => vec![Fact::Money(MoneyMovement {
+            movement_id: refund_id.0,
+            invoice_id,
+            kind: "refund",
+            at,
+            amount: amount.as_kopecks(),
+        })],
+        InvoiceEvent::InvoiceVoided { at, .. } => vec![Fact::InvoiceVoid(InvoiceVoid {
+            invoice_id,
+            voided_at: at,
+        })],
+    }
+}
+
+/// Writes the facts into `read.fact_*`.
+#[derive(Debug, Clone, Copy)]
+pub struct AnalyticsProjection;
+
+impl Projection for AnalyticsProjection {
+    const NAME: &'static str = "analytics";
+    const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] = &[
+        "read.fact_invoices",
+        "read.fact_sales_lines",
+        "read.fact_invoice_voids",
+        "read.fact_money_movements",
+        "read.fact_order_milestones",
+        "read.fact_line_mechanics",
+        "read.fact_recommendations",
+    ];
+
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        gives_facts(event)
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> Result<(), ProjectionError> {
+        for fact in facts_of(event)? {
+            write(tx, fact).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn write(tx: &mut PgConnection, fact: Fact) -> Result<(), ProjectionError> {
+    // A fact is written once: the runtime applies each event once, and the keys make sure of it.
+    match fact {
+        Fact::Invoice(f) => {
+            sqlx::query!(
+                "INSERT INTO read.fact_invoices
+                    (invoice_id, work_order_id, client_id, issued_at, issued_day, total)
+             VALUES ($1, $2, $3, $4, ($4 AT TIME ZONE 'UTC')::date, $5::bigint / 100.0)
+             ON CONFLICT DO NOTHING",
+                f.invoice_id,
+                f.work_order_id,
+                f.client_id,
+                f.issued_at,
+                f.total,
+            )
+            .execute(tx)
+            .await?
+        }
+        Fact::SaleLine(f) => {
+            sqlx::query!(
+            "INSERT INTO read.fact_sales_lines (invoice_id, line_id, work_order_id, issued_at, kind,
+                    description, item_key, quantity, amount)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint / 100.0)
+             ON CONFLICT DO NOTHING",
+            f.invoice_id,
+            f.line_id,
+            f.work_order_id,
+            f.issued_at,
+            f.kind,
+            f.description,
+            f.item_key,
+            i32::try_from(f.quantity).unwrap_or(i32::MAX),
+            f.amount,
+        )
+            .execute(tx)
+            .await?
+        }
+        Fact::InvoiceVoid(f) => {
+            sqlx::query!(
+                "INSERT INTO read.fact_invoice_voids (invoice_id, voided_at) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING",
+                f.invoice_id,
+                f.voided_at,
+            )
+            .execute(tx)
+            .await?
+        }
+        Fact::Money(f) => {
+            sqlx::query!(
+                "INSERT INTO read.fact_money_movements (movement_id, invoice_id, kind, at, amount)
+             VALUES ($1, $2, $3, $4, $5::bigint / 100.0)
+             ON CONFLICT DO NOTHING",
+                f.movement_id,
+                f.invoice_id,
+                f.kind,
+                f.at,
+                f.amount,
+            )
+            .execute(tx)
+            .await?
+        }
+        Fact::Milestone(f) => {
+            sqlx::query!(
+            "INSERT INTO read.fact_order_milestones (event_id, work_order_id, kind, at, vehicle_id)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+            f.event_id,
+            f.work_order_id,
+            f.kind,
+            f.at,
+            f.vehicle_id,
+        )
+            .execute(tx)
+            .await?
+        }
+        Fact::LineMechanic(f) => {
+            sqlx::query!(
+                "INSERT INTO read.fact_line_mechanics
+                    (event_id, work_order_id, line_id, mechanic_id, version)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+                f.event_id,
+                f.work_order_id,
+                f.line_id,
+                f.mechanic_id,
+                f.version,
+            )
+            .execute(tx)
+            .await?
+        }
+        Fact::Recommendation(f) => {
+            sqlx::query!(
+                "INSERT INTO read.fact_recommendations
+                    (work_order_id, recommendation_id, text, item_key, at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+                f.work_order_id,
+                f.recommendation_id,
+                f.text,
+                f.item_key,
+                f.at,
+            )
+            .execute(tx)
+            .await?
+        }
+    };
+    Ok(())
+}

@@ -1,0 +1,342 @@
+//! The reports' facts in ClickHouse: the same facts the `analytics` projector keeps in PostgreSQL
+//! ([`crate::analytics::facts_of`]), for reports over years of history.
+//!
+//! A sink of the projector runtime: a batch's facts are inserted table by table, then the checkpoint
+//! moves. A batch delivered again (a crash between the insert and the checkpoint) inserts the same
+//! rows again; every table is a `ReplacingMergeTree` ordered by the fact's id, and the reports read
+//! with `FINAL`, so a repeat never doubles a figure.
+//!
+//! The SQL is the part both ClickHouse 18.16 (the tests') and a current server accept: no `Nullable`
+//! keys, ids as `String`, times as `DateTime` (UTC seconds), money as `Int64` kopecks.
+
+use std::collections::BTreeMap;
+
+use clickhouse::{Client, Row};
+use event_store::RecordedEvent;
+use serde::Serialize;
+
+use crate::analytics::{facts_of, gives_facts, Fact};
+use crate::{ProjectionError, Sink};
+
+/// The tables, each with its columns and its key.
+const TABLES: &[(&str, &str, &str)] = &[
+    (
+        "invoices",
+        "invoice_id String, work_order_id String, client_id String, issued_at DateTime, \
+         issued_day Date, total Int64",
+        "invoice_id",
+    ),
+    (
+        "sales_lines",
+        "invoice_id String, line_id String, work_order_id String, issued_at DateTime, \
+         kind String, description String, item_key String, quantity UInt32, amount Int64",
+        "(invoice_id, line_id)",
+    ),
+    (
+        "invoice_voids",
+        "invoice_id String, voided_at DateTime",
+        "invoice_id",
+    ),
+    (
+        "money_movements",
+        "movement_id String, invoice_id String, kind String, at DateTime, amount Int64",
+        "movement_id",
+    ),
+    (
+        "order_milestones",
+        "event_id String, work_order_id String, kind String, at DateTime, vehicle_id String",
+        "event_id",
+    ),
+    (
+        "line_mechanics",
+        "event_id String, work_order_id String, line_id String, mechanic_id String, version Int64",
+        "event_id",
+    ),
+    (
+        "recommendations",
+        "work_order_id String, recommendation_id String, text String, item_key String, \
+         at DateTime",
+        "(work_order_id, recommendation_id)",
+    ),
+];
+
+#[derive(Row, Serialize)]
+struct InvoiceRow {
+    invoice_id: String,
+    work_order_id: String,
+    client_id: String,
+    issued_at: u32,
+    issued_day: u16,
+    total: i64,
+}
+
+#[derive(Row, Serialize)]
+struct SaleLineRow {
+    invoice_id: String,
+    line_id: String,
+    work_order_id: String,
+    issued_at: u32,
+    kind: String,
+    description: String,
+    item_key: String,
+    quantity: u32,
+    amount: i64,
+}
+
+#[derive(Row, Serialize)]
+struct InvoiceVoidRow {
+    invoice_id: String,
+    voided_at: u32,
+}
+
+#[derive(Row, Serialize)]
+struct MoneyMovementRow {
+    movement_id: String,
+    invoice_id: String,
+    kind: String,
+    at: u32,
+    amount: i64,
+}
+
+#[derive(Row, Serialize)]
+struct MilestoneRow {
+    event_id: String,
+    work_order_id: String,
+    kind: String,
+    at: u32,
+    vehicle_id: String,
+}
+
+#[derive(Row, Serialize)]
+struct LineMechanicRow {
+    event_id: String,
+    work_order_id: String,
+    line_id: String,
+    mechanic_id: String,
+    version: i64,
+}
+
+#[derive(Row, Serialize)]
+struct RecommendationRow {
+    work_order_id: String,
+    recommendation_id: String,
+    text: String,
+    item_key: String,
+    at: u32,
+}
+
+/// A batch's facts, by table.
+#[derive(Default)]
+struct Rows {
+    invoices: Vec<InvoiceRow>,
+    sales_lines: Vec<SaleLineRow>,
+    invoice_voids: Vec<InvoiceVoidRow>,
+    money_movements: Vec<MoneyMovementRow>,
+    order_milestones: Vec<MilestoneRow>,
+    line_mechanics: Vec<LineMechanicRow>,
+    recommendations: Vec<RecommendationRow>,
+}
+
+/// UTC seconds as ClickHouse's `DateTime` keeps them (until 2106).
+fn seconds(at: chrono::DateTime<chrono::Utc>) -> u32 {
+    u32::try_from(at.timestamp()).unwrap_or(0)
+}
+
+/// The UTC day as ClickHouse's `Date` keeps it: days since 1970-01-01.
+fn day(at: chrono::DateTime<chrono::Utc>) -> u16 {
+    u16::try_from(at.timestamp().div_euclid(86_400)).unwrap_or(0)
+}
+
+impl Rows {
+    fn push(&mut self, fact: Fact) {
+        match fact {
+            Fact::Invoice(f) => self.invoices.push(InvoiceRow {
+                invoice_id: f.invoice_id.to_string(),
+                work_order_id: f.work_order_id.to_string(),
+                client_id: f.client_id.to_string(),
+                issued_at: seconds(f.issued_at),
+                issued_day: day(f.issued_at),
+                total: f.total,
+            }),
+            Fact::SaleLine(f) => self.sales_lines.push(SaleLineRow {
+                invoice_id: f.invoice_id.to_string(),
+                line_id: f.line_id.to_string(),
+                work_order_id: f.work_order_id.to_string(),
+                issued_at: seconds(f.issued_at),
+                kind: f.kind.to_owned(),
+                description: f.description,
+                item_key: f.item_key,
+                quantity: f.quantity,
+                amount: f.amount,
+            }),
+            Fact::InvoiceVoid(f) => self.invoice_voids.push(InvoiceVoidRow {
+                invoice_id: f.invoice_id.to_string(),
+                voided_at: seconds(f.voided_at),
+            }),
+            Fact::Money(f) => self.money_movements.push(MoneyMovementRow {
+                movement_id: f.movement_id.to_string(),
+                invoice_id: f.invoice_id.to_string(),
+                kind: f.kind.to_owned(),
+                at: seconds(f.at),
+                amount: f.amount,
+            }),
+            Fact::Milestone(f) => self.order_milestones.push(MilestoneRow {
+                event_id: f.event_id.to_string(),
+                work_order_id: f.work_order_id.to_string(),
+                kind: f.kind.to_owned(),
+                at: seconds(f.at),
+                vehicle_id: f.vehicle_id.map(|v| v.to_string()).unwrap_or_default(),
+            }),
+            Fact::LineMechanic(f) => self.line_mechanics.push(LineMechanicRow {
+                event_id: f.event_id.to_string(),
+                work_order_id: f.work_order_id.to_string(),
+                line_id: f.line_id.to_string(),
+                mechanic_id: f.mechanic_id.map(|m| m.to_string()).unwrap_or_default(),
+                version: f.version,
+            }),
+            Fact::Recommendation(f) => self.recommendations.push(RecommendationRow {
+                work_order_id: f.work_order_id.to_string(),
+                recommendation_id: f.recommendation_id.to_string(),
+                text: f.text,
+                item_key: f.item_key,
+                at: seconds(f.at),
+            }),
+        }
+    }
+}
+
+fn unavailable(error: clickhouse::error::Error) -> ProjectionError {
+    ProjectionError::SinkUnavailable(format!("clickhouse: {error}"))
+}
+
+async fn insert<T: Row + Serialize>(
+    client: &Client,
+    table: &str,
+    rows: &[T],
+) -> Result<(), ProjectionError>
+where
+    for<'a> T: Row<Value<'a> = T>,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut insert = client.insert::<T>(table).await.map_err(unavailable)?;
+    for row in rows {
+        insert.write(row).await.map_err(unavailable)?;
+    }
+    insert.end().await.map_err(unavailable)
+}
+
+/// Writes the reports' facts to a ClickHouse database.
+#[derive(Clone)]
+pub struct ClickHouseFacts {
+    client: Client,
+    database: String,
+}
+
+impl std::fmt::Debug for ClickHouseFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClickHouseFacts")
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClickHouseFacts {
+    /// The facts in `database` on the server at `url` (its HTTP interface, `http://host:8123`).
+    pub fn new(url: &str, database: &str) -> Self {
+        Self {
+            client: connect(url, database),
+            database: database.to_owned(),
+        }
+    }
+
+    /// The client, for reading the facts.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Creates the database and its tables where they are missing.
+    pub async fn create_schema(&self) -> Result<(), ProjectionError> {
+        let server = self.client.clone().with_database("default");
+        server
+            .query(&format!("CREATE DATABASE IF NOT EXISTS {}", self.database))
+            .execute()
+            .await
+            .map_err(unavailable)?;
+        for (table, columns, key) in TABLES {
+            self.client
+                .query(&format!(
+                    "CREATE TABLE IF NOT EXISTS {table} ({columns}) \
+                     ENGINE = ReplacingMergeTree() ORDER BY {key}"
+                ))
+                .execute()
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
+    /// Empties every table, for a rebuild from the start of the log.
+    pub async fn truncate(&self) -> Result<(), ProjectionError> {
+        for (table, _, _) in TABLES {
+            // 18.16 has no TRUNCATE for MergeTree tables; ALTER … DELETE is asynchronous.
+            self.client
+                .query(&format!("DROP TABLE IF EXISTS {table}"))
+                .execute()
+                .await
+                .map_err(unavailable)?;
+        }
+        self.create_schema().await
+    }
+}
+
+/// A client of the facts' database: plain RowBinary (18.16 predates the typed header the crate
+/// validates with) and no compression.
+pub fn connect(url: &str, database: &str) -> Client {
+    Client::default()
+        .with_url(url)
+        .with_database(database)
+        .with_validation(false)
+}
+
+impl Sink for ClickHouseFacts {
+    const NAME: &'static str = "clickhouse_facts";
+    const VERSION: u32 = 1;
+
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        gives_facts(event)
+    }
+
+    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<(), ProjectionError> {
+        let mut rows = Rows::default();
+        for event in events {
+            for fact in facts_of(event)? {
+                rows.push(fact);
+            }
+        }
+        let client = &self.client;
+        insert(client, "invoices", &rows.invoices).await?;
+        insert(client, "sales_lines", &rows.sales_lines).await?;
+        insert(client, "invoice_voids", &rows.invoice_voids).await?;
+        insert(client, "money_movements", &rows.money_movements).await?;
+        insert(client, "order_milestones", &rows.order_milestones).await?;
+        insert(client, "line_mechanics", &rows.line_mechanics).await?;
+        insert(client, "recommendations", &rows.recommendations).await?;
+        Ok(())
+    }
+}
+
+/// How many rows each table holds (after `FINAL`: repeats counted once), for checks and `stats`.
+pub async fn row_counts(client: &Client) -> Result<BTreeMap<String, u64>, ProjectionError> {
+    let mut counts = BTreeMap::new();
+    for (table, _, _) in TABLES {
+        let count: u64 = client
+            .query(&format!("SELECT count() FROM {table} FINAL"))
+            .fetch_one()
+            .await
+            .map_err(unavailable)?;
+        counts.insert((*table).to_owned(), count);
+    }
+    Ok(counts)
+}

@@ -1,0 +1,100 @@
+//! The reports' facts: the same in PostgreSQL and in a real ClickHouse (Debian's 18.16, started
+//! here), and a batch the ClickHouse sink delivers twice counts once.
+
+use std::collections::BTreeMap;
+
+use event_store::testing::TestDatabase;
+use event_store::EventStore;
+use projections::clickhouse_facts::{row_counts, ClickHouseFacts};
+use projections::runtime::sink_key;
+use projections::service::catch_up;
+use projections::testing::{bulk_insert, ClickHouseServer, ShopGenerator};
+use projections::RunOptions;
+use sqlx::PgPool;
+
+use crate::{log_end, run_sink_to, visit};
+
+/// Each fact table's rows in PostgreSQL.
+async fn postgres_counts(pool: &PgPool) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for table in [
+        "invoices",
+        "sales_lines",
+        "invoice_voids",
+        "money_movements",
+        "order_milestones",
+        "line_mechanics",
+        "recommendations",
+    ] {
+        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM read.fact_{table}"))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        counts.insert(table.to_owned(), count as u64);
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clickhouse_holds_the_facts_postgres_holds_and_a_repeated_batch_counts_once() {
+    let clickhouse = ClickHouseServer::start().await.unwrap();
+    let db = TestDatabase::create("ch_facts", 20).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 11).await.unwrap();
+    let streams: Vec<_> = (0..300).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&db.pool, &streams).await.unwrap();
+    let head = log_end(&store).await;
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+
+    let facts = ClickHouseFacts::new(&clickhouse.url, "motorlog_facts");
+    facts.create_schema().await.unwrap();
+    let small_batches = RunOptions {
+        batch_size: 97,
+        ..RunOptions::default()
+    };
+    run_sink_to(&facts, &store, small_batches, head)
+        .await
+        .unwrap();
+    // A crash between ClickHouse's acknowledgement and the checkpoint: the last half again.
+    let positions: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT transaction_id::text::bigint, global_position FROM events
+          ORDER BY transaction_id, global_position",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let (transaction_id, global_position) = positions[positions.len() / 2];
+    sqlx::query(
+        "UPDATE projections.checkpoints SET transaction_id = $2, global_position = $3
+          WHERE projector = $1",
+    )
+    .bind(sink_key::<ClickHouseFacts>())
+    .bind(transaction_id)
+    .bind(global_position)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    run_sink_to(&facts, &store, small_batches, head)
+        .await
+        .unwrap();
+
+    let in_postgres = postgres_counts(&db.pool).await;
+    let in_clickhouse = row_counts(facts.client()).await.unwrap();
+    assert_eq!(in_clickhouse, in_postgres);
+    assert!(
+        in_postgres.values().all(|count| *count > 0),
+        "{in_postgres:?}"
+    );
+    let sold: i64 =
+        sqlx::query_scalar("SELECT (sum(amount) * 100)::bigint FROM read.fact_sales_lines")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    let sold_in_clickhouse: i64 = facts
+        .client()
+        .query("SELECT sum(amount) FROM sales_lines FINAL")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(sold_in_clickhouse, sold);
+}
