@@ -226,8 +226,11 @@ impl Invoice {
         self.paid - self.refunded
     }
 
-    /// What is still owed.
+    /// What is still owed: nothing on a voided invoice.
     pub fn balance(&self) -> Money {
+        if self.voided {
+            return Money::ZERO;
+        }
         self.total() - self.net_paid()
     }
 

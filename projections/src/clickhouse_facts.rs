@@ -209,13 +209,9 @@ fn unavailable(error: clickhouse::error::Error) -> ProjectionError {
     ProjectionError::SinkUnavailable(format!("clickhouse: {error}"))
 }
 
-async fn insert<T: Row + Serialize>(
-    client: &Client,
-    table: &str,
-    rows: &[T],
-) -> Result<(), ProjectionError>
+async fn insert<T>(client: &Client, table: &str, rows: &[T]) -> Result<(), ProjectionError>
 where
-    for<'a> T: Row<Value<'a> = T>,
+    for<'a> T: Row<Value<'a> = T> + Serialize,
 {
     if rows.is_empty() {
         return Ok(());

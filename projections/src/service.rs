@@ -22,6 +22,7 @@ use tokio::sync::{watch, RwLock};
 use tokio::task::JoinSet;
 
 use crate::analytics::AnalyticsProjection;
+use crate::clickhouse_facts::ClickHouseFacts;
 use crate::clients::ClientsProjection;
 use crate::invoices::InvoicesProjection;
 use crate::kafka_relay::KafkaRelay;
@@ -204,12 +205,15 @@ pub struct Feeds {
     pub projectors_from: Option<KafkaSource>,
     /// `Some`: the log is published to this Kafka topic (the relay).
     pub relay_to: Option<KafkaSource>,
+    /// `Some`: the reports' facts are written to this ClickHouse database too.
+    pub clickhouse: Option<ClickHouseFacts>,
 }
 
 impl Feeds {
     /// From the environment: `KAFKA_BROKERS` (unset: no Kafka at all), `KAFKA_TOPIC` (default
     /// `motorlog.events`), `KAFKA_RELAY` (`on` by default when brokers are set; `off` on a box that
-    /// only consumes) and `PROJECTOR_SOURCE` (`log`, the default, or `kafka`).
+    /// only consumes) and `PROJECTOR_SOURCE` (`log`, the default, or `kafka`); `CLICKHOUSE_URL`
+    /// (unset: no ClickHouse) and `CLICKHOUSE_DATABASE` (default `motorlog`).
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let topic = var("KAFKA_TOPIC").unwrap_or_else(|| "motorlog.events".into());
@@ -230,9 +234,14 @@ impl Feeds {
         if from_kafka && kafka.is_none() {
             return Err("PROJECTOR_SOURCE=kafka needs KAFKA_BROKERS".into());
         }
+        let clickhouse = var("CLICKHOUSE_URL").map(|url| {
+            let database = var("CLICKHOUSE_DATABASE").unwrap_or_else(|| "motorlog".into());
+            ClickHouseFacts::new(&url, &database)
+        });
         Ok(Self {
             projectors_from: kafka.clone().filter(|_| from_kafka),
             relay_to: kafka.filter(|_| relay),
+            clickhouse,
         })
     }
 }
@@ -277,6 +286,23 @@ pub fn spawn_all(
             move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));
         tasks.spawn(supervise(
             sink_key::<KafkaRelay>(),
+            run_once,
+            phases.clone(),
+            shutdown.clone(),
+        ));
+    }
+    if let Some(facts) = &feeds.clickhouse {
+        let (facts, store) = (facts.clone(), store.clone());
+        let run_once = move |shutdown| {
+            let (facts, store) = (facts.clone(), store.clone());
+            async move {
+                // Idempotent; also how a ClickHouse that was down when we started gets its tables.
+                facts.create_schema().await?;
+                run_sink(facts, store, options, stopped(shutdown)).await
+            }
+        };
+        tasks.spawn(supervise(
+            sink_key::<ClickHouseFacts>(),
             run_once,
             phases.clone(),
             shutdown.clone(),

@@ -48,6 +48,9 @@ pub enum QueryError {
     /// A read model's checkpoint could not be read.
     #[error("projection error: {0}")]
     Projection(#[from] projections::ProjectionError),
+    /// A store outside PostgreSQL (the reports' ClickHouse) did not answer.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl QueryError {
@@ -58,6 +61,7 @@ impl QueryError {
             Self::NotFound { .. } => "not_found",
             Self::InvalidArgument { .. } => "invalid_argument",
             Self::NotReady { .. } => "not_ready",
+            Self::Unavailable(_) => "unavailable",
             Self::Database(_) | Self::Loader(_) | Self::Projection(_) => "internal",
         }
     }
@@ -77,6 +81,7 @@ impl QueryError {
             Self::NotReady { .. } => {
                 "Данные ещё обновляются, повторите запрос через секунду".into()
             }
+            Self::Unavailable(_) => "Отчёты временно недоступны, повторите позже".into(),
             Self::Database(_) | Self::Loader(_) | Self::Projection(_) => {
                 "Внутренняя ошибка сервера".into()
             }
@@ -95,7 +100,7 @@ impl ErrorExtensions for QueryError {
     fn extend(&self) -> async_graphql::Error {
         if matches!(
             self,
-            Self::Database(_) | Self::Loader(_) | Self::Projection(_)
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) | Self::Unavailable(_)
         ) {
             tracing::error!(error = ?self, "query failed");
         }

@@ -24,6 +24,7 @@ use crate::loaders::{
     ClientLoader, Db, EmployeeLoader, InvoicesByWorkOrderLoader, LinesLoader, MileageLoader,
     PaymentsLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader, WorkOrderStateLoader,
 };
+use crate::reports::ReportSource;
 use crate::schema::{MotorlogSchema, Query, ShopName};
 
 /// The header a client sends with the position a command returned, to read its own write.
@@ -46,10 +47,23 @@ pub struct QueryApi {
 
 impl QueryApi {
     /// The API over a migrated database, verifying tokens issued for `auth`; GraphiQL if `graphiql`.
+    /// The reports read PostgreSQL's facts.
     pub fn new(pool: PgPool, auth: &AuthConfig, graphiql: bool) -> Arc<Self> {
+        let reports = ReportSource::Postgres(pool.clone());
+        Self::with_reports(pool, auth, graphiql, reports)
+    }
+
+    /// The API with the reports read from `reports` (ClickHouse, when it is configured).
+    pub fn with_reports(
+        pool: PgPool,
+        auth: &AuthConfig,
+        graphiql: bool,
+        reports: ReportSource,
+    ) -> Arc<Self> {
         let store = EventStore::new(pool.clone());
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
             .data(ShopName(auth.shop.clone()))
+            .data(reports)
             .limit_depth(12)
             .limit_complexity(20_000)
             .finish();

@@ -8,6 +8,7 @@ pub mod context;
 pub mod error;
 pub mod http;
 pub mod loaders;
+pub mod reports;
 pub mod schema;
 pub mod search;
 

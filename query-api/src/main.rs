@@ -1,9 +1,11 @@
 //! `motorlog-query-api`: serves GraphQL on `QUERY_API_LISTEN` (default 127.0.0.1:8083); GraphiQL at
-//! `/graphiql` unless `MOTORLOG_ENV=production`.
+//! `/graphiql` unless `MOTORLOG_ENV=production`. The owner's reports read ClickHouse when
+//! `CLICKHOUSE_URL` (and `CLICKHOUSE_DATABASE`, default `motorlog`) is set.
 
 use anyhow::Context;
 use auth::AuthConfig;
 use query_api::http::{pool_options, run, QueryApi};
+use query_api::reports::ReportSource;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -32,9 +34,25 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listen, graphiql, "query API listening");
-    run(QueryApi::new(pool, &auth, graphiql), listener, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    // The owner's reports from ClickHouse when it is configured, from PostgreSQL's facts otherwise.
+    let reports = match std::env::var("CLICKHOUSE_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            let database =
+                std::env::var("CLICKHOUSE_DATABASE").unwrap_or_else(|_| "motorlog".into());
+            tracing::info!(%url, %database, "reports read ClickHouse");
+            ReportSource::ClickHouse(Box::new(projections::clickhouse_facts::connect(
+                &url, &database,
+            )))
+        }
+        _ => ReportSource::Postgres(pool.clone()),
+    };
+    run(
+        QueryApi::with_reports(pool, &auth, graphiql, reports),
+        listener,
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+    )
     .await?;
     Ok(())
 }

@@ -21,6 +21,10 @@ use crate::loaders::{
     ClientLoader, EmployeeLoader, InvoicesByWorkOrderLoader, LinesLoader, MileageLoader,
     PaymentsLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader, WorkOrderStateLoader,
 };
+use crate::reports::{
+    AgingBucket, AverageRepairOrder, CarCount, Granularity, ItemKind, MechanicOutput, Period,
+    RecommendationConversion, ReportSource, RevenueBucket, TopItem,
+};
 
 /// The schema type.
 pub type MotorlogSchema = async_graphql::Schema<Query, EmptyMutation, EmptySubscription>;
@@ -59,6 +63,16 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
     ("employees", Access::Permission(P::StaffRead)),
     ("search", Access::Authenticated),
     ("history", Access::Permission(P::HistoryRead)),
+    ("revenue", Access::Permission(P::ReportsRead)),
+    ("averageRepairOrder", Access::Permission(P::ReportsRead)),
+    ("carCount", Access::Permission(P::ReportsRead)),
+    ("mechanicProductivity", Access::Permission(P::ReportsRead)),
+    ("topItems", Access::Permission(P::ReportsRead)),
+    ("receivablesAging", Access::Permission(P::ReportsRead)),
+    (
+        "recommendationConversion",
+        Access::Permission(P::ReportsRead),
+    ),
 ];
 
 fn load_error(error: std::sync::Arc<sqlx::Error>) -> async_graphql::Error {
@@ -1584,7 +1598,111 @@ impl Query {
                 })
             })
     }
+
+    /// Revenue by day, week or month: invoices issued in the period and not voided.
+    async fn revenue(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        granularity: Granularity,
+    ) -> GqlResult<Vec<RevenueBucket>> {
+        let reports = report_source(ctx)?;
+        reports
+            .revenue(Period::new(from, to).gql()?, granularity)
+            .await
+            .gql()
+    }
+
+    /// Revenue per invoice in the period.
+    async fn average_repair_order(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<AverageRepairOrder> {
+        let reports = report_source(ctx)?;
+        reports
+            .average_repair_order(Period::new(from, to).gql()?)
+            .await
+            .gql()
+    }
+
+    /// Work orders closed in the period and the distinct cars among them.
+    async fn car_count(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<CarCount> {
+        let reports = report_source(ctx)?;
+        reports.car_count(Period::new(from, to).gql()?).await.gql()
+    }
+
+    /// Norm-hours sold per mechanic in the period.
+    async fn mechanic_productivity(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<Vec<MechanicOutput>> {
+        let reports = report_source(ctx)?;
+        reports
+            .mechanic_productivity(Period::new(from, to).gql()?)
+            .await
+            .gql()
+    }
+
+    /// The services or parts that brought the most in the period.
+    async fn top_items(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        kind: ItemKind,
+        first: Option<i32>,
+    ) -> GqlResult<Vec<TopItem>> {
+        let reports = report_source(ctx)?;
+        let limit = page_size(first).gql()?;
+        reports
+            .top_items(Period::new(from, to).gql()?, kind, limit as u32)
+            .await
+            .gql()
+    }
+
+    /// What is owed, by age of the invoice, as of an instant (now by default).
+    async fn receivables_aging(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<DateTime<Utc>>,
+    ) -> GqlResult<Vec<AgingBucket>> {
+        let reports = report_source(ctx)?;
+        reports
+            .receivables_aging(as_of.unwrap_or_else(Utc::now))
+            .await
+            .gql()
+    }
+
+    /// Recommendations made in the period and how many were sold on a later visit.
+    async fn recommendation_conversion(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<RecommendationConversion> {
+        let reports = report_source(ctx)?;
+        reports
+            .recommendation_conversion(Period::new(from, to).gql()?)
+            .await
+            .gql()
+    }
 }
 
 /// The shop whose settings the API shows.
 pub struct ShopName(pub String);
+
+/// The reports' source, once the caller is known to hold `reports.read`.
+fn report_source<'a>(ctx: &'a Context<'_>) -> GqlResult<&'a ReportSource> {
+    Scope::of(ctx).viewer.require(P::ReportsRead).gql()?;
+    Ok(ctx.data_unchecked::<ReportSource>())
+}

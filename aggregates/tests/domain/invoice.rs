@@ -171,6 +171,11 @@ fn void_only_while_nothing_is_paid() {
     let mut history = vec![issued()];
     history.extend(voided);
     assert_eq!(invoice(&history).status(), InvoiceStatus::Void);
+    assert_eq!(
+        invoice(&history).balance(),
+        Money::ZERO,
+        "a voided invoice owes nothing"
+    );
     given::<Invoice>(history.clone())
         .when(pay(1, 100))
         .then_err("invoice_void");

@@ -366,6 +366,7 @@ async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_r
     let feeds = Feeds {
         projectors_from: Some(source.clone()),
         relay_to: None,
+        clickhouse: None,
     };
     let mut projectors = spawn_all(
         &fed_store,

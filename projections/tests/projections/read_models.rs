@@ -92,14 +92,25 @@ async fn the_read_models_agree_with_the_domain_on_a_generated_shop() {
         assert_eq!(due, kopecks(invoice.balance()), "{}", invoice.number);
         assert_eq!(paid, kopecks(invoice.paid), "{}", invoice.number);
     }
-    let journal: i64 =
-        sqlx::query_scalar("SELECT (coalesce(sum(amount), 0) * 100)::bigint FROM read.payments")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
+    let (journal_paid, journal_refunded): (i64, i64) = sqlx::query_as(
+        "SELECT (coalesce(sum(amount) FILTER (WHERE kind = 'payment'), 0) * 100)::bigint,
+                (coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0) * 100)::bigint
+           FROM read.payments",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
     assert_eq!(
-        journal,
+        journal_paid,
         invoices.values().map(|i| kopecks(i.paid)).sum::<i64>()
+    );
+    assert_eq!(
+        journal_refunded,
+        invoices.values().map(|i| kopecks(i.refunded)).sum::<i64>()
+    );
+    assert!(
+        journal_refunded > 0,
+        "the generated shop gives some money back"
     );
     let debtors: i64 = sqlx::query_scalar("SELECT count(*) FROM read.debtors")
         .fetch_one(&db.pool)

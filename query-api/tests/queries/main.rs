@@ -9,5 +9,6 @@ mod support;
 
 mod matrix;
 mod reads;
+mod reports;
 
 pub(crate) use support::*;

@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use crate::{open_shop, OWNER_EMAIL};
 
+const PERIOD: &str = r#"from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z""#;
+
 /// A minimal call of each root field.
 fn call(field: &str) -> String {
     let id = Uuid::now_v7();
@@ -33,6 +35,17 @@ fn call(field: &str) -> String {
         "employees" => "{ employees { id } }".into(),
         "search" => r#"{ search(text: "Петров") { id } }"#.into(),
         "history" => format!(r#"{{ history(kind: CLIENT, id: "{id}") {{ nodes {{ version }} }} }}"#),
+        "revenue" => format!(r#"{{ revenue({PERIOD}, granularity: MONTH) {{ starts revenue }} }}"#),
+        "averageRepairOrder" => format!(r#"{{ averageRepairOrder({PERIOD}) {{ average }} }}"#),
+        "carCount" => format!(r#"{{ carCount({PERIOD}) {{ cars }} }}"#),
+        "mechanicProductivity" => {
+            format!(r#"{{ mechanicProductivity({PERIOD}) {{ mechanicId normHoursTenths }} }}"#)
+        }
+        "topItems" => format!(r#"{{ topItems({PERIOD}, kind: SERVICE) {{ description }} }}"#),
+        "receivablesAging" => "{ receivablesAging { age owed } }".into(),
+        "recommendationConversion" => {
+            format!(r#"{{ recommendationConversion({PERIOD}) {{ rateBasisPoints }} }}"#)
+        }
         other => panic!("root field {other} has no call in the matrix test"),
     }
 }
