@@ -16,8 +16,23 @@ if ! command -v pg_isready >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v a
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
 fi
 
-# A real Kafka-protocol broker for the relay's tests (about 10 minutes to build, once).
-if ! command -v tansu >/dev/null 2>&1; then
+# A real Kafka-protocol broker for the relay's tests (about 10 minutes to build, once), with its
+# SQLite storage for the test that stops the broker and starts it again.
+tansu_has_sqlite() {
+  python3 - "${CARGO_HOME:-$HOME/.cargo}/.crates2.json" <<'PY' 2>/dev/null
+import json, sys
+installs = json.load(open(sys.argv[1]))["installs"]
+sys.exit(0 if any(k.startswith("tansu ") and "libsql" in v.get("features", []) for k, v in installs.items()) else 1)
+PY
+}
+if ! command -v tansu >/dev/null 2>&1 || ! tansu_has_sqlite; then
   say "installing tansu (Kafka-protocol broker for the relay tests)"
-  cargo install tansu --locked --features "dynostore postgres"
+  cargo install tansu --locked --features "dynostore postgres libsql"
+fi
+
+# ClickHouse for the reports' tests: Debian's server (18.16); the tests start their own instances.
+if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ] \
+   && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing clickhouse-server (Debian's package)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server >/dev/null
 fi

@@ -695,8 +695,15 @@ impl ClickHouseServer {
         };
         write("config.xml", &config)?;
         write("users.xml", users)?;
-        let binary =
-            std::env::var("CLICKHOUSE_SERVER").unwrap_or_else(|_| "clickhouse-server".into());
+        // Debian puts it in /usr/sbin, which an unprivileged user's PATH may lack.
+        let binary = std::env::var("CLICKHOUSE_SERVER").unwrap_or_else(|_| {
+            let debian = "/usr/sbin/clickhouse-server";
+            if std::path::Path::new(debian).exists() {
+                debian.into()
+            } else {
+                "clickhouse-server".into()
+            }
+        });
         let child = std::process::Command::new(&binary)
             .arg(format!(
                 "--config-file={}",

@@ -35,6 +35,24 @@ struct Broker {
     address: String,
 }
 
+/// Where a durable broker keeps its log (tansu's SQLite storage), removed when dropped.
+struct BrokerData(std::path::PathBuf);
+
+impl BrokerData {
+    fn new() -> Self {
+        let directory =
+            std::env::temp_dir().join(format!("motorlog-tansu-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&directory).unwrap();
+        Self(directory)
+    }
+}
+
+impl Drop for BrokerData {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 impl Broker {
     fn start(storage: &str) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -45,7 +63,16 @@ impl Broker {
         Self::start_on(format!("127.0.0.1:{port}"), storage)
     }
 
+    /// A broker that keeps its log on disk in `data`: stopped and started again, it has it all.
+    fn start_durable(address: String, data: &BrokerData) -> Self {
+        Self::start_in(address, "sqlite://tansu.db", &data.0)
+    }
+
     fn start_on(address: String, storage: &str) -> Self {
+        Self::start_in(address, storage, &std::env::temp_dir())
+    }
+
+    fn start_in(address: String, storage: &str, directory: &std::path::Path) -> Self {
         let tansu = std::env::var("TANSU").unwrap_or_else(|_| "tansu".into());
         let url = format!("tcp://{address}");
         let child = Command::new(&tansu)
@@ -57,6 +84,7 @@ impl Broker {
                 &url,
             ])
             .args(["--storage-engine", storage])
+            .current_dir(directory)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -191,16 +219,7 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_it_returns() {
-    // A port for the broker that comes later, outside the range the system hands out for port 0
-    // (which other tests' brokers take meanwhile).
-    let address = (0..100)
-        .map(|i| 20_000 + (uuid::Uuid::now_v7().as_u128() as u16 + i) % 12_000)
-        .find_map(|port| {
-            std::net::TcpListener::bind(("127.0.0.1", port))
-                .ok()
-                .map(|_| format!("127.0.0.1:{port}"))
-        })
-        .unwrap();
+    let address = lasting_address();
     let db = TestDatabase::create("kafka_outage", 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let shop = ShopGenerator::hire_staff(&store, "main", 4).await.unwrap();
@@ -208,25 +227,8 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
     let relay = KafkaRelay::new(&address, &topic).unwrap();
 
     // The relay follows the log, retrying (as the service's supervisor does) while no broker answers.
-    let follower = {
-        let (relay, store) = (relay.clone(), store.clone());
-        tokio::spawn(async move {
-            loop {
-                let outcome = run_sink(
-                    relay.clone(),
-                    store.clone(),
-                    RunOptions::default(),
-                    std::future::pending(),
-                )
-                .await;
-                assert!(
-                    matches!(outcome, Err(ProjectionError::SinkUnavailable(_))),
-                    "{outcome:?}"
-                );
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        })
-    };
+    let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
+    let follower = relay_retrying(relay, store.clone(), relay_stopped);
     // Commands are accepted while Kafka is away: they never wait for it.
     append_visits(&store, &mut shop.reseeded(1), 0..40).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -239,9 +241,49 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
         .await
         .unwrap();
     let (events, _) = consume(&broker.address, &topic, log as usize).await;
-    follower.abort();
+    stop_relay.send(true).unwrap();
+    follower.await.unwrap();
     assert_eq!(events.len() as i64, log, "every event reached Kafka");
     assert_in_stream_order(&events);
+}
+
+/// An address for a broker that stops and comes back, outside the range the system hands out for
+/// port 0 (which other tests' brokers take meanwhile).
+fn lasting_address() -> String {
+    (0..100)
+        .map(|i| 20_000 + (uuid::Uuid::now_v7().as_u128() as u16).wrapping_add(i) % 12_000)
+        .find_map(|port| {
+            std::net::TcpListener::bind(("127.0.0.1", port))
+                .ok()
+                .map(|_| format!("127.0.0.1:{port}"))
+        })
+        .unwrap()
+}
+
+/// The relay following the log, retried as the service's supervisor does while no broker answers,
+/// until `stop` turns true.
+fn relay_retrying(
+    relay: KafkaRelay,
+    store: EventStore,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let outcome = run_sink(
+                relay.clone(),
+                store.clone(),
+                RunOptions::default(),
+                stopped(stop.clone()),
+            )
+            .await;
+            match outcome {
+                Ok(()) => return,
+                Err(ProjectionError::SinkUnavailable(_)) => {}
+                Err(other) => panic!("the relay stopped: {other}"),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
 }
 
 /// Each partition's high watermark (the offset the next message will take) of a topic of
@@ -464,5 +506,83 @@ async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
         "fed from the log",
         &from_kafka,
         "fed from Kafka after kills",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
+    let data = BrokerData::new();
+    let address = lasting_address();
+    let broker = Broker::start_durable(address.clone(), &data);
+    let log_db = TestDatabase::create("kafka_restart_log", 20).await.unwrap();
+    let store = EventStore::new(log_db.pool.clone());
+    let shop = ShopGenerator::hire_staff(&store, "main", 8).await.unwrap();
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    create_topic(&address, &topic, 1).await;
+    let source = KafkaSource {
+        bootstrap: address.clone(),
+        topic: topic.clone(),
+    };
+    let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
+    let relay = relay_retrying(
+        KafkaRelay::new(&address, &topic).unwrap(),
+        store.clone(),
+        relay_stopped,
+    );
+    let fed_db = TestDatabase::create("kafka_restart_fed", 20).await.unwrap();
+    let fed_store = EventStore::new(fed_db.pool.clone());
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let feeds = Feeds {
+        projectors_from: Some(source.clone()),
+        relay_to: None,
+        clickhouse: None,
+    };
+    let mut projectors = spawn_all(
+        &fed_store,
+        RunOptions::default(),
+        &feeds,
+        &Phases::default(),
+        &shutdown,
+    )
+    .unwrap();
+
+    append_visits(&store, &mut shop.reseeded(1), 0..60).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while events_applied(&fed_db.pool).await == 0 {
+        assert!(Instant::now() < deadline, "nothing came through Kafka");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Stopped mid-stream (SIGKILL): the shop goes on, the relay and the projectors wait.
+    drop(broker);
+    append_visits(&store, &mut shop.reseeded(2), 1_000..1_060).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let _broker = Broker::start_durable(address, &data);
+    append_visits(&store, &mut shop.reseeded(3), 2_000..2_060).await;
+
+    let head = log_end(&store).await;
+    let key = sink_key::<KafkaRelay>();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while projections::runtime::checkpoint(&log_db.pool, &key)
+        .await
+        .unwrap()
+        < head
+    {
+        assert!(Instant::now() < deadline, "the relay did not catch up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop_relay.send(true).unwrap();
+    relay.await.unwrap();
+    wait_until_consumed(&fed_db.pool, &source).await;
+    stop.send(true).unwrap();
+    while projectors.join_next().await.is_some() {}
+
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let from_log = read_models(&log_db.pool).await;
+    let from_kafka = read_models(&fed_db.pool).await;
+    assert_same_read_models(
+        &from_log,
+        "fed from the log",
+        &from_kafka,
+        "fed through a restart",
     );
 }
