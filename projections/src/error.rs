@@ -24,6 +24,10 @@ pub enum ProjectionError {
     /// with back-off.
     #[error("event source unavailable: {0}")]
     SourceUnavailable(String),
+    /// The checkpoint is no longer where this projector left it: a rebuild swapped its read model in.
+    /// The batch rolled back; the projector starts again from the new checkpoint.
+    #[error("projector {0}: its checkpoint was moved by a rebuild")]
+    CheckpointMoved(String),
     /// The log failed.
     #[error(transparent)]
     EventStore(#[from] event_store::EventStoreError),

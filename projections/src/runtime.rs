@@ -101,6 +101,7 @@ trait Target: Send + Sync {
         &self,
         pool: &PgPool,
         key: &str,
+        from: LogPosition,
         events: &[RecordedEvent],
     ) -> impl Future<Output = Result<LogPosition, (RecordedEvent, ProjectionError)>> + Send;
 }
@@ -112,9 +113,10 @@ impl<P: Projection> Target for ReadModel<P> {
         &self,
         pool: &PgPool,
         key: &str,
+        from: LogPosition,
         events: &[RecordedEvent],
     ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
-        apply_batch(&self.0, pool, key, events).await
+        apply_batch(&self.0, pool, key, from, events).await
     }
 }
 
@@ -125,6 +127,7 @@ impl<S: Sink> Target for External<S> {
         &self,
         pool: &PgPool,
         key: &str,
+        from: LogPosition,
         events: &[RecordedEvent],
     ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
         let handled: Vec<&RecordedEvent> = events.iter().filter(|e| self.0.handles(e)).collect();
@@ -133,9 +136,9 @@ impl<S: Sink> Target for External<S> {
             self.0.deliver(&handled).await.map_err(|e| (first, e))?;
         }
         let last = events[events.len() - 1].position;
-        move_checkpoint(pool, key, last, handled.len() as i64)
+        move_checkpoint(pool, key, from, last, handled.len() as i64)
             .await
-            .map_err(|e| (events[0].clone(), e.into()))?;
+            .map_err(|e| (events[0].clone(), e))?;
         Ok(last)
     }
 }
@@ -259,14 +262,29 @@ pub async fn run<P: Projection>(
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
+    let pool = store.pool().clone();
     follow(
         ReadModel(projection),
         checkpoint_key::<P>(),
         store,
+        pool,
         options,
         shutdown,
     )
     .await
+}
+
+/// Runs a projector over the log of `store` into the read model (and checkpoint) of another
+/// database, `into`: how a read model is rebuilt beside the live one (`crate::rebuild`).
+pub async fn run_into<P: Projection>(
+    projection: P,
+    store: EventStore,
+    into: PgPool,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
+    let key = checkpoint_key::<P>();
+    follow(ReadModel(projection), key, store, into, options, shutdown).await
 }
 
 /// Runs a sink like a projector: same lock, checkpoint, batches, failures and lag, delivered at
@@ -277,17 +295,26 @@ pub async fn run_sink<S: Sink>(
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
-    follow(External(sink), sink_key::<S>(), store, options, shutdown).await
+    let pool = store.pool().clone();
+    follow(
+        External(sink),
+        sink_key::<S>(),
+        store,
+        pool,
+        options,
+        shutdown,
+    )
+    .await
 }
 
 async fn follow<T: Target>(
     target: T,
     key: String,
     store: EventStore,
+    pool: PgPool,
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
-    let pool = store.pool().clone();
     let lock = lock(&pool, &key).await?;
     let mut after = checkpoint(&pool, &key).await?;
     tracing::info!(projector = %key, %after, "projector starting");
@@ -323,11 +350,18 @@ async fn follow<T: Target>(
             first = %events[0].position,
             correlation_id = %events[0].metadata.correlation_id,
         );
-        match target.write(&pool, &key, &events).instrument(span).await {
+        match target
+            .write(&pool, &key, after, &events)
+            .instrument(span)
+            .await
+        {
             Ok(last) => {
                 after = last;
                 report_lag(&store, &key, &events).await;
             }
+            // A rebuild swapped in beside us moved the checkpoint: nothing of the batch stayed, and
+            // the supervisor starts again from where the swap left the read model.
+            Err((_, error @ ProjectionError::CheckpointMoved(_))) => break Err(error),
             Err((event, error)) => {
                 record_failure(&pool, &key, &event, &error).await;
                 break Err(error);
@@ -344,6 +378,7 @@ async fn apply_batch<P: Projection>(
     projection: &P,
     pool: &PgPool,
     key: &str,
+    from: LogPosition,
     events: &[RecordedEvent],
 ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
     let fail = |event: &RecordedEvent, error: ProjectionError| (event.clone(), error);
@@ -354,34 +389,41 @@ async fn apply_batch<P: Projection>(
         .await
         .map_err(|(index, error)| fail(&events[index.min(events.len() - 1)], error))?;
     let last = events[events.len() - 1].position;
-    move_checkpoint(&mut *tx, key, last, applied)
+    move_checkpoint(&mut *tx, key, from, last, applied)
         .await
-        .map_err(|e| fail(first, e.into()))?;
+        .map_err(|e| fail(first, e))?;
     tx.commit().await.map_err(|e| fail(first, e.into()))?;
     Ok(last)
 }
 
-/// Moves a checkpoint past a batch; a batch that went through also ends any failure recorded before
-/// (a database or sink outage that was retried).
+/// Moves a checkpoint from `from` past a batch; a batch that went through also ends any failure
+/// recorded before (a database or sink outage that was retried). Refused with `CheckpointMoved` when
+/// the checkpoint is no longer at `from`: a rebuild swapped its read model in meanwhile.
 async fn move_checkpoint(
     executor: impl sqlx::PgExecutor<'_>,
     key: &str,
+    from: LogPosition,
     last: LogPosition,
     applied: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+) -> Result<(), ProjectionError> {
+    let moved = sqlx::query!(
         "UPDATE projections.checkpoints
             SET transaction_id = $2, global_position = $3, events_applied = events_applied + $4,
                 updated_at = now(), failed_position = NULL, failed_event_id = NULL,
                 failed_error = NULL, failed_at = NULL
-          WHERE projector = $1",
+          WHERE projector = $1 AND transaction_id = $5 AND global_position = $6",
         key,
         db(last.transaction_id),
         db(last.global_position),
         applied,
+        db(from.transaction_id),
+        db(from.global_position),
     )
     .execute(executor)
     .await?;
+    if moved.rows_affected() == 0 {
+        return Err(ProjectionError::CheckpointMoved(key.to_owned()));
+    }
     Ok(())
 }
 

@@ -27,6 +27,7 @@ use crate::clients::ClientsProjection;
 use crate::invoices::InvoicesProjection;
 use crate::kafka_relay::KafkaRelay;
 use crate::kafka_source::{run_from_kafka, KafkaSource};
+use crate::rebuild::{rebuild, Rebuilt};
 use crate::reference_data::ReferenceDataProjection;
 use crate::runtime::{checkpoint, checkpoint_key, reset, sink_key, statuses};
 use crate::vehicles::VehiclesProjection;
@@ -94,6 +95,33 @@ pub fn read_model_tables() -> Vec<&'static str> {
         };
     }
     every_projection!(tables)
+}
+
+/// The names of every projector this process runs (`clients`, `work_orders`, …).
+pub fn projector_names() -> Vec<&'static str> {
+    macro_rules! names {
+        ($($projection:ident),* $(,)?) => { vec![$($projection::NAME),*] };
+    }
+    every_projection!(names)
+}
+
+/// Rebuilds the read model of the projector called `name` beside the live one and swaps it in
+/// ([`crate::rebuild`]); `None` when no projector has that name.
+pub async fn rebuild_named(
+    name: &str,
+    store: &EventStore,
+    options: RunOptions,
+    progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
+) -> Option<Result<Rebuilt, ProjectionError>> {
+    macro_rules! by_name {
+        ($($projection:ident),* $(,)?) => {$(
+            if $projection::NAME == name {
+                return Some(rebuild($projection, store, options, progress).await);
+            }
+        )*};
+    }
+    every_projection!(by_name);
+    None
 }
 
 /// Empties every read model for a rebuild from the start of the log; refused while one runs.
@@ -166,6 +194,10 @@ async fn supervise<F, Run>(
             Err(ProjectionError::AlreadyRunning(_)) => {
                 pause = Duration::from_secs(1);
                 Phase::Standby
+            }
+            Err(ProjectionError::CheckpointMoved(_)) => {
+                tracing::info!(projector = %key, "a rebuilt read model was swapped in; following it");
+                continue;
             }
             Err(
                 error @ (ProjectionError::Database(_)

@@ -4,6 +4,7 @@
 //! motorlog-replay history work_order/<id> [--at 2026-03-01T12:00:00Z]
 //! motorlog-replay verify
 //! motorlog-replay stats
+//! motorlog-replay rebuild invoices
 //! ```
 
 use std::process::ExitCode;
@@ -14,6 +15,8 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use event_store::{EventStore, StreamId};
 use indicatif::{ProgressBar, ProgressStyle};
+use projections::service::rebuild_named;
+use projections::RunOptions;
 use replay_tool::history::history;
 use replay_tool::stats::stats;
 use replay_tool::verify::{verify, LISTED};
@@ -22,7 +25,7 @@ use sqlx::postgres::PgPoolOptions;
 #[derive(Parser)]
 #[command(
     name = "motorlog-replay",
-    about = "Replays Motorlog's event log: history, verify, stats"
+    about = "Replays Motorlog's event log: history, verify, stats, rebuild"
 )]
 struct Cli {
     /// The database holding the log.
@@ -46,13 +49,19 @@ enum Command {
     Verify,
     /// Events by type and stream type; projector checkpoints and lag.
     Stats,
+    /// Rebuilds a read model from position 0 beside the live one, then swaps it in at once.
+    Rebuild {
+        /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics.
+        projector: String,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let pool = PgPoolOptions::new()
-        .max_connections(2)
+        // A rebuild reads the log, copies and swaps at once; the other commands use one or two.
+        .max_connections(6)
         .connect(&cli.database_url)
         .await
         .context("cannot connect to DATABASE_URL")?;
@@ -137,6 +146,41 @@ async fn main() -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::from(2))
             }
+        }
+        Command::Rebuild { projector } => {
+            let names = projections::service::projector_names();
+            let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template(
+                "{bar:40} position {pos}/{len}, {per_sec}, ETA {eta}",
+            )?);
+            bar.enable_steady_tick(Duration::from_millis(200));
+            let started = std::time::Instant::now();
+            let progress = |at: event_store::LogPosition, to: event_store::LogPosition| {
+                bar.set_length(to.global_position);
+                bar.set_position(at.global_position.min(to.global_position));
+            };
+            let Some(outcome) =
+                rebuild_named(&projector, &store, RunOptions::default(), progress).await
+            else {
+                bar.finish_and_clear();
+                println!(
+                    "no projector {projector}; the projectors are: {}",
+                    names.join(", ")
+                );
+                return Ok(ExitCode::from(2));
+            };
+            bar.finish_and_clear();
+            let rebuilt = outcome?;
+            let seconds = started.elapsed().as_secs_f64().max(0.001);
+            println!(
+                "{} rebuilt beside the live read model and swapped in at {}: {} events applied \
+                 ({:.0} events/s), {} rows",
+                rebuilt.projector,
+                rebuilt.position,
+                rebuilt.events_applied,
+                rebuilt.events_applied as f64 / seconds,
+                rebuilt.rows
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Stats => {
             let stats = stats(&store).await?;

@@ -1,5 +1,6 @@
 //! The replay tool against a generated shop's log: an auditor's history with the state at an instant,
-//! a sound log verified, a broken one reported (gap, order, undecodable) with a non-zero exit.
+//! a sound log verified, a broken one reported (gap, order, undecodable) with a non-zero exit, a read
+//! model rebuilt beside the live one and swapped in.
 
 // Fixtures and helpers here are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -30,25 +31,7 @@ fn replay(db: &TestDatabase, args: &[&str]) -> (i32, String) {
 /// Waits until every committed event is readable: the log's readers stop below the oldest transaction
 /// still open anywhere on the server, which other tests' transactions can be for a moment.
 async fn readable(store: &EventStore) {
-    let end: (i64, i64) = sqlx::query_as(
-        "SELECT transaction_id::text::bigint, global_position FROM events
-          ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
-    )
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let head = store.head().await.unwrap();
-        if (head.transaction_id as i64, head.global_position as i64) >= end {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the log's end never became readable"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    projections::rebuild::log_end(store).await.unwrap();
 }
 
 /// A shop of `clients` clients, each with a car and an order on it.
@@ -227,4 +210,35 @@ async fn verify_reports_a_gap_an_order_break_and_an_unreadable_payload() {
         out.contains("client/gap") && out.contains("work_order/garbled"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn rebuild_swaps_in_an_equal_read_model_and_names_the_projectors_it_knows() {
+    let db = TestDatabase::create("replay_rebuild", 20).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    shop(&db, &store, 60).await;
+    let head = projections::rebuild::log_end(&store).await.unwrap();
+    projections::service::catch_up(&store, projections::RunOptions::default(), head)
+        .await
+        .unwrap();
+    let invoices = |pool: sqlx::PgPool| async move {
+        sqlx::query_scalar::<_, String>("SELECT t::text FROM read.invoices t ORDER BY 1")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+    };
+    let before = invoices(db.pool.clone()).await;
+    assert!(!before.is_empty());
+
+    let (code, output) = replay(&db, &["rebuild", "invoices"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("invoices:v1 rebuilt beside the live read model and swapped in"),
+        "{output}"
+    );
+    assert_eq!(invoices(db.pool.clone()).await, before);
+
+    let (code, output) = replay(&db, &["rebuild", "invoice"]);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains("no projector invoice") && output.contains("work_orders"));
 }

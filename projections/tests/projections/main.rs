@@ -7,6 +7,7 @@ mod analytics;
 mod crash;
 mod kafka;
 mod read_models;
+mod rebuild;
 mod runtime;
 mod sink;
 
@@ -122,29 +123,15 @@ pub(crate) fn visit(shop: &mut ShopGenerator, n: u64) -> Vec<GeneratedStream> {
     streams
 }
 
-/// The last event once every writer is done. `head()` is what a reader may see *now*, which stops
-/// short of it while any transaction (a projector's batch, say) began before the last append ended.
+/// The last event once every writer is done, readable (bounded: 30 s).
 pub(crate) async fn log_end(store: &EventStore) -> LogPosition {
-    let (transaction_id, global_position): (i64, i64) = sqlx::query_as(
-        "SELECT transaction_id::text::bigint, global_position FROM events
-          ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        projections::rebuild::log_end(store),
     )
-    .fetch_one(store.pool())
     .await
-    .unwrap();
-    let end = LogPosition {
-        transaction_id: transaction_id as u64,
-        global_position: global_position as u64,
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while store.head().await.unwrap() < end {
-        assert!(
-            Instant::now() < deadline,
-            "the log's end {end} never became readable"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    end
+    .expect("the log's end became readable")
+    .unwrap()
 }
 
 /// The `motorlog-projector` binary on the test database.

@@ -1,41 +1,17 @@
 //! The owner's reports read the same from ClickHouse (a real 18.16 server, started here) as from
 //! PostgreSQL's facts, on one generated shop: voided and refunded invoices, debts, repeat visits.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, LogPosition};
+use event_store::EventStore;
 use projections::clickhouse_facts::ClickHouseFacts;
 use projections::runtime::{checkpoint, sink_key};
 use projections::service::catch_up;
 use projections::testing::{bulk_insert, ClickHouseServer, ShopGenerator};
 use projections::{run_sink, RunOptions};
 use query_api::reports::{Granularity, ItemKind, Period, ReportSource};
-
-/// The log's last event, once it is readable.
-async fn log_end(store: &EventStore) -> LogPosition {
-    let (transaction_id, global_position): (i64, i64) = sqlx::query_as(
-        "SELECT transaction_id::text::bigint, global_position FROM events
-          ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
-    )
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
-    let end = LogPosition {
-        transaction_id: transaction_id as u64,
-        global_position: global_position as u64,
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while store.head().await.unwrap() < end {
-        assert!(
-            Instant::now() < deadline,
-            "the log's end never became readable"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    end
-}
 
 fn at(year: i32, month: u32, day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, day, 0, 0, 0).unwrap()
@@ -59,7 +35,7 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
         }
     }
     bulk_insert(&db.pool, &streams).await.unwrap();
-    let head = log_end(&store).await;
+    let head = projections::rebuild::log_end(&store).await.unwrap();
     catch_up(&store, RunOptions::default(), head).await.unwrap();
     let facts = ClickHouseFacts::new(&clickhouse.url, "motorlog_reports");
     facts.create_schema().await.unwrap();

@@ -1,0 +1,443 @@
+//! Rebuilding a PostgreSQL read model **beside** the live one, then swapping it in at once.
+//!
+//! 1. A scratch database on the same server gets the migrations, and the projector runs there from
+//!    position 0 over the live log ([`crate::runtime::run_into`]) up to the log's end. The live
+//!    projector and the API go on meanwhile.
+//! 2. Each table is copied (`COPY`) into a table beside the live one, `read.<table>__next`, created
+//!    `LIKE` it (columns, defaults, generated columns, indexes).
+//! 3. One transaction swaps them: it locks the live tables (waiting for the live projector's batch in
+//!    flight, holding back readers for the moment of the swap), drops the old tables, renames the new
+//!    ones and their indexes to the old names, recreates the views and foreign keys that pointed at
+//!    them, gives the same grants, and moves the live checkpoint to where the rebuild stopped. A reader
+//!    sees the old read model or the new one, never a half-built one.
+//!    What the live projector applied while the copy ran is applied to the new tables in that same
+//!    transaction, so the swapped-in model is exactly where the live one was: never a step back, and
+//!    the live projector's next batch finds the checkpoint where it left it. (Were the rebuild ahead,
+//!    the live projector's next batch would find its checkpoint moved, roll back, and go on from the
+//!    rebuilt position.)
+
+use std::future::Future;
+use std::time::Duration;
+
+use event_store::{EventStore, LogPosition};
+use futures::TryStreamExt;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgPool};
+
+use crate::runtime::{checkpoint, checkpoint_key, run_into, Projection, RunOptions};
+use crate::ProjectionError;
+
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// The projector's checkpoint key.
+    pub projector: String,
+    /// Where the rebuilt read model stands; the live projector goes on from here.
+    pub position: LogPosition,
+    /// Events the rebuild applied.
+    pub events_applied: i64,
+    /// Rows copied into the new tables.
+    pub rows: u64,
+}
+
+/// The last event of the log once it is readable: `head()` stops short of it while any transaction
+/// that began before the last append is still open, anywhere on the server.
+pub async fn log_end(store: &EventStore) -> Result<LogPosition, ProjectionError> {
+    let last: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT transaction_id::text::bigint, global_position FROM events
+          ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
+    )
+    .fetch_optional(store.pool())
+    .await?;
+    let Some((transaction_id, global_position)) = last else {
+        return Ok(LogPosition::START);
+    };
+    let end = LogPosition {
+        transaction_id: u64::try_from(transaction_id).unwrap_or(0),
+        global_position: u64::try_from(global_position).unwrap_or(0),
+    };
+    while store.head().await? < end {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(end)
+}
+
+fn split(table: &str) -> (&str, &str) {
+    table.split_once('.').unwrap_or(("public", table))
+}
+
+fn quoted(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// A database beside the live one, dropped when the rebuild is done (or failed).
+struct Scratch {
+    live: PgPool,
+    name: String,
+    pool: PgPool,
+}
+
+impl Scratch {
+    async fn create(live: &PgPool, projector: &str) -> Result<Self, ProjectionError> {
+        let name = format!(
+            "motorlog_rebuild_{}_{}",
+            projector.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+            uuid::Uuid::now_v7().simple()
+        );
+        sqlx::query(&format!("CREATE DATABASE {}", quoted(&name)))
+            .execute(live)
+            .await?;
+        let options = live.connect_options().as_ref().clone().database(&name);
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        event_store::MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| ProjectionError::Inconsistent(format!("migrating {name}: {e}")))?;
+        Ok(Self {
+            live: live.clone(),
+            name,
+            pool,
+        })
+    }
+
+    async fn drop(self) {
+        self.pool.close().await;
+        let dropped = sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quoted(&self.name)
+        ))
+        .execute(&self.live)
+        .await;
+        if let Err(error) = dropped {
+            tracing::warn!(database = %self.name, %error, "the rebuild's scratch database stays");
+        }
+    }
+}
+
+/// Rebuilds `P`'s read model beside the live one and swaps it in. `progress` hears, about twice a
+/// second, how far the rebuild has read and where it is going.
+pub async fn rebuild<P: Projection + Clone>(
+    projection: P,
+    store: &EventStore,
+    options: RunOptions,
+    progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
+) -> Result<Rebuilt, ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let scratch = Scratch::create(store.pool(), &key).await?;
+    let outcome = build_and_swap(projection, store, &scratch.pool, options, &progress).await;
+    scratch.drop().await;
+    outcome
+}
+
+async fn build_and_swap<P: Projection + Clone>(
+    projection: P,
+    store: &EventStore,
+    scratch: &PgPool,
+    options: RunOptions,
+    progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
+) -> Result<Rebuilt, ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let target = log_end(store).await?;
+    let run = run_into(
+        projection.clone(),
+        store.clone(),
+        scratch.clone(),
+        options,
+        reached(scratch, &key, target),
+    );
+    watch_progress(run, scratch, &key, target, progress).await?;
+    let status = sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT transaction_id, global_position, events_applied FROM projections.checkpoints
+          WHERE projector = $1",
+    )
+    .bind(&key)
+    .fetch_one(scratch)
+    .await?;
+    let position = LogPosition {
+        transaction_id: u64::try_from(status.0).unwrap_or(0),
+        global_position: u64::try_from(status.1).unwrap_or(0),
+    };
+    let mut rows = 0;
+    for table in P::TABLES {
+        rows += copy_beside(scratch, store.pool(), table).await?;
+    }
+    let (position, events_applied) = swap(&projection, store, &key, position, status.2).await?;
+    Ok(Rebuilt {
+        projector: key,
+        position,
+        events_applied,
+        rows,
+    })
+}
+
+/// Resolves once the checkpoint `key` in `pool` is at or past `target`.
+async fn reached(pool: &PgPool, key: &str, target: LogPosition) {
+    loop {
+        match checkpoint(pool, key).await {
+            Ok(position) if position >= target => return,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(projector = %key, %error, "reading the checkpoint failed"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn watch_progress(
+    run: impl Future<Output = Result<(), ProjectionError>>,
+    scratch: &PgPool,
+    key: &str,
+    target: LogPosition,
+    progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
+) -> Result<(), ProjectionError> {
+    let mut run = std::pin::pin!(run);
+    loop {
+        tokio::select! {
+            outcome = &mut run => {
+                progress(checkpoint(scratch, key).await?, target);
+                return outcome;
+            }
+            () = tokio::time::sleep(Duration::from_millis(500)) => {
+                progress(checkpoint(scratch, key).await?, target);
+            }
+        }
+    }
+}
+
+/// Copies a rebuilt table into `<table>__next` beside the live one; returns the rows copied.
+async fn copy_beside(scratch: &PgPool, live: &PgPool, table: &str) -> Result<u64, ProjectionError> {
+    let (schema, name) = split(table);
+    let next = format!("{}.{}", quoted(schema), quoted(&format!("{name}__next")));
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name = $2 AND is_generated = 'NEVER'
+          ORDER BY ordinal_position",
+    )
+    .bind(schema)
+    .bind(name)
+    .fetch_all(live)
+    .await?;
+    let columns = columns
+        .iter()
+        .map(|c| quoted(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut target = live.acquire().await?;
+    sqlx::query(&format!("DROP TABLE IF EXISTS {next}"))
+        .execute(&mut *target)
+        .await?;
+    sqlx::query(&format!("CREATE TABLE {next} (LIKE {table} INCLUDING ALL)"))
+        .execute(&mut *target)
+        .await?;
+    let mut source = scratch.acquire().await?;
+    let mut rows = source
+        .copy_out_raw(&format!(
+            "COPY (SELECT {columns} FROM {table}) TO STDOUT (FORMAT binary)"
+        ))
+        .await?;
+    let mut sink = target
+        .copy_in_raw(&format!(
+            "COPY {next} ({columns}) FROM STDIN (FORMAT binary)"
+        ))
+        .await?;
+    while let Some(chunk) = rows.try_next().await? {
+        sink.send(chunk).await?;
+    }
+    Ok(sink.finish().await?)
+}
+
+/// Swaps the `__next` tables in for the live ones, brings them to the live checkpoint and moves it,
+/// in one transaction; returns where the read model then stands and the events it applied.
+async fn swap<P: Projection>(
+    projection: &P,
+    store: &EventStore,
+    key: &str,
+    rebuilt: LogPosition,
+    rebuilt_events: i64,
+) -> Result<(LogPosition, i64), ProjectionError> {
+    let tables = P::TABLES;
+    let live = store.pool();
+    let mut connection = live.acquire().await?;
+    let mut tx = connection.begin().await?;
+    let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+    // Tables first, then the checkpoint: the live projector's batch in flight holds the tables it
+    // wrote and wants the checkpoint row last, so this order never waits on it in a cycle.
+    sqlx::query(&format!(
+        "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE",
+        names.join(", ")
+    ))
+    .execute(&mut *tx)
+    .await?;
+    let live_at: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT transaction_id, global_position FROM projections.checkpoints
+          WHERE projector = $1 FOR UPDATE",
+    )
+    .bind(key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let live_at = live_at.map_or(LogPosition::START, |(transaction_id, global_position)| {
+        LogPosition {
+            transaction_id: u64::try_from(transaction_id).unwrap_or(0),
+            global_position: u64::try_from(global_position).unwrap_or(0),
+        }
+    });
+
+    // What points at the old tables and must point at the new ones.
+    let views: Vec<(String, String, Vec<String>)> = sqlx::query_as(
+        "SELECT DISTINCT v.oid::regclass::text, pg_get_viewdef(v.oid),
+                ARRAY(SELECT format('GRANT %s ON %s TO %I', a.privilege_type, v.oid::regclass,
+                                    a.grantee::regrole)
+                        FROM aclexplode(v.relacl) a WHERE a.grantee <> v.relowner)
+           FROM pg_depend d
+           JOIN pg_rewrite r ON r.oid = d.objid
+           JOIN pg_class v ON v.oid = r.ev_class AND v.relkind = 'v'
+          WHERE d.refobjid = ANY($1::text[]::regclass[]) AND d.classid = 'pg_rewrite'::regclass",
+    )
+    .bind(&names)
+    .fetch_all(&mut *tx)
+    .await?;
+    let foreign_keys: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid)
+           FROM pg_constraint c
+          WHERE c.contype = 'f'
+            AND (c.conrelid = ANY($1::text[]::regclass[]) OR c.confrelid = ANY($1::text[]::regclass[]))",
+    )
+    .bind(&names)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut grants = Vec::new();
+    let mut indexes = Vec::new();
+    for table in tables {
+        let table_grants: Vec<String> = sqlx::query_scalar(
+            "SELECT format('GRANT %s ON %s TO %I', a.privilege_type, c.oid::regclass,
+                           a.grantee::regrole)
+               FROM pg_class c, aclexplode(c.relacl) a
+              WHERE c.oid = $1::regclass AND a.grantee <> c.relowner",
+        )
+        .bind(*table)
+        .fetch_all(&mut *tx)
+        .await?;
+        grants.extend(table_grants);
+        let old: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.relname::text, pg_get_indexdef(x.indexrelid)
+               FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+              WHERE x.indrelid = $1::regclass",
+        )
+        .bind(*table)
+        .fetch_all(&mut *tx)
+        .await?;
+        indexes.push(old);
+    }
+
+    for (view, _, _) in &views {
+        sqlx::query(&format!("DROP VIEW {view}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(&format!("DROP TABLE {} CASCADE", names.join(", ")))
+        .execute(&mut *tx)
+        .await?;
+    for (table, old_indexes) in tables.iter().zip(&indexes) {
+        let (schema, name) = split(table);
+        sqlx::query(&format!(
+            "ALTER TABLE {}.{} RENAME TO {}",
+            quoted(schema),
+            quoted(&format!("{name}__next")),
+            quoted(name)
+        ))
+        .execute(&mut *tx)
+        .await?;
+        // The new indexes keep the names `LIKE` gave them; each takes the name of the old index
+        // with the same definition, so later migrations find what they expect.
+        let new: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.relname::text, pg_get_indexdef(x.indexrelid)
+               FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+              WHERE x.indrelid = $1::regclass",
+        )
+        .bind(*table)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (old_name, old_definition) in old_indexes {
+            let shape = |definition: &str, index: &str| definition.replacen(index, "", 1);
+            let wanted = shape(old_definition, old_name);
+            if let Some((new_name, _)) = new
+                .iter()
+                .find(|(n, d)| shape(d, n) == wanted && n != old_name)
+            {
+                sqlx::query(&format!(
+                    "ALTER INDEX {}.{} RENAME TO {}",
+                    quoted(schema),
+                    quoted(new_name),
+                    quoted(old_name)
+                ))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    for statement in &grants {
+        sqlx::query(statement).execute(&mut *tx).await?;
+    }
+    for (view, definition, view_grants) in &views {
+        sqlx::query(&format!("CREATE VIEW {view} AS {definition}"))
+            .execute(&mut *tx)
+            .await?;
+        for statement in view_grants {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
+    }
+    // Checked after the swap, outside its locks: NOT VALID here keeps the swap short.
+    for (table, name, definition) in &foreign_keys {
+        sqlx::query(&format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} {definition} NOT VALID",
+            quoted(name)
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
+    // What the live projector applied while the rebuild was copied, applied to the new tables too.
+    let mut position = rebuilt;
+    let mut events_applied = rebuilt_events;
+    while position < live_at {
+        let events: Vec<_> = store
+            .read_all(position, 1_000)
+            .await?
+            .into_iter()
+            .filter(|event| event.position <= live_at)
+            .collect();
+        let Some(last) = events.last() else { break };
+        let last = last.position;
+        events_applied += projection
+            .apply_batch(&mut tx, &events)
+            .await
+            .map_err(|(_, error)| error)?;
+        position = last;
+    }
+    sqlx::query(
+        "INSERT INTO projections.checkpoints (projector, transaction_id, global_position,
+                                              events_applied)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (projector) DO UPDATE
+            SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(),
+                failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL",
+    )
+    .bind(key)
+    .bind(i64::try_from(position.transaction_id).unwrap_or(i64::MAX))
+    .bind(i64::try_from(position.global_position).unwrap_or(i64::MAX))
+    .bind(events_applied)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    for (table, name, _) in &foreign_keys {
+        sqlx::query(&format!(
+            "ALTER TABLE {table} VALIDATE CONSTRAINT {}",
+            quoted(name)
+        ))
+        .execute(&mut *connection)
+        .await?;
+    }
+    tracing::info!(projector = key, %position, "rebuilt read model swapped in");
+    Ok((position, events_applied))
+}
