@@ -227,6 +227,7 @@ where
 #[derive(Clone)]
 pub struct ClickHouseFacts {
     client: Client,
+    url: String,
     database: String,
 }
 
@@ -243,8 +244,64 @@ impl ClickHouseFacts {
     pub fn new(url: &str, database: &str) -> Self {
         Self {
             client: connect(url, database),
+            url: url.to_owned(),
             database: database.to_owned(),
         }
+    }
+
+    /// The same facts in another database of the same server.
+    pub fn in_database(&self, database: &str) -> Self {
+        Self::new(&self.url, database)
+    }
+
+    /// The database's name.
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// Drops the database and all its tables.
+    pub async fn drop_database(&self) -> Result<(), ProjectionError> {
+        self.client
+            .clone()
+            .with_database("default")
+            .query(&format!("DROP DATABASE IF EXISTS {}", self.database))
+            .execute()
+            .await
+            .map_err(unavailable)
+    }
+
+    /// Puts `next`'s tables in the place of this database's, in one `RENAME` statement; this
+    /// database's old tables go to `retired`, which is dropped after.
+    pub async fn swap_in(&self, next: &Self) -> Result<(), ProjectionError> {
+        let retired = self.in_database(&format!("{}__retired", self.database));
+        retired.drop_database().await?;
+        retired.create_schema().await?;
+        let renames = TABLES
+            .iter()
+            .flat_map(|(table, _, _)| {
+                [
+                    format!("{}.{table} TO {}.{table}", self.database, retired.database),
+                    format!("{}.{table} TO {}.{table}", next.database, self.database),
+                ]
+            })
+            .collect::<Vec<_>>();
+        // The retired database was created with empty tables of the same names: out of the way first.
+        for (table, _, _) in TABLES {
+            retired
+                .client
+                .query(&format!("DROP TABLE IF EXISTS {table}"))
+                .execute()
+                .await
+                .map_err(unavailable)?;
+        }
+        self.client
+            .clone()
+            .with_database("default")
+            .query(&format!("RENAME TABLE {}", renames.join(", ")))
+            .execute()
+            .await
+            .map_err(unavailable)?;
+        retired.drop_database().await
     }
 
     /// The client, for reading the facts.
@@ -271,19 +328,6 @@ impl ClickHouseFacts {
                 .map_err(unavailable)?;
         }
         Ok(())
-    }
-
-    /// Empties every table, for a rebuild from the start of the log.
-    pub async fn truncate(&self) -> Result<(), ProjectionError> {
-        for (table, _, _) in TABLES {
-            // 18.16 has no TRUNCATE for MergeTree tables; ALTER … DELETE is asynchronous.
-            self.client
-                .query(&format!("DROP TABLE IF EXISTS {table}"))
-                .execute()
-                .await
-                .map_err(unavailable)?;
-        }
-        self.create_schema().await
     }
 }
 

@@ -1,4 +1,5 @@
-//! Rebuilding a PostgreSQL read model **beside** the live one, then swapping it in at once.
+//! Rebuilding a read model **beside** the live one, then swapping it in at once: PostgreSQL read
+//! models ([`rebuild`]) and the ClickHouse facts ([`rebuild_clickhouse`]).
 //!
 //! 1. A scratch database on the same server gets the migrations, and the projector runs there from
 //!    position 0 over the live log ([`crate::runtime::run_into`]) up to the log's end. The live
@@ -24,8 +25,11 @@ use futures::TryStreamExt;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgPool};
 
-use crate::runtime::{checkpoint, checkpoint_key, run_into, Projection, RunOptions};
-use crate::ProjectionError;
+use crate::clickhouse_facts::ClickHouseFacts;
+use crate::runtime::{
+    checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, Projection, RunOptions,
+};
+use crate::{ProjectionError, Sink};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -440,4 +444,107 @@ async fn swap<P: Projection>(
     }
     tracing::info!(projector = key, %position, "rebuilt read model swapped in");
     Ok((position, events_applied))
+}
+
+/// Rebuilds the ClickHouse facts beside the live tables: into `<database>__next` from position 0
+/// (its checkpoint in a scratch PostgreSQL database), then one `RENAME` puts the new tables in place,
+/// what the live sink delivered meanwhile is delivered to them too, and the live sink's checkpoint
+/// goes back to where the rebuild stopped (the facts are keyed; what it delivers again counts once).
+pub async fn rebuild_clickhouse(
+    facts: &ClickHouseFacts,
+    store: &EventStore,
+    options: RunOptions,
+    progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
+) -> Result<Rebuilt, ProjectionError> {
+    let key = sink_key::<ClickHouseFacts>();
+    let next = facts.in_database(&format!("{}__next", facts.database()));
+    next.drop_database().await?;
+    next.create_schema().await?;
+    facts.create_schema().await?;
+    let scratch = Scratch::create(store.pool(), &key).await?;
+    let outcome = async {
+        let target = log_end(store).await?;
+        let run = run_sink_into(
+            next.clone(),
+            store.clone(),
+            scratch.pool.clone(),
+            options,
+            reached(&scratch.pool, &key, target),
+        );
+        watch_progress(run, &scratch.pool, &key, target, &progress).await?;
+        let (transaction_id, global_position, events_applied) =
+            sqlx::query_as::<_, (i64, i64, i64)>(
+                "SELECT transaction_id, global_position, events_applied
+                   FROM projections.checkpoints WHERE projector = $1",
+            )
+            .bind(&key)
+            .fetch_one(&scratch.pool)
+            .await?;
+        facts.swap_in(&next).await?;
+        let rebuilt = LogPosition {
+            transaction_id: u64::try_from(transaction_id).unwrap_or(0),
+            global_position: u64::try_from(global_position).unwrap_or(0),
+        };
+        // What the live sink delivered to the old tables while the rebuild ran is delivered to the
+        // new ones now, under the checkpoint row's lock; then the checkpoint goes back to where the
+        // rebuild stopped, so a batch that was in flight during the swap (delivered to the old
+        // tables) fails its checkpoint move and is delivered again, to the new ones.
+        let mut tx = store.pool().begin().await?;
+        let live_at: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT transaction_id, global_position FROM projections.checkpoints
+              WHERE projector = $1 FOR UPDATE",
+        )
+        .bind(&key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let live_at = live_at.map_or(LogPosition::START, |(t, g)| LogPosition {
+            transaction_id: u64::try_from(t).unwrap_or(0),
+            global_position: u64::try_from(g).unwrap_or(0),
+        });
+        let mut delivered = rebuilt;
+        while delivered < live_at {
+            let events: Vec<_> = store
+                .read_all(delivered, 1_000)
+                .await?
+                .into_iter()
+                .filter(|event| event.position <= live_at)
+                .collect();
+            let Some(last) = events.last() else { break };
+            delivered = last.position;
+            let handled: Vec<_> = events.iter().filter(|e| facts.handles(e)).collect();
+            if !handled.is_empty() {
+                facts.deliver(&handled).await?;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO projections.checkpoints (projector, transaction_id, global_position,
+                                                  events_applied)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (projector) DO UPDATE
+                SET transaction_id = $2, global_position = $3, events_applied = $4,
+                    updated_at = now(), failed_position = NULL, failed_event_id = NULL,
+                    failed_error = NULL, failed_at = NULL",
+        )
+        .bind(&key)
+        .bind(transaction_id)
+        .bind(global_position)
+        .bind(events_applied)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let rows = crate::clickhouse_facts::row_counts(facts.client())
+            .await?
+            .values()
+            .sum();
+        Ok(Rebuilt {
+            projector: key.clone(),
+            position: rebuilt,
+            events_applied,
+            rows,
+        })
+    }
+    .await;
+    scratch.drop().await;
+    let _ = next.drop_database().await;
+    outcome
 }

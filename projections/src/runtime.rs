@@ -287,6 +287,26 @@ pub async fn run_into<P: Projection>(
     follow(ReadModel(projection), key, store, into, options, shutdown).await
 }
 
+/// Runs a sink over the log of `store` with its lock and checkpoint in another database, `into`: how
+/// a sink's store is rebuilt beside the live one (`crate::rebuild`).
+pub async fn run_sink_into<S: Sink>(
+    sink: S,
+    store: EventStore,
+    into: PgPool,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
+    follow(
+        External(sink),
+        sink_key::<S>(),
+        store,
+        into,
+        options,
+        shutdown,
+    )
+    .await
+}
+
 /// Runs a sink like a projector: same lock, checkpoint, batches, failures and lag, delivered at
 /// least once.
 pub async fn run_sink<S: Sink>(

@@ -15,6 +15,8 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use event_store::{EventStore, StreamId};
 use indicatif::{ProgressBar, ProgressStyle};
+use projections::clickhouse_facts::ClickHouseFacts;
+use projections::rebuild::rebuild_clickhouse;
 use projections::service::rebuild_named;
 use projections::RunOptions;
 use replay_tool::history::history;
@@ -51,7 +53,8 @@ enum Command {
     Stats,
     /// Rebuilds a read model from position 0 beside the live one, then swaps it in at once.
     Rebuild {
-        /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics.
+        /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics, or
+        /// clickhouse_facts (with CLICKHOUSE_URL and CLICKHOUSE_DATABASE).
         projector: String,
     },
 }
@@ -158,9 +161,17 @@ async fn main() -> anyhow::Result<ExitCode> {
                 bar.set_length(to.global_position);
                 bar.set_position(at.global_position.min(to.global_position));
             };
-            let Some(outcome) =
+            let outcome = if projector == "clickhouse_facts" {
+                let url = std::env::var("CLICKHOUSE_URL")
+                    .context("rebuilding clickhouse_facts needs CLICKHOUSE_URL")?;
+                let database =
+                    std::env::var("CLICKHOUSE_DATABASE").unwrap_or_else(|_| "motorlog".into());
+                let facts = ClickHouseFacts::new(&url, &database);
+                Some(rebuild_clickhouse(&facts, &store, RunOptions::default(), progress).await)
+            } else {
                 rebuild_named(&projector, &store, RunOptions::default(), progress).await
-            else {
+            };
+            let Some(outcome) = outcome else {
                 bar.finish_and_clear();
                 println!(
                     "no projector {projector}; the projectors are: {}",

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
 use projections::clickhouse_facts::{row_counts, ClickHouseFacts};
+use projections::rebuild::rebuild_clickhouse;
 use projections::runtime::sink_key;
-use projections::service::catch_up;
+use projections::service::{catch_up, stopped};
 use projections::testing::{bulk_insert, ClickHouseServer, ShopGenerator};
-use projections::RunOptions;
+use projections::{run_sink, ProjectionError, RunOptions};
 use sqlx::PgPool;
 
-use crate::{log_end, run_sink_to, visit};
+use crate::{append_visits, log_end, run_sink_to, visit, wait_for};
 
 /// Each fact table's rows in PostgreSQL.
 async fn postgres_counts(pool: &PgPool) -> BTreeMap<String, u64> {
@@ -97,4 +98,69 @@ async fn clickhouse_holds_the_facts_postgres_holds_and_a_repeated_batch_counts_o
         .await
         .unwrap();
     assert_eq!(sold_in_clickhouse, sold);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_clickhouse_facts_rebuilt_beside_the_live_ones_are_swapped_in_and_miss_nothing() {
+    let clickhouse = ClickHouseServer::start().await.unwrap();
+    let db = TestDatabase::create("ch_rebuild", 20).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 12).await.unwrap();
+    let streams: Vec<_> = (0..400).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&db.pool, &streams).await.unwrap();
+    let facts = ClickHouseFacts::new(&clickhouse.url, "motorlog_live");
+    facts.create_schema().await.unwrap();
+    // The live sink follows the log while a writer appends and the rebuild runs beside it.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let live = tokio::spawn({
+        let (facts, store) = (facts.clone(), store.clone());
+        async move {
+            loop {
+                let ran = run_sink(
+                    facts.clone(),
+                    store.clone(),
+                    RunOptions::default(),
+                    stopped(stopping.clone()),
+                )
+                .await;
+                // As the service's supervisor does: a moved checkpoint is followed at once, a
+                // moment without the table (the swap) retried.
+                match ran {
+                    Ok(()) => return,
+                    Err(ProjectionError::CheckpointMoved(_)) => continue,
+                    Err(ProjectionError::SinkUnavailable(_)) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await
+                    }
+                    Err(other) => panic!("the live sink stopped: {other:?}"),
+                }
+            }
+        }
+    });
+    let writer = tokio::spawn({
+        let (store, mut shop) = (store.clone(), shop.reseeded(5));
+        async move { append_visits(&store, &mut shop, 5_000..5_150).await }
+    });
+    let rebuilt = rebuild_clickhouse(&facts, &store, RunOptions::default(), |_, _| {})
+        .await
+        .unwrap();
+    assert!(
+        rebuilt.rows > 0 && rebuilt.events_applied > 0,
+        "{rebuilt:?}"
+    );
+    writer.await.unwrap();
+    let head = log_end(&store).await;
+    wait_for(&store, &sink_key::<ClickHouseFacts>(), head).await;
+    stop.send(true).unwrap();
+    live.await.unwrap();
+
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let in_postgres = postgres_counts(&db.pool).await;
+    assert_eq!(row_counts(facts.client()).await.unwrap(), in_postgres);
+    let databases: Vec<String> = facts
+        .client()
+        .query("SELECT name FROM system.databases WHERE name LIKE 'motorlog_live%'")
+        .fetch_all()
+        .await
+        .unwrap();
+    assert_eq!(databases, ["motorlog_live"], "nothing left beside it");
 }
