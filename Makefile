@@ -5,7 +5,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append bench-commands bench-queries
+.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append bench-commands bench-queries bench-replay
 
 ## The whole suite: formatting, lints, the SQL offline data, and every test of the workspace.
 test: postgres fmt lint domain-purity sqlx-check
@@ -51,3 +51,9 @@ bench-commands: postgres
 ## 1M clients / 100k work orders generated, every read model rebuilt, board and search p99 over GraphQL.
 bench-queries: postgres
 	cargo bench -p query-api --bench queries
+
+## 1M generated events: every read model and the ClickHouse facts rebuilt beside the live ones, the
+## Kafka relay over the whole log, vs read_all; the rebuild's peak memory (BENCH_EVENTS_LARGE adds a
+## second, larger log to compare it with).
+bench-replay: postgres
+	cargo bench -p replay-tool --bench replay

@@ -53,8 +53,8 @@ enum Command {
     Stats,
     /// Rebuilds a read model from position 0 beside the live one, then swaps it in at once.
     Rebuild {
-        /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics, or
-        /// clickhouse_facts (with CLICKHOUSE_URL and CLICKHOUSE_DATABASE).
+        /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics, all
+        /// of these, or clickhouse_facts (with CLICKHOUSE_URL and CLICKHOUSE_DATABASE).
         projector: String,
     },
 }
@@ -63,8 +63,9 @@ enum Command {
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let pool = PgPoolOptions::new()
-        // A rebuild reads the log, copies and swaps at once; the other commands use one or two.
-        .max_connections(6)
+        // `rebuild all` reads the log, copies and swaps for every read model at once; the other
+        // commands use one or two.
+        .max_connections(24)
         .connect(&cli.database_url)
         .await
         .context("cannot connect to DATABASE_URL")?;
@@ -150,49 +151,7 @@ async fn main() -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         }
-        Command::Rebuild { projector } => {
-            let names = projections::service::projector_names();
-            let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template(
-                "{bar:40} position {pos}/{len}, {per_sec}, ETA {eta}",
-            )?);
-            bar.enable_steady_tick(Duration::from_millis(200));
-            let started = std::time::Instant::now();
-            let progress = |at: event_store::LogPosition, to: event_store::LogPosition| {
-                bar.set_length(to.global_position);
-                bar.set_position(at.global_position.min(to.global_position));
-            };
-            let outcome = if projector == "clickhouse_facts" {
-                let url = std::env::var("CLICKHOUSE_URL")
-                    .context("rebuilding clickhouse_facts needs CLICKHOUSE_URL")?;
-                let database =
-                    std::env::var("CLICKHOUSE_DATABASE").unwrap_or_else(|_| "motorlog".into());
-                let facts = ClickHouseFacts::new(&url, &database);
-                Some(rebuild_clickhouse(&facts, &store, RunOptions::default(), progress).await)
-            } else {
-                rebuild_named(&projector, &store, RunOptions::default(), progress).await
-            };
-            let Some(outcome) = outcome else {
-                bar.finish_and_clear();
-                println!(
-                    "no projector {projector}; the projectors are: {}",
-                    names.join(", ")
-                );
-                return Ok(ExitCode::from(2));
-            };
-            bar.finish_and_clear();
-            let rebuilt = outcome?;
-            let seconds = started.elapsed().as_secs_f64().max(0.001);
-            println!(
-                "{} rebuilt beside the live read model and swapped in at {}: {} events applied \
-                 ({:.0} events/s), {} rows",
-                rebuilt.projector,
-                rebuilt.position,
-                rebuilt.events_applied,
-                rebuilt.events_applied as f64 / seconds,
-                rebuilt.rows
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Rebuild { projector } => rebuild_command(&store, &projector).await,
         Command::Stats => {
             let stats = stats(&store).await?;
             println!("{} events, head {}", stats.events, stats.head);
@@ -222,4 +181,81 @@ async fn main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `rebuild <projector>`, `rebuild all` (every PostgreSQL read model at once) or `rebuild
+/// clickhouse_facts`, with a progress bar, the rate, and the process's peak memory.
+async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<ExitCode> {
+    let names = projections::service::projector_names();
+    let started = std::time::Instant::now();
+    let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template(
+        "{bar:40} position {pos}/{len}, {per_sec}, ETA {eta}",
+    )?);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let progress = |at: event_store::LogPosition, to: event_store::LogPosition| {
+        bar.set_length(to.global_position);
+        bar.set_position(at.global_position.min(to.global_position));
+    };
+    let outcomes = match projector {
+        "clickhouse_facts" => {
+            let url = std::env::var("CLICKHOUSE_URL")
+                .context("rebuilding clickhouse_facts needs CLICKHOUSE_URL")?;
+            let database =
+                std::env::var("CLICKHOUSE_DATABASE").unwrap_or_else(|_| "motorlog".into());
+            let facts = ClickHouseFacts::new(&url, &database);
+            vec![rebuild_clickhouse(&facts, store, RunOptions::default(), progress).await]
+        }
+        // Every read model at once: the log is read by each, side by side.
+        "all" => {
+            let rebuilds = names.iter().map(|name| async move {
+                rebuild_named(name, store, RunOptions::default(), |_, _| {})
+                    .await
+                    .unwrap_or_else(|| unreachable!("{name} is a projector's name"))
+            });
+            futures::future::join_all(rebuilds).await
+        }
+        name => match rebuild_named(name, store, RunOptions::default(), progress).await {
+            Some(outcome) => vec![outcome],
+            None => {
+                bar.finish_and_clear();
+                println!(
+                    "no projector {name}; the projectors are: {}, clickhouse_facts, or all",
+                    names.join(", ")
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64().max(0.001);
+    let several = outcomes.len() > 1;
+    for outcome in outcomes {
+        let rebuilt = outcome?;
+        // Side by side, each took the whole run: a rate per read model would say nothing.
+        let rate = if several {
+            String::new()
+        } else {
+            format!(" ({:.0} events/s)", rebuilt.events_applied as f64 / seconds)
+        };
+        println!(
+            "{} rebuilt beside the live read model and swapped in at {}: {} events applied{rate}, \
+             {} rows",
+            rebuilt.projector, rebuilt.position, rebuilt.events_applied, rebuilt.rows
+        );
+    }
+    println!("took {seconds:.1} s; peak memory {} MB", peak_memory_mb());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The process's peak resident memory (Linux's `VmHWM`), in MB; 0 where it cannot be read.
+fn peak_memory_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }

@@ -1,0 +1,222 @@
+//! `make bench-replay`: a log of 1M generated events (`BENCH_EVENTS`), then, in one run:
+//!
+//! - **Baseline**: the log read with `read_all`, nothing applied (`read_all_events_per_s`).
+//! - **PostgreSQL**: `motorlog-replay rebuild all`, every read model rebuilt from 0 beside the live
+//!   one and swapped in (`pg_rebuild_events_per_s`: events in the log per second of the run), and the
+//!   tool's own peak memory (`peak_rss_mb`).
+//! - **ClickHouse**: `motorlog-replay rebuild clickhouse_facts` against a real server started here
+//!   (`clickhouse_events_per_s`).
+//! - **Kafka**: the relay publishing the whole log to a real `tansu` broker started here
+//!   (`kafka_relay_events_per_s`).
+//!
+//! With `BENCH_EVENTS_LARGE` (e.g. 5000000) the log then grows to that size and the PostgreSQL
+//! rebuild runs again, adding `peak_rss_mb_large`: memory that does not grow with the log stays
+//! within 20% of `peak_rss_mb`.
+
+// A benchmark's fixture: a failed unwrap is a failed run.
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use event_store::testing::TestDatabase;
+use event_store::{EventStore, LogPosition};
+use projections::kafka_relay::KafkaRelay;
+use projections::rebuild::log_end;
+use projections::runtime::{checkpoint, sink_key};
+use projections::testing::{bulk_insert, ClickHouseServer, GeneratedStream, ShopGenerator};
+use projections::{run_sink, RunOptions};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::ClientConfig;
+
+const CHUNK: u64 = 2_000;
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// The `n`-th visit: a client, the car, a work order through its life and its invoice.
+fn visit(shop: &mut ShopGenerator, n: u64) -> Vec<GeneratedStream> {
+    let (client, client_stream) = shop.client(n).unwrap();
+    let (vehicle, vehicle_stream) = shop.vehicle(n, client).unwrap();
+    let mut streams = vec![client_stream, vehicle_stream];
+    streams.extend(shop.work_order(n, client, vehicle).unwrap());
+    streams
+}
+
+/// Appends visits from `next` until the log holds at least `events`; returns the next visit.
+async fn grow(store: &EventStore, shop: &mut ShopGenerator, mut next: u64, events: u64) -> u64 {
+    loop {
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        if count as u64 >= events {
+            return next;
+        }
+        let streams: Vec<_> = (next..next + CHUNK).flat_map(|n| visit(shop, n)).collect();
+        bulk_insert(store.pool(), &streams).await.unwrap();
+        next += CHUNK;
+    }
+}
+
+/// Runs `motorlog-replay rebuild <what>`; returns the seconds it took and its peak memory in MB.
+fn replay_rebuild(db: &TestDatabase, what: &str, env: &[(&str, &str)]) -> (f64, u64) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_motorlog-replay"))
+        .args(["rebuild", what])
+        .env("DATABASE_URL", db.url())
+        .envs(env.iter().copied())
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "rebuild {what}: {stdout}");
+    eprint!("{stdout}");
+    let peak = stdout
+        .lines()
+        .find_map(|line| line.split("peak memory ").nth(1))
+        .and_then(|rest| rest.trim_end_matches(" MB").trim().parse().ok())
+        .unwrap();
+    (seconds, peak)
+}
+
+async fn read_all_rate(store: &EventStore, head: LogPosition, events: u64) -> f64 {
+    let started = Instant::now();
+    let mut after = LogPosition::START;
+    let mut read = 0u64;
+    while after < head {
+        let page = store.read_all(after, 5_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        read += page.len() as u64;
+    }
+    assert_eq!(read, events);
+    events as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn kafka_relay_rate(store: &EventStore, head: LogPosition, events: u64) -> f64 {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let url = format!("tcp://{address}");
+    let mut broker = Command::new(std::env::var("TANSU").unwrap_or_else(|_| "tansu".into()))
+        .args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+        ])
+        .args(["--storage-engine", "memory://tansu/"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tansu: `bash scripts/install-tools.sh` installs it");
+    while std::net::TcpStream::connect(&address).is_err() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", &address)
+        .create()
+        .unwrap();
+    let topic = "motorlog.events";
+    admin
+        .create_topics(
+            &[NewTopic::new(topic, 1, TopicReplication::Fixed(1))],
+            &AdminOptions::new(),
+        )
+        .await
+        .unwrap();
+    let relay = KafkaRelay::new(&address, topic).unwrap();
+    let pool = store.pool().clone();
+    let key = sink_key::<KafkaRelay>();
+    let started = Instant::now();
+    let reached = async move {
+        while checkpoint(&pool, &key).await.unwrap() < head {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    run_sink(relay, store.clone(), RunOptions::default(), reached)
+        .await
+        .unwrap();
+    let rate = events as f64 / started.elapsed().as_secs_f64();
+    let _ = broker.kill();
+    let _ = broker.wait();
+    rate
+}
+
+#[tokio::main]
+async fn main() {
+    let events_wanted = env_number("BENCH_EVENTS", 1_000_000);
+    let db = TestDatabase::create("bench_replay", 30).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 2026)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let next = grow(&store, &mut shop, 0, events_wanted).await;
+    sqlx::query("ANALYZE events")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let head = log_end(&store).await.unwrap();
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let events = events as u64;
+    eprintln!(
+        "{events} events generated in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let read_all = read_all_rate(&store, head, events).await;
+    eprintln!("read_all: {read_all:.0} events/s");
+    let (pg_seconds, peak) = replay_rebuild(&db, "all", &[]);
+    let pg = events as f64 / pg_seconds;
+    let clickhouse = ClickHouseServer::start().await.unwrap();
+    let (ch_seconds, _) = replay_rebuild(
+        &db,
+        "clickhouse_facts",
+        &[
+            ("CLICKHOUSE_URL", clickhouse.url.as_str()),
+            ("CLICKHOUSE_DATABASE", "motorlog_bench"),
+        ],
+    );
+    let ch = events as f64 / ch_seconds;
+    drop(clickhouse);
+    let kafka = kafka_relay_rate(&store, head, events).await;
+
+    let mut line = format!(
+        "bench replay: pg_rebuild_events_per_s={pg:.0} clickhouse_events_per_s={ch:.0} \
+         kafka_relay_events_per_s={kafka:.0} read_all_events_per_s={read_all:.0} \
+         peak_rss_mb={peak} events={events}"
+    );
+    let large = env_number("BENCH_EVENTS_LARGE", 0);
+    if large > events {
+        grow(&store, &mut shop, next, large).await;
+        sqlx::query("ANALYZE events")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let large_events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        log_end(&store).await.unwrap();
+        let (_, large_peak) = replay_rebuild(&db, "all", &[]);
+        line.push_str(&format!(
+            " peak_rss_mb_large={large_peak} events_large={large_events}"
+        ));
+    }
+    println!("{line}");
+}
