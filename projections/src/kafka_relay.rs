@@ -6,6 +6,7 @@
 //! wait for Kafka, a broker outage pauses the relay and loses nothing, and a crash between the
 //! acknowledgement and the checkpoint republishes one batch, which consumers drop by event id.
 
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use event_store::RecordedEvent;
@@ -23,7 +24,8 @@ pub const MAX_MESSAGES_PER_BATCH: i64 = 1_000;
 /// Publishes the log to a Kafka topic.
 #[derive(Clone)]
 pub struct KafkaRelay {
-    producer: FutureProducer,
+    producer: Arc<RwLock<FutureProducer>>,
+    bootstrap: String,
     topic: String,
 }
 
@@ -38,21 +40,39 @@ impl std::fmt::Debug for KafkaRelay {
 impl KafkaRelay {
     /// A relay to `topic` on the brokers `bootstrap` (`host:port,…`).
     pub fn new(bootstrap: &str, topic: &str) -> Result<Self, ProjectionError> {
-        let producer = ClientConfig::new()
-            .set("bootstrap.servers", bootstrap)
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            // Bounds how far a consumer rewinds on restart (see `kafka_source`).
-            .set("batch.num.messages", MAX_MESSAGES_PER_BATCH.to_string())
-            // How long a batch may wait for a broker that is down before the runtime retries it.
-            .set("message.timeout.ms", "15000")
-            .create()
-            .map_err(|e| ProjectionError::SinkUnavailable(format!("kafka producer: {e}")))?;
         Ok(Self {
-            producer,
+            producer: Arc::new(RwLock::new(producer(bootstrap)?)),
+            bootstrap: bootstrap.to_owned(),
             topic: topic.to_owned(),
         })
     }
+
+    /// A failed batch leaves the idempotent producer with sequence numbers the broker never saw
+    /// (timed-out messages), which a broker may refuse for good; the batch is published again by a
+    /// fresh producer, with a new producer id.
+    fn replace_producer(&self) {
+        match producer(&self.bootstrap) {
+            Ok(fresh) => {
+                if let Ok(mut current) = self.producer.write() {
+                    *current = fresh;
+                }
+            }
+            Err(error) => tracing::warn!(%error, "kafka producer not replaced"),
+        }
+    }
+}
+
+fn producer(bootstrap: &str) -> Result<FutureProducer, ProjectionError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        // Bounds how far a consumer rewinds on restart (see `kafka_source`).
+        .set("batch.num.messages", MAX_MESSAGES_PER_BATCH.to_string())
+        // How long a batch may wait for a broker that is down before the runtime retries it.
+        .set("message.timeout.ms", "15000")
+        .create()
+        .map_err(|e| ProjectionError::SinkUnavailable(format!("kafka producer: {e}")))
 }
 
 impl Sink for KafkaRelay {
@@ -78,6 +98,11 @@ impl Sink for KafkaRelay {
                 ))
             })
             .collect::<Result<Vec<_>, ProjectionError>>()?;
+        let producer = self
+            .producer
+            .read()
+            .map_err(|_| ProjectionError::SinkUnavailable("kafka producer lock poisoned".into()))?
+            .clone();
         // Queued in log order on the first poll; the idempotent producer keeps that order per partition.
         let sends = messages.iter().map(|(event, key, event_id, payload)| {
             let headers = OwnedHeaders::new()
@@ -93,13 +118,15 @@ impl Sink for KafkaRelay {
                 .key(key.as_str())
                 .payload(payload.as_slice())
                 .headers(headers);
-            self.producer
-                .send(record, Timeout::After(Duration::from_secs(15)))
+            producer.send(record, Timeout::After(Duration::from_secs(15)))
         });
-        for outcome in join_all(sends).await {
-            if let Err((error, _)) = outcome {
-                return Err(ProjectionError::SinkUnavailable(format!("kafka: {error}")));
-            }
+        let failed = join_all(sends)
+            .await
+            .into_iter()
+            .find_map(|outcome| outcome.err());
+        if let Some((error, _)) = failed {
+            self.replace_producer();
+            return Err(ProjectionError::SinkUnavailable(format!("kafka: {error}")));
         }
         Ok(())
     }

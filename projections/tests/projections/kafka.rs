@@ -555,7 +555,9 @@ async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
     // Stopped mid-stream (SIGKILL): the shop goes on, the relay and the projectors wait.
     drop(broker);
     append_visits(&store, &mut shop.reseeded(2), 1_000..1_060).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Longer than the relay's message timeout (15 s): its batch fails, and the messages it had
+    // numbered are never seen by the broker, which then refuses that producer's next ones.
+    tokio::time::sleep(Duration::from_secs(18)).await;
     let _broker = Broker::start_durable(address, &data);
     append_visits(&store, &mut shop.reseeded(3), 2_000..2_060).await;
 
