@@ -10,6 +10,7 @@ TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest 
 ## The whole suite: formatting, lints, the SQL offline data, and every test of the workspace.
 test: postgres fmt lint domain-purity sqlx-check
 	cargo $(TEST_RUNNER) --workspace
+	@if [ -z "$$MEILI_URL" ]; then echo "Meilisearch tests: SKIPPED (MEILI_URL is not set; set it to a Meilisearch server to run them)"; fi
 
 fmt:
 	cargo fmt --all --check

@@ -38,7 +38,9 @@ async fn add_phone(
 }
 
 /// A party as the read model's columns: kind, display name, INN, KPP.
-fn party_columns(party: Party) -> (&'static str, String, Option<String>, Option<String>) {
+pub(crate) fn party_columns(
+    party: Party,
+) -> (&'static str, String, Option<String>, Option<String>) {
     match party {
         Party::Person { full_name } => ("person", full_name, None, None),
         Party::Company {

@@ -11,6 +11,7 @@ pub mod history;
 pub mod invoices;
 pub mod kafka_relay;
 pub mod kafka_source;
+pub mod meilisearch;
 pub mod rebuild;
 pub mod reference_data;
 pub mod runtime;

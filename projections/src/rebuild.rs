@@ -1,5 +1,6 @@
 //! Rebuilding a read model **beside** the live one, then swapping it in at once: PostgreSQL read
-//! models ([`rebuild`]) and the ClickHouse facts ([`rebuild_clickhouse`]).
+//! models ([`rebuild`]) and the sinks outside PostgreSQL ([`rebuild_sink`]: the ClickHouse facts and
+//! the Meilisearch indexes).
 //!
 //! 1. A scratch database on the same server gets the migrations, and the projector runs there from
 //!    position 0 over the live log ([`crate::runtime::run_into`]) up to the log's end. The live
@@ -20,12 +21,13 @@
 use std::future::Future;
 use std::time::Duration;
 
-use event_store::{EventStore, LogPosition};
+use event_store::{EventStore, LogPosition, RecordedEvent};
 use futures::TryStreamExt;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::clickhouse_facts::ClickHouseFacts;
+use crate::meilisearch::MeilisearchIndexes;
 use crate::runtime::{
     checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, Projection, RunOptions,
 };
@@ -153,22 +155,13 @@ async fn build_and_swap<P: Projection + Clone>(
         reached(scratch, &key, target),
     );
     watch_progress(run, scratch, &key, target, progress).await?;
-    let status = sqlx::query_as::<_, (i64, i64, i64)>(
-        "SELECT transaction_id, global_position, events_applied FROM projections.checkpoints
-          WHERE projector = $1",
-    )
-    .bind(&key)
-    .fetch_one(scratch)
-    .await?;
-    let position = LogPosition {
-        transaction_id: u64::try_from(status.0).unwrap_or(0),
-        global_position: u64::try_from(status.1).unwrap_or(0),
-    };
+    let (position, rebuilt_events) = built(scratch, &key).await?;
     let mut rows = 0;
     for table in P::TABLES {
         rows += copy_beside(scratch, store.pool(), table).await?;
     }
-    let (position, events_applied) = swap(&projection, store, &key, position, status.2).await?;
+    let (position, events_applied) =
+        swap(&projection, store, &key, position, rebuilt_events).await?;
     Ok(Rebuilt {
         projector: key,
         position,
@@ -274,19 +267,7 @@ async fn swap<P: Projection>(
     ))
     .execute(&mut *tx)
     .await?;
-    let live_at: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT transaction_id, global_position FROM projections.checkpoints
-          WHERE projector = $1 FOR UPDATE",
-    )
-    .bind(key)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let live_at = live_at.map_or(LogPosition::START, |(transaction_id, global_position)| {
-        LogPosition {
-            transaction_id: u64::try_from(transaction_id).unwrap_or(0),
-            global_position: u64::try_from(global_position).unwrap_or(0),
-        }
-    });
+    let live_at = locked_checkpoint(&mut tx, key).await?;
 
     // What points at the old tables and must point at the new ones.
     let views: Vec<(String, String, Vec<String>)> = sqlx::query_as(
@@ -405,12 +386,7 @@ async fn swap<P: Projection>(
     let mut position = rebuilt;
     let mut events_applied = rebuilt_events;
     while position < live_at {
-        let events: Vec<_> = store
-            .read_all(position, 1_000)
-            .await?
-            .into_iter()
-            .filter(|event| event.position <= live_at)
-            .collect();
+        let events = page_until(store, position, live_at).await?;
         let Some(last) = events.last() else { break };
         let last = last.position;
         events_applied += projection
@@ -419,20 +395,7 @@ async fn swap<P: Projection>(
             .map_err(|(_, error)| error)?;
         position = last;
     }
-    sqlx::query(
-        "INSERT INTO projections.checkpoints (projector, transaction_id, global_position,
-                                              events_applied)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (projector) DO UPDATE
-            SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(),
-                failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL",
-    )
-    .bind(key)
-    .bind(i64::try_from(position.transaction_id).unwrap_or(i64::MAX))
-    .bind(i64::try_from(position.global_position).unwrap_or(i64::MAX))
-    .bind(events_applied)
-    .execute(&mut *tx)
-    .await?;
+    set_checkpoint(&mut tx, key, position, events_applied).await?;
     tx.commit().await?;
     for (table, name, _) in &foreign_keys {
         sqlx::query(&format!(
@@ -446,21 +409,84 @@ async fn swap<P: Projection>(
     Ok((position, events_applied))
 }
 
-/// Rebuilds the ClickHouse facts beside the live tables: into `<database>__next` from position 0
-/// (its checkpoint in a scratch PostgreSQL database), then one `RENAME` puts the new tables in place,
-/// what the live sink delivered meanwhile is delivered to them too, and the live sink's checkpoint
-/// goes back to where the rebuild stopped (the facts are keyed; what it delivers again counts once).
-pub async fn rebuild_clickhouse(
-    facts: &ClickHouseFacts,
+/// A sink whose whole content can be built beside the live one and put in its place at once: the
+/// ClickHouse facts (a database beside, one `RENAME`) and the Meilisearch indexes (indexes beside,
+/// one swap).
+pub trait RebuildableSink: Sink + Clone {
+    /// The same sink writing beside the live one.
+    fn beside(&self) -> Self;
+    /// Creates what the sink writes to, where it is missing.
+    fn prepare(&self) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+    /// Puts `next`'s content in place of this one's at once; the old content goes.
+    fn swap_in(&self, next: &Self) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+    /// Removes what this sink writes to (a beside set that is done with).
+    fn discard(&self) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+    /// How many rows or documents it holds, for the report.
+    fn records(&self) -> impl Future<Output = Result<u64, ProjectionError>> + Send;
+}
+
+impl RebuildableSink for ClickHouseFacts {
+    fn beside(&self) -> Self {
+        self.in_database(&format!("{}__next", self.database()))
+    }
+
+    async fn prepare(&self) -> Result<(), ProjectionError> {
+        self.create_schema().await
+    }
+
+    async fn swap_in(&self, next: &Self) -> Result<(), ProjectionError> {
+        ClickHouseFacts::swap_in(self, next).await
+    }
+
+    async fn discard(&self) -> Result<(), ProjectionError> {
+        self.drop_database().await
+    }
+
+    async fn records(&self) -> Result<u64, ProjectionError> {
+        Ok(crate::clickhouse_facts::row_counts(self.client())
+            .await?
+            .values()
+            .sum())
+    }
+}
+
+impl RebuildableSink for MeilisearchIndexes {
+    fn beside(&self) -> Self {
+        MeilisearchIndexes::beside(self)
+    }
+
+    async fn prepare(&self) -> Result<(), ProjectionError> {
+        self.create_indexes().await
+    }
+
+    async fn swap_in(&self, next: &Self) -> Result<(), ProjectionError> {
+        MeilisearchIndexes::swap_in(self, next).await
+    }
+
+    async fn discard(&self) -> Result<(), ProjectionError> {
+        self.delete_indexes().await
+    }
+
+    async fn records(&self) -> Result<u64, ProjectionError> {
+        self.document_count().await
+    }
+}
+
+/// Rebuilds a sink's content beside the live one: into [`RebuildableSink::beside`] from position 0
+/// (its checkpoint in a scratch PostgreSQL database), then put in place at once, given what the live
+/// sink delivered meanwhile, and the live sink's checkpoint goes back to where the rebuild stopped
+/// (sinks are idempotent; what it delivers again counts once).
+pub async fn rebuild_sink<S: RebuildableSink>(
+    live: &S,
     store: &EventStore,
     options: RunOptions,
     progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
 ) -> Result<Rebuilt, ProjectionError> {
-    let key = sink_key::<ClickHouseFacts>();
-    let next = facts.in_database(&format!("{}__next", facts.database()));
-    next.drop_database().await?;
-    next.create_schema().await?;
-    facts.create_schema().await?;
+    let key = sink_key::<S>();
+    let next = live.beside();
+    next.discard().await?;
+    next.prepare().await?;
+    live.prepare().await?;
     let scratch = Scratch::create(store.pool(), &key).await?;
     let outcome = async {
         let target = log_end(store).await?;
@@ -472,79 +498,112 @@ pub async fn rebuild_clickhouse(
             reached(&scratch.pool, &key, target),
         );
         watch_progress(run, &scratch.pool, &key, target, &progress).await?;
-        let (transaction_id, global_position, events_applied) =
-            sqlx::query_as::<_, (i64, i64, i64)>(
-                "SELECT transaction_id, global_position, events_applied
-                   FROM projections.checkpoints WHERE projector = $1",
-            )
-            .bind(&key)
-            .fetch_one(&scratch.pool)
-            .await?;
-        facts.swap_in(&next).await?;
-        let rebuilt = LogPosition {
-            transaction_id: u64::try_from(transaction_id).unwrap_or(0),
-            global_position: u64::try_from(global_position).unwrap_or(0),
-        };
-        // What the live sink delivered to the old tables while the rebuild ran is delivered to the
-        // new ones now, under the checkpoint row's lock; then the checkpoint goes back to where the
+        let (rebuilt, events_applied) = built(&scratch.pool, &key).await?;
+        live.swap_in(&next).await?;
+        // What the live sink delivered to the old content while the rebuild ran is delivered to the
+        // new one now, under the checkpoint row's lock; then the checkpoint goes back to where the
         // rebuild stopped, so a batch that was in flight during the swap (delivered to the old
-        // tables) fails its checkpoint move and is delivered again, to the new ones.
+        // content) fails its checkpoint move and is delivered again, to the new one.
         let mut tx = store.pool().begin().await?;
-        let live_at: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT transaction_id, global_position FROM projections.checkpoints
-              WHERE projector = $1 FOR UPDATE",
-        )
-        .bind(&key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let live_at = live_at.map_or(LogPosition::START, |(t, g)| LogPosition {
-            transaction_id: u64::try_from(t).unwrap_or(0),
-            global_position: u64::try_from(g).unwrap_or(0),
-        });
+        let live_at = locked_checkpoint(&mut tx, &key).await?;
         let mut delivered = rebuilt;
         while delivered < live_at {
-            let events: Vec<_> = store
-                .read_all(delivered, 1_000)
-                .await?
-                .into_iter()
-                .filter(|event| event.position <= live_at)
-                .collect();
+            let events = page_until(store, delivered, live_at).await?;
             let Some(last) = events.last() else { break };
             delivered = last.position;
-            let handled: Vec<_> = events.iter().filter(|e| facts.handles(e)).collect();
+            let handled: Vec<_> = events.iter().filter(|e| live.handles(e)).collect();
             if !handled.is_empty() {
-                facts.deliver(&handled).await?;
+                live.deliver(&handled).await?;
             }
         }
-        sqlx::query(
-            "INSERT INTO projections.checkpoints (projector, transaction_id, global_position,
-                                                  events_applied)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (projector) DO UPDATE
-                SET transaction_id = $2, global_position = $3, events_applied = $4,
-                    updated_at = now(), failed_position = NULL, failed_event_id = NULL,
-                    failed_error = NULL, failed_at = NULL",
-        )
-        .bind(&key)
-        .bind(transaction_id)
-        .bind(global_position)
-        .bind(events_applied)
-        .execute(&mut *tx)
-        .await?;
+        set_checkpoint(&mut tx, &key, rebuilt, events_applied).await?;
         tx.commit().await?;
-        let rows = crate::clickhouse_facts::row_counts(facts.client())
-            .await?
-            .values()
-            .sum();
         Ok(Rebuilt {
             projector: key.clone(),
             position: rebuilt,
             events_applied,
-            rows,
+            rows: live.records().await?,
         })
     }
     .await;
     scratch.drop().await;
-    let _ = next.drop_database().await;
+    let _ = next.discard().await;
     outcome
+}
+
+/// The live checkpoint, its row locked until the transaction ends: the live projector cannot move it
+/// meanwhile.
+async fn locked_checkpoint(
+    tx: &mut PgConnection,
+    key: &str,
+) -> Result<LogPosition, ProjectionError> {
+    let at: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT transaction_id, global_position FROM projections.checkpoints
+          WHERE projector = $1 FOR UPDATE",
+    )
+    .bind(key)
+    .fetch_optional(tx)
+    .await?;
+    Ok(
+        at.map_or(LogPosition::START, |(transaction_id, global_position)| {
+            LogPosition {
+                transaction_id: u64::try_from(transaction_id).unwrap_or(0),
+                global_position: u64::try_from(global_position).unwrap_or(0),
+            }
+        }),
+    )
+}
+
+/// The next page of the log after `after`, up to `until` included.
+async fn page_until(
+    store: &EventStore,
+    after: LogPosition,
+    until: LogPosition,
+) -> Result<Vec<RecordedEvent>, ProjectionError> {
+    Ok(store
+        .read_all(after, 1_000)
+        .await?
+        .into_iter()
+        .filter(|event| event.position <= until)
+        .collect())
+}
+
+/// Puts the live checkpoint at `position`, clearing any recorded failure.
+async fn set_checkpoint(
+    tx: &mut PgConnection,
+    key: &str,
+    position: LogPosition,
+    events_applied: i64,
+) -> Result<(), ProjectionError> {
+    sqlx::query(
+        "INSERT INTO projections.checkpoints (projector, transaction_id, global_position,
+                                              events_applied)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (projector) DO UPDATE
+            SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(),
+                failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL",
+    )
+    .bind(key)
+    .bind(i64::try_from(position.transaction_id).unwrap_or(i64::MAX))
+    .bind(i64::try_from(position.global_position).unwrap_or(i64::MAX))
+    .bind(events_applied)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Where a rebuild stopped in its scratch database, and the events it applied.
+async fn built(scratch: &PgPool, key: &str) -> Result<(LogPosition, i64), ProjectionError> {
+    let (transaction_id, global_position, events_applied) = sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT transaction_id, global_position, events_applied FROM projections.checkpoints
+          WHERE projector = $1",
+    )
+    .bind(key)
+    .fetch_one(scratch)
+    .await?;
+    let position = LogPosition {
+        transaction_id: u64::try_from(transaction_id).unwrap_or(0),
+        global_position: u64::try_from(global_position).unwrap_or(0),
+    };
+    Ok((position, events_applied))
 }

@@ -27,6 +27,7 @@ use crate::clients::ClientsProjection;
 use crate::invoices::InvoicesProjection;
 use crate::kafka_relay::KafkaRelay;
 use crate::kafka_source::{run_from_kafka, KafkaSource};
+use crate::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
 use crate::rebuild::{rebuild, Rebuilt};
 use crate::reference_data::ReferenceDataProjection;
 use crate::runtime::{checkpoint, checkpoint_key, reset, sink_key, statuses};
@@ -239,13 +240,16 @@ pub struct Feeds {
     pub relay_to: Option<KafkaSource>,
     /// `Some`: the reports' facts are written to this ClickHouse database too.
     pub clickhouse: Option<ClickHouseFacts>,
+    /// `Some`: clients, vehicles and work orders are kept in these Meilisearch indexes too.
+    pub meilisearch: Option<MeilisearchConfig>,
 }
 
 impl Feeds {
     /// From the environment: `KAFKA_BROKERS` (unset: no Kafka at all), `KAFKA_TOPIC` (default
     /// `motorlog.events`), `KAFKA_RELAY` (`on` by default when brokers are set; `off` on a box that
     /// only consumes) and `PROJECTOR_SOURCE` (`log`, the default, or `kafka`); `CLICKHOUSE_URL`
-    /// (unset: no ClickHouse) and `CLICKHOUSE_DATABASE` (default `motorlog`).
+    /// (unset: no ClickHouse) and `CLICKHOUSE_DATABASE` (default `motorlog`); `MEILI_URL` (unset:
+    /// no Meilisearch), `MEILI_API_KEY` and `MEILI_INDEX_PREFIX` ([`MeilisearchConfig`]).
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let topic = var("KAFKA_TOPIC").unwrap_or_else(|| "motorlog.events".into());
@@ -274,6 +278,7 @@ impl Feeds {
             projectors_from: kafka.clone().filter(|_| from_kafka),
             relay_to: kafka.filter(|_| relay),
             clickhouse,
+            meilisearch: MeilisearchConfig::from_env(),
         })
     }
 }
@@ -335,6 +340,24 @@ pub fn spawn_all(
         };
         tasks.spawn(supervise(
             sink_key::<ClickHouseFacts>(),
+            run_once,
+            phases.clone(),
+            shutdown.clone(),
+        ));
+    }
+    if let Some(config) = &feeds.meilisearch {
+        let indexes = MeilisearchIndexes::new(config, store.clone())?;
+        let store = store.clone();
+        let run_once = move |shutdown| {
+            let (indexes, store) = (indexes.clone(), store.clone());
+            async move {
+                // Idempotent; also how a Meilisearch that was down when we started gets its indexes.
+                indexes.create_indexes().await?;
+                run_sink(indexes, store, options, stopped(shutdown)).await
+            }
+        };
+        tasks.spawn(supervise(
+            sink_key::<MeilisearchIndexes>(),
             run_once,
             phases.clone(),
             shutdown.clone(),

@@ -255,7 +255,7 @@ async fn rewrite_lines(
 }
 
 /// Everyone assigned to a labour line, each once.
-fn mechanics(order: &WorkOrder) -> Vec<Uuid> {
+pub(crate) fn mechanics(order: &WorkOrder) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = order
         .labour
         .iter()

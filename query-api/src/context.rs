@@ -52,7 +52,7 @@ pub struct Freshness {
     deadline: Instant,
     // One wait per model, shared by every resolver of the request: they all resume together, so
     // their DataLoader calls still fall into one batch.
-    reached: [OnceCell<()>; 5],
+    reached: [OnceCell<()>; 6],
 }
 
 /// The read models, by the projector that writes them.
@@ -68,14 +68,17 @@ pub enum Model {
     Invoices,
     /// Catalogue, settings, directories, roles, employees.
     ReferenceData,
+    /// The Meilisearch indexes of clients, vehicles and work orders (when configured).
+    SearchIndex,
 }
 
 impl Model {
     /// The checkpoint key of the model's projector.
     pub fn key(self) -> &'static str {
         use projections::runtime::checkpoint_key;
+        use projections::runtime::sink_key;
         use std::sync::OnceLock;
-        static KEYS: OnceLock<[String; 5]> = OnceLock::new();
+        static KEYS: OnceLock<[String; 6]> = OnceLock::new();
         let keys = KEYS.get_or_init(|| {
             [
                 checkpoint_key::<projections::clients::ClientsProjection>(),
@@ -83,6 +86,7 @@ impl Model {
                 checkpoint_key::<projections::work_orders::WorkOrdersProjection>(),
                 checkpoint_key::<projections::invoices::InvoicesProjection>(),
                 checkpoint_key::<projections::reference_data::ReferenceDataProjection>(),
+                sink_key::<projections::meilisearch::MeilisearchIndexes>(),
             ]
         });
         &keys[self as usize]
@@ -107,6 +111,15 @@ impl Freshness {
             .get_or_try_init(|| self.wait(model.key(), min))
             .await
             .copied()
+    }
+
+    /// Whether `model` has already applied the log up to the requested position, without waiting.
+    pub async fn is_fresh(&self, model: Model) -> Result<bool, QueryError> {
+        let Some(min) = self.min else { return Ok(true) };
+        if self.reached[model as usize].initialized() {
+            return Ok(true);
+        }
+        Ok(checkpoint(&self.pool, model.key()).await? >= min)
     }
 
     async fn wait(&self, key: &'static str, min: LogPosition) -> Result<(), QueryError> {
@@ -160,6 +173,11 @@ impl<'a> Scope<'a> {
             self.viewer.require(permission)?;
         }
         self.freshness.ensure(model).await
+    }
+
+    /// Whether `model` is fresh enough for this request now, without waiting for it.
+    pub async fn is_fresh(&self, model: Model) -> Result<bool, QueryError> {
+        self.freshness.is_fresh(model).await
     }
 }
 

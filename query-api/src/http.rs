@@ -26,6 +26,7 @@ use crate::loaders::{
 };
 use crate::reports::ReportSource;
 use crate::schema::{MotorlogSchema, Query, ShopName};
+use crate::search::SearchSource;
 
 /// The header a client sends with the position a command returned, to read its own write.
 pub const MIN_POSITION_HEADER: &str = "x-min-position";
@@ -35,6 +36,25 @@ pub const FRESHNESS_PATIENCE: Duration = Duration::from_secs(2);
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The routes besides `/graphql`, all public, for the authorization matrix.
 pub const PUBLIC_ROUTES: &[&str] = &["/health", "/metrics", "/graphiql"];
+
+/// Where the reads outside the read models' tables come from.
+#[derive(Debug)]
+pub struct Sources {
+    /// The owner's reports.
+    pub reports: ReportSource,
+    /// The search box.
+    pub search: SearchSource,
+}
+
+impl Sources {
+    /// Everything from PostgreSQL.
+    pub fn postgres(pool: &PgPool) -> Self {
+        Self {
+            reports: ReportSource::Postgres(pool.clone()),
+            search: SearchSource::Postgres,
+        }
+    }
+}
 
 /// The query API's state.
 pub struct QueryApi {
@@ -47,23 +67,25 @@ pub struct QueryApi {
 
 impl QueryApi {
     /// The API over a migrated database, verifying tokens issued for `auth`; GraphiQL if `graphiql`.
-    /// The reports read PostgreSQL's facts.
+    /// The reports and search read PostgreSQL.
     pub fn new(pool: PgPool, auth: &AuthConfig, graphiql: bool) -> Arc<Self> {
-        let reports = ReportSource::Postgres(pool.clone());
-        Self::with_reports(pool, auth, graphiql, reports)
+        let sources = Sources::postgres(&pool);
+        Self::with_sources(pool, auth, graphiql, sources)
     }
 
-    /// The API with the reports read from `reports` (ClickHouse, when it is configured).
-    pub fn with_reports(
+    /// The API with the reports and search read from `sources` (ClickHouse and Meilisearch, when
+    /// they are configured).
+    pub fn with_sources(
         pool: PgPool,
         auth: &AuthConfig,
         graphiql: bool,
-        reports: ReportSource,
+        sources: Sources,
     ) -> Arc<Self> {
         let store = EventStore::new(pool.clone());
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
             .data(ShopName(auth.shop.clone()))
-            .data(reports)
+            .data(sources.reports)
+            .data(sources.search)
             .limit_depth(12)
             .limit_complexity(20_000)
             .finish();

@@ -1,11 +1,15 @@
 //! `motorlog-query-api`: serves GraphQL on `QUERY_API_LISTEN` (default 127.0.0.1:8083); GraphiQL at
 //! `/graphiql` unless `MOTORLOG_ENV=production`. The owner's reports read ClickHouse when
-//! `CLICKHOUSE_URL` (and `CLICKHOUSE_DATABASE`, default `motorlog`) is set.
+//! `CLICKHOUSE_URL` (and `CLICKHOUSE_DATABASE`, default `motorlog`) is set; search reads Meilisearch
+//! when `MEILI_URL` (with `MEILI_API_KEY` and `MEILI_INDEX_PREFIX`) is set.
 
 use anyhow::Context;
 use auth::AuthConfig;
-use query_api::http::{pool_options, run, QueryApi};
+use event_store::EventStore;
+use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
+use query_api::http::{pool_options, run, QueryApi, Sources};
 use query_api::reports::ReportSource;
+use query_api::search::SearchSource;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -46,8 +50,17 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => ReportSource::Postgres(pool.clone()),
     };
+    // Search in Meilisearch when it is configured (PostgreSQL answers while it cannot).
+    let search = match MeilisearchConfig::from_env() {
+        Some(config) => {
+            tracing::info!(url = %config.url, prefix = %config.prefix, "search reads Meilisearch");
+            let indexes = MeilisearchIndexes::new(&config, EventStore::new(pool.clone()))?;
+            SearchSource::Meilisearch(Box::new(indexes))
+        }
+        None => SearchSource::Postgres,
+    };
     run(
-        QueryApi::with_reports(pool, &auth, graphiql, reports),
+        QueryApi::with_sources(pool, &auth, graphiql, Sources { reports, search }),
         listener,
         async {
             let _ = tokio::signal::ctrl_c().await;

@@ -1559,7 +1559,8 @@ impl Query {
     ) -> GqlResult<Vec<SearchHit>> {
         let scope = Scope::of(ctx);
         let limit = page_size(Some(first)).gql()?;
-        crate::search::search(&scope, text.trim(), limit)
+        let source = ctx.data_unchecked::<crate::search::SearchSource>();
+        crate::search::search(&scope, source, text.trim(), limit)
             .await
             .gql()
     }

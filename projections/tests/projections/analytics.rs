@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
 use projections::clickhouse_facts::{row_counts, ClickHouseFacts};
-use projections::rebuild::rebuild_clickhouse;
+use projections::rebuild::rebuild_sink;
 use projections::runtime::sink_key;
 use projections::service::{catch_up, stopped};
 use projections::testing::{bulk_insert, ClickHouseServer, ShopGenerator};
@@ -140,7 +140,7 @@ async fn the_clickhouse_facts_rebuilt_beside_the_live_ones_are_swapped_in_and_mi
         let (store, mut shop) = (store.clone(), shop.reseeded(5));
         async move { append_visits(&store, &mut shop, 5_000..5_150).await }
     });
-    let rebuilt = rebuild_clickhouse(&facts, &store, RunOptions::default(), |_, _| {})
+    let rebuilt = rebuild_sink(&facts, &store, RunOptions::default(), |_, _| {})
         .await
         .unwrap();
     assert!(

@@ -286,6 +286,30 @@ fn relay_retrying(
     })
 }
 
+/// Every projector of `store`'s database fed from `source`, as `motorlog-projector` runs them with
+/// `PROJECTOR_SOURCE=kafka`; they stop when the sender turns true.
+fn spawn_fed_from(
+    store: &EventStore,
+    source: &KafkaSource,
+) -> (tokio::sync::watch::Sender<bool>, tokio::task::JoinSet<()>) {
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let feeds = Feeds {
+        projectors_from: Some(source.clone()),
+        relay_to: None,
+        clickhouse: None,
+        meilisearch: None,
+    };
+    let projectors = spawn_all(
+        store,
+        RunOptions::default(),
+        &feeds,
+        &Phases::default(),
+        &shutdown,
+    )
+    .unwrap();
+    (stop, projectors)
+}
+
 /// Each partition's high watermark (the offset the next message will take) of a topic of
 /// `partitions`.
 fn watermarks(bootstrap: &str, topic: &str, partitions: i32) -> BTreeMap<i32, i64> {
@@ -404,20 +428,7 @@ async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_r
         matches!(&refused, Err(ProjectionError::Inconsistent(why)) if why.contains("3 partitions")),
         "{refused:?}"
     );
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let feeds = Feeds {
-        projectors_from: Some(source.clone()),
-        relay_to: None,
-        clickhouse: None,
-    };
-    let mut projectors = spawn_all(
-        &fed_store,
-        RunOptions::default(),
-        &feeds,
-        &Phases::default(),
-        &shutdown,
-    )
-    .unwrap();
+    let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
     wait_until_consumed(&fed_db.pool, &source).await;
     stop.send(true).unwrap();
     while projectors.join_next().await.is_some() {}
@@ -531,20 +542,7 @@ async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
     );
     let fed_db = TestDatabase::create("kafka_restart_fed", 20).await.unwrap();
     let fed_store = EventStore::new(fed_db.pool.clone());
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let feeds = Feeds {
-        projectors_from: Some(source.clone()),
-        relay_to: None,
-        clickhouse: None,
-    };
-    let mut projectors = spawn_all(
-        &fed_store,
-        RunOptions::default(),
-        &feeds,
-        &Phases::default(),
-        &shutdown,
-    )
-    .unwrap();
+    let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
 
     append_visits(&store, &mut shop.reseeded(1), 0..60).await;
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -6,6 +6,7 @@
 mod analytics;
 mod crash;
 mod kafka;
+mod meilisearch;
 mod read_models;
 mod rebuild;
 mod runtime;

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{open_shop, staffed_shop, OWNER_EMAIL};
+use crate::{open_shop, staffed_shop, staffed_shop_with, OWNER_EMAIL};
 
 #[tokio::test]
 async fn a_command_then_an_immediate_query_sees_its_effect() {
@@ -400,4 +400,98 @@ async fn lists_page_with_cursors_and_refuse_bad_ones() {
         )
         .await;
     assert_eq!(huge.error_code(), Some("invalid_argument"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_in_meilisearch_answers_what_postgresql_answers_for_every_role() {
+    let Some(mut config) = projections::meilisearch::MeilisearchConfig::from_env() else {
+        eprintln!("SKIPPED search in Meilisearch: MEILI_URL is not set (no Meilisearch server on this machine)");
+        return;
+    };
+    config.prefix = format!("{}q_search_{}_", config.prefix, Uuid::now_v7().simple());
+    let s = staffed_shop_with("q_meili", Some(config.clone())).await;
+    let meilisearch = s.shop.queries_meilisearch.clone().unwrap();
+    // The indexes have what the last command wrote, so Meilisearch, not the fallback, answers.
+    let key = projections::runtime::sink_key::<projections::meilisearch::MeilisearchIndexes>();
+    let position: event_store::LogPosition = s.position.parse().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while projections::runtime::checkpoint(&s.shop.db.pool, &key)
+        .await
+        .unwrap()
+        < position
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{key} did not reach {position}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let number = s
+        .shop
+        .data(
+            &s.owner,
+            &format!(r#"{{ workOrder(id: "{}") {{ number }} }}"#, s.other_order),
+            &s.position,
+        )
+        .await["workOrder"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hits = |text: &str| format!(r#"{{ search(text: "{text}") {{ kind id title subtitle }} }}"#);
+    for token in [&s.owner, &s.advisor, &s.mechanic, &s.cashier] {
+        for text in [
+            "4567 89",
+            "петров",
+            "Петрв Иван",
+            "А123ВС77",
+            "a123bc",
+            "123",
+            "144213",
+            "XTAGFK330JY144213",
+            number.as_str(),
+            &number[..number.len() - 2],
+        ] {
+            let query = hits(text);
+            let from_postgres = s.shop.data(token, &query, &s.position).await;
+            let answer = s
+                .shop
+                .query_at(&meilisearch, Some(token), &query, Some(&s.position))
+                .await;
+            assert!(answer.body["errors"].is_null(), "{text}: {}", answer.body);
+            let mut pg: Vec<String> = from_postgres["search"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.to_string())
+                .collect();
+            let mut meili: Vec<String> = answer.body["data"]["search"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.to_string())
+                .collect();
+            pg.sort();
+            meili.sort();
+            assert_eq!(meili, pg, "{text}");
+        }
+    }
+    let metrics = s
+        .shop
+        .http
+        .get(format!("{meilisearch}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("motorlog_search_fallbacks_total"),
+        "PostgreSQL answered for Meilisearch: {metrics}"
+    );
+    projections::meilisearch::MeilisearchIndexes::new(&config, s.shop.store.clone())
+        .unwrap()
+        .delete_indexes()
+        .await
+        .unwrap();
 }

@@ -14,9 +14,11 @@ use auth::AuthConfig;
 use command_api::http::CommandApi;
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
+use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
 use projections::service::{spawn_all, Feeds, Phases};
 use projections::RunOptions;
-use query_api::http::QueryApi;
+use query_api::http::{QueryApi, Sources};
+use query_api::search::SearchSource;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -31,6 +33,8 @@ pub(crate) struct Shop {
     pub(crate) auth: String,
     pub(crate) commands: String,
     pub(crate) queries: String,
+    /// A second query API on the same database whose search reads Meilisearch, when configured.
+    pub(crate) queries_meilisearch: Option<String>,
     pub(crate) http: reqwest::Client,
     _stop: Vec<tokio::sync::oneshot::Sender<()>>,
     projectors: (tokio::sync::watch::Sender<bool>, tokio::task::JoinSet<()>),
@@ -71,6 +75,12 @@ pub(crate) fn fast_projectors() -> RunOptions {
 }
 
 pub(crate) async fn open_shop(label: &str) -> Shop {
+    open_shop_with(label, None).await
+}
+
+/// The shop, with the projectors also keeping Meilisearch's indexes and a second query API
+/// searching them when `meilisearch` is given.
+pub(crate) async fn open_shop_with(label: &str, meilisearch: Option<MeilisearchConfig>) -> Shop {
     let db = TestDatabase::create(label, 40).await.unwrap();
     let store = EventStore::new(db.pool.clone());
     let config = AuthConfig {
@@ -99,15 +109,34 @@ pub(crate) async fn open_shop(label: &str) -> Shop {
         .await
         .unwrap();
     let (queries, stop_queries) = serve(
-        query_api::http::router(QueryApi::new(query_pool, &config, true)),
+        query_api::http::router(QueryApi::new(query_pool.clone(), &config, true)),
         false,
     )
     .await;
+    let mut stops = vec![stop_auth, stop_commands, stop_queries];
+    let queries_meilisearch = match &meilisearch {
+        Some(search) => {
+            let indexes = MeilisearchIndexes::new(search, store.clone()).unwrap();
+            let sources = Sources {
+                search: SearchSource::Meilisearch(Box::new(indexes)),
+                ..Sources::postgres(&query_pool)
+            };
+            let api = QueryApi::with_sources(query_pool, &config, true, sources);
+            let (url, stop) = serve(query_api::http::router(api), false).await;
+            stops.push(stop);
+            Some(url)
+        }
+        None => None,
+    };
     let (stop_projectors, shutdown) = tokio::sync::watch::channel(false);
+    let feeds = Feeds {
+        meilisearch,
+        ..Feeds::default()
+    };
     let projectors = spawn_all(
         &store,
         fast_projectors(),
-        &Feeds::default(),
+        &feeds,
         &Phases::default(),
         &shutdown,
     )
@@ -118,8 +147,9 @@ pub(crate) async fn open_shop(label: &str) -> Shop {
         auth,
         commands,
         queries,
+        queries_meilisearch,
         http: reqwest::Client::new(),
-        _stop: vec![stop_auth, stop_commands, stop_queries],
+        _stop: stops,
         projectors: (stop_projectors, projectors),
     }
 }
@@ -181,9 +211,21 @@ impl Shop {
         query: &str,
         min_position: Option<&str>,
     ) -> Answer {
+        self.query_at(&self.queries, token, query, min_position)
+            .await
+    }
+
+    /// A GraphQL query to the query API at `api`.
+    pub(crate) async fn query_at(
+        &self,
+        api: &str,
+        token: Option<&str>,
+        query: &str,
+        min_position: Option<&str>,
+    ) -> Answer {
         let mut request = self
             .http
-            .post(format!("{}/graphql", self.queries))
+            .post(format!("{api}/graphql"))
             .json(&json!({ "query": query }));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -267,7 +309,15 @@ pub(crate) struct Staffed {
 }
 
 pub(crate) async fn staffed_shop(label: &str) -> Staffed {
-    let shop = open_shop(label).await;
+    staffed_shop_with(label, None).await
+}
+
+/// The staffed shop, with Meilisearch's indexes kept and searched beside PostgreSQL's when given.
+pub(crate) async fn staffed_shop_with(
+    label: &str,
+    meilisearch: Option<MeilisearchConfig>,
+) -> Staffed {
+    let shop = open_shop_with(label, meilisearch).await;
     let owner = shop.token(OWNER_EMAIL).await;
     shop.configure(&owner).await;
     shop.employee(&owner, "advisor@motor.ru", "advisor").await;
