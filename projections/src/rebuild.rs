@@ -29,7 +29,8 @@ use sqlx::{Connection, PgConnection, PgPool};
 use crate::clickhouse_facts::ClickHouseFacts;
 use crate::meilisearch::MeilisearchIndexes;
 use crate::runtime::{
-    checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, Projection, RunOptions,
+    checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, BatchLock, Projection,
+    RunOptions,
 };
 use crate::{ProjectionError, Sink};
 
@@ -473,9 +474,9 @@ impl RebuildableSink for MeilisearchIndexes {
 }
 
 /// Rebuilds a sink's content beside the live one: into [`RebuildableSink::beside`] from position 0
-/// (its checkpoint in a scratch PostgreSQL database), then put in place at once, given what the live
-/// sink delivered meanwhile, and the live sink's checkpoint goes back to where the rebuild stopped
-/// (sinks are idempotent; what it delivers again counts once).
+/// (its checkpoint in a scratch PostgreSQL database), then, between two of the live sink's batches
+/// (its batch lock), put in place at once and given what the live sink delivered meanwhile. The
+/// live sink goes on from its checkpoint, or from the rebuild's when the rebuild is ahead of it.
 pub async fn rebuild_sink<S: RebuildableSink>(
     live: &S,
     store: &EventStore,
@@ -498,29 +499,39 @@ pub async fn rebuild_sink<S: RebuildableSink>(
             reached(&scratch.pool, &key, target),
         );
         watch_progress(run, &scratch.pool, &key, target, &progress).await?;
-        let (rebuilt, events_applied) = built(&scratch.pool, &key).await?;
-        live.swap_in(&next).await?;
-        // What the live sink delivered to the old content while the rebuild ran is delivered to the
-        // new one now, under the checkpoint row's lock; then the checkpoint goes back to where the
-        // rebuild stopped, so a batch that was in flight during the swap (delivered to the old
-        // content) fails its checkpoint move and is delivered again, to the new one.
-        let mut tx = store.pool().begin().await?;
-        let live_at = locked_checkpoint(&mut tx, &key).await?;
-        let mut delivered = rebuilt;
-        while delivered < live_at {
-            let events = page_until(store, delivered, live_at).await?;
-            let Some(last) = events.last() else { break };
-            delivered = last.position;
-            let handled: Vec<_> = events.iter().filter(|e| live.handles(e)).collect();
-            if !handled.is_empty() {
-                live.deliver(&handled).await?;
+        let (rebuilt, rebuilt_events) = built(&scratch.pool, &key).await?;
+        // The live sink's batch in flight finishes first, and no other starts until the swap is
+        // done: what it delivered went to the old content, and is delivered to the new one here.
+        let batches = BatchLock::exclusive(store.pool(), &key).await?;
+        let swapped = async {
+            live.swap_in(&next).await?;
+            // Nothing moves the live checkpoint while the batch lock is held.
+            let live_at = checkpoint(store.pool(), &key).await?;
+            let mut delivered = rebuilt;
+            let mut events_applied = rebuilt_events;
+            while delivered < live_at {
+                let events = page_until(store, delivered, live_at).await?;
+                let Some(last) = events.last() else { break };
+                delivered = last.position;
+                let handled: Vec<_> = events.iter().filter(|e| live.handles(e)).collect();
+                if !handled.is_empty() {
+                    live.deliver(&handled).await?;
+                    events_applied += handled.len() as i64;
+                }
             }
+            // Behind the rebuild, the live sink finds its checkpoint moved and follows from here;
+            // ahead of it, it goes on where it was.
+            let position = rebuilt.max(live_at);
+            let mut connection = store.pool().acquire().await?;
+            set_checkpoint(&mut connection, &key, position, events_applied).await?;
+            Ok::<_, ProjectionError>((position, events_applied))
         }
-        set_checkpoint(&mut tx, &key, rebuilt, events_applied).await?;
-        tx.commit().await?;
+        .await;
+        batches.release().await;
+        let (position, events_applied) = swapped?;
         Ok(Rebuilt {
             projector: key.clone(),
-            position: rebuilt,
+            position,
             events_applied,
             rows: live.records().await?,
         })

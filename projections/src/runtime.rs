@@ -130,16 +130,100 @@ impl<S: Sink> Target for External<S> {
         from: LogPosition,
         events: &[RecordedEvent],
     ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
-        let handled: Vec<&RecordedEvent> = events.iter().filter(|e| self.0.handles(e)).collect();
-        if let Some(first) = handled.first() {
-            let first = (*first).clone();
-            self.0.deliver(&handled).await.map_err(|e| (first, e))?;
-        }
-        let last = events[events.len() - 1].position;
-        move_checkpoint(pool, key, from, last, handled.len() as i64)
+        let batch = BatchLock::shared(pool, key)
             .await
             .map_err(|e| (events[0].clone(), e))?;
-        Ok(last)
+        let delivered = async {
+            let handled: Vec<&RecordedEvent> =
+                events.iter().filter(|e| self.0.handles(e)).collect();
+            if let Some(first) = handled.first() {
+                let first = (*first).clone();
+                self.0.deliver(&handled).await.map_err(|e| (first, e))?;
+            }
+            let last = events[events.len() - 1].position;
+            move_checkpoint(pool, key, from, last, handled.len() as i64)
+                .await
+                .map_err(|e| (events[0].clone(), e))?;
+            Ok(last)
+        }
+        .await;
+        batch.release().await;
+        delivered
+    }
+}
+
+/// A sink's batch lock: held shared while a batch is delivered and its checkpoint moved, taken
+/// exclusively by a rebuild while it swaps the sink's content in. So a swap never meets a batch
+/// half delivered to the old content, and the live sink goes on from its own checkpoint after it.
+///
+/// A session lock on a pooled connection (a transaction would be cut by the idle-in-transaction
+/// timeout while a slow sink answers); a lock that was not released closes its connection, so it
+/// never stays behind in the pool.
+pub(crate) struct BatchLock {
+    connection: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>,
+    exclusive: bool,
+    key: String,
+}
+
+impl BatchLock {
+    fn name(key: &str) -> String {
+        format!("sink-batch:{key}")
+    }
+
+    async fn take(pool: &PgPool, key: &str, exclusive: bool) -> Result<Self, ProjectionError> {
+        let mut connection = pool.acquire().await?;
+        let statement = if exclusive {
+            "SELECT pg_advisory_lock(hashtextextended($1, 0))"
+        } else {
+            "SELECT pg_advisory_lock_shared(hashtextextended($1, 0))"
+        };
+        sqlx::query(statement)
+            .bind(Self::name(key))
+            .execute(&mut *connection)
+            .await?;
+        Ok(Self {
+            connection: Some(connection),
+            exclusive,
+            key: key.to_owned(),
+        })
+    }
+
+    /// Waits while a rebuild swaps the sink's content, then holds off the next swap.
+    pub(crate) async fn shared(pool: &PgPool, key: &str) -> Result<Self, ProjectionError> {
+        Self::take(pool, key, false).await
+    }
+
+    /// Waits for the batch in flight, then holds off the next ones.
+    pub(crate) async fn exclusive(pool: &PgPool, key: &str) -> Result<Self, ProjectionError> {
+        Self::take(pool, key, true).await
+    }
+
+    /// Gives the lock back; the connection goes back to the pool only without it.
+    pub(crate) async fn release(mut self) {
+        let Some(mut connection) = self.connection.take() else {
+            return;
+        };
+        let statement = if self.exclusive {
+            "SELECT pg_advisory_unlock(hashtextextended($1, 0))"
+        } else {
+            "SELECT pg_advisory_unlock_shared(hashtextextended($1, 0))"
+        };
+        let released = sqlx::query(statement)
+            .bind(Self::name(&self.key))
+            .execute(&mut *connection)
+            .await;
+        if released.is_err() {
+            drop(connection.detach());
+        }
+    }
+}
+
+impl Drop for BatchLock {
+    fn drop(&mut self) {
+        // Dropped without `release` (a cancelled batch): the session ends, and its lock with it.
+        if let Some(connection) = self.connection.take() {
+            drop(connection.detach());
+        }
     }
 }
 
