@@ -54,7 +54,7 @@ bench-queries: postgres
 	cargo bench -p query-api --bench queries
 
 ## 1M generated events: every read model and the ClickHouse facts rebuilt beside the live ones, the
-## Kafka relay over the whole log, vs read_all; the rebuild's peak memory (BENCH_EVENTS_LARGE adds a
-## second, larger log to compare it with).
+## Kafka relay over the whole log, vs read_all; the rebuild's peak memory, then again over 5M events
+## (BENCH_EVENTS_LARGE; 0 skips it) to show it does not grow with the log.
 bench-replay: postgres
-	cargo bench -p replay-tool --bench replay
+	BENCH_EVENTS_LARGE=$${BENCH_EVENTS_LARGE-5000000} cargo bench -p replay-tool --bench replay

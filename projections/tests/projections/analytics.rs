@@ -8,12 +8,12 @@ use event_store::EventStore;
 use projections::clickhouse_facts::{row_counts, ClickHouseFacts};
 use projections::rebuild::rebuild_sink;
 use projections::runtime::sink_key;
-use projections::service::{catch_up, stopped};
+use projections::service::catch_up;
 use projections::testing::{bulk_insert, ClickHouseServer, ShopGenerator};
-use projections::{run_sink, ProjectionError, RunOptions};
+use projections::RunOptions;
 use sqlx::PgPool;
 
-use crate::{append_visits, log_end, run_sink_to, visit, wait_for};
+use crate::{append_visits, follow_live, log_end, run_sink_to, visit, wait_for};
 
 /// Each fact table's rows in PostgreSQL.
 async fn postgres_counts(pool: &PgPool) -> BTreeMap<String, u64> {
@@ -111,31 +111,7 @@ async fn the_clickhouse_facts_rebuilt_beside_the_live_ones_are_swapped_in_and_mi
     let facts = ClickHouseFacts::new(&clickhouse.url, "motorlog_live");
     facts.create_schema().await.unwrap();
     // The live sink follows the log while a writer appends and the rebuild runs beside it.
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let live = tokio::spawn({
-        let (facts, store) = (facts.clone(), store.clone());
-        async move {
-            loop {
-                let ran = run_sink(
-                    facts.clone(),
-                    store.clone(),
-                    RunOptions::default(),
-                    stopped(stopping.clone()),
-                )
-                .await;
-                // As the service's supervisor does: a moved checkpoint is followed at once, a
-                // moment without the table (the swap) retried.
-                match ran {
-                    Ok(()) => return,
-                    Err(ProjectionError::CheckpointMoved(_)) => continue,
-                    Err(ProjectionError::SinkUnavailable(_)) => {
-                        tokio::time::sleep(std::time::Duration::from_millis(100)).await
-                    }
-                    Err(other) => panic!("the live sink stopped: {other:?}"),
-                }
-            }
-        }
-    });
+    let (stop, live) = follow_live(&facts, &store);
     let writer = tokio::spawn({
         let (store, mut shop) = (store.clone(), shop.reseeded(5));
         async move { append_visits(&store, &mut shop, 5_000..5_150).await }

@@ -93,6 +93,40 @@ pub(crate) async fn run_sink_to<S: Sink + Clone>(
     run_sink(sink.clone(), store.clone(), options, reached).await
 }
 
+/// A live sink following the log while a rebuild runs beside it, restarted as the service's
+/// supervisor does: a moved checkpoint is followed at once, a moment without its store (the swap)
+/// retried; any other stop fails the test. It stops when the sender turns true.
+pub(crate) fn follow_live<S: Sink + Clone>(
+    sink: &S,
+    store: &EventStore,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let (sink, store) = (sink.clone(), store.clone());
+    let live = tokio::spawn(async move {
+        loop {
+            let ran = run_sink(
+                sink.clone(),
+                store.clone(),
+                RunOptions::default(),
+                projections::service::stopped(stopping.clone()),
+            )
+            .await;
+            match ran {
+                Ok(()) => return,
+                Err(ProjectionError::CheckpointMoved(_)) => continue,
+                Err(ProjectionError::SinkUnavailable(_)) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(other) => panic!("the live sink stopped: {other:?}"),
+            }
+        }
+    });
+    (stop, live)
+}
+
 /// Appends the visits `numbers` one stream per transaction, as the command API would.
 pub(crate) async fn append_visits(
     store: &EventStore,

@@ -5,7 +5,6 @@
 //! unset; they never run against a stand-in.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, RecordedEvent};
@@ -16,12 +15,12 @@ use projections::meilisearch::{
 };
 use projections::rebuild::rebuild_sink;
 use projections::runtime::sink_key;
-use projections::service::{catch_up, stopped};
+use projections::service::catch_up;
 use projections::testing::{bulk_insert, ShopGenerator};
-use projections::{run_sink, ProjectionError, RunOptions};
+use projections::RunOptions;
 use uuid::Uuid;
 
-use crate::{append_visits, log_end, run_sink_to, visit, wait_for};
+use crate::{append_visits, follow_live, log_end, run_sink_to, visit, wait_for};
 
 /// Every record of `kind` in the log, as the sink would send it, by id.
 async fn documents_from_the_log(
@@ -239,29 +238,7 @@ async fn meilisearch_rebuilt_beside_the_live_indexes_is_swapped_in_and_misses_no
     let streams: Vec<_> = (0..200).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();
     indexes.create_indexes().await.unwrap();
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let live = tokio::spawn({
-        let (indexes, store) = (indexes.clone(), store.clone());
-        async move {
-            loop {
-                let ran = run_sink(
-                    indexes.clone(),
-                    store.clone(),
-                    RunOptions::default(),
-                    stopped(stopping.clone()),
-                )
-                .await;
-                match ran {
-                    Ok(()) => return,
-                    Err(ProjectionError::CheckpointMoved(_)) => continue,
-                    Err(ProjectionError::SinkUnavailable(_)) => {
-                        tokio::time::sleep(Duration::from_millis(100)).await
-                    }
-                    Err(other) => panic!("the live sink stopped: {other:?}"),
-                }
-            }
-        }
-    });
+    let (stop, live) = follow_live(&indexes, &store);
     let writer = tokio::spawn({
         let (store, mut shop) = (store.clone(), shop.reseeded(6));
         async move { append_visits(&store, &mut shop, 6_000..6_100).await }
