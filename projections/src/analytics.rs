@@ -313,118 +313,189 @@ impl Projection for AnalyticsProjection {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        for fact in facts_of(event)? {
-            write(tx, fact).await?;
+        let mut facts = Facts::default();
+        facts.extend(facts_of(event)?);
+        facts.write(tx).await
+    }
+
+    /// A batch's facts go in with one statement per kind: a rebuild reads history in batches of
+    /// hundreds of events, and a statement per fact made the round trips most of its time.
+    async fn apply_batch(
+        &self,
+        tx: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<i64, (usize, ProjectionError)> {
+        let mut applied = 0;
+        let mut first = None;
+        let mut facts = Facts::default();
+        for (index, event) in events.iter().enumerate() {
+            if !self.handles(event) {
+                continue;
+            }
+            applied += 1;
+            first.get_or_insert(index);
+            facts.extend(facts_of(event).map_err(|e| (index, e))?);
         }
-        Ok(())
+        facts.write(tx).await.map_err(|e| (first.unwrap_or(0), e))?;
+        Ok(applied)
     }
 }
 
-async fn write(tx: &mut PgConnection, fact: Fact) -> Result<(), ProjectionError> {
-    // A fact is written once: the runtime applies each event once, and the keys make sure of it.
-    match fact {
-        Fact::Invoice(f) => {
+/// Facts gathered by kind, to be written together.
+#[derive(Debug, Default)]
+struct Facts {
+    invoices: Vec<InvoiceFact>,
+    sale_lines: Vec<SaleLine>,
+    voids: Vec<InvoiceVoid>,
+    money: Vec<MoneyMovement>,
+    milestones: Vec<OrderMilestone>,
+    line_mechanics: Vec<LineMechanic>,
+    recommendations: Vec<RecommendationFact>,
+}
+
+/// One column of a kind of fact, for `UNNEST`.
+fn column<F, T>(facts: &[F], value: impl Fn(&F) -> T) -> Vec<T> {
+    facts.iter().map(value).collect()
+}
+
+impl Facts {
+    fn extend(&mut self, facts: Vec<Fact>) {
+        for fact in facts {
+            match fact {
+                Fact::Invoice(f) => self.invoices.push(f),
+                Fact::SaleLine(f) => self.sale_lines.push(f),
+                Fact::InvoiceVoid(f) => self.voids.push(f),
+                Fact::Money(f) => self.money.push(f),
+                Fact::Milestone(f) => self.milestones.push(f),
+                Fact::LineMechanic(f) => self.line_mechanics.push(f),
+                Fact::Recommendation(f) => self.recommendations.push(f),
+            }
+        }
+    }
+
+    /// Writes every fact once: the runtime applies each event once, and the keys make sure of it
+    /// (a fact met twice, in the log or in one batch, is kept once).
+    async fn write(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        let f = &self.invoices;
+        if !f.is_empty() {
             sqlx::query!(
                 "INSERT INTO read.fact_invoices
                     (invoice_id, work_order_id, client_id, issued_at, issued_day, total)
-             VALUES ($1, $2, $3, $4, ($4 AT TIME ZONE 'UTC')::date, $5::bigint / 100.0)
-             ON CONFLICT DO NOTHING",
-                f.invoice_id,
-                f.work_order_id,
-                f.client_id,
-                f.issued_at,
-                f.total,
+                 SELECT invoice_id, work_order_id, client_id, issued_at,
+                        (issued_at AT TIME ZONE 'UTC')::date, total / 100.0
+                   FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::bigint[])
+                     AS f(invoice_id, work_order_id, client_id, issued_at, total)
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.invoice_id),
+                &column(f, |f| f.work_order_id),
+                &column(f, |f| f.client_id),
+                &column(f, |f| f.issued_at),
+                &column(f, |f| f.total),
             )
-            .execute(tx)
-            .await?
+            .execute(&mut *tx)
+            .await?;
         }
-        Fact::SaleLine(f) => {
+        let f = &self.sale_lines;
+        if !f.is_empty() {
             sqlx::query!(
-            "INSERT INTO read.fact_sales_lines (invoice_id, line_id, work_order_id, issued_at, kind,
-                    description, item_key, quantity, amount)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint / 100.0)
-             ON CONFLICT DO NOTHING",
-            f.invoice_id,
-            f.line_id,
-            f.work_order_id,
-            f.issued_at,
-            f.kind,
-            f.description,
-            f.item_key,
-            i32::try_from(f.quantity).unwrap_or(i32::MAX),
-            f.amount,
-        )
-            .execute(tx)
-            .await?
-        }
-        Fact::InvoiceVoid(f) => {
-            sqlx::query!(
-                "INSERT INTO read.fact_invoice_voids (invoice_id, voided_at) VALUES ($1, $2)
-             ON CONFLICT DO NOTHING",
-                f.invoice_id,
-                f.voided_at,
+                "INSERT INTO read.fact_sales_lines (invoice_id, line_id, work_order_id, issued_at,
+                        kind, description, item_key, quantity, amount)
+                 SELECT invoice_id, line_id, work_order_id, issued_at, kind, description, item_key,
+                        quantity, amount / 100.0
+                   FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[],
+                               $6::text[], $7::text[], $8::int[], $9::bigint[])
+                     AS f(invoice_id, line_id, work_order_id, issued_at, kind, description, item_key,
+                          quantity, amount)
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.invoice_id),
+                &column(f, |f| f.line_id),
+                &column(f, |f| f.work_order_id),
+                &column(f, |f| f.issued_at),
+                &column(f, |f| f.kind.to_owned()),
+                &column(f, |f| f.description.clone()),
+                &column(f, |f| f.item_key.clone()),
+                &column(f, |f| i32::try_from(f.quantity).unwrap_or(i32::MAX)),
+                &column(f, |f| f.amount),
             )
-            .execute(tx)
-            .await?
+            .execute(&mut *tx)
+            .await?;
         }
-        Fact::Money(f) => {
+        let f = &self.voids;
+        if !f.is_empty() {
+            sqlx::query!(
+                "INSERT INTO read.fact_invoice_voids (invoice_id, voided_at)
+                 SELECT * FROM UNNEST($1::uuid[], $2::timestamptz[])
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.invoice_id),
+                &column(f, |f| f.voided_at),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let f = &self.money;
+        if !f.is_empty() {
             sqlx::query!(
                 "INSERT INTO read.fact_money_movements (movement_id, invoice_id, kind, at, amount)
-             VALUES ($1, $2, $3, $4, $5::bigint / 100.0)
-             ON CONFLICT DO NOTHING",
-                f.movement_id,
-                f.invoice_id,
-                f.kind,
-                f.at,
-                f.amount,
+                 SELECT movement_id, invoice_id, kind, at, amount / 100.0
+                   FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::bigint[])
+                     AS f(movement_id, invoice_id, kind, at, amount)
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.movement_id),
+                &column(f, |f| f.invoice_id),
+                &column(f, |f| f.kind.to_owned()),
+                &column(f, |f| f.at),
+                &column(f, |f| f.amount),
             )
-            .execute(tx)
-            .await?
+            .execute(&mut *tx)
+            .await?;
         }
-        Fact::Milestone(f) => {
+        let f = &self.milestones;
+        if !f.is_empty() {
             sqlx::query!(
-            "INSERT INTO read.fact_order_milestones (event_id, work_order_id, kind, at, vehicle_id)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-            f.event_id,
-            f.work_order_id,
-            f.kind,
-            f.at,
-            f.vehicle_id,
-        )
-            .execute(tx)
-            .await?
+                "INSERT INTO read.fact_order_milestones (event_id, work_order_id, kind, at, vehicle_id)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::uuid[])
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.event_id),
+                &column(f, |f| f.work_order_id),
+                &column(f, |f| f.kind.to_owned()),
+                &column(f, |f| f.at),
+                &column(f, |f| f.vehicle_id) as &[Option<Uuid>],
+            )
+            .execute(&mut *tx)
+            .await?;
         }
-        Fact::LineMechanic(f) => {
+        let f = &self.line_mechanics;
+        if !f.is_empty() {
             sqlx::query!(
                 "INSERT INTO read.fact_line_mechanics
                     (event_id, work_order_id, line_id, mechanic_id, version)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-                f.event_id,
-                f.work_order_id,
-                f.line_id,
-                f.mechanic_id,
-                f.version,
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[])
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.event_id),
+                &column(f, |f| f.work_order_id),
+                &column(f, |f| f.line_id),
+                &column(f, |f| f.mechanic_id) as &[Option<Uuid>],
+                &column(f, |f| f.version),
             )
-            .execute(tx)
-            .await?
+            .execute(&mut *tx)
+            .await?;
         }
-        Fact::Recommendation(f) => {
+        let f = &self.recommendations;
+        if !f.is_empty() {
             sqlx::query!(
                 "INSERT INTO read.fact_recommendations
                     (work_order_id, recommendation_id, text, item_key, at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-                f.work_order_id,
-                f.recommendation_id,
-                f.text,
-                f.item_key,
-                f.at,
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.work_order_id),
+                &column(f, |f| f.recommendation_id),
+                &column(f, |f| f.text.clone()),
+                &column(f, |f| f.item_key.clone()),
+                &column(f, |f| f.at),
             )
-            .execute(tx)
-            .await?
+            .execute(&mut *tx)
+            .await?;
         }
-    };
-    Ok(())
+        Ok(())
+    }
 }
