@@ -109,7 +109,21 @@ async fn marks(
 }
 
 /// A consumer of every partition of the topic, each from where the projector's last batch ended.
+/// librdkafka's metadata request blocks its thread for up to its timeout, so it runs off the async
+/// workers: with the broker gone, every projector asking at once would stall the runtime.
 async fn consumer(
+    source: &KafkaSource,
+    key: &str,
+    marks: &BTreeMap<i32, PartitionMark>,
+) -> Result<ClosedAside, ProjectionError> {
+    let (source, key, marks) = (source.clone(), key.to_owned(), marks.clone());
+    tokio::task::spawn_blocking(move || assigned_consumer(&source, &key, &marks))
+        .await
+        .map_err(|e| unavailable("consumer", e))?
+        .map(|consumer| ClosedAside(Some(consumer)))
+}
+
+fn assigned_consumer(
     source: &KafkaSource,
     key: &str,
     marks: &BTreeMap<i32, PartitionMark>,
@@ -162,6 +176,30 @@ async fn consumer(
         .assign(&assignment)
         .map_err(|e| unavailable("assignment", e))?;
     Ok(consumer)
+}
+
+/// A consumer closed on a thread of its own when dropped. Closing waits for the group coordinator
+/// and, with the broker gone, blocks until it returns: on an async worker that held the runtime
+/// still (every projector restarting after a broker outage closes one), timers and all.
+struct ClosedAside(Option<StreamConsumer>);
+
+impl std::ops::Deref for ClosedAside {
+    type Target = StreamConsumer;
+
+    fn deref(&self) -> &StreamConsumer {
+        self.0.as_ref().expect("a consumer until dropped")
+    }
+}
+
+impl Drop for ClosedAside {
+    fn drop(&mut self) {
+        if let Some(consumer) = self.0.take() {
+            // Should no thread start, the closure and its consumer are dropped here instead.
+            let _ = std::thread::Builder::new()
+                .name("kafka-consumer-close".into())
+                .spawn(move || drop(consumer));
+        }
+    }
 }
 
 fn decode(message: &BorrowedMessage<'_>) -> Result<Delivered, ProjectionError> {
