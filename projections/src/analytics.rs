@@ -313,9 +313,10 @@ impl Projection for AnalyticsProjection {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        let mut facts = Facts::default();
-        facts.extend(facts_of(event)?);
-        facts.write(tx).await
+        self.apply_batch(tx, std::slice::from_ref(event))
+            .await
+            .map(|_| ())
+            .map_err(|(_, error)| error)
     }
 
     /// A batch's facts go in with one statement per kind: a rebuild reads history in batches of
