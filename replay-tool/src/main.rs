@@ -8,6 +8,7 @@
 //! ```
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -214,10 +215,22 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
             let indexes = MeilisearchIndexes::new(&config, store.clone())?;
             vec![rebuild_sink(&indexes, store, RunOptions::default(), progress).await]
         }
-        // Every read model at once: the log is read by each, side by side.
+        // Every read model at once: the log is read by each, side by side, and the bar follows
+        // the one furthest behind, since the run ends with it.
         "all" => {
-            let rebuilds = names.iter().map(|name| async move {
-                rebuild_named(name, store, RunOptions::default(), |_, _| {})
+            let reached: Vec<AtomicU64> = names.iter().map(|_| AtomicU64::new(0)).collect();
+            let (reached, progress) = (&reached, &progress);
+            let rebuilds = names.iter().enumerate().map(|(slot, name)| async move {
+                let report = move |at: event_store::LogPosition, to: event_store::LogPosition| {
+                    reached[slot].store(at.global_position, Ordering::Relaxed);
+                    let slowest = reached.iter().map(|r| r.load(Ordering::Relaxed)).min();
+                    let at = event_store::LogPosition {
+                        global_position: slowest.unwrap_or(0),
+                        ..at
+                    };
+                    progress(at, to);
+                };
+                rebuild_named(name, store, RunOptions::default(), report)
                     .await
                     .unwrap_or_else(|| unreachable!("{name} is a projector's name"))
             });
