@@ -17,6 +17,11 @@
 //!   with the whole batch (Kafka) or with the next one (tansu 0.6, which would skip the rest of the
 //!   batch), so a restart reads from up to one relay batch before its offset and drops what it had.
 //! - **One instance**, failures, lag and the checkpoint row are the log-fed runtime's own.
+//! - **Nothing before the checkpoint**: on its one partition the projector's checkpoint is the last
+//!   position it applied, so a message not past it is dropped too. A read model that was fed from the
+//!   log before is not fed its history again, and a batch that finds the checkpoint moved under it (a
+//!   rebuild swapped in ahead of it, [`crate::rebuild::rebuild_from_kafka`]) rolls back and is read
+//!   again from where the swap left the read model.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -27,12 +32,12 @@ use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use tracing::Instrument;
 
 use crate::kafka_relay::MAX_MESSAGES_PER_BATCH;
 use crate::runtime::{
-    checkpoint_key, lock, record_failure_at, report_lag, unlock, Projection, RunOptions,
+    checkpoint, checkpoint_key, lock, record_failure_at, report_lag, unlock, Projection, RunOptions,
 };
 use crate::ProjectionError;
 
@@ -47,9 +52,11 @@ pub struct KafkaSource {
 
 /// Where a partition stands for one projector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct PartitionMark {
-    next_offset: i64,
-    last: LogPosition,
+pub(crate) struct PartitionMark {
+    /// The offset the projector reads next.
+    pub(crate) next_offset: i64,
+    /// The newest log position applied from the partition.
+    pub(crate) last: LogPosition,
 }
 
 /// A decoded message and where it came from.
@@ -80,7 +87,7 @@ pub async fn kafka_offsets(
         .collect())
 }
 
-async fn marks(
+pub(crate) async fn marks(
     pool: &PgPool,
     key: &str,
     topic: &str,
@@ -113,11 +120,11 @@ async fn marks(
 /// workers: with the broker gone, every projector asking at once would stall the runtime.
 async fn consumer(
     source: &KafkaSource,
-    key: &str,
+    group: &str,
     marks: &BTreeMap<i32, PartitionMark>,
 ) -> Result<ClosedAside, ProjectionError> {
-    let (source, key, marks) = (source.clone(), key.to_owned(), marks.clone());
-    tokio::task::spawn_blocking(move || assigned_consumer(&source, &key, &marks))
+    let (source, group, marks) = (source.clone(), group.to_owned(), marks.clone());
+    tokio::task::spawn_blocking(move || assigned_consumer(&source, &group, &marks))
         .await
         .map_err(|e| unavailable("consumer", e))?
         .map(|consumer| ClosedAside(Some(consumer)))
@@ -125,12 +132,12 @@ async fn consumer(
 
 fn assigned_consumer(
     source: &KafkaSource,
-    key: &str,
+    group: &str,
     marks: &BTreeMap<i32, PartitionMark>,
 ) -> Result<StreamConsumer, ProjectionError> {
     let consumer: StreamConsumer = ClientConfig::new()
         .set("bootstrap.servers", &source.bootstrap)
-        .set("group.id", format!("motorlog-{key}"))
+        .set("group.id", group)
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
@@ -226,9 +233,24 @@ pub async fn run_from_kafka<P: Projection>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
     let key = checkpoint_key::<P>();
+    let group = format!("motorlog-{key}");
+    run_in_group(projection, store, source, options, shutdown, &group).await
+}
+
+/// [`run_from_kafka`], committing offsets to the consumer group `group`: a rebuild reads the topic
+/// in a group of its own, so Kafka's lag tools keep showing where the live projector is.
+pub(crate) async fn run_in_group<P: Projection>(
+    projection: P,
+    store: EventStore,
+    source: KafkaSource,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+    group: &str,
+) -> Result<(), ProjectionError> {
+    let key = checkpoint_key::<P>();
     let pool = store.pool().clone();
     let lock = lock(&pool, &key).await?;
-    let outcome = consume(&projection, &store, &source, &key, options, shutdown).await;
+    let outcome = consume(&projection, &store, &source, &key, group, options, shutdown).await;
     unlock(lock, &key).await;
     tracing::info!(projector = %key, topic = %source.topic, ok = outcome.is_ok(), "projector stopped");
     outcome
@@ -239,13 +261,15 @@ async fn consume<P: Projection>(
     store: &EventStore,
     source: &KafkaSource,
     key: &str,
+    group: &str,
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
     let pool = store.pool();
     let mut marks = marks(pool, key, &source.topic).await?;
-    let consumer = consumer(source, key, &marks).await?;
-    tracing::info!(projector = %key, topic = %source.topic, ?marks, "projector starting from kafka");
+    let mut at = checkpoint(pool, key).await?;
+    let consumer = consumer(source, group, &marks).await?;
+    tracing::info!(projector = %key, topic = %source.topic, ?marks, %at, "projector starting from kafka");
     let mut batches = consumer.stream().ready_chunks(options.batch_size.max(1));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -279,16 +303,20 @@ async fn consume<P: Projection>(
             first = %delivered[0].event.position,
             correlation_id = %delivered[0].event.metadata.correlation_id,
         );
-        let moved = apply(projection, pool, key, &source.topic, &marks, &delivered)
+        let moved = apply(projection, pool, key, &source.topic, &marks, at, &delivered)
             .instrument(span)
             .await;
         match moved {
-            Ok(after) => {
+            Ok((after, newest)) => {
                 commit_to_group(&consumer, &source.topic, &after);
                 marks.extend(after);
+                at = newest;
                 let events: Vec<RecordedEvent> = delivered.into_iter().map(|d| d.event).collect();
                 report_lag(store, key, &events).await;
             }
+            // A rebuild swapped in ahead of us: nothing of the batch stayed, and the supervisor
+            // starts again from the offsets the swap left.
+            Err((_, error @ ProjectionError::CheckpointMoved(_))) => return Err(error),
             Err((event, error)) => {
                 let place = event.position.to_string();
                 record_failure_at(pool, key, &place, Some(event.event_id), &error).await;
@@ -298,16 +326,18 @@ async fn consume<P: Projection>(
     }
 }
 
-/// Applies a batch's new events and moves the partitions' offsets and the checkpoint in one
-/// transaction; returns the partitions' new marks.
+/// Applies a batch's new events and moves the partitions' offsets and the checkpoint (from `at`)
+/// in one transaction; returns the partitions' new marks and the new checkpoint. Refused with
+/// `CheckpointMoved` when the checkpoint is no longer at `at`.
 async fn apply<P: Projection>(
     projection: &P,
     pool: &PgPool,
     key: &str,
     topic: &str,
     marks: &BTreeMap<i32, PartitionMark>,
+    at: LogPosition,
     delivered: &[Delivered],
-) -> Result<BTreeMap<i32, PartitionMark>, (RecordedEvent, ProjectionError)> {
+) -> Result<(BTreeMap<i32, PartitionMark>, LogPosition), (RecordedEvent, ProjectionError)> {
     let first = &delivered[0].event;
     let fail = |event: &RecordedEvent, error: ProjectionError| (event.clone(), error);
     let mut after: BTreeMap<i32, PartitionMark> = BTreeMap::new();
@@ -317,7 +347,7 @@ async fn apply<P: Projection>(
             .get(&message.partition)
             .or_else(|| marks.get(&message.partition))
             .copied();
-        let last = mark.map_or(LogPosition::START, |mark| mark.last);
+        let last = mark.map_or(at, |mark| mark.last.max(at));
         if message.event.position > last {
             fresh.push(message.event.clone());
         }
@@ -341,52 +371,156 @@ async fn apply<P: Projection>(
             .map_err(|(index, error)| fail(&fresh[index.min(fresh.len() - 1)], error))?
     };
     for (partition, mark) in &after {
-        sqlx::query!(
-            "INSERT INTO projections.kafka_offsets
-                    (projector, topic, partition, next_offset, last_transaction_id, last_global_position)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (projector, topic, partition) DO UPDATE
-                SET next_offset = EXCLUDED.next_offset,
-                    last_transaction_id = EXCLUDED.last_transaction_id,
-                    last_global_position = EXCLUDED.last_global_position,
-                    updated_at = now()",
-            key,
-            topic,
-            partition,
-            mark.next_offset,
-            db(mark.last.transaction_id),
-            db(mark.last.global_position),
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| fail(first, e.into()))?;
+        save_mark(&mut tx, key, topic, *partition, *mark)
+            .await
+            .map_err(|e| fail(first, e))?;
     }
-    // The checkpoint shows the newest position applied from any partition: partitions interleave, so
-    // it is for health and lag, while the offsets above are where this projector resumes.
+    // On the one partition the checkpoint is the last position applied; it moves only from where
+    // the batch began, so a rebuild swapped in meanwhile is never stepped over.
     let newest = after
         .values()
         .map(|mark| mark.last)
         .max()
-        .unwrap_or(LogPosition::START);
-    sqlx::query!(
+        .unwrap_or(at)
+        .max(at);
+    let moved = sqlx::query!(
         "UPDATE projections.checkpoints
-            SET transaction_id = CASE WHEN ($2, $3) > (transaction_id, global_position)
-                                      THEN $2 ELSE transaction_id END,
-                global_position = CASE WHEN ($2, $3) > (transaction_id, global_position)
-                                       THEN $3 ELSE global_position END,
+            SET transaction_id = $2, global_position = $3,
                 events_applied = events_applied + $4, updated_at = now(),
                 failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL
-          WHERE projector = $1",
+          WHERE projector = $1 AND transaction_id = $5 AND global_position = $6",
         key,
         db(newest.transaction_id),
         db(newest.global_position),
         applied,
+        db(at.transaction_id),
+        db(at.global_position),
     )
     .execute(&mut *tx)
     .await
     .map_err(|e| fail(first, e.into()))?;
+    if moved.rows_affected() == 0 {
+        return Err(fail(
+            first,
+            ProjectionError::CheckpointMoved(key.to_owned()),
+        ));
+    }
     tx.commit().await.map_err(|e| fail(first, e.into()))?;
-    Ok(after)
+    Ok((after, newest))
+}
+
+/// Records where a partition stands for the projector `key`.
+pub(crate) async fn save_mark(
+    tx: &mut PgConnection,
+    key: &str,
+    topic: &str,
+    partition: i32,
+    mark: PartitionMark,
+) -> Result<(), ProjectionError> {
+    sqlx::query!(
+        "INSERT INTO projections.kafka_offsets
+                (projector, topic, partition, next_offset, last_transaction_id, last_global_position)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (projector, topic, partition) DO UPDATE
+            SET next_offset = EXCLUDED.next_offset,
+                last_transaction_id = EXCLUDED.last_transaction_id,
+                last_global_position = EXCLUDED.last_global_position,
+                updated_at = now()",
+        key,
+        topic,
+        partition,
+        mark.next_offset,
+        db(mark.last.transaction_id),
+        db(mark.last.global_position),
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Where a partition stands for the projector `key`, its row locked until the transaction ends:
+/// the live projector cannot move it meanwhile.
+pub(crate) async fn locked_mark(
+    tx: &mut PgConnection,
+    key: &str,
+    topic: &str,
+    partition: i32,
+) -> Result<Option<PartitionMark>, ProjectionError> {
+    let row = sqlx::query!(
+        "SELECT next_offset, last_transaction_id, last_global_position
+           FROM projections.kafka_offsets
+          WHERE projector = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+        key,
+        topic,
+        partition
+    )
+    .fetch_optional(tx)
+    .await?;
+    Ok(row.map(|row| PartitionMark {
+        next_offset: row.next_offset,
+        last: LogPosition {
+            transaction_id: u64::try_from(row.last_transaction_id).unwrap_or(0),
+            global_position: u64::try_from(row.last_global_position).unwrap_or(0),
+        },
+    }))
+}
+
+/// The topic's one partition and its high watermark (the offset its next message will take).
+pub(crate) async fn end_of_topic(source: &KafkaSource) -> Result<(i32, i64), ProjectionError> {
+    let source = source.clone();
+    tokio::task::spawn_blocking(move || {
+        let consumer = assigned_consumer(&source, "motorlog-watermarks", &BTreeMap::new())?;
+        let partition = consumer
+            .assignment()
+            .map_err(|e| unavailable("assignment", e))?
+            .elements()
+            .first()
+            .map(|element| element.partition())
+            .ok_or_else(|| unavailable("topic", "no partition assigned"))?;
+        let (_, high) = consumer
+            .fetch_watermarks(&source.topic, partition, Duration::from_secs(10))
+            .map_err(|e| unavailable("watermarks", e))?;
+        Ok((partition, high))
+    })
+    .await
+    .map_err(|e| unavailable("watermarks", e))?
+}
+
+/// The events of a partition's messages from offset `from` up to (not including) `until`. Read
+/// from up to one relay batch before `from`, as a restarted consumer is (see the module's notes):
+/// the caller keeps only what it lacks, by log position.
+pub(crate) async fn read_between(
+    source: &KafkaSource,
+    partition: i32,
+    from: i64,
+    until: i64,
+) -> Result<Vec<RecordedEvent>, ProjectionError> {
+    if from >= until {
+        return Ok(Vec::new());
+    }
+    let mut marks = BTreeMap::new();
+    marks.insert(
+        partition,
+        PartitionMark {
+            next_offset: from,
+            last: LogPosition::START,
+        },
+    );
+    let consumer = consumer(source, "motorlog-catch-up", &marks).await?;
+    let mut events = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(30), consumer.recv())
+            .await
+            .map_err(|_| unavailable("consumer", format!("no message at offset {from}..{until}")))?
+            .map_err(|e| unavailable("consumer", e))?;
+        let offset = message.offset();
+        if offset >= from && offset < until {
+            events.push(decode(&message)?.event);
+        }
+        if offset + 1 >= until {
+            return Ok(events);
+        }
+    }
 }
 
 /// Tells the consumer group where the projector is, for Kafka's own lag tools; PostgreSQL holds the

@@ -27,6 +27,10 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::clickhouse_facts::ClickHouseFacts;
+use crate::kafka_source::{
+    end_of_topic, locked_mark, marks, read_between, run_in_group, save_mark, KafkaSource,
+    PartitionMark,
+};
 use crate::meilisearch::MeilisearchIndexes;
 use crate::runtime::{
     checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, BatchLock, Projection,
@@ -171,6 +175,178 @@ async fn build_and_swap<P: Projection + Clone>(
     })
 }
 
+/// Rebuilds the read model of `P` fed from Kafka ([`crate::kafka_source`]) beside the live one and
+/// swaps it in, for a box whose database has no log: the projector reads the topic from its first
+/// offset into a scratch database up to the topic's end, the tables are copied beside the live ones,
+/// and one transaction swaps them, applies from the topic what the live projector applied meanwhile,
+/// and moves the live offsets and checkpoint. Needs the topic's retention to hold the whole log.
+/// `progress` hears offsets: how far the rebuild has read and the topic's end.
+pub async fn rebuild_from_kafka<P: Projection + Clone>(
+    projection: P,
+    store: &EventStore,
+    source: &KafkaSource,
+    options: RunOptions,
+    progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
+) -> Result<Rebuilt, ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let scratch = Scratch::create(store.pool(), &key).await?;
+    let outcome =
+        build_from_kafka_and_swap(projection, store, source, &scratch.pool, options, &progress)
+            .await;
+    scratch.drop().await;
+    outcome
+}
+
+async fn build_from_kafka_and_swap<P: Projection + Clone>(
+    projection: P,
+    store: &EventStore,
+    source: &KafkaSource,
+    scratch: &PgPool,
+    options: RunOptions,
+    progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
+) -> Result<Rebuilt, ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let (partition, end) = end_of_topic(source).await?;
+    let at_offset = |offset: i64| LogPosition {
+        transaction_id: 0,
+        global_position: u64::try_from(offset).unwrap_or(0),
+    };
+    {
+        let group = format!("motorlog-{key}-rebuild");
+        let run = run_in_group(
+            projection.clone(),
+            EventStore::new(scratch.clone()),
+            source.clone(),
+            options,
+            consumed(scratch, &key, &source.topic, partition, end),
+            &group,
+        );
+        let mut run = std::pin::pin!(run);
+        loop {
+            let finished = tokio::select! {
+                outcome = &mut run => Some(outcome),
+                () = tokio::time::sleep(Duration::from_millis(500)) => None,
+            };
+            let read = rebuilt_mark(scratch, &key, &source.topic, partition).await?;
+            progress(at_offset(read.next_offset), at_offset(end));
+            if let Some(outcome) = finished {
+                outcome?;
+                break;
+            }
+        }
+    }
+    let rebuilt = rebuilt_mark(scratch, &key, &source.topic, partition).await?;
+    let (_, rebuilt_events) = built(scratch, &key).await?;
+    let mut rows = 0;
+    for table in P::TABLES {
+        rows += copy_beside(scratch, store.pool(), table).await?;
+    }
+    let (position, events_applied) = swap_from_kafka(
+        &projection,
+        store,
+        source,
+        &key,
+        partition,
+        rebuilt,
+        rebuilt_events,
+    )
+    .await?;
+    Ok(Rebuilt {
+        projector: key,
+        position,
+        events_applied,
+        rows,
+    })
+}
+
+/// Where the rebuild stands on the topic's partition.
+async fn rebuilt_mark(
+    scratch: &PgPool,
+    key: &str,
+    topic: &str,
+    partition: i32,
+) -> Result<PartitionMark, ProjectionError> {
+    Ok(marks(scratch, key, topic)
+        .await?
+        .remove(&partition)
+        .unwrap_or(PartitionMark {
+            next_offset: 0,
+            last: LogPosition::START,
+        }))
+}
+
+/// Resolves once the projector `key` in `pool` has read the partition up to `end`.
+async fn consumed(pool: &PgPool, key: &str, topic: &str, partition: i32, end: i64) {
+    loop {
+        match marks(pool, key, topic).await {
+            Ok(marks) if marks.get(&partition).map_or(0, |m| m.next_offset) >= end => return,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(projector = %key, %error, "reading the offsets failed"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// [`swap`] for a read model fed from Kafka: what the live projector applied while the rebuild was
+/// copied comes from the topic, and the live offsets move with the checkpoint. A live projector
+/// behind the swapped-in model finds its checkpoint moved and goes on from the new offsets.
+async fn swap_from_kafka<P: Projection>(
+    projection: &P,
+    store: &EventStore,
+    source: &KafkaSource,
+    key: &str,
+    partition: i32,
+    rebuilt: PartitionMark,
+    rebuilt_events: i64,
+) -> Result<(LogPosition, i64), ProjectionError> {
+    let mut connection = store.pool().acquire().await?;
+    let mut tx = connection.begin().await?;
+    // The order the live projector's batch takes them in: tables, offsets, checkpoint.
+    lock_tables(&mut tx, P::TABLES).await?;
+    let live = locked_mark(&mut tx, key, &source.topic, partition).await?;
+    let live_at = locked_checkpoint(&mut tx, key).await?;
+    let foreign_keys = put_in_place(&mut tx, P::TABLES).await?;
+    let mut position = rebuilt.last;
+    let mut events_applied = rebuilt_events;
+    if position < live_at {
+        let until = match live {
+            Some(live) => live.next_offset,
+            None => end_of_topic(source).await?.1,
+        };
+        let behind: Vec<RecordedEvent> =
+            read_between(source, partition, rebuilt.next_offset, until)
+                .await?
+                .into_iter()
+                .filter(|event| event.position > position && event.position <= live_at)
+                .collect();
+        for events in behind.chunks(500) {
+            events_applied += projection
+                .apply_batch(&mut tx, events)
+                .await
+                .map_err(|(_, error)| error)?;
+            position = events[events.len() - 1].position;
+        }
+        if position < live_at {
+            return Err(ProjectionError::Inconsistent(format!(
+                "{key}: the live read model is at {live_at}, the topic {} only reaches {position}",
+                source.topic
+            )));
+        }
+    }
+    let mark = PartitionMark {
+        next_offset: live.map_or(rebuilt.next_offset, |live| {
+            live.next_offset.max(rebuilt.next_offset)
+        }),
+        last: position,
+    };
+    save_mark(&mut tx, key, &source.topic, partition, mark).await?;
+    set_checkpoint(&mut tx, key, position, events_applied).await?;
+    tx.commit().await?;
+    validate(&mut connection, &foreign_keys).await?;
+    tracing::info!(projector = key, %position, next_offset = mark.next_offset, "rebuilt read model swapped in");
+    Ok((position, events_applied))
+}
+
 /// Resolves once the checkpoint `key` in `pool` is at or past `target`.
 async fn reached(pool: &PgPool, key: &str, target: LogPosition) {
     loop {
@@ -255,21 +431,55 @@ async fn swap<P: Projection>(
     rebuilt: LogPosition,
     rebuilt_events: i64,
 ) -> Result<(LogPosition, i64), ProjectionError> {
-    let tables = P::TABLES;
-    let live = store.pool();
-    let mut connection = live.acquire().await?;
+    let mut connection = store.pool().acquire().await?;
     let mut tx = connection.begin().await?;
-    let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
-    // Tables first, then the checkpoint: the live projector's batch in flight holds the tables it
-    // wrote and wants the checkpoint row last, so this order never waits on it in a cycle.
+    lock_tables(&mut tx, P::TABLES).await?;
+    let live_at = locked_checkpoint(&mut tx, key).await?;
+    let foreign_keys = put_in_place(&mut tx, P::TABLES).await?;
+    // What the live projector applied while the rebuild was copied, applied to the new tables too.
+    let mut position = rebuilt;
+    let mut events_applied = rebuilt_events;
+    while position < live_at {
+        let events = page_until(store, position, live_at).await?;
+        let Some(last) = events.last() else { break };
+        let last = last.position;
+        events_applied += projection
+            .apply_batch(&mut tx, &events)
+            .await
+            .map_err(|(_, error)| error)?;
+        position = last;
+    }
+    set_checkpoint(&mut tx, key, position, events_applied).await?;
+    tx.commit().await?;
+    validate(&mut connection, &foreign_keys).await?;
+    tracing::info!(projector = key, %position, "rebuilt read model swapped in");
+    Ok((position, events_applied))
+}
+
+/// Locks the live tables, waiting for the live projector's batch in flight. Tables first, then the
+/// checkpoint: that batch holds the tables it wrote and wants the checkpoint row last, so this order
+/// never waits on it in a cycle.
+async fn lock_tables(tx: &mut PgConnection, tables: &[&str]) -> Result<(), ProjectionError> {
     sqlx::query(&format!(
         "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE",
-        names.join(", ")
+        tables.join(", ")
     ))
-    .execute(&mut *tx)
+    .execute(tx)
     .await?;
-    let live_at = locked_checkpoint(&mut tx, key).await?;
+    Ok(())
+}
 
+/// A foreign key that pointed at a swapped table: its table, name and definition.
+type ForeignKey = (String, String, String);
+
+/// Drops the locked live tables and renames the `__next` ones and their indexes to their names,
+/// recreating the views, grants and foreign keys that pointed at them; returns the foreign keys,
+/// to be checked once the swap is committed.
+async fn put_in_place(
+    tx: &mut PgConnection,
+    tables: &[&str],
+) -> Result<Vec<ForeignKey>, ProjectionError> {
+    let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
     // What points at the old tables and must point at the new ones.
     let views: Vec<(String, String, Vec<String>)> = sqlx::query_as(
         "SELECT DISTINCT v.oid::regclass::text, pg_get_viewdef(v.oid),
@@ -284,7 +494,7 @@ async fn swap<P: Projection>(
     .bind(&names)
     .fetch_all(&mut *tx)
     .await?;
-    let foreign_keys: Vec<(String, String, String)> = sqlx::query_as(
+    let foreign_keys: Vec<ForeignKey> = sqlx::query_as(
         "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid)
            FROM pg_constraint c
           WHERE c.contype = 'f'
@@ -383,22 +593,15 @@ async fn swap<P: Projection>(
         .execute(&mut *tx)
         .await?;
     }
-    // What the live projector applied while the rebuild was copied, applied to the new tables too.
-    let mut position = rebuilt;
-    let mut events_applied = rebuilt_events;
-    while position < live_at {
-        let events = page_until(store, position, live_at).await?;
-        let Some(last) = events.last() else { break };
-        let last = last.position;
-        events_applied += projection
-            .apply_batch(&mut tx, &events)
-            .await
-            .map_err(|(_, error)| error)?;
-        position = last;
-    }
-    set_checkpoint(&mut tx, key, position, events_applied).await?;
-    tx.commit().await?;
-    for (table, name, _) in &foreign_keys {
+    Ok(foreign_keys)
+}
+
+/// Checks the foreign keys recreated `NOT VALID` by a committed swap.
+async fn validate(
+    connection: &mut PgConnection,
+    foreign_keys: &[ForeignKey],
+) -> Result<(), ProjectionError> {
+    for (table, name, _) in foreign_keys {
         sqlx::query(&format!(
             "ALTER TABLE {table} VALIDATE CONSTRAINT {}",
             quoted(name)
@@ -406,8 +609,7 @@ async fn swap<P: Projection>(
         .execute(&mut *connection)
         .await?;
     }
-    tracing::info!(projector = key, %position, "rebuilt read model swapped in");
-    Ok((position, events_applied))
+    Ok(())
 }
 
 /// A sink whose whole content can be built beside the live one and put in its place at once: the

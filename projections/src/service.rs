@@ -28,7 +28,7 @@ use crate::invoices::InvoicesProjection;
 use crate::kafka_relay::KafkaRelay;
 use crate::kafka_source::{run_from_kafka, KafkaSource};
 use crate::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
-use crate::rebuild::{rebuild, Rebuilt};
+use crate::rebuild::{rebuild, rebuild_from_kafka, Rebuilt};
 use crate::reference_data::ReferenceDataProjection;
 use crate::runtime::{checkpoint, checkpoint_key, reset, sink_key, statuses};
 use crate::vehicles::VehiclesProjection;
@@ -118,6 +118,26 @@ pub async fn rebuild_named(
         ($($projection:ident),* $(,)?) => {$(
             if $projection::NAME == name {
                 return Some(rebuild($projection, store, options, progress).await);
+            }
+        )*};
+    }
+    every_projection!(by_name);
+    None
+}
+
+/// [`rebuild_named`] for a read model fed from Kafka ([`crate::rebuild::rebuild_from_kafka`]):
+/// rebuilt from the topic, for a box whose database has no log.
+pub async fn rebuild_named_from_kafka(
+    name: &str,
+    store: &EventStore,
+    source: &KafkaSource,
+    options: RunOptions,
+    progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
+) -> Option<Result<Rebuilt, ProjectionError>> {
+    macro_rules! by_name {
+        ($($projection:ident),* $(,)?) => {$(
+            if $projection::NAME == name {
+                return Some(rebuild_from_kafka($projection, store, source, options, progress).await);
             }
         )*};
     }

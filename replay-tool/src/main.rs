@@ -17,10 +17,11 @@ use clap::{Parser, Subcommand};
 use event_store::{EventStore, StreamId};
 use indicatif::{ProgressBar, ProgressStyle};
 use projections::clickhouse_facts::ClickHouseFacts;
+use projections::kafka_source::KafkaSource;
 use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
-use projections::rebuild::rebuild_sink;
-use projections::service::rebuild_named;
-use projections::RunOptions;
+use projections::rebuild::{rebuild_sink, Rebuilt};
+use projections::service::{rebuild_named, rebuild_named_from_kafka, Feeds};
+use projections::{ProjectionError, RunOptions};
 use replay_tool::history::history;
 use replay_tool::stats::stats;
 use replay_tool::verify::{verify, LISTED};
@@ -191,6 +192,11 @@ async fn main() -> anyhow::Result<ExitCode> {
 /// memory.
 async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<ExitCode> {
     let names = projections::service::projector_names();
+    // A box whose read models are fed from Kafka rebuilds them from the topic.
+    let kafka = Feeds::from_env()
+        .map_err(anyhow::Error::msg)?
+        .projectors_from;
+    let kafka = kafka.as_ref();
     let started = std::time::Instant::now();
     let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template(
         "{bar:40} position {pos}/{len}, {per_sec}, ETA {eta}",
@@ -230,13 +236,13 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
                     };
                     progress(at, to);
                 };
-                rebuild_named(name, store, RunOptions::default(), report)
+                rebuild_read_model(name, store, kafka, report)
                     .await
                     .unwrap_or_else(|| unreachable!("{name} is a projector's name"))
             });
             futures::future::join_all(rebuilds).await
         }
-        name => match rebuild_named(name, store, RunOptions::default(), progress).await {
+        name => match rebuild_read_model(name, store, kafka, progress).await {
             Some(outcome) => vec![outcome],
             None => {
                 bar.finish_and_clear();
@@ -268,6 +274,21 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
     }
     println!("took {seconds:.1} s; peak memory {} MB", peak_memory_mb());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rebuilds the PostgreSQL read model `name` from the log, or from `kafka` when it is fed from there;
+/// `None` when no projector has that name.
+async fn rebuild_read_model(
+    name: &str,
+    store: &EventStore,
+    kafka: Option<&KafkaSource>,
+    progress: impl Fn(event_store::LogPosition, event_store::LogPosition) + Send + Sync,
+) -> Option<Result<Rebuilt, ProjectionError>> {
+    let options = RunOptions::default();
+    match kafka {
+        Some(source) => rebuild_named_from_kafka(name, store, source, options, progress).await,
+        None => rebuild_named(name, store, options, progress).await,
+    }
 }
 
 /// The process's peak resident memory (Linux's `VmHWM`), in MB; 0 where it cannot be read.

@@ -12,7 +12,10 @@ use projections::clients::ClientsProjection;
 use projections::kafka_relay::KafkaRelay;
 use projections::kafka_source::{kafka_offsets, run_from_kafka, KafkaSource};
 use projections::runtime::{sink_key, statuses};
-use projections::service::{catch_up, projector_keys, spawn_all, stopped, Feeds, Phases};
+use projections::service::{
+    catch_up, projector_keys, projector_names, rebuild_named_from_kafka, spawn_all, stopped, Feeds,
+    Phases,
+};
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::{run_sink, ProjectionError, RunOptions};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -585,4 +588,163 @@ async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
         &from_kafka,
         "fed through a restart",
     );
+}
+
+/// Every read model of `store`'s database rebuilt from `source` beside the live one; where each
+/// then stands.
+async fn rebuild_all_from(store: &EventStore, source: &KafkaSource) -> Vec<LogPosition> {
+    let mut positions = Vec::new();
+    for name in projector_names() {
+        let rebuilt =
+            rebuild_named_from_kafka(name, store, source, RunOptions::default(), |_, _| {})
+                .await
+                .expect("a projector's name")
+                .unwrap_or_else(|e| panic!("rebuilding {name} from kafka: {e}"));
+        assert!(rebuilt.rows > 0 || name == "reference_data", "{rebuilt:?}");
+        positions.push(rebuilt.position);
+    }
+    positions
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_kafka_fed_read_model_is_rebuilt_from_the_topic_beside_the_live_one() {
+    let broker = Broker::start("memory://tansu/");
+    let log_db = TestDatabase::create("kafka_rebuild_log", 20).await.unwrap();
+    let store = EventStore::new(log_db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 5).await.unwrap();
+    let streams: Vec<_> = (0..120).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&log_db.pool, &streams).await.unwrap();
+    let first = log_end(&store).await;
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    create_topic(&broker.address, &topic, 1).await;
+    let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
+    relay_from(&relay, &store, LogPosition::START, first).await;
+    let source = KafkaSource {
+        bootstrap: broker.address.clone(),
+        topic: topic.clone(),
+    };
+
+    // A box with no log: its live projectors read the topic, and every read model is rebuilt from
+    // the topic beside them while the shop goes on and the relay publishes more.
+    let fed_db = TestDatabase::create("kafka_rebuild_fed", 20).await.unwrap();
+    let fed_store = EventStore::new(fed_db.pool.clone());
+    let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
+    let mut later = shop.reseeded(3);
+    let shop_goes_on = async {
+        append_visits(&store, &mut later, 500..530).await;
+        let head = log_end(&store).await;
+        relay_from(&relay, &store, first, head).await;
+        head
+    };
+    let (second, _) = tokio::join!(shop_goes_on, rebuild_all_from(&fed_store, &source));
+    wait_until_consumed(&fed_db.pool, &source).await;
+    stop.send(true).unwrap();
+    while projectors.join_next().await.is_some() {}
+
+    // A rebuild ahead of the live projectors: stopped, they miss the last visits, which the rebuild
+    // reads; started again, they find their checkpoints moved and go on from there.
+    append_visits(&store, &mut later, 600..620).await;
+    let third = log_end(&store).await;
+    relay_from(&relay, &store, second, third).await;
+    for position in rebuild_all_from(&fed_store, &source).await {
+        assert_eq!(position, third, "a rebuild reads the topic to its end");
+    }
+    let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
+
+    // A live projector further ahead than a relay batch when the swap comes: what it applied while
+    // the rebuild was copied is read from the topic inside the swap. The rebuild is held once it
+    // has read the topic to its end, until the live projectors have taken in a few hundred visits.
+    let (built, built_rx) = tokio::sync::oneshot::channel::<()>();
+    let (ahead, ahead_rx) = std::sync::mpsc::channel::<()>();
+    let (built, ahead_rx) = (
+        std::sync::Mutex::new(Some(built)),
+        std::sync::Mutex::new(ahead_rx),
+    );
+    let hold = move |at: LogPosition, end: LogPosition| {
+        if at < end {
+            return;
+        }
+        if let Some(built) = built.lock().unwrap().take() {
+            built.send(()).unwrap();
+            ahead_rx
+                .lock()
+                .unwrap()
+                .recv_timeout(Duration::from_secs(120))
+                .expect("the live projectors took the visits in");
+        }
+    };
+    let shop_goes_on = tokio::spawn({
+        let (store, relay, pool, source) = (
+            store.clone(),
+            relay.clone(),
+            fed_db.pool.clone(),
+            source.clone(),
+        );
+        async move {
+            built_rx.await.unwrap();
+            let streams: Vec<_> = (1_000..1_300).flat_map(|n| visit(&mut later, n)).collect();
+            bulk_insert(store.pool(), &streams).await.unwrap();
+            let head = log_end(&store).await;
+            relay_from(&relay, &store, third, head).await;
+            wait_until_consumed(&pool, &source).await;
+            ahead.send(()).unwrap();
+            (head, later)
+        }
+    });
+    let rebuilt = rebuild_named_from_kafka(
+        "work_orders",
+        &fed_store,
+        &source,
+        RunOptions::default(),
+        hold,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (fourth, mut later) = shop_goes_on.await.unwrap();
+    let offsets = fourth.global_position - third.global_position;
+    assert!(
+        offsets > 1_000,
+        "the live projector was {offsets} events ahead"
+    );
+    assert_eq!(
+        rebuilt.position, fourth,
+        "the swap brought the rebuild to the live projector"
+    );
+
+    append_visits(&store, &mut later, 700..710).await;
+    let head = log_end(&store).await;
+    relay_from(&relay, &store, fourth, head).await;
+    wait_until_consumed(&fed_db.pool, &source).await;
+    stop.send(true).unwrap();
+    while projectors.join_next().await.is_some() {}
+    for key in projector_keys() {
+        let at: (i64,) = sqlx::query_as(
+            "SELECT global_position FROM projections.checkpoints WHERE projector = $1",
+        )
+        .bind(&key)
+        .fetch_one(&fed_db.pool)
+        .await
+        .unwrap();
+        assert_eq!(at.0 as u64, head.global_position, "{key}'s checkpoint");
+    }
+
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let from_log = read_models(&log_db.pool).await;
+    let rebuilt = read_models(&fed_db.pool).await;
+    assert_same_read_models(
+        &from_log,
+        "fed from the log",
+        &rebuilt,
+        "rebuilt from Kafka",
+    );
+
+    // Projectors that were fed from the log and are switched to the topic take nothing twice: the
+    // topic's whole history is behind their checkpoints.
+    let (stop, mut projectors) = spawn_fed_from(&store, &source);
+    wait_until_consumed(&log_db.pool, &source).await;
+    stop.send(true).unwrap();
+    while projectors.join_next().await.is_some() {}
+    let switched = read_models(&log_db.pool).await;
+    assert_same_read_models(&from_log, "fed from the log", &switched, "then from Kafka");
 }
