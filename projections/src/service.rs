@@ -107,37 +107,31 @@ pub fn projector_names() -> Vec<&'static str> {
 }
 
 /// Rebuilds the read model of the projector called `name` beside the live one and swaps it in
-/// ([`crate::rebuild`]); `None` when no projector has that name.
+/// ([`crate::rebuild`]): from the log, or from the Kafka topic it is fed from (`from`), for a box
+/// whose database has no log. `None` when no projector has that name.
 pub async fn rebuild_named(
     name: &str,
     store: &EventStore,
+    from: Option<&KafkaSource>,
     options: RunOptions,
     progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
 ) -> Option<Result<Rebuilt, ProjectionError>> {
-    macro_rules! by_name {
-        ($($projection:ident),* $(,)?) => {$(
-            if $projection::NAME == name {
-                return Some(rebuild($projection, store, options, progress).await);
-            }
-        )*};
+    async fn rebuild_one<P: Projection + Clone>(
+        projection: P,
+        store: &EventStore,
+        from: Option<&KafkaSource>,
+        options: RunOptions,
+        progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
+    ) -> Result<Rebuilt, ProjectionError> {
+        match from {
+            Some(source) => rebuild_from_kafka(projection, store, source, options, progress).await,
+            None => rebuild(projection, store, options, progress).await,
+        }
     }
-    every_projection!(by_name);
-    None
-}
-
-/// [`rebuild_named`] for a read model fed from Kafka ([`crate::rebuild::rebuild_from_kafka`]):
-/// rebuilt from the topic, for a box whose database has no log.
-pub async fn rebuild_named_from_kafka(
-    name: &str,
-    store: &EventStore,
-    source: &KafkaSource,
-    options: RunOptions,
-    progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
-) -> Option<Result<Rebuilt, ProjectionError>> {
     macro_rules! by_name {
         ($($projection:ident),* $(,)?) => {$(
             if $projection::NAME == name {
-                return Some(rebuild_from_kafka($projection, store, source, options, progress).await);
+                return Some(rebuild_one($projection, store, from, options, progress).await);
             }
         )*};
     }

@@ -17,11 +17,10 @@ use clap::{Parser, Subcommand};
 use event_store::{EventStore, StreamId};
 use indicatif::{ProgressBar, ProgressStyle};
 use projections::clickhouse_facts::ClickHouseFacts;
-use projections::kafka_source::KafkaSource;
 use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
-use projections::rebuild::{rebuild_sink, Rebuilt};
-use projections::service::{rebuild_named, rebuild_named_from_kafka, Feeds};
-use projections::{ProjectionError, RunOptions};
+use projections::rebuild::rebuild_sink;
+use projections::service::{rebuild_named, Feeds};
+use projections::RunOptions;
 use replay_tool::history::history;
 use replay_tool::stats::stats;
 use replay_tool::verify::{verify, LISTED};
@@ -236,13 +235,13 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
                     };
                     progress(at, to);
                 };
-                rebuild_read_model(name, store, kafka, report)
+                rebuild_named(name, store, kafka, RunOptions::default(), report)
                     .await
                     .unwrap_or_else(|| unreachable!("{name} is a projector's name"))
             });
             futures::future::join_all(rebuilds).await
         }
-        name => match rebuild_read_model(name, store, kafka, progress).await {
+        name => match rebuild_named(name, store, kafka, RunOptions::default(), progress).await {
             Some(outcome) => vec![outcome],
             None => {
                 bar.finish_and_clear();
@@ -274,21 +273,6 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
     }
     println!("took {seconds:.1} s; peak memory {} MB", peak_memory_mb());
     Ok(ExitCode::SUCCESS)
-}
-
-/// Rebuilds the PostgreSQL read model `name` from the log, or from `kafka` when it is fed from there;
-/// `None` when no projector has that name.
-async fn rebuild_read_model(
-    name: &str,
-    store: &EventStore,
-    kafka: Option<&KafkaSource>,
-    progress: impl Fn(event_store::LogPosition, event_store::LogPosition) + Send + Sync,
-) -> Option<Result<Rebuilt, ProjectionError>> {
-    let options = RunOptions::default();
-    match kafka {
-        Some(source) => rebuild_named_from_kafka(name, store, source, options, progress).await,
-        None => rebuild_named(name, store, options, progress).await,
-    }
 }
 
 /// The process's peak resident memory (Linux's `VmHWM`), in MB; 0 where it cannot be read.

@@ -13,8 +13,7 @@ use projections::kafka_relay::KafkaRelay;
 use projections::kafka_source::{kafka_offsets, run_from_kafka, KafkaSource};
 use projections::runtime::{sink_key, statuses};
 use projections::service::{
-    catch_up, projector_keys, projector_names, rebuild_named_from_kafka, spawn_all, stopped, Feeds,
-    Phases,
+    catch_up, projector_keys, projector_names, rebuild_named, spawn_all, stopped, Feeds, Phases,
 };
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::{run_sink, ProjectionError, RunOptions};
@@ -595,11 +594,10 @@ async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
 async fn rebuild_all_from(store: &EventStore, source: &KafkaSource) -> Vec<LogPosition> {
     let mut positions = Vec::new();
     for name in projector_names() {
-        let rebuilt =
-            rebuild_named_from_kafka(name, store, source, RunOptions::default(), |_, _| {})
-                .await
-                .expect("a projector's name")
-                .unwrap_or_else(|e| panic!("rebuilding {name} from kafka: {e}"));
+        let rebuilt = rebuild_named(name, store, Some(source), RunOptions::default(), |_, _| {})
+            .await
+            .expect("a projector's name")
+            .unwrap_or_else(|e| panic!("rebuilding {name} from kafka: {e}"));
         assert!(rebuilt.rows > 0 || name == "reference_data", "{rebuilt:?}");
         positions.push(rebuilt.position);
     }
@@ -691,10 +689,10 @@ async fn a_kafka_fed_read_model_is_rebuilt_from_the_topic_beside_the_live_one() 
             (head, later)
         }
     });
-    let rebuilt = rebuild_named_from_kafka(
+    let rebuilt = rebuild_named(
         "work_orders",
         &fed_store,
-        &source,
+        Some(&source),
         RunOptions::default(),
         hold,
     )

@@ -108,7 +108,7 @@ async fn a_read_model_rebuilt_beside_the_live_one_is_swapped_in_whole_while_the_
         assert!(at <= to || at.global_position > 0);
     };
     for name in ["clients", "invoices", "work_orders", "analytics"] {
-        let rebuilt = rebuild_named(name, &store, RunOptions::default(), progress)
+        let rebuilt = rebuild_named(name, &store, None, RunOptions::default(), progress)
             .await
             .expect("a projector of that name")
             .unwrap();
@@ -118,7 +118,7 @@ async fn a_read_model_rebuilt_beside_the_live_one_is_swapped_in_whole_while_the_
         );
     }
     assert!(
-        rebuild_named("no_such", &store, RunOptions::default(), progress)
+        rebuild_named("no_such", &store, None, RunOptions::default(), progress)
             .await
             .is_none()
     );
