@@ -211,7 +211,7 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
         transaction_id: 0,
         global_position: u64::try_from(offset).unwrap_or(0),
     };
-    {
+    let rebuilt = {
         let group = format!("motorlog-{key}-rebuild");
         let run = run_in_group(
             projection.clone(),
@@ -231,11 +231,10 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
             progress(at_offset(read.next_offset), at_offset(end));
             if let Some(outcome) = finished {
                 outcome?;
-                break;
+                break read;
             }
         }
-    }
-    let rebuilt = rebuilt_mark(scratch, &key, &source.topic, partition).await?;
+    };
     let (_, rebuilt_events) = built(scratch, &key).await?;
     let mut rows = 0;
     for table in P::TABLES {
