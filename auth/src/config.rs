@@ -24,6 +24,10 @@ pub struct AuthConfig {
     pub max_attempts_per_account: i32,
     /// Attempts per address per window.
     pub max_attempts_per_address: i32,
+    /// The `Path` of the browser's refresh cookie (`AUTH_REFRESH_COOKIE_PATH`): where the web app
+    /// reaches the refresh and logout routes through its proxy, so the browser sends the cookie
+    /// there and nowhere else.
+    pub refresh_cookie_path: String,
 }
 
 impl Default for AuthConfig {
@@ -38,6 +42,7 @@ impl Default for AuthConfig {
             throttle_window: Duration::from_secs(15 * 60),
             max_attempts_per_account: 5,
             max_attempts_per_address: 30,
+            refresh_cookie_path: "/api/auth/".into(),
         }
     }
 }
@@ -54,7 +59,8 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
-    /// Reads `DATABASE_URL`, `AUTH_LISTEN`, `MOTORLOG_SHOP`; names the setting that is wrong.
+    /// Reads `DATABASE_URL`, `AUTH_LISTEN`, `MOTORLOG_SHOP`, `AUTH_REFRESH_COOKIE_PATH`; names the
+    /// setting that is wrong.
     pub fn from_env() -> Result<Self, String> {
         let database_url = std::env::var("DATABASE_URL")
             .map_err(|_| "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1/motorlog)")?;
@@ -66,10 +72,43 @@ impl ServiceConfig {
         if let Ok(shop) = std::env::var("MOTORLOG_SHOP") {
             auth.shop = shop;
         }
+        if let Ok(path) = std::env::var("AUTH_REFRESH_COOKIE_PATH") {
+            auth.refresh_cookie_path = cookie_path(&path)?;
+        }
         Ok(Self {
             database_url,
             listen,
             auth,
         })
+    }
+}
+
+/// A cookie `Path` that cannot smuggle another attribute into `Set-Cookie`: it starts with `/` and
+/// holds visible ASCII other than `;` and `,`.
+fn cookie_path(raw: &str) -> Result<String, String> {
+    let valid = raw.starts_with('/')
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b';' && b != b',');
+    if valid {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!(
+            "AUTH_REFRESH_COOKIE_PATH={raw:?} is not a cookie path like /api/auth/ \
+             (it starts with / and has no spaces, `;` or `,`)"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cookie_path;
+
+    #[test]
+    fn a_cookie_path_cannot_carry_another_attribute() {
+        assert_eq!(cookie_path("/api/auth/").as_deref(), Ok("/api/auth/"));
+        for bad in ["api/auth/", "/api; Domain=evil.ru", "/a b", "/a,b", ""] {
+            assert!(cookie_path(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -35,6 +35,10 @@ pub enum AuthError {
         /// Why.
         reason: &'static str,
     },
+    /// The browser's refresh cookie came without `X-Motorlog-Client: web`: a page on another site may
+    /// have sent it (a cross-site form cannot set that header), so it is neither used nor cleared.
+    #[error("the refresh cookie is accepted only with the X-Motorlog-Client: web header")]
+    CsrfHeaderRequired,
     /// A request that is not what the endpoint takes.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -67,6 +71,7 @@ impl AuthError {
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::Forbidden { .. } => "forbidden",
+            Self::CsrfHeaderRequired => "csrf_header_required",
             Self::WeakPassword { .. } => "weak_password",
             Self::BadRequest(_) => "bad_request",
             Self::BodyTooLarge => "body_too_large",
@@ -83,7 +88,7 @@ impl AuthError {
                 StatusCode::UNAUTHORIZED
             }
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::CsrfHeaderRequired => StatusCode::FORBIDDEN,
             Self::WeakPassword { .. } | Self::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -104,6 +109,9 @@ impl AuthError {
             Self::Unauthenticated => "Войдите в систему заново".into(),
             Self::InvalidRefreshToken => "Сессия истекла; войдите заново".into(),
             Self::Forbidden { .. } => "Недостаточно прав для этого действия".into(),
+            Self::CsrfHeaderRequired => {
+                "Запрос отклонён: cookie сессии принимается только от приложения Motorlog".into()
+            }
             Self::WeakPassword { .. } => {
                 "Пароль не подходит: от 8 до 128 символов и не из списка распространённых".into()
             }

@@ -1,5 +1,9 @@
 //! The auth service's HTTP API: login, refresh, logout, password changes, session and key
 //! administration, the JWKS, health and metrics.
+//!
+//! Login, refresh and logout serve two kinds of client: by default the refresh token travels in the
+//! JSON bodies; the web app (`X-Motorlog-Client: web`) gets it as a cookie instead (see [`crate::web`]).
+//! Their answers, errors included, are never stored by a cache (`Cache-Control: no-store`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -9,8 +13,9 @@ use std::time::{Duration, Instant};
 use aggregates::permission::Permission;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::header::{CACHE_CONTROL, PRAGMA, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
@@ -28,6 +33,7 @@ use crate::access::{AccessClaims, AccessDirectory, Authorizer, TokenVerifier, AC
 use crate::bootstrap::{set_password, stored_hash};
 use crate::keys::{self, ActiveKey};
 use crate::password::PasswordHasherPool;
+use crate::web::{self, Client};
 use crate::{sessions, throttle, AuthConfig, AuthError};
 
 /// The largest request body the service reads.
@@ -77,11 +83,14 @@ impl AuthService {
         Ok(key)
     }
 
+    /// The answer to a login or refresh: a new access token, and the refresh token in the body or,
+    /// for the web app, in its cookie.
     async fn issue(
         &self,
+        client: &Client,
         refresh: sessions::IssuedRefresh,
         roles: Vec<String>,
-    ) -> Result<Tokens, AuthError> {
+    ) -> Result<Response, AuthError> {
         let key = self.signing_key().await?;
         let now = Utc::now().timestamp();
         let ttl = i64::try_from(self.config.access_ttl.as_secs()).unwrap_or(600);
@@ -100,13 +109,19 @@ impl AuthService {
         header.kid = Some(key.kid.clone());
         let access_token = encode(&header, &claims, &key.encoding)
             .map_err(|e| AuthError::Internal(e.to_string()))?;
-        Ok(Tokens {
+        let tokens = Tokens {
             access_token,
             token_type: "Bearer",
             expires_in: ttl,
-            refresh_token: refresh.token,
+            refresh_token: (!client.is_web()).then(|| refresh.token.clone()),
             refresh_expires_at: refresh.expires_at.to_rfc3339(),
-        })
+        };
+        let mut response = Json(tokens).into_response();
+        if client.is_web() {
+            let cookie = web::set_cookie(&self.config.refresh_cookie_path, &refresh)?;
+            response.headers_mut().insert(SET_COOKIE, cookie);
+        }
+        Ok(response)
     }
 }
 
@@ -119,8 +134,9 @@ pub struct Tokens {
     pub token_type: &'static str,
     /// Seconds the access token lives.
     pub expires_in: i64,
-    /// The single-use refresh token.
-    pub refresh_token: String,
+    /// The single-use refresh token; absent for the web app, which gets it as a cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// When the refresh token expires if unused.
     pub refresh_expires_at: String,
 }
@@ -153,6 +169,28 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 /// A JSON body whose rejections answer in the service's error shape.
 pub struct JsonBody<T>(pub T);
 
+/// A JSON body that may also be empty (`T::default()`): the web app refreshes and logs out with the
+/// cookie alone. A non-empty body is read exactly as [`JsonBody`] reads it.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequest<S>
+    for OptionalJsonBody<T>
+{
+    type Rejection = AuthError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let RawBody(bytes) =
+            RawBody::from_request(Request::from_parts(parts.clone(), body), state).await?;
+        if bytes.is_empty() {
+            return Ok(Self(T::default()));
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let JsonBody(value) = JsonBody::from_request(request, state).await?;
+        Ok(Self(value))
+    }
+}
+
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AuthError;
 
@@ -177,10 +215,12 @@ struct LoginRequest {
     password: String,
 }
 
-#[derive(Deserialize)]
+/// The body of a refresh or logout: the token, or for the web app nothing (`{}` or no body).
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
-    refresh_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -205,8 +245,9 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
 async fn login(
     State(service): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     JsonBody(request): JsonBody<LoginRequest>,
-) -> Result<Json<Tokens>, AuthError> {
+) -> Result<Response, AuthError> {
     let config = &service.config;
     let address = peer.ip().to_string();
     let (address_key, account_key) = (
@@ -259,34 +300,64 @@ async fn login(
     metrics::counter!("motorlog_auth_logins_total", "outcome" => "succeeded").increment(1);
     let refresh = sessions::start(&service.pool, config, employee.employee_id.0).await?;
     let roles = employee.roles.iter().map(|r| r.to_string()).collect();
-    Ok(Json(service.issue(refresh, roles).await?))
+    service.issue(&client, refresh, roles).await
 }
 
 async fn refresh(
     State(service): Shared,
-    JsonBody(request): JsonBody<RefreshRequest>,
-) -> Result<Json<Tokens>, AuthError> {
-    let access = service.authorizer.directory.current().await?;
-    let refresh = sessions::rotate(
-        &service.pool,
-        &service.config,
-        &request.refresh_token,
-        |id| access.employee(id).is_some_and(|e| e.active),
-    )
-    .await?;
-    let roles = access
-        .employee(refresh.employee_id)
-        .map(|e| e.roles.iter().map(|r| r.to_string()).collect())
-        .unwrap_or_default();
-    Ok(Json(service.issue(refresh, roles).await?))
+    client: Client,
+    OptionalJsonBody(request): OptionalJsonBody<RefreshRequest>,
+) -> Result<Response, AuthError> {
+    let presented = client.presented(request.refresh_token)?;
+    let rotated = async {
+        // Only the web app can present nothing: no cookie is a token that does not exist.
+        let presented = presented.ok_or(AuthError::InvalidRefreshToken)?;
+        let access = service.authorizer.directory.current().await?;
+        let refresh = sessions::rotate(&service.pool, &service.config, &presented, |id| {
+            access.employee(id).is_some_and(|e| e.active)
+        })
+        .await?;
+        let roles = access
+            .employee(refresh.employee_id)
+            .map(|e| e.roles.iter().map(|r| r.to_string()).collect())
+            .unwrap_or_default();
+        service.issue(&client, refresh, roles).await
+    }
+    .await;
+    match rotated {
+        // A cookie that will never work again is dropped, so the web app goes to its login page
+        // instead of retrying it; on other errors (a database outage) it is kept for a retry.
+        Err(refused @ AuthError::InvalidRefreshToken) if client.is_web() => {
+            let clear = web::clear_cookie(&service.config.refresh_cookie_path)?;
+            Ok(([(SET_COOKIE, clear)], refused).into_response())
+        }
+        other => other,
+    }
 }
 
 async fn logout(
     State(service): Shared,
-    JsonBody(request): JsonBody<RefreshRequest>,
-) -> Result<StatusCode, AuthError> {
-    sessions::end_by_token(&service.pool, &request.refresh_token).await?;
-    Ok(StatusCode::NO_CONTENT)
+    client: Client,
+    OptionalJsonBody(request): OptionalJsonBody<RefreshRequest>,
+) -> Result<Response, AuthError> {
+    if let Some(presented) = client.presented(request.refresh_token)? {
+        sessions::end_by_token(&service.pool, &presented).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if client.is_web() {
+        let clear = web::clear_cookie(&service.config.refresh_cookie_path)?;
+        response.headers_mut().insert(SET_COOKIE, clear);
+    }
+    Ok(response)
+}
+
+/// Marks an answer of the token routes as never to be stored: a cached token answer would hand one
+/// employee's session to whoever shares the cache or the browser after them.
+async fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }
 
 async fn change_password(
@@ -463,10 +534,13 @@ pub enum Access {
 pub fn router(service: Arc<AuthService>) -> Router {
     // The recorder must exist before the first request counts anything.
     metrics_handle();
-    Router::new()
+    let token_routes = Router::new()
         .route("/v1/auth/login", post(login))
         .route("/v1/auth/refresh", post(refresh))
         .route("/v1/auth/logout", post(logout))
+        .layer(axum::middleware::map_response(no_store));
+    Router::new()
+        .merge(token_routes)
         .route("/v1/auth/password", post(change_password))
         .route(
             "/v1/auth/employees/{employee_id}/password",

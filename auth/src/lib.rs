@@ -4,7 +4,8 @@
 //! - Access tokens are JWT RS256, 10 minutes, `typ: at+jwt`, with `kid`, `iss`, `aud`, `sub`, roles;
 //!   the keys are published as a JWKS and rotated by a command.
 //! - Refresh tokens are 256 random bits, stored hashed, single use, rotated on every refresh; reuse
-//!   revokes the whole login.
+//!   revokes the whole login. The web app holds its refresh token in an `HttpOnly` cookie instead
+//!   ([`web`]).
 //! - [`access::Authorizer`] is what every API calls per request: verify the token, then check the exact
 //!   permission against the employee's roles as the log says now.
 
@@ -17,6 +18,7 @@ pub mod keys;
 pub mod password;
 pub mod sessions;
 pub mod throttle;
+pub mod web;
 
 pub use config::{AuthConfig, ServiceConfig};
 pub use error::AuthError;

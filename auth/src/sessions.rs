@@ -28,6 +28,9 @@ pub struct IssuedRefresh {
     pub employee_id: Uuid,
     /// When this token expires if unused.
     pub expires_at: DateTime<Utc>,
+    /// When the family ends however active it is (the login's absolute lifetime): a browser's
+    /// refresh cookie lives until then.
+    pub family_expires_at: DateTime<Utc>,
 }
 
 fn hash(token: &str) -> Vec<u8> {
@@ -115,6 +118,7 @@ pub async fn start(
         family_id,
         employee_id,
         expires_at,
+        family_expires_at: family_expires,
     })
 }
 
@@ -183,6 +187,7 @@ pub async fn rotate(
         family_id: token.family_id,
         employee_id: token.employee_id,
         expires_at,
+        family_expires_at: token.expires_at,
     })
 }
 

@@ -5,6 +5,7 @@
 
 mod sessions;
 mod tokens;
+mod web;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
