@@ -221,6 +221,12 @@ pub enum DomainError {
         /// The status.
         status: &'static str,
     },
+    /// The promised time of a closed or cancelled order cannot change.
+    #[error("the work order is {status}: its promised time can no longer change")]
+    PromisedTimeLocked {
+        /// The status.
+        status: &'static str,
+    },
     /// The command does not apply in the order's status.
     #[error("not allowed while the work order is {from}")]
     InvalidTransition {
@@ -386,6 +392,7 @@ impl DomainError {
             Self::ClientArchived => "client_archived",
             Self::ClientNotArchived => "client_not_archived",
             Self::WorkOrderLocked { .. } => "work_order_locked",
+            Self::PromisedTimeLocked { .. } => "promised_time_locked",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::LineNotFound { .. } => "line_not_found",
             Self::LineAlreadyExists { .. } => "line_already_exists",
@@ -500,6 +507,9 @@ impl DomainError {
             Self::ClientNotArchived => "Клиент не в архиве".into(),
             Self::WorkOrderLocked { .. } => {
                 "Заказ-наряд закрыт для изменений (сначала откройте его повторно)".into()
+            }
+            Self::PromisedTimeLocked { .. } => {
+                "Срок выдачи не меняется у выданного или отменённого заказ-наряда".into()
             }
             Self::InvalidTransition { from } => {
                 format!("Действие недоступно в статусе заказ-наряда «{from}»")

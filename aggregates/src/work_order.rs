@@ -9,6 +9,9 @@
 //! leaves the order and becomes a recommendation for the next visit. Changing the price of an approved
 //! line puts it back to pending: the client approved a price, not a line id.
 //!
+//! The promised time (срок выдачи) is what the advisor told the client at intake; it can be moved or
+//! cleared until the car is handed over or the order cancelled, after which it is history.
+//!
 //! Totals are computed by [`totals`] only (see its rounding rule).
 
 use std::collections::BTreeSet;
@@ -534,6 +537,11 @@ pub enum WorkOrderCommand {
         /// When.
         at: DateTime<Utc>,
     },
+    /// Promise the client a time to collect the car (срок выдачи), move it, or clear it.
+    SetPromisedTime {
+        /// The time promised, or none to clear it.
+        promised_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl WorkOrderCommand {
@@ -541,7 +549,11 @@ impl WorkOrderCommand {
     pub fn permission(&self) -> Permission {
         match self {
             Self::Open { .. } => Permission::WorkOrderOpen,
-            Self::AcceptVehicle { .. } => Permission::WorkOrderAcceptVehicle,
+            // The promise is part of receiving the car: the advisor gives it at the desk, and a
+            // mechanic, who holds none of the intake's permissions, cannot move it.
+            Self::AcceptVehicle { .. } | Self::SetPromisedTime { .. } => {
+                Permission::WorkOrderAcceptVehicle
+            }
             Self::AddLabourLine { .. }
             | Self::ChangeLabourLine { .. }
             | Self::AddPartsLine { .. }
@@ -732,6 +744,11 @@ pub enum WorkOrderEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The client was promised the car by a time (срок выдачи), or the promise was withdrawn.
+    PromisedTimeSet {
+        /// The time promised; none when the promise was cleared.
+        promised_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl DomainEvent for WorkOrderEvent {
@@ -756,6 +773,7 @@ impl DomainEvent for WorkOrderEvent {
             Self::WorkOrderClosed { .. } => "WorkOrderClosed",
             Self::WorkOrderCancelled { .. } => "WorkOrderCancelled",
             Self::WorkOrderReopened { .. } => "WorkOrderReopened",
+            Self::PromisedTimeSet { .. } => "PromisedTimeSet",
         }
     }
 
@@ -789,6 +807,10 @@ pub struct WorkOrder {
     pub recommendations: Vec<Recommendation>,
     /// Ids of every line ever added, so an id is never reused.
     pub used_line_ids: BTreeSet<LineId>,
+    /// When the client was promised the car, if they were. Defaulted so that states saved before
+    /// promises existed (snapshots, the card's stored fold) still read.
+    #[serde(default)]
+    pub promised_at: Option<DateTime<Utc>>,
 }
 
 impl WorkOrder {
@@ -880,7 +902,8 @@ impl WorkOrder {
         }
     }
 
-    fn pending_lines(&self) -> usize {
+    /// Lines still waiting for the client's decision.
+    pub fn pending_lines(&self) -> usize {
         let pending = |approval: &Approval| *approval == Approval::Pending;
         self.labour.iter().filter(|l| pending(&l.approval)).count()
             + self.parts.iter().filter(|l| pending(&l.approval)).count()
@@ -1266,6 +1289,20 @@ impl Aggregate for WorkOrder {
                     at,
                 }
             }
+            WorkOrderCommand::SetPromisedTime { promised_at } => {
+                // A promise is about a car still in the shop; once handed over or cancelled, the
+                // promise it was given is part of the record. A time in the past is accepted: an
+                // advisor may record what was promised on the phone after the fact.
+                if matches!(self.status, S::Closed | S::Cancelled) {
+                    return Err(DomainError::PromisedTimeLocked {
+                        status: self.status.as_str(),
+                    });
+                }
+                if self.promised_at == promised_at {
+                    return Ok(vec![]);
+                }
+                WorkOrderEvent::PromisedTimeSet { promised_at }
+            }
         };
         Ok(vec![event])
     }
@@ -1411,6 +1448,7 @@ impl Aggregate for WorkOrder {
             WorkOrderEvent::WorkOrderClosed { .. } => self.status = S::Closed,
             WorkOrderEvent::WorkOrderCancelled { .. } => self.status = S::Cancelled,
             WorkOrderEvent::WorkOrderReopened { .. } => self.status = S::InProgress,
+            WorkOrderEvent::PromisedTimeSet { promised_at } => self.promised_at = *promised_at,
         }
         self
     }

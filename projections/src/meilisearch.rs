@@ -163,7 +163,9 @@ pub struct VehicleDocument {
     pub version: u64,
 }
 
-/// A work order as the search index holds it.
+/// A work order as the search index holds it: only what search finds or filters by. Money, dates and
+/// the promised time are the board's (PostgreSQL's), so an event that changes only them, like
+/// `PromisedTimeSet`, sends the same document again at its new version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkOrderDocument {
     /// The order's id.

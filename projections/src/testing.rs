@@ -338,6 +338,24 @@ impl ShopGenerator {
                     },
                 },
             )?;
+            // Most cars are promised for the next day; a few promises move, a few are withdrawn.
+            if n % 4 != 0 {
+                let promised = minutes(24 * 60 + 8 * 60);
+                step(
+                    self,
+                    WorkOrderCommand::SetPromisedTime {
+                        promised_at: Some(promised),
+                    },
+                )?;
+                let changed = match n % 8 {
+                    1 => Some(Some(promised + Duration::hours(24))),
+                    3 => Some(None),
+                    _ => None,
+                };
+                if let Some(promised_at) = changed {
+                    step(self, WorkOrderCommand::SetPromisedTime { promised_at })?;
+                }
+            }
         }
         let labour = LineId(Uuid::now_v7());
         let parts = LineId(Uuid::now_v7());

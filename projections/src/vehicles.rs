@@ -204,8 +204,26 @@ impl VehiclesProjection {
                 };
                 record_reading(tx, event, reading).await?;
             }
-            // The rest of a work order's life is the work-order board's business.
-            _ => {}
+            // The rest of a work order's life is the work-order board's business. Listed, not
+            // matched by `_`, so a new event type has to be decided on here.
+            WorkOrderEvent::LabourLineAdded { .. }
+            | WorkOrderEvent::LabourLineChanged { .. }
+            | WorkOrderEvent::MechanicAssigned { .. }
+            | WorkOrderEvent::PartsLineAdded { .. }
+            | WorkOrderEvent::PartsLineChanged { .. }
+            | WorkOrderEvent::LineRemoved { .. }
+            | WorkOrderEvent::LabourStarted { .. }
+            | WorkOrderEvent::LabourFinished { .. }
+            | WorkOrderEvent::RecommendationAdded { .. }
+            | WorkOrderEvent::LineApproved { .. }
+            | WorkOrderEvent::LineDeclined { .. }
+            | WorkOrderEvent::EstimateApproved { .. }
+            | WorkOrderEvent::WorkStarted { .. }
+            | WorkOrderEvent::WorkOrderCompleted { .. }
+            | WorkOrderEvent::WorkOrderClosed { .. }
+            | WorkOrderEvent::WorkOrderCancelled { .. }
+            | WorkOrderEvent::WorkOrderReopened { .. }
+            | WorkOrderEvent::PromisedTimeSet { .. } => {}
         }
         Ok(())
     }

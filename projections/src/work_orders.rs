@@ -2,7 +2,8 @@
 //! the domain's own fold of it (intake, recommendations, approvals) for the card.
 //!
 //! The projector folds the order with the domain's `evolve`, so totals and line amounts here are
-//! computed by the one formula the commands use; they cannot drift from the invoice.
+//! computed by the one formula the commands use; they cannot drift from the invoice. The board's
+//! promised time and count of lines awaiting the client come from the same fold.
 
 use aggregates::work_order::{
     Approval, LabourProgress, LabourService, PricedLine, WorkOrder, WorkOrderEvent,
@@ -57,9 +58,10 @@ fn effects(event: &WorkOrderEvent) -> Effects {
         ..Effects::default()
     };
     match event {
-        WorkOrderEvent::WorkOrderOpened { .. } | WorkOrderEvent::RecommendationAdded { .. } => {
-            Effects::default()
-        }
+        // The promised time is the fold's, written with every update like the totals.
+        WorkOrderEvent::WorkOrderOpened { .. }
+        | WorkOrderEvent::RecommendationAdded { .. }
+        | WorkOrderEvent::PromisedTimeSet { .. } => Effects::default(),
         WorkOrderEvent::VehicleAccepted { intake } => Effects {
             accepted_at: Some(intake.at),
             ..Effects::default()
@@ -381,7 +383,8 @@ impl Run {
                                         WHEN $17 THEN NULL ELSE completed_at END,
                     closed_at = COALESCE($19, closed_at),
                     cancelled_at = COALESCE($20, cancelled_at),
-                    cancel_reason = COALESCE($21, cancel_reason)
+                    cancel_reason = COALESCE($21, cancel_reason),
+                    promised_at = $22, pending_approval_lines = $23
               WHERE work_order_id = $1",
             self.work_order,
             order.status.as_str(),
@@ -407,6 +410,8 @@ impl Run {
             effects.closed_at,
             cancelled_at,
             cancel_reason,
+            order.promised_at,
+            i32::try_from(order.pending_lines()).unwrap_or(i32::MAX),
         )
         .execute(&mut *tx)
         .await?;

@@ -27,7 +27,9 @@ use aggregates::{Aggregate, DomainEvent, Versioned};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::work_order::{accepted, completed_history, in_person, labour, line, opened, parts};
+use crate::work_order::{
+    accepted, completed_history, in_person, labour, line, opened, parts, promised,
+};
 use crate::{at, id};
 
 fn code(raw: &str) -> Code {
@@ -213,6 +215,9 @@ fn work_order_samples() -> Vec<WorkOrderEvent> {
         E::WorkOrderReopened {
             reason: "Течь масла после замены".into(),
             at: at(95),
+        },
+        E::PromisedTimeSet {
+            promised_at: Some(promised()),
         },
     ]
 }

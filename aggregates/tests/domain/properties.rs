@@ -170,6 +170,9 @@ fn work_order_command() -> impl Strategy<Value = C> {
         line_id,
         at: at(40),
     });
+    let promise = proptest::option::of(0i64..5).prop_map(|hours| C::SetPromisedTime {
+        promised_at: hours.map(|h| at(0) + chrono::Duration::hours(24 + h)),
+    });
     let simple = prop_oneof![
         Just(C::StartWork { at: at(20) }),
         Just(C::Complete { at: at(90) }),
@@ -198,6 +201,7 @@ fn work_order_command() -> impl Strategy<Value = C> {
         2 => start,
         2 => finish,
         3 => simple,
+        2 => promise,
     ]
 }
 
@@ -257,6 +261,13 @@ proptest! {
                 allowed_transition(before.state.status, after.state.status),
                 "{:?} -> {:?}", before.state.status, after.state.status
             );
+            // A promise moves only on an order still in the shop, and then it is the one asked for.
+            if let (C::SetPromisedTime { promised_at }, Ok(_)) = (command, result) {
+                prop_assert!(!matches!(before.state.status, WorkOrderStatus::Closed | WorkOrderStatus::Cancelled));
+                prop_assert_eq!(after.state.promised_at, *promised_at);
+            } else {
+                prop_assert_eq!(after.state.promised_at, before.state.promised_at, "only a promise moves the promise");
+            }
             // Completion requires every line decided.
             if after.state.status == WorkOrderStatus::Completed && before.state.status != WorkOrderStatus::Completed {
                 prop_assert!(order.labour.iter().all(|l| l.approval != aggregates::work_order::Approval::Pending));

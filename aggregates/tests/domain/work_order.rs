@@ -380,6 +380,82 @@ fn a_completed_order_is_locked_until_reopened_with_a_reason() {
         .then_err("invalid_transition");
 }
 
+/// The promise the advisor gives at intake: 18:00 Moscow time on 5 December 2026.
+pub fn promised() -> chrono::DateTime<chrono::Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 5, 15, 0, 0).unwrap()
+}
+
+#[test]
+fn the_promised_time_is_set_moved_and_cleared_until_the_car_is_handed_over() {
+    let set = |promised_at| C::SetPromisedTime { promised_at };
+    // At intake, even before the car is received (the client booked by phone).
+    given::<WorkOrder>(vec![opened()])
+        .when(set(Some(promised())))
+        .then(vec![E::PromisedTimeSet {
+            promised_at: Some(promised()),
+        }]);
+    let promised_once = vec![
+        opened(),
+        accepted(),
+        E::PromisedTimeSet {
+            promised_at: Some(promised()),
+        },
+    ];
+    assert_eq!(state(&promised_once).promised_at, Some(promised()));
+    // The same promise again changes nothing, so it records nothing.
+    given::<WorkOrder>(promised_once.clone())
+        .when(set(Some(promised())))
+        .then(vec![]);
+    let later = promised() + chrono::Duration::hours(20);
+    given::<WorkOrder>(promised_once.clone())
+        .when(set(Some(later)))
+        .then(vec![E::PromisedTimeSet {
+            promised_at: Some(later),
+        }]);
+    given::<WorkOrder>(promised_once.clone())
+        .when(set(None))
+        .then(vec![E::PromisedTimeSet { promised_at: None }]);
+    let mut cleared = promised_once;
+    cleared.push(E::PromisedTimeSet { promised_at: None });
+    assert_eq!(state(&cleared).promised_at, None);
+    given::<WorkOrder>(cleared).when(set(None)).then(vec![]);
+
+    // A completed order still waits for its client: the promise can move.
+    given::<WorkOrder>(completed_history())
+        .when(set(Some(later)))
+        .then(vec![E::PromisedTimeSet {
+            promised_at: Some(later),
+        }]);
+    // Handed over or cancelled, the promise is history.
+    let mut closed = completed_history();
+    closed.push(E::WorkOrderClosed {
+        by: advisor(),
+        at: at(100),
+    });
+    let refused = given::<WorkOrder>(closed)
+        .when(set(Some(later)))
+        .then_err("promised_time_locked");
+    assert!(refused.message_ru().contains("Срок выдачи"));
+    let cancelled = vec![
+        opened(),
+        E::WorkOrderCancelled {
+            reason: "Клиент передумал".into(),
+            from: WorkOrderStatus::Draft,
+            at: at(3),
+        },
+    ];
+    given::<WorkOrder>(cancelled)
+        .when(set(None))
+        .then_err("promised_time_locked");
+    given::<WorkOrder>(vec![])
+        .when(set(Some(promised())))
+        .then_err("not_found");
+    assert_eq!(
+        set(None).permission(),
+        aggregates::permission::Permission::WorkOrderAcceptVehicle
+    );
+}
+
 #[test]
 fn cancelling_needs_a_reason_and_a_state_before_completion() {
     let history = vec![opened(), accepted(), labour(1, 10)];

@@ -1,5 +1,8 @@
 //! Work order commands. Opening reads the client's standing and the VAT rate; a labour line takes
 //! its rate from the settings (by the catalogue service's category) at the moment it is added.
+//!
+//! The promised time is a command of its own, not a field of `open` or `accept_vehicle`: those
+//! commands' events are stored as they are forever, and a promise also moves later on its own.
 
 use aggregates::catalogue::CatalogueService;
 use aggregates::client::Client;
@@ -14,7 +17,7 @@ use aggregates::work_order::{
     WorkOrderCommand,
 };
 use aggregates::DomainError;
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -188,6 +191,14 @@ pub enum WorkOrderRequest {
         /// Why.
         reason: String,
     },
+    /// `set_promised_time`: when the client was promised the car (срок выдачи); null clears it.
+    SetPromisedTime {
+        /// RFC 3339 with an offset, e.g. `2026-12-05T18:00:00+03:00`; null clears the promise.
+        /// Required, null included: a body that forgot the field must not clear a promise.
+        #[serde(deserialize_with = "Option::deserialize")]
+        #[schema(value_type = Option<String>, format = DateTime, required = true)]
+        promised_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl Endpoint for WorkOrder {
@@ -201,7 +212,9 @@ impl Endpoint for WorkOrder {
         use WorkOrderRequest as R;
         match request {
             R::Open { .. } => Permission::WorkOrderOpen,
-            R::AcceptVehicle { .. } => Permission::WorkOrderAcceptVehicle,
+            R::AcceptVehicle { .. } | R::SetPromisedTime { .. } => {
+                Permission::WorkOrderAcceptVehicle
+            }
             R::AddLabourLine { .. }
             | R::ChangeLabourLine { .. }
             | R::AddPartsLine { .. }
@@ -409,6 +422,9 @@ impl Endpoint for WorkOrder {
             },
             WorkOrderRequest::Cancel { reason } => WorkOrderCommand::Cancel { reason, at },
             WorkOrderRequest::Reopen { reason } => WorkOrderCommand::Reopen { reason, at },
+            WorkOrderRequest::SetPromisedTime { promised_at } => {
+                WorkOrderCommand::SetPromisedTime { promised_at }
+            }
         })
     }
 

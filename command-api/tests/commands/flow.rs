@@ -467,3 +467,130 @@ async fn the_owner_edits_roles_and_staff_through_the_api_and_it_applies_at_once(
         (StatusCode::UNPROCESSABLE_ENTITY, Some("last_owner"))
     );
 }
+
+#[tokio::test]
+async fn the_advisor_promises_a_time_moves_it_and_clears_it_until_the_car_is_handed_over() {
+    let shop = open_shop("promised_time").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.configure(&owner).await;
+    shop.employee(&owner, "advisor@motor.ru", "advisor").await;
+    shop.employee(&owner, "mechanic@motor.ru", "mechanic").await;
+    let advisor = shop.token("advisor@motor.ru").await;
+    let mechanic = shop.token("mechanic@motor.ru").await;
+    let (client, vehicle, order) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    shop.ok(
+        &advisor,
+        &format!("client/{client}/register"),
+        json!({ "party": { "kind": "person", "full_name": "Петров Иван Сергеевич" },
+                "phones": ["8 (912) 345-67-89"] }),
+    )
+    .await;
+    shop.ok(
+        &advisor,
+        &format!("vehicle/{vehicle}/register"),
+        json!({ "plate": "a123bc77", "make": "Lada", "model": "Vesta", "owner": client }),
+    )
+    .await;
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/open"),
+        json!({ "client_id": client, "vehicle_id": vehicle }),
+    )
+    .await;
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/accept_vehicle"),
+        json!({ "mileage_km": 87400, "complaints": "Стук спереди", "fuel_eighths": 3 }),
+    )
+    .await;
+    let path = format!("work_order/{order}/set_promised_time");
+
+    // Right after intake: 18:00 Moscow time, stored as the instant it is.
+    let set = shop
+        .ok(
+            &advisor,
+            &path,
+            json!({ "promised_at": "2026-12-05T18:00:00+03:00" }),
+        )
+        .await;
+    assert_eq!(set["version"], 3);
+    assert_eq!(set["event_ids"].as_array().unwrap().len(), 1);
+    // The same promise again records nothing.
+    let again = shop
+        .ok(
+            &advisor,
+            &path,
+            json!({ "promised_at": "2026-12-05T15:00:00Z" }),
+        )
+        .await;
+    assert_eq!(again["version"], 3);
+    assert!(again["event_ids"].as_array().unwrap().is_empty());
+    // A mechanic cannot move the promise; a body without the field or with a bad time is refused.
+    let by_mechanic = shop
+        .send(Some(&mechanic), &path, json!({ "promised_at": null }), &[])
+        .await;
+    assert_eq!(by_mechanic.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        by_mechanic.body["details"]["permission"],
+        "work_order.accept_vehicle"
+    );
+    for body in [
+        json!({}),
+        json!({ "promised_at": "5 декабря, 18:00" }),
+        json!({ "promised_at": "2026-12-05T18:00:00" }),
+    ] {
+        let refused = shop.send(Some(&advisor), &path, body.clone(), &[]).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    shop.ok(
+        &advisor,
+        &path,
+        json!({ "promised_at": "2026-12-06T12:00:00+03:00" }),
+    )
+    .await;
+    let cleared = shop
+        .ok(&advisor, &path, json!({ "promised_at": null }))
+        .await;
+    assert_eq!(cleared["version"], 5);
+
+    let history = shop
+        .store
+        .read_stream(&StreamId::new("work_order", order.to_string()), 0)
+        .await
+        .unwrap();
+    let promises: Vec<_> = history
+        .iter()
+        .filter(|e| e.event_type == "PromisedTimeSet")
+        .map(|e| e.payload["promised_at"].clone())
+        .collect();
+    assert_eq!(
+        promises,
+        vec![
+            json!("2026-12-05T15:00:00Z"),
+            json!("2026-12-06T09:00:00Z"),
+            json!(null)
+        ]
+    );
+
+    // Cancelled, the order keeps the promise it had and refuses a new one.
+    shop.ok(
+        &advisor,
+        &format!("work_order/{order}/cancel"),
+        json!({ "reason": "Клиент забрал машину" }),
+    )
+    .await;
+    let locked = shop
+        .send(
+            Some(&advisor),
+            &path,
+            json!({ "promised_at": "2026-12-07T18:00:00+03:00" }),
+            &[],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(locked.body["code"], "promised_time_locked");
+    assert!(locked.body["message_ru"]
+        .as_str()
+        .unwrap()
+        .contains("Срок выдачи"));
+}

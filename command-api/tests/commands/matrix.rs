@@ -295,6 +295,13 @@ fn rows() -> Vec<Row> {
             P::WorkOrderReopen,
         ),
         row(
+            "work_order",
+            id(),
+            "set_promised_time",
+            json!({ "promised_at": "2026-12-05T18:00:00+03:00" }),
+            P::WorkOrderAcceptVehicle,
+        ),
+        row(
             "invoice",
             id(),
             "issue",
@@ -685,4 +692,21 @@ async fn the_openapi_document_lists_exactly_the_commands_the_api_accepts() {
         );
     }
     assert!(document["components"]["schemas"]["ErrorBody"]["properties"]["message_ru"].is_object());
+    // The promised time: a date-time the body must carry, null included (null clears it).
+    let promise = document["components"]["schemas"]["WorkOrderRequest"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|body| body["properties"]["command"]["enum"][0] == "set_promised_time")
+        .unwrap_or_else(|| panic!("set_promised_time has no body: {document}"));
+    assert_eq!(
+        promise["properties"]["promised_at"]["format"], "date-time",
+        "{promise}"
+    );
+    assert!(
+        promise["required"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|f| f == "promised_at")),
+        "{promise}"
+    );
 }

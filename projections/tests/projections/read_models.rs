@@ -51,19 +51,41 @@ async fn the_read_models_agree_with_the_domain_on_a_generated_shop() {
     assert_eq!(orders.len(), 200);
     assert!(invoices.len() > 100, "most generated orders are invoiced");
 
-    // The board and the card: status, totals in kopecks, lines and mechanics, per order.
-    let rows: Vec<(Uuid, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+    // The board and the card: status, totals in kopecks, lines and mechanics, the promised time and
+    // the lines awaiting the client, per order.
+    type BoardRow = (
+        Uuid,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<chrono::DateTime<chrono::Utc>>,
+        i32,
+    );
+    let rows: Vec<BoardRow> = sqlx::query_as(
         "SELECT w.work_order_id, w.number, w.status, (w.total * 100)::bigint, (w.vat * 100)::bigint,
                 (SELECT count(*) FROM read.work_order_lines l WHERE l.work_order_id = w.work_order_id),
-                cardinality(w.mechanic_ids)::bigint
+                cardinality(w.mechanic_ids)::bigint, w.promised_at, w.pending_approval_lines
            FROM read.work_orders w",
     )
     .fetch_all(&db.pool)
     .await
     .unwrap();
     assert_eq!(rows.len(), orders.len());
-    for (id, number, status, total, vat, lines, mechanics) in rows {
+    assert!(
+        orders.values().any(|o| o.promised_at.is_some()),
+        "the generated shop promises cars"
+    );
+    assert!(
+        orders.values().any(|o| o.pending_lines() > 0),
+        "some generated orders wait for the client"
+    );
+    for (id, number, status, total, vat, lines, mechanics, promised_at, pending) in rows {
         let order = &orders[&id];
+        assert_eq!(promised_at, order.promised_at, "{number}");
+        assert_eq!(pending as usize, order.pending_lines(), "{number}");
         let totals = order.totals();
         assert_eq!(number, order.number);
         assert_eq!(status, order.status.as_str(), "{number}");
