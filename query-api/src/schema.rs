@@ -349,6 +349,11 @@ pub struct WorkOrder {
     pub vat: Rub,
     /// The VAT rate, hundredths of a percent.
     pub vat_rate_bp: i32,
+    /// When the client was promised the car (срок выдачи); null when nothing was promised. The board
+    /// shows it red once it has passed and the order is neither closed nor cancelled.
+    pub promised_at: Option<DateTime<Utc>>,
+    /// Lines still waiting for the client's decision (approval pending), counted on the server.
+    pub pending_approval_lines: i32,
     /// Read by the resolvers, not shown as is.
     #[graphql(skip)]
     pub mechanic_ids: Vec<Uuid>,
@@ -530,6 +535,30 @@ impl WorkOrder {
             .collect())
     }
 
+    /// What the client still owes on the order's invoices that are not voided; null when the order
+    /// has no such invoice, and null (not an error) for a caller without `invoice.read`, so a
+    /// mechanic's board tile loads without the money rather than failing.
+    async fn balance_due(&self, ctx: &Context<'_>) -> GqlResult<Option<Rub>> {
+        let scope = Scope::of(ctx);
+        if !scope.viewer.may(P::InvoiceRead) {
+            return Ok(None);
+        }
+        scope.read(None, Model::Invoices).await.gql()?;
+        // The same loader as `invoices`: a page asking for both still reads invoices once.
+        let invoices = ctx
+            .data_unchecked::<DataLoader<InvoicesByWorkOrderLoader>>()
+            .load_one(self.work_order_id)
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        Ok(invoices
+            .iter()
+            .filter(|invoice| !invoice.voided)
+            .map(|invoice| invoice.balance_due.0)
+            .reduce(|owed, due| owed + due)
+            .map(Rub))
+    }
+
     /// Invoices issued for the order; needs `invoice.read`.
     async fn invoices(&self, ctx: &Context<'_>) -> GqlResult<Vec<Invoice>> {
         Scope::of(ctx)
@@ -556,6 +585,11 @@ pub struct WorkOrderFilter {
     pub opened_from: Option<DateTime<Utc>>,
     /// Opened before.
     pub opened_to: Option<DateTime<Utc>>,
+    /// Closed (the car handed over) at or after; orders not closed are left out. With `closedTo`,
+    /// the board's "closed today" column.
+    pub closed_from: Option<DateTime<Utc>>,
+    /// Closed before; orders not closed are left out.
+    pub closed_to: Option<DateTime<Utc>>,
     /// Only this client's.
     pub client_id: Option<Uuid>,
     /// Only this vehicle's.
@@ -1143,6 +1177,8 @@ impl Query {
                     AND ($6::uuid IS NULL OR client_id = $6)
                     AND ($7::uuid IS NULL OR vehicle_id = $7)
                     AND ($8::timestamptz IS NULL OR (opened_at, work_order_id) < ($8, $9))
+                    AND ($11::timestamptz IS NULL OR closed_at >= $11)
+                    AND ($12::timestamptz IS NULL OR closed_at < $12)
                   ORDER BY opened_at DESC, work_order_id DESC
                   LIMIT $10)
                SELECT w.work_order_id, number, status, client_id, vehicle_id, opened_by, opened_at,
@@ -1150,7 +1186,8 @@ impl Query {
                       cancel_reason, mileage_km, complaints,
                       (labour * 100)::bigint AS "labour!: Rub", (parts * 100)::bigint AS "parts!: Rub",
                       (discount * 100)::bigint AS "discount!: Rub", (total * 100)::bigint AS "total!: Rub",
-                      (vat * 100)::bigint AS "vat!: Rub", vat_rate_bp, mechanic_ids
+                      (vat * 100)::bigint AS "vat!: Rub", vat_rate_bp, promised_at,
+                      pending_approval_lines, mechanic_ids
                  FROM page JOIN read.work_orders w USING (work_order_id)
                 ORDER BY opened_at DESC, w.work_order_id DESC"#,
             statuses.as_deref(),
@@ -1163,6 +1200,8 @@ impl Query {
             after_at,
             after_id,
             limit as i64 + 1,
+            filter.closed_from,
+            filter.closed_to,
         )
         .fetch_all(scope.pool)
         .await
@@ -1184,7 +1223,8 @@ impl Query {
                       cancel_reason, mileage_km, complaints,
                       (labour * 100)::bigint AS "labour!: Rub", (parts * 100)::bigint AS "parts!: Rub",
                       (discount * 100)::bigint AS "discount!: Rub", (total * 100)::bigint AS "total!: Rub",
-                      (vat * 100)::bigint AS "vat!: Rub", vat_rate_bp, mechanic_ids
+                      (vat * 100)::bigint AS "vat!: Rub", vat_rate_bp, promised_at,
+                      pending_approval_lines, mechanic_ids
                  FROM read.work_orders WHERE work_order_id = $1"#,
             id
         )

@@ -1,5 +1,5 @@
-//! The DataLoaders at work: the board with each order's client, vehicle, lines and mechanic takes the
-//! same number of SQL statements for 50 orders as for 5. The statements are counted as the driver
+//! The DataLoaders at work: the board with each order's client, vehicle, lines, mechanic and balance
+//! due takes the same number of SQL statements for 50 orders as for 5. The statements are counted as the driver
 //! runs them (sqlx reports each one to `tracing`), in a test binary of its own.
 
 #![allow(clippy::unwrap_used)]
@@ -54,7 +54,7 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
 }
 
 const BOARD: &str = r#"{ workOrders(first: 50) { nodes {
-    number status total
+    number status total promisedAt pendingApprovalLines balanceDue
     client { displayName }
     vehicle { plate make }
     lines { description amount mechanic { fullName } }
@@ -117,13 +117,16 @@ async fn statements_for_board(shop: &Shop, owner: &str, position: &str) -> (usiz
             node["lines"][0]["mechanic"]["fullName"],
             "Сотрудник mechanic"
         );
+        assert_eq!(node["pendingApprovalLines"], 1);
+        assert!(node["promisedAt"].is_null() && node["balanceDue"].is_null());
     }
     let statements = STATEMENTS.lock().unwrap().len();
     (orders, statements)
 }
 
 #[tokio::test]
-async fn fifty_orders_with_client_vehicle_lines_and_mechanic_take_as_many_statements_as_five() {
+async fn fifty_orders_with_client_vehicle_lines_mechanic_and_balance_take_as_many_statements_as_five(
+) {
     let subscriber = tracing_subscriber::registry().with(
         Statements.with_filter(
             tracing_subscriber::filter::Targets::new()
@@ -145,6 +148,7 @@ async fn fifty_orders_with_client_vehicle_lines_and_mechanic_take_as_many_statem
     assert_eq!(orders, 50);
     println!("statements: 5 orders {few}, 50 orders {many}");
     assert_eq!(few, many, "{:#?}", STATEMENTS.lock().unwrap());
-    // The page, its clients, vehicles, lines and mechanics: one statement each.
-    assert_eq!(many, 5, "{:#?}", STATEMENTS.lock().unwrap());
+    // The page (with the promised time and the lines awaiting approval), its clients, vehicles,
+    // lines, mechanics and invoices (for the balance due): one statement each.
+    assert_eq!(many, 6, "{:#?}", STATEMENTS.lock().unwrap());
 }

@@ -495,3 +495,124 @@ async fn search_in_meilisearch_answers_what_postgresql_answers_for_every_role() 
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_board_tile_shows_the_promise_the_lines_awaiting_the_client_the_balance_and_closed_today()
+{
+    let s = staffed_shop("q_board_tiles").await;
+    let order = |id: Uuid| format!("work_order/{id}");
+    // The other order, still a draft: promised for 18:00 Moscow time, one line awaiting the client.
+    s.shop
+        .command(
+            &s.advisor,
+            &format!("{}/set_promised_time", order(s.other_order)),
+            json!({ "promised_at": "2026-12-05T18:00:00+03:00" }),
+        )
+        .await;
+    let position = s
+        .shop
+        .command(
+            &s.advisor,
+            &format!("{}/add_labour_line", order(s.other_order)),
+            json!({ "line_id": Uuid::now_v7(), "name": "Диагностика", "norm_hours_tenths": 10 }),
+        )
+        .await;
+    let tiles =
+        |data: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
+            data["workOrders"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| (n["id"].as_str().unwrap().to_owned(), n.clone()))
+                .collect()
+        };
+    let board = "{ workOrders { nodes { id status promisedAt pendingApprovalLines balanceDue } } }";
+    let seen = tiles(&s.shop.data(&s.advisor, board, &position).await);
+    let (assigned, other) = (
+        &seen[&s.assigned_order.to_string()],
+        &seen[&s.other_order.to_string()],
+    );
+    let promised = chrono::DateTime::parse_from_rfc3339(other["promisedAt"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert_eq!(promised.to_rfc3339(), "2026-12-05T15:00:00+00:00");
+    assert_eq!(other["pendingApprovalLines"], 1);
+    // No invoice yet: no balance, which is not the same as nothing owed.
+    assert!(other["balanceDue"].is_null());
+    assert!(assigned["promisedAt"].is_null());
+    assert_eq!(assigned["pendingApprovalLines"], 0);
+    // 7 531.00 invoiced, 5 000.00 paid.
+    assert_eq!(assigned["balanceDue"], "2531.00");
+
+    // Another part payment lowers it; the cashier sees it too.
+    let position = s
+        .shop
+        .command(
+            &s.cashier,
+            &format!("invoice/{}/record_payment", s.invoice),
+            json!({ "payment_id": Uuid::now_v7(), "amount_kopecks": 100_000, "method": "cash" }),
+        )
+        .await;
+    let seen = tiles(&s.shop.data(&s.cashier, board, &position).await);
+    assert_eq!(seen[&s.assigned_order.to_string()]["balanceDue"], "1531.00");
+    // A mechanic, who may not read invoices, gets the tile without the money, not an error.
+    let mechanic = tiles(&s.shop.data(&s.mechanic, board, &position).await);
+    assert_eq!(mechanic.len(), 1);
+    assert!(mechanic[&s.assigned_order.to_string()]["balanceDue"].is_null());
+
+    // Handed over now: the "closed today" column has it, and only it.
+    s.shop
+        .command(
+            &s.advisor,
+            &format!("{}/set_promised_time", order(s.other_order)),
+            json!({ "promised_at": null }),
+        )
+        .await;
+    let position = s
+        .shop
+        .command(
+            &s.advisor,
+            &format!("{}/close", order(s.assigned_order)),
+            json!({}),
+        )
+        .await;
+    let now = chrono::Utc::now();
+    let closed = |from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>| {
+        format!(
+            r#"{{ workOrders(filter: {{ closedFrom: "{}", closedTo: "{}" }}) {{ nodes {{ id status promisedAt }} }} }}"#,
+            from.to_rfc3339(),
+            to.to_rfc3339()
+        )
+    };
+    let hour = chrono::Duration::hours(1);
+    let today = tiles(
+        &s.shop
+            .data(&s.advisor, &closed(now - hour, now + hour), &position)
+            .await,
+    );
+    assert_eq!(
+        today.keys().cloned().collect::<Vec<_>>(),
+        vec![s.assigned_order.to_string()]
+    );
+    assert_eq!(today[&s.assigned_order.to_string()]["status"], "closed");
+    let tomorrow = tiles(
+        &s.shop
+            .data(&s.advisor, &closed(now + hour, now + hour * 24), &position)
+            .await,
+    );
+    assert!(tomorrow.is_empty());
+    // The withdrawn promise reads as none.
+    let card = s
+        .shop
+        .data(
+            &s.advisor,
+            &format!(
+                r#"{{ workOrder(id: "{}") {{ promisedAt pendingApprovalLines }} }}"#,
+                s.other_order
+            ),
+            &position,
+        )
+        .await;
+    assert!(card["workOrder"]["promisedAt"].is_null());
+    assert_eq!(card["workOrder"]["pendingApprovalLines"], 1);
+}
