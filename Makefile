@@ -5,12 +5,19 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: test run fmt lint domain-purity sqlx-check sqlx-prepare postgres bench-append bench-commands bench-queries bench-replay
+.PHONY: test run tools fmt lint domain-purity sqlx-check sqlx-prepare postgres web-schemas web-check \
+	web-build web-e2e bench-append bench-commands bench-queries bench-replay bench-web
 
-## The whole suite: formatting, lints, the SQL offline data, and every test of the workspace.
-test: postgres fmt lint domain-purity sqlx-check
+## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
+## app's generated types, unit tests and browser tests. Installs what it needs first.
+test: tools postgres fmt lint domain-purity sqlx-check web-check
 	cargo $(TEST_RUNNER) --workspace
 	@if [ -z "$$MEILI_URL" ]; then echo "Meilisearch tests: SKIPPED (MEILI_URL is not set; set it to a Meilisearch server to run them)"; fi
+	$(MAKE) --no-print-directory web-e2e
+
+## What `make test` and `make run` need and a fresh machine lacks (each step skipped when present).
+tools:
+	@bash scripts/install-tools.sh
 
 fmt:
 	cargo fmt --all --check
@@ -37,9 +44,29 @@ sqlx-prepare: postgres
 	DATABASE_URL=$(SQLX_DATABASE_URL) cargo sqlx database reset -y --source migrations >/dev/null
 	DATABASE_URL=$(SQLX_DATABASE_URL) cargo sqlx prepare --workspace -- --all-targets
 
-## The shop on 127.0.0.1 with demo data: auth and command API; prints URLs and demo logins.
-run:
+## The shop on 127.0.0.1 with demo data: the web app at http://127.0.0.1:8080 behind nginx, the
+## four services behind it; prints the address and the demo logins.
+run: tools
 	@bash scripts/run.sh
+
+## Writes web/schema/* from the binaries and the TypeScript generated from them; commit the result.
+web-schemas:
+	@bash scripts/web-schemas.sh
+
+## The committed schemas and generated types are current; the app type-checks; its unit tests pass.
+web-check:
+	@bash scripts/web-deps.sh
+	@bash scripts/web-schemas.sh --check
+	cd web && npm run -s typecheck && npm test
+
+web-build:
+	@bash scripts/web-deps.sh
+	cd web && npm run -s build
+
+## The browser tests: Debian's Chromium against the real services behind the real nginx.
+web-e2e: postgres web-build
+	cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+	cd web && npm run -s e2e
 
 ## Append throughput vs raw INSERT and postgres-es, read_all rate and memory over 1M events.
 bench-append: postgres
@@ -58,3 +85,11 @@ bench-queries: postgres
 ## (BENCH_EVENTS_LARGE; 0 skips it) to show it does not grow with the log.
 bench-replay: postgres
 	BENCH_EVENTS_LARGE=$${BENCH_EVENTS_LARGE-5000000} cargo bench -p replay-tool --bench replay
+
+## The board drawn in headless Chromium for 200 active orders against its GraphQL query alone,
+## the order card, and the gzipped JavaScript.
+bench-web: postgres web-build
+	cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+	rm -f target/bench-web.txt
+	cd web && npm run -s bench
+	@cat target/bench-web.txt 2>/dev/null || { echo "bench web: did not run (see above)"; exit 1; }

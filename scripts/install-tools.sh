@@ -36,3 +36,24 @@ if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse
   say "installing clickhouse-server (Debian's package)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server >/dev/null
 fi
+
+# The web app's browser tests and `make run`'s edge: Debian's Chromium (driven by playwright-core;
+# no browser is ever downloaded) and nginx. Node 20 and npm come with this kind of machine.
+apt_missing=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_missing+=(nginx)
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${apt_missing[*]} (Debian's packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+  else
+    say "missing: ${apt_missing[*]}; install them (Debian: apt-get install ${apt_missing[*]})"
+    exit 1
+  fi
+fi
+# Debian's nginx package starts a server on port 80 that nobody here uses.
+if [ -x /usr/sbin/nginx ] && [ -f /run/nginx.pid ] && [ "$(id -u)" = 0 ]; then
+  /usr/sbin/nginx -s quit 2>/dev/null || true
+fi
+
+bash "$(dirname "$0")/web-deps.sh"

@@ -22,7 +22,11 @@ if ! psql "$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'"
   psql "$server" -qc "CREATE DATABASE \"$database\""
 fi
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+export WEB_LISTEN="${WEB_LISTEN:-127.0.0.1:8080}"
+echo "Motorlog: building; it will be at http://$WEB_LISTEN"
 cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+bash scripts/web-deps.sh
+(cd web && npm run -s build >/dev/null)
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -40,10 +44,21 @@ for url in "$AUTH_URL/health" "$COMMAND_API_URL/health" "$PROJECTOR_URL/health" 
   curl -fsS "$url" >/dev/null || { echo "run: $url does not answer"; exit 1; }
 done
 ./target/debug/examples/seed_demo
+LISTEN="$WEB_LISTEN" AUTH_UPSTREAM="$AUTH_LISTEN" COMMAND_UPSTREAM="$COMMAND_API_LISTEN" \
+  QUERY_UPSTREAM="$QUERY_API_LISTEN" SERVER_NAME="${WEB_LISTEN%:*}" \
+  bash deploy/nginx/render.sh target/nginx --run & pids+=($!)
+for _ in $(seq 1 40); do
+  curl -fsS "http://$WEB_LISTEN/" >/dev/null 2>&1 && break
+  sleep 0.25
+done
+curl -fsS "http://$WEB_LISTEN/" >/dev/null || { echo "run: nginx does not answer on $WEB_LISTEN (target/nginx/logs/error.log)"; exit 1; }
 
 cat <<INFO
 
+  http://$WEB_LISTEN    Motorlog: open it in a browser and log in (below)
+
 Motorlog is running (Ctrl-C stops it):
+  web app        http://$WEB_LISTEN      (nginx: the app, /api/auth/, /api/v1/, /graphql)
   auth service   $AUTH_URL      (POST /v1/auth/login, /.well-known/jwks.json, /health, /metrics)
   command API    $COMMAND_API_URL      (POST /v1/{aggregate}/{id}/{command}, /health, /metrics)
   query API      $QUERY_API_URL/graphql   (GraphiQL in a browser: $QUERY_API_URL/graphiql)

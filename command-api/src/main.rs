@@ -1,4 +1,7 @@
 //! `motorlog-command-api`: serves the command API on `COMMAND_API_LISTEN` (default 127.0.0.1:8082).
+//!
+//! `motorlog-command-api openapi` prints the OpenAPI document and exits: the web app's types are
+//! generated from it.
 
 use anyhow::Context;
 use auth::AuthConfig;
@@ -7,6 +10,10 @@ use sqlx::postgres::PgPoolOptions;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("openapi") {
+        println!("{:#}", command_api::openapi::document());
+        return Ok(());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),

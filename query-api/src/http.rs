@@ -107,6 +107,14 @@ impl QueryApi {
     }
 }
 
+/// The schema in SDL without a database, for the web app's generated types
+/// (`motorlog-query-api sdl`): the same types as a running API serves.
+pub fn schema_sdl() -> String {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
 /// An error before GraphQL runs, in the GraphQL response shape with the command API's fields.
 fn refusal(status: StatusCode, code: &str, message: String, message_ru: String) -> Response {
     let body = json!({

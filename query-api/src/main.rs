@@ -2,6 +2,9 @@
 //! `/graphiql` unless `MOTORLOG_ENV=production`. The owner's reports read ClickHouse when
 //! `CLICKHOUSE_URL` (and `CLICKHOUSE_DATABASE`, default `motorlog`) is set; search reads Meilisearch
 //! when `MEILI_URL` (with `MEILI_API_KEY` and `MEILI_INDEX_PREFIX`) is set.
+//!
+//! `motorlog-query-api sdl` prints the schema (SDL) and exits: the web app's types are generated
+//! from it.
 
 use anyhow::Context;
 use auth::AuthConfig;
@@ -13,6 +16,10 @@ use query_api::search::SearchSource;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("sdl") {
+        print!("{}", query_api::http::schema_sdl());
+        return Ok(());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),

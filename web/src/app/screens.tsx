@@ -1,0 +1,36 @@
+/**
+ * Every screen of the app, its address, its menu entry and the permissions that open it (any one
+ * of them). The menu and the routes are both built from this list.
+ */
+import type { ComponentType } from 'react';
+import { BoardPage } from '../board/BoardPage.tsx';
+import { CashierPage } from '../cashier/CashierPage.tsx';
+import { DebtorsPage } from '../cashier/DebtorsPage.tsx';
+import { NewVisitPage } from '../new-visit/NewVisitPage.tsx';
+import { OrderCardPage } from '../order-card/OrderCardPage.tsx';
+import { text } from './text.ts';
+
+export interface Screen {
+  path: string;
+  nav: string | null;
+  permissions: string[];
+  Component: ComponentType;
+}
+
+export const screens: Screen[] = [
+  {
+    path: '/board',
+    nav: text.nav.board,
+    permissions: ['work_order.read_all', 'work_order.read_assigned'],
+    Component: BoardPage,
+  },
+  { path: '/visit/new', nav: text.nav.newVisit, permissions: ['work_order.open'], Component: NewVisitPage },
+  {
+    path: '/orders/:orderId',
+    nav: null,
+    permissions: ['work_order.read_all', 'work_order.read_assigned'],
+    Component: OrderCardPage,
+  },
+  { path: '/cashier', nav: text.nav.cashier, permissions: ['invoice.record_payment', 'invoice.issue'], Component: CashierPage },
+  { path: '/cashier/debtors', nav: text.nav.debtors, permissions: ['invoice.read'], Component: DebtorsPage },
+];

@@ -1,0 +1,4 @@
+/** Доска (being built). */
+export function BoardPage() {
+  return <h1>Доска</h1>;
+}

@@ -1,0 +1,4 @@
+/** Касса (being built). */
+export function CashierPage() {
+  return <h1>Касса</h1>;
+}

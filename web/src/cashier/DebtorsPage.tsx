@@ -1,0 +1,4 @@
+/** Должники (being built). */
+export function DebtorsPage() {
+  return <h1>Должники</h1>;
+}

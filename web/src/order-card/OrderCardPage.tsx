@@ -1,0 +1,4 @@
+/** Заказ-наряд (being built). */
+export function OrderCardPage() {
+  return <h1>Заказ-наряд</h1>;
+}
