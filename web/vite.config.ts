@@ -10,6 +10,12 @@ export default defineConfig({
     sourcemap: false,
     // One chunk for the libraries, which change less often than the app, so a release reuses it.
     rollupOptions: {
+      // TanStack Query marks its hooks "use client" for server-component bundlers; a plain SPA
+      // has no server components, so the directive means nothing here.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
       output: {
         manualChunks: (id) => (id.includes('node_modules') ? 'vendor' : undefined),
       },
