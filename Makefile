@@ -66,7 +66,8 @@ web-build:
 ## The browser tests: Debian's Chromium against the real services behind the real nginx.
 web-e2e: postgres web-build
 	cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
-	cd web && npm run -s e2e
+	cd web && npm run -s e2e -- --reporter=default --reporter=json --outputFile=../target/web-e2e.json
+	@node -e 'const r=require("./target/web-e2e.json"); console.log("web-e2e: " + r.numPassedTests + " passed, " + r.numFailedTests + " failed")'
 
 ## Append throughput vs raw INSERT and postgres-es, read_all rate and memory over 1M events.
 bench-append: postgres
