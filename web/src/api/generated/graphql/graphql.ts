@@ -4,10 +4,45 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Where a work order is in its life. */
+export type Status =
+  /** The car was received. */
+  | 'ACCEPTED'
+  /** The estimate is approved. */
+  | 'APPROVED'
+  /** Cancelled. */
+  | 'CANCELLED'
+  /** Handed over. */
+  | 'CLOSED'
+  /** Work done. */
+  | 'COMPLETED'
+  /** Being prepared. */
+  | 'DRAFT'
+  /** Work under way. */
+  | 'IN_PROGRESS';
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MeQuery = { me: { employeeId: string, roles: Array<string>, permissions: Array<string> } };
+
+export type BoardQueryVariables = Exact<{
+  statuses?: Array<Status> | Status | null | undefined;
+  first?: number | null | undefined;
+  openedFrom?: string | null | undefined;
+  openedTo?: string | null | undefined;
+  skipActive?: boolean | null | undefined;
+  withClosed?: boolean | null | undefined;
+  closedFrom?: string | null | undefined;
+  closedTo?: string | null | undefined;
+  skipClient?: boolean | null | undefined;
+  skipVehicle?: boolean | null | undefined;
+}>;
+
+
+export type BoardQuery = { workOrders?: { hasNextPage: boolean, nodes: Array<{ id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }> }> }, closed?: { nodes: Array<{ id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }> }> } };
+
+export type BoardTileFragment = { id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }> };
 
 export type CashierOrdersToInvoiceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -38,6 +73,64 @@ export type CashierDebtorsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type CashierDebtorsQuery = { debtors: Array<{ clientId: string, invoices: number, balanceDue: string, oldestIssuedAt: string, client: { id: string, displayName: string } | null }> };
 
+export type NewVisitSearchQueryVariables = Exact<{
+  text: string;
+}>;
+
+
+export type NewVisitSearchQuery = { search: Array<{ kind: string, id: string, title: string, subtitle: string | null, rank: number }> };
+
+export type NewVisitClientQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type NewVisitClientQuery = { client: { id: string, kind: string, displayName: string, inn: string | null, phones: Array<string>, archived: boolean, vehicles: Array<{ id: string, vin: string | null, plate: string | null, make: string, model: string, year: number | null, mileageKm: number | null, mileageAt: string | null }> } | null };
+
+export type NewVisitVehicleQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type NewVisitVehicleQuery = { vehicle: { id: string, vin: string | null, plate: string | null, make: string, model: string, year: number | null, mileageKm: number | null, mileageAt: string | null, owner: { id: string } | null } | null };
+
+export type NewVisitCarFragment = { id: string, vin: string | null, plate: string | null, make: string, model: string, year: number | null, mileageKm: number | null, mileageAt: string | null };
+
+export type OrderCardQueryVariables = Exact<{
+  id: string;
+  withClient: boolean;
+  withContacts: boolean;
+  withVehicle: boolean;
+}>;
+
+
+export type OrderCardQuery = { workOrder: { id: string, number: string, status: string, openedAt: string, acceptedAt: string | null, approvedAt: string | null, startedAt: string | null, completedAt: string | null, closedAt: string | null, cancelledAt: string | null, cancelReason: string | null, promisedAt: string | null, pendingApprovalLines: number, labour: string, parts: string, discount: string, total: string, vat: string, vatRateBp: number, client?: { id: string, displayName: string, phones?: Array<string> } | null, vehicle?: { id: string, plate: string | null, make: string, model: string, year: number | null, vin: string | null } | null, lines: Array<{ id: string, ordinal: number, kind: string, description: string, partNumber: string | null, catalogueServiceId: string | null, quantity: string, unitPrice: string, discountBp: number, discount: string, amount: string, progress: string | null, approval: string, approvedBy: string | null, approvedAt: string | null, mechanic: { id: string, fullName: string } | null }>, intake: { mileageKm: number, complaints: string, fuelEighths: number, visibleDamage: Array<string>, itemsLeft: Array<string>, at: string } | null, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> } | null };
+
+export type OrderHistoryQueryVariables = Exact<{
+  id: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type OrderHistoryQuery = { history: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ version: number, summary: string, actor: string, actorName: string | null, at: string }> } };
+
+export type OrderCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OrderCatalogueQuery = { catalogue: Array<{ id: string, name: string, category: string, normHours: string }> };
+
+export type OrderStaffQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OrderStaffQuery = { employees: Array<{ id: string, fullName: string, roles: Array<string> }> };
+
+export type VehicleOrdersQueryVariables = Exact<{
+  vehicleId: string;
+}>;
+
+
+export type VehicleOrdersQuery = { workOrders: { nodes: Array<{ id: string, number: string, openedAt: string, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> }> } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -56,7 +149,41 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const BoardTileFragmentDoc = new TypedDocumentString(`
+    fragment BoardTile on WorkOrder {
+  id
+  number
+  status
+  promisedAt
+  pendingApprovalLines
+  balanceDue
+  total
+  client @skip(if: $skipClient) {
+    displayName
+  }
+  vehicle @skip(if: $skipVehicle) {
+    plate
+    make
+    model
+  }
+  mechanics {
+    id
+    fullName
+  }
+}
+    `, {"fragmentName":"BoardTile"}) as unknown as TypedDocumentString<BoardTileFragment, unknown>;
+export const NewVisitCarFragmentDoc = new TypedDocumentString(`
+    fragment NewVisitCar on Vehicle {
+  id
+  vin
+  plate
+  make
+  model
+  year
+  mileageKm
+  mileageAt
+}
+    `, {"fragmentName":"NewVisitCar"}) as unknown as TypedDocumentString<NewVisitCarFragment, unknown>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -66,6 +193,47 @@ export const MeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const BoardDocument = new TypedDocumentString(`
+    query Board($statuses: [Status!], $first: Int, $openedFrom: DateTime, $openedTo: DateTime, $skipActive: Boolean = false, $withClosed: Boolean = false, $closedFrom: DateTime, $closedTo: DateTime, $skipClient: Boolean = false, $skipVehicle: Boolean = false) {
+  workOrders(
+    first: $first
+    filter: {statuses: $statuses, openedFrom: $openedFrom, openedTo: $openedTo}
+  ) @skip(if: $skipActive) {
+    nodes {
+      ...BoardTile
+    }
+    hasNextPage
+  }
+  closed: workOrders(
+    first: 100
+    filter: {closedFrom: $closedFrom, closedTo: $closedTo, openedFrom: $openedFrom, openedTo: $openedTo}
+  ) @include(if: $withClosed) {
+    nodes {
+      ...BoardTile
+    }
+  }
+}
+    fragment BoardTile on WorkOrder {
+  id
+  number
+  status
+  promisedAt
+  pendingApprovalLines
+  balanceDue
+  total
+  client @skip(if: $skipClient) {
+    displayName
+  }
+  vehicle @skip(if: $skipVehicle) {
+    plate
+    make
+    model
+  }
+  mechanics {
+    id
+    fullName
+  }
+}`) as unknown as TypedDocumentString<BoardQuery, BoardQueryVariables>;
 export const CashierOrdersToInvoiceDocument = new TypedDocumentString(`
     query CashierOrdersToInvoice {
   workOrders(first: 100, filter: {statuses: [COMPLETED]}) {
@@ -176,3 +344,181 @@ export const CashierDebtorsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CashierDebtorsQuery, CashierDebtorsQueryVariables>;
+export const NewVisitSearchDocument = new TypedDocumentString(`
+    query NewVisitSearch($text: String!) {
+  search(text: $text, first: 20) {
+    kind
+    id
+    title
+    subtitle
+    rank
+  }
+}
+    `) as unknown as TypedDocumentString<NewVisitSearchQuery, NewVisitSearchQueryVariables>;
+export const NewVisitClientDocument = new TypedDocumentString(`
+    query NewVisitClient($id: UUID!) {
+  client(id: $id) {
+    id
+    kind
+    displayName
+    inn
+    phones
+    archived
+    vehicles {
+      ...NewVisitCar
+    }
+  }
+}
+    fragment NewVisitCar on Vehicle {
+  id
+  vin
+  plate
+  make
+  model
+  year
+  mileageKm
+  mileageAt
+}`) as unknown as TypedDocumentString<NewVisitClientQuery, NewVisitClientQueryVariables>;
+export const NewVisitVehicleDocument = new TypedDocumentString(`
+    query NewVisitVehicle($id: UUID!) {
+  vehicle(id: $id) {
+    ...NewVisitCar
+    owner {
+      id
+    }
+  }
+}
+    fragment NewVisitCar on Vehicle {
+  id
+  vin
+  plate
+  make
+  model
+  year
+  mileageKm
+  mileageAt
+}`) as unknown as TypedDocumentString<NewVisitVehicleQuery, NewVisitVehicleQueryVariables>;
+export const OrderCardDocument = new TypedDocumentString(`
+    query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!) {
+  workOrder(id: $id) {
+    id
+    number
+    status
+    openedAt
+    acceptedAt
+    approvedAt
+    startedAt
+    completedAt
+    closedAt
+    cancelledAt
+    cancelReason
+    promisedAt
+    pendingApprovalLines
+    labour
+    parts
+    discount
+    total
+    vat
+    vatRateBp
+    client @include(if: $withClient) {
+      id
+      displayName
+      phones @include(if: $withContacts)
+    }
+    vehicle @include(if: $withVehicle) {
+      id
+      plate
+      make
+      model
+      year
+      vin
+    }
+    lines {
+      id
+      ordinal
+      kind
+      description
+      partNumber
+      catalogueServiceId
+      quantity
+      unitPrice
+      discountBp
+      discount
+      amount
+      progress
+      approval
+      approvedBy
+      approvedAt
+      mechanic {
+        id
+        fullName
+      }
+    }
+    intake {
+      mileageKm
+      complaints
+      fuelEighths
+      visibleDamage
+      itemsLeft
+      at
+    }
+    recommendations {
+      id
+      text
+      estimate
+      at
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrderCardQuery, OrderCardQueryVariables>;
+export const OrderHistoryDocument = new TypedDocumentString(`
+    query OrderHistory($id: String!, $after: String) {
+  history(kind: WORK_ORDER, id: $id, first: 100, after: $after) {
+    nodes {
+      version
+      summary
+      actor
+      actorName
+      at
+    }
+    endCursor
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<OrderHistoryQuery, OrderHistoryQueryVariables>;
+export const OrderCatalogueDocument = new TypedDocumentString(`
+    query OrderCatalogue {
+  catalogue {
+    id
+    name
+    category
+    normHours
+  }
+}
+    `) as unknown as TypedDocumentString<OrderCatalogueQuery, OrderCatalogueQueryVariables>;
+export const OrderStaffDocument = new TypedDocumentString(`
+    query OrderStaff {
+  employees {
+    id
+    fullName
+    roles
+  }
+}
+    `) as unknown as TypedDocumentString<OrderStaffQuery, OrderStaffQueryVariables>;
+export const VehicleOrdersDocument = new TypedDocumentString(`
+    query VehicleOrders($vehicleId: UUID!) {
+  workOrders(first: 50, filter: {vehicleId: $vehicleId}) {
+    nodes {
+      id
+      number
+      openedAt
+      recommendations {
+        id
+        text
+        estimate
+        at
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VehicleOrdersQuery, VehicleOrdersQueryVariables>;
