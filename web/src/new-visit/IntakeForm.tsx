@@ -16,7 +16,6 @@ import { Attempts, formatKm, lines, NO_ERRORS, parseKm, placeError, type Field, 
 import { text } from './text.ts';
 
 const FIELDS: Field[] = ['mileage', 'complaints', 'fuel', 'promisedAt'];
-const CONFLICT = 'Заказ изменил другой сотрудник — данные обновлены';
 
 interface Props {
   clientId: string;
@@ -124,7 +123,7 @@ export function IntakeForm({ clientId, vehicle, canAccept, canRecordMileage, onO
       if (!(caught instanceof ApiError)) {
         setErrors({ fields: {}, form: text.unknownError });
       } else if (caught.isConflict && step) {
-        setErrors({ fields: {}, form: CONFLICT });
+        setErrors({ fields: {}, form: text.conflict });
       } else {
         setErrors(placeError(caught, FIELDS));
         // The car's last reading moved since it was loaded: show the one the domain knows.

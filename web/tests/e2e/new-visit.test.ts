@@ -30,7 +30,8 @@ function uniquePlate(): string {
 async function openNewVisit(browser: Browser): Promise<Tab> {
   const tab = await newTab(browser);
   await loginAs(tab.page, 'advisor');
-  await tab.page.goto(`${stack().baseURL}/visit/new`);
+  await tab.page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Новый визит' }).click();
+  await tab.page.waitForURL(`${stack().baseURL}/visit/new`);
   await tab.page.getByRole('heading', { name: 'Новый визит', level: 1 }).waitFor();
   return tab;
 }
