@@ -64,6 +64,8 @@ export function InvoicePanel({
   // The version the last command answered with: the next command may follow it before the read
   // model shows that command.
   const [answered, setAnswered] = useState(0);
+  // What the last command did, shown under the balance (one message, not one per form).
+  const [notice, setNotice] = useState<string | null>(null);
   const loaded = invoice.data?.invoice?.id;
 
   useEffect(() => {
@@ -102,6 +104,7 @@ export function InvoicePanel({
     version,
     refreshing,
     onAccepted: (accepted) => setAnswered((v) => Math.max(v, accepted.version)),
+    onNotice: setNotice,
   };
   const holdsMoney = !data.voided && (data.status === 'partially_paid' || data.status === 'paid');
 
@@ -142,6 +145,11 @@ export function InvoicePanel({
       </dl>
 
       <Summary invoice={data} />
+      {notice && (
+        <p className="success" role="status">
+          {notice}
+        </p>
+      )}
 
       {data.voided && (
         <p className="notice" role="status">
@@ -276,6 +284,8 @@ interface CommandContext {
   version: number;
   refreshing: boolean;
   onAccepted: (accepted: Accepted) => void;
+  /** A success to announce, or null to clear the last one. */
+  onNotice: (message: string | null) => void;
 }
 
 /** Runs one invoice command: refreshes the cashier's reads after it, and on a conflict too. */
@@ -301,7 +311,6 @@ function PaymentForm({ context, methods }: { context: CommandContext; methods: M
   const [method, setMethod] = useState('');
   const [reference, setReference] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [done, setDone] = useState(false);
   const pay = useInvoiceCommand(
     context,
     (body: { amount_kopecks: number; method: string; reference: string | null }, ifMatch) =>
@@ -313,7 +322,7 @@ function PaymentForm({ context, methods }: { context: CommandContext; methods: M
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setDone(false);
+    context.onNotice(null);
     const read = readAmount(shown, { invalid: t.invalidAmount, zero: t.zeroAmount });
     if ('error' in read) return setProblem({ message: read.error, field: 'amount' });
     if (!chosen) return setProblem({ message: t.methodRequired, field: 'method' });
@@ -324,7 +333,7 @@ function PaymentForm({ context, methods }: { context: CommandContext; methods: M
         onSuccess: () => {
           setAmount(null);
           setReference('');
-          setDone(true);
+          context.onNotice(t.pay.done);
         },
         onError: (error) => setProblem(problemOf(error)),
       },
@@ -336,7 +345,6 @@ function PaymentForm({ context, methods }: { context: CommandContext; methods: M
       title={t.pay.title}
       onSubmit={submit}
       problem={problem}
-      done={done ? t.pay.done : null}
       fields={[
         <Field key="amount" id={`${ids}-amount`} label={t.pay.amount} hint={t.pay.amountHint} problem={problem} field="amount">
           {(props) => (
@@ -376,7 +384,6 @@ function RefundForm({ context, methods }: { context: CommandContext; methods: Me
   const [method, setMethod] = useState('');
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [done, setDone] = useState(false);
   const refund = useInvoiceCommand(
     context,
     (body: { amount_kopecks: number; method: string; reason: string }, ifMatch) =>
@@ -386,7 +393,7 @@ function RefundForm({ context, methods }: { context: CommandContext; methods: Me
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setDone(false);
+    context.onNotice(null);
     const read = readAmount(amount, { invalid: t.invalidAmount, zero: t.zeroAmount });
     if ('error' in read) return setProblem({ message: read.error, field: 'amount' });
     if (!chosen) return setProblem({ message: t.methodRequired, field: 'method' });
@@ -398,7 +405,7 @@ function RefundForm({ context, methods }: { context: CommandContext; methods: Me
         onSuccess: () => {
           setAmount('');
           setReason('');
-          setDone(true);
+          context.onNotice(t.refund.done);
         },
         onError: (error) => setProblem(problemOf(error)),
       },
@@ -410,7 +417,6 @@ function RefundForm({ context, methods }: { context: CommandContext; methods: Me
       title={t.refund.title}
       onSubmit={submit}
       problem={problem}
-      done={done ? t.refund.done : null}
       fields={[
         <Field key="amount" id={`${ids}-amount`} label={t.refund.amount} problem={problem} field="amount">
           {(props) => (
@@ -454,6 +460,7 @@ function VoidForm({ context }: { context: CommandContext }) {
     event.preventDefault();
     if (!reason.trim()) return setProblem({ message: t.reasonRequired, field: 'reason' });
     setProblem(null);
+    context.onNotice(null);
     voiding.mutate({ reason: reason.trim() }, { onError: (error) => setProblem(problemOf(error)) });
   };
 
@@ -463,7 +470,6 @@ function VoidForm({ context }: { context: CommandContext }) {
       hint={t.void.hint}
       onSubmit={submit}
       problem={problem}
-      done={null}
       fields={[
         <Field key="reason" id={`${ids}-reason`} label={t.void.reason} problem={problem} field="reason" wide>
           {(props) => <input {...props} autoComplete="off" value={reason} onChange={(e) => setReason(e.target.value)} />}
@@ -483,7 +489,6 @@ function CommandForm({
   hint,
   onSubmit,
   problem,
-  done,
   fields,
   submit,
 }: {
@@ -491,7 +496,6 @@ function CommandForm({
   hint?: string;
   onSubmit: (event: FormEvent) => void;
   problem: Problem | null;
-  done: string | null;
   fields: ReactNode[];
   submit: ReactNode;
 }) {
@@ -507,11 +511,6 @@ function CommandForm({
       {problem && problem.field === null && (
         <p className="error" role="alert">
           {problem.message}
-        </p>
-      )}
-      {done && (
-        <p className="success" role="status">
-          {done}
         </p>
       )}
     </form>

@@ -82,6 +82,16 @@ async function completedOrder(clientName: string): Promise<{ orderId: string; nu
   return { orderId: order, number: read.workOrder.number };
 }
 
+/** The machine is shared: reads after a command may take a few seconds. */
+const SLOW = { timeout: 15_000, interval: 200 };
+
+/** Waits for the command's outcome: its success message, or (failing the test) the refusal shown. */
+async function expectDone(page: Page, message: string): Promise<void> {
+  const outcome = page.getByRole('status').filter({ hasText: message }).or(page.getByRole('alert')).first();
+  await outcome.waitFor({ timeout: 15_000 });
+  expect(await outcome.textContent()).toBe(message);
+}
+
 const balance = async (page: Page) =>
   plain(await page.getByRole('status').filter({ hasText: 'К оплате:' }).textContent());
 
@@ -103,12 +113,12 @@ describe('the cash desk', () => {
     await issue.click();
     const heading = page.getByRole('heading', { name: /^Счёт СЧ-/, level: 2 });
     await heading.waitFor();
-    await expect.poll(() => balance(page)).toBe('К оплате: 1 900,00 ₽');
+    await expect.poll(() => balance(page), SLOW).toBe('К оплате: 1 900,00 ₽');
     expect(await page.getByText(`Счёт по заказу ${number} выставлен.`).count()).toBe(1);
     const invoiceNumber = ((await heading.textContent()) ?? '').match(/СЧ-\d{4}-\d+/)?.[0] ?? '';
     expect(invoiceNumber).not.toBe('');
     const lines = page.getByRole('table', { name: /Позиции счёта/ });
-    await expect.poll(() => lines.textContent()).toContain('Замена масла в двигателе');
+    await expect.poll(() => lines.textContent(), SLOW).toContain('Замена масла в двигателе');
     expect(await lines.textContent()).toContain('Масляный фильтр (OC90)');
     // The amount starts at the whole balance.
     const amount = page.getByLabel('Сумма оплаты, ₽');
@@ -119,21 +129,24 @@ describe('the cash desk', () => {
     await amount.fill('500');
     await page.getByLabel('Способ оплаты').selectOption({ label: 'Наличные' });
     await page.getByRole('button', { name: 'Принять оплату' }).click();
-    await expect.poll(() => balance(page)).toBe('К оплате: 1 400,00 ₽');
-    await expect.poll(() => amount.inputValue()).toBe('1400,00');
+    await expectDone(page, 'Оплата принята.');
+    await expect.poll(() => balance(page), SLOW).toBe('К оплате: 1 400,00 ₽');
+    await expect.poll(() => amount.inputValue(), SLOW).toBe('1400,00');
 
     // Second part by card.
     await amount.fill('600');
     await page.getByLabel('Способ оплаты').selectOption({ label: 'Банковская карта' });
     await page.getByRole('button', { name: 'Принять оплату' }).click();
-    await expect.poll(() => balance(page)).toBe('К оплате: 800,00 ₽');
+    await expectDone(page, 'Оплата принята.');
+    await expect.poll(() => balance(page), SLOW).toBe('К оплате: 800,00 ₽');
 
     // Part of it back.
     await page.getByLabel('Сумма возврата, ₽').fill('200');
     await page.getByLabel('Способ возврата').selectOption({ label: 'Наличные' });
     await page.getByLabel('Причина возврата').fill('Фильтр клиента не понадобился');
     await page.getByRole('button', { name: 'Оформить возврат' }).click();
-    await expect.poll(() => balance(page)).toBe('К оплате: 1 000,00 ₽');
+    await expectDone(page, 'Возврат оформлен.');
+    await expect.poll(() => balance(page), SLOW).toBe('К оплате: 1 000,00 ₽');
     const summary = page.getByRole('region', { name: 'Итоги счёта' });
     expect(plain(await summary.textContent())).toContain('1 100,00 ₽');
     expect(plain(await summary.textContent())).toContain('200,00 ₽');
@@ -141,7 +154,7 @@ describe('the cash desk', () => {
     // The journal, oldest first.
     const journal = page.getByRole('table', { name: 'Журнал оплат' });
     const rows = journal.getByRole('row');
-    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(() => rows.count(), SLOW).toBe(4);
     expect(plain(await rows.nth(1).textContent())).toMatch(/Оплата.*Наличные.*500,00 ₽/);
     expect(plain(await rows.nth(2).textContent())).toMatch(/Оплата.*Банковская карта.*600,00 ₽/);
     expect(plain(await rows.nth(3).textContent())).toMatch(/Возврат.*Наличные.*200,00.*Фильтр клиента не понадобился/);
@@ -201,6 +214,12 @@ describe('the cash desk', () => {
   });
 
   it('shows an advisor the debtors without the cash desk’s actions', async () => {
+    const clientName = `Должникова Вера ${Date.now().toString(36)}`;
+    const { orderId } = await completedOrder(clientName);
+    const cashier = await Api.as('cashier');
+    const issued = await cashier.send('invoice', uuid(), 'issue', { work_order_id: orderId });
+    await cashier.query('{ debtors { clientId } }', {}, issued.position);
+
     const tab = await newTab(browser);
     const { page } = tab;
     await loginAs(page, 'advisor');
@@ -208,9 +227,9 @@ describe('the cash desk', () => {
     expect(await nav.getByRole('link', { name: 'Касса' }).count()).toBe(0);
     await nav.getByRole('link', { name: 'Должники' }).click();
     await page.getByRole('heading', { name: 'Должники', level: 1 }).waitFor();
-    // The demo shop's completed order was invoiced and never paid: Козлов owes.
-    const debtor = page.getByRole('row').filter({ hasText: 'Козлов Андрей Викторович' });
+    const debtor = page.getByRole('row').filter({ hasText: clientName });
     await debtor.waitFor();
+    expect(plain(await debtor.textContent())).toContain('1 900,00 ₽');
     expect(await debtor.getByRole('link').count()).toBe(0);
     await expectAccessible(page, 'debtors: advisor');
     expect(tab.problems).toEqual([]);
