@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+  approvalBody,
+  bpToInput,
+  decimalToInput,
+  earlierRecommendations,
+  labourAction,
+  listFromLines,
+  mechanicsOf,
+  parseKm,
+  parseQuantityToThousandths,
+  versionFromHistory,
+} from './logic.ts';
+
+describe('typed figures', () => {
+  it('reads quantities as thousandths', () => {
+    expect(parseQuantityToThousandths('2')).toBe(2000);
+    expect(parseQuantityToThousandths('1,5')).toBe(1500);
+    expect(parseQuantityToThousandths('0.25')).toBe(250);
+    expect(parseQuantityToThousandths('0')).toBeNull();
+    expect(parseQuantityToThousandths('1,2345')).toBeNull();
+    expect(parseQuantityToThousandths('две')).toBeNull();
+  });
+
+  it('writes server decimals back as a person types them', () => {
+    expect(decimalToInput('1.5')).toBe('1,5');
+    expect(decimalToInput('2.000')).toBe('2');
+    expect(decimalToInput('650.00')).toBe('650');
+    expect(decimalToInput('650.50')).toBe('650,5');
+    expect(bpToInput(1250)).toBe('12,5');
+    expect(bpToInput(1000)).toBe('10');
+    expect(bpToInput(0)).toBe('');
+  });
+
+  it('reads kilometres and lists', () => {
+    expect(parseKm('65 400')).toBe(65400);
+    expect(parseKm('-1')).toBeNull();
+    expect(listFromLines('Скол\n\n  Царапина на двери  \n')).toEqual(['Скол', 'Царапина на двери']);
+  });
+});
+
+describe('approval', () => {
+  it('sends only decided lines, with who and how', () => {
+    expect(approvalBody({ a: 'approve', b: 'decline', c: undefined }, ' Петров И. ', { kind: 'in_person' })).toEqual({
+      decisions: [
+        { line_id: 'a', decision: 'approve' },
+        { line_id: 'b', decision: 'decline' },
+      ],
+      by: 'Петров И.',
+      channel: { kind: 'in_person' },
+    });
+    expect(approvalBody({ a: 'approve' }, 'Петров', { kind: 'phone', number: '+79161112233' })?.channel).toEqual({
+      kind: 'phone',
+      number: '+79161112233',
+    });
+  });
+
+  it('refuses an empty decision, a nameless one or a phone without a number', () => {
+    expect(approvalBody({ a: undefined }, 'Петров', { kind: 'in_person' })).toBeNull();
+    expect(approvalBody({ a: 'approve' }, '  ', { kind: 'in_person' })).toBeNull();
+    expect(approvalBody({ a: 'approve' }, 'Петров', { kind: 'phone', number: ' ' })).toBeNull();
+  });
+});
+
+describe('versions and earlier visits', () => {
+  it('takes the highest version of the history', () => {
+    expect(versionFromHistory([{ version: 1 }, { version: 7 }, { version: 3 }])).toBe(7);
+    expect(versionFromHistory([])).toBeUndefined();
+  });
+
+  it('offers earlier recommendations newest first, once each, not the ones already on the order', () => {
+    const orders = [
+      { id: 'now', number: 'ЗН-3', recommendations: [{ id: 'x', text: 'Свежая', estimate: null, at: '2026-12-03T10:00:00Z' }] },
+      {
+        id: 'old',
+        number: 'ЗН-1',
+        recommendations: [
+          { id: 'r1', text: 'Замена тормозных колодок', estimate: '3000.00', at: '2026-01-01T10:00:00Z' },
+          { id: 'r2', text: 'Развал-схождение', estimate: null, at: '2026-02-01T10:00:00Z' },
+        ],
+      },
+      {
+        id: 'older',
+        number: 'ЗН-0',
+        recommendations: [{ id: 'r0', text: 'замена тормозных колодок', estimate: null, at: '2025-06-01T10:00:00Z' }],
+      },
+    ];
+    const offered = earlierRecommendations(orders, 'now', [{ description: 'Развал-схождение' }]);
+    expect(offered.map((r) => [r.id, r.orderNumber])).toEqual([['r1', 'ЗН-1']]);
+  });
+
+  it('puts only mechanics on lines', () => {
+    const staff = [
+      { id: '1', roles: ['advisor'] },
+      { id: '2', roles: ['mechanic'] },
+      { id: '3', roles: ['owner', 'mechanic'] },
+    ];
+    expect(mechanicsOf(staff).map((e) => e.id)).toEqual(['2', '3']);
+  });
+});
+
+describe('mechanic actions', () => {
+  it('starts an approved labour line and finishes a started one, only while in progress', () => {
+    const line = { kind: 'labour', approval: 'approved', progress: 'not_started' };
+    expect(labourAction('in_progress', line)).toBe('start');
+    expect(labourAction('in_progress', { ...line, progress: 'started' })).toBe('finish');
+    expect(labourAction('in_progress', { ...line, progress: 'finished' })).toBeNull();
+    expect(labourAction('in_progress', { ...line, approval: 'pending' })).toBeNull();
+    expect(labourAction('approved', line)).toBeNull();
+    expect(labourAction('in_progress', { kind: 'parts', approval: 'approved', progress: null })).toBeNull();
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The order card's plain rules: reading typed figures into the units the command API takes,
+ * building the approval's body, telling whether the order changed under the user, and which
+ * earlier recommendations to offer. No money is added up here: totals come from the server.
+ */
+import type { CommandBody } from '../api/commands.ts';
+import type { OrderCardQuery } from '../api/generated/graphql/graphql.ts';
+
+export type Order = NonNullable<OrderCardQuery['workOrder']>;
+export type OrderLine = Order['lines'][number];
+
+/** A quantity typed by a person («2», «1,5», «0,25») as thousandths, or null. */
+export function parseQuantityToThousandths(typed: string): number | null {
+  const match = /^(\d{1,6})(?:[.,](\d{1,3}))?$/.exec(typed.trim());
+  if (!match) return null;
+  const value = Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
+  return value > 0 ? value : null;
+}
+
+/** A decimal from the server («1.5», «2.000», «650.00») as a person types it («1,5», «2», «650»). */
+export function decimalToInput(decimal: string): string {
+  const [whole = '0', fraction = ''] = decimal.trim().split('.');
+  const trimmed = fraction.replace(/0+$/, '');
+  return trimmed === '' ? whole : `${whole},${trimmed}`;
+}
+
+/** Basis points as a typed percent (1250 → «12,5»; 0 → «»). */
+export function bpToInput(bp: number): string {
+  if (bp === 0) return '';
+  return decimalToInput(`${Math.trunc(bp / 100)}.${String(bp % 100).padStart(2, '0')}`);
+}
+
+/** A whole number of kilometres typed with or without spaces, or null. */
+export function parseKm(typed: string): number | null {
+  const text = typed.replace(/[\s\u00a0]/g, '');
+  if (!/^\d{1,7}$/.test(text)) return null;
+  return Number(text);
+}
+
+/** One item a line of a textarea («Скол на лобовом стекле»), blank lines dropped. */
+export function listFromLines(typed: string): string[] {
+  return typed
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+export type Decision = 'approve' | 'decline';
+export type Channel = { kind: 'in_person' } | { kind: 'phone'; number: string };
+
+/** The `record_approval` body from the choices made; lines left undecided are not sent. */
+export function approvalBody(
+  choices: Readonly<Record<string, Decision | undefined>>,
+  by: string,
+  channel: Channel,
+): CommandBody<'work_order', 'record_approval'> | null {
+  const decisions = Object.entries(choices)
+    .filter((entry): entry is [string, Decision] => entry[1] === 'approve' || entry[1] === 'decline')
+    .map(([line_id, decision]) => ({ line_id, decision }));
+  const who = by.trim();
+  if (decisions.length === 0 || who === '') return null;
+  if (channel.kind === 'phone' && channel.number.trim() === '') return null;
+  return {
+    decisions,
+    by: who,
+    channel: channel.kind === 'phone' ? { kind: 'phone', number: channel.number.trim() } : { kind: 'in_person' },
+  };
+}
+
+/**
+ * What of an order another employee's change would alter: a card showing a different print was
+ * loaded before someone else's change. Client and vehicle details are left out (they are other
+ * records, changed on their own).
+ */
+export function orderPrint(order: Order): string {
+  return JSON.stringify([
+    order.status,
+    order.promisedAt,
+    order.total,
+    order.intake,
+    order.lines,
+    order.recommendations.map((r) => r.id),
+  ]);
+}
+
+/** The order's version from its history: the highest event version. */
+export function versionFromHistory(entries: readonly { version: number }[]): number | undefined {
+  return entries.reduce<number | undefined>((max, e) => (max === undefined || e.version > max ? e.version : max), undefined);
+}
+
+export interface EarlierRecommendation {
+  id: string;
+  text: string;
+  estimate: string | null;
+  at: string;
+  orderNumber: string;
+}
+
+/**
+ * Recommendations made on this car's earlier orders, newest first, without those already on
+ * this order's lines (by the same text) and without repeats of one text.
+ */
+export function earlierRecommendations(
+  orders: readonly {
+    id: string;
+    number: string;
+    recommendations: readonly { id: string; text: string; estimate: string | null; at: string }[];
+  }[],
+  currentOrderId: string,
+  currentLines: readonly { description: string }[],
+): EarlierRecommendation[] {
+  const onOrder = new Set(currentLines.map((l) => l.description.trim().toLowerCase()));
+  const seen = new Set<string>();
+  return orders
+    .filter((order) => order.id !== currentOrderId)
+    .flatMap((order) => order.recommendations.map((r) => ({ ...r, orderNumber: order.number })))
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .filter((r) => {
+      const key = r.text.trim().toLowerCase();
+      if (onOrder.has(key) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+/** Employees who can be put on a labour line: those with the mechanic role. */
+export function mechanicsOf<E extends { roles: readonly string[] }>(employees: readonly E[]): E[] {
+  return employees.filter((e) => e.roles.includes('mechanic'));
+}
+
+/** What a line's progress reads as, for labour. */
+export type Progress = 'not_started' | 'started' | 'finished';
+
+/** Which mechanic action a line offers now: the domain's start/finish rules. */
+export function labourAction(status: string, line: Pick<OrderLine, 'kind' | 'approval' | 'progress'>): 'start' | 'finish' | null {
+  if (status !== 'in_progress' || line.kind !== 'labour') return null;
+  if (line.progress === 'started') return 'finish';
+  if (line.progress === 'not_started' && line.approval === 'approved') return 'start';
+  return null;
+}
