@@ -96,7 +96,7 @@ function ReasonDialog({ rule, run, onClose }: { rule: StepRule; run: Section['ru
         <Field label={t.reason} error={missing ? t.reasonRequired : null}>
           {(p) => <textarea {...p} autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <FormError error={action.error} />
+        <FormError error={action.error} withConflict />
         <div className="row">
           <button type="submit" className={rule.step === 'cancel' ? 'button button--danger' : 'button button--primary'} disabled={action.busy}>
             {STEP_LABEL[rule.step]}

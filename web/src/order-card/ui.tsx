@@ -12,10 +12,13 @@ export interface Section {
   run: RunCommand;
 }
 
-/** A refusal shown where the user acted (a conflict is shown at the top of the card instead). */
-export function FormError({ error }: { error: ApiError | string | null }) {
+/**
+ * A refusal shown where the user acted. A conflict is shown at the top of the card instead,
+ * unless the form hides the card (a modal dialog): then `withConflict` shows it here too.
+ */
+export function FormError({ error, withConflict = false }: { error: ApiError | string | null; withConflict?: boolean }) {
   if (error === null) return null;
-  const message = typeof error === 'string' ? error : error.isConflict ? null : error.messageRu;
+  const message = typeof error === 'string' ? error : error.isConflict && !withConflict ? null : error.messageRu;
   if (message === null) return null;
   return (
     <p className="error" role="alert">

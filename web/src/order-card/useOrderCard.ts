@@ -93,9 +93,12 @@ export function useOrderCommands(variables: OrderCardQueryVariables, shown: Orde
         const error = caught instanceof ApiError ? caught : new ApiError(0, 'unknown', String(caught), String(caught));
         if (error.isConflict) {
           known.current = null;
+          // The card's own words for it, whichever service refused.
+          const conflict = new ApiError(error.status, error.code, error.message, text.conflict, error.details);
           setConflict(true);
           await client.invalidateQueries({ queryKey: options.queryKey });
           void client.invalidateQueries({ queryKey: ['order-history', orderId] });
+          return { ok: false, error: conflict };
         }
         return { ok: false, error };
       }

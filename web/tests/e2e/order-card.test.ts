@@ -281,9 +281,9 @@ describe('order card', () => {
     await shows(row(b.page, 'Замена ремня ГРМ').getByText('3', { exact: true }));
     expect(await b.page.getByText(CONFLICT).count()).toBe(0);
 
-    // A, whose card is now old, cancels the order: the reason dialog takes focus and Esc closes it.
-    await a.page.reload();
-    await a.page.locator('[data-card-ready]').waitFor();
+    // A, whose card is now old (A knows the version of its own change, not B's), cancels the
+    // order: the reason dialog takes focus, Esc closes it; the server refuses A's version, the
+    // dialog says why and keeps the reason, and the second try goes through.
     await a.page.getByRole('button', { name: 'Отменить заказ' }).click();
     const dialog = a.page.getByRole('dialog', { name: 'Отмена заказ-наряда' });
     await shows(dialog);
@@ -293,6 +293,10 @@ describe('order card', () => {
     await dialog.waitFor({ state: 'hidden' });
     await a.page.getByRole('button', { name: 'Отменить заказ' }).click();
     await dialog.getByLabel('Причина').fill('Клиент забрал автомобиль без ремонта');
+    await dialog.getByRole('button', { name: 'Отменить заказ' }).click();
+    await shows(dialog.getByText(CONFLICT));
+    await shows(row(a.page, 'Замена ремня ГРМ').getByText('3', { exact: true }));
+    expect(await dialog.getByLabel('Причина').inputValue()).toBe('Клиент забрал автомобиль без ремонта');
     await dialog.getByRole('button', { name: 'Отменить заказ' }).click();
     await shows(a.page.getByText('Статус: Отменён'));
     await shows(a.page.getByText('Отменён: Клиент забрал автомобиль без ремонта'));
