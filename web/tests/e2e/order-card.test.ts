@@ -195,7 +195,7 @@ describe('order card', () => {
     await approval.getByRole('button', { name: 'Записать решение клиента' }).click();
     await shows(page.getByText('Статус: Согласован'));
     const recommendations = region(page, 'Рекомендации');
-    await shows(recommendations.getByText('Диагностика передней подвески'));
+    await shows(recommendations.getByRole('listitem').filter({ hasText: 'Диагностика передней подвески' }));
     expect(await row(page, 'Диагностика передней подвески').count()).toBe(0);
     await shows(row(page, 'Замена масла в двигателе').getByText(new RegExp(`${clientName}, \\d{2}\\.\\d{2}\\.\\d{4}`)));
 
@@ -362,7 +362,8 @@ describe('order card', () => {
     // What they can do: recommend work for later.
     await page.getByLabel('Новая рекомендация').fill('Заменить щётки стеклоочистителя');
     await page.getByRole('button', { name: 'Добавить рекомендацию' }).click();
-    await shows(region(page, 'Рекомендации').getByText('Заменить щётки стеклоочистителя'));
+    await shows(region(page, 'Рекомендации').getByRole('listitem').filter({ hasText: 'Заменить щётки стеклоочистителя' }));
+    expect(await page.getByLabel('Новая рекомендация').inputValue()).toBe('');
     await screenshot(page, 'order-card-mechanic');
     expect(tab.problems).toEqual([]);
     await tab.context.close();
