@@ -4,6 +4,7 @@ import {
   bpToInput,
   decimalToInput,
   earlierRecommendations,
+  knownVersion,
   labourAction,
   listFromLines,
   mechanicsOf,
@@ -63,6 +64,12 @@ describe('approval', () => {
 });
 
 describe('versions and earlier visits', () => {
+  it('trusts its own last version only while the card shows what it showed after that write', () => {
+    expect(knownVersion({ version: 7, print: 'a' }, 'a')).toBe(7);
+    expect(knownVersion({ version: 7, print: 'a' }, 'b')).toBeNull();
+    expect(knownVersion(null, 'a')).toBeNull();
+  });
+
   it('takes the highest version of the history', () => {
     expect(versionFromHistory([{ version: 1 }, { version: 7 }, { version: 3 }])).toBe(7);
     expect(versionFromHistory([])).toBeUndefined();

@@ -83,6 +83,15 @@ export function orderPrint(order: Order): string {
   ]);
 }
 
+/**
+ * The `If-Match` for a command from a card showing `shownPrint`: the version this card last
+ * wrote, while the card still shows what it showed after that write; otherwise the card must
+ * look again before sending (`null`).
+ */
+export function knownVersion(known: { version: number; print: string } | null, shownPrint: string): number | null {
+  return known !== null && known.print === shownPrint ? known.version : null;
+}
+
 /** The order's version from its history: the highest event version. */
 export function versionFromHistory(entries: readonly { version: number }[]): number | undefined {
   return entries.reduce<number | undefined>((max, e) => (max === undefined || e.version > max ? e.version : max), undefined);

@@ -10,7 +10,7 @@ import { ApiError } from '../api/errors.ts';
 import { query } from '../api/graphql.ts';
 import type { OrderCardQueryVariables, OrderHistoryQuery } from '../api/generated/graphql/graphql.ts';
 import { can, type Me } from '../auth/me.ts';
-import { orderPrint, versionFromHistory, type Order } from './logic.ts';
+import { knownVersion, orderPrint, versionFromHistory, type Order } from './logic.ts';
 import { OrderCardDocument, OrderHistoryDocument } from './queries.ts';
 import { text } from './text.ts';
 
@@ -68,11 +68,9 @@ export function useOrderCommands(variables: OrderCardQueryVariables, shown: Orde
       setConflict(false);
       const options = cardQuery(variables);
       try {
-        let ifMatch: number | undefined;
         const print = shown ? orderPrint(shown) : '';
-        if (known.current && known.current.print === print) {
-          ifMatch = known.current.version;
-        } else {
+        let ifMatch = knownVersion(known.current, print) ?? undefined;
+        if (ifMatch === undefined) {
           // No version for what is shown (the query API has none for a role without the
           // history): look again, and refuse if the order is no longer what the user saw.
           const fresh = await query(OrderCardDocument, variables);
