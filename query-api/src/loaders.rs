@@ -134,7 +134,7 @@ grouped!(
                   (vat * 100)::bigint AS "vat!: Rub", (paid * 100)::bigint AS "paid!: Rub",
                   (refunded * 100)::bigint AS "refunded!: Rub",
                   (balance_due * 100)::bigint AS "balance_due!: Rub", voided, void_reason, status,
-                  state
+                  state, version
              FROM read.invoices WHERE work_order_id = ANY($1) ORDER BY issued_at"#,
             keys
         )

@@ -357,6 +357,9 @@ pub struct WorkOrder {
     /// Read by the resolvers, not shown as is.
     #[graphql(skip)]
     pub mechanic_ids: Vec<Uuid>,
+    /// The order's stream version the read model reflects: send it back as the command API's
+    /// `If-Match`, so a change someone else made since is refused instead of overwritten.
+    pub version: i64,
 }
 
 /// A line of a work order: labour or parts.
@@ -682,6 +685,8 @@ pub struct Invoice {
     /// Read by the resolvers, not shown as is.
     #[graphql(skip)]
     pub state: serde_json::Value,
+    /// The invoice's stream version the read model reflects: the command API's `If-Match`.
+    pub version: i64,
 }
 
 /// An invoice line, frozen at issue.
@@ -1187,7 +1192,7 @@ impl Query {
                       (labour * 100)::bigint AS "labour!: Rub", (parts * 100)::bigint AS "parts!: Rub",
                       (discount * 100)::bigint AS "discount!: Rub", (total * 100)::bigint AS "total!: Rub",
                       (vat * 100)::bigint AS "vat!: Rub", vat_rate_bp, promised_at,
-                      pending_approval_lines, mechanic_ids
+                      pending_approval_lines, mechanic_ids, version
                  FROM page JOIN read.work_orders w USING (work_order_id)
                 ORDER BY opened_at DESC, w.work_order_id DESC"#,
             statuses.as_deref(),
@@ -1224,7 +1229,7 @@ impl Query {
                       (labour * 100)::bigint AS "labour!: Rub", (parts * 100)::bigint AS "parts!: Rub",
                       (discount * 100)::bigint AS "discount!: Rub", (total * 100)::bigint AS "total!: Rub",
                       (vat * 100)::bigint AS "vat!: Rub", vat_rate_bp, promised_at,
-                      pending_approval_lines, mechanic_ids
+                      pending_approval_lines, mechanic_ids, version
                  FROM read.work_orders WHERE work_order_id = $1"#,
             id
         )
@@ -1313,7 +1318,7 @@ impl Query {
                       (vat * 100)::bigint AS "vat!: Rub", (paid * 100)::bigint AS "paid!: Rub",
                       (refunded * 100)::bigint AS "refunded!: Rub",
                       (balance_due * 100)::bigint AS "balance_due!: Rub", voided, void_reason, status,
-                      state
+                      state, version
                  FROM read.invoices
                 WHERE ($1::uuid IS NULL OR client_id = $1)
                   AND (NOT $2 OR balance_due > 0)
@@ -1348,7 +1353,7 @@ impl Query {
                       (vat * 100)::bigint AS "vat!: Rub", (paid * 100)::bigint AS "paid!: Rub",
                       (refunded * 100)::bigint AS "refunded!: Rub",
                       (balance_due * 100)::bigint AS "balance_due!: Rub", voided, void_reason, status,
-                      state
+                      state, version
                  FROM read.invoices WHERE invoice_id = $1"#,
             id
         )

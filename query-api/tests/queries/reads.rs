@@ -607,12 +607,31 @@ async fn a_board_tile_shows_the_promise_the_lines_awaiting_the_client_the_balanc
         .data(
             &s.advisor,
             &format!(
-                r#"{{ workOrder(id: "{}") {{ promisedAt pendingApprovalLines }} }}"#,
-                s.other_order
+                r#"{{ workOrder(id: "{}") {{ promisedAt pendingApprovalLines version invoices {{ version }} }}
+                      assigned: workOrder(id: "{}") {{ version invoices {{ version }} }} }}"#,
+                s.other_order, s.assigned_order
             ),
             &position,
         )
         .await;
     assert!(card["workOrder"]["promisedAt"].is_null());
     assert_eq!(card["workOrder"]["pendingApprovalLines"], 1);
+    // The version a screen sends back as If-Match is the stream's own.
+    let version = |kind: &str, id: Uuid| {
+        let store = s.shop.store.clone();
+        let stream = event_store::StreamId::new(kind, &id.to_string());
+        async move { store.stream_version(&stream).await.unwrap() }
+    };
+    assert_eq!(
+        card["workOrder"]["version"],
+        version("work_order", s.other_order).await
+    );
+    assert_eq!(
+        card["assigned"]["version"],
+        version("work_order", s.assigned_order).await
+    );
+    assert_eq!(
+        card["assigned"]["invoices"][0]["version"],
+        version("invoice", s.invoice).await
+    );
 }
