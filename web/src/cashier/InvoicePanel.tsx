@@ -19,7 +19,7 @@ import {
   activeMethods,
   fieldOfError,
   formatLineQuantity,
-  invoiceVersion,
+  ifMatchFor,
   methodName,
   moneyToInput,
   readAmount,
@@ -63,7 +63,7 @@ export function InvoicePanel({
   const heading = useRef<HTMLHeadingElement>(null);
   // The version the last command answered with: the next command may follow it before the read
   // model shows that command.
-  const [answered, setAnswered] = useState(0);
+  const [answered, setAnswered] = useState<number | null>(null);
   // What the last command did, shown under the balance (one message, not one per form).
   const [notice, setNotice] = useState<string | null>(null);
   const loaded = invoice.data?.invoice?.id;
@@ -97,13 +97,13 @@ export function InvoicePanel({
 
   const entries = methods.data?.directories.find((d) => d.code === 'payment_methods')?.entries ?? [];
   const offered = activeMethods(entries);
-  const version = Math.max(invoiceVersion(data), answered);
+  const version = ifMatchFor(data.version, answered);
   const refreshing = invoice.isFetching;
   const context: CommandContext = {
     invoice: data,
     version,
     refreshing,
-    onAccepted: (accepted) => setAnswered((v) => Math.max(v, accepted.version)),
+    onAccepted: (accepted) => setAnswered((v) => (v === null ? accepted.version : Math.max(v, accepted.version))),
     onNotice: setNotice,
   };
   const holdsMoney = !data.voided && (data.status === 'partially_paid' || data.status === 'paid');

@@ -4,7 +4,7 @@ import {
   activeMethods,
   fieldOfError,
   formatLineQuantity,
-  invoiceVersion,
+  ifMatchFor,
   methodName,
   moneyToInput,
   needsInvoice,
@@ -21,11 +21,15 @@ describe('needsInvoice', () => {
   });
 });
 
-describe('invoiceVersion', () => {
-  it('counts the issue, every journal entry and the void', () => {
-    expect(invoiceVersion({ payments: [], voided: false })).toBe(1);
-    expect(invoiceVersion({ payments: [{}, {}, {}], voided: false })).toBe(4);
-    expect(invoiceVersion({ payments: [], voided: true })).toBe(2);
+describe('ifMatchFor', () => {
+  it('sends the version the screen shows', () => {
+    expect(ifMatchFor(3, null)).toBe(3);
+  });
+
+  it("follows its own command's answer until the read shows it or later", () => {
+    expect(ifMatchFor(3, 4)).toBe(4);
+    expect(ifMatchFor(6, 4)).toBe(6);
+    expect(ifMatchFor(4, 4)).toBe(4);
   });
 });
 

@@ -20,13 +20,13 @@ export function needsInvoice(order: OrderToInvoice): boolean {
 }
 
 /**
- * The version of an invoice's stream as the screen shows it, for `If-Match`: one event for the
- * issue, one per payment or refund in its journal, one for the void. A payment taken meanwhile by
- * another cashier makes the command fail with 412 instead of being decided on a balance the user
- * never saw.
+ * The version an invoice command is sent against (`If-Match`): the invoice's stream version as
+ * the screen shows it, or the version the panel's own last command answered with while the read
+ * has not caught up with it. A payment taken meanwhile by another cashier makes the command fail
+ * with 412 instead of being decided on a balance the user never saw.
  */
-export function invoiceVersion(invoice: { payments: unknown[]; voided: boolean }): number {
-  return 1 + invoice.payments.length + (invoice.voided ? 1 : 0);
+export function ifMatchFor(shown: number, answered: number | null): number {
+  return answered !== null && answered > shown ? answered : shown;
 }
 
 /** A server amount ("1234.50") as the amount field's text («1234,50»); '' for none or not positive. */

@@ -53,6 +53,7 @@ export const CashierInvoiceDocument = graphql(`
   query CashierInvoice($id: UUID!) {
     invoice(id: $id) {
       id
+      version
       number
       workOrderId
       workOrderNumber

@@ -24,7 +24,7 @@ export function OrderCardPage() {
   const variables = cardVariables(orderId, me.data?.me);
   const card = useQuery({ ...cardQuery(variables), enabled: me.data !== undefined && orderId !== '' });
   const order = card.data?.workOrder ?? undefined;
-  const { run, conflict, dismissConflict } = useOrderCommands(variables, order, me.data?.me);
+  const { run, conflict, dismissConflict } = useOrderCommands(variables, order);
 
   if (card.isPending) {
     return (

@@ -4,13 +4,12 @@ import {
   bpToInput,
   decimalToInput,
   earlierRecommendations,
-  knownVersion,
+  ifMatchFor,
   labourAction,
   listFromLines,
   mechanicsOf,
   parseKm,
   parseQuantityToThousandths,
-  versionFromHistory,
 } from './logic.ts';
 
 describe('typed figures', () => {
@@ -64,15 +63,20 @@ describe('approval', () => {
 });
 
 describe('versions and earlier visits', () => {
-  it('trusts its own last version only while the card shows what it showed after that write', () => {
-    expect(knownVersion({ version: 7, print: 'a' }, 'a')).toBe(7);
-    expect(knownVersion({ version: 7, print: 'a' }, 'b')).toBeNull();
-    expect(knownVersion(null, 'a')).toBeNull();
+  it('sends the version of the order the card shows', () => {
+    expect(ifMatchFor({ id: 'a', version: 7 }, null)).toBe(7);
   });
 
-  it('takes the highest version of the history', () => {
-    expect(versionFromHistory([{ version: 1 }, { version: 7 }, { version: 3 }])).toBe(7);
-    expect(versionFromHistory([])).toBeUndefined();
+  it("follows its own command's answer until the reloaded card shows it or later", () => {
+    // Answered 8 while the card still shows 7: the user's own write is the only difference.
+    expect(ifMatchFor({ id: 'a', version: 7 }, { id: 'a', version: 8 })).toBe(8);
+    // The card reloaded with another employee's change on top: what is shown wins.
+    expect(ifMatchFor({ id: 'a', version: 10 }, { id: 'a', version: 8 })).toBe(10);
+    expect(ifMatchFor({ id: 'a', version: 8 }, { id: 'a', version: 8 })).toBe(8);
+  });
+
+  it("ignores an answer about another order", () => {
+    expect(ifMatchFor({ id: 'b', version: 3 }, { id: 'a', version: 8 })).toBe(3);
   });
 
   it('offers earlier recommendations newest first, once each, not the ones already on the order', () => {

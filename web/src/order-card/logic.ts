@@ -1,7 +1,7 @@
 /**
  * The order card's plain rules: reading typed figures into the units the command API takes,
- * building the approval's body, telling whether the order changed under the user, and which
- * earlier recommendations to offer. No money is added up here: totals come from the server.
+ * building the approval's body, which version a command is sent against, and which earlier
+ * recommendations to offer. No money is added up here: totals come from the server.
  */
 import type { CommandBody } from '../api/commands.ts';
 import type { OrderCardQuery } from '../api/generated/graphql/graphql.ts';
@@ -68,33 +68,12 @@ export function approvalBody(
 }
 
 /**
- * What of an order another employee's change would alter: a card showing a different print was
- * loaded before someone else's change. Client and vehicle details are left out (they are other
- * records, changed on their own).
+ * The `If-Match` for a command from a card showing `shown`: the version of the order the user is
+ * looking at, or the version this card's own last command on that order answered with when the
+ * card has not been reloaded since (a later version means the card already shows that write).
  */
-export function orderPrint(order: Order): string {
-  return JSON.stringify([
-    order.status,
-    order.promisedAt,
-    order.total,
-    order.intake,
-    order.lines,
-    order.recommendations.map((r) => r.id),
-  ]);
-}
-
-/**
- * The `If-Match` for a command from a card showing `shownPrint`: the version this card last
- * wrote, while the card still shows what it showed after that write; otherwise the card must
- * look again before sending (`null`).
- */
-export function knownVersion(known: { version: number; print: string } | null, shownPrint: string): number | null {
-  return known !== null && known.print === shownPrint ? known.version : null;
-}
-
-/** The order's version from its history: the highest event version. */
-export function versionFromHistory(entries: readonly { version: number }[]): number | undefined {
-  return entries.reduce<number | undefined>((max, e) => (max === undefined || e.version > max ? e.version : max), undefined);
+export function ifMatchFor(shown: { id: string; version: number }, answered: { id: string; version: number } | null): number {
+  return answered !== null && answered.id === shown.id && answered.version > shown.version ? answered.version : shown.version;
 }
 
 export interface EarlierRecommendation {

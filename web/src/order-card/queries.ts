@@ -9,6 +9,7 @@ export const OrderCardDocument = graphql(`
   query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!) {
     workOrder(id: $id) {
       id
+      version
       number
       status
       openedAt

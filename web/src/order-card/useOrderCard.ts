@@ -1,7 +1,7 @@
 /**
- * The card's server state (TanStack Query) and the one way it sends commands: with `If-Match`
- * when the version of what the user sees is known, after a fresh look when it is not, and on a
- * conflict the card is reloaded while the forms keep what was typed.
+ * The card's server state (TanStack Query) and the one way it sends commands: always with
+ * `If-Match` = the version of the order the user sees, and on a conflict the card is reloaded
+ * while the forms keep what was typed.
  */
 import { queryOptions, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
@@ -10,7 +10,7 @@ import { ApiError } from '../api/errors.ts';
 import { query } from '../api/graphql.ts';
 import type { OrderCardQueryVariables, OrderHistoryQuery } from '../api/generated/graphql/graphql.ts';
 import { can, type Me } from '../auth/me.ts';
-import { knownVersion, orderPrint, versionFromHistory, type Order } from './logic.ts';
+import { ifMatchFor, type Order } from './logic.ts';
 import { OrderCardDocument, OrderHistoryDocument } from './queries.ts';
 import { text } from './text.ts';
 
@@ -52,45 +52,33 @@ export type RunCommand = <C extends CommandName<'work_order'>>(
   body: CommandBody<'work_order', C>,
 ) => Promise<Outcome>;
 
-const staleError = () => new ApiError(409, 'stale_card', 'the order changed since it was shown', text.conflict);
+/** Refused before sending: there is no order on the card to send a command against. */
+const noOrderError = () => new ApiError(0, 'no_order', 'no order is shown', text.notFound);
 
-export function useOrderCommands(variables: OrderCardQueryVariables, shown: Order | undefined, me: Me | undefined) {
+export function useOrderCommands(variables: OrderCardQueryVariables, shown: Order | undefined) {
   const client = useQueryClient();
   const [conflict, setConflict] = useState(false);
-  // The stream version of the order as last written from this card, with the print of the
-  // order the card showed after that write: valid while the card still shows that.
-  const known = useRef<{ version: number; print: string } | null>(null);
-  const canHistory = can(me, 'history.read');
+  // The order and version this card's last command answered with: the next command may follow it
+  // before the reloaded card shows that version.
+  const answered = useRef<{ id: string; version: number } | null>(null);
   const orderId = variables.id;
 
   const run = useCallback<RunCommand>(
     async (command, body) => {
       setConflict(false);
       const options = cardQuery(variables);
+      if (!shown) return { ok: false, error: noOrderError() };
       try {
-        const print = shown ? orderPrint(shown) : '';
-        let ifMatch = knownVersion(known.current, print) ?? undefined;
-        if (ifMatch === undefined) {
-          // No version for what is shown (the query API has none for a role without the
-          // history): look again, and refuse if the order is no longer what the user saw.
-          const fresh = await query(OrderCardDocument, variables);
-          if (!fresh.workOrder || orderPrint(fresh.workOrder) !== print) {
-            client.setQueryData(options.queryKey, fresh);
-            known.current = null;
-            setConflict(true);
-            return { ok: false, error: staleError() };
-          }
-          if (canHistory) ifMatch = versionFromHistory(await loadHistory(orderId));
-        }
-        const answer = await send<'work_order', typeof command>('work_order', orderId, command, body, ifMatch === undefined ? {} : { ifMatch });
-        const refreshed = await client.fetchQuery({ ...options, staleTime: 0 });
-        known.current = refreshed.workOrder ? { version: answer.version, print: orderPrint(refreshed.workOrder) } : null;
+        const ifMatch = ifMatchFor(shown, answered.current);
+        const answer = await send<'work_order', typeof command>('work_order', orderId, command, body, { ifMatch });
+        answered.current = { id: orderId, version: answer.version };
+        await client.fetchQuery({ ...options, staleTime: 0 });
         void client.invalidateQueries({ queryKey: ['order-history', orderId] });
         return { ok: true };
       } catch (caught) {
         const error = caught instanceof ApiError ? caught : new ApiError(0, 'unknown', String(caught), String(caught));
         if (error.isConflict) {
-          known.current = null;
+          answered.current = null;
           // The card's own words for it, whichever service refused.
           const conflict = new ApiError(error.status, error.code, error.message, text.conflict, error.details);
           setConflict(true);
@@ -101,7 +89,7 @@ export function useOrderCommands(variables: OrderCardQueryVariables, shown: Orde
         return { ok: false, error };
       }
     },
-    [client, variables, shown, canHistory, orderId],
+    [client, variables, shown, orderId],
   );
 
   return { run, conflict, dismissConflict: () => setConflict(false) };

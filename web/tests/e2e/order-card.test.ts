@@ -18,6 +18,13 @@ const OIL_CHANGE = demoId(200);
 const MECHANIC = demoId(102);
 const CONFLICT = 'Заказ изменил другой сотрудник — данные обновлены';
 
+/** The status of the next refused order command the page sends (a 4xx from the command API). */
+function refusal(page: Page): Promise<number> {
+  return page
+    .waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/api/v1/') && r.status() >= 400)
+    .then((r) => r.status());
+}
+
 let counter = 0;
 const seed = Date.now() % 1_000_000;
 function uniquePhone(): string {
@@ -268,7 +275,10 @@ describe('order card', () => {
     await b.page.getByRole('button', { name: 'Изменить: Замена ремня ГРМ' }).click();
     const editor = b.page.getByRole('form', { name: 'Изменение строки «Замена ремня ГРМ»' });
     await editor.getByLabel('Нормо-часы').fill('3');
+    const bRefused = refusal(b.page);
     await editor.getByRole('button', { name: 'Сохранить', exact: true }).click();
+    // The command API itself refused B's version: a real 412, not a guess of the screen's.
+    expect(await bRefused).toBe(412);
     await shows(b.page.getByText(CONFLICT));
     // The card reloaded with A's change; B's typed value is still in the field.
     await shows(row(b.page, 'Замена ремня ГРМ').getByText('2,5', { exact: true }));
@@ -281,7 +291,7 @@ describe('order card', () => {
     await shows(row(b.page, 'Замена ремня ГРМ').getByText('3', { exact: true }));
     expect(await b.page.getByText(CONFLICT).count()).toBe(0);
 
-    // A, whose card is now old (A knows the version of its own change, not B's), cancels the
+    // A, whose card is now old (it shows the version of A's own change, not B's), cancels the
     // order: the reason dialog takes focus, Esc closes it; the server refuses A's version, the
     // dialog says why and keeps the reason, and the second try goes through.
     await a.page.getByRole('button', { name: 'Отменить заказ' }).click();
@@ -293,7 +303,9 @@ describe('order card', () => {
     await dialog.waitFor({ state: 'hidden' });
     await a.page.getByRole('button', { name: 'Отменить заказ' }).click();
     await dialog.getByLabel('Причина').fill('Клиент забрал автомобиль без ремонта');
+    const aRefused = refusal(a.page);
     await dialog.getByRole('button', { name: 'Отменить заказ' }).click();
+    expect(await aRefused).toBe(412);
     await shows(dialog.getByText(CONFLICT));
     await shows(row(a.page, 'Замена ремня ГРМ').getByText('3', { exact: true }));
     expect(await dialog.getByLabel('Причина').inputValue()).toBe('Клиент забрал автомобиль без ремонта');

@@ -61,7 +61,7 @@ export type CashierInvoiceQueryVariables = Exact<{
 }>;
 
 
-export type CashierInvoiceQuery = { invoice: { id: string, number: string, workOrderId: string, workOrderNumber: string, payerKind: string, payerName: string | null, payerInn: string | null, issuedAt: string, total: string, vat: string, paid: string, refunded: string, balanceDue: string, voided: boolean, voidReason: string | null, status: string, lines: Array<{ kind: string, description: string, quantity: number, unitPrice: string, discount: string, amount: string }>, payments: Array<{ id: string, kind: string, amount: string, method: string, reference: string | null, reason: string | null, at: string }>, client: { id: string, displayName: string } | null } | null };
+export type CashierInvoiceQuery = { invoice: { id: string, version: number, number: string, workOrderId: string, workOrderNumber: string, payerKind: string, payerName: string | null, payerInn: string | null, issuedAt: string, total: string, vat: string, paid: string, refunded: string, balanceDue: string, voided: boolean, voidReason: string | null, status: string, lines: Array<{ kind: string, description: string, quantity: number, unitPrice: string, discount: string, amount: string }>, payments: Array<{ id: string, kind: string, amount: string, method: string, reference: string | null, reason: string | null, at: string }>, client: { id: string, displayName: string } | null } | null };
 
 export type CashierPaymentMethodsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -104,7 +104,7 @@ export type OrderCardQueryVariables = Exact<{
 }>;
 
 
-export type OrderCardQuery = { workOrder: { id: string, number: string, status: string, openedAt: string, acceptedAt: string | null, approvedAt: string | null, startedAt: string | null, completedAt: string | null, closedAt: string | null, cancelledAt: string | null, cancelReason: string | null, promisedAt: string | null, pendingApprovalLines: number, labour: string, parts: string, discount: string, total: string, vat: string, vatRateBp: number, client?: { id: string, displayName: string, phones?: Array<string> } | null, vehicle?: { id: string, plate: string | null, make: string, model: string, year: number | null, vin: string | null } | null, lines: Array<{ id: string, ordinal: number, kind: string, description: string, partNumber: string | null, catalogueServiceId: string | null, quantity: string, unitPrice: string, discountBp: number, discount: string, amount: string, progress: string | null, approval: string, approvedBy: string | null, approvedAt: string | null, mechanic: { id: string, fullName: string } | null }>, intake: { mileageKm: number, complaints: string, fuelEighths: number, visibleDamage: Array<string>, itemsLeft: Array<string>, at: string } | null, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> } | null };
+export type OrderCardQuery = { workOrder: { id: string, version: number, number: string, status: string, openedAt: string, acceptedAt: string | null, approvedAt: string | null, startedAt: string | null, completedAt: string | null, closedAt: string | null, cancelledAt: string | null, cancelReason: string | null, promisedAt: string | null, pendingApprovalLines: number, labour: string, parts: string, discount: string, total: string, vat: string, vatRateBp: number, client?: { id: string, displayName: string, phones?: Array<string> } | null, vehicle?: { id: string, plate: string | null, make: string, model: string, year: number | null, vin: string | null } | null, lines: Array<{ id: string, ordinal: number, kind: string, description: string, partNumber: string | null, catalogueServiceId: string | null, quantity: string, unitPrice: string, discountBp: number, discount: string, amount: string, progress: string | null, approval: string, approvedBy: string | null, approvedAt: string | null, mechanic: { id: string, fullName: string } | null }>, intake: { mileageKm: number, complaints: string, fuelEighths: number, visibleDamage: Array<string>, itemsLeft: Array<string>, at: string } | null, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> } | null };
 
 export type OrderHistoryQueryVariables = Exact<{
   id: string;
@@ -279,6 +279,7 @@ export const CashierInvoiceDocument = new TypedDocumentString(`
     query CashierInvoice($id: UUID!) {
   invoice(id: $id) {
     id
+    version
     number
     workOrderId
     workOrderNumber
@@ -402,6 +403,7 @@ export const OrderCardDocument = new TypedDocumentString(`
     query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!) {
   workOrder(id: $id) {
     id
+    version
     number
     status
     openedAt
