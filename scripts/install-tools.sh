@@ -41,6 +41,8 @@ fi
 # no browser is ever downloaded) and nginx. Node 20 and npm come with this kind of machine.
 apt_missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
+# Russian for Chromium's own widgets (date and time inputs): the front desk's browsers are Russian.
+[ -d /usr/lib/chromium/locales ] && ls /usr/lib/chromium/locales/ru.pak >/dev/null 2>&1 || apt_missing+=(chromium-l10n)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_missing+=(nginx)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -21,6 +21,9 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // Date and time inputs follow the browser's own locale (Debian's chromium-l10n has Russian),
+    // as they do on the front desk's machines.
+    env: { ...process.env, LANG: 'ru_RU.UTF-8', LANGUAGE: 'ru' },
     args: [
       '--no-sandbox',
       '--disable-gpu',
