@@ -45,6 +45,9 @@ pub enum AuthError {
     /// The body is larger than the service reads.
     #[error("request body too large")]
     BodyTooLarge,
+    /// Text with a character PostgreSQL cannot store (U+0000), refused before anything reads it.
+    #[error("text must not contain U+0000")]
+    InvalidText,
     /// No such employee.
     #[error("employee not found")]
     EmployeeNotFound,
@@ -54,7 +57,7 @@ pub enum AuthError {
     /// The log refused or failed.
     #[error(transparent)]
     EventStore(#[from] event_store::EventStoreError),
-    /// The database failed.
+    /// The database failed: the caller may be fine, the service cannot tell, so 503 and not 401.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     /// Something that should not happen (a key that does not load, a hash that does not parse).
@@ -75,9 +78,37 @@ impl AuthError {
             Self::WeakPassword { .. } => "weak_password",
             Self::BadRequest(_) => "bad_request",
             Self::BodyTooLarge => "body_too_large",
+            Self::InvalidText => "invalid_text",
             Self::EmployeeNotFound => "not_found",
             Self::Domain(error) => error.code(),
+            _ if self.is_outage() => "unavailable",
             Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => "internal",
+        }
+    }
+
+    /// A database that did not answer (down, restarting, out of connections), on the auth path as
+    /// anywhere: the request may succeed on retry, and the caller's token or password is not to
+    /// blame, so it is never answered 401 ("log in again").
+    pub fn is_outage(&self) -> bool {
+        matches!(
+            self,
+            Self::Database(_) | Self::EventStore(event_store::EventStoreError::Database(_))
+        )
+    }
+
+    /// The English message a client may see: for a failure on our side the status's meaning only,
+    /// never the error's text (a database error names tables, hosts and values), which is logged
+    /// here instead. Every service that answers an `AuthError` (the APIs too) sends this one.
+    pub fn public_message(&self) -> String {
+        let status = self.status();
+        if !status.is_server_error() {
+            return self.to_string();
+        }
+        tracing::error!(error = %self, "auth request failed");
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            "service temporarily unavailable".into()
+        } else {
+            "internal error".into()
         }
     }
 
@@ -90,9 +121,10 @@ impl AuthError {
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden { .. } | Self::CsrfHeaderRequired => StatusCode::FORBIDDEN,
             Self::WeakPassword { .. } | Self::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::InvalidText => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::EmployeeNotFound => StatusCode::NOT_FOUND,
+            _ if self.is_outage() => StatusCode::SERVICE_UNAVAILABLE,
             Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -117,8 +149,12 @@ impl AuthError {
             }
             Self::BadRequest(_) => "Неверный запрос".into(),
             Self::BodyTooLarge => "Слишком большой запрос".into(),
+            Self::InvalidText => {
+                "Текст содержит недопустимый символ (U+0000); уберите его и повторите".into()
+            }
             Self::EmployeeNotFound => "Сотрудник не найден".into(),
             Self::Domain(error) => error.message_ru(),
+            _ if self.is_outage() => "Сервис временно недоступен; повторите позже".into(),
             Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => {
                 "Внутренняя ошибка; попробуйте позже".into()
             }
@@ -129,13 +165,7 @@ impl AuthError {
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            // The details go to the log, never to the client.
-            tracing::error!(error = %self, "auth request failed");
-            "internal error".to_owned()
-        } else {
-            self.to_string()
-        };
+        let message = self.public_message();
         let mut details = json!({});
         if let Self::TooManyAttempts { retry_after_s } = self {
             details = json!({ "retry_after_s": retry_after_s });

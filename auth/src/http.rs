@@ -143,7 +143,33 @@ pub struct Tokens {
 
 /// Reads a JSON body after the caller was authenticated, so strangers learn nothing of its shape.
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AuthError> {
-    serde_json::from_slice(body).map_err(|e| AuthError::BadRequest(e.to_string()))
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| AuthError::BadRequest(e.to_string()))?;
+    storable_body(value)
+}
+
+/// Whether every string and object key in `value` can be stored in PostgreSQL's `text` and `jsonb`,
+/// which cannot hold U+0000 (JSON may spell it `\u0000`). Every Motorlog service checks the whole
+/// body with this once, where it reads the JSON, so no field can be forgotten and no such text
+/// reaches a query (where it would fail as a 500) or the log.
+pub fn storable(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => !text.contains('\0'),
+        Value::Array(items) => items.iter().all(storable),
+        Value::Object(fields) => fields
+            .iter()
+            .all(|(key, field)| !key.contains('\0') && storable(field)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+/// The request read from a parsed body, once its text is known to be storable.
+fn storable_body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AuthError> {
+    if !storable(&value) {
+        return Err(AuthError::InvalidText);
+    }
+    serde_json::from_value(value).map_err(|e| AuthError::BadRequest(e.to_string()))
 }
 
 /// A raw body whose rejections (too large) answer in the service's error shape.
@@ -195,16 +221,17 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody
     type Rejection = AuthError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(request, state)
+        // Read as a value first, so the text is checked before any field is taken from it.
+        let Json(value) = Json::<serde_json::Value>::from_request(request, state)
             .await
-            .map(|Json(value)| JsonBody(value))
             .map_err(|rejection: JsonRejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     AuthError::BodyTooLarge
                 } else {
                     AuthError::BadRequest(rejection.body_text())
                 }
-            })
+            })?;
+        storable_body(value).map(JsonBody)
     }
 }
 
@@ -464,10 +491,14 @@ async fn health(State(service): Shared) -> impl IntoResponse {
         .await
     {
         Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
-        Err(error) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": error.to_string() })),
-        ),
+        // Public: up or down only; what failed goes to the log.
+        Err(error) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable" })),
+            )
+        }
     }
 }
 
