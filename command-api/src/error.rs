@@ -21,6 +21,9 @@ pub enum ApiError {
     /// Malformed JSON or a body of the wrong shape.
     #[error("invalid request body: {0}")]
     InvalidBody(String),
+    /// A string or key in the body with a character PostgreSQL cannot store (U+0000).
+    #[error("text must not contain U+0000")]
+    InvalidText,
     /// The body is larger than the API reads.
     #[error("request body too large")]
     BodyTooLarge,
@@ -65,18 +68,17 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Auth(error) => match error {
-                AuthError::Forbidden { .. } => StatusCode::FORBIDDEN,
-                _ => StatusCode::UNAUTHORIZED,
-            },
+            // The auth service's own table: 401, 403, or 503 when the database did not answer.
+            Self::Auth(error) => error.status(),
             Self::Domain(error) => match error.kind() {
                 ErrorKind::NotFound => StatusCode::NOT_FOUND,
                 ErrorKind::AlreadyExists => StatusCode::CONFLICT,
                 ErrorKind::InvalidValue | ErrorKind::RuleBroken => StatusCode::UNPROCESSABLE_ENTITY,
             },
-            Self::InvalidBody(_) | Self::InvalidHeader(_) | Self::InvalidId(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::InvalidBody(_)
+            | Self::InvalidText
+            | Self::InvalidHeader(_)
+            | Self::InvalidId(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnknownCommand(_) => StatusCode::NOT_FOUND,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -91,12 +93,10 @@ impl ApiError {
     /// The stable machine code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Auth(error) => match error {
-                AuthError::Forbidden { .. } => "forbidden",
-                _ => "unauthenticated",
-            },
+            Self::Auth(error) => error.code(),
             Self::Domain(error) => error.code(),
             Self::InvalidBody(_) => "invalid_body",
+            Self::InvalidText => "invalid_text",
             Self::BodyTooLarge => "body_too_large",
             Self::UnknownCommand(_) => "unknown_command",
             Self::InvalidId(_) => "invalid_id",
@@ -110,12 +110,12 @@ impl ApiError {
 
     fn message_ru(&self) -> String {
         match self {
-            Self::Auth(AuthError::Forbidden { .. }) => {
-                "Недостаточно прав для этого действия".into()
-            }
-            Self::Auth(_) => "Войдите в систему заново".into(),
+            Self::Auth(error) => error.message_ru(),
             Self::Domain(error) => error.message_ru(),
             Self::InvalidBody(_) => "Неверный формат запроса".into(),
+            Self::InvalidText => {
+                "Текст содержит недопустимый символ (U+0000); уберите его и повторите".into()
+            }
             Self::BodyTooLarge => "Слишком большой запрос".into(),
             Self::UnknownCommand(_) => "Неизвестная команда".into(),
             Self::InvalidId(_) => "Неверный идентификатор".into(),
@@ -163,12 +163,15 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            // The details go to the log, never to the client.
-            tracing::error!(error = %self, "command failed");
-            "internal error".to_owned()
-        } else {
-            self.to_string()
+        let message = match &self {
+            // Logged there, and told without internals.
+            Self::Auth(error) => error.public_message(),
+            _ if status.is_server_error() => {
+                // The details go to the log, never to the client.
+                tracing::error!(error = %self, "command failed");
+                "internal error".to_owned()
+            }
+            _ => self.to_string(),
         };
         let body = json!({
             "code": self.code(),

@@ -122,10 +122,14 @@ async fn health(State(api): State<Arc<CommandApi>>) -> impl IntoResponse {
         .await
     {
         Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
-        Err(error) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": error.to_string() })),
-        ),
+        // Public: up or down only; what failed goes to the log.
+        Err(error) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable" })),
+            )
+        }
     }
 }
 

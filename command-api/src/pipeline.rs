@@ -217,6 +217,10 @@ fn request<R: DeserializeOwned>(command: &str, body: &[u8]) -> Result<R, ApiErro
     } else {
         serde_json::from_slice(body).map_err(|e| ApiError::InvalidBody(e.to_string()))?
     };
+    // One check for every field of every command, before any of them is read.
+    if !auth::http::storable(&value) {
+        return Err(ApiError::InvalidText);
+    }
     let Some(object) = value.as_object_mut() else {
         return Err(ApiError::InvalidBody(
             "the body must be a JSON object".into(),

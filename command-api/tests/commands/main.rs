@@ -3,6 +3,7 @@
 // Fixtures and helpers here are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod bad_input;
 mod flow;
 mod matrix;
 mod safety;
