@@ -104,7 +104,16 @@ impl ErrorExtensions for QueryError {
         ) {
             tracing::error!(error = ?self, "query failed");
         }
-        async_graphql::Error::new(self.to_string()).extend_with(|_, e| {
+        // Failures on our side are told by their kind only; their text (a database's, ClickHouse's)
+        // is in the log above.
+        let message = match self {
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) => {
+                "internal error".to_owned()
+            }
+            Self::Unavailable(_) => "temporarily unavailable".to_owned(),
+            _ => self.to_string(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, e| {
             e.set("code", self.code());
             e.set("message_ru", self.message_ru());
             match self {

@@ -9,6 +9,7 @@ use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use auth::access::{AccessDirectory, Authorizer, TokenVerifier};
 use auth::AuthConfig;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -126,7 +127,100 @@ fn refusal(status: StatusCode, code: &str, message: String, message_ru: String) 
     (status, Json(body)).into_response()
 }
 
-async fn graphql(State(api): State<Arc<QueryApi>>, headers: HeaderMap, body: Bytes) -> Response {
+/// Whether a GraphQL document spells U+0000 as a string escape (`\u0000`), which the parser would
+/// turn into the character PostgreSQL cannot store. A backslash escaped itself (`\\u0000`) is text.
+/// Block strings take no escapes, so there the same letters are text too, but refusing them costs
+/// nobody anything.
+fn escapes_nul(query: &str) -> bool {
+    let bytes = query.as_bytes();
+    let mut backslashes = 0usize;
+    for (at, byte) in bytes.iter().enumerate() {
+        if *byte == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if *byte == b'u' && backslashes % 2 == 1 && bytes[at + 1..].starts_with(b"0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
+
+/// The GraphQL request in a body, refused (in the GraphQL error shape) if it is not one or if any
+/// text in it (the document's strings, the variables) is text PostgreSQL cannot store: checked here,
+/// once, so no resolver's argument can be forgotten.
+#[allow(clippy::result_large_err)]
+fn graphql_request(body: &[u8]) -> Result<async_graphql::Request, Response> {
+    let not_a_request = |error: serde_json::Error| {
+        refusal(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("the body is not a GraphQL request: {error}"),
+            "Тело запроса не является запросом GraphQL".into(),
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(not_a_request)?;
+    let spelled_nul = value
+        .get("query")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(escapes_nul);
+    if spelled_nul || !auth::http::storable(&value) {
+        return Err(refusal(
+            StatusCode::BAD_REQUEST,
+            "invalid_text",
+            "text must not contain U+0000".into(),
+            "Текст содержит недопустимый символ (U+0000); уберите его и повторите".into(),
+        ));
+    }
+    serde_json::from_value(value).map_err(not_a_request)
+}
+
+/// Resolver errors that are not ours (a library's, a database's text): logged, and sent with the
+/// generic `internal` code and message, so no internal text reaches a client. Errors with a code
+/// were made by [`crate::QueryError`], which already sends no internals; errors without a path are
+/// the document's own (syntax, validation) and are the client's to read.
+fn without_internals(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let coded = error
+            .extensions
+            .as_ref()
+            .is_some_and(|extensions| extensions.get("code").is_some());
+        if coded || error.path.is_empty() {
+            continue;
+        }
+        tracing::error!(error = %error.message, path = ?error.path, "query failed");
+        error.message = "internal error".into();
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("code", "internal");
+        extensions.set("message_ru", "Внутренняя ошибка сервера");
+    }
+}
+
+async fn graphql(
+    State(api): State<Arc<QueryApi>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+                "Слишком большой запрос".into(),
+            )
+        }
+        Err(rejection) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                rejection.body_text(),
+                "Тело запроса не прочитано".into(),
+            )
+        }
+    };
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
     let principal = match api.authorizer.authenticate(authorization).await {
         Ok(principal) => principal,
@@ -134,7 +228,7 @@ async fn graphql(State(api): State<Arc<QueryApi>>, headers: HeaderMap, body: Byt
             return refusal(
                 error.status(),
                 error.code(),
-                error.to_string(),
+                error.public_message(),
                 error.message_ru(),
             )
         }
@@ -155,16 +249,9 @@ async fn graphql(State(api): State<Arc<QueryApi>>, headers: HeaderMap, body: Byt
                     .into(),
             ),
         };
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let request = match graphql_request(&body) {
         Ok(request) => request,
-        Err(error) => {
-            return refusal(
-                StatusCode::BAD_REQUEST,
-                "invalid_body",
-                format!("the body is not a GraphQL request: {error}"),
-                "Тело запроса не является запросом GraphQL".into(),
-            )
-        }
+        Err(refused) => return refused,
     };
     let db = Db(api.pool.clone());
     // Loaders live for one request: their cache never outlives a permission check.
@@ -193,7 +280,8 @@ async fn graphql(State(api): State<Arc<QueryApi>>, headers: HeaderMap, body: Byt
         .data(DataLoader::new(PaymentsLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(PhonesLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(WorkOrderStateLoader(db), tokio::spawn));
-    let response = api.schema.execute(request).await;
+    let mut response = api.schema.execute(request).await;
+    without_internals(&mut response);
     let stale = response.errors.iter().find_map(|error| {
         let extensions = error.extensions.as_ref()?;
         match (extensions.get("code"), extensions.get("current_position")) {
@@ -237,10 +325,14 @@ async fn health(State(api): State<Arc<QueryApi>>) -> impl IntoResponse {
         .await
     {
         Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
-        Err(error) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": error.to_string() })),
-        ),
+        // Public: up or down only; what failed goes to the log.
+        Err(error) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable" })),
+            )
+        }
     }
 }
 

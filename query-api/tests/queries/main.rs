@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bad_input;
 mod matrix;
 mod reads;
 mod reports;

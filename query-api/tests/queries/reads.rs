@@ -619,7 +619,7 @@ async fn a_board_tile_shows_the_promise_the_lines_awaiting_the_client_the_balanc
     // The version a screen sends back as If-Match is the stream's own.
     let version = |kind: &str, id: Uuid| {
         let store = s.shop.store.clone();
-        let stream = event_store::StreamId::new(kind, &id.to_string());
+        let stream = event_store::StreamId::new(kind, id.to_string());
         async move { store.stream_version(&stream).await.unwrap() }
     };
     assert_eq!(

@@ -40,7 +40,7 @@ pub(crate) struct Shop {
     projectors: (tokio::sync::watch::Sender<bool>, tokio::task::JoinSet<()>),
 }
 
-async fn serve(
+pub(crate) async fn serve(
     router: axum::Router,
     with_peer: bool,
 ) -> (String, tokio::sync::oneshot::Sender<()>) {
