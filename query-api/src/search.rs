@@ -5,6 +5,7 @@
 //! answers only when its indexes are as fresh as the request needs and it is reachable: otherwise
 //! PostgreSQL answers, so the search box never goes dark with Meilisearch.
 
+use aggregates::contact::Phone;
 use aggregates::permission::Permission as P;
 use aggregates::vehicle_ids::Plate;
 use event_store::StreamId;
@@ -72,7 +73,7 @@ impl Wanted {
             show_phone: viewer.may(P::ClientReadContacts),
             vehicles: viewer.may(P::VehicleRead),
             work_orders: viewer.work_order_scope().ok(),
-            phone_tail: (!has_letters && digits.len() >= 4).then(|| digits.clone()),
+            phone_tail: (!has_letters && digits.len() >= 4).then(|| phone_digits(text, &digits)),
             name: has_letters.then(|| text.to_lowercase()),
             plate: (vehicle_like && !plate.is_empty()).then_some(plate),
             vin_tail: (vehicle_like && vin.len() >= 4).then_some(vin),
@@ -81,6 +82,17 @@ impl Wanted {
                 .then(|| digits.clone()),
             order_number: (!digits.is_empty()).then(|| text.to_uppercase()),
         }
+    }
+}
+
+/// The digits a phone typed as `text` ends with, as phones are stored (E.164 without `+`). A whole
+/// Russian number is written with 8 or +7 in front (`8 912 345-67-89`, `89123456789`), and stored
+/// with 7: the domain's own reading ([`Phone::parse`]) turns the 8 into 7, so every writing the
+/// domain accepts finds the phone. Shorter digits are a tail and are searched as typed.
+fn phone_digits(text: &str, digits: &str) -> String {
+    match Phone::parse(text) {
+        Ok(phone) if digits.len() == 11 => phone.digits().to_owned(),
+        _ => digits.to_owned(),
     }
 }
 

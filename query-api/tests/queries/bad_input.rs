@@ -1,5 +1,5 @@
-//! Bad input is answered 4xx in the GraphQL error shape, never 5xx; failures on our side tell no
-//! internals.
+//! Bad input is answered 4xx in the GraphQL error shape, never 5xx; a phone is found however the
+//! domain lets it be written; failures on our side tell no internals.
 
 use auth::AuthConfig;
 use query_api::http::QueryApi;
@@ -87,6 +87,34 @@ async fn an_over_size_body_is_413_in_the_graphql_error_shape() {
         let error = &answer["errors"][0];
         assert_eq!(error["extensions"]["code"], "body_too_large", "{answer}");
         assert_eq!(error["extensions"]["message_ru"], "Слишком большой запрос");
+    }
+}
+
+#[tokio::test]
+async fn a_phone_is_found_in_every_writing_the_domain_accepts() {
+    let s = staffed_shop("q_bad_phone").await;
+    // The client's phone is +79123456789; these are the writings of the domain's phone table.
+    for text in [
+        "8 912 345-67-89",
+        "8 (912) 345-67-89",
+        "89123456789",
+        "+7 (912) 345-67-89",
+        "+7 912 345 67 89",
+        "+7(912)345-67-89",
+        "79123456789",
+        "9123456789",
+        "345-67-89",
+    ] {
+        let query = format!(r#"{{ search(text: "{text}") {{ kind id }} }}"#);
+        let data = s.shop.data(&s.advisor, &query, &s.position).await;
+        assert!(
+            data["search"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["kind"] == "client" && h["id"] == s.client.to_string()),
+            "{text}: {data}"
+        );
     }
 }
 
