@@ -15,6 +15,8 @@ pub enum ErrorKind {
     InvalidValue,
     /// A rule of the shop forbids it in this state (422).
     RuleBroken,
+    /// The actor may not do this to this record, whatever its state (403).
+    Forbidden,
 }
 
 /// Why the domain refused a command or a value.
@@ -353,6 +355,27 @@ pub enum DomainError {
         /// Which login: email or phone.
         login: &'static str,
     },
+    /// Giving (through a role or an employee's roles) a permission the actor does not hold.
+    #[error("you cannot give the permission {permission}: you do not hold it")]
+    PermissionNotHeld {
+        /// The first permission the actor lacks.
+        permission: &'static str,
+    },
+    /// Assigning or removing the owner role (or creating it) by someone who is not an owner.
+    #[error("only an owner may assign or remove the owner role")]
+    OwnerRoleByOwnerOnly,
+    /// A non-owner changing an owner's details, roles, activity or password.
+    #[error("only an owner may change an owner's details, roles, access or password")]
+    OwnerProtected,
+    /// A mechanic acting on a labour line assigned to another mechanic.
+    #[error("line {line_id} is assigned to another mechanic")]
+    LineOfAnotherMechanic {
+        /// The line.
+        line_id: LineId,
+    },
+    /// A mechanic adding a recommendation to an order where they have no line.
+    #[error("you have no line on this work order")]
+    NotOnWorkOrder,
 }
 
 impl DomainError {
@@ -416,6 +439,11 @@ impl DomainError {
             Self::LastOwner => "last_owner",
             Self::LoginRequired => "login_required",
             Self::LoginTaken { .. } => "login_taken",
+            Self::PermissionNotHeld { .. } => "permission_not_held",
+            Self::OwnerRoleByOwnerOnly => "owner_role_by_owner_only",
+            Self::OwnerProtected => "owner_protected",
+            Self::LineOfAnotherMechanic { .. } => "line_of_another_mechanic",
+            Self::NotOnWorkOrder => "not_on_work_order",
         }
     }
 
@@ -447,6 +475,11 @@ impl DomainError {
             | Self::InvalidYear { .. }
             | Self::InvalidMileage { .. }
             | Self::InvalidFuelLevel { .. } => ErrorKind::InvalidValue,
+            Self::PermissionNotHeld { .. }
+            | Self::OwnerRoleByOwnerOnly
+            | Self::OwnerProtected
+            | Self::LineOfAnotherMechanic { .. }
+            | Self::NotOnWorkOrder => ErrorKind::Forbidden,
             _ => ErrorKind::RuleBroken,
         }
     }
@@ -547,6 +580,21 @@ impl DomainError {
             Self::LastOwner => "В сервисе должен остаться хотя бы один активный владелец".into(),
             Self::LoginRequired => "Сотруднику нужен e-mail или телефон для входа".into(),
             Self::LoginTaken { .. } => "Этот логин уже у другого активного сотрудника".into(),
+            Self::PermissionNotHeld { permission } => {
+                format!("Нельзя выдать право «{permission}»: у вас его нет")
+            }
+            Self::OwnerRoleByOwnerOnly => {
+                "Назначать и снимать роль владельца может только владелец".into()
+            }
+            Self::OwnerProtected => {
+                "Данные, роли, доступ и пароль владельца может менять только владелец".into()
+            }
+            Self::LineOfAnotherMechanic { .. } => {
+                "Строка назначена другому механику; отметить её может он или мастер-приёмщик".into()
+            }
+            Self::NotOnWorkOrder => {
+                "Рекомендацию добавляет механик, у которого есть работа в этом заказ-наряде".into()
+            }
         }
     }
 }

@@ -3,9 +3,12 @@
 //! Roles are sets of these; every API checks the exact permission of the action itself. The codes are
 //! stable (they are stored in role events and carried in tokens); a permission is never renamed.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::DomainError;
 
 macro_rules! permissions {
     ($($(#[$doc:meta])* $name:ident = $code:literal,)*) => {
@@ -151,5 +154,65 @@ impl<'de> Deserialize<'de> for Permission {
         let code = String::deserialize(deserializer)?;
         Permission::from_code(&code)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown permission `{code}`")))
+    }
+}
+
+/// Who asks for a change to roles or staff, as the caller found them in the log just before: what
+/// their roles allow now, and whether one of them is the owner role.
+///
+/// "Nobody gives a permission they do not hold" spans records (the actor's employee entry and the
+/// roles they hold), so the caller reads those facts and the domain decides on them as a value, like
+/// `Client::standing`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// What the actor's roles allow now (an inactive employee: nothing).
+    pub permissions: BTreeSet<Permission>,
+    /// Whether the actor is an active owner.
+    pub owner: bool,
+}
+
+impl Actor {
+    /// An active owner: may give anything. Also the system itself when it creates the first owner.
+    pub fn owner() -> Self {
+        Self {
+            permissions: Permission::ALL.iter().copied().collect(),
+            owner: true,
+        }
+    }
+
+    /// A non-owner who holds exactly `permissions`.
+    pub fn holding(permissions: impl IntoIterator<Item = Permission>) -> Self {
+        Self {
+            permissions: permissions.into_iter().collect(),
+            owner: false,
+        }
+    }
+
+    /// Refuses unless the actor holds every one of `permissions` (an owner holds them all).
+    pub fn may_give<'p>(
+        &self,
+        permissions: impl IntoIterator<Item = &'p Permission>,
+    ) -> Result<(), DomainError> {
+        if self.owner {
+            return Ok(());
+        }
+        match permissions
+            .into_iter()
+            .find(|p| !self.permissions.contains(p))
+        {
+            Some(permission) => Err(DomainError::PermissionNotHeld {
+                permission: permission.code(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses unless the actor is an owner; `refusal` says what only an owner may do.
+    pub fn must_be_owner(&self, refusal: DomainError) -> Result<(), DomainError> {
+        if self.owner {
+            Ok(())
+        } else {
+            Err(refusal)
+        }
     }
 }

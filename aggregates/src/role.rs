@@ -1,12 +1,16 @@
 //! Roles: named sets of permissions the owner edits. The owner role is fixed: it always holds every
 //! permission, including ones added in later versions, so the owner can never lock themselves out.
+//!
+//! Nobody gives what they do not hold: creating a role or granting it permissions is refused unless
+//! the actor (an [`Actor`], read by the caller) holds every permission given; only an owner creates the
+//! owner role. Renaming and revoking take nothing from the actor's reach, so they need no such check.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use crate::directory::Code;
-use crate::permission::Permission;
+use crate::permission::{Actor, Permission};
 use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// The owner role's code.
@@ -23,6 +27,8 @@ pub enum RoleCommand {
         name: String,
         /// What it allows.
         permissions: BTreeSet<Permission>,
+        /// Who creates it.
+        by: Actor,
     },
     /// Rename it.
     Rename {
@@ -33,6 +39,8 @@ pub enum RoleCommand {
     Grant {
         /// The permissions to add.
         permissions: BTreeSet<Permission>,
+        /// Who grants them.
+        by: Actor,
     },
     /// Allow less.
     Revoke {
@@ -129,12 +137,15 @@ impl Aggregate for Role {
                 code,
                 name,
                 permissions,
+                by,
             } => {
                 let permissions = if code.as_str() == OWNER {
+                    by.must_be_owner(DomainError::OwnerRoleByOwnerOnly)?;
                     Permission::ALL.iter().copied().collect()
                 } else {
                     permissions
                 };
+                by.may_give(&permissions)?;
                 RoleEvent::RoleCreated {
                     code,
                     name: required_text(&name, "name", 100)?,
@@ -144,12 +155,13 @@ impl Aggregate for Role {
             RoleCommand::Rename { name } => RoleEvent::RoleRenamed {
                 name: required_text(&name, "name", 100)?,
             },
-            RoleCommand::Grant { permissions } => {
+            RoleCommand::Grant { permissions, by } => {
                 let new: BTreeSet<Permission> =
                     permissions.difference(&self.permissions).copied().collect();
                 if new.is_empty() || self.is_owner() {
                     return Ok(vec![]);
                 }
+                by.may_give(&new)?;
                 RoleEvent::PermissionsGranted { permissions: new }
             }
             RoleCommand::Revoke { permissions } => {

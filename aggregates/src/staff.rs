@@ -4,8 +4,14 @@
 //! without races: a login (e-mail or phone) belongs to one active employee, and once the shop has an
 //! owner it always keeps at least one active owner — two owners demoting each other at the same moment
 //! cannot both win, because both write to the same stream at the same expected version.
+//!
+//! Every command names who asks ([`Actor`]: what their roles allow now, whether they are an owner).
+//! Nobody gives a permission they do not hold: hiring with roles, assigning roles and reactivating
+//! (which gives back the employee's roles) are refused unless the actor holds everything those roles
+//! allow ([`RolePermissions`], read by the caller from the role streams). Only an owner assigns or
+//! removes the owner role, and only an owner changes an owner's details, roles or activity.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::contact::{Email, Phone};
 use crate::directory::Code;
 use crate::ids::EmployeeId;
-use crate::permission::Permission;
+use crate::permission::{Actor, Permission};
 use crate::role::OWNER;
 use crate::{required_text, Aggregate, DomainError, DomainEvent};
 
@@ -38,8 +44,34 @@ pub struct Employee {
 
 impl Employee {
     fn is_active_owner(&self) -> bool {
-        self.active && self.roles.iter().any(|r| r.as_str() == OWNER)
+        self.active && self.is_owner()
     }
+
+    /// Holds the owner role (active or not).
+    pub fn is_owner(&self) -> bool {
+        self.roles.iter().any(|r| r.as_str() == OWNER)
+    }
+}
+
+/// What each role allows now (role code → permissions; the owner role: all of them), as the caller
+/// read it from the role streams. A role missing here allows nothing.
+pub type RolePermissions = BTreeMap<Code, BTreeSet<Permission>>;
+
+/// Everything the roles `codes` allow together.
+fn allowed_by<'r>(
+    role_permissions: &'r RolePermissions,
+    codes: impl IntoIterator<Item = &'r Code>,
+) -> BTreeSet<Permission> {
+    codes
+        .into_iter()
+        .filter_map(|code| role_permissions.get(code))
+        .flatten()
+        .copied()
+        .collect()
+}
+
+fn is_owner_role(code: &Code) -> bool {
+    code.as_str() == OWNER
 }
 
 /// What the owner asks of the staff list.
@@ -61,6 +93,10 @@ pub enum StaffCommand {
         roles: BTreeSet<Code>,
         /// When.
         at: DateTime<Utc>,
+        /// Who hires.
+        by: Actor,
+        /// What the roles allow now.
+        role_permissions: RolePermissions,
     },
     /// Change name, position or logins.
     ChangeDetails {
@@ -74,6 +110,8 @@ pub enum StaffCommand {
         email: Option<Email>,
         /// Login phone.
         phone: Option<Phone>,
+        /// Who changes them.
+        by: Actor,
     },
     /// Set the employee's roles.
     AssignRoles {
@@ -81,6 +119,10 @@ pub enum StaffCommand {
         employee_id: EmployeeId,
         /// The roles.
         roles: BTreeSet<Code>,
+        /// Who assigns them.
+        by: Actor,
+        /// What the roles allow now.
+        role_permissions: RolePermissions,
     },
     /// Stop the employee from working in the system.
     Deactivate {
@@ -88,6 +130,8 @@ pub enum StaffCommand {
         employee_id: EmployeeId,
         /// When.
         at: DateTime<Utc>,
+        /// Who deactivates.
+        by: Actor,
     },
     /// Let the employee back in.
     Reactivate {
@@ -95,6 +139,10 @@ pub enum StaffCommand {
         employee_id: EmployeeId,
         /// When.
         at: DateTime<Utc>,
+        /// Who reactivates.
+        by: Actor,
+        /// What the roles allow now.
+        role_permissions: RolePermissions,
     },
 }
 
@@ -237,6 +285,15 @@ impl Staff {
         Ok(())
     }
 
+    /// The employee, unless they are an owner and the actor is not.
+    fn employee_for(&self, employee_id: EmployeeId, by: &Actor) -> Result<&Employee, DomainError> {
+        let employee = self.employee(employee_id)?;
+        if employee.is_owner() {
+            by.must_be_owner(DomainError::OwnerProtected)?;
+        }
+        Ok(employee)
+    }
+
     /// After `change`, the shop must still have an active owner if it had one.
     fn keep_an_owner(&self, change: &StaffEvent) -> Result<(), DomainError> {
         let after = self.clone().evolve(change);
@@ -262,10 +319,16 @@ impl Aggregate for Staff {
                 phone,
                 roles,
                 at,
+                by,
+                role_permissions,
             } => {
                 if self.employee(employee_id).is_ok() {
                     return Err(DomainError::AlreadyExists { what: "employee" });
                 }
+                if roles.iter().any(is_owner_role) {
+                    by.must_be_owner(DomainError::OwnerRoleByOwnerOnly)?;
+                }
+                by.may_give(&allowed_by(&role_permissions, &roles))?;
                 self.check_logins(employee_id, email.as_ref(), phone.as_ref())?;
                 StaffEvent::EmployeeHired {
                     employee_id,
@@ -283,8 +346,9 @@ impl Aggregate for Staff {
                 position,
                 email,
                 phone,
+                by,
             } => {
-                self.employee(employee_id)?;
+                self.employee_for(employee_id, &by)?;
                 self.check_logins(employee_id, email.as_ref(), phone.as_ref())?;
                 StaffEvent::EmployeeDetailsChanged {
                     employee_id,
@@ -294,27 +358,48 @@ impl Aggregate for Staff {
                     phone,
                 }
             }
-            StaffCommand::AssignRoles { employee_id, roles } => {
-                if self.employee(employee_id)?.roles == roles {
+            StaffCommand::AssignRoles {
+                employee_id,
+                roles,
+                by,
+                role_permissions,
+            } => {
+                let current = &self.employee_for(employee_id, &by)?.roles;
+                if *current == roles {
                     return Ok(vec![]);
                 }
+                if current.symmetric_difference(&roles).any(is_owner_role) {
+                    by.must_be_owner(DomainError::OwnerRoleByOwnerOnly)?;
+                }
+                by.may_give(&allowed_by(&role_permissions, roles.difference(current)))?;
                 let event = StaffEvent::EmployeeRolesAssigned { employee_id, roles };
                 self.keep_an_owner(&event)?;
                 event
             }
-            StaffCommand::Deactivate { employee_id, at } => {
-                if !self.employee(employee_id)?.active {
+            StaffCommand::Deactivate {
+                employee_id,
+                at,
+                by,
+            } => {
+                if !self.employee_for(employee_id, &by)?.active {
                     return Ok(vec![]);
                 }
                 let event = StaffEvent::EmployeeDeactivated { employee_id, at };
                 self.keep_an_owner(&event)?;
                 event
             }
-            StaffCommand::Reactivate { employee_id, at } => {
-                let employee = self.employee(employee_id)?;
+            StaffCommand::Reactivate {
+                employee_id,
+                at,
+                by,
+                role_permissions,
+            } => {
+                let employee = self.employee_for(employee_id, &by)?;
                 if employee.active {
                     return Ok(vec![]);
                 }
+                // Coming back gives the employee their roles' permissions again.
+                by.may_give(&allowed_by(&role_permissions, &employee.roles))?;
                 self.check_logins(
                     employee_id,
                     employee.email.as_ref(),

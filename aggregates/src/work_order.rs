@@ -13,6 +13,11 @@
 //! cleared until the car is handed over or the order cancelled, after which it is history.
 //!
 //! Totals are computed by [`totals`] only (see its rounding rule).
+//!
+//! A labour line's work is its mechanic's: starting or finishing a line assigned to another mechanic
+//! is refused unless the caller may act for others (the advisor), and then the line's mechanic keeps
+//! the credit while the event's metadata records who acted. A mechanic recommends further work only on
+//! an order where they have a line. Who acts comes in with the command as a [`Performer`].
 
 use std::collections::BTreeSet;
 
@@ -175,6 +180,34 @@ pub enum LabourProgress {
     Started,
     /// Done.
     Finished,
+}
+
+/// Who acts on an order's work, as the caller found them: the employee, and whether they may act for
+/// other mechanics (they hold `work_order.assign_mechanic`, as the advisor and the owner do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Performer {
+    /// The acting employee.
+    pub employee_id: EmployeeId,
+    /// May start and finish lines assigned to others, and recommend on any order.
+    pub for_others: bool,
+}
+
+impl Performer {
+    /// A mechanic acting for themselves only.
+    pub fn mechanic(employee_id: EmployeeId) -> Self {
+        Self {
+            employee_id,
+            for_others: false,
+        }
+    }
+
+    /// Someone who may act for any mechanic (the advisor, the owner).
+    pub fn for_others(employee_id: EmployeeId) -> Self {
+        Self {
+            employee_id,
+            for_others: true,
+        }
+    }
 }
 
 /// A labour line: work × norm-hours × rate, less discount, by a mechanic.
@@ -478,8 +511,8 @@ pub enum WorkOrderCommand {
     StartLabour {
         /// The line.
         line_id: LineId,
-        /// The mechanic.
-        mechanic: EmployeeId,
+        /// Who starts it.
+        by: Performer,
         /// When.
         at: DateTime<Utc>,
     },
@@ -489,6 +522,8 @@ pub enum WorkOrderCommand {
         line_id: LineId,
         /// When.
         at: DateTime<Utc>,
+        /// Who finishes it.
+        by: Performer,
     },
     /// Recommend further work.
     AddRecommendation {
@@ -498,6 +533,8 @@ pub enum WorkOrderCommand {
         text: String,
         /// When.
         at: DateTime<Utc>,
+        /// Who recommends it.
+        by: Performer,
     },
     /// Record the client's decisions on lines of the estimate.
     RecordApproval {
@@ -863,6 +900,19 @@ impl WorkOrder {
         })
     }
 
+    /// The labour line's mechanic (or `by` when none is assigned), if `by` may act on it.
+    fn performer_of(&self, line: &LabourLine, by: Performer) -> Result<EmployeeId, DomainError> {
+        match line.mechanic {
+            Some(mechanic) if mechanic != by.employee_id && !by.for_others => {
+                Err(DomainError::LineOfAnotherMechanic {
+                    line_id: line.line_id,
+                })
+            }
+            Some(mechanic) => Ok(mechanic),
+            None => Ok(by.employee_id),
+        }
+    }
+
     fn labour_line(&self, line_id: LineId) -> Result<&LabourLine, DomainError> {
         self.labour
             .iter()
@@ -1195,13 +1245,11 @@ impl Aggregate for WorkOrder {
             | WorkOrderCommand::AddPartsLine { .. }
             | WorkOrderCommand::ChangePartsLine { .. }
             | WorkOrderCommand::RemoveLine { .. }) => return self.decide_line_change(command),
-            WorkOrderCommand::StartLabour {
-                line_id,
-                mechanic,
-                at,
-            } => {
+            WorkOrderCommand::StartLabour { line_id, by, at } => {
                 self.ensure_status(&[S::InProgress])?;
                 let line = self.labour_line(line_id)?;
+                // The assigned mechanic keeps the credit when the advisor starts the line for them.
+                let mechanic = self.performer_of(line, by)?;
                 if line.approval == Approval::Pending {
                     return Err(DomainError::LineNotApproved { line_id });
                 }
@@ -1214,9 +1262,11 @@ impl Aggregate for WorkOrder {
                     at,
                 }
             }
-            WorkOrderCommand::FinishLabour { line_id, at } => {
+            WorkOrderCommand::FinishLabour { line_id, at, by } => {
                 self.ensure_status(&[S::InProgress])?;
-                if self.labour_line(line_id)?.progress != LabourProgress::Started {
+                let line = self.labour_line(line_id)?;
+                self.performer_of(line, by)?;
+                if line.progress != LabourProgress::Started {
                     return Err(DomainError::LabourNotStarted { line_id });
                 }
                 WorkOrderEvent::LabourFinished { line_id, at }
@@ -1225,11 +1275,20 @@ impl Aggregate for WorkOrder {
                 recommendation_id,
                 text,
                 at,
+                by,
             } => {
                 if matches!(self.status, S::Closed | S::Cancelled) {
                     return Err(DomainError::WorkOrderLocked {
                         status: self.status.as_str(),
                     });
+                }
+                if !by.for_others
+                    && !self
+                        .labour
+                        .iter()
+                        .any(|line| line.mechanic == Some(by.employee_id))
+                {
+                    return Err(DomainError::NotOnWorkOrder);
                 }
                 if self
                     .recommendations

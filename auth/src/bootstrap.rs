@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use aggregates::contact::{Email, Phone};
 use aggregates::directory::Code;
 use aggregates::ids::EmployeeId;
+use aggregates::permission::Actor;
 use aggregates::role::{default_roles, Role, RoleCommand, OWNER};
-use aggregates::staff::{Staff, StaffCommand};
+use aggregates::staff::{RolePermissions, Staff, StaffCommand};
 use aggregates::{Aggregate, DomainEvent, Versioned};
 use chrono::Utc;
 use event_store::{EventStore, EventStoreError, ExpectedVersion, Metadata, NewEvent, StreamId};
@@ -45,6 +46,8 @@ pub async fn ensure_default_roles(
             code: Code::parse(role.code)?,
             name: role.name.to_owned(),
             permissions: role.permissions,
+            // The service itself sets the shop up, with the authority of the owner it is for.
+            by: Actor::owner(),
         })?;
         let events = events
             .iter()
@@ -109,6 +112,9 @@ pub async fn create_first_owner(
         phone: owner.phone,
         roles,
         at: Utc::now(),
+        // Only a shop without an owner gets one this way: the service acts as the owner to be.
+        by: Actor::owner(),
+        role_permissions: RolePermissions::new(),
     })?;
     let events = events
         .iter()

@@ -1,5 +1,6 @@
 //! The auth service's one error type, and the one place it becomes an HTTP answer.
 
+use aggregates::ErrorKind;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -120,6 +121,7 @@ impl AuthError {
             }
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden { .. } | Self::CsrfHeaderRequired => StatusCode::FORBIDDEN,
+            Self::Domain(error) if error.kind() == ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             Self::WeakPassword { .. } | Self::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) | Self::InvalidText => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -74,6 +74,7 @@ impl ApiError {
                 ErrorKind::NotFound => StatusCode::NOT_FOUND,
                 ErrorKind::AlreadyExists => StatusCode::CONFLICT,
                 ErrorKind::InvalidValue | ErrorKind::RuleBroken => StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             },
             Self::InvalidBody(_)
             | Self::InvalidText

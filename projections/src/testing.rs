@@ -14,11 +14,12 @@ use aggregates::ids::{
 };
 use aggregates::invoice::{Invoice, InvoiceCommand, Payer};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
-use aggregates::staff::{Staff, StaffCommand};
+use aggregates::permission::Actor;
+use aggregates::staff::{RolePermissions, Staff, StaffCommand};
 use aggregates::vehicle::{Vehicle, VehicleCommand};
 use aggregates::vehicle_ids::{Plate, Vin};
 use aggregates::work_order::{
-    ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, WorkOrder,
+    ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, Performer, WorkOrder,
     WorkOrderCommand,
 };
 use aggregates::{Aggregate, DomainError, DomainEvent, Versioned};
@@ -204,6 +205,8 @@ impl ShopGenerator {
                     )))?),
                     roles: BTreeSet::from([domain(Code::parse(role))?]),
                     at: generator.started,
+                    by: Actor::owner(),
+                    role_permissions: RolePermissions::new(),
                 },
             )?;
             events.extend(hired);
@@ -393,6 +396,7 @@ impl ShopGenerator {
                     recommendation_id: RecommendationId(Uuid::now_v7()),
                     text: recommended.into(),
                     at: minutes(30),
+                    by: Performer::mechanic(mechanic),
                 },
             )?;
         }
@@ -418,7 +422,7 @@ impl ShopGenerator {
                 self,
                 WorkOrderCommand::StartLabour {
                     line_id: labour,
-                    mechanic,
+                    by: Performer::mechanic(mechanic),
                     at: minutes(61),
                 },
             )?;
@@ -427,6 +431,7 @@ impl ShopGenerator {
                 WorkOrderCommand::FinishLabour {
                     line_id: labour,
                     at: minutes(150),
+                    by: Performer::mechanic(mechanic),
                 },
             )?;
         }

@@ -6,7 +6,7 @@ use aggregates::catalogue::{CatalogueCommand as CC, CatalogueEvent as CE, Catalo
 use aggregates::directory::{Code, Directory, DirectoryCommand as DC, DirectoryEvent as DE};
 use aggregates::ids::CatalogueServiceId;
 use aggregates::money::NormHours;
-use aggregates::permission::Permission;
+use aggregates::permission::{Actor, Permission};
 use aggregates::role::{default_roles, Role, RoleCommand as RC, RoleEvent as RE, OWNER};
 use aggregates::Versioned;
 
@@ -83,6 +83,7 @@ fn the_owner_role_always_holds_every_permission() {
             code: code(OWNER),
             name: "Владелец".into(),
             permissions: BTreeSet::new(),
+            by: Actor::owner(),
         })
         .events();
     let owner = Versioned::<Role>::from_events(&created).state;
@@ -104,6 +105,7 @@ fn roles_grant_and_revoke_only_what_changes() {
     given::<Role>(vec![created.clone()])
         .when(RC::Grant {
             permissions: [Permission::WorkOrderPerformLabour, Permission::VehicleRead].into(),
+            by: Actor::owner(),
         })
         .then(vec![RE::PermissionsGranted {
             permissions: [Permission::VehicleRead].into(),
@@ -148,4 +150,65 @@ fn permissions_have_unique_stable_codes_and_default_roles_are_sensible() {
         let code = p.code();
         code.ends_with(".read") || code.ends_with("read_all") || code == "reports.read"
     }));
+}
+
+#[test]
+fn a_role_editor_gives_a_role_only_what_they_hold() {
+    let editor = Actor::holding([
+        Permission::RoleEdit,
+        Permission::ClientRead,
+        Permission::VehicleRead,
+    ]);
+    let create = |permissions: &[Permission], by: Actor| RC::Create {
+        code: code("senior_mechanic"),
+        name: "Старший механик".into(),
+        permissions: permissions.iter().copied().collect(),
+        by,
+    };
+    given::<Role>(vec![])
+        .when(create(
+            &[Permission::ClientRead, Permission::InvoiceVoid],
+            editor.clone(),
+        ))
+        .then_err("permission_not_held");
+    given::<Role>(vec![])
+        .when(create(&[Permission::ClientRead], editor.clone()))
+        .events();
+    given::<Role>(vec![])
+        .when(create(&[Permission::InvoiceVoid], Actor::owner()))
+        .events();
+
+    let created = RE::RoleCreated {
+        code: code("advisor"),
+        name: "Мастер-приёмщик".into(),
+        permissions: [Permission::RoleEdit, Permission::ClientRead].into(),
+    };
+    let grant = |permissions: &[Permission], by: Actor| RC::Grant {
+        permissions: permissions.iter().copied().collect(),
+        by,
+    };
+    // The advisor cannot make their own role the owner's.
+    given::<Role>(vec![created.clone()])
+        .when(grant(&[Permission::StaffAssignRoles], editor.clone()))
+        .then_err("permission_not_held");
+    given::<Role>(vec![created.clone()])
+        .when(grant(&[Permission::VehicleRead], editor.clone()))
+        .then(vec![RE::PermissionsGranted {
+            permissions: [Permission::VehicleRead].into(),
+        }]);
+    given::<Role>(vec![created])
+        .when(grant(&[Permission::StaffAssignRoles], Actor::owner()))
+        .events();
+}
+
+#[test]
+fn only_an_owner_creates_the_owner_role() {
+    given::<Role>(vec![])
+        .when(RC::Create {
+            code: code(OWNER),
+            name: "Владелец".into(),
+            permissions: BTreeSet::new(),
+            by: Actor::holding(Permission::ALL.iter().copied()),
+        })
+        .then_err("owner_role_by_owner_only");
 }

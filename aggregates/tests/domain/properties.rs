@@ -12,12 +12,13 @@ use aggregates::directory::Code;
 use aggregates::ids::*;
 use aggregates::invoice::{Invoice, InvoiceCommand, InvoiceStatus, Payer};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
-use aggregates::staff::{Staff, StaffCommand};
+use aggregates::permission::Actor;
+use aggregates::staff::{RolePermissions, Staff, StaffCommand};
 use aggregates::vehicle::{Vehicle, VehicleCommand, VehicleEvent};
 use aggregates::vehicle_ids::Plate;
 use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, Intake, InvoiceBasis, InvoiceLine, InvoiceLineKind,
-    LabourService, LineDecision, PricedLine, Totals, WorkOrder, WorkOrderCommand as C,
+    LabourService, LineDecision, Performer, PricedLine, Totals, WorkOrder, WorkOrderCommand as C,
     WorkOrderStatus,
 };
 use aggregates::{Aggregate, DomainError, Versioned};
@@ -161,14 +162,16 @@ fn work_order_command() -> impl Strategy<Value = C> {
                 record: record(),
             }
         });
+    // The advisor acts for any mechanic, so every line may be started and finished here.
     let start = line_id().prop_map(|line_id| C::StartLabour {
         line_id,
-        mechanic: EmployeeId(id(51)),
+        by: Performer::for_others(EmployeeId(id(51))),
         at: at(30),
     });
     let finish = line_id().prop_map(|line_id| C::FinishLabour {
         line_id,
         at: at(40),
+        by: Performer::for_others(EmployeeId(id(51))),
     });
     let promise = proptest::option::of(0i64..5).prop_map(|hours| C::SetPromisedTime {
         promised_at: hours.map(|h| at(0) + chrono::Duration::hours(24 + h)),
@@ -455,11 +458,15 @@ fn staff_command() -> impl Strategy<Value = StaffCommand> {
         phone: None,
         roles: roles(owner),
         at: at(0),
+        by: Actor::owner(),
+        role_permissions: RolePermissions::new(),
     });
     let assign = (employee.clone(), any::<bool>()).prop_map(move |(employee_id, owner)| {
         StaffCommand::AssignRoles {
             employee_id,
             roles: roles(owner),
+            by: Actor::owner(),
+            role_permissions: RolePermissions::new(),
         }
     });
     let deactivate = employee
@@ -467,10 +474,13 @@ fn staff_command() -> impl Strategy<Value = StaffCommand> {
         .prop_map(|employee_id| StaffCommand::Deactivate {
             employee_id,
             at: at(1),
+            by: Actor::owner(),
         });
     let reactivate = employee.prop_map(|employee_id| StaffCommand::Reactivate {
         employee_id,
         at: at(2),
+        by: Actor::owner(),
+        role_permissions: RolePermissions::new(),
     });
     prop_oneof![2 => hire, 3 => assign, 3 => deactivate, 1 => reactivate]
 }
@@ -600,10 +610,12 @@ fn role_command() -> impl Strategy<Value = aggregates::role::RoleCommand> {
         code: Code::parse(if owner { "owner" } else { "mechanic" }).unwrap(),
         name: "Роль".into(),
         permissions,
+        by: Actor::owner(),
     });
-    let grant = permissions
-        .clone()
-        .prop_map(|permissions| R::Grant { permissions });
+    let grant = permissions.clone().prop_map(|permissions| R::Grant {
+        permissions,
+        by: Actor::owner(),
+    });
     let revoke = permissions.prop_map(|permissions| R::Revoke { permissions });
     prop_oneof![1 => create, 3 => grant, 3 => revoke]
 }
@@ -618,5 +630,226 @@ proptest! {
             }
             Ok(())
         })?;
+    }
+}
+
+/// A staff or role command by the non-owner actor of [`non_owners_never_give_what_they_lack`]; the
+/// driver adds who asks and what the roles allow, as the command API does.
+#[derive(Debug, Clone)]
+enum ByNonOwner {
+    Hire(u128, BTreeSet<Code>),
+    ChangeDetails(u128),
+    AssignRoles(u128, BTreeSet<Code>),
+    Deactivate(u128),
+    Reactivate(u128),
+    CreateRole(Code, BTreeSet<aggregates::permission::Permission>),
+    Grant(Code, BTreeSet<aggregates::permission::Permission>),
+    Revoke(Code, BTreeSet<aggregates::permission::Permission>),
+}
+
+fn some_permissions() -> impl Strategy<Value = BTreeSet<aggregates::permission::Permission>> {
+    use aggregates::permission::Permission;
+    proptest::sample::subsequence(Permission::ALL.to_vec(), 0..=Permission::ALL.len())
+        .prop_map(|p| p.into_iter().collect())
+}
+
+/// The role codes of the property: the owner's, three that exist from the start, one that does not.
+fn any_role() -> impl Strategy<Value = Code> + Clone {
+    proptest::sample::select(vec!["owner", "r1", "r2", "r3", "r4"])
+        .prop_map(|c| Code::parse(c).unwrap())
+}
+
+fn by_non_owner() -> impl Strategy<Value = ByNonOwner> {
+    // Employees 50 (the owner), 51 (the actor), 52, 53 exist; 54..56 may be hired.
+    let employee = 50u128..57;
+    let roles = proptest::collection::btree_set(any_role(), 0..3);
+    prop_oneof![
+        (54u128..57, roles.clone()).prop_map(|(n, r)| ByNonOwner::Hire(n, r)),
+        employee.clone().prop_map(ByNonOwner::ChangeDetails),
+        (employee.clone(), roles).prop_map(|(n, r)| ByNonOwner::AssignRoles(n, r)),
+        employee.clone().prop_map(ByNonOwner::Deactivate),
+        employee.prop_map(ByNonOwner::Reactivate),
+        (any_role(), some_permissions()).prop_map(|(c, p)| ByNonOwner::CreateRole(c, p)),
+        (any_role(), some_permissions()).prop_map(|(c, p)| ByNonOwner::Grant(c, p)),
+        (any_role(), some_permissions()).prop_map(|(c, p)| ByNonOwner::Revoke(c, p)),
+    ]
+}
+
+/// The shop's roles by code, as their streams say.
+type Roles = std::collections::BTreeMap<Code, aggregates::role::Role>;
+
+fn allowed(roles: &Roles) -> RolePermissions {
+    use aggregates::permission::Permission;
+    roles
+        .iter()
+        .map(|(code, role)| {
+            let permissions = Permission::ALL
+                .iter()
+                .copied()
+                .filter(|p| role.allows(*p))
+                .collect();
+            (code.clone(), permissions)
+        })
+        .collect()
+}
+
+/// Every employee's permissions now (an inactive one: none), as the authorizer computes them.
+fn everyones_permissions(
+    staff: &Staff,
+    roles: &Roles,
+) -> Vec<(EmployeeId, BTreeSet<aggregates::permission::Permission>)> {
+    let allowed = allowed(roles);
+    staff
+        .employees
+        .iter()
+        .map(|e| {
+            let held = if e.active {
+                e.roles
+                    .iter()
+                    .filter_map(|r| allowed.get(r))
+                    .flatten()
+                    .copied()
+                    .collect()
+            } else {
+                BTreeSet::new()
+            };
+            (e.employee_id, held)
+        })
+        .collect()
+}
+
+fn owners(staff: &Staff) -> BTreeSet<EmployeeId> {
+    staff
+        .employees
+        .iter()
+        .filter(|e| e.is_owner())
+        .map(|e| e.employee_id)
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn non_owners_never_give_what_they_lack(
+        actor_holds in some_permissions(),
+        start in proptest::collection::vec(some_permissions(), 3),
+        actor_roles in proptest::collection::btree_set(any_role(), 0..3),
+        steps in proptest::collection::vec(by_non_owner(), 1..30),
+    ) {
+        use aggregates::role::{Role, RoleCommand as R};
+        // The shop, set up by its owner: roles r1..r3, the owner 50, the actor 51, two more.
+        let mut roles = Roles::new();
+        for (code, permissions) in [("owner", BTreeSet::new())]
+            .into_iter()
+            .chain(["r1", "r2", "r3"].into_iter().zip(start))
+        {
+            let code = Code::parse(code).unwrap();
+            let events = Role::default()
+                .decide(R::Create { code: code.clone(), name: "Роль".into(), permissions, by: Actor::owner() })
+                .unwrap();
+            roles.insert(code, events.iter().fold(Role::default(), |r, e| r.evolve(e)));
+        }
+        let mut staff = Staff::default();
+        for (n, role_codes) in [
+            (50, BTreeSet::from([Code::parse("owner").unwrap()])),
+            (51, actor_roles.into_iter().filter(|r| r.as_str() != "owner").collect()),
+            (52, BTreeSet::from([Code::parse("r1").unwrap()])),
+            (53, BTreeSet::from([Code::parse("r2").unwrap()])),
+        ] {
+            let events = staff
+                .decide(StaffCommand::Hire {
+                    employee_id: EmployeeId(id(n)),
+                    full_name: format!("Сотрудник {n}"),
+                    position: "Мастер".into(),
+                    email: Some(Email::parse(&format!("e{n}@motor.ru")).unwrap()),
+                    phone: None,
+                    roles: role_codes,
+                    at: at(0),
+                    by: Actor::owner(),
+                    role_permissions: allowed(&roles),
+                })
+                .unwrap();
+            staff = events.iter().fold(staff, |s, e| s.evolve(e));
+        }
+
+        let by = Actor::holding(actor_holds);
+        let owners_before = owners(&staff);
+        for step in steps {
+            let before = everyones_permissions(&staff, &roles);
+            let role_permissions = allowed(&roles);
+            let employee = |n: u128| EmployeeId(id(n));
+            let staff_command = match step.clone() {
+                ByNonOwner::Hire(n, roles) => Some(StaffCommand::Hire {
+                    employee_id: employee(n),
+                    full_name: "Новый".into(),
+                    position: "Мастер".into(),
+                    email: Some(Email::parse(&format!("e{n}@motor.ru")).unwrap()),
+                    phone: None,
+                    roles,
+                    at: at(1),
+                    by: by.clone(),
+                    role_permissions,
+                }),
+                ByNonOwner::ChangeDetails(n) => Some(StaffCommand::ChangeDetails {
+                    employee_id: employee(n),
+                    full_name: "Другое имя".into(),
+                    position: "Мастер".into(),
+                    email: Some(Email::parse(&format!("x{n}@motor.ru")).unwrap()),
+                    phone: None,
+                    by: by.clone(),
+                }),
+                ByNonOwner::AssignRoles(n, roles) => Some(StaffCommand::AssignRoles {
+                    employee_id: employee(n),
+                    roles,
+                    by: by.clone(),
+                    role_permissions,
+                }),
+                ByNonOwner::Deactivate(n) => Some(StaffCommand::Deactivate {
+                    employee_id: employee(n),
+                    at: at(1),
+                    by: by.clone(),
+                }),
+                ByNonOwner::Reactivate(n) => Some(StaffCommand::Reactivate {
+                    employee_id: employee(n),
+                    at: at(2),
+                    by: by.clone(),
+                    role_permissions,
+                }),
+                _ => None,
+            };
+            if let Some(command) = staff_command {
+                if let Ok(events) = staff.decide(command) {
+                    staff = events.iter().fold(staff, |s, e| s.evolve(e));
+                }
+            } else {
+                let (code, command) = match step.clone() {
+                    ByNonOwner::CreateRole(code, permissions) => (
+                        code.clone(),
+                        R::Create { code, name: "Роль".into(), permissions, by: by.clone() },
+                    ),
+                    ByNonOwner::Grant(code, permissions) => {
+                        (code, R::Grant { permissions, by: by.clone() })
+                    }
+                    ByNonOwner::Revoke(code, permissions) => (code, R::Revoke { permissions }),
+                    _ => unreachable!("staff commands are handled above"),
+                };
+                let role = roles.get(&code).cloned().unwrap_or_default();
+                if let Ok(events) = role.decide(command) {
+                    let role = events.iter().fold(role, |r, e| r.evolve(e));
+                    roles.insert(code, role);
+                }
+            }
+
+            let after = everyones_permissions(&staff, &roles);
+            for (employee_id, held) in &after {
+                let had = before
+                    .iter()
+                    .find(|(e, _)| e == employee_id)
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_default();
+                let gained: Vec<_> = held.difference(&had).filter(|p| !by.permissions.contains(p)).collect();
+                prop_assert!(gained.is_empty(), "{step:?} gave {employee_id:?} {gained:?}, which the actor lacks");
+            }
+            prop_assert_eq!(&owners(&staff), &owners_before, "{:?} changed who is an owner", step);
+        }
     }
 }

@@ -6,8 +6,9 @@ use aggregates::contact::{Email, Inn, Kpp, Ogrn, Phone};
 use aggregates::directory::Code;
 use aggregates::ids::EmployeeId;
 use aggregates::money::{Money, Percent};
+use aggregates::permission::{Actor, Permission};
 use aggregates::settings::{Requisites, Settings, SettingsCommand as C, SettingsEvent as E};
-use aggregates::staff::{Staff, StaffCommand as SC, StaffEvent as SE};
+use aggregates::staff::{RolePermissions, Staff, StaffCommand as SC, StaffEvent as SE};
 use aggregates::{Aggregate, Versioned};
 
 use crate::{at, given, id};
@@ -141,12 +142,15 @@ fn the_last_owner_keeps_the_owner_role_and_stays_active() {
         .when(SC::AssignRoles {
             employee_id: EmployeeId(id(1)),
             roles: roles(&["advisor"]),
+            by: Actor::owner(),
+            role_permissions: RolePermissions::new(),
         })
         .then_err("last_owner");
     given::<Staff>(history.clone())
         .when(SC::Deactivate {
             employee_id: EmployeeId(id(1)),
             at: at(1),
+            by: Actor::owner(),
         })
         .then_err("last_owner");
 
@@ -160,6 +164,7 @@ fn the_last_owner_keeps_the_owner_role_and_stays_active() {
         .when(SC::Deactivate {
             employee_id: EmployeeId(id(1)),
             at: at(2),
+            by: Actor::owner(),
         })
         .events();
     two_owners.extend(stepped_down);
@@ -169,6 +174,8 @@ fn the_last_owner_keeps_the_owner_role_and_stays_active() {
         .when(SC::AssignRoles {
             employee_id: EmployeeId(id(2)),
             roles: roles(&["advisor"]),
+            by: Actor::owner(),
+            role_permissions: RolePermissions::new(),
         })
         .then_err("last_owner");
 }
@@ -184,6 +191,8 @@ fn logins_belong_to_one_active_employee() {
         phone: phone.map(|p| Phone::parse(p).unwrap()),
         roles: roles(&["mechanic"]),
         at: at(1),
+        by: Actor::owner(),
+        role_permissions: RolePermissions::new(),
     };
     given::<Staff>(history.clone())
         .when(hire(2, Some("OWNER@motor.ru"), None))
@@ -202,10 +211,207 @@ fn logins_belong_to_one_active_employee() {
         staff
             .decide(SC::Deactivate {
                 employee_id: EmployeeId(id(9)),
-                at: at(1)
+                at: at(1),
+                by: Actor::owner(),
             })
             .unwrap_err()
             .code(),
         "not_found"
     );
+}
+
+/// What the roles of these tests allow: the owner everything; the advisor a little staff work; the
+/// cashier money.
+fn role_permissions() -> RolePermissions {
+    use Permission as P;
+    [
+        ("owner", P::ALL.to_vec()),
+        (
+            "advisor",
+            vec![
+                P::ClientRead,
+                P::StaffEdit,
+                P::StaffAssignRoles,
+                P::StaffDeactivate,
+            ],
+        ),
+        ("mechanic", vec![P::WorkOrderPerformLabour]),
+        ("cashier", vec![P::InvoiceRecordPayment, P::InvoiceVoid]),
+    ]
+    .into_iter()
+    .map(|(c, p)| (code(c), p.into_iter().collect()))
+    .collect()
+}
+
+/// A non-owner holding what the advisor role allows, plus the mechanic's permission.
+fn advisor_actor() -> Actor {
+    let allowed = role_permissions();
+    Actor::holding(
+        allowed[&code("advisor")]
+            .iter()
+            .chain(&allowed[&code("mechanic")])
+            .copied(),
+    )
+}
+
+/// Employee 1 is the owner, 2 an advisor, 3 a mechanic.
+fn a_shop() -> Vec<SE> {
+    vec![
+        hired(1, "owner@motor.ru", &["owner"]),
+        hired(2, "advisor@motor.ru", &["advisor"]),
+        hired(3, "mechanic@motor.ru", &["mechanic"]),
+    ]
+}
+
+fn assign(n: u128, role_codes: &[&str], by: Actor) -> SC {
+    SC::AssignRoles {
+        employee_id: EmployeeId(id(n)),
+        roles: roles(role_codes),
+        by,
+        role_permissions: role_permissions(),
+    }
+}
+
+fn hire_as(n: u128, role_codes: &[&str], by: Actor) -> SC {
+    SC::Hire {
+        employee_id: EmployeeId(id(n)),
+        full_name: "Новиков Илья".into(),
+        position: "Кассир".into(),
+        email: Some(Email::parse(&format!("new{n}@motor.ru")).unwrap()),
+        phone: None,
+        roles: roles(role_codes),
+        at: at(1),
+        by,
+        role_permissions: role_permissions(),
+    }
+}
+
+#[test]
+fn only_an_owner_makes_an_owner() {
+    given::<Staff>(a_shop())
+        .when(assign(2, &["advisor", "owner"], advisor_actor()))
+        .then_err("owner_role_by_owner_only");
+    given::<Staff>(a_shop())
+        .when(hire_as(4, &["owner"], advisor_actor()))
+        .then_err("owner_role_by_owner_only");
+    // A non-owner who holds every permission is still not an owner.
+    given::<Staff>(a_shop())
+        .when(assign(
+            2,
+            &["owner"],
+            Actor::holding(Permission::ALL.iter().copied()),
+        ))
+        .then_err("owner_role_by_owner_only");
+    given::<Staff>(a_shop())
+        .when(assign(2, &["advisor", "owner"], Actor::owner()))
+        .then(vec![SE::EmployeeRolesAssigned {
+            employee_id: EmployeeId(id(2)),
+            roles: roles(&["advisor", "owner"]),
+        }]);
+}
+
+#[test]
+fn nobody_gives_a_role_with_a_permission_they_do_not_hold() {
+    given::<Staff>(a_shop())
+        .when(assign(2, &["advisor", "cashier"], advisor_actor()))
+        .then_err("permission_not_held");
+    given::<Staff>(a_shop())
+        .when(assign(3, &["cashier"], advisor_actor()))
+        .then_err("permission_not_held");
+    given::<Staff>(a_shop())
+        .when(hire_as(4, &["cashier"], advisor_actor()))
+        .then_err("permission_not_held");
+    // What the actor holds they may give, to others and to themselves.
+    given::<Staff>(a_shop())
+        .when(assign(3, &["mechanic", "advisor"], advisor_actor()))
+        .events();
+    given::<Staff>(a_shop())
+        .when(assign(2, &["advisor", "mechanic"], advisor_actor()))
+        .events();
+    given::<Staff>(a_shop())
+        .when(hire_as(4, &["mechanic"], advisor_actor()))
+        .events();
+    // Taking a role away gives nothing, so it needs no such check.
+    let mut with_cashier = a_shop();
+    with_cashier.push(SE::EmployeeRolesAssigned {
+        employee_id: EmployeeId(id(3)),
+        roles: roles(&["mechanic", "cashier"]),
+    });
+    given::<Staff>(with_cashier)
+        .when(assign(3, &["mechanic"], advisor_actor()))
+        .events();
+    // The owner gives anything.
+    given::<Staff>(a_shop())
+        .when(assign(3, &["cashier"], Actor::owner()))
+        .events();
+}
+
+#[test]
+fn only_an_owner_changes_an_owners_details_roles_or_access() {
+    let details = |n: u128, by: Actor| SC::ChangeDetails {
+        employee_id: EmployeeId(id(n)),
+        full_name: "Иванов Иван".into(),
+        position: "Владелец".into(),
+        email: Some(Email::parse("attacker@motor.ru").unwrap()),
+        phone: None,
+        by,
+    };
+    given::<Staff>(a_shop())
+        .when(details(1, advisor_actor()))
+        .then_err("owner_protected");
+    given::<Staff>(a_shop())
+        .when(assign(1, &["owner", "advisor"], advisor_actor()))
+        .then_err("owner_protected");
+    given::<Staff>(a_shop())
+        .when(SC::Deactivate {
+            employee_id: EmployeeId(id(1)),
+            at: at(1),
+            by: advisor_actor(),
+        })
+        .then_err("owner_protected");
+    // Other employees' details and access are the advisor's to change.
+    given::<Staff>(a_shop())
+        .when(details(3, advisor_actor()))
+        .events();
+    given::<Staff>(a_shop())
+        .when(SC::Deactivate {
+            employee_id: EmployeeId(id(3)),
+            at: at(1),
+            by: advisor_actor(),
+        })
+        .events();
+    given::<Staff>(a_shop())
+        .when(details(1, Actor::owner()))
+        .events();
+}
+
+#[test]
+fn reactivating_gives_back_only_what_the_actor_holds() {
+    let mut history = a_shop();
+    history.push(hired(4, "cashier@motor.ru", &["cashier"]));
+    history.push(hired(5, "owner2@motor.ru", &["owner"]));
+    for n in [3, 4, 5] {
+        history.push(SE::EmployeeDeactivated {
+            employee_id: EmployeeId(id(n)),
+            at: at(1),
+        });
+    }
+    let reactivate = |n: u128, by: Actor| SC::Reactivate {
+        employee_id: EmployeeId(id(n)),
+        at: at(2),
+        by,
+        role_permissions: role_permissions(),
+    };
+    given::<Staff>(history.clone())
+        .when(reactivate(4, advisor_actor()))
+        .then_err("permission_not_held");
+    given::<Staff>(history.clone())
+        .when(reactivate(5, advisor_actor()))
+        .then_err("owner_protected");
+    given::<Staff>(history.clone())
+        .when(reactivate(3, advisor_actor()))
+        .events();
+    given::<Staff>(history)
+        .when(reactivate(4, Actor::owner()))
+        .events();
 }

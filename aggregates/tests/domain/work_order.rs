@@ -6,7 +6,8 @@ use aggregates::ids::{ClientId, EmployeeId, LineId, RecommendationId, VehicleId,
 use aggregates::money::{Money, NormHours, Percent, Quantity};
 use aggregates::work_order::{
     totals, Approval, ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision,
-    Recommendation, WorkOrder, WorkOrderCommand as C, WorkOrderEvent as E, WorkOrderStatus,
+    Performer, Recommendation, WorkOrder, WorkOrderCommand as C, WorkOrderEvent as E,
+    WorkOrderStatus,
 };
 use aggregates::{Aggregate, Versioned};
 
@@ -284,7 +285,7 @@ fn mechanics_start_and_finish_approved_labour_only_while_work_is_in_progress() {
     );
     let start = |n| C::StartLabour {
         line_id: line(n),
-        mechanic: mechanic(),
+        by: Performer::mechanic(mechanic()),
         at: at(30),
     };
     given::<WorkOrder>(history.clone())
@@ -307,6 +308,7 @@ fn mechanics_start_and_finish_approved_labour_only_while_work_is_in_progress() {
         .when(C::FinishLabour {
             line_id: line(1),
             at: at(31),
+            by: Performer::mechanic(mechanic()),
         })
         .then_err("labour_not_started");
     history.push(E::LabourStarted {
@@ -586,4 +588,134 @@ fn an_invoice_basis_exists_only_for_a_completed_order() {
             .code(),
         "not_found"
     );
+}
+
+fn other_mechanic() -> EmployeeId {
+    EmployeeId(id(52))
+}
+
+/// An order in progress with line 1 (approved) assigned to [`mechanic`].
+fn in_progress_with_a_mechanics_line() -> Vec<E> {
+    let mut history = vec![opened(), accepted(), labour(1, 15)];
+    history.extend(
+        given::<WorkOrder>(history.clone())
+            .when(approve(&[1]))
+            .events(),
+    );
+    history.push(E::WorkStarted { at: at(20) });
+    history
+}
+
+#[test]
+fn a_mechanic_cannot_start_or_finish_another_mechanics_line() {
+    let history = in_progress_with_a_mechanics_line();
+    given::<WorkOrder>(history.clone())
+        .when(C::StartLabour {
+            line_id: line(1),
+            by: Performer::mechanic(other_mechanic()),
+            at: at(30),
+        })
+        .then_err("line_of_another_mechanic");
+    let mut started = history;
+    started.push(E::LabourStarted {
+        line_id: line(1),
+        mechanic: mechanic(),
+        at: at(30),
+    });
+    given::<WorkOrder>(started.clone())
+        .when(C::FinishLabour {
+            line_id: line(1),
+            at: at(40),
+            by: Performer::mechanic(other_mechanic()),
+        })
+        .then_err("line_of_another_mechanic");
+    given::<WorkOrder>(started)
+        .when(C::FinishLabour {
+            line_id: line(1),
+            at: at(40),
+            by: Performer::mechanic(mechanic()),
+        })
+        .then(vec![E::LabourFinished {
+            line_id: line(1),
+            at: at(40),
+        }]);
+}
+
+#[test]
+fn the_advisor_acts_for_the_lines_mechanic_who_keeps_the_credit() {
+    let history = in_progress_with_a_mechanics_line();
+    // The event names the assigned mechanic; the advisor who acted is in the event's metadata.
+    given::<WorkOrder>(history.clone())
+        .when(C::StartLabour {
+            line_id: line(1),
+            by: Performer::for_others(advisor()),
+            at: at(30),
+        })
+        .then(vec![E::LabourStarted {
+            line_id: line(1),
+            mechanic: mechanic(),
+            at: at(30),
+        }]);
+    let mut started = history;
+    started.push(E::LabourStarted {
+        line_id: line(1),
+        mechanic: mechanic(),
+        at: at(30),
+    });
+    given::<WorkOrder>(started)
+        .when(C::FinishLabour {
+            line_id: line(1),
+            at: at(40),
+            by: Performer::for_others(advisor()),
+        })
+        .then(vec![E::LabourFinished {
+            line_id: line(1),
+            at: at(40),
+        }]);
+}
+
+#[test]
+fn an_unassigned_line_is_credited_to_whoever_starts_it() {
+    let mut history = vec![opened(), accepted(), labour(1, 15)];
+    history.push(E::MechanicAssigned {
+        line_id: line(1),
+        mechanic: None,
+    });
+    history.extend(
+        given::<WorkOrder>(history.clone())
+            .when(approve(&[1]))
+            .events(),
+    );
+    history.push(E::WorkStarted { at: at(20) });
+    given::<WorkOrder>(history)
+        .when(C::StartLabour {
+            line_id: line(1),
+            by: Performer::mechanic(other_mechanic()),
+            at: at(30),
+        })
+        .then(vec![E::LabourStarted {
+            line_id: line(1),
+            mechanic: other_mechanic(),
+            at: at(30),
+        }]);
+}
+
+#[test]
+fn a_mechanic_recommends_only_on_an_order_where_they_have_a_line() {
+    let history = in_progress_with_a_mechanics_line();
+    let recommend = |by| C::AddRecommendation {
+        recommendation_id: RecommendationId(id(300)),
+        text: "Заменить тормозные колодки".into(),
+        at: at(50),
+        by,
+    };
+    given::<WorkOrder>(history.clone())
+        .when(recommend(Performer::mechanic(other_mechanic())))
+        .then_err("not_on_work_order");
+    given::<WorkOrder>(history.clone())
+        .when(recommend(Performer::mechanic(mechanic())))
+        .events();
+    given::<WorkOrder>(history)
+        .when(recommend(Performer::for_others(advisor())))
+        .events();
 }

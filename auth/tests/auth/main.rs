@@ -15,7 +15,8 @@ use std::sync::Arc;
 use aggregates::contact::Email;
 use aggregates::directory::Code;
 use aggregates::ids::EmployeeId;
-use aggregates::staff::{Staff, StaffCommand};
+use aggregates::permission::Actor;
+use aggregates::staff::{RolePermissions, Staff, StaffCommand};
 use aggregates::{Aggregate, Versioned};
 use auth::bootstrap::{create_first_owner, new_event, FirstOwner};
 use auth::http::{run, AuthService};
@@ -113,6 +114,8 @@ impl TestAuth {
             phone: None,
             roles,
             at: chrono::Utc::now(),
+            by: Actor::owner(),
+            role_permissions: RolePermissions::new(),
         })
         .await;
         id.0

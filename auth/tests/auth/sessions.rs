@@ -2,7 +2,7 @@
 //! on the next request.
 
 use aggregates::ids::EmployeeId;
-use aggregates::permission::Permission;
+use aggregates::permission::{Actor, Permission};
 use aggregates::role::{Role, RoleCommand};
 use aggregates::staff::StaffCommand;
 use aggregates::{Aggregate, Versioned};
@@ -158,6 +158,7 @@ async fn a_deactivated_employee_can_neither_refresh_nor_use_a_live_token() {
     auth.staff_command(StaffCommand::Deactivate {
         employee_id: EmployeeId(advisor),
         at: chrono::Utc::now(),
+        by: Actor::owner(),
     })
     .await;
 
@@ -205,6 +206,7 @@ async fn an_owners_role_edit_applies_to_the_next_request() {
         .state
         .decide(RoleCommand::Grant {
             permissions: [Permission::SecurityManage].into(),
+            by: Actor::owner(),
         })
         .unwrap();
     let metadata = Metadata::system("test");

@@ -1,13 +1,17 @@
 //! Role and staff commands.
+//!
+//! Each command carries who asks ([`Actor`]) and, for staff, what the roles involved allow now
+//! ([`RolePermissions`]), read here from the `staff` and `role` streams exactly as the authorizer
+//! reads them, so the domain can refuse giving a permission the actor does not hold.
 
 use std::collections::BTreeSet;
 
 use aggregates::contact::{Email, Phone};
 use aggregates::directory::Code;
 use aggregates::ids::EmployeeId;
-use aggregates::permission::Permission;
-use aggregates::role::{Role, RoleCommand};
-use aggregates::staff::{Staff, StaffCommand};
+use aggregates::permission::{Actor, Permission};
+use aggregates::role::{Role, RoleCommand, OWNER};
+use aggregates::staff::{RolePermissions, Staff, StaffCommand};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -23,6 +27,45 @@ fn permissions(codes: Vec<String>) -> Result<BTreeSet<Permission>, ApiError> {
                 .ok_or_else(|| ApiError::InvalidBody(format!("unknown permission {code:?}")))
         })
         .collect()
+}
+
+/// What each of `codes` allows now (a role that does not exist: nothing).
+async fn role_permissions<'c>(
+    context: &Context<'_>,
+    codes: impl IntoIterator<Item = &'c Code>,
+) -> Result<RolePermissions, ApiError> {
+    let mut allowed = RolePermissions::new();
+    for code in codes {
+        if allowed.contains_key(code) {
+            continue;
+        }
+        let role = context.load::<Role>(code.as_str()).await?.state;
+        let permissions = Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| role.code.is_some() && role.allows(*p))
+            .collect();
+        allowed.insert(code.clone(), permissions);
+    }
+    Ok(allowed)
+}
+
+/// The acting employee as the log says now: what their roles allow and whether they are an active
+/// owner (an inactive or unknown employee: nothing), with the shop's staff as loaded.
+pub(crate) async fn actor(context: &Context<'_>) -> Result<(Actor, Staff), ApiError> {
+    let staff = context.load::<Staff>(&context.services.shop).await?.state;
+    let actor = match staff.employee(context.actor) {
+        Ok(employee) if employee.active => Actor {
+            permissions: role_permissions(context, &employee.roles)
+                .await?
+                .into_values()
+                .flatten()
+                .collect(),
+            owner: employee.roles.iter().any(|r| r.as_str() == OWNER),
+        },
+        _ => Actor::holding([]),
+    };
+    Ok((actor, staff))
 }
 
 fn role_codes(codes: Vec<String>) -> Result<BTreeSet<Code>, ApiError> {
@@ -72,6 +115,7 @@ impl Endpoint for Role {
     }
 
     async fn command(request: RoleRequest, context: &Context<'_>) -> Result<RoleCommand, ApiError> {
+        let (by, _) = actor(context).await?;
         Ok(match request {
             RoleRequest::Create {
                 name,
@@ -80,10 +124,12 @@ impl Endpoint for Role {
                 code: Code::parse(context.id)?,
                 name,
                 permissions: permissions(p)?,
+                by,
             },
             RoleRequest::Rename { name } => RoleCommand::Rename { name },
             RoleRequest::Grant { permissions: p } => RoleCommand::Grant {
                 permissions: permissions(p)?,
+                by,
             },
             RoleRequest::Revoke { permissions: p } => RoleCommand::Revoke {
                 permissions: permissions(p)?,
@@ -169,6 +215,7 @@ impl Endpoint for Staff {
         context: &Context<'_>,
     ) -> Result<StaffCommand, ApiError> {
         let at = context.now;
+        let (by, staff) = actor(context).await?;
         Ok(match request {
             StaffRequest::Hire {
                 employee_id,
@@ -177,15 +224,20 @@ impl Endpoint for Staff {
                 email,
                 phone,
                 roles,
-            } => StaffCommand::Hire {
-                employee_id: EmployeeId(employee_id),
-                full_name,
-                position,
-                email: optional(email, Email::parse)?,
-                phone: optional(phone, Phone::parse)?,
-                roles: role_codes(roles)?,
-                at,
-            },
+            } => {
+                let roles = role_codes(roles)?;
+                StaffCommand::Hire {
+                    employee_id: EmployeeId(employee_id),
+                    full_name,
+                    position,
+                    email: optional(email, Email::parse)?,
+                    phone: optional(phone, Phone::parse)?,
+                    role_permissions: role_permissions(context, &roles).await?,
+                    roles,
+                    at,
+                    by,
+                }
+            }
             StaffRequest::ChangeDetails {
                 employee_id,
                 full_name,
@@ -198,19 +250,36 @@ impl Endpoint for Staff {
                 position,
                 email: optional(email, Email::parse)?,
                 phone: optional(phone, Phone::parse)?,
+                by,
             },
-            StaffRequest::AssignRoles { employee_id, roles } => StaffCommand::AssignRoles {
-                employee_id: EmployeeId(employee_id),
-                roles: role_codes(roles)?,
-            },
+            StaffRequest::AssignRoles { employee_id, roles } => {
+                let roles = role_codes(roles)?;
+                StaffCommand::AssignRoles {
+                    employee_id: EmployeeId(employee_id),
+                    role_permissions: role_permissions(context, &roles).await?,
+                    roles,
+                    by,
+                }
+            }
             StaffRequest::Deactivate { employee_id } => StaffCommand::Deactivate {
                 employee_id: EmployeeId(employee_id),
                 at,
+                by,
             },
-            StaffRequest::Reactivate { employee_id } => StaffCommand::Reactivate {
-                employee_id: EmployeeId(employee_id),
-                at,
-            },
+            StaffRequest::Reactivate { employee_id } => {
+                let employee_id = EmployeeId(employee_id);
+                // The employee's roles come back with them; an unknown employee is the domain's 404.
+                let codes = staff
+                    .employee(employee_id)
+                    .map(|e| e.roles.clone())
+                    .unwrap_or_default();
+                StaffCommand::Reactivate {
+                    employee_id,
+                    at,
+                    by,
+                    role_permissions: role_permissions(context, &codes).await?,
+                }
+            }
         })
     }
 

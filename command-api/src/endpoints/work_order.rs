@@ -13,7 +13,7 @@ use aggregates::ids::{
 use aggregates::permission::Permission;
 use aggregates::settings::Settings;
 use aggregates::work_order::{
-    ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, WorkOrder,
+    ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, Performer, WorkOrder,
     WorkOrderCommand,
 };
 use aggregates::DomainError;
@@ -201,6 +201,19 @@ pub enum WorkOrderRequest {
     },
 }
 
+/// The acting employee, and whether they may act for other mechanics: they hold
+/// `work_order.assign_mechanic` now (the advisor, the owner). Who acted is in every event's metadata.
+async fn performer(context: &Context<'_>) -> Result<Performer, ApiError> {
+    let (actor, _) = super::roles::actor(context).await?;
+    Ok(Performer {
+        employee_id: context.actor,
+        for_others: actor.owner
+            || actor
+                .permissions
+                .contains(&Permission::WorkOrderAssignMechanic),
+    })
+}
+
 impl Endpoint for WorkOrder {
     type Request = WorkOrderRequest;
 
@@ -372,12 +385,13 @@ impl Endpoint for WorkOrder {
             },
             WorkOrderRequest::StartLabour { line_id } => WorkOrderCommand::StartLabour {
                 line_id: LineId(line_id),
-                mechanic: context.actor,
+                by: performer(context).await?,
                 at,
             },
             WorkOrderRequest::FinishLabour { line_id } => WorkOrderCommand::FinishLabour {
                 line_id: LineId(line_id),
                 at,
+                by: performer(context).await?,
             },
             WorkOrderRequest::AddRecommendation {
                 recommendation_id,
@@ -386,6 +400,7 @@ impl Endpoint for WorkOrder {
                 recommendation_id: RecommendationId(recommendation_id),
                 text,
                 at,
+                by: performer(context).await?,
             },
             WorkOrderRequest::RecordApproval {
                 decisions,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod escalation;
 mod flow;
 mod matrix;
 mod safety;
