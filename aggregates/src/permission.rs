@@ -127,6 +127,8 @@ permissions! {
     StaffAssignRoles = "staff.assign_roles",
     /// Deactivate and reactivate employees.
     StaffDeactivate = "staff.deactivate",
+    /// Set another employee's password (ends their sessions; logged with who did it).
+    StaffResetPassword = "staff.reset_password",
     /// See employees.
     StaffRead = "staff.read",
     /// End employees' sessions and rotate signing keys.

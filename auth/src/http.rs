@@ -11,6 +11,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use aggregates::permission::Permission;
+use aggregates::role::OWNER;
+use aggregates::DomainError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
 use axum::http::header::{CACHE_CONTROL, PRAGMA, SET_COOKIE};
@@ -421,20 +423,34 @@ async fn set_employee_password(
     Path(employee_id): Path<Uuid>,
     RawBody(body): RawBody,
 ) -> Result<StatusCode, AuthError> {
-    service
+    // A dedicated permission (the owner's alone by default): whoever sets a password can log in as
+    // that employee, so `staff.edit` is not enough.
+    let principal = service
         .authorizer
-        .authorize(authorization(&headers), Permission::StaffEdit)
+        .authorize(authorization(&headers), Permission::StaffResetPassword)
         .await?;
     let request: SetPassword = parse_body(&body)?;
     let access = service.authorizer.directory.current().await?;
-    access
+    let target = access
         .employee(employee_id)
         .ok_or(AuthError::EmployeeNotFound)?;
+    if target.is_owner() && !principal.roles.contains(OWNER) {
+        return Err(DomainError::OwnerProtected.into());
+    }
+    // Ends every session of the target, so whoever knew the old password is out.
     set_password(
         &service.pool,
         &service.hasher,
         employee_id,
         &request.new_password,
+    )
+    .await?;
+    sessions::security_event(
+        &service.pool,
+        "password_reset",
+        Some(employee_id),
+        None,
+        json!({ "by": principal.employee_id }),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -533,7 +549,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     (
         "POST",
         "/v1/auth/employees/{employee_id}/password",
-        Access::Permission(Permission::StaffEdit),
+        Access::Permission(Permission::StaffResetPassword),
     ),
     (
         "POST",

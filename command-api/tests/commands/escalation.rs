@@ -1,11 +1,12 @@
 //! Nobody raises their own or anyone's privileges: a non-owner gives no permission they lack, never
-//! touches the owner role or an owner; a mechanic acts only on their own lines.
+//! touches the owner role or an owner, resets passwords only with the permission for it; a mechanic
+//! acts only on their own lines.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::{open_shop, Shop, OWNER_EMAIL};
+use crate::{open_shop, Shop, OWNER_EMAIL, PASSWORD};
 
 /// Status and code of a refused command, and that the log did not grow.
 async fn refused(shop: &Shop, token: &str, path: &str, body: Value) -> (StatusCode, String) {
@@ -159,6 +160,94 @@ async fn a_staff_manager_cannot_make_themselves_owner_nor_give_what_they_lack() 
                 "email": "reader@motor.ru", "roles": ["reader"] }),
     )
     .await;
+}
+
+async fn login(shop: &Shop, email: &str, password: &str) -> (StatusCode, Value) {
+    let response = shop
+        .http
+        .post(format!("{}/v1/auth/login", shop.auth))
+        .json(&json!({ "login": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn reset_password(shop: &Shop, token: &str, employee: &Value) -> (StatusCode, Value) {
+    let response = shop
+        .http
+        .post(format!(
+            "{}/v1/auth/employees/{}/password",
+            shop.auth,
+            employee.as_str().unwrap()
+        ))
+        .bearer_auth(token)
+        .json(&json!({ "new_password": "a brand new long password" }))
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn a_password_reset_needs_its_own_permission_ends_the_sessions_and_is_logged() {
+    let shop = open_shop("escalation_password").await;
+    let (owner, manager_id, manager, owner_id) = with_a_staff_manager(&shop).await;
+    let mechanic = json!(shop
+        .employee(&owner, "mechanic@motor.ru", "mechanic")
+        .await
+        .to_string());
+    let (status, session) = login(&shop, "mechanic@motor.ru", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // `staff.edit` is not enough.
+    let (status, body) = reset_password(&shop, &manager, &mechanic).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["details"]["permission"], "staff.reset_password");
+
+    shop.ok(
+        &owner,
+        "role/staff_manager/grant",
+        json!({ "permissions": ["staff.reset_password"] }),
+    )
+    .await;
+    let (status, body) = reset_password(&shop, &manager, &owner_id).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("owner_protected"))
+    );
+    assert_eq!(login(&shop, OWNER_EMAIL, PASSWORD).await.0, StatusCode::OK);
+
+    let (status, body) = reset_password(&shop, &manager, &mechanic).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let refreshed = shop
+        .http
+        .post(format!("{}/v1/auth/refresh", shop.auth))
+        .json(&json!({ "refresh_token": session["refresh_token"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refreshed.status(),
+        StatusCode::UNAUTHORIZED,
+        "the reset ended the mechanic's sessions"
+    );
+    let (by,): (Value,) = sqlx::query_as(
+        "SELECT details FROM auth.security_events
+          WHERE kind = 'password_reset' AND employee_id = $1::text::uuid
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(mechanic.as_str().unwrap())
+    .fetch_one(&shop.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(by["by"], manager_id.to_string());
 }
 
 #[tokio::test]
