@@ -205,7 +205,10 @@ describe('the board', () => {
 
     // One column per mechanic; the order with nobody on its lines under «Без механика».
     await page.getByRole('button', { name: 'По механикам' }).click();
-    expect(await page.getByRole('button', { name: 'По механикам' }).getAttribute('aria-pressed')).toBe('true');
+    // The view changes through the address: wait for the re-render, not the click's return.
+    await expect
+      .poll(() => page.getByRole('button', { name: 'По механикам' }).getAttribute('aria-pressed'))
+      .toBe('true');
     await tileLink(column(page, 'Сидоров Пётр'), late.number).waitFor();
     await tileLink(column(page, 'Андреев Виктор'), done.number).waitFor();
     expect(await tileLink(column(page, 'Сидоров Пётр'), done.number).count()).toBe(0);

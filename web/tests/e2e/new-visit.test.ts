@@ -89,8 +89,9 @@ describe('new visit', () => {
 
     // Arrows and Enter: the client is chosen and their cars are offered.
     await search.press('ArrowDown');
-    expect(await search.getAttribute('aria-activedescendant')).toBe(await petrov.getAttribute('id'));
-    expect(await petrov.getAttribute('aria-selected')).toBe('true');
+    const petrovId = await petrov.getAttribute('id');
+    await expect.poll(() => search.getAttribute('aria-activedescendant')).toBe(petrovId);
+    await expect.poll(() => petrov.getAttribute('aria-selected')).toBe('true');
     await search.press('Enter');
     const clientCard = page.getByRole('region', { name: 'Клиент', exact: true });
     await clientCard.getByText('Петров Иван Сергеевич').waitFor();
