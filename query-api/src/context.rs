@@ -258,6 +258,22 @@ pub fn page_size(first: Option<i32>) -> Result<usize, QueryError> {
     }
 }
 
+/// What a page costs in the complexity limit: its size (as [`page_size`] reads `first`, clamped
+/// to what it would accept) times what one record asks for. A hundred aliases of a small page cost
+/// as much as they make the database work.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    (first.unwrap_or(50).clamp(1, MAX_PAGE) as usize).saturating_mul(child_complexity)
+}
+
+/// The records a list without paging (a card's lines, a client's cars) is counted at: a guess at
+/// a large one, so that such lists nested in a page of 200 cost what they make the database do.
+pub const LIST_COST_FACTOR: usize = 5;
+
+/// What an unpaged nested list costs in the complexity limit.
+pub fn list_cost(child_complexity: usize) -> usize {
+    LIST_COST_FACTOR.saturating_mul(child_complexity)
+}
+
 /// An opaque cursor over (text key, id).
 pub fn encode_cursor(key: &str, id: Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{key}\u{1f}{id}"))

@@ -53,9 +53,27 @@ pub enum QueryError {
     Unavailable(String),
 }
 
+/// Whether PostgreSQL cancelled the statement (SQLSTATE 57014): the query API's pool sets a
+/// `statement_timeout`, so this is a read that ran too long, not a fault.
+fn cancelled(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("57014"))
+}
+
 impl QueryError {
+    /// Whether the database gave up on the statement after the pool's `statement_timeout`.
+    pub fn timed_out(&self) -> bool {
+        match self {
+            Self::Database(error) => cancelled(error),
+            Self::Loader(error) => cancelled(error),
+            _ => false,
+        }
+    }
+
     /// The stable machine code.
     pub fn code(&self) -> &'static str {
+        if self.timed_out() {
+            return "query_timeout";
+        }
         match self {
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound { .. } => "not_found",
@@ -68,6 +86,10 @@ impl QueryError {
 
     /// The message in Russian, for people.
     pub fn message_ru(&self) -> String {
+        if self.timed_out() {
+            return "Запрос выполнялся слишком долго; сузьте его (меньше записей или полей) и повторите"
+                .into();
+        }
         match self {
             Self::Forbidden { permission } => {
                 format!("Недостаточно прав: нужно разрешение «{permission}»")
@@ -107,6 +129,7 @@ impl ErrorExtensions for QueryError {
         // Failures on our side are told by their kind only; their text (a database's, ClickHouse's)
         // is in the log above.
         let message = match self {
+            _ if self.timed_out() => "the query took too long".to_owned(),
             Self::Database(_) | Self::Loader(_) | Self::Projection(_) => {
                 "internal error".to_owned()
             }

@@ -35,6 +35,19 @@ pub const MIN_POSITION_HEADER: &str = "x-min-position";
 pub const FRESHNESS_PATIENCE: Duration = Duration::from_secs(2);
 /// The largest request body read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The most fields one request may ask for at its root (its operations', fragments' included).
+pub const MAX_ROOT_FIELDS: usize = 20;
+/// The most aliased fields in one request: the app uses a few; hundreds are one field run hundreds
+/// of times.
+pub const MAX_ALIASES: usize = 30;
+/// The complexity limit: every field costs 1, a page costs its size times one record's fields
+/// ([`crate::context::page_cost`]). The board's 200 tiles plus 100 closed cost about 5 000.
+pub const MAX_COMPLEXITY: usize = 20_000;
+/// The deepest nesting of selections.
+pub const MAX_DEPTH: usize = 12;
+/// How long one SQL statement of the query API may run, unless `QUERY_STATEMENT_TIMEOUT_MS` says.
+pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The routes besides `/graphql`, all public, for the authorization matrix.
 pub const PUBLIC_ROUTES: &[&str] = &["/health", "/metrics", "/graphiql"];
 
@@ -67,7 +80,8 @@ pub struct QueryApi {
 }
 
 impl QueryApi {
-    /// The API over a migrated database, verifying tokens issued for `auth`; GraphiQL if `graphiql`.
+    /// The API over a migrated database, verifying tokens issued for `auth`; GraphiQL and
+    /// introspection if `graphiql` (outside production).
     /// The reports and search read PostgreSQL.
     pub fn new(pool: PgPool, auth: &AuthConfig, graphiql: bool) -> Arc<Self> {
         let sources = Sources::postgres(&pool);
@@ -83,13 +97,17 @@ impl QueryApi {
         sources: Sources,
     ) -> Arc<Self> {
         let store = EventStore::new(pool.clone());
-        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+        let mut schema = Schema::build(Query, EmptyMutation, EmptySubscription)
             .data(ShopName(auth.shop.clone()))
             .data(sources.reports)
             .data(sources.search)
-            .limit_depth(12)
-            .limit_complexity(20_000)
-            .finish();
+            .limit_depth(MAX_DEPTH)
+            .limit_complexity(MAX_COMPLEXITY);
+        // In production the schema is not told to strangers: the web app's types come from `sdl`.
+        if !graphiql {
+            schema = schema.disable_introspection();
+        }
+        let schema = schema.finish();
         Arc::new(Self {
             authorizer: Authorizer {
                 verifier: TokenVerifier::new(pool.clone(), &auth.issuer, &auth.audience),
@@ -176,6 +194,123 @@ fn graphql_request(body: &[u8]) -> Result<async_graphql::Request, Response> {
     serde_json::from_value(value).map_err(not_a_request)
 }
 
+/// A refusal of a request that costs too much to answer, before or instead of running it.
+fn too_costly(message: String) -> Response {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        "query_too_costly",
+        message,
+        "Запрос слишком большой: запросите меньше записей или полей, или разбейте его на несколько"
+            .into(),
+    )
+}
+
+/// Root fields and aliases in a document, counted before it runs. A document that does not parse
+/// counts nothing here: the schema refuses it with the parser's message.
+fn selection_counts(query: &str) -> (usize, usize) {
+    use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+    fn aliases(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    usize::from(field.node.alias.is_some())
+                        + aliases(&field.node.selection_set.node)
+                }
+                Selection::InlineFragment(fragment) => aliases(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    /// Fields at the root of `set`, through fragments (each fragment followed once).
+    fn roots<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        seen: &mut Vec<&'a str>,
+    ) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(fragment) => {
+                    roots(document, &fragment.node.selection_set.node, seen)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if seen.contains(&name) {
+                        return 0;
+                    }
+                    seen.push(name);
+                    document
+                        .fragments
+                        .get(&spread.node.fragment_name.node)
+                        .map_or(0, |f| roots(document, &f.node.selection_set.node, seen))
+                }
+            })
+            .sum()
+    }
+
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return (0, 0);
+    };
+    let root_fields = document
+        .operations
+        .iter()
+        .map(|(_, operation)| {
+            roots(
+                &document,
+                &operation.node.selection_set.node,
+                &mut Vec::new(),
+            )
+        })
+        .max()
+        .unwrap_or(0);
+    let alias_count = document
+        .operations
+        .iter()
+        .map(|(_, operation)| aliases(&operation.node.selection_set.node))
+        .chain(
+            document
+                .fragments
+                .values()
+                .map(|fragment| aliases(&fragment.node.selection_set.node)),
+        )
+        .sum();
+    (root_fields, alias_count)
+}
+
+/// Refuses a document with more root fields or aliases than one screen needs.
+#[allow(clippy::result_large_err)]
+fn within_cost(query: &str) -> Result<(), Response> {
+    let (root_fields, alias_count) = selection_counts(query);
+    if root_fields > MAX_ROOT_FIELDS {
+        return Err(too_costly(format!(
+            "{root_fields} root fields: at most {MAX_ROOT_FIELDS} per request"
+        )));
+    }
+    if alias_count > MAX_ALIASES {
+        return Err(too_costly(format!(
+            "{alias_count} aliases: at most {MAX_ALIASES} per request"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the schema refused the document over its complexity or depth (async-graphql's own
+/// messages, which carry no code).
+fn over_limits(response: &async_graphql::Response) -> Option<String> {
+    response
+        .errors
+        .iter()
+        .find(|error| {
+            error.path.is_empty()
+                && (error.message.starts_with("Query is too complex")
+                    || error.message.starts_with("Query is nested too deep"))
+        })
+        .map(|error| error.message.clone())
+}
+
 /// Resolver errors that are not ours (a library's, a database's text): logged, and sent with the
 /// generic `internal` code and message, so no internal text reaches a client. Errors with a code
 /// were made by [`crate::QueryError`], which already sends no internals; errors without a path are
@@ -253,6 +388,9 @@ async fn graphql(
         Ok(request) => request,
         Err(refused) => return refused,
     };
+    if let Err(refused) = within_cost(&request.query) {
+        return refused;
+    }
     let db = Db(api.pool.clone());
     // Loaders live for one request: their cache never outlives a permission check.
     let request = request
@@ -281,7 +419,16 @@ async fn graphql(
         .data(DataLoader::new(PhonesLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(WorkOrderStateLoader(db), tokio::spawn));
     let mut response = api.schema.execute(request).await;
+    if let Some(message) = over_limits(&response) {
+        metrics::counter!("motorlog_queries_total", "outcome" => "too_costly").increment(1);
+        return too_costly(message);
+    }
     without_internals(&mut response);
+    let timed_out = response.errors.iter().any(|error| {
+        error.extensions.as_ref().is_some_and(|extensions| {
+            matches!(extensions.get("code"), Some(async_graphql::Value::String(code)) if code == "query_timeout")
+        })
+    });
     let stale = response.errors.iter().find_map(|error| {
         let extensions = error.extensions.as_ref()?;
         match (extensions.get("code"), extensions.get("current_position")) {
@@ -295,6 +442,9 @@ async fn graphql(
     });
     metrics::counter!("motorlog_queries_total", "outcome" => if response.errors.is_empty() { "ok" } else { "error" })
         .increment(1);
+    if timed_out {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response();
+    }
     match stale {
         Some(current) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -366,11 +516,37 @@ pub async fn run(
         .await
 }
 
-/// Sets the session options the query API's plans rely on, on each new connection.
+/// The statement timeout from `QUERY_STATEMENT_TIMEOUT_MS`, [`DEFAULT_STATEMENT_TIMEOUT`] when it
+/// is not set; a value that is not a positive number of milliseconds is an error naming it.
+pub fn statement_timeout_from_env() -> Result<Duration, String> {
+    match std::env::var("QUERY_STATEMENT_TIMEOUT_MS") {
+        Err(_) => Ok(DEFAULT_STATEMENT_TIMEOUT),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+            _ => Err(format!(
+                "QUERY_STATEMENT_TIMEOUT_MS must be a positive number of milliseconds, not {text:?}"
+            )),
+        },
+    }
+}
+
+/// Sets the session options the query API's plans rely on, on each new connection, with the
+/// statement timeout from the environment ([`statement_timeout_from_env`]; the default if the
+/// setting is unreadable, which `main` has already refused).
 pub fn pool_options() -> sqlx::postgres::PgPoolOptions {
-    sqlx::postgres::PgPoolOptions::new().after_connect(|connection, _| {
+    pool_options_with(statement_timeout_from_env().unwrap_or(DEFAULT_STATEMENT_TIMEOUT))
+}
+
+/// [`pool_options`] with `statement_timeout`: no read of one request holds a connection longer,
+/// whatever the document asks (PostgreSQL cancels it; the answer is 503 `query_timeout`).
+pub fn pool_options_with(statement_timeout: Duration) -> sqlx::postgres::PgPoolOptions {
+    let timeout_ms = statement_timeout.as_millis().max(1);
+    sqlx::postgres::PgPoolOptions::new().after_connect(move |connection, _| {
         Box::pin(async move {
             use sqlx::Executor;
+            connection
+                .execute(format!("SET statement_timeout = {timeout_ms}").as_str())
+                .await?;
             // Optional filters (`$1 IS NULL OR …`) need plans made for the values at hand; a generic
             // plan would scan. A fuzzy match needs about half the trigrams: fewer candidates to check.
             connection

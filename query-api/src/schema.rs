@@ -145,6 +145,7 @@ impl Client {
     }
 
     /// The client's vehicles; needs `vehicle.read`.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn vehicles(&self, ctx: &Context<'_>) -> GqlResult<Vec<Vehicle>> {
         Scope::of(ctx)
             .read(Some(P::VehicleRead), Model::Vehicles)
@@ -251,6 +252,7 @@ impl Vehicle {
     }
 
     /// Every odometer reading, oldest first.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn mileage_history(&self, ctx: &Context<'_>) -> GqlResult<Vec<MileageReading>> {
         Ok(ctx
             .data_unchecked::<DataLoader<MileageLoader>>()
@@ -475,6 +477,7 @@ impl WorkOrder {
     }
 
     /// Labour lines, then parts lines, each in the order added.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn lines(&self, ctx: &Context<'_>) -> GqlResult<Vec<Line>> {
         Ok(ctx
             .data_unchecked::<DataLoader<LinesLoader>>()
@@ -485,6 +488,7 @@ impl WorkOrder {
     }
 
     /// Everyone assigned to a labour line.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn mechanics(&self, ctx: &Context<'_>) -> GqlResult<Vec<Employee>> {
         Scope::of(ctx)
             .read(None, Model::ReferenceData)
@@ -524,6 +528,7 @@ impl WorkOrder {
     }
 
     /// Work recommended for later, including declined lines.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn recommendations(&self, ctx: &Context<'_>) -> GqlResult<Vec<RecommendationView>> {
         Ok(card_state(ctx, self.work_order_id)
             .await?
@@ -563,6 +568,7 @@ impl WorkOrder {
     }
 
     /// Invoices issued for the order; needs `invoice.read`.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn invoices(&self, ctx: &Context<'_>) -> GqlResult<Vec<Invoice>> {
         Scope::of(ctx)
             .read(Some(P::InvoiceRead), Model::Invoices)
@@ -709,6 +715,7 @@ pub struct InvoiceLineView {
 #[ComplexObject]
 impl Invoice {
     /// The lines as issued.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn lines(&self) -> GqlResult<Vec<InvoiceLineView>> {
         let state: aggregates::invoice::Invoice = serde_json::from_value(self.state.clone())
             .map_err(|e| async_graphql::Error::new(e.to_string()))?;
@@ -732,6 +739,7 @@ impl Invoice {
     }
 
     /// Payments and refunds, oldest first.
+    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
     async fn payments(&self, ctx: &Context<'_>) -> GqlResult<Vec<PaymentEntry>> {
         Ok(ctx
             .data_unchecked::<DataLoader<PaymentsLoader>>()
@@ -1056,6 +1064,7 @@ impl Query {
     }
 
     /// Clients by name, A to Z.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn clients(
         &self,
         ctx: &Context<'_>,
@@ -1100,6 +1109,7 @@ impl Query {
     }
 
     /// Vehicles, newest first, optionally one owner's.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn vehicles(
         &self,
         ctx: &Context<'_>,
@@ -1146,6 +1156,7 @@ impl Query {
     }
 
     /// The work-order board: newest first, filtered; a mechanic sees only their own orders.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn work_orders(
         &self,
         ctx: &Context<'_>,
@@ -1291,6 +1302,7 @@ impl Query {
     }
 
     /// Invoices, newest first; `dueOnly` leaves those with a balance due.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
@@ -1363,6 +1375,7 @@ impl Query {
     }
 
     /// Clients who owe the shop, largest debt first.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn debtors(&self, ctx: &Context<'_>, first: Option<i32>) -> GqlResult<Vec<Debtor>> {
         let scope = Scope::of(ctx);
         scope
@@ -1384,6 +1397,7 @@ impl Query {
     }
 
     /// The payments journal, newest first, optionally one method's.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn payments(
         &self,
         ctx: &Context<'_>,
@@ -1596,6 +1610,7 @@ impl Query {
 
     /// One box for everything: a client's name or any tail of their phone, a plate in any spelling,
     /// a VIN or its last digits, a work order's number. Only what the caller may see is returned.
+    #[graphql(complexity = "crate::context::page_cost(Some(first), child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -1604,6 +1619,7 @@ impl Query {
     ) -> GqlResult<Vec<SearchHit>> {
         let scope = Scope::of(ctx);
         let limit = page_size(Some(first)).gql()?;
+        crate::search::check_text(&text).gql()?;
         let source = ctx.data_unchecked::<crate::search::SearchSource>();
         crate::search::search(&scope, source, text.trim(), limit)
             .await
@@ -1611,6 +1627,7 @@ impl Query {
     }
 
     /// A record's history, oldest first: every event with who, when and the request it came from.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
@@ -1700,6 +1717,7 @@ impl Query {
     }
 
     /// The services or parts that brought the most in the period.
+    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
     async fn top_items(
         &self,
         ctx: &Context<'_>,

@@ -96,6 +96,23 @@ fn phone_digits(text: &str, digits: &str) -> String {
     }
 }
 
+/// The longest search text, in characters: a name, a phone, a plate or a VIN fits many times over;
+/// longer text only makes the fuzzy match slower.
+pub const MAX_SEARCH_TEXT: usize = 100;
+
+/// Refuses search text longer than [`MAX_SEARCH_TEXT`].
+pub fn check_text(text: &str) -> Result<(), QueryError> {
+    let length = text.chars().count();
+    if length > MAX_SEARCH_TEXT {
+        return Err(QueryError::InvalidArgument {
+            field: "text",
+            reason: format!("{length} characters: at most {MAX_SEARCH_TEXT}"),
+            reason_ru: format!("{length} символов: не больше {MAX_SEARCH_TEXT}"),
+        });
+    }
+    Ok(())
+}
+
 /// Hits for `text` among what the caller may see, best first.
 pub async fn search(
     scope: &Scope<'_>,

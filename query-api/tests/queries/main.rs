@@ -8,6 +8,7 @@
 mod support;
 
 mod bad_input;
+mod cost;
 mod matrix;
 mod reads;
 mod reports;
