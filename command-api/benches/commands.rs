@@ -23,6 +23,9 @@ type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 const CLIENTS: usize = 8;
 const LINES_PER_ORDER: usize = 20;
+/// The one pool the in-process auth service, command API and raw-INSERT baseline share: bounded, so
+/// the benchmark fits beside a running `make run` (38 at most) under a default server's 100.
+const DB_POOL: u32 = 40;
 
 async fn serve(router: axum::Router, with_peer: bool) -> BenchResult<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -89,7 +92,7 @@ async fn main() -> BenchResult<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     let duration = Duration::from_secs(seconds);
-    let db = TestDatabase::create("bench_commands", 40).await?;
+    let db = TestDatabase::create("bench_commands", DB_POOL).await?;
     let config = AuthConfig::default();
     let service = AuthService::new(db.pool.clone(), config.clone())?;
     let owner = FirstOwner {

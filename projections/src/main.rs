@@ -10,6 +10,34 @@ use projections::service::{router, spawn_all, stopped, Feeds, HealthState, Phase
 use projections::RunOptions;
 use sqlx::postgres::PgPoolOptions;
 
+/// The most connections the projector's pool opens unless `PROJECTOR_DB_POOL` says otherwise. Each
+/// projector and sink keeps one of them listening for new events (one per projector: six) and takes
+/// another for a batch; besides the pool, each holds its advisory lock on a connection of its own
+/// (six more). So the service opens at most this plus one per projector and sink: 22 by default.
+const DB_POOL_DEFAULT: u32 = 16;
+
+/// Pool connections each projector and sink needs: one listening, one for its reads and batches.
+/// With fewer (10 for six projectors) the browser tests saw read models lag for seconds, so
+/// start-up refuses such a setting.
+const DB_POOL_PER_FEED: u32 = 2;
+
+/// An idle connection goes back to the server after this long, so a quiet service holds few.
+const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `PROJECTOR_DB_POOL`, or [`DB_POOL_DEFAULT`]; 0 or anything but a number stops the start, naming
+/// the variable.
+fn db_pool_size() -> anyhow::Result<u32> {
+    match std::env::var("PROJECTOR_DB_POOL") {
+        Err(_) => Ok(DB_POOL_DEFAULT),
+        Ok(raw) => match raw.trim().parse::<u32>() {
+            Ok(size) if size > 0 => Ok(size),
+            _ => anyhow::bail!(
+                "PROJECTOR_DB_POOL must be a number of connections above 0, not {raw:?}"
+            ),
+        },
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -19,8 +47,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let database_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
     let listen = std::env::var("PROJECTOR_LISTEN").unwrap_or_else(|_| "127.0.0.1:8084".into());
+    let pool_size = db_pool_size()?;
     let pool = PgPoolOptions::new()
-        .max_connections(32)
+        .max_connections(pool_size)
+        .min_connections(0)
+        .idle_timeout(DB_IDLE_TIMEOUT)
         .connect(&database_url)
         .await
         .context("cannot connect to DATABASE_URL")?;
@@ -35,6 +66,16 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(?feeds, "where the read models are fed from");
     let mut projectors = spawn_all(&store, RunOptions::default(), &feeds, &phases, &shutdown)
         .context("starting the projectors")?;
+    // Each projector and sink keeps a pool connection listening: a pool without room beyond them
+    // would leave the batches waiting for a connection that never comes.
+    let feeds_running = u32::try_from(projectors.len()).unwrap_or(u32::MAX);
+    if pool_size < feeds_running.saturating_mul(DB_POOL_PER_FEED) {
+        anyhow::bail!(
+            "PROJECTOR_DB_POOL={pool_size} is too small for {feeds_running} projectors and sinks, \
+             each keeping a connection listening: set it to at least {}",
+            feeds_running.saturating_mul(DB_POOL_PER_FEED)
+        );
+    }
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
