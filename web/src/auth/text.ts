@@ -5,5 +5,4 @@ export const text = {
   password: 'Пароль',
   submit: 'Войти',
   submitting: 'Входим…',
-  loading: 'Загрузка…',
 } as const;
