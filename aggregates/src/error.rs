@@ -148,10 +148,20 @@ pub enum DomainError {
         basis_points: u16,
     },
     /// A quantity out of range.
-    #[error("quantity must be above zero and at most 1 000 000, got {thousandths} thousandths")]
+    #[error("quantity must be above zero and at most 10 000, got {thousandths} thousandths")]
     InvalidQuantity {
         /// The thousandths given.
         thousandths: u32,
+    },
+    /// An amount above what a shop can really bill ([`crate::bounds`]).
+    #[error("{field} of {attempted} is above the most a shop bills, {max}")]
+    AmountOutOfRange {
+        /// The field or figure: `unit_price`, `rate`, `line_amount`, `order_total`, `amount`, `total`.
+        field: &'static str,
+        /// The bound.
+        max: Money,
+        /// What was asked (a saturated figure when the asked one is beyond 64 bits).
+        attempted: Money,
     },
     /// An amount that must be above zero is not.
     #[error("{field} must be above zero")]
@@ -402,6 +412,7 @@ impl DomainError {
             Self::InvalidNormHours { .. } => "invalid_norm_hours",
             Self::InvalidPercent { .. } => "invalid_percent",
             Self::InvalidQuantity { .. } => "invalid_quantity",
+            Self::AmountOutOfRange { .. } => "amount_out_of_range",
             Self::AmountNotPositive { .. } => "amount_not_positive",
             Self::AmountNegative { .. } => "amount_negative",
             Self::InvalidYear { .. } => "invalid_year",
@@ -470,6 +481,7 @@ impl DomainError {
             | Self::InvalidNormHours { .. }
             | Self::InvalidPercent { .. }
             | Self::InvalidQuantity { .. }
+            | Self::AmountOutOfRange { .. }
             | Self::AmountNotPositive { .. }
             | Self::AmountNegative { .. }
             | Self::InvalidYear { .. }
@@ -518,7 +530,16 @@ impl DomainError {
             ),
             Self::InvalidNormHours { .. } => "Нормо-часы: от 0,1 до 999,9".into(),
             Self::InvalidPercent { .. } => "Процент должен быть от 0 до 100".into(),
-            Self::InvalidQuantity { .. } => "Количество должно быть больше нуля".into(),
+            Self::InvalidQuantity { .. } => {
+                "Количество должно быть больше нуля и не больше 10 000".into()
+            }
+            Self::AmountOutOfRange {
+                field,
+                max,
+                attempted,
+            } => format!(
+                "Сумма «{field}» {attempted} ₽ больше предельной {max} ₽: проверьте, не вставлен ли штрихкод вместо цены"
+            ),
             Self::AmountNotPositive { field } => format!("Сумма «{field}» должна быть больше нуля"),
             Self::AmountNegative { field } => format!("Сумма «{field}» не может быть отрицательной"),
             Self::InvalidYear { year, latest } => {

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::bounds;
 use crate::contact::{Inn, Kpp};
 use crate::ids::{ClientId, InvoiceId, PaymentId, RefundId};
 use crate::money::Money;
@@ -286,7 +287,15 @@ impl Aggregate for Invoice {
                 payer,
                 at,
             } => {
-                let sum: Money = basis.lines.iter().map(|l| l.amount).sum();
+                // Summed with checks: an absurd basis is refused, never wrapped into a match.
+                let sum = Money::checked_sum(basis.lines.iter().map(|l| l.amount)).ok_or(
+                    DomainError::AmountOutOfRange {
+                        field: "total",
+                        max: bounds::MAX_DOCUMENT_TOTAL,
+                        attempted: Money::kopecks(i64::MAX),
+                    },
+                )?;
+                bounds::at_most(basis.totals.total, bounds::MAX_DOCUMENT_TOTAL, "total")?;
                 if sum != basis.totals.total {
                     return Err(DomainError::TotalsMismatch {
                         lines: sum,
@@ -318,7 +327,11 @@ impl Aggregate for Invoice {
             } => {
                 self.ensure_open()?;
                 self.ensure_new_movement(payment_id.0)?;
-                let amount = amount.positive("amount")?;
+                let amount = bounds::at_most(
+                    amount.positive("amount")?,
+                    bounds::MAX_DOCUMENT_TOTAL,
+                    "amount",
+                )?;
                 if amount > self.balance() {
                     return Err(DomainError::InvoiceOverpaid {
                         balance: self.balance(),
@@ -342,7 +355,11 @@ impl Aggregate for Invoice {
             } => {
                 self.ensure_open()?;
                 self.ensure_new_movement(refund_id.0)?;
-                let amount = amount.positive("amount")?;
+                let amount = bounds::at_most(
+                    amount.positive("amount")?,
+                    bounds::MAX_DOCUMENT_TOTAL,
+                    "amount",
+                )?;
                 if amount > self.net_paid() {
                     return Err(DomainError::RefundExceedsPaid {
                         refundable: self.net_paid(),

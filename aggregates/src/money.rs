@@ -2,6 +2,13 @@
 //!
 //! Events are kept forever, so nothing here is a float. Every rounding happens in [`round_half_up`], and
 //! the document totals are computed by [`crate::work_order::totals`] only.
+//!
+//! No arithmetic here panics or wraps. `checked_add`/`checked_sub` say when a result would leave the
+//! 64-bit range; `+`, `-` and `sum` saturate at it. The domain never accepts a figure above the
+//! bounds of [`crate::bounds`] (10¹¹ kopecks at most, i64 holds 9·10¹⁸), so an accepted figure never
+//! saturates; saturation only keeps a state folded from an absurd old event (stored before the
+//! bounds) computable, and a saturated figure is far above every bound, so a decision that checks it
+//! refuses rather than accepts it.
 
 use std::fmt;
 use std::ops::{Add, Sub};
@@ -26,9 +33,9 @@ impl Money {
         Self(kopecks)
     }
 
-    /// An amount in whole roubles.
+    /// An amount in whole roubles (saturating at the 64-bit limit, never panicking).
     pub const fn roubles(roubles: i64) -> Self {
-        Self(roubles * 100)
+        Self(roubles.saturating_mul(100))
     }
 
     /// The amount in kopecks.
@@ -53,22 +60,49 @@ impl Money {
             Err(DomainError::AmountNegative { field })
         }
     }
+
+    /// The sum, or `None` if it leaves the 64-bit range.
+    pub const fn checked_add(self, other: Money) -> Option<Money> {
+        match self.0.checked_add(other.0) {
+            Some(sum) => Some(Money(sum)),
+            None => None,
+        }
+    }
+
+    /// The difference, or `None` if it leaves the 64-bit range.
+    pub const fn checked_sub(self, other: Money) -> Option<Money> {
+        match self.0.checked_sub(other.0) {
+            Some(difference) => Some(Money(difference)),
+            None => None,
+        }
+    }
+
+    /// The sum of `amounts`, or `None` if any partial sum leaves the 64-bit range.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, |sum, amount| sum.checked_add(amount))
+    }
 }
 
+/// Saturates at the 64-bit limits instead of panicking (debug) or wrapping (release): see the
+/// module's doc for why an accepted figure never gets there.
 impl Add for Money {
     type Output = Money;
     fn add(self, other: Money) -> Money {
-        Money(self.0 + other.0)
+        Money(self.0.saturating_add(other.0))
     }
 }
 
+/// Saturates like `+`.
 impl Sub for Money {
     type Output = Money;
     fn sub(self, other: Money) -> Money {
-        Money(self.0 - other.0)
+        Money(self.0.saturating_sub(other.0))
     }
 }
 
+/// Saturates like `+`.
 impl std::iter::Sum for Money {
     fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
         iter.fold(Money::ZERO, Add::add)
@@ -153,9 +187,10 @@ impl Percent {
 pub struct Quantity(u32);
 
 impl Quantity {
-    /// Quantity from thousandths: above zero, at most 1 000 000 units.
+    /// Quantity from thousandths: above zero, at most 10 000 units
+    /// ([`crate::bounds::MAX_QUANTITY_THOUSANDTHS`]).
     pub fn from_thousandths(thousandths: u32) -> Result<Self, DomainError> {
-        if (1..=1_000_000_000).contains(&thousandths) {
+        if (1..=crate::bounds::MAX_QUANTITY_THOUSANDTHS).contains(&thousandths) {
             Ok(Self(thousandths))
         } else {
             Err(DomainError::InvalidQuantity { thousandths })

@@ -363,7 +363,11 @@ impl Aggregate for Settings {
             },
             SettingsCommand::SetNormHourRate { category, rate } => SettingsEvent::NormHourRateSet {
                 category,
-                rate: rate.positive("rate")?,
+                rate: crate::bounds::at_most(
+                    rate.positive("rate")?,
+                    crate::bounds::MAX_RATE,
+                    "rate",
+                )?,
             },
             SettingsCommand::RemoveNormHourRate { category } => {
                 if !self.category_rates.contains_key(&category) {

@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::bounds;
 use crate::client::ClientStanding;
 use crate::contact::Phone;
 use crate::ids::{
@@ -1002,7 +1003,7 @@ impl WorkOrder {
                     line_id,
                     service,
                     norm_hours,
-                    rate: rate.non_negative("rate")?,
+                    rate: bounds::at_most(rate.non_negative("rate")?, bounds::MAX_RATE, "rate")?,
                     discount,
                     mechanic,
                 }
@@ -1021,7 +1022,7 @@ impl WorkOrder {
                 WorkOrderEvent::LabourLineChanged {
                     line_id,
                     norm_hours,
-                    rate: rate.non_negative("rate")?,
+                    rate: bounds::at_most(rate.non_negative("rate")?, bounds::MAX_RATE, "rate")?,
                     discount,
                 }
             }
@@ -1049,7 +1050,11 @@ impl WorkOrder {
                     part_number: required_text(&part_number, "part_number", 100)?,
                     name: required_text(&name, "name", 300)?,
                     quantity,
-                    unit_price: unit_price.non_negative("unit_price")?,
+                    unit_price: bounds::at_most(
+                        unit_price.non_negative("unit_price")?,
+                        bounds::MAX_UNIT_PRICE,
+                        "unit_price",
+                    )?,
                     discount,
                     client_supplied,
                 }
@@ -1072,7 +1077,11 @@ impl WorkOrder {
                 WorkOrderEvent::PartsLineChanged {
                     line_id,
                     quantity,
-                    unit_price: unit_price.non_negative("unit_price")?,
+                    unit_price: bounds::at_most(
+                        unit_price.non_negative("unit_price")?,
+                        bounds::MAX_UNIT_PRICE,
+                        "unit_price",
+                    )?,
                     discount,
                 }
             }
@@ -1095,6 +1104,18 @@ impl WorkOrder {
                 })
             }
         };
+        // A line added or changed must leave every line and the order within the bounds; a removal
+        // only lowers the figures, so an order over them (from before the bounds) can be mended.
+        if matches!(
+            event,
+            WorkOrderEvent::LabourLineAdded { .. }
+                | WorkOrderEvent::LabourLineChanged { .. }
+                | WorkOrderEvent::PartsLineAdded { .. }
+                | WorkOrderEvent::PartsLineChanged { .. }
+        ) {
+            let after = self.clone().evolve(&event);
+            bounds::check_lines(&after.labour, &after.parts)?;
+        }
         Ok(vec![event])
     }
 
