@@ -45,6 +45,9 @@ pub enum EventStoreError {
     /// A position token that is not `transaction:position`.
     #[error("invalid log position {0:?}, expected `transaction:position`")]
     InvalidPosition(String),
+    /// The database's schema is not the one this code expects, or could not be brought to it.
+    #[error("{0}")]
+    Schema(String),
     /// The database failed or was unreachable.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -15,6 +15,7 @@ mod envelope;
 mod error;
 pub mod log;
 pub mod notify;
+pub mod schema;
 mod subscribe;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,13 +1,16 @@
 //! Isolated databases for tests: each test gets a database of its own, migrated, and dropped after.
 //!
 //! The server comes from `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); the
-//! user must be allowed to create databases. `MOTORLOG_KEEP_TEST_DATABASE=1` keeps them for a look.
+//! user must be allowed to create databases and roles. `MOTORLOG_KEEP_TEST_DATABASE=1` keeps them
+//! for a look. A database is migrated as `motorlog-migrate` does it, service roles included, so a
+//! test can run a service as its role ([`TestDatabase::pool_as`]); the server must let those roles
+//! log in without a password (trust), as the project's local server does.
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::MIGRATOR;
+use crate::schema::{migrate, RolePasswords, ServiceRole};
 
 /// The server tests use when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -25,7 +28,8 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// Creates and migrates a database named after `label`, with a pool of up to `max_connections`.
+    /// Creates and migrates a database named after `label`, with a pool of up to `max_connections`
+    /// as the owner.
     pub async fn create(label: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
         let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
         let server: PgConnectOptions = url.parse()?;
@@ -51,7 +55,9 @@ impl TestDatabase {
             .max_connections(max_connections)
             .connect_with(options.clone())
             .await?;
-        MIGRATOR.run(&pool).await?;
+        migrate(&pool, &RolePasswords::default())
+            .await
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
         Ok(Self {
             pool,
             options,
@@ -64,6 +70,34 @@ impl TestDatabase {
     /// The database's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Connection options for the test database as a service's role.
+    pub fn options_as(&self, role: ServiceRole) -> PgConnectOptions {
+        self.options.clone().username(role.name())
+    }
+
+    /// A pool on the test database as a service's role: what the service may do, and no more.
+    pub async fn pool_as(
+        &self,
+        role: ServiceRole,
+        max_connections: u32,
+    ) -> Result<PgPool, sqlx::Error> {
+        PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(self.options_as(role))
+            .await
+    }
+
+    /// A URL of the test database as a service's role, for a service binary of its own.
+    pub fn url_as(&self, role: ServiceRole) -> String {
+        let url = self.url();
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return url;
+        };
+        // The owner's user (and password) give way to the role's, which logs in without one.
+        let address = rest.split_once('@').map_or(rest, |(_, address)| address);
+        format!("{scheme}://{}@{address}", role.name())
     }
 
     /// A URL of the test database, for a process of its own (a service binary, a CLI).

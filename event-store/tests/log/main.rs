@@ -8,6 +8,7 @@
 mod append;
 mod immutability;
 mod model;
+mod roles;
 mod stress;
 mod subscribe;
 

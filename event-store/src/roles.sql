@@ -1,0 +1,69 @@
+-- What each service's role may do, granted by `motorlog-migrate` after every migration, as the
+-- database owner, in one transaction (see event-store/src/schema.rs). It starts by taking back
+-- everything the roles hold on the database, so the grants below are the whole list, and a table a
+-- later migration adds to a schema gets its schema's grants on the next `motorlog-migrate`.
+--
+-- No role gets CREATE anywhere, owns anything or may ALTER, DROP or TRUNCATE the log: only the
+-- owner changes the schema, and the log's triggers stay out of every service's reach.
+
+REVOKE ALL ON ALL TABLES IN SCHEMA public, auth, command_api, projections, read
+    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public, auth, command_api, projections, read
+    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+REVOKE ALL ON SCHEMA auth, command_api, projections, read
+    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+
+-- Nobody but the owner creates objects: not in `public` (PostgreSQL 15 no longer lets PUBLIC, older
+-- servers did), not as a new schema, not as temporary tables.
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+DO
+$$
+BEGIN
+    EXECUTE format('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('REVOKE ALL ON DATABASE %I FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query',
+                   current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO motorlog_auth, motorlog_command, motorlog_projector, motorlog_query',
+                   current_database());
+END
+$$;
+
+-- Every service reads which migrations ran, and refuses to start on a schema older than it.
+GRANT SELECT ON public._sqlx_migrations
+    TO motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+
+-- Every API verifies tokens against the published keys (never the private ones), asks whether the
+-- token's session has ended when Redis cannot say (its id and end, nothing of whose it is), and
+-- checks permissions against the staff and role streams of the log.
+GRANT USAGE ON SCHEMA auth TO motorlog_command, motorlog_query;
+GRANT SELECT (kid, modulus, exponent, created_at, activates_at, retired_at, publish_until)
+    ON auth.signing_keys TO motorlog_command, motorlog_query;
+GRANT SELECT (family_id, revoked_at) ON auth.session_families TO motorlog_command, motorlog_query;
+
+-- The auth service: its own schema (password hashes, keys, sessions, throttling, security log); the
+-- log to read the staff and role streams, and to append the first owner and the default roles.
+GRANT USAGE ON SCHEMA auth TO motorlog_auth;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA auth TO motorlog_auth;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA auth TO motorlog_auth;
+GRANT SELECT, INSERT ON public.events TO motorlog_auth;
+
+-- The command API: appends to the log and reads it (never UPDATE, DELETE or TRUNCATE); keeps the
+-- aggregates' snapshots (a cache); its idempotency records and document counters.
+GRANT SELECT, INSERT ON public.events TO motorlog_command;
+GRANT SELECT, INSERT, UPDATE ON public.snapshots TO motorlog_command;
+GRANT USAGE ON SCHEMA command_api TO motorlog_command;
+GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA command_api TO motorlog_command;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA command_api TO motorlog_command;
+
+-- The projectors: read the log; write the read models and their checkpoints (emptying a read model
+-- for a rebuild in place is a TRUNCATE).
+GRANT SELECT ON public.events TO motorlog_projector;
+GRANT USAGE ON SCHEMA projections, read TO motorlog_projector;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA projections, read
+    TO motorlog_projector;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA projections, read TO motorlog_projector;
+
+-- The query API: reads the read models and how far each has caught up (read-your-writes); reads the
+-- log for the access checks and for a record's history.
+GRANT SELECT ON public.events TO motorlog_query;
+GRANT USAGE ON SCHEMA projections, read TO motorlog_query;
+GRANT SELECT ON ALL TABLES IN SCHEMA projections, read TO motorlog_query;
