@@ -612,10 +612,6 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics_handle();
-    axum::serve(
-        listener,
-        router(service).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = crate::serve::ServeLimits::from_env().map_err(std::io::Error::other)?;
+    crate::serve::serve(listener, router(service), limits, shutdown).await
 }

@@ -16,6 +16,7 @@ mod error;
 pub mod http;
 pub mod keys;
 pub mod password;
+pub mod serve;
 pub mod sessions;
 pub mod throttle;
 pub mod web;

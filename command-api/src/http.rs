@@ -16,6 +16,7 @@ use aggregates::staff::Staff;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::WorkOrder;
 use auth::access::{AccessDirectory, Authorizer, TokenVerifier};
+use auth::serve::{serve, ServeLimits};
 use auth::AuthConfig;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -164,7 +165,6 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     auth::http::metrics_handle();
-    axum::serve(listener, router(api))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = ServeLimits::from_env().map_err(std::io::Error::other)?;
+    serve(listener, router(api), limits, shutdown).await
 }

@@ -2,8 +2,6 @@
 //! (default 127.0.0.1:8084). With `KAFKA_BROKERS` it also relays the log to Kafka, and with
 //! `PROJECTOR_SOURCE=kafka` its read models are fed from there (see [`Feeds::from_env`]).
 
-use std::future::IntoFuture;
-
 use anyhow::Context;
 use event_store::EventStore;
 use projections::service::{router, spawn_all, stopped, Feeds, HealthState, Phases};
@@ -81,11 +79,13 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listen, "projectors running; /health and /metrics listening");
     let app = router(HealthState { store, phases });
-    let server = tokio::spawn(
-        axum::serve(listener, app)
-            .with_graceful_shutdown(stopped(shutdown.clone()))
-            .into_future(),
-    );
+    let limits = auth::serve::ServeLimits::from_env().map_err(anyhow::Error::msg)?;
+    let server = tokio::spawn(auth::serve::serve(
+        listener,
+        app,
+        limits,
+        stopped(shutdown.clone()),
+    ));
     tokio::signal::ctrl_c().await.context("signal handler")?;
     tracing::info!("stopping: each projector finishes its batch");
     let _ = stop.send(true);

@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use auth::access::{AccessDirectory, Authorizer, TokenVerifier};
+use auth::serve::{serve, ServeLimits};
 use auth::AuthConfig;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -511,9 +512,8 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(api))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = ServeLimits::from_env().map_err(std::io::Error::other)?;
+    serve(listener, router(api), limits, shutdown).await
 }
 
 /// The statement timeout from `QUERY_STATEMENT_TIMEOUT_MS`, [`DEFAULT_STATEMENT_TIMEOUT`] when it
