@@ -5,12 +5,12 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: test run tools fmt lint domain-purity sqlx-check sqlx-prepare postgres web-schemas web-check \
+.PHONY: test run tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
 	web-build web-e2e bench-append bench-commands bench-queries bench-replay bench-web
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
 ## app's generated types, unit tests and browser tests. Installs what it needs first.
-test: tools postgres fmt lint domain-purity sqlx-check web-check
+test: tools postgres redis fmt lint domain-purity sqlx-check web-check
 	cargo $(TEST_RUNNER) --workspace
 	@if [ -z "$$MEILI_URL" ]; then echo "Meilisearch tests: SKIPPED (MEILI_URL is not set; set it to a Meilisearch server to run them)"; fi
 	$(MAKE) --no-print-directory web-e2e
@@ -33,6 +33,10 @@ domain-purity:
 
 postgres:
 	@bash scripts/ensure-postgres.sh
+
+## The services' shared state (ended sessions, throttle and rate-limit counters): a local Redis.
+redis:
+	@bash scripts/ensure-redis.sh
 
 ## Fails when a query changed without `make sqlx-prepare`.
 sqlx-check: postgres
@@ -74,7 +78,7 @@ bench-append: postgres
 	cargo bench -p event-store --bench append
 
 ## 8 concurrent clients adding labour lines over HTTP vs raw INSERT, with p99 latency.
-bench-commands: postgres
+bench-commands: postgres redis
 	cargo bench -p command-api --bench commands
 
 ## 1M clients / 100k work orders generated, every read model rebuilt, board and search p99 over GraphQL.

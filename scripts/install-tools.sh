@@ -16,6 +16,10 @@ if ! command -v pg_isready >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v a
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
 fi
 
+# Redis: the services share ended sessions and the throttle's counters there (installed and
+# started when 127.0.0.1:6379 does not answer).
+bash "$(dirname "$0")/ensure-redis.sh"
+
 # A real Kafka-protocol broker for the relay's tests (about 10 minutes to build, once), with its
 # SQLite storage for the test that stops the broker and starts it again.
 tansu_has_sqlite() {

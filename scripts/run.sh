@@ -3,17 +3,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-redis.sh
 
 export DATABASE_URL="${MOTORLOG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/motorlog}"
 export MOTORLOG_OWNER_EMAIL="${MOTORLOG_OWNER_EMAIL:-owner@motor.demo}"
 export MOTORLOG_OWNER_NAME="${MOTORLOG_OWNER_NAME:-Смирнова Анна Викторовна}"
-# Demo logins only: a production owner is created with `motorlog-auth create-owner`.
-export MOTORLOG_DEMO_PASSWORD="${MOTORLOG_DEMO_PASSWORD:-motorlog-demo-2026}"
+# Demo logins only: a production owner is created with `motorlog-auth create-owner`. Each run
+# without MOTORLOG_DEMO_PASSWORD makes a new random one (printed below), so no password is known
+# in advance to anyone reading this repository.
+if [ -z "${MOTORLOG_DEMO_PASSWORD:-}" ]; then
+  MOTORLOG_DEMO_PASSWORD="demo-$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
+fi
+export MOTORLOG_DEMO_PASSWORD
 export MOTORLOG_OWNER_PASSWORD="$MOTORLOG_DEMO_PASSWORD"
 export AUTH_LISTEN="${AUTH_LISTEN:-127.0.0.1:8081}"
 export COMMAND_API_LISTEN="${COMMAND_API_LISTEN:-127.0.0.1:8082}"
 export QUERY_API_LISTEN="${QUERY_API_LISTEN:-127.0.0.1:8083}"
 export PROJECTOR_LISTEN="${PROJECTOR_LISTEN:-127.0.0.1:8084}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+# nginx on this machine forwards each browser's address; only it is believed (throttle per browser).
+export AUTH_TRUSTED_PROXIES="${AUTH_TRUSTED_PROXIES:-127.0.0.1,::1}"
 export AUTH_URL="http://$AUTH_LISTEN" COMMAND_API_URL="http://$COMMAND_API_LISTEN"
 export QUERY_API_URL="http://$QUERY_API_LISTEN" PROJECTOR_URL="http://$PROJECTOR_LISTEN"
 

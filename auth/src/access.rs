@@ -5,6 +5,10 @@
 //! the roles allow are read from the log (the `staff` and `role` streams). The directory re-reads a
 //! stream only when its version moved, so the owner's change to a role applies to the next request and
 //! an unchanged request costs one small query.
+//!
+//! Alongside, the token's session is checked against the set of ended sessions and the employee's
+//! requests are counted ([`crate::revocation`]): one Redis round trip, run concurrently with the
+//! directory's query.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -20,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 use uuid::Uuid;
 
-use crate::{keys, AuthError};
+use crate::revocation::SessionGuard;
+use crate::{keys, AuthConfig, AuthError};
 
 /// The `typ` header of Motorlog access tokens (RFC 9068).
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -275,16 +280,29 @@ impl Principal {
     }
 }
 
-/// Token verification and permission lookup together: what an API calls per request.
+/// Token verification, the session's revocation check, the rate limit and permission lookup
+/// together: what an API calls per request.
 pub struct Authorizer {
     /// The token verifier.
     pub verifier: TokenVerifier,
     /// The staff and roles.
     pub directory: AccessDirectory,
+    /// Ended sessions and the rate limit.
+    pub guard: SessionGuard,
 }
 
 impl Authorizer {
-    /// The caller behind an `Authorization` header value; an inactive employee is not let in.
+    /// The checks over a migrated database, for tokens issued under `config`, with its Redis.
+    pub fn new(pool: sqlx::PgPool, config: &AuthConfig) -> Result<Self, AuthError> {
+        Ok(Self {
+            verifier: TokenVerifier::new(pool.clone(), &config.issuer, &config.audience),
+            directory: AccessDirectory::new(EventStore::new(pool.clone()), &config.shop),
+            guard: SessionGuard::new(pool, config)?,
+        })
+    }
+
+    /// The caller behind an `Authorization` header value. A deactivated employee, like an ended
+    /// session, is refused as `session_revoked`: their next request, on any instance, fails.
     pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, AuthError> {
         let token = authorization
             .and_then(|value| value.strip_prefix("Bearer "))
@@ -292,11 +310,18 @@ impl Authorizer {
             .filter(|token| !token.is_empty())
             .ok_or(AuthError::Unauthenticated)?;
         let claims = self.verifier.verify(token).await?;
-        let access = self.directory.current().await?;
+        let (access, admitted) = tokio::join!(
+            self.directory.current(),
+            self.guard.admit(claims.sid, claims.sub)
+        );
+        let access = access?;
         let employee = access
             .employee(claims.sub)
-            .filter(|e| e.active)
             .ok_or(AuthError::Unauthenticated)?;
+        if !employee.active {
+            return Err(AuthError::SessionRevoked);
+        }
+        admitted?;
         Ok(Principal {
             employee_id: claims.sub,
             session_id: claims.sid,

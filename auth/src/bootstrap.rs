@@ -19,6 +19,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::password::PasswordHasherPool;
+use crate::revocation::SessionGuard;
 use crate::{sessions, AuthError};
 
 /// A domain event in the log's envelope.
@@ -148,13 +149,14 @@ async fn store_hash(
 /// Sets an employee's password and ends all their sessions.
 pub async fn set_password(
     pool: &PgPool,
+    guard: &SessionGuard,
     hasher: &PasswordHasherPool,
     employee_id: Uuid,
     password: &str,
 ) -> Result<(), AuthError> {
     let hash = hasher.hash(password).await?;
     store_hash(pool, employee_id, &hash).await?;
-    sessions::end_all(pool, employee_id, "password changed").await?;
+    sessions::end_all(pool, guard, employee_id, "password changed").await?;
     Ok(())
 }
 

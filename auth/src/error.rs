@@ -21,6 +21,16 @@ pub enum AuthError {
     /// No bearer token, or one that is expired, forged, of another algorithm or audience.
     #[error("missing or invalid access token")]
     Unauthenticated,
+    /// A valid token of a session that has ended (logout, all sessions ended, password changed or
+    /// reset, employee deactivated, refresh token reused).
+    #[error("the session has ended; log in again")]
+    SessionRevoked,
+    /// The employee sent more requests this minute than the APIs take; try after `retry_after_s`.
+    #[error("too many requests; try again in {retry_after_s} s")]
+    RateLimited {
+        /// Seconds until the window ends.
+        retry_after_s: i64,
+    },
     /// The refresh token is unknown, used, expired or revoked.
     #[error("invalid refresh token")]
     InvalidRefreshToken,
@@ -61,6 +71,10 @@ pub enum AuthError {
     /// The database failed: the caller may be fine, the service cannot tell, so 503 and not 401.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Redis (the revocation set and the counters every instance shares) failed where no fallback
+    /// is safe, e.g. a login that cannot be throttled: 503, like a database outage.
+    #[error("redis error: {0}")]
+    SharedStore(#[from] redis::RedisError),
     /// Something that should not happen (a key that does not load, a hash that does not parse).
     #[error("internal error: {0}")]
     Internal(String),
@@ -73,6 +87,8 @@ impl AuthError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::Unauthenticated => "unauthenticated",
+            Self::SessionRevoked => "session_revoked",
+            Self::RateLimited { .. } => "rate_limited",
             Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::Forbidden { .. } => "forbidden",
             Self::CsrfHeaderRequired => "csrf_header_required",
@@ -83,7 +99,9 @@ impl AuthError {
             Self::EmployeeNotFound => "not_found",
             Self::Domain(error) => error.code(),
             _ if self.is_outage() => "unavailable",
-            Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => "internal",
+            Self::EventStore(_) | Self::Database(_) | Self::SharedStore(_) | Self::Internal(_) => {
+                "internal"
+            }
         }
     }
 
@@ -93,8 +111,21 @@ impl AuthError {
     pub fn is_outage(&self) -> bool {
         matches!(
             self,
-            Self::Database(_) | Self::EventStore(event_store::EventStoreError::Database(_))
+            Self::Database(_)
+                | Self::SharedStore(_)
+                | Self::EventStore(event_store::EventStoreError::Database(_))
         )
+    }
+
+    /// The seconds a refused client should wait (`Retry-After`), for answers that have one: every
+    /// service answering an `AuthError` sets the header from this.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::TooManyAttempts { retry_after_s } | Self::RateLimited { retry_after_s } => {
+                Some((*retry_after_s).max(1))
+            }
+            _ => None,
+        }
     }
 
     /// The English message a client may see: for a failure on our side the status's meaning only,
@@ -116,10 +147,13 @@ impl AuthError {
     /// The HTTP status it answers with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidCredentials | Self::Unauthenticated | Self::InvalidRefreshToken => {
-                StatusCode::UNAUTHORIZED
+            Self::InvalidCredentials
+            | Self::Unauthenticated
+            | Self::SessionRevoked
+            | Self::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
+            Self::TooManyAttempts { .. } | Self::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
             }
-            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden { .. } | Self::CsrfHeaderRequired => StatusCode::FORBIDDEN,
             Self::Domain(error) if error.kind() == ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             Self::WeakPassword { .. } | Self::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -127,7 +161,7 @@ impl AuthError {
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::EmployeeNotFound => StatusCode::NOT_FOUND,
             _ if self.is_outage() => StatusCode::SERVICE_UNAVAILABLE,
-            Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => {
+            Self::EventStore(_) | Self::Database(_) | Self::SharedStore(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         }
@@ -141,6 +175,10 @@ impl AuthError {
                 format!("Слишком много попыток входа; повторите через {retry_after_s} с")
             }
             Self::Unauthenticated => "Войдите в систему заново".into(),
+            Self::SessionRevoked => "Сеанс завершён; войдите заново".into(),
+            Self::RateLimited { retry_after_s } => {
+                format!("Слишком много запросов; повторите через {retry_after_s} с")
+            }
             Self::InvalidRefreshToken => "Сессия истекла; войдите заново".into(),
             Self::Forbidden { .. } => "Недостаточно прав для этого действия".into(),
             Self::CsrfHeaderRequired => {
@@ -157,7 +195,7 @@ impl AuthError {
             Self::EmployeeNotFound => "Сотрудник не найден".into(),
             Self::Domain(error) => error.message_ru(),
             _ if self.is_outage() => "Сервис временно недоступен; повторите позже".into(),
-            Self::EventStore(_) | Self::Database(_) | Self::Internal(_) => {
+            Self::EventStore(_) | Self::Database(_) | Self::SharedStore(_) | Self::Internal(_) => {
                 "Внутренняя ошибка; попробуйте позже".into()
             }
         }
@@ -168,8 +206,9 @@ impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = self.public_message();
+        let retry_after = self.retry_after();
         let mut details = json!({});
-        if let Self::TooManyAttempts { retry_after_s } = self {
+        if let Some(retry_after_s) = retry_after {
             details = json!({ "retry_after_s": retry_after_s });
         }
         if let Self::Forbidden { permission } = self {
@@ -182,10 +221,10 @@ impl IntoResponse for AuthError {
             "details": details,
         });
         let mut response = (status, Json(body)).into_response();
-        if let Self::TooManyAttempts { retry_after_s } = self {
-            if let Ok(value) = retry_after_s.max(1).to_string().parse() {
-                response.headers_mut().insert("retry-after", value);
-            }
+        if let Some(retry_after_s) = retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(retry_after_s));
         }
         response
     }

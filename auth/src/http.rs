@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
-use event_store::EventStore;
 use jsonwebtoken::{encode, Algorithm, Header};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde::{Deserialize, Serialize};
@@ -31,12 +30,12 @@ use tokio::net::TcpListener;
 use tokio::sync::RwLock;
 use uuid::Uuid;
 
-use crate::access::{AccessClaims, AccessDirectory, Authorizer, TokenVerifier, ACCESS_TOKEN_TYPE};
+use crate::access::{AccessClaims, Authorizer, ACCESS_TOKEN_TYPE};
 use crate::bootstrap::{set_password, stored_hash};
 use crate::keys::{self, ActiveKey};
 use crate::password::PasswordHasherPool;
 use crate::web::{self, Client};
-use crate::{sessions, throttle, AuthConfig, AuthError};
+use crate::{device, sessions, throttle, AuthConfig, AuthError};
 
 /// The largest request body the service reads.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -55,11 +54,7 @@ pub struct AuthService {
 impl AuthService {
     /// The service over a migrated database.
     pub fn new(pool: PgPool, config: AuthConfig) -> Result<Arc<Self>, AuthError> {
-        let store = EventStore::new(pool.clone());
-        let authorizer = Authorizer {
-            verifier: TokenVerifier::new(pool.clone(), &config.issuer, &config.audience),
-            directory: AccessDirectory::new(store, &config.shop),
-        };
+        let authorizer = Authorizer::new(pool.clone(), &config)?;
         Ok(Arc::new(Self {
             pool,
             hasher: PasswordHasherPool::new()?,
@@ -274,45 +269,48 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
 async fn login(
     State(service): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     client: Client,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Response, AuthError> {
     let config = &service.config;
-    let address = peer.ip().to_string();
-    let (address_key, account_key) = (
-        throttle::address_key(&address),
-        throttle::account_key(&request.login),
-    );
-    let window = config.throttle_window;
-    throttle::take_slot(
-        &service.pool,
+    let shared = service.authorizer.guard.shared();
+    let address = throttle::client_address(peer.ip(), &headers, &config.trusted_proxies);
+    let address_key = throttle::address_key(address);
+    throttle::take_address_slot(
+        shared,
         &address_key,
         config.max_attempts_per_address,
-        window,
+        config.throttle_window,
     )
     .await?;
-    if let Err(refused) = throttle::take_slot(
-        &service.pool,
-        &account_key,
-        config.max_attempts_per_account,
-        window,
-    )
-    .await
-    {
+    let access = service.authorizer.directory.current().await?;
+    let employee = access.employee_by_login(&request.login).cloned();
+    let employee_id = employee.as_ref().map(|e| e.employee_id.0);
+    let presented_device = device::presented(&headers);
+    let known_device = match (employee_id, &presented_device) {
+        (Some(id), Some(token)) => device::is_known(shared, token, id).await?,
+        _ => false,
+    };
+    // A known device waits on its own failures, not the account's: whoever hammers the account from
+    // elsewhere cannot keep its owner out.
+    let backoff_key = match (&presented_device, known_device) {
+        (Some(token), true) => device::throttle_key(token),
+        _ => throttle::account_key(&request.login, employee_id),
+    };
+    if let Err(refused) = throttle::reserve(shared, &backoff_key, config).await {
         sessions::security_event(
             &service.pool,
             "login_throttled",
-            None,
-            Some(&address),
-            json!({}),
+            employee_id,
+            Some(&address.to_string()),
+            json!({ "known_device": known_device }),
         )
         .await?;
         return Err(refused);
     }
-    let access = service.authorizer.directory.current().await?;
-    let employee = access.employee_by_login(&request.login).cloned();
-    let hash = match &employee {
-        Some(employee) => stored_hash(&service.pool, employee.employee_id.0).await?,
+    let hash = match employee_id {
+        Some(id) => stored_hash(&service.pool, id).await?,
         None => None,
     };
     // Unknown login, no password set, or wrong password: the same work, the same answer.
@@ -324,12 +322,25 @@ async fn login(
         metrics::counter!("motorlog_auth_logins_total", "outcome" => "failed").increment(1);
         return Err(AuthError::InvalidCredentials);
     };
-    throttle::reset(&service.pool, &account_key).await?;
-    throttle::give_back(&service.pool, &address_key).await?;
+    throttle::clear(shared, &backoff_key).await?;
+    throttle::give_back(shared, &address_key).await?;
     metrics::counter!("motorlog_auth_logins_total", "outcome" => "succeeded").increment(1);
     let refresh = sessions::start(&service.pool, config, employee.employee_id.0).await?;
     let roles = employee.roles.iter().map(|r| r.to_string()).collect();
-    service.issue(&client, refresh, roles).await
+    let mut response = service.issue(&client, refresh, roles).await?;
+    // The browser is remembered as a known device; other clients keep no cookies.
+    if client.is_web() {
+        let device_token = device::remember(
+            shared,
+            presented_device.as_deref(),
+            known_device,
+            employee.employee_id.0,
+        )
+        .await?;
+        let cookie = device::set_cookie(&config.refresh_cookie_path, &device_token)?;
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 async fn refresh(
@@ -342,7 +353,8 @@ async fn refresh(
         // Only the web app can present nothing: no cookie is a token that does not exist.
         let presented = presented.ok_or(AuthError::InvalidRefreshToken)?;
         let access = service.authorizer.directory.current().await?;
-        let refresh = sessions::rotate(&service.pool, &service.config, &presented, |id| {
+        let guard = &service.authorizer.guard;
+        let refresh = sessions::rotate(&service.pool, guard, &service.config, &presented, |id| {
             access.employee(id).is_some_and(|e| e.active)
         })
         .await?;
@@ -370,7 +382,7 @@ async fn logout(
     OptionalJsonBody(request): OptionalJsonBody<RefreshRequest>,
 ) -> Result<Response, AuthError> {
     if let Some(presented) = client.presented(request.refresh_token)? {
-        sessions::end_by_token(&service.pool, &presented).await?;
+        sessions::end_by_token(&service.pool, &service.authorizer.guard, &presented).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if client.is_web() {
@@ -399,6 +411,10 @@ async fn change_password(
         .authenticate(authorization(&headers))
         .await?;
     let request: ChangePassword = parse_body(&body)?;
+    // A stolen access token must not become a way to guess the password: the same back-off as logins.
+    let shared = service.authorizer.guard.shared();
+    let attempts = throttle::password_change_key(principal.employee_id);
+    throttle::reserve(shared, &attempts, &service.config).await?;
     let hash = stored_hash(&service.pool, principal.employee_id).await?;
     if !service
         .hasher
@@ -407,8 +423,10 @@ async fn change_password(
     {
         return Err(AuthError::InvalidCredentials);
     }
+    throttle::clear(shared, &attempts).await?;
     set_password(
         &service.pool,
+        &service.authorizer.guard,
         &service.hasher,
         principal.employee_id,
         &request.new_password,
@@ -440,6 +458,7 @@ async fn set_employee_password(
     // Ends every session of the target, so whoever knew the old password is out.
     set_password(
         &service.pool,
+        &service.authorizer.guard,
         &service.hasher,
         employee_id,
         &request.new_password,
@@ -465,7 +484,13 @@ async fn end_sessions(
         .authorizer
         .authorize(authorization(&headers), Permission::SecurityManage)
         .await?;
-    let ended = sessions::end_all(&service.pool, employee_id, "ended by an administrator").await?;
+    let ended = sessions::end_all(
+        &service.pool,
+        &service.authorizer.guard,
+        employee_id,
+        "ended by an administrator",
+    )
+    .await?;
     Ok(Json(json!({ "sessions_ended": ended })))
 }
 

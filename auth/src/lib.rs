@@ -6,18 +6,23 @@
 //! - Refresh tokens are 256 random bits, stored hashed, single use, rotated on every refresh; reuse
 //!   revokes the whole login. The web app holds its refresh token in an `HttpOnly` cookie instead
 //!   ([`web`]).
-//! - [`access::Authorizer`] is what every API calls per request: verify the token, then check the exact
-//!   permission against the employee's roles as the log says now.
+//! - [`access::Authorizer`] is what every API calls per request: verify the token, refuse an ended
+//!   session ([`revocation`], shared by every instance through Redis) and an employee over the rate
+//!   limit, then check the exact permission against the employee's roles as the log says now.
+//! - Logins are throttled per address and, with a growing wait, per account ([`throttle`]), in
+//!   Redis too.
 
 pub mod access;
 pub mod bootstrap;
 mod config;
+pub mod device;
 mod error;
 pub mod http;
 pub mod keys;
 pub mod password;
-pub mod serve;
+pub mod revocation;
 pub mod sessions;
+pub mod shared;
 pub mod throttle;
 pub mod web;
 

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::revocation::SessionGuard;
 use crate::{AuthConfig, AuthError};
 
 /// A refresh token as handed to the client, and the session it belongs to.
@@ -128,6 +129,7 @@ pub async fn start(
 /// theirs ends.
 pub async fn rotate(
     pool: &PgPool,
+    guard: &SessionGuard,
     config: &AuthConfig,
     presented: &str,
     still_allowed: impl FnOnce(Uuid) -> bool,
@@ -161,6 +163,8 @@ pub async fn rotate(
         )
         .await?;
         tx.commit().await?;
+        // Whoever holds the family's tokens (the thief or the owner) is out at the next request.
+        guard.revoke(&[token.family_id]).await;
         return Err(AuthError::InvalidRefreshToken);
     }
     if token.idle_expires_at <= now || token.expires_at <= now {
@@ -168,7 +172,7 @@ pub async fn rotate(
     }
     if !still_allowed(token.employee_id) {
         tx.commit().await?;
-        end_all(pool, token.employee_id, "employee deactivated").await?;
+        end_all(pool, guard, token.employee_id, "employee deactivated").await?;
         return Err(AuthError::InvalidRefreshToken);
     }
     sqlx::query!(
@@ -207,31 +211,44 @@ async fn revoke_family_in(
     Ok(())
 }
 
-/// Ends the session a refresh token belongs to (logout). Unknown tokens are ignored.
-pub async fn end_by_token(pool: &PgPool, presented: &str) -> Result<(), AuthError> {
-    sqlx::query!(
+/// Ends the session a refresh token belongs to (logout), its access tokens included. Unknown
+/// tokens are ignored.
+pub async fn end_by_token(
+    pool: &PgPool,
+    guard: &SessionGuard,
+    presented: &str,
+) -> Result<(), AuthError> {
+    let ended = sqlx::query_scalar!(
         "UPDATE auth.session_families SET revoked_at = now(), revoked_reason = 'logout'
           WHERE revoked_at IS NULL
-            AND family_id = (SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1)",
+            AND family_id = (SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1)
+          RETURNING family_id",
         hash(presented),
     )
-    .execute(pool)
+    .fetch_all(pool)
     .await?;
+    guard.revoke(&ended).await;
     Ok(())
 }
 
-/// Ends every session of an employee; returns how many were live.
-pub async fn end_all(pool: &PgPool, employee_id: Uuid, reason: &str) -> Result<u64, AuthError> {
+/// Ends every session of an employee, their access tokens included; returns how many were live.
+pub async fn end_all(
+    pool: &PgPool,
+    guard: &SessionGuard,
+    employee_id: Uuid,
+    reason: &str,
+) -> Result<u64, AuthError> {
     let mut tx = pool.begin().await?;
-    let ended = sqlx::query!(
+    let sessions = sqlx::query_scalar!(
         "UPDATE auth.session_families SET revoked_at = now(), revoked_reason = $2
-          WHERE employee_id = $1 AND revoked_at IS NULL",
+          WHERE employee_id = $1 AND revoked_at IS NULL
+          RETURNING family_id",
         employee_id,
         reason,
     )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *tx)
+    .await?;
+    let ended = sessions.len() as u64;
     security_event(
         &mut *tx,
         "sessions_ended",
@@ -241,5 +258,6 @@ pub async fn end_all(pool: &PgPool, employee_id: Uuid, reason: &str) -> Result<u
     )
     .await?;
     tx.commit().await?;
+    guard.revoke(&sessions).await;
     Ok(ended)
 }

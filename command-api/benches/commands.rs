@@ -4,6 +4,11 @@
 //! Everything real: the auth service issues the tokens, the command API authenticates, authorises,
 //! loads the order from the log, decides and appends. Each client works on its own orders and opens
 //! a new one every 20 lines, as a shop's advisors would. `BENCH_SECONDS` per phase (default 10).
+//!
+//! Every command's authentication asks Redis whether the token's session has ended (and counts the
+//! employee's requests) concurrently with the access directory's query; after the HTTP phase the
+//! same check alone is timed from 8 concurrent callers, and the final line reports its p50/p99 and
+//! its share of a command's p50 (`revocation_check_*`), so its cost is seen beside the command's.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,6 +17,7 @@ use std::time::{Duration, Instant};
 use aggregates::contact::Email;
 use auth::bootstrap::{create_first_owner, FirstOwner};
 use auth::http::AuthService;
+use auth::revocation::SessionGuard;
 use auth::AuthConfig;
 use command_api::http::CommandApi;
 use event_store::testing::{raw_insert_rate, TestDatabase};
@@ -93,7 +99,13 @@ async fn main() -> BenchResult<()> {
         .unwrap_or(10);
     let duration = Duration::from_secs(seconds);
     let db = TestDatabase::create("bench_commands", DB_POOL).await?;
-    let config = AuthConfig::default();
+    // No rate limit: the eight clients share one owner, and the benchmark is there to saturate.
+    // The check still runs (and counts) on every request. Keys of this run's own.
+    let config = AuthConfig {
+        requests_per_minute: 0,
+        ..AuthConfig::default()
+    }
+    .isolated();
     let service = AuthService::new(db.pool.clone(), config.clone())?;
     let owner = FirstOwner {
         full_name: "Владелец".into(),
@@ -183,6 +195,11 @@ async fn main() -> BenchResult<()> {
         latencies[index].as_secs_f64() * 1000.0
     };
     let commands_per_s = latencies.len() as f64 / elapsed;
+    let command_p50_ms = percentile(0.50);
+    let (check_p50_ms, check_p99_ms) = revocation_check(&db.pool, &config, duration).await?;
+    println!(
+        "revocation check (Redis round trip, {CLIENTS} callers): p50_ms={check_p50_ms:.3} p99_ms={check_p99_ms:.3}"
+    );
     println!(
         "add_labour_line over HTTP: commands={} p50_ms={:.1} p99_ms={:.1} (opening orders excluded)",
         latencies.len(),
@@ -190,9 +207,51 @@ async fn main() -> BenchResult<()> {
         percentile(0.99)
     );
     println!(
-        "bench commands: commands_per_s={commands_per_s:.0} raw_insert_per_s={raw:.0} ratio={:.2} p99_ms={:.1}",
+        "bench commands: commands_per_s={commands_per_s:.0} raw_insert_per_s={raw:.0} ratio={:.2} p99_ms={:.1} \
+         revocation_check_p50_ms={check_p50_ms:.3} revocation_check_p99_ms={check_p99_ms:.3} \
+         revocation_check_share_of_p50={:.3}",
         commands_per_s / raw,
-        percentile(0.99)
+        percentile(0.99),
+        check_p50_ms / command_p50_ms,
     );
     Ok(())
+}
+
+/// The session check every request makes, alone: `CLIENTS` callers asking for a real session for a
+/// fifth of the phase (at least a second); its p50 and p99 in milliseconds.
+async fn revocation_check(
+    pool: &sqlx::PgPool,
+    config: &AuthConfig,
+    duration: Duration,
+) -> BenchResult<(f64, f64)> {
+    let (session, employee): (Uuid, Uuid) =
+        sqlx::query_as("SELECT family_id, employee_id FROM auth.session_families LIMIT 1")
+            .fetch_one(pool)
+            .await?;
+    let guard = Arc::new(SessionGuard::new(pool.clone(), config)?);
+    let until = Instant::now() + (duration / 5).max(Duration::from_secs(1));
+    let callers: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let guard = Arc::clone(&guard);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < until {
+                    let asked = Instant::now();
+                    guard.admit(session, employee).await?;
+                    latencies.push(asked.elapsed());
+                }
+                Ok::<Vec<Duration>, auth::AuthError>(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for caller in callers {
+        latencies.extend(caller.await??);
+    }
+    latencies.sort();
+    let percentile = |p: f64| {
+        let index = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[index].as_secs_f64() * 1000.0
+    };
+    Ok((percentile(0.50), percentile(0.99)))
 }

@@ -137,6 +137,9 @@ impl ApiError {
     fn details(&self) -> Value {
         match self {
             Self::Auth(AuthError::Forbidden { permission }) => json!({ "permission": permission }),
+            Self::Auth(error @ AuthError::RateLimited { .. }) => {
+                json!({ "retry_after_s": error.retry_after() })
+            }
             Self::PreconditionFailed { expected, actual } => {
                 json!({ "expected": expected, "actual": actual })
             }
@@ -180,6 +183,15 @@ impl IntoResponse for ApiError {
             "message_ru": self.message_ru(),
             "details": self.details(),
         });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        // Over the rate limit: when to come back.
+        if let Self::Auth(error) = &self {
+            if let Some(seconds) = error.retry_after() {
+                response
+                    .headers_mut()
+                    .insert("retry-after", axum::http::HeaderValue::from(seconds));
+            }
+        }
+        response
     }
 }

@@ -15,7 +15,7 @@ use aggregates::settings::Settings;
 use aggregates::staff::Staff;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::WorkOrder;
-use auth::access::{AccessDirectory, Authorizer, TokenVerifier};
+use auth::access::Authorizer;
 use auth::serve::{serve, ServeLimits};
 use auth::AuthConfig;
 use axum::body::Bytes;
@@ -63,10 +63,9 @@ impl CommandApi {
     pub fn new(pool: PgPool, auth: &AuthConfig) -> Arc<Self> {
         let store = EventStore::new(pool.clone());
         Arc::new(Self {
-            authorizer: Authorizer {
-                verifier: TokenVerifier::new(pool.clone(), &auth.issuer, &auth.audience),
-                directory: AccessDirectory::new(store.clone(), &auth.shop),
-            },
+            // Only a REDIS_URL that is not a URL fails, and `AuthConfig::from_env` refuses those.
+            authorizer: Authorizer::new(pool.clone(), auth)
+                .expect("the Redis URL of the settings is a URL"),
             services: Services {
                 store,
                 pool,

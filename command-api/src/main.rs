@@ -43,10 +43,8 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let database_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
     let listen = std::env::var("COMMAND_API_LISTEN").unwrap_or_else(|_| "127.0.0.1:8082".into());
-    let mut auth = AuthConfig::default();
-    if let Ok(shop) = std::env::var("MOTORLOG_SHOP") {
-        auth.shop = shop;
-    }
+    // The shop, Redis (ended sessions, rate limit) and its key prefix: the same settings as auth's.
+    let auth = AuthConfig::from_env().map_err(anyhow::Error::msg)?;
     let pool = PgPoolOptions::new()
         .max_connections(db_pool_size()?)
         .min_connections(0)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
-use auth::access::{AccessDirectory, Authorizer, TokenVerifier};
+use auth::access::Authorizer;
 use auth::serve::{serve, ServeLimits};
 use auth::AuthConfig;
 use axum::body::Bytes;
@@ -110,10 +110,9 @@ impl QueryApi {
         }
         let schema = schema.finish();
         Arc::new(Self {
-            authorizer: Authorizer {
-                verifier: TokenVerifier::new(pool.clone(), &auth.issuer, &auth.audience),
-                directory: AccessDirectory::new(store.clone(), &auth.shop),
-            },
+            // Only a REDIS_URL that is not a URL fails, and `AuthConfig::from_env` refuses those.
+            authorizer: Authorizer::new(pool.clone(), auth)
+                .expect("the Redis URL of the settings is a URL"),
             pool,
             store,
             schema,
@@ -361,12 +360,19 @@ async fn graphql(
     let principal = match api.authorizer.authenticate(authorization).await {
         Ok(principal) => principal,
         Err(error) => {
-            return refusal(
+            let mut refused = refusal(
                 error.status(),
                 error.code(),
                 error.public_message(),
                 error.message_ru(),
-            )
+            );
+            // Over the rate limit: when to come back.
+            if let Some(seconds) = error.retry_after() {
+                refused
+                    .headers_mut()
+                    .insert("retry-after", axum::http::HeaderValue::from(seconds));
+            }
+            return refused;
         }
     };
     let min_position =

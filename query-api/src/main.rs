@@ -50,10 +50,8 @@ async fn main() -> anyhow::Result<()> {
     let database_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
     let listen = std::env::var("QUERY_API_LISTEN").unwrap_or_else(|_| "127.0.0.1:8083".into());
     let graphiql = std::env::var("MOTORLOG_ENV").map_or(true, |env| env != "production");
-    let mut auth = AuthConfig::default();
-    if let Ok(shop) = std::env::var("MOTORLOG_SHOP") {
-        auth.shop = shop;
-    }
+    // The shop, Redis (ended sessions, rate limit) and its key prefix: the same settings as auth's.
+    let auth = AuthConfig::from_env().map_err(anyhow::Error::msg)?;
     let pool = pool_options()
         .max_connections(db_pool_size()?)
         .min_connections(0)

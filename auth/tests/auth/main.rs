@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod limits;
 mod sessions;
 mod tokens;
 mod web;
@@ -43,7 +44,8 @@ pub(crate) struct TestAuth {
 pub(crate) async fn spawn_auth(label: &str, config: AuthConfig) -> TestAuth {
     let db = TestDatabase::create(label, 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
-    let service = AuthService::new(db.pool.clone(), config).unwrap();
+    // Redis keys of this test's own: parallel tests never count in each other's buckets.
+    let service = AuthService::new(db.pool.clone(), config.isolated()).unwrap();
     let owner = FirstOwner {
         full_name: "Смирнова Анна".into(),
         email: Email::parse(OWNER_EMAIL).unwrap(),

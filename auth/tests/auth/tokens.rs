@@ -74,11 +74,16 @@ async fn a_wrong_password_and_an_unknown_login_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn parallel_wrong_passwords_each_count_and_then_the_account_is_locked() {
-    let config = AuthConfig::default();
-    let limit = config.max_attempts_per_account as usize;
+async fn parallel_wrong_passwords_each_count_and_then_the_account_waits() {
+    let config = AuthConfig {
+        // Long enough that the wait cannot run out during the test.
+        backoff_base: std::time::Duration::from_secs(120),
+        ..AuthConfig::default()
+    };
+    // The free failures, and the one after them that starts the wait.
+    let checked = config.free_failures_per_account as usize + 1;
     let auth = spawn_auth("throttle", config).await;
-    let attempts = (0..limit + 7).map(|_| auth.login(OWNER_EMAIL, "wrong password guess"));
+    let attempts = (0..checked + 7).map(|_| auth.login(OWNER_EMAIL, "wrong password guess"));
     let answers = futures::future::join_all(attempts).await;
     let refused = answers
         .iter()
@@ -88,13 +93,14 @@ async fn parallel_wrong_passwords_each_count_and_then_the_account_is_locked() {
         .iter()
         .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
         .count();
-    assert_eq!((refused, throttled), (limit, 7), "{answers:?}");
-    // Even the right password waits for the window now.
+    assert_eq!((refused, throttled), (checked, 7), "{answers:?}");
+    // From a device that never logged in, even the right password waits for the back-off.
     let (status, body) = auth.login(OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "too_many_attempts");
     assert!(body["details"]["retry_after_s"].as_i64().unwrap() > 0);
     // Unknown logins are throttled the same way, so throttling reveals nothing either.
-    for _ in 0..limit {
+    for _ in 0..checked {
         auth.login("nobody@motor.ru", "wrong password guess").await;
     }
     assert_eq!(
@@ -244,11 +250,12 @@ async fn rotated_keys_keep_earlier_tokens_valid_until_they_expire() {
         kids.contains(&old_kid.as_str()) && kids.len() == 2,
         "{kids:?}"
     );
-    // Both tokens are accepted by an endpoint that needs a permission.
+    // Both tokens are accepted by an endpoint that needs a permission (ending the sessions of an
+    // employee who has none, so neither token's own session ends).
     for token in [old_token.as_str(), new_token] {
         let (status, body) = auth
             .post(
-                &format!("/v1/auth/employees/{}/end-sessions", auth.owner),
+                &format!("/v1/auth/employees/{}/end-sessions", uuid::Uuid::now_v7()),
                 Some(token),
                 json!({}),
             )

@@ -38,11 +38,13 @@ struct SetCookie {
 }
 
 impl Answer {
+    /// The answer's `Set-Cookie`s but the device cookie a web login also sets (see `limits`).
     fn set_cookies(&self) -> Vec<&str> {
         self.headers
             .get_all("set-cookie")
             .iter()
             .map(|v| v.to_str().unwrap())
+            .filter(|v| !v.starts_with("motorlog_device="))
             .collect()
     }
 

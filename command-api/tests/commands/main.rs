@@ -70,7 +70,9 @@ pub(crate) async fn open_shop(label: &str) -> Shop {
         // Tests log in many times from one address.
         max_attempts_per_address: 10_000,
         ..AuthConfig::default()
-    };
+    }
+    // Redis keys of this test's own: parallel tests never count in each other's buckets.
+    .isolated();
     let service = AuthService::new(db.pool.clone(), config.clone()).unwrap();
     let owner = FirstOwner {
         full_name: "Смирнова Анна".into(),

@@ -12,5 +12,6 @@ mod cost;
 mod matrix;
 mod reads;
 mod reports;
+mod sessions;
 
 pub(crate) use support::*;

@@ -103,6 +103,9 @@ export async function startStack(): Promise<Running> {
     MOTORLOG_OWNER_NAME: 'Смирнова Анна Викторовна',
     MOTORLOG_OWNER_PASSWORD: password,
     MOTORLOG_DEMO_PASSWORD: password,
+    // nginx forwards each browser's address; only it is believed. Redis keys of this run's own.
+    AUTH_TRUSTED_PROXIES: '127.0.0.1,::1',
+    MOTORLOG_REDIS_PREFIX: `motorlog-e2e:${database}:`,
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
   };
   const children: ChildProcess[] = [];
