@@ -134,7 +134,7 @@ fn trusted_proxies(raw: &str) -> Result<Vec<IpNet>, String> {
 /// Where the service listens and which database it uses.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
-    /// `DATABASE_URL`.
+    /// `AUTH_DATABASE_URL` (the `motorlog_auth` role's login), else `DATABASE_URL`.
     pub database_url: String,
     /// `AUTH_LISTEN`, default 127.0.0.1:8081.
     pub listen: SocketAddr,
@@ -143,11 +143,10 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
-    /// Reads `DATABASE_URL`, `AUTH_LISTEN` and [`AuthConfig::from_env`]'s settings; names the
-    /// setting that is wrong.
+    /// Reads `AUTH_DATABASE_URL` (or `DATABASE_URL`), `AUTH_LISTEN` and [`AuthConfig::from_env`]'s
+    /// settings; names the setting that is wrong.
     pub fn from_env() -> Result<Self, String> {
-        let database_url = std::env::var("DATABASE_URL")
-            .map_err(|_| "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1/motorlog)")?;
+        let database_url = event_store::schema::ServiceRole::Auth.database_url()?;
         let listen = std::env::var("AUTH_LISTEN").unwrap_or_else(|_| "127.0.0.1:8081".into());
         let listen = listen
             .parse()

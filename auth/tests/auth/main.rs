@@ -22,6 +22,7 @@ use aggregates::{Aggregate, Versioned};
 use auth::bootstrap::{create_first_owner, new_event, FirstOwner};
 use auth::http::{run, AuthService};
 use auth::AuthConfig;
+use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, ExpectedVersion, Metadata, StreamId};
 use reqwest::StatusCode;
@@ -44,15 +45,19 @@ pub(crate) struct TestAuth {
 pub(crate) async fn spawn_auth(label: &str, config: AuthConfig) -> TestAuth {
     let db = TestDatabase::create(label, 20).await.unwrap();
     let store = EventStore::new(db.pool.clone());
+    // The service logs in as its own role, as `make run` starts it, and creates the first owner
+    // as it does at start: every login in these tests runs with only what `motorlog-migrate`
+    // granted the auth service.
+    let auth_pool = db.pool_as(ServiceRole::Auth, 10).await.unwrap();
     // Redis keys of this test's own: parallel tests never count in each other's buckets.
-    let service = AuthService::new(db.pool.clone(), config.isolated()).unwrap();
+    let service = AuthService::new(auth_pool.clone(), config.isolated()).unwrap();
     let owner = FirstOwner {
         full_name: "Смирнова Анна".into(),
         email: Email::parse(OWNER_EMAIL).unwrap(),
         phone: None,
         password: OWNER_PASSWORD.into(),
     };
-    let owner = create_first_owner(&store, service.hasher(), "main", owner)
+    let owner = create_first_owner(&EventStore::new(auth_pool), service.hasher(), "main", owner)
         .await
         .unwrap()
         .unwrap();
