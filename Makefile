@@ -5,7 +5,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: test run tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
+.PHONY: test run migrate tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
 	web-build web-e2e bench-append bench-commands bench-queries bench-replay bench-web
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
@@ -53,6 +53,13 @@ sqlx-prepare: postgres
 run: tools
 	@bash scripts/run.sh
 
+## Migrations as their own step, as the database owner (MIGRATE_DATABASE_URL, else the database of
+## `make run`): the schema, then one role per service granted only what it needs. `make run` runs it;
+## a deployment runs it before starting new services, which no longer migrate.
+migrate: postgres
+	MIGRATE_DATABASE_URL="$${MIGRATE_DATABASE_URL:-$${MOTORLOG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/motorlog}}" \
+	  cargo run -q -p event-store --bin motorlog-migrate
+
 ## Writes web/schema/* from the binaries and the TypeScript generated from them; commit the result.
 web-schemas:
 	@bash scripts/web-schemas.sh
@@ -69,7 +76,7 @@ web-build:
 
 ## The browser tests: Debian's Chromium against the real services behind the real nginx.
 web-e2e: postgres web-build
-	cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+	cargo build -q -p event-store -p auth -p command-api -p projections -p query-api --bins --example seed_demo
 	cd web && npm run -s e2e -- --reporter=default --reporter=json --outputFile=../target/web-e2e.json
 	@node -e 'const r=require("./target/web-e2e.json"); console.log("web-e2e: " + r.numPassedTests + " passed, " + r.numFailedTests + " failed")'
 
@@ -94,7 +101,7 @@ bench-replay: postgres
 ## The board drawn in headless Chromium for 200 active orders against its GraphQL query alone,
 ## the order card, and the gzipped JavaScript.
 bench-web: postgres web-build
-	cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+	cargo build -q -p event-store -p auth -p command-api -p projections -p query-api --bins --example seed_demo
 	rm -f target/bench-web.txt
 	cd web && npm run -s bench
 	@cat target/bench-web.txt 2>/dev/null || { echo "bench web: did not run (see above)"; exit 1; }

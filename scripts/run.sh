@@ -33,9 +33,19 @@ fi
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 export WEB_LISTEN="${WEB_LISTEN:-127.0.0.1:8080}"
 echo "Motorlog: building; it will be at http://$WEB_LISTEN"
-cargo build -q -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+cargo build -q -p event-store -p auth -p command-api -p projections -p query-api --bins --example seed_demo
 bash scripts/web-deps.sh
 (cd web && npm run -s build >/dev/null)
+
+# Migrations are a step of their own, as the database owner; each service then logs in as its own
+# role, which may do its job and nothing else (README, "Database roles"). The local server trusts
+# logins from 127.0.0.1, so the roles need no password here.
+./target/debug/motorlog-migrate
+role_url() { local rest="${DATABASE_URL#*://}"; echo "${DATABASE_URL%%://*}://$1@${rest#*@}"; }
+export AUTH_DATABASE_URL="${AUTH_DATABASE_URL:-$(role_url motorlog_auth)}"
+export COMMAND_API_DATABASE_URL="${COMMAND_API_DATABASE_URL:-$(role_url motorlog_command)}"
+export PROJECTOR_DATABASE_URL="${PROJECTOR_DATABASE_URL:-$(role_url motorlog_projector)}"
+export QUERY_API_DATABASE_URL="${QUERY_API_DATABASE_URL:-$(role_url motorlog_query)}"
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -72,7 +82,8 @@ Motorlog is running (Ctrl-C stops it):
   command API    $COMMAND_API_URL      (POST /v1/{aggregate}/{id}/{command}, /health, /metrics)
   query API      $QUERY_API_URL/graphql   (GraphiQL in a browser: $QUERY_API_URL/graphiql)
   projectors     $PROJECTOR_URL/health      (read models' positions and lag; /metrics)
-  database       $DATABASE_URL
+  database       $DATABASE_URL   (migrated by motorlog-migrate as its owner)
+  roles          motorlog_auth, motorlog_command, motorlog_projector, motorlog_query (one per service)
 
 Demo logins (password: $MOTORLOG_DEMO_PASSWORD):
   owner@motor.demo     владелец

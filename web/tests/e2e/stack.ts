@@ -67,7 +67,13 @@ function tail(file: string): string {
 
 /** Starts the whole shop; `stop` ends every process and drops the database. */
 export async function startStack(): Promise<Running> {
-  for (const binary of ['motorlog-auth', 'motorlog-command-api', 'motorlog-projector', 'motorlog-query-api']) {
+  for (const binary of [
+    'motorlog-migrate',
+    'motorlog-auth',
+    'motorlog-command-api',
+    'motorlog-projector',
+    'motorlog-query-api',
+  ]) {
     if (!existsSync(join(BIN, binary))) {
       throw new Error(`${join(BIN, binary)} is missing: run \`cargo build --bins\` first (make web-e2e does)`);
     }
@@ -79,6 +85,13 @@ export async function startStack(): Promise<Running> {
   const database = `motorlog_e2e_${process.pid}_${Date.now().toString(36)}`;
   const databaseUrl = `${server}/${database}`;
   execFileSync('psql', [`${server}/postgres`, '-qc', `CREATE DATABASE "${database}"`], { stdio: 'inherit' });
+  // Migrations are their own step, as the owner; each service then logs in as its own role (trusted
+  // on 127.0.0.1, so without a password), as `make run` and a deployment start them.
+  execFileSync(join(BIN, 'motorlog-migrate'), {
+    env: { ...process.env, MIGRATE_DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const roleUrl = (role: string) => `${server.replace(/\/\/([^@/]*@)?/, `//${role}@`)}/${database}`;
 
   const dir = mkdtempSync(join(tmpdir(), 'motorlog-e2e-'));
   const [auth, command, query, projector, edge] = await Promise.all([
@@ -92,6 +105,10 @@ export async function startStack(): Promise<Running> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
+    AUTH_DATABASE_URL: roleUrl('motorlog_auth'),
+    COMMAND_API_DATABASE_URL: roleUrl('motorlog_command'),
+    PROJECTOR_DATABASE_URL: roleUrl('motorlog_projector'),
+    QUERY_API_DATABASE_URL: roleUrl('motorlog_query'),
     AUTH_LISTEN: `127.0.0.1:${auth}`,
     COMMAND_API_LISTEN: `127.0.0.1:${command}`,
     QUERY_API_LISTEN: `127.0.0.1:${query}`,
@@ -132,7 +149,7 @@ export async function startStack(): Promise<Running> {
   };
 
   try {
-    // The auth service migrates the fresh database; the others start once it answers.
+    // The auth service creates the first owner; the others start once it answers.
     start('auth', join(BIN, 'motorlog-auth'), ['serve']);
     await waitFor(`${env.AUTH_URL}/health`, 'the auth service', logs);
     start('command-api', join(BIN, 'motorlog-command-api'));
