@@ -210,8 +210,32 @@ fn steering(headers: &HeaderMap) -> Result<Steering, ApiError> {
     })
 }
 
+/// Writes every whole number given with a fraction (`475.0`, `1e3`) as the integer it is: JSON and
+/// the OpenAPI document's JSON Schema call it an integer, so a field of an integer type takes it.
+/// Numbers with a real fraction, or past the 64-bit range, stay as they are and are refused.
+fn integral_numbers(value: &mut Value) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let Some(float) = number.as_f64() else { return };
+            // 2^63 and 2^64 are exact as floats; below them a whole float is an exact integer.
+            const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+            if float.fract() != 0.0 || !float.is_finite() {
+                return;
+            }
+            if (-TWO_POW_63..TWO_POW_63).contains(&float) {
+                *value = Value::from(float as i64);
+            } else if (0.0..2.0 * TWO_POW_63).contains(&float) {
+                *value = Value::from(float as u64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
 /// Reads the body as the command named in the path.
-fn request<R: DeserializeOwned>(command: &str, body: &[u8]) -> Result<R, ApiError> {
+pub fn request<R: DeserializeOwned>(command: &str, body: &[u8]) -> Result<R, ApiError> {
     let mut value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
@@ -221,6 +245,7 @@ fn request<R: DeserializeOwned>(command: &str, body: &[u8]) -> Result<R, ApiErro
     if !auth::http::storable(&value) {
         return Err(ApiError::InvalidText);
     }
+    integral_numbers(&mut value);
     let Some(object) = value.as_object_mut() else {
         return Err(ApiError::InvalidBody(
             "the body must be a JSON object".into(),
@@ -234,7 +259,9 @@ fn request<R: DeserializeOwned>(command: &str, body: &[u8]) -> Result<R, ApiErro
     object.insert("command".into(), Value::String(command.to_owned()));
     serde_json::from_value(value).map_err(|error| {
         let message = error.to_string();
-        if message.starts_with("unknown variant") {
+        // Only the command's own name is an unknown command; an unknown value of a field is a
+        // malformed body.
+        if message.starts_with(&format!("unknown variant `{command}`")) {
             ApiError::UnknownCommand(command.to_owned())
         } else {
             ApiError::InvalidBody(message)

@@ -674,22 +674,25 @@ async fn the_openapi_document_lists_exactly_the_commands_the_api_accepts() {
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
     let declared = declared_commands();
     for (aggregate, commands) in declared {
-        let operation = &document["paths"][format!("/v1/{aggregate}/{{id}}/{{command}}")]["post"];
-        let listed: BTreeSet<String> = operation["parameters"][1]["schema"]["enum"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{aggregate}: no command list"))
-            .iter()
-            .map(|name| name.as_str().unwrap().to_owned())
+        // One path per command, its body exactly what the API reads: no `command` (the path has
+        // it), no unknown properties.
+        let prefix = format!("/v1/{aggregate}/{{id}}/");
+        let listed: BTreeSet<String> = document["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter_map(|path| path.strip_prefix(&prefix).map(str::to_owned))
             .collect();
         assert_eq!(listed, commands, "{aggregate}");
-        let body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-            .as_str()
-            .unwrap();
-        let name = body.rsplit('/').next().unwrap();
-        assert!(
-            document["components"]["schemas"][name].is_object(),
-            "{aggregate}: {body}"
-        );
+        for command in &commands {
+            let operation = &document["paths"][format!("{prefix}{command}")]["post"];
+            let body = &operation["requestBody"]["content"]["application/json"]["schema"];
+            assert!(
+                body["properties"]["command"].is_null(),
+                "{aggregate}/{command}: {body}"
+            );
+            assert_eq!(body["additionalProperties"], false, "{aggregate}/{command}");
+        }
     }
     assert!(document["components"]["schemas"]["ErrorBody"]["properties"]["message_ru"].is_object());
     // The promised time: a date-time the body must carry, null included (null clears it).

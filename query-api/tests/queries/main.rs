@@ -9,6 +9,7 @@ mod support;
 
 mod bad_input;
 mod cost;
+mod fuzz;
 mod matrix;
 mod reads;
 mod reports;
