@@ -6,12 +6,13 @@ SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
 .PHONY: test run migrate tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
-	web-build web-e2e bench-append bench-commands bench-queries bench-replay bench-web
+	web-build web-e2e api-fuzz fuzz bench-append bench-commands bench-queries bench-replay bench-web
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
 ## app's generated types, unit tests and browser tests. Installs what it needs first.
 test: tools postgres redis fmt lint domain-purity sqlx-check web-check
 	cargo $(TEST_RUNNER) --workspace
+	$(MAKE) --no-print-directory api-fuzz fuzz
 	@if [ -z "$$MEILI_URL" ]; then echo "Meilisearch tests: SKIPPED (MEILI_URL is not set; set it to a Meilisearch server to run them)"; fi
 	$(MAKE) --no-print-directory web-e2e
 
@@ -59,6 +60,17 @@ run: tools
 migrate: postgres
 	MIGRATE_DATABASE_URL="$${MIGRATE_DATABASE_URL:-$${MOTORLOG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/motorlog}}" \
 	  cargo run -q -p event-store --bin motorlog-migrate
+
+## Schemathesis against the command API's /openapi.json with real tokens (a fresh database, the auth
+## service and the command API on 127.0.0.1): no 5xx, every answer as the document says. Bounded:
+## ST_EXAMPLES cases per operation (25), ST_TIME seconds per role (150).
+api-fuzz: postgres redis
+	@bash scripts/schemathesis.sh
+
+## The cargo-fuzz targets in fuzz/ (value parsers; every command body read and decided), FUZZ_SECONDS
+## each (20): no panic. Stable Rust with RUSTC_BOOTSTRAP=1; fuzz/ is not a workspace member.
+fuzz:
+	@bash scripts/fuzz.sh
 
 ## Writes web/schema/* from the binaries and the TypeScript generated from them; commit the result.
 web-schemas:

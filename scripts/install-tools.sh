@@ -20,6 +20,18 @@ fi
 # started when 127.0.0.1:6379 does not answer).
 bash "$(dirname "$0")/ensure-redis.sh"
 
+# The fuzzers of `make test`: cargo-fuzz (libFuzzer on stable Rust via RUSTC_BOOTSTRAP, see
+# scripts/fuzz.sh) and schemathesis (PyPI, pinned, in a venv of its own; scripts/schemathesis.sh).
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  say "installing cargo-fuzz (bounded fuzzing of the parsers and command bodies)"
+  cargo install --locked cargo-fuzz
+fi
+st_venv="${XDG_DATA_HOME:-$HOME/.local/share}/motorlog/schemathesis-4.32.5"
+if ! "$st_venv/bin/schemathesis" --version 2>/dev/null | grep -q '4\.32\.5'; then
+  say "installing schemathesis 4.32.5 into $st_venv (fuzzes the command API's OpenAPI document)"
+  python3 -m venv "$st_venv" && "$st_venv/bin/pip" install -q 'schemathesis==4.32.5'
+fi
+
 # A real Kafka-protocol broker for the relay's tests (about 10 minutes to build, once), with its
 # SQLite storage for the test that stops the broker and starts it again.
 tansu_has_sqlite() {
