@@ -41,7 +41,9 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let database_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
+    let database_url = event_store::schema::ServiceRole::Command
+        .database_url()
+        .map_err(anyhow::Error::msg)?;
     let listen = std::env::var("COMMAND_API_LISTEN").unwrap_or_else(|_| "127.0.0.1:8082".into());
     // The shop, Redis (ended sessions, rate limit) and its key prefix: the same settings as auth's.
     let auth = AuthConfig::from_env().map_err(anyhow::Error::msg)?;
@@ -51,11 +53,9 @@ async fn main() -> anyhow::Result<()> {
         .idle_timeout(DB_IDLE_TIMEOUT)
         .connect(&database_url)
         .await
-        .context("cannot connect to DATABASE_URL")?;
-    event_store::MIGRATOR
-        .run(&pool)
-        .await
-        .context("migrations")?;
+        .context("cannot connect to COMMAND_API_DATABASE_URL (or DATABASE_URL)")?;
+    // Migrations are `motorlog-migrate`'s step, as the owner: this role could not run them.
+    event_store::schema::check_migrated(&pool).await?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

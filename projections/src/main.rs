@@ -43,7 +43,9 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let database_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
+    let database_url = event_store::schema::ServiceRole::Projector
+        .database_url()
+        .map_err(anyhow::Error::msg)?;
     let listen = std::env::var("PROJECTOR_LISTEN").unwrap_or_else(|_| "127.0.0.1:8084".into());
     let pool_size = db_pool_size()?;
     let pool = PgPoolOptions::new()
@@ -52,11 +54,9 @@ async fn main() -> anyhow::Result<()> {
         .idle_timeout(DB_IDLE_TIMEOUT)
         .connect(&database_url)
         .await
-        .context("cannot connect to DATABASE_URL")?;
-    event_store::MIGRATOR
-        .run(&pool)
-        .await
-        .context("migrations")?;
+        .context("cannot connect to PROJECTOR_DATABASE_URL (or DATABASE_URL)")?;
+    // Migrations are `motorlog-migrate`'s step, as the owner: this role could not run them.
+    event_store::schema::check_migrated(&pool).await?;
     let store = EventStore::new(pool);
     let phases = Phases::default();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
