@@ -19,6 +19,7 @@ use aggregates::client::{Client, ClientCommand, Party};
 use aggregates::contact::Phone;
 use aggregates::ids::ClientId;
 use aggregates::{Aggregate, DomainEvent};
+use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, ExpectedVersion, LogPosition, Metadata, NewEvent, StreamId};
 use projections::runtime::{checkpoint, sink_key, statuses};
@@ -177,7 +178,8 @@ pub(crate) struct ProjectorProcess {
 impl ProjectorProcess {
     pub(crate) fn start(db: &TestDatabase, env: &[(&str, &str)]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_motorlog-projector"))
-            .env("DATABASE_URL", db.url())
+            // As its own role, as `make run` starts it.
+            .env("PROJECTOR_DATABASE_URL", db.url_as(ServiceRole::Projector))
             .envs(env.iter().copied())
             .env("PROJECTOR_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "error")
