@@ -3,6 +3,11 @@
 //!
 //! The status (unpaid, partially paid, paid, refunded, void) is derived from the payments, never
 //! stored beside them: [`Invoice::status`].
+//!
+//! Several payers (the client and their employer, an insurer and the client's excess) get several
+//! invoices for one order, each for its part (`amount`) and naming its payer; the parts of the
+//! invoices not voided never add up to more than the order's total. That sum spans streams, so the
+//! command API keeps it race-free; here an invoice's part is above zero and within the order's total.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::bounds;
 use crate::contact::{Inn, Kpp};
 use crate::ids::{ClientId, InvoiceId, PaymentId, RefundId};
-use crate::money::Money;
+use crate::money::{round_half_up, Money};
 use crate::permission::Permission;
 use crate::work_order::InvoiceBasis;
 use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
@@ -78,6 +83,8 @@ pub enum InvoiceCommand {
         basis: InvoiceBasis,
         /// Who pays.
         payer: Payer,
+        /// The part of the order's total this invoice asks for; none for the whole total.
+        amount: Option<Money>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -142,6 +149,11 @@ pub enum InvoiceEvent {
         basis: InvoiceBasis,
         /// Who pays.
         payer: Payer,
+        /// The part of the order's total this invoice asks for; absent for the whole total (every
+        /// invoice issued before parts existed). Left out of the stored form when absent, so those
+        /// events keep their shape.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<Money>,
         /// When.
         at: DateTime<Utc>,
     },
@@ -206,6 +218,9 @@ pub struct Invoice {
     pub basis: Option<InvoiceBasis>,
     /// Who pays.
     pub payer: Option<Payer>,
+    /// The part of the order's total it asks for; none for the whole.
+    #[serde(default)]
+    pub amount: Option<Money>,
     /// Sum of payments.
     pub paid: Money,
     /// Sum of refunds.
@@ -217,9 +232,25 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    /// The amount to pay.
+    /// The amount to pay: its part of the order, or the order's whole total.
     pub fn total(&self) -> Money {
-        self.basis.as_ref().map_or(Money::ZERO, |b| b.totals.total)
+        self.amount
+            .unwrap_or_else(|| self.basis.as_ref().map_or(Money::ZERO, |b| b.totals.total))
+    }
+
+    /// The VAT within [`total`](Self::total): the order's VAT, or for a part its share of it,
+    /// rounded once by the one rounding rule.
+    pub fn vat(&self) -> Money {
+        let Some(basis) = &self.basis else {
+            return Money::ZERO;
+        };
+        match self.amount {
+            Some(part) if basis.totals.total > Money::ZERO => Money::kopecks(round_half_up(
+                i128::from(basis.totals.vat.as_kopecks()) * i128::from(part.as_kopecks()),
+                i128::from(basis.totals.total.as_kopecks()),
+            )),
+            _ => basis.totals.vat,
+        }
     }
 
     /// Paid less refunded: the money the shop holds for this invoice.
@@ -285,8 +316,18 @@ impl Aggregate for Invoice {
                 number,
                 basis,
                 payer,
+                amount,
                 at,
             } => {
+                if let Some(part) = amount {
+                    let part = part.positive("amount")?;
+                    if part > basis.totals.total {
+                        return Err(DomainError::InvoiceExceedsOrder {
+                            order_total: basis.totals.total,
+                            attempted: part,
+                        });
+                    }
+                }
                 // Summed with checks: an absurd basis is refused, never wrapped into a match.
                 let sum = Money::checked_sum(basis.lines.iter().map(|l| l.amount)).ok_or(
                     DomainError::AmountOutOfRange {
@@ -315,6 +356,7 @@ impl Aggregate for Invoice {
                     number: required_text(&number, "number", 40)?,
                     basis,
                     payer,
+                    amount,
                     at,
                 }
             }
@@ -397,12 +439,14 @@ impl Aggregate for Invoice {
                 number,
                 basis,
                 payer,
+                amount,
                 ..
             } => {
                 self.id = Some(*invoice_id);
                 self.number = number.clone();
                 self.basis = Some(basis.clone());
                 self.payer = Some(payer.clone());
+                self.amount = *amount;
             }
             InvoiceEvent::PaymentRecorded {
                 payment_id, amount, ..

@@ -4,6 +4,12 @@
 //!
 //! Nothing is appended on any error. Without `If-Match`, a lost race for the version is retried a
 //! few times against the fresh state, then answered 409; with `If-Match`, a mismatch is 412.
+//!
+//! Rules that span streams (a VIN registered once, an order invoiced at most in full, a car's mileage
+//! never below its last reading) cannot be decided from one stream: an endpoint checks them before
+//! deciding, for a clear answer, and [`Endpoint::reserve`] writes their reservation rows in the same
+//! transaction as the events, so of two racing commands the second waits for the first and is
+//! refused, and its events roll back with it.
 
 use std::future::Future;
 
@@ -19,7 +25,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -94,6 +100,23 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
 
     /// The permission the domain says the command needs; checked too, so both must allow it.
     fn permission(command: &Self::Command) -> Permission;
+
+    /// Whether [`reserve`](Self::reserve) has rows to write for these events; when not, the events
+    /// are appended in one statement.
+    fn reserves(_events: &[Self::Event]) -> bool {
+        false
+    }
+
+    /// Writes the reservations that keep a rule across streams race-free, inside the append's
+    /// transaction and after the events (the events' insert must be its first write). An error rolls
+    /// the events back. `after` is the aggregate with the events applied.
+    fn reserve(
+        _events: &[Self::Event],
+        _after: &Self,
+        _tx: &mut PgConnection,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        async { Ok(()) }
+    }
 
     /// Work done only once the caller is authorised (allocating a document number), given the
     /// aggregate as just loaded for deciding.
@@ -234,7 +257,8 @@ fn integral_numbers(value: &mut Value) {
     }
 }
 
-/// Reads the body as the command named in the path.
+/// Reads the body as the command named in the path (public for the fuzz targets, which read
+/// bodies exactly as the API does).
 pub fn request<R: DeserializeOwned>(command: &str, body: &[u8]) -> Result<R, ApiError> {
     let mut value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
@@ -447,14 +471,15 @@ async fn decide_and_append<A: Endpoint>(
         let after = events.iter().fold(state, Versioned::apply);
         let to_append = new_events(&events, &metadata)?;
         let expected = ExpectedVersion::Exact(version_before);
+        let reserves = A::reserves(&events);
         let written = match &steering.idempotency_key {
-            // Without an idempotency record to commit beside the events, one statement does.
-            None => services
+            // Without a record to commit beside the events, one statement does.
+            None if !reserves => services
                 .store
                 .append(stream, expected, &to_append)
                 .await
                 .map(Write::Done),
-            Some(_) => services
+            _ => services
                 .store
                 .begin_append(stream, expected, &to_append)
                 .await
@@ -464,6 +489,13 @@ async fn decide_and_append<A: Endpoint>(
             Ok(Write::Done(appended)) => appended,
             Ok(Write::Pending(mut pending)) => {
                 let accepted = accepted_from(stream, pending.appended());
+                if let (true, Some(tx)) = (reserves, pending.connection()) {
+                    if let Err(refused) = A::reserve(&events, &after.state, tx).await {
+                        // The rule's other side won: our events roll back with the transaction.
+                        drop(pending);
+                        return Err(refused);
+                    }
+                }
                 if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection()) {
                     let response = serde_json::to_value(&accepted)
                         .map_err(|e| ApiError::Internal(e.to_string()))?;

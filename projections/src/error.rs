@@ -35,3 +35,19 @@ pub enum ProjectionError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
+
+impl ProjectionError {
+    /// The database refused the event's data itself (SQLSTATE class 22, a data exception: a number
+    /// beyond its column's precision, a value its type cannot hold). Retrying the same event can
+    /// never succeed, so the projector stops on it, loudly, instead of retrying it forever while its
+    /// read model goes stale. The domain's bounds (`aggregates::bounds`) keep every accepted event
+    /// storable; this is for an event stored before them, or a column that no longer follows them.
+    pub fn is_unstorable(&self) -> bool {
+        match self {
+            Self::Database(sqlx::Error::Database(error)) => {
+                error.code().is_some_and(|code| code.starts_with("22"))
+            }
+            _ => false,
+        }
+    }
+}

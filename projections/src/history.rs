@@ -295,6 +295,7 @@ fn invoice(event: InvoiceEvent) -> String {
             number,
             basis,
             payer,
+            amount,
             ..
         } => {
             let payer = match payer {
@@ -308,7 +309,7 @@ fn invoice(event: InvoiceEvent) -> String {
             };
             format!(
                 "Выставлен счёт № {number} на {} по заказ-наряду № {}, плательщик: {payer}",
-                rub(basis.totals.total),
+                rub(amount.unwrap_or(basis.totals.total)),
                 basis.work_order_number
             )
         }

@@ -78,8 +78,9 @@ impl Projection for InvoicesProjection {
                 payer_name,
                 payer_inn,
                 at,
-                basis.totals.total.as_kopecks(),
-                basis.totals.vat.as_kopecks(),
+                // An invoice for a part of the order (one of several payers) shows its part.
+                state.total().as_kopecks(),
+                state.vat().as_kopecks(),
                 status_code(state.status()),
                 to_json(&state)?,
                 version,

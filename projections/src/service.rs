@@ -214,6 +214,19 @@ async fn supervise<F, Run>(
                 tracing::info!(projector = %key, "a rebuilt read model was swapped in; following it");
                 continue;
             }
+            // Checked before the database faults below: it is one, but not one that passes.
+            Err(error) if error.is_unstorable() => {
+                metrics::counter!(
+                    "motorlog_projector_unstorable_events_total",
+                    "projector" => key.clone()
+                )
+                .increment(1);
+                tracing::error!(projector = %key, %error,
+                    "the read model cannot store an event: the projector stops until its columns \
+                     or the event are fixed (the event's position is in /health)");
+                phases.set(&key, Phase::Failed(error.to_string())).await;
+                return;
+            }
             Err(
                 error @ (ProjectionError::Database(_)
                 | ProjectionError::EventStore(_)

@@ -451,6 +451,7 @@ impl ShopGenerator {
                     number: format!("СЧ-2026-{n:06}"),
                     basis,
                     payer: Payer::Client { client_id: client },
+                    amount: None,
                     at: minutes(160),
                 },
             )?;

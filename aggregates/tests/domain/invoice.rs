@@ -25,6 +25,7 @@ fn issued() -> E {
         payer: Payer::Client {
             client_id: ClientId(id(2)),
         },
+        amount: None,
         at: at(95),
     }
 }
@@ -73,6 +74,7 @@ fn an_invoice_freezes_the_completed_orders_lines() {
             payer: Payer::Client {
                 client_id: ClientId(id(2)),
             },
+            amount: None,
             at: at(95),
         })
         .then(vec![issued()]);
@@ -93,6 +95,7 @@ fn an_invoice_freezes_the_completed_orders_lines() {
                 inn: Inn::parse("7707083893").unwrap(),
                 policy_number: "ХХХ 0123456789".into(),
             },
+            amount: None,
             at: at(95),
         })
         .then_err("totals_mismatch");
@@ -192,4 +195,45 @@ fn an_unfinished_order_has_no_invoice() {
         order.state.invoice_basis().unwrap_err().code(),
         "work_order_not_completed"
     );
+}
+
+/// Several payers: each invoice asks for its part of the order, above zero and within the total;
+/// its balance, status and VAT follow the part.
+#[test]
+fn an_invoice_for_a_part_of_the_order_asks_for_that_part() {
+    let order = basis();
+    let total = order.totals.total;
+    let part = |amount: i64| C::Issue {
+        invoice_id: InvoiceId(id(32)),
+        number: "СЧ-000003".into(),
+        basis: basis(),
+        payer: Payer::Client {
+            client_id: ClientId(id(2)),
+        },
+        amount: Some(Money::kopecks(amount)),
+        at: at(95),
+    };
+    given::<Invoice>(vec![])
+        .when(part(total.as_kopecks() + 1))
+        .then_err("invoice_exceeds_order");
+    given::<Invoice>(vec![])
+        .when(part(0))
+        .then_err("amount_not_positive");
+
+    let third = total.as_kopecks() / 3;
+    let (events, state) = Versioned::<Invoice>::default()
+        .execute(part(third))
+        .unwrap();
+    assert!(matches!(
+        &events[..],
+        [E::InvoiceIssued { amount: Some(a), .. }] if a.as_kopecks() == third
+    ));
+    assert_eq!(state.state.total(), Money::kopecks(third));
+    assert_eq!(state.state.balance(), Money::kopecks(third));
+    // Its VAT is its share of the order's, rounded once.
+    let vat = order.totals.vat.as_kopecks();
+    let share = state.state.vat().as_kopecks();
+    assert!((share * 3 - vat).abs() <= 3, "{share} of {vat}");
+    let paid_in_full = state.apply(&paid(1, third));
+    assert_eq!(paid_in_full.state.status(), InvoiceStatus::Paid);
 }

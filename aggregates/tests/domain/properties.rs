@@ -310,6 +310,7 @@ fn invoice_command() -> impl Strategy<Value = InvoiceCommand> {
         payer: Payer::Client {
             client_id: ClientId(id(2)),
         },
+        amount: None,
         at: at(0),
     });
     let pay = (0u128..20, -10i64..60_000).prop_map(|(n, amount)| InvoiceCommand::RecordPayment {

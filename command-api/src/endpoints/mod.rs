@@ -7,6 +7,7 @@
 pub mod client;
 pub mod directory;
 pub mod invoice;
+pub mod references;
 pub mod roles;
 pub mod settings;
 pub mod vehicle;

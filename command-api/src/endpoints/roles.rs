@@ -29,7 +29,7 @@ fn permissions(codes: Vec<String>) -> Result<BTreeSet<Permission>, ApiError> {
         .collect()
 }
 
-/// What each of `codes` allows now (a role that does not exist: nothing).
+/// What each of `codes` allows now; a role that does not exist is refused (`reference_not_found`).
 async fn role_permissions<'c>(
     context: &Context<'_>,
     codes: impl IntoIterator<Item = &'c Code>,
@@ -40,6 +40,12 @@ async fn role_permissions<'c>(
             continue;
         }
         let role = context.load::<Role>(code.as_str()).await?.state;
+        if role.code.is_none() {
+            return Err(ApiError::ReferenceNotFound {
+                what: "role",
+                id: code.to_string(),
+            });
+        }
         let permissions = Permission::ALL
             .iter()
             .copied()

@@ -1,11 +1,13 @@
 //! Work order commands. Opening reads the client's standing and the VAT rate; a labour line takes
 //! its rate from the settings (by the catalogue service's category) at the moment it is added.
 //!
+//! Intake (`accept_vehicle`) is the one command that records the car's mileage: a reading below the
+//! car's last one is refused (`mileage_below_last_reading`), and the intake's reading becomes the
+//! car's last one in the same transaction as the event (the vehicles read model follows the event).
+//!
 //! The promised time is a command of its own, not a field of `open` or `accept_vehicle`: those
 //! commands' events are stored as they are forever, and a promise also moves later on its own.
 
-use aggregates::catalogue::CatalogueService;
-use aggregates::client::Client;
 use aggregates::contact::Phone;
 use aggregates::ids::{
     CatalogueServiceId, ClientId, EmployeeId, LineId, RecommendationId, VehicleId, WorkOrderId,
@@ -14,14 +16,15 @@ use aggregates::permission::Permission;
 use aggregates::settings::Settings;
 use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, Performer, WorkOrder,
-    WorkOrderCommand,
+    WorkOrderCommand, WorkOrderEvent,
 };
 use aggregates::DomainError;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{kopecks, norm_hours, percent, quantity};
+use super::{kopecks, norm_hours, percent, quantity, references, vehicle};
 use crate::pipeline::{uuid_id, Context, Endpoint};
 use crate::ApiError;
 
@@ -254,7 +257,9 @@ impl Endpoint for WorkOrder {
                 client_id,
                 vehicle_id,
             } => {
-                let client = context.load::<Client>(&client_id.to_string()).await?;
+                // An archived client is the domain's refusal (`client_archived`), from the standing.
+                let client = references::client(context, client_id, true).await?;
+                references::vehicle(context, vehicle_id).await?;
                 let settings = context.load::<Settings>(&context.services.shop).await?;
                 WorkOrderCommand::Open {
                     work_order_id: WorkOrderId(
@@ -264,7 +269,7 @@ impl Endpoint for WorkOrder {
                     // Allocated once the caller is authorised.
                     number: String::new(),
                     client_id: ClientId(client_id),
-                    client_standing: client.state.standing(),
+                    client_standing: client.standing(),
                     vehicle_id: VehicleId(vehicle_id),
                     vat_rate: settings.state.vat()?,
                     opened_by: context.actor,
@@ -277,17 +282,23 @@ impl Endpoint for WorkOrder {
                 fuel_eighths,
                 visible_damage,
                 items_left,
-            } => WorkOrderCommand::AcceptVehicle {
-                intake: Intake {
-                    mileage_km,
-                    complaints,
-                    fuel_eighths,
-                    visible_damage,
-                    items_left,
-                    received_by: context.actor,
-                    at,
-                },
-            },
+            } => {
+                let order = context.load::<WorkOrder>(context.id).await?.state;
+                if let Some(VehicleId(vehicle)) = order.vehicle_id {
+                    vehicle::mileage_not_below(&context.services.pool, vehicle, mileage_km).await?;
+                }
+                WorkOrderCommand::AcceptVehicle {
+                    intake: Intake {
+                        mileage_km,
+                        complaints,
+                        fuel_eighths,
+                        visible_damage,
+                        items_left,
+                        received_by: context.actor,
+                        at,
+                    },
+                }
+            }
             WorkOrderRequest::AddLabourLine {
                 line_id,
                 catalogue_service_id,
@@ -299,16 +310,7 @@ impl Endpoint for WorkOrder {
                 let settings = context.load::<Settings>(&context.services.shop).await?;
                 let (service, category, default_hours) = match catalogue_service_id {
                     Some(id) => {
-                        let entry = context
-                            .load::<CatalogueService>(&id.to_string())
-                            .await?
-                            .state;
-                        if entry.id.is_none() {
-                            return Err(DomainError::NotFound {
-                                what: "catalogue service",
-                            }
-                            .into());
-                        }
+                        let entry = references::catalogue_service(context, id).await?;
                         let service = LabourService::Catalogue {
                             service_id: CatalogueServiceId(id),
                             name: entry.name.clone(),
@@ -320,6 +322,9 @@ impl Endpoint for WorkOrder {
                         (LabourService::FreeText { name }, None, None)
                     }
                 };
+                if let Some(mechanic) = mechanic {
+                    references::active_employee(context, EmployeeId(mechanic)).await?;
+                }
                 let hours = match norm_hours_tenths {
                     Some(tenths) => norm_hours(tenths)?,
                     None => default_hours.ok_or(DomainError::Required {
@@ -347,6 +352,9 @@ impl Endpoint for WorkOrder {
                 discount: percent(discount_bp)?,
             },
             WorkOrderRequest::AssignMechanic { line_id, mechanic } => {
+                if let Some(mechanic) = mechanic {
+                    references::active_employee(context, EmployeeId(mechanic)).await?;
+                }
                 WorkOrderCommand::AssignMechanic {
                     line_id: LineId(line_id),
                     mechanic: mechanic.map(EmployeeId),
@@ -445,6 +453,27 @@ impl Endpoint for WorkOrder {
 
     fn permission(command: &WorkOrderCommand) -> Permission {
         command.permission()
+    }
+
+    fn reserves(events: &[WorkOrderEvent]) -> bool {
+        events
+            .iter()
+            .any(|event| matches!(event, WorkOrderEvent::VehicleAccepted { .. }))
+    }
+
+    async fn reserve(
+        events: &[WorkOrderEvent],
+        after: &WorkOrder,
+        tx: &mut PgConnection,
+    ) -> Result<(), ApiError> {
+        for event in events {
+            if let (WorkOrderEvent::VehicleAccepted { intake }, Some(VehicleId(vehicle))) =
+                (event, after.vehicle_id)
+            {
+                vehicle::raise_mileage(tx, vehicle, intake.mileage_km).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn authorised(

@@ -13,6 +13,7 @@ async fn a_car_goes_from_intake_to_a_paid_invoice() {
     let shop = open_shop("shop_day").await;
     let owner = shop.token(OWNER_EMAIL).await;
     shop.configure(&owner).await;
+    shop.payment_methods(&owner).await;
     shop.employee(&owner, "advisor@motor.ru", "advisor").await;
     let mechanic = shop.employee(&owner, "mechanic@motor.ru", "mechanic").await;
     shop.employee(&owner, "cashier@motor.ru", "cashier").await;

@@ -11,6 +11,7 @@ mod read_models;
 mod rebuild;
 mod runtime;
 mod sink;
+mod unstorable;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,8 +1,10 @@
 /**
  * Opens the work order and, in the same submission, records the intake act (акт приёма) and the
- * promised time. The steps are remembered as they succeed: when the order is open and a later
- * step is refused (a mileage below the car's last reading), the refusal is shown beside its input
- * and a resend repeats only what is left, on the same order — never a second one.
+ * promised time. The intake is the one command that records the car's mileage: the server refuses
+ * a reading below the car's last one and makes the intake's reading the car's last. The steps are
+ * remembered as they succeed: when the order is open and a later step is refused (a mileage below
+ * the car's last reading), the refusal is shown beside its input and a resend repeats only what is
+ * left, on the same order — never a second one.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -21,7 +23,6 @@ interface Props {
   clientId: string;
   vehicle: NewVisitCarFragment;
   canAccept: boolean;
-  canRecordMileage: boolean;
   /** Told once the order exists, so the screen stops offering another client or car. */
   onOpened: (orderId: string) => void;
 }
@@ -29,11 +30,10 @@ interface Props {
 interface Progress {
   orderId: string;
   version: number;
-  mileageRecorded: number | null;
   accepted: boolean;
 }
 
-export function IntakeForm({ clientId, vehicle, canAccept, canRecordMileage, onOpened }: Props) {
+export function IntakeForm({ clientId, vehicle, canAccept, onOpened }: Props) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [mileage, setMileage] = useState('');
@@ -65,7 +65,7 @@ export function IntakeForm({ clientId, vehicle, canAccept, canRecordMileage, onO
     const promisedAt = promised === '' ? null : fromLocalInput(promised);
     if (canAccept) {
       if (km === null) return refuse({ mileage: text.intake.mileageInvalid });
-      if (vehicle.mileageKm != null && km < vehicle.mileageKm && progress?.mileageRecorded !== km) {
+      if (vehicle.mileageKm != null && km < vehicle.mileageKm) {
         return refuse({ mileage: text.intake.mileageBelowLast(formatKm(vehicle.mileageKm)) });
       }
       if (promised !== '' && promisedAt === null) return refuse({ promisedAt: text.intake.promisedInvalid });
@@ -80,20 +80,12 @@ export function IntakeForm({ clientId, vehicle, canAccept, canRecordMileage, onO
         const answer = await send('work_order', orderId, 'open', body, {
           idempotencyKey: attempts.current.keyFor('open', body),
         });
-        step = { orderId, version: answer.version, mileageRecorded: null, accepted: false };
+        step = { orderId, version: answer.version, accepted: false };
         setProgress(step);
         onOpened(orderId);
       }
       if (canAccept && km !== null) {
-        // The car's odometer: the vehicle refuses a reading below its last one (the domain's rule).
-        if (canRecordMileage && !step.accepted && step.mileageRecorded !== km) {
-          const body = { km, work_order: step.orderId };
-          await send('vehicle', vehicle.id, 'record_mileage', body, {
-            idempotencyKey: attempts.current.keyFor('record_mileage', body),
-          });
-          step = { ...step, mileageRecorded: km };
-          setProgress(step);
-        }
+        // The intake records the car's odometer too: a reading below its last one is refused.
         if (!step.accepted) {
           const body = {
             mileage_km: km,
@@ -127,7 +119,7 @@ export function IntakeForm({ clientId, vehicle, canAccept, canRecordMileage, onO
       } else {
         setErrors(placeError(caught, FIELDS));
         // The car's last reading moved since it was loaded: show the one the domain knows.
-        if (caught.code === 'mileage_decreased') {
+        if (caught.code === 'mileage_below_last_reading' || caught.code === 'mileage_decreased') {
           void queryClient.invalidateQueries({ queryKey: ['new-visit', 'vehicle', vehicle.id] });
         }
       }

@@ -289,7 +289,6 @@ export function NewVisitPage() {
                   clientId={clientId}
                   vehicle={car}
                   canAccept={can(me, 'work_order.accept_vehicle')}
-                  canRecordMileage={can(me, 'vehicle.record_mileage')}
                   onOpened={setOpenedOrder}
                 />
               )}

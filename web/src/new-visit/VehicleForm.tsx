@@ -1,6 +1,8 @@
 /**
  * A new car for the chosen client, inline: VIN and/or plate, make, model, year. A VIN or plate the
- * shop already has is offered to be picked instead of registering the car twice.
+ * shop already has is offered to be picked instead of registering the car twice. The server is the
+ * referee: a VIN registered to another car is refused (`vin_already_registered`, that car offered
+ * instead); a plate seen on another car is a warning the user confirms (`confirm_plate: true`).
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { newId, send } from '../api/commands.ts';
@@ -38,6 +40,10 @@ export function VehicleForm({ ownerId, onCreated, onPickExisting, onCancel }: Pr
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [duplicate, setDuplicate] = useState<{ hit: SearchHit; by: 'vin' | 'plate' } | null>(null);
   const [allowDuplicate, setAllowDuplicate] = useState<string | null>(null);
+  // The plate the user confirmed although another car had it, and the server's warning about it.
+  const [confirmedPlate, setConfirmedPlate] = useState<string | null>(null);
+  const [plateSeen, setPlateSeen] = useState<{ plate: string; vehicleId: string | null } | null>(null);
+  const [vinTaken, setVinTaken] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [vehicleId] = useState(newId);
   const attempts = useRef(new Attempts());
@@ -47,10 +53,10 @@ export function VehicleForm({ ownerId, onCreated, onPickExisting, onCancel }: Pr
 
   useEffect(() => firstRef.current?.focus(), []);
   useEffect(() => focusFirstInvalid(formRef.current), [errors]);
-  useEffect(() => pickRef.current?.focus(), [duplicate]);
+  useEffect(() => pickRef.current?.focus(), [duplicate, plateSeen, vinTaken]);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit(event: FormEvent | null, confirming: string | null = confirmedPlate) {
+    event?.preventDefault();
     if (busy) return;
     const parsedYear = parseYear(year);
     if (parsedYear === null) {
@@ -64,13 +70,16 @@ export function VehicleForm({ ownerId, onCreated, onPickExisting, onCancel }: Pr
       model,
       year: parsedYear ?? null,
       owner: ownerId,
+      confirm_plate: confirming !== null && confirming === canonicalPlate(plate),
     };
     setBusy(true);
     setErrors(NO_ERRORS);
     setDuplicate(null);
+    setPlateSeen(null);
+    setVinTaken(null);
     try {
       const signature = `${canonicalVin(vin)}|${canonicalPlate(plate)}`;
-      if (allowDuplicate !== signature) {
+      if (allowDuplicate !== signature && confirming !== canonicalPlate(plate)) {
         const found = findDuplicate(await registeredWith(vin, plate), { vin, plate });
         if (found) {
           setDuplicate(found);
@@ -86,6 +95,18 @@ export function VehicleForm({ ownerId, onCreated, onPickExisting, onCancel }: Pr
       setBusy(false);
       if (caught instanceof ApiError && caught.code === 'already_exists') {
         onCreated(vehicleId);
+        return;
+      }
+      if (caught instanceof ApiError && caught.code === 'plate_seen_on_another_vehicle') {
+        const ids = caught.details.vehicle_ids;
+        const first = Array.isArray(ids) && typeof ids[0] === 'string' ? ids[0] : null;
+        setPlateSeen({ plate: canonicalPlate(plate), vehicleId: first });
+        return;
+      }
+      if (caught instanceof ApiError && caught.code === 'vin_already_registered') {
+        const id = caught.details.vehicle_id;
+        setVinTaken(typeof id === 'string' ? id : null);
+        setErrors({ fields: { vin: text.vehicleForm.vinTaken }, form: null });
         return;
       }
       setErrors(caught instanceof ApiError ? placeError(caught, FIELDS) : { fields: {}, form: text.unknownError });
@@ -113,15 +134,52 @@ export function VehicleForm({ ownerId, onCreated, onPickExisting, onCancel }: Pr
             <button ref={pickRef} type="button" className="button button--primary" onClick={() => onPickExisting(duplicate.hit.id)}>
               {text.vehicleForm.pickDuplicate}
             </button>
+            {/* A second car with a registered VIN is refused by the server; a plate may move. */}
+            {duplicate.by === 'plate' && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => {
+                  setAllowDuplicate(`${canonicalVin(vin)}|${canonicalPlate(plate)}`);
+                  setConfirmedPlate(canonicalPlate(plate));
+                  setDuplicate(null);
+                  void submit(null, canonicalPlate(plate));
+                }}
+              >
+                {text.vehicleForm.registerAnyway}
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+      {plateSeen && (
+        <div className="notice stack" role="alert">
+          <p className="nv-flat">{text.vehicleForm.plateSeen(formatPlate(plateSeen.plate))}</p>
+          <div className="row">
             <button
+              ref={pickRef}
               type="button"
-              className="button"
+              className="button button--primary"
               onClick={() => {
-                setAllowDuplicate(`${canonicalVin(vin)}|${canonicalPlate(plate)}`);
-                setDuplicate(null);
+                setConfirmedPlate(plateSeen.plate);
+                void submit(null, plateSeen.plate);
               }}
             >
-              {text.vehicleForm.registerAnyway}
+              {text.vehicleForm.confirmPlate}
+            </button>
+            {plateSeen.vehicleId && (
+              <button type="button" className="button" onClick={() => plateSeen.vehicleId && onPickExisting(plateSeen.vehicleId)}>
+                {text.vehicleForm.pickPlateOwner}
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+      {vinTaken && (
+        <div className="notice stack" role="status">
+          <div className="row">
+            <button ref={pickRef} type="button" className="button button--primary" onClick={() => onPickExisting(vinTaken)}>
+              {text.vehicleForm.pickDuplicate}
             </button>
           </div>
         </div>

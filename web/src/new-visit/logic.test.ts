@@ -69,6 +69,8 @@ describe('refusals beside their inputs', () => {
   it('knows the field from the code', () => {
     expect(fieldOf(refusal('invalid_phone'))).toBe('phone');
     expect(fieldOf(refusal('mileage_decreased'))).toBe('mileage');
+    expect(fieldOf(refusal('mileage_below_last_reading'))).toBe('mileage');
+    expect(fieldOf(refusal('vin_already_registered'))).toBe('vin');
     expect(fieldOf(refusal('invalid_plate'))).toBe('plate');
     expect(fieldOf(refusal('invalid_vin'))).toBe('vin');
     expect(fieldOf(refusal('version_conflict'))).toBeNull();

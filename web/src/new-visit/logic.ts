@@ -98,11 +98,14 @@ const FIELD_OF_CODE: Record<string, Field> = {
   invalid_kpp: 'kpp',
   kpp_for_sole_trader: 'kpp',
   invalid_vin: 'vin',
+  vin_already_registered: 'vin',
+  plate_seen_on_another_vehicle: 'plate',
   invalid_plate: 'plate',
   vin_or_plate_required: 'plate',
   invalid_year: 'year',
   invalid_mileage: 'mileage',
   mileage_decreased: 'mileage',
+  mileage_below_last_reading: 'mileage',
   invalid_fuel_level: 'fuel',
 };
 
