@@ -386,6 +386,14 @@ pub enum DomainError {
     /// A mechanic adding a recommendation to an order where they have no line.
     #[error("you have no line on this work order")]
     NotOnWorkOrder,
+    /// An invoice's part above the order's whole total.
+    #[error("an invoice of {attempted} is more than the work order's total {order_total}")]
+    InvoiceExceedsOrder {
+        /// The order's total.
+        order_total: Money,
+        /// The part asked for.
+        attempted: Money,
+    },
 }
 
 impl DomainError {
@@ -455,6 +463,7 @@ impl DomainError {
             Self::OwnerProtected => "owner_protected",
             Self::LineOfAnotherMechanic { .. } => "line_of_another_mechanic",
             Self::NotOnWorkOrder => "not_on_work_order",
+            Self::InvoiceExceedsOrder { .. } => "invoice_exceeds_order",
         }
     }
 
@@ -616,6 +625,10 @@ impl DomainError {
             Self::NotOnWorkOrder => {
                 "Рекомендацию добавляет механик, у которого есть работа в этом заказ-наряде".into()
             }
+            Self::InvoiceExceedsOrder {
+                order_total,
+                attempted,
+            } => format!("Счёт на {attempted} ₽ больше суммы заказ-наряда {order_total} ₽"),
         }
     }
 }

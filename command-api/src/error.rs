@@ -1,6 +1,7 @@
 //! The command API's one error type, and the one place errors become HTTP answers:
 //! `{code, message, message_ru, details}` with the domain's stable codes.
 
+use aggregates::money::Money;
 use aggregates::{DomainError, ErrorKind};
 use auth::AuthError;
 use axum::http::StatusCode;
@@ -62,6 +63,63 @@ pub enum ApiError {
     /// A stored event that does not decode, or another fault of ours.
     #[error("internal: {0}")]
     Internal(String),
+    /// The command names a record that does not exist (a vehicle's owner, an order's vehicle, a
+    /// line's mechanic, …).
+    #[error("{what} {id} does not exist")]
+    ReferenceNotFound {
+        /// What was named.
+        what: &'static str,
+        /// The id or code as given.
+        id: String,
+    },
+    /// The command names a record that is archived or deactivated, which the rule does not allow.
+    #[error("{what} {id} is archived or inactive")]
+    ReferenceInactive {
+        /// What was named.
+        what: &'static str,
+        /// The id or code as given.
+        id: String,
+    },
+    /// Another vehicle is registered with this VIN.
+    #[error("VIN {vin} is already registered to vehicle {vehicle_id}")]
+    VinAlreadyRegistered {
+        /// The VIN.
+        vin: String,
+        /// The vehicle that has it.
+        vehicle_id: uuid::Uuid,
+    },
+    /// The plate was seen on other vehicles; the user must confirm (`confirm_plate: true`).
+    #[error("plate {plate} was seen on another vehicle; send confirm_plate: true to go on")]
+    PlateSeenOnAnotherVehicle {
+        /// The plate.
+        plate: String,
+        /// The vehicles it was seen on.
+        vehicle_ids: Vec<uuid::Uuid>,
+    },
+    /// An odometer reading below the car's last one that is not a correction.
+    #[error("mileage {attempted_km} km is below the car's last reading of {last_km} km; correct the mileage with a reason instead")]
+    MileageBelowLastReading {
+        /// The last reading.
+        last_km: i64,
+        /// The reading refused.
+        attempted_km: u32,
+    },
+    /// The invoice would take the order's invoices above its total.
+    #[error("the work order's total is {order_total}, {invoiced} of it is invoiced already: {attempted} more does not fit")]
+    OrderInvoicedInFull {
+        /// The order's total.
+        order_total: Money,
+        /// Invoiced by invoices not voided.
+        invoiced: Money,
+        /// The refused invoice's amount.
+        attempted: Money,
+    },
+    /// A payment method that is not an active code of the payment methods directory.
+    #[error("{method:?} is not an active payment method")]
+    UnknownPaymentMethod {
+        /// The code as given.
+        method: String,
+    },
 }
 
 impl ApiError {
@@ -88,6 +146,13 @@ impl ApiError {
             Self::Store(_) | Self::Database(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            Self::ReferenceNotFound { .. }
+            | Self::ReferenceInactive { .. }
+            | Self::MileageBelowLastReading { .. }
+            | Self::UnknownPaymentMethod { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::VinAlreadyRegistered { .. }
+            | Self::PlateSeenOnAnotherVehicle { .. }
+            | Self::OrderInvoicedInFull { .. } => StatusCode::CONFLICT,
         }
     }
 
@@ -106,6 +171,13 @@ impl ApiError {
             Self::Conflict { .. } => "version_conflict",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::Store(_) | Self::Database(_) | Self::Internal(_) => "internal",
+            Self::ReferenceNotFound { .. } => "reference_not_found",
+            Self::ReferenceInactive { .. } => "reference_inactive",
+            Self::VinAlreadyRegistered { .. } => "vin_already_registered",
+            Self::PlateSeenOnAnotherVehicle { .. } => "plate_seen_on_another_vehicle",
+            Self::MileageBelowLastReading { .. } => "mileage_below_last_reading",
+            Self::OrderInvoicedInFull { .. } => "order_invoiced_in_full",
+            Self::UnknownPaymentMethod { .. } => "unknown_payment_method",
         }
     }
 
@@ -131,6 +203,32 @@ impl ApiError {
             Self::Store(_) | Self::Database(_) | Self::Internal(_) => {
                 "Внутренняя ошибка; попробуйте позже".into()
             }
+            Self::ReferenceNotFound { what, id } => format!("Не найдено: {} ({id})", what_ru(what)),
+            Self::ReferenceInactive { what, id } => {
+                format!("В архиве или не действует: {} ({id})", what_ru(what))
+            }
+            Self::VinAlreadyRegistered { vin, .. } => {
+                format!("Автомобиль с VIN {vin} уже зарегистрирован")
+            }
+            Self::PlateSeenOnAnotherVehicle { plate, .. } => format!(
+                "Госномер {plate} уже встречался на другом автомобиле; подтвердите, что это верно"
+            ),
+            Self::MileageBelowLastReading {
+                last_km,
+                attempted_km,
+            } => format!(
+                "Пробег не может уменьшиться с {last_km} до {attempted_km} км; оформите корректировку с причиной"
+            ),
+            Self::OrderInvoicedInFull {
+                order_total,
+                invoiced,
+                attempted,
+            } => format!(
+                "Счета по заказ-наряду превысят его сумму {order_total} ₽: уже выставлено {invoiced} ₽, новый счёт на {attempted} ₽"
+            ),
+            Self::UnknownPaymentMethod { method } => {
+                format!("Способа оплаты «{method}» нет среди действующих")
+            }
         }
     }
 
@@ -153,14 +251,59 @@ impl ApiError {
             }) => {
                 json!({ "refundable": refundable, "attempted": attempted })
             }
+            Self::Domain(DomainError::AmountOutOfRange {
+                field,
+                max,
+                attempted,
+            }) => {
+                // Kopecks, like every amount in the API; the bound is `aggregates::bounds`.
+                json!({ "field": field, "max": max, "attempted": attempted })
+            }
             Self::Domain(DomainError::MileageDecreased {
                 last_km,
                 attempted_km,
             }) => {
                 json!({ "last_km": last_km, "attempted_km": attempted_km })
             }
+            Self::ReferenceNotFound { what, id } | Self::ReferenceInactive { what, id } => {
+                json!({ "what": what, "id": id })
+            }
+            Self::VinAlreadyRegistered { vin, vehicle_id } => {
+                json!({ "vin": vin, "vehicle_id": vehicle_id })
+            }
+            Self::PlateSeenOnAnotherVehicle { plate, vehicle_ids } => {
+                json!({ "plate": plate, "vehicle_ids": vehicle_ids })
+            }
+            Self::MileageBelowLastReading {
+                last_km,
+                attempted_km,
+            } => json!({ "last_km": last_km, "attempted_km": attempted_km }),
+            Self::OrderInvoicedInFull {
+                order_total,
+                invoiced,
+                attempted,
+            } => json!({
+                "order_total": order_total,
+                "invoiced": invoiced,
+                "remaining": order_total.as_kopecks().saturating_sub(invoiced.as_kopecks()),
+                "attempted": attempted,
+            }),
+            Self::UnknownPaymentMethod { method } => json!({ "method": method }),
             _ => json!({}),
         }
+    }
+}
+
+/// The Russian name of a referenced record, for messages.
+fn what_ru(what: &str) -> &'static str {
+    match what {
+        "client" => "клиент",
+        "vehicle" => "автомобиль",
+        "work order" => "заказ-наряд",
+        "employee" => "сотрудник",
+        "catalogue service" => "услуга каталога",
+        "role" => "роль",
+        _ => "запись",
     }
 }
 

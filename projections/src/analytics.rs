@@ -8,6 +8,7 @@
 //! Days are UTC days.
 
 use aggregates::invoice::{Invoice, InvoiceEvent};
+use aggregates::money::round_half_up;
 use aggregates::work_order::{InvoiceLineKind, WorkOrder, WorkOrderEvent};
 use aggregates::Aggregate;
 use chrono::{DateTime, Utc};
@@ -244,14 +245,26 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
 
 fn invoice_facts(invoice_id: Uuid, event: InvoiceEvent) -> Vec<Fact> {
     match event {
-        InvoiceEvent::InvoiceIssued { basis, at, .. } => {
+        InvoiceEvent::InvoiceIssued {
+            basis, amount, at, ..
+        } => {
+            let order_total = basis.totals.total.as_kopecks();
+            // An invoice for a part of the order (one of several payers) counts its part of each
+            // line, so the parts of one order add up to its sales once, not once per payer.
+            let share = |figure: i64| match amount {
+                Some(part) if order_total > 0 => round_half_up(
+                    i128::from(figure) * i128::from(part.as_kopecks()),
+                    i128::from(order_total),
+                ),
+                _ => figure,
+            };
             let mut facts = Vec::with_capacity(basis.lines.len() + 1);
             facts.push(Fact::Invoice(InvoiceFact {
                 invoice_id,
                 work_order_id: basis.work_order_id.0,
                 client_id: basis.client_id.0,
                 issued_at: at,
-                total: basis.totals.total.as_kopecks(),
+                total: amount.map_or(order_total, |part| part.as_kopecks()),
             }));
             facts.extend(basis.lines.into_iter().map(|line| {
                 Fact::SaleLine(SaleLine {
@@ -262,8 +275,9 @@ fn invoice_facts(invoice_id: Uuid, event: InvoiceEvent) -> Vec<Fact> {
                     kind: line_kind(line.kind),
                     item_key: item_key(&line.description),
                     description: line.description,
-                    quantity: line.quantity,
-                    amount: line.amount.as_kopecks(),
+                    quantity: u32::try_from(share(i64::from(line.quantity)))
+                        .unwrap_or(line.quantity),
+                    amount: share(line.amount.as_kopecks()),
                 })
             }));
             facts

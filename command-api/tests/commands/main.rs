@@ -6,6 +6,7 @@
 mod bad_input;
 mod escalation;
 mod flow;
+mod integrity;
 mod matrix;
 mod safety;
 
