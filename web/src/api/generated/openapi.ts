@@ -1341,6 +1341,11 @@ export interface components {
         };
         /** @description The invoice commands' bodies. */
         InvoiceRequest: {
+            /**
+             * Format: int64
+             * @description This payer's part of the order's total, kopecks (default: what is not invoiced yet).
+             */
+            amount_kopecks?: number | null;
             /** @enum {string} */
             command: "issue";
             payer?: null | components["schemas"]["PayerBody"];
@@ -1407,6 +1412,11 @@ export interface components {
         };
         /** @description Who pays, as the request gives it. */
         PayerBody: {
+            /**
+             * Format: uuid
+             * @description Another client who pays (a relative); default: the work order's client.
+             */
+            client_id?: string | null;
             /** @enum {string} */
             kind: "client";
         } | {
@@ -1572,6 +1582,8 @@ export interface components {
         VehicleRequest: {
             /** @enum {string} */
             command: "register";
+            /** @description The user confirmed the plate although it was seen on another vehicle. */
+            confirm_plate?: boolean;
             /** @description Make. */
             make: string;
             /** @description Model. */
@@ -1593,6 +1605,8 @@ export interface components {
         } | {
             /** @enum {string} */
             command: "change_plate";
+            /** @description The user confirmed the plate although it was seen on another vehicle. */
+            confirm_plate?: boolean;
             /** @description The new plate, or null. */
             plate?: string | null;
         } | {
@@ -4463,6 +4477,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * Format: int64
+                     * @description This payer's part of the order's total, kopecks (default: what is not invoiced yet).
+                     */
+                    amount_kopecks?: number | null;
                     payer?: null | components["schemas"]["PayerBody"];
                     /**
                      * Format: uuid
@@ -6865,6 +6884,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description The user confirmed the plate although it was seen on another vehicle. */
+                    confirm_plate?: boolean;
                     /** @description The new plate, or null. */
                     plate?: string | null;
                 };
@@ -7349,6 +7370,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The user confirmed the plate although it was seen on another vehicle. */
+                    confirm_plate?: boolean;
                     /** @description Make. */
                     make: string;
                     /** @description Model. */
