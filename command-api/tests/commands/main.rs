@@ -18,6 +18,7 @@ use auth::bootstrap::{create_first_owner, FirstOwner};
 use auth::http::AuthService;
 use auth::AuthConfig;
 use command_api::http::CommandApi;
+use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
 use reqwest::StatusCode;
@@ -74,7 +75,11 @@ pub(crate) async fn open_shop(label: &str) -> Shop {
     }
     // Redis keys of this test's own: parallel tests never count in each other's buckets.
     .isolated();
-    let service = AuthService::new(db.pool.clone(), config.clone()).unwrap();
+    // Each service logs in as its own role, as `make run` starts them: every command in these
+    // tests runs with only what `motorlog-migrate` granted the command API.
+    let auth_pool = db.pool_as(ServiceRole::Auth, 8).await.unwrap();
+    let command_pool = db.pool_as(ServiceRole::Command, 10).await.unwrap();
+    let service = AuthService::new(auth_pool, config.clone()).unwrap();
     let owner = FirstOwner {
         full_name: "Смирнова Анна".into(),
         email: Email::parse(OWNER_EMAIL).unwrap(),
@@ -86,7 +91,7 @@ pub(crate) async fn open_shop(label: &str) -> Shop {
         .unwrap();
     let (auth, stop_auth) = serve(auth::http::router(Arc::clone(&service)), true).await;
     let (api, stop_api) = serve(
-        command_api::http::router(CommandApi::new(db.pool.clone(), &config)),
+        command_api::http::router(CommandApi::new(command_pool, &config)),
         false,
     )
     .await;
