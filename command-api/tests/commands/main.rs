@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod bounds;
 mod escalation;
 mod flow;
 mod integrity;
