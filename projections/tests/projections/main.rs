@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod analytics;
+mod bounds;
 mod crash;
 mod kafka;
 mod meilisearch;
