@@ -12,6 +12,7 @@ use auth::bootstrap::{create_first_owner, FirstOwner};
 use auth::http::AuthService;
 use auth::AuthConfig;
 use command_api::http::CommandApi;
+use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
 use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
@@ -89,7 +90,13 @@ pub(crate) async fn open_shop_with(label: &str, meilisearch: Option<MeilisearchC
     }
     // Redis keys of this test's own: parallel tests never count in each other's buckets.
     .isolated();
-    let service = AuthService::new(db.pool.clone(), config.clone()).unwrap();
+    // Each service logs in as its own role, as `make run` starts them: every query in these tests
+    // reads with only what `motorlog-migrate` granted the query API.
+    let service = AuthService::new(
+        db.pool_as(ServiceRole::Auth, 6).await.unwrap(),
+        config.clone(),
+    )
+    .unwrap();
     let owner = FirstOwner {
         full_name: "Смирнова Анна".into(),
         email: Email::parse(OWNER_EMAIL).unwrap(),
@@ -101,13 +108,16 @@ pub(crate) async fn open_shop_with(label: &str, meilisearch: Option<MeilisearchC
         .unwrap();
     let (auth, stop_auth) = serve(auth::http::router(Arc::clone(&service)), true).await;
     let (commands, stop_commands) = serve(
-        command_api::http::router(CommandApi::new(db.pool.clone(), &config)),
+        command_api::http::router(CommandApi::new(
+            db.pool_as(ServiceRole::Command, 8).await.unwrap(),
+            &config,
+        )),
         false,
     )
     .await;
     let query_pool = query_api::http::pool_options()
         .max_connections(10)
-        .connect_with(db.options.clone())
+        .connect_with(db.options_as(ServiceRole::Query))
         .await
         .unwrap();
     let (queries, stop_queries) = serve(
@@ -118,7 +128,8 @@ pub(crate) async fn open_shop_with(label: &str, meilisearch: Option<MeilisearchC
     let mut stops = vec![stop_auth, stop_commands, stop_queries];
     let queries_meilisearch = match &meilisearch {
         Some(search) => {
-            let indexes = MeilisearchIndexes::new(search, store.clone()).unwrap();
+            let indexes =
+                MeilisearchIndexes::new(search, EventStore::new(query_pool.clone())).unwrap();
             let sources = Sources {
                 search: SearchSource::Meilisearch(Box::new(indexes)),
                 ..Sources::postgres(&query_pool)
@@ -135,8 +146,9 @@ pub(crate) async fn open_shop_with(label: &str, meilisearch: Option<MeilisearchC
         meilisearch,
         ..Feeds::default()
     };
+    let projector_store = EventStore::new(db.pool_as(ServiceRole::Projector, 16).await.unwrap());
     let projectors = spawn_all(
-        &store,
+        &projector_store,
         fast_projectors(),
         &feeds,
         &Phases::default(),
