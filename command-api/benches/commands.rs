@@ -20,6 +20,7 @@ use auth::http::AuthService;
 use auth::revocation::SessionGuard;
 use auth::AuthConfig;
 use command_api::http::CommandApi;
+use event_store::schema::ServiceRole;
 use event_store::testing::{raw_insert_rate, TestDatabase};
 use event_store::EventStore;
 use serde_json::{json, Value};
@@ -29,9 +30,12 @@ type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 const CLIENTS: usize = 8;
 const LINES_PER_ORDER: usize = 20;
-/// The one pool the in-process auth service, command API and raw-INSERT baseline share: bounded, so
+/// The pools of the in-process auth service and command API (each as its own role, as `make run`
+/// starts them) and the raw-INSERT baseline (as the owner, one connection per client): 40 in all, so
 /// the benchmark fits beside a running `make run` (38 at most) under a default server's 100.
 const DB_POOL: u32 = 40;
+const AUTH_POOL: u32 = 8;
+const OWNER_POOL: u32 = CLIENTS as u32;
 
 async fn serve(router: axum::Router, with_peer: bool) -> BenchResult<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -98,7 +102,7 @@ async fn main() -> BenchResult<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     let duration = Duration::from_secs(seconds);
-    let db = TestDatabase::create("bench_commands", DB_POOL).await?;
+    let db = TestDatabase::create("bench_commands", OWNER_POOL).await?;
     // No rate limit: the eight clients share one owner, and the benchmark is there to saturate.
     // The check still runs (and counts) on every request. Keys of this run's own.
     let config = AuthConfig {
@@ -106,23 +110,22 @@ async fn main() -> BenchResult<()> {
         ..AuthConfig::default()
     }
     .isolated();
-    let service = AuthService::new(db.pool.clone(), config.clone())?;
+    let auth_pool = db.pool_as(ServiceRole::Auth, AUTH_POOL).await?;
+    let service = AuthService::new(auth_pool.clone(), config.clone())?;
     let owner = FirstOwner {
         full_name: "Владелец".into(),
         email: Email::parse("owner@motor.bench")?,
         phone: None,
         password: "bench owner password".into(),
     };
-    create_first_owner(
-        &EventStore::new(db.pool.clone()),
-        service.hasher(),
-        "main",
-        owner,
-    )
-    .await?;
+    create_first_owner(&EventStore::new(auth_pool), service.hasher(), "main", owner).await?;
     let auth = serve(auth::http::router(Arc::clone(&service)), true).await?;
     let api = serve(
-        command_api::http::router(CommandApi::new(db.pool.clone(), &config)),
+        command_api::http::router(CommandApi::new(
+            db.pool_as(ServiceRole::Command, DB_POOL - AUTH_POOL - OWNER_POOL)
+                .await?,
+            &config,
+        )),
         false,
     )
     .await?;
