@@ -21,6 +21,7 @@ pub mod http;
 pub mod keys;
 pub mod password;
 pub mod revocation;
+pub mod serve;
 pub mod sessions;
 pub mod shared;
 pub mod throttle;

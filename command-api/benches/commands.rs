@@ -78,7 +78,9 @@ async fn open_order(http: &reqwest::Client, api: &str, token: &str) -> BenchResu
         http,
         &format!("{api}/v1/vehicle/{vehicle}/register"),
         token,
-        json!({ "plate": "А123ВС77", "make": "Lada", "model": "Vesta", "owner": client }),
+        // Every bench car has the same plate: confirmed, as an advisor would.
+        json!({ "plate": "А123ВС77", "make": "Lada", "model": "Vesta", "owner": client,
+                "confirm_plate": true }),
     )
     .await?;
     post(
