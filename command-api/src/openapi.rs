@@ -329,6 +329,7 @@ pub fn document() -> Value {
                         "412": described("If-Match does not match the record's version"),
                         "413": described("Body too large"),
                         "422": described("A rule of the shop refused the command"),
+                        "429": described("Over the employee's requests per minute (rate_limited); retry after Retry-After seconds"),
                         "503": described("The database did not answer; retry later")
                     }
                 }}),

@@ -436,7 +436,8 @@ async fn the_owner_edits_roles_and_staff_through_the_api_and_it_applies_at_once(
         .await;
     assert_eq!(
         (after.status, after.body["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+        // A deactivated employee's session has ended: the token is refused at once, by name.
+        (StatusCode::UNAUTHORIZED, Some("session_revoked"))
     );
     let refreshed = shop
         .http

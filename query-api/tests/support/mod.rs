@@ -301,6 +301,21 @@ impl Shop {
             self.command(owner, &format!("settings/main/{command}"), body)
                 .await;
         }
+        // Payments name an active code of this directory, or are refused.
+        self.command(
+            owner,
+            "directory/payment_methods/create",
+            json!({ "name": "Способы оплаты" }),
+        )
+        .await;
+        for (code, name) in [("cash", "Наличные"), ("card", "Карта")] {
+            self.command(
+                owner,
+                "directory/payment_methods/add_entry",
+                json!({ "code": code, "name": name }),
+            )
+            .await;
+        }
     }
 }
 
