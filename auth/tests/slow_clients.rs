@@ -4,6 +4,9 @@
 //! These run [`auth::serve::serve`], which every service's `run` (auth, command API, query API) and
 //! the projector's health listener serve through.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use auth::serve::{serve, ServeLimits};
