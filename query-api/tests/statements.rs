@@ -64,6 +64,13 @@ fn rand_tail(n: usize) -> u32 {
     (Uuid::now_v7().as_u128() % 9_000_000) as u32 + u32::try_from(n).unwrap()
 }
 
+/// A plate no earlier car of this test carried: a repeated plate is a warning the user must confirm.
+fn next_plate() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("А{:03}ВС77", n % 1000)
+}
+
 async fn add_orders(shop: &Shop, owner: &str, mechanic: Uuid, count: usize) -> String {
     let mut position = String::new();
     for n in 0..count {
@@ -78,7 +85,7 @@ async fn add_orders(shop: &Shop, owner: &str, mechanic: Uuid, count: usize) -> S
         shop.command(
             owner,
             &format!("vehicle/{vehicle}/register"),
-            json!({ "make": "Lada", "model": "Granta", "owner": client, "plate": format!("А{:03}ВС77", n % 1000) }),
+            json!({ "make": "Lada", "model": "Granta", "owner": client, "plate": next_plate() }),
         )
         .await;
         shop.command(
