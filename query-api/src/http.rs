@@ -409,22 +409,16 @@ async fn graphql(
         ))
         .data(api.pool.clone())
         .data(api.store.clone())
-        .data(DataLoader::new(ClientLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(VehicleLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(EmployeeLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(LinesLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            VehiclesByOwnerLoader(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(MileageLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            InvoicesByWorkOrderLoader(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(PaymentsLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(PhonesLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(WorkOrderStateLoader(db), tokio::spawn));
+        .data(loader(ClientLoader(db.clone())))
+        .data(loader(VehicleLoader(db.clone())))
+        .data(loader(EmployeeLoader(db.clone())))
+        .data(loader(LinesLoader(db.clone())))
+        .data(loader(VehiclesByOwnerLoader(db.clone())))
+        .data(loader(MileageLoader(db.clone())))
+        .data(loader(InvoicesByWorkOrderLoader(db.clone())))
+        .data(loader(PaymentsLoader(db.clone())))
+        .data(loader(PhonesLoader(db.clone())))
+        .data(loader(WorkOrderStateLoader(db)));
     let mut response = api.schema.execute(request).await;
     if let Some(message) = over_limits(&response) {
         metrics::counter!("motorlog_queries_total", "outcome" => "too_costly").increment(1);
@@ -510,6 +504,18 @@ pub fn router(api: Arc<QueryApi>) -> Router {
         .route("/metrics", get(metrics_text))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
+}
+
+/// How long a loader gathers keys before it reads them. A list of more than 32 objects is resolved
+/// through `FuturesUnordered`, which yields after every 32 polls; with async-graphql's default of
+/// 1 ms, the tiles past the yield of a 50-tile board missed the batch in a debug build and their
+/// lines were read by a second statement. A few milliseconds keep one statement per loader and
+/// level (`tests/statements.rs`) at a cost well below one database round trip per level.
+const LOADER_DELAY: std::time::Duration = std::time::Duration::from_millis(4);
+
+/// A loader for one request, batching over [`LOADER_DELAY`].
+fn loader<T: Send + Sync + 'static>(fetch: T) -> DataLoader<T> {
+    DataLoader::new(fetch, tokio::spawn).delay(LOADER_DELAY)
 }
 
 /// Serves the query API on `listener` until `shutdown` resolves.
