@@ -7,6 +7,7 @@
 //!
 //! A rule that spans aggregates gets the other side's facts from the caller, as a value the other
 //! aggregate computed ([`client::Client::standing`], [`work_order::WorkOrder::invoice_basis`]).
+#![warn(missing_docs)]
 
 pub mod bounds;
 pub mod catalogue;

@@ -10,6 +10,7 @@
 //! - old payload shapes are upcast in one place ([`Upcasters`]) on every read.
 //!
 //! It knows no aggregate: payloads are JSON, and the domain lives in the `aggregates` crate.
+#![warn(missing_docs)]
 
 mod envelope;
 mod error;
