@@ -1,0 +1,24 @@
+//! What every Motorlog service shares at its edges, so each binary's `main` reads the same way:
+//!
+//! - [`config`]: typed settings read once at start from the environment; a bad value stops the
+//!   start naming the variable, instead of surfacing as a strange failure an hour later;
+//! - [`metrics`]: one Prometheus recorder per process, with latency histograms (per route for the
+//!   HTTP services, per batch for the projectors) and a request counter by status for 5xx alerts;
+//! - [`shutdown`]: SIGTERM (what Docker, systemd and Kubernetes send) or Ctrl-C, after which a
+//!   service stops accepting, lets in-flight requests and batches finish, and exits;
+//! - [`init_tracing`]: logs to stderr, filtered by `RUST_LOG` (default `info`).
+
+pub mod config;
+pub mod metrics;
+pub mod shutdown;
+
+pub use shutdown::shutdown_signal;
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`). Call once, first thing in `main`.
+pub fn init_tracing() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+}
