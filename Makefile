@@ -13,6 +13,7 @@ TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest 
 test: tools postgres redis fmt lint domain-purity sqlx-check web-check
 	cargo $(TEST_RUNNER) --workspace
 	$(MAKE) --no-print-directory api-fuzz fuzz
+	$(MAKE) --no-print-directory deploy-check
 	@if [ -z "$$MEILI_URL" ]; then echo "Meilisearch tests: SKIPPED (MEILI_URL is not set; set it to a Meilisearch server to run them)"; fi
 	$(MAKE) --no-print-directory web-e2e
 
@@ -38,6 +39,14 @@ postgres:
 ## The services' shared state (ended sessions, throttle and rate-limit counters): a local Redis.
 redis:
 	@bash scripts/ensure-redis.sh
+
+## deploy/ as committed: promtool on the scrape config and alert rules (Debian's prometheus,
+## installed when missing), the alerts' and dashboards' metrics exported by the services, the
+## Grafana JSON, `docker compose config` when a docker CLI is present; then a backup restored
+## into an empty database ends equal to its source, table by table (scripts/test-restore.sh).
+.PHONY: deploy-check
+deploy-check: postgres redis
+	@bash scripts/check-deploy.sh
 
 ## Fails when a query changed without `make sqlx-prepare`.
 sqlx-check: postgres
