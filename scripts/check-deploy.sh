@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make deploy-check`: deploy/ is valid as committed.
-#   - Prometheus's scrape config and alert rules (promtool, Debian's `prometheus` package);
+#   - Prometheus's scrape config and alert rules, and the rules' unit tests (promtool, Debian's
+#     `prometheus` package);
 #   - every motorlog_* metric the alerts and dashboards use is one a service exports (named in a
 #     crate's sources), so an alert cannot watch a metric that never comes;
 #   - the Grafana dashboards are JSON;
@@ -23,6 +24,8 @@ if ! command -v promtool >/dev/null 2>&1; then
 fi
 promtool check config "$deploy/prometheus/prometheus.yml"
 promtool check rules "$deploy/prometheus/alerts.yml"
+# Each alert fires on the series it is meant for (deploy/prometheus/alerts.test.yml).
+promtool test rules "$deploy/prometheus/alerts.test.yml"
 
 # Metric names used by the alerts and dashboards, without the _bucket/_sum/_count a histogram adds.
 used=$(grep -ohE 'motorlog_[a-z0-9_]+' "$deploy/prometheus/alerts.yml" "$deploy"/grafana/dashboards/*.json |
