@@ -21,7 +21,8 @@ use serde_json::json;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
-use crate::context::{Freshness, Viewer};
+use crate::access::Viewer;
+use crate::context::Freshness;
 use crate::loaders::{
     ClientLoader, Db, EmployeeLoader, InvoicesByWorkOrderLoader, LinesLoader, MileageLoader,
     PaymentsLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader, WorkOrderStateLoader,
@@ -42,7 +43,7 @@ pub const MAX_ROOT_FIELDS: usize = 20;
 /// of times.
 pub const MAX_ALIASES: usize = 30;
 /// The complexity limit: every field costs 1, a page costs its size times one record's fields
-/// ([`crate::context::page_cost`]). The board's 200 tiles plus 100 closed cost about 5 000.
+/// ([`crate::paging::page_cost`]). The board's 200 tiles plus 100 closed cost about 5 000.
 pub const MAX_COMPLEXITY: usize = 20_000;
 /// The deepest nesting of selections.
 pub const MAX_DEPTH: usize = 12;

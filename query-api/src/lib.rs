@@ -1,13 +1,18 @@
 //! Motorlog's query API: GraphQL over the read models for the shop's screens.
 //!
-//! Permissions are checked per object and per field in the resolvers ([`schema`]); nested fields load
-//! through per-request DataLoaders ([`loaders`]); a request may demand read-your-writes with
-//! `X-Min-Position` ([`context::Freshness`]).
+//! The schema is split by screen ([`schema`]). The screens build on the access rules ([`access`]),
+//! paging ([`paging`]), money ([`money`]), what every resolver has at hand ([`context`]: who asks,
+//! the database, and read-your-writes with `X-Min-Position`) and the DataLoaders' shapes
+//! ([`loaders`]); search and the reports read their own sources ([`search`], [`reports`]); [`http`]
+//! serves it all.
 
+pub mod access;
 pub mod context;
 pub mod error;
 pub mod http;
 pub mod loaders;
+pub mod money;
+pub mod paging;
 pub mod reports;
 pub mod schema;
 pub mod search;

@@ -7,7 +7,7 @@ use async_graphql::dataloader::Loader;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::context::Rub;
+use crate::money::Rub;
 use crate::schema::{Client, Employee, Invoice, Line, MileageReading, PaymentEntry, Vehicle};
 
 /// What a loader fails with (cloned to every waiting resolver).

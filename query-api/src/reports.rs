@@ -12,8 +12,8 @@ use clickhouse::Row;
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use crate::context::Rub;
 use crate::error::QueryError;
+use crate::money::Rub;
 
 /// Where the reports read their facts.
 #[derive(Clone)]

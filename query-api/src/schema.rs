@@ -12,14 +12,15 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::context::{
-    decode_cursor, decode_time_cursor, encode_cursor, page_size, time_cursor, Model, Page, Rub,
-    Scope,
-};
+use crate::context::{Model, Scope};
 use crate::error::{GqlResult, OrGql, QueryError};
 use crate::loaders::{
     ClientLoader, EmployeeLoader, InvoicesByWorkOrderLoader, LinesLoader, MileageLoader,
     PaymentsLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader, WorkOrderStateLoader,
+};
+use crate::money::Rub;
+use crate::paging::{
+    decode_cursor, decode_time_cursor, encode_cursor, page_size, time_cursor, Page, Paged,
 };
 use crate::reports::{
     AgingBucket, AverageRepairOrder, CarCount, Granularity, ItemKind, MechanicOutput, Period,
@@ -29,51 +30,7 @@ use crate::reports::{
 /// The schema type.
 pub type MotorlogSchema = async_graphql::Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Who may call a root field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Any employee who is signed in.
-    Authenticated,
-    /// Holders of this permission.
-    Permission(P),
-    /// Holders of `work_order.read_all`, or of `work_order.read_assigned` for their own orders.
-    WorkOrders,
-}
-
-/// Every root field and who may call it: the authorization matrix reads this, and a test checks
-/// that the schema has no field missing from it.
-pub const ROOT_FIELDS: &[(&str, Access)] = &[
-    ("me", Access::Authenticated),
-    ("clients", Access::Permission(P::ClientRead)),
-    ("client", Access::Permission(P::ClientRead)),
-    ("vehicles", Access::Permission(P::VehicleRead)),
-    ("vehicle", Access::Permission(P::VehicleRead)),
-    ("workOrders", Access::WorkOrders),
-    ("workOrder", Access::WorkOrders),
-    ("boardSummary", Access::WorkOrders),
-    ("invoices", Access::Permission(P::InvoiceRead)),
-    ("invoice", Access::Permission(P::InvoiceRead)),
-    ("debtors", Access::Permission(P::InvoiceRead)),
-    ("payments", Access::Permission(P::InvoiceRead)),
-    ("paymentsByDay", Access::Permission(P::InvoiceRead)),
-    ("catalogue", Access::Authenticated),
-    ("settings", Access::Authenticated),
-    ("directories", Access::Authenticated),
-    ("roles", Access::Permission(P::RoleRead)),
-    ("employees", Access::Permission(P::StaffRead)),
-    ("search", Access::Authenticated),
-    ("history", Access::Permission(P::HistoryRead)),
-    ("revenue", Access::Permission(P::ReportsRead)),
-    ("averageRepairOrder", Access::Permission(P::ReportsRead)),
-    ("carCount", Access::Permission(P::ReportsRead)),
-    ("mechanicProductivity", Access::Permission(P::ReportsRead)),
-    ("topItems", Access::Permission(P::ReportsRead)),
-    ("receivablesAging", Access::Permission(P::ReportsRead)),
-    (
-        "recommendationConversion",
-        Access::Permission(P::ReportsRead),
-    ),
-];
+pub use crate::access::{Access, ROOT_FIELDS};
 
 fn load_error(error: std::sync::Arc<sqlx::Error>) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
@@ -145,7 +102,7 @@ impl Client {
     }
 
     /// The client's vehicles; needs `vehicle.read`.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn vehicles(&self, ctx: &Context<'_>) -> GqlResult<Vec<Vehicle>> {
         Scope::of(ctx)
             .read(Some(P::VehicleRead), Model::Vehicles)
@@ -252,7 +209,7 @@ impl Vehicle {
     }
 
     /// Every odometer reading, oldest first.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn mileage_history(&self, ctx: &Context<'_>) -> GqlResult<Vec<MileageReading>> {
         Ok(ctx
             .data_unchecked::<DataLoader<MileageLoader>>()
@@ -477,7 +434,7 @@ impl WorkOrder {
     }
 
     /// Labour lines, then parts lines, each in the order added.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn lines(&self, ctx: &Context<'_>) -> GqlResult<Vec<Line>> {
         Ok(ctx
             .data_unchecked::<DataLoader<LinesLoader>>()
@@ -488,7 +445,7 @@ impl WorkOrder {
     }
 
     /// Everyone assigned to a labour line.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn mechanics(&self, ctx: &Context<'_>) -> GqlResult<Vec<Employee>> {
         Scope::of(ctx)
             .read(None, Model::ReferenceData)
@@ -528,7 +485,7 @@ impl WorkOrder {
     }
 
     /// Work recommended for later, including declined lines.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn recommendations(&self, ctx: &Context<'_>) -> GqlResult<Vec<RecommendationView>> {
         Ok(card_state(ctx, self.work_order_id)
             .await?
@@ -568,7 +525,7 @@ impl WorkOrder {
     }
 
     /// Invoices issued for the order; needs `invoice.read`.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn invoices(&self, ctx: &Context<'_>) -> GqlResult<Vec<Invoice>> {
         Scope::of(ctx)
             .read(Some(P::InvoiceRead), Model::Invoices)
@@ -715,7 +672,7 @@ pub struct InvoiceLineView {
 #[ComplexObject]
 impl Invoice {
     /// The lines as issued.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn lines(&self) -> GqlResult<Vec<InvoiceLineView>> {
         let state: aggregates::invoice::Invoice = serde_json::from_value(self.state.clone())
             .map_err(|e| async_graphql::Error::new(e.to_string()))?;
@@ -739,7 +696,7 @@ impl Invoice {
     }
 
     /// Payments and refunds, oldest first.
-    #[graphql(complexity = "crate::context::list_cost(child_complexity)")]
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn payments(&self, ctx: &Context<'_>) -> GqlResult<Vec<PaymentEntry>> {
         Ok(ctx
             .data_unchecked::<DataLoader<PaymentsLoader>>()
@@ -1064,7 +1021,7 @@ impl Query {
     }
 
     /// Clients by name, A to Z.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn clients(
         &self,
         ctx: &Context<'_>,
@@ -1109,7 +1066,7 @@ impl Query {
     }
 
     /// Vehicles, newest first, optionally one owner's.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn vehicles(
         &self,
         ctx: &Context<'_>,
@@ -1156,7 +1113,7 @@ impl Query {
     }
 
     /// The work-order board: newest first, filtered; a mechanic sees only their own orders.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn work_orders(
         &self,
         ctx: &Context<'_>,
@@ -1302,7 +1259,7 @@ impl Query {
     }
 
     /// Invoices, newest first; `dueOnly` leaves those with a balance due.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
@@ -1375,7 +1332,7 @@ impl Query {
     }
 
     /// Clients who owe the shop, largest debt first.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn debtors(&self, ctx: &Context<'_>, first: Option<i32>) -> GqlResult<Vec<Debtor>> {
         let scope = Scope::of(ctx);
         scope
@@ -1397,7 +1354,7 @@ impl Query {
     }
 
     /// The payments journal, newest first, optionally one method's.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn payments(
         &self,
         ctx: &Context<'_>,
@@ -1610,7 +1567,7 @@ impl Query {
 
     /// One box for everything: a client's name or any tail of their phone, a plate in any spelling,
     /// a VIN or its last digits, a work order's number. Only what the caller may see is returned.
-    #[graphql(complexity = "crate::context::page_cost(Some(first), child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(Some(first), child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -1627,7 +1584,7 @@ impl Query {
     }
 
     /// A record's history, oldest first: every event with who, when and the request it came from.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
@@ -1717,7 +1674,7 @@ impl Query {
     }
 
     /// The services or parts that brought the most in the period.
-    #[graphql(complexity = "crate::context::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
     async fn top_items(
         &self,
         ctx: &Context<'_>,
@@ -1769,4 +1726,28 @@ pub struct ShopName(pub String);
 fn report_source<'a>(ctx: &'a Context<'_>) -> GqlResult<&'a ReportSource> {
     Scope::of(ctx).viewer.require(P::ReportsRead).gql()?;
     Ok(ctx.data_unchecked::<ReportSource>())
+}
+
+impl Paged for Client {
+    const PAGE_NAME: &'static str = "ClientPage";
+}
+
+impl Paged for Vehicle {
+    const PAGE_NAME: &'static str = "VehiclePage";
+}
+
+impl Paged for WorkOrder {
+    const PAGE_NAME: &'static str = "WorkOrderPage";
+}
+
+impl Paged for Invoice {
+    const PAGE_NAME: &'static str = "InvoicePage";
+}
+
+impl Paged for PaymentEntry {
+    const PAGE_NAME: &'static str = "PaymentPage";
+}
+
+impl Paged for HistoryEntry {
+    const PAGE_NAME: &'static str = "HistoryPage";
 }

@@ -17,7 +17,8 @@ use projections::meilisearch::{
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::context::{Model, Scope, Viewer};
+use crate::access::Viewer;
+use crate::context::{Model, Scope};
 use crate::error::QueryError;
 use crate::schema::{only_digits, HistoryEntry, SearchHit};
 
