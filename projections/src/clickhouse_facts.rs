@@ -343,6 +343,8 @@ pub fn connect(url: &str, database: &str) -> Client {
 impl Sink for ClickHouseFacts {
     const NAME: &'static str = "clickhouse_facts";
     const VERSION: u32 = 1;
+    /// Written when `deliver` returns.
+    type Pending = ();
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         gives_facts(event)

@@ -78,6 +78,8 @@ fn producer(bootstrap: &str) -> Result<FutureProducer, ProjectionError> {
 impl Sink for KafkaRelay {
     const NAME: &'static str = "kafka_relay";
     const VERSION: u32 = 1;
+    /// Written when `deliver` returns.
+    type Pending = ();
 
     fn handles(&self, _event: &RecordedEvent) -> bool {
         true

@@ -311,8 +311,9 @@ async fn consume<P: Projection>(
                 commit_to_group(&consumer, &source.topic, &after);
                 marks.extend(after);
                 at = newest;
-                let events: Vec<RecordedEvent> = delivered.into_iter().map(|d| d.event).collect();
-                report_lag(store, key, &events).await;
+                if let Some(last) = delivered.last() {
+                    report_lag(store, key, &last.event).await;
+                }
             }
             // A rebuild swapped in ahead of us: nothing of the batch stayed, and the supervisor
             // starts again from the offsets the swap left.

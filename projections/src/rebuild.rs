@@ -716,7 +716,8 @@ pub async fn rebuild_sink<S: RebuildableSink>(
                 delivered = last.position;
                 let handled: Vec<_> = events.iter().filter(|e| live.handles(e)).collect();
                 if !handled.is_empty() {
-                    live.deliver(&handled).await?;
+                    let pending = live.deliver(&handled).await?;
+                    live.settle(&pending).await?;
                     events_applied += handled.len() as i64;
                 }
             }

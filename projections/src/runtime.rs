@@ -9,6 +9,7 @@
 //!   Other projectors run on.
 //! - **Lag is a metric**: events and seconds behind the head, per projector, after every batch.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
@@ -67,21 +68,46 @@ pub trait Projection: Send + Sync + 'static {
 /// checkpoint's transaction, so a batch is delivered first and the checkpoint moved after the sink
 /// acknowledged. A crash in between delivers the batch again: **at least once**, and the sink's writes
 /// must be idempotent, keyed by event id or stream version.
+///
+/// A sink that acknowledges a write before it is done with it (Meilisearch enqueues a task and
+/// indexes it later) splits the two: [`Sink::deliver`] hands a batch over and returns what is still
+/// pending, [`Sink::settle`] waits until that is done. Up to [`Sink::IN_FLIGHT`] batches are handed
+/// over before the oldest is settled, so the sink works on one batch while the next ones are
+/// read and sent; the checkpoint still moves batch by batch, in order, each only after its batch
+/// was settled, so it never passes a write the sink has not finished.
 pub trait Sink: Send + Sync + 'static {
     /// The sink's name; with its version, the key of its checkpoint.
     const NAME: &'static str;
     /// Raised when what the sink holds changes shape or meaning: a new version starts from 0.
     const VERSION: u32;
+    /// How many delivered batches may wait to be settled at once. 1: each batch is settled (and
+    /// checkpointed) before the next is delivered.
+    const IN_FLIGHT: usize = 1;
+
+    /// What a delivery leaves for the sink to finish (Meilisearch's tasks); `()` for a sink whose
+    /// writes are done when [`Sink::deliver`] returns.
+    type Pending: Send + Sync;
 
     /// Whether the sink takes this event at all (others only move its checkpoint).
     fn handles(&self, event: &RecordedEvent) -> bool;
 
-    /// Writes a batch's handled events, idempotently. `SinkUnavailable` for a sink that is down
-    /// (retried with back-off); any other error stops the sink like a poison event.
+    /// Writes a batch's handled events, idempotently, or hands them over to be written.
+    /// `SinkUnavailable` for a sink that is down (retried with back-off); any other error stops the
+    /// sink like a poison event.
     fn deliver(
         &self,
         events: &[&RecordedEvent],
-    ) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+    ) -> impl Future<Output = Result<Self::Pending, ProjectionError>> + Send;
+
+    /// Waits until a delivery's writes are done; errors as for [`Sink::deliver`]. May be called
+    /// again for the same delivery after a wait was interrupted, so it only looks, never writes.
+    fn settle(
+        &self,
+        pending: &Self::Pending,
+    ) -> impl Future<Output = Result<(), ProjectionError>> + Send {
+        let _ = pending;
+        async { Ok(()) }
+    }
 }
 
 /// The checkpoint key of a projection.
@@ -92,64 +118,6 @@ pub fn checkpoint_key<P: Projection>() -> String {
 /// The checkpoint key of a sink.
 pub fn sink_key<S: Sink>() -> String {
     format!("{}:v{}", S::NAME, S::VERSION)
-}
-
-/// Where a followed batch goes: a PostgreSQL read model, written in the checkpoint's transaction, or
-/// a sink outside it, delivered and then checkpointed.
-trait Target: Send + Sync {
-    fn write(
-        &self,
-        pool: &PgPool,
-        key: &str,
-        from: LogPosition,
-        events: &[RecordedEvent],
-    ) -> impl Future<Output = Result<LogPosition, (RecordedEvent, ProjectionError)>> + Send;
-}
-
-struct ReadModel<P>(P);
-
-impl<P: Projection> Target for ReadModel<P> {
-    async fn write(
-        &self,
-        pool: &PgPool,
-        key: &str,
-        from: LogPosition,
-        events: &[RecordedEvent],
-    ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
-        apply_batch(&self.0, pool, key, from, events).await
-    }
-}
-
-struct External<S>(S);
-
-impl<S: Sink> Target for External<S> {
-    async fn write(
-        &self,
-        pool: &PgPool,
-        key: &str,
-        from: LogPosition,
-        events: &[RecordedEvent],
-    ) -> Result<LogPosition, (RecordedEvent, ProjectionError)> {
-        let batch = BatchLock::shared(pool, key)
-            .await
-            .map_err(|e| (events[0].clone(), e))?;
-        let delivered = async {
-            let handled: Vec<&RecordedEvent> =
-                events.iter().filter(|e| self.0.handles(e)).collect();
-            if let Some(first) = handled.first() {
-                let first = (*first).clone();
-                self.0.deliver(&handled).await.map_err(|e| (first, e))?;
-            }
-            let last = events[events.len() - 1].position;
-            move_checkpoint(pool, key, from, last, handled.len() as i64)
-                .await
-                .map_err(|e| (events[0].clone(), e))?;
-            Ok(last)
-        }
-        .await;
-        batch.release().await;
-        delivered
-    }
 }
 
 /// A sink's batch lock: held shared while a batch is delivered and its checkpoint moved, taken
@@ -347,15 +315,8 @@ pub async fn run<P: Projection>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
     let pool = store.pool().clone();
-    follow(
-        ReadModel(projection),
-        checkpoint_key::<P>(),
-        store,
-        pool,
-        options,
-        shutdown,
-    )
-    .await
+    let key = checkpoint_key::<P>();
+    follow(projection, key, store, pool, options, shutdown).await
 }
 
 /// Runs a projector over the log of `store` into the read model (and checkpoint) of another
@@ -368,7 +329,7 @@ pub async fn run_into<P: Projection>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
     let key = checkpoint_key::<P>();
-    follow(ReadModel(projection), key, store, into, options, shutdown).await
+    follow(projection, key, store, into, options, shutdown).await
 }
 
 /// Runs a sink over the log of `store` with its lock and checkpoint in another database, `into`: how
@@ -380,15 +341,7 @@ pub async fn run_sink_into<S: Sink>(
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
-    follow(
-        External(sink),
-        sink_key::<S>(),
-        store,
-        into,
-        options,
-        shutdown,
-    )
-    .await
+    follow_sink(sink, sink_key::<S>(), store, into, options, shutdown).await
 }
 
 /// Runs a sink like a projector: same lock, checkpoint, batches, failures and lag, delivered at
@@ -400,19 +353,39 @@ pub async fn run_sink<S: Sink>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
     let pool = store.pool().clone();
-    follow(
-        External(sink),
-        sink_key::<S>(),
-        store,
-        pool,
-        options,
-        shutdown,
-    )
-    .await
+    follow_sink(sink, sink_key::<S>(), store, pool, options, shutdown).await
 }
 
-async fn follow<T: Target>(
-    target: T,
+/// A subscription's batch without the read errors, which the subscription retries by itself.
+fn received(
+    batch: Vec<Result<RecordedEvent, event_store::EventStoreError>>,
+    key: &str,
+) -> Vec<RecordedEvent> {
+    let mut events = Vec::with_capacity(batch.len());
+    for item in batch {
+        match item {
+            Ok(event) => events.push(event),
+            // A passing database fault is only logged.
+            Err(error) => {
+                tracing::warn!(projector = %key, %error, "reading the log failed; retrying")
+            }
+        }
+    }
+    events
+}
+
+fn batch_span(key: &str, events: &[RecordedEvent]) -> tracing::Span {
+    tracing::info_span!(
+        "projection_batch",
+        projector = %key,
+        events = events.len(),
+        first = %events[0].position,
+        correlation_id = %events[0].metadata.correlation_id,
+    )
+}
+
+async fn follow<P: Projection>(
+    projection: P,
     key: String,
     store: EventStore,
     pool: PgPool,
@@ -434,34 +407,18 @@ async fn follow<T: Target>(
             batch = batches.next() => batch,
         };
         let Some(batch) = batch else { break Ok(()) };
-        let mut events = Vec::with_capacity(batch.len());
-        for item in batch {
-            match item {
-                Ok(event) => events.push(event),
-                // The subscription retries by itself; a passing database fault is only logged.
-                Err(error) => {
-                    tracing::warn!(projector = %key, %error, "reading the log failed; retrying")
-                }
-            }
-        }
+        let events = received(batch, &key);
         if events.is_empty() {
             continue;
         }
-        let span = tracing::info_span!(
-            "projection_batch",
-            projector = %key,
-            events = events.len(),
-            first = %events[0].position,
-            correlation_id = %events[0].metadata.correlation_id,
-        );
-        match target
-            .write(&pool, &key, after, &events)
+        let span = batch_span(&key, &events);
+        match apply_batch(&projection, &pool, &key, after, &events)
             .instrument(span)
             .await
         {
             Ok(last) => {
                 after = last;
-                report_lag(&store, &key, &events).await;
+                report_lag(&store, &key, &events[events.len() - 1]).await;
             }
             // A rebuild swapped in beside us moved the checkpoint: nothing of the batch stayed, and
             // the supervisor starts again from where the swap left the read model.
@@ -474,6 +431,195 @@ async fn follow<T: Target>(
     };
     unlock(lock, &key).await;
     tracing::info!(projector = %key, %after, ok = outcome.is_ok(), "projector stopped");
+    outcome
+}
+
+/// The most batches a sink delivers under one hold of its batch lock before it lets its window of
+/// batches in flight run empty and gives the lock back: a rebuild waiting to swap the sink's content
+/// in gets its turn within this many batches even while the log never rests.
+const BATCHES_PER_LOCK: usize = 16;
+
+/// A batch delivered to a sink and not yet checkpointed.
+struct InFlight<P> {
+    /// What the sink still has to finish; `None` for a batch it handled nothing of.
+    pending: Option<P>,
+    /// Where a failure of the batch is recorded: its first handled event.
+    first: RecordedEvent,
+    /// The batch's last event: where the checkpoint moves, and what the lag is measured on.
+    last: RecordedEvent,
+    handled: i64,
+}
+
+/// A sink following the log: the batches in flight, oldest first, and the checkpoint behind them.
+struct SinkFollower<'a, S: Sink> {
+    sink: &'a S,
+    key: &'a str,
+    store: &'a EventStore,
+    pool: &'a PgPool,
+    /// Where the checkpoint is: before the oldest batch in flight.
+    at: LogPosition,
+    window: VecDeque<InFlight<S::Pending>>,
+    /// Held shared from the first delivery until the window is empty again.
+    batch_lock: Option<BatchLock>,
+    delivered_under_lock: usize,
+}
+
+impl<S: Sink> SinkFollower<'_, S> {
+    /// Whether another batch may be delivered now.
+    fn accepting(&self) -> bool {
+        self.window.len() < S::IN_FLIGHT.max(1) && self.delivered_under_lock < BATCHES_PER_LOCK
+    }
+
+    /// Hands a batch to the sink and puts it at the end of the window.
+    async fn deliver(
+        &mut self,
+        events: &[RecordedEvent],
+    ) -> Result<(), (RecordedEvent, ProjectionError)> {
+        if self.batch_lock.is_none() {
+            let lock = BatchLock::shared(self.pool, self.key)
+                .await
+                .map_err(|e| (events[0].clone(), e))?;
+            self.batch_lock = Some(lock);
+            self.delivered_under_lock = 0;
+        }
+        let handled: Vec<&RecordedEvent> = events.iter().filter(|e| self.sink.handles(e)).collect();
+        let first = handled.first().map_or(&events[0], |e| *e).clone();
+        let pending = if handled.is_empty() {
+            None
+        } else {
+            match self.sink.deliver(&handled).await {
+                Ok(pending) => Some(pending),
+                Err(error) => return Err((first, error)),
+            }
+        };
+        self.delivered_under_lock += 1;
+        self.window.push_back(InFlight {
+            pending,
+            first,
+            last: events[events.len() - 1].clone(),
+            handled: handled.len() as i64,
+        });
+        Ok(())
+    }
+
+    /// Waits until the sink finished the oldest batch in flight.
+    async fn oldest_settled(&self) -> Result<(), ProjectionError> {
+        match self.window.front().and_then(|b| b.pending.as_ref()) {
+            Some(pending) => self.sink.settle(pending).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Moves the checkpoint past the oldest batch, which the sink has finished; gives the batch lock
+    /// back once nothing is in flight.
+    async fn checkpoint_oldest(
+        &mut self,
+        settled: Result<(), ProjectionError>,
+    ) -> Result<(), (RecordedEvent, ProjectionError)> {
+        let Some(oldest) = self.window.front() else {
+            return Ok(());
+        };
+        settled.map_err(|e| (oldest.first.clone(), e))?;
+        let last = oldest.last.position;
+        move_checkpoint(self.pool, self.key, self.at, last, oldest.handled)
+            .await
+            .map_err(|e| (oldest.first.clone(), e))?;
+        self.at = last;
+        if let Some(oldest) = self.window.pop_front() {
+            report_lag(self.store, self.key, &oldest.last).await;
+        }
+        if self.window.is_empty() {
+            if let Some(lock) = self.batch_lock.take() {
+                lock.release().await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Settles and checkpoints every batch in flight, oldest first.
+    async fn drain(&mut self) -> Result<(), (RecordedEvent, ProjectionError)> {
+        while !self.window.is_empty() {
+            let settled = self.oldest_settled().await;
+            self.checkpoint_oldest(settled).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A sink's loop: delivers batches while fewer than [`Sink::IN_FLIGHT`] wait to be settled, and
+/// meanwhile settles the oldest and moves the checkpoint past it. On shutdown, or before a failure
+/// is recorded, what is in flight is settled first, so the checkpoint ends as far as the sink got.
+async fn follow_sink<S: Sink>(
+    sink: S,
+    key: String,
+    store: EventStore,
+    pool: PgPool,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ProjectionError> {
+    let lock = lock(&pool, &key).await?;
+    let after = checkpoint(&pool, &key).await?;
+    tracing::info!(projector = %key, %after, "projector starting");
+    let mut batches = Box::pin(
+        store
+            .subscribe_with(after, options.subscription)
+            .ready_chunks(options.batch_size.max(1)),
+    );
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut follower = SinkFollower {
+        sink: &sink,
+        key: &key,
+        store: &store,
+        pool: &pool,
+        at: after,
+        window: VecDeque::new(),
+        batch_lock: None,
+        delivered_under_lock: 0,
+    };
+    let failed = loop {
+        let accepting = follower.accepting();
+        let in_flight = !follower.window.is_empty();
+        tokio::select! {
+            () = &mut shutdown => break follower.drain().await.err(),
+            batch = batches.next(), if accepting => {
+                let Some(batch) = batch else { break follower.drain().await.err() };
+                let events = received(batch, &key);
+                if events.is_empty() {
+                    continue;
+                }
+                let span = batch_span(&key, &events);
+                if let Err(failure) = follower.deliver(&events).instrument(span).await {
+                    // What went before the failing batch still counts.
+                    if let Err((_, earlier)) = follower.drain().await {
+                        tracing::warn!(projector = %key, error = %earlier,
+                            "batches before the failing one could not be settled");
+                    }
+                    break Some(failure);
+                }
+            }
+            settled = follower.oldest_settled(), if in_flight => {
+                if let Err(failure) = follower.checkpoint_oldest(settled).await {
+                    break Some(failure);
+                }
+            }
+        }
+    };
+    let outcome = match failed {
+        None => Ok(()),
+        // A rebuild swapped in beside us moved the checkpoint: the supervisor starts again from
+        // where the swap left the sink.
+        Some((_, error @ ProjectionError::CheckpointMoved(_))) => Err(error),
+        Some((event, error)) => {
+            record_failure(&pool, &key, &event, &error).await;
+            Err(error)
+        }
+    };
+    let at = follower.at;
+    if let Some(batch_lock) = follower.batch_lock.take() {
+        batch_lock.release().await;
+    }
+    unlock(lock, &key).await;
+    tracing::info!(projector = %key, after = %at, ok = outcome.is_ok(), "projector stopped");
     outcome
 }
 
@@ -571,8 +717,7 @@ pub(crate) async fn record_failure_at(
     }
 }
 
-pub(crate) async fn report_lag(store: &EventStore, key: &str, events: &[RecordedEvent]) {
-    let last = &events[events.len() - 1];
+pub(crate) async fn report_lag(store: &EventStore, key: &str, last: &RecordedEvent) {
     let seconds = (Utc::now() - last.recorded_at).num_milliseconds() as f64 / 1000.0;
     metrics::gauge!("motorlog_projector_lag_seconds", "projector" => key.to_owned())
         .set(seconds.max(0.0));

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use event_store::{EventStore, LogPosition};
+use event_store::{EventStore, LogPosition, SubscriptionOptions};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -27,7 +27,7 @@ use crate::clients::ClientsProjection;
 use crate::invoices::InvoicesProjection;
 use crate::kafka_relay::KafkaRelay;
 use crate::kafka_source::{run_from_kafka, KafkaSource};
-use crate::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
+use crate::meilisearch::{self, MeilisearchConfig, MeilisearchIndexes};
 use crate::rebuild::{rebuild, rebuild_from_kafka, Rebuilt};
 use crate::reference_data::ReferenceDataProjection;
 use crate::runtime::{checkpoint, checkpoint_key, reset, sink_key, statuses};
@@ -375,6 +375,14 @@ pub fn spawn_all(
     if let Some(config) = &feeds.meilisearch {
         let indexes = MeilisearchIndexes::new(config, store.clone())?;
         let store = store.clone();
+        // Larger batches than the read models': each costs Meilisearch an indexing run.
+        let options = RunOptions {
+            batch_size: meilisearch::BATCH_SIZE,
+            subscription: SubscriptionOptions {
+                batch_size: meilisearch::BATCH_SIZE,
+                ..options.subscription
+            },
+        };
         let run_once = move |shutdown| {
             let (indexes, store) = (indexes.clone(), store.clone());
             async move {

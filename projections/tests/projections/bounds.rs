@@ -35,7 +35,7 @@ use projections::RunOptions;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::{log_end, new_events, run_sink_to};
+use crate::{log_end, new_events, run_sink_to, run_sink_within, MEILISEARCH_PATIENCE};
 
 /// How many work orders one run generates (each with up to a dozen lines, an invoice and money).
 const ORDERS: u64 = 40;
@@ -560,9 +560,15 @@ async fn every_event_the_domain_accepts_is_stored_by_every_read_model_and_sink()
         let indexes =
             projections::meilisearch::MeilisearchIndexes::new(&config, store.clone()).unwrap();
         indexes.create_indexes().await.unwrap();
-        run_sink_to(&indexes, &store, RunOptions::default(), head)
-            .await
-            .unwrap();
+        run_sink_within(
+            &indexes,
+            &store,
+            RunOptions::default(),
+            head,
+            MEILISEARCH_PATIENCE,
+        )
+        .await
+        .unwrap();
         let index = indexes
             .client()
             .index(indexes.index_uid(projections::meilisearch::SearchKind::WorkOrders));

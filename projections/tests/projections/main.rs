@@ -74,9 +74,26 @@ pub(crate) async fn register_client(
     (id, appended.position())
 }
 
+/// How long [`wait_for`] waits: a PostgreSQL read model or a local sink is there long before.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// How long a Meilisearch sink may take (bounded all the same): a real server indexes the prefix and
+/// tail filters of a few hundred records in tens of seconds, not in [`PATIENCE`].
+pub(crate) const MEILISEARCH_PATIENCE: Duration = Duration::from_secs(120);
+
 /// Waits (bounded) until the projector's checkpoint reaches `position`.
 pub(crate) async fn wait_for(store: &EventStore, key: &str, position: LogPosition) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    wait_for_within(store, key, position, PATIENCE).await;
+}
+
+/// Waits until the projector's checkpoint reaches `position`, for at most `patience`.
+pub(crate) async fn wait_for_within(
+    store: &EventStore,
+    key: &str,
+    position: LogPosition,
+    patience: Duration,
+) {
+    let deadline = Instant::now() + patience;
     while checkpoint(store.pool(), key).await.unwrap() < position {
         assert!(Instant::now() < deadline, "{key} did not reach {position}");
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -91,8 +108,19 @@ pub(crate) async fn run_sink_to<S: Sink + Clone>(
     options: RunOptions,
     head: LogPosition,
 ) -> Result<(), ProjectionError> {
+    run_sink_within(sink, store, options, head, PATIENCE).await
+}
+
+/// [`run_sink_to`] for a sink that may take up to `patience`.
+pub(crate) async fn run_sink_within<S: Sink + Clone>(
+    sink: &S,
+    store: &EventStore,
+    options: RunOptions,
+    head: LogPosition,
+    patience: Duration,
+) -> Result<(), ProjectionError> {
     let key = sink_key::<S>();
-    let reached = wait_for(store, &key, head);
+    let reached = wait_for_within(store, &key, head, patience);
     run_sink(sink.clone(), store.clone(), options, reached).await
 }
 

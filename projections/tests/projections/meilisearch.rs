@@ -20,7 +20,10 @@ use projections::testing::{bulk_insert, ShopGenerator};
 use projections::RunOptions;
 use uuid::Uuid;
 
-use crate::{append_visits, follow_live, log_end, run_sink_to, visit, wait_for};
+use crate::{
+    append_visits, follow_live, log_end, run_sink_within, visit, wait_for_within,
+    MEILISEARCH_PATIENCE,
+};
 
 /// Every record of `kind` in the log, as the sink would send it, by id.
 async fn documents_from_the_log(
@@ -193,7 +196,8 @@ async fn meilisearch_holds_the_documents_the_log_folds_to_and_a_repeated_batch_c
         return;
     };
     let mut shop = ShopGenerator::hire_staff(&store, "main", 22).await.unwrap();
-    let streams: Vec<_> = (0..150).flat_map(|n| visit(&mut shop, n)).collect();
+    let visits = 150;
+    let streams: Vec<_> = (0..visits).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();
     let head = log_end(&store).await;
     indexes.create_indexes().await.unwrap();
@@ -201,7 +205,7 @@ async fn meilisearch_holds_the_documents_the_log_folds_to_and_a_repeated_batch_c
         batch_size: 89,
         ..RunOptions::default()
     };
-    run_sink_to(&indexes, &store, small_batches, head)
+    run_sink_within(&indexes, &store, small_batches, head, MEILISEARCH_PATIENCE)
         .await
         .unwrap();
     // A crash between Meilisearch's acknowledgement and the checkpoint: the last half again.
@@ -217,11 +221,12 @@ async fn meilisearch_holds_the_documents_the_log_folds_to_and_a_repeated_batch_c
     .execute(&db.pool)
     .await
     .unwrap();
-    run_sink_to(&indexes, &store, small_batches, head)
+    run_sink_within(&indexes, &store, small_batches, head, MEILISEARCH_PATIENCE)
         .await
         .unwrap();
     let want = expected(&store).await;
-    assert!(want.len() > 400, "{}", want.len());
+    // Every visit a client and a car, every second one a work order.
+    assert_eq!(want.len() as u64, visits * 2 + visits.div_ceil(2));
     assert_eq!(indexed(&indexes).await, want);
     assert_eq!(indexes.document_count().await.unwrap(), want.len() as u64);
     indexes.delete_indexes().await.unwrap();
@@ -252,7 +257,13 @@ async fn meilisearch_rebuilt_beside_the_live_indexes_is_swapped_in_and_misses_no
     );
     writer.await.unwrap();
     let head = log_end(&store).await;
-    wait_for(&store, &sink_key::<MeilisearchIndexes>(), head).await;
+    wait_for_within(
+        &store,
+        &sink_key::<MeilisearchIndexes>(),
+        head,
+        MEILISEARCH_PATIENCE,
+    )
+    .await;
     stop.send(true).unwrap();
     live.await.unwrap();
 

@@ -30,6 +30,8 @@ struct Archive {
 impl Sink for Archive {
     const NAME: &'static str = "archive";
     const VERSION: u32 = 1;
+    /// Written when `deliver` returns.
+    type Pending = ();
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         event.stream.stream_type == "client"
@@ -155,4 +157,146 @@ async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
         .await
         .unwrap();
     assert_eq!(archived(&outside.pool).await, (32, 32));
+}
+
+/// A sink that acknowledges a batch before it has written it, as Meilisearch does: `deliver` queues
+/// the events (`done = false`), `settle` finishes them a moment later. Each `settle` checks that the
+/// checkpoint has not passed its batch yet.
+#[derive(Clone)]
+struct SlowQueue {
+    pool: PgPool,
+    log: PgPool,
+    /// Batches delivered and not yet settled, and the most there ever were.
+    unsettled: Arc<Mutex<(Vec<Uuid>, usize)>>,
+    /// Settles that found the checkpoint already past their batch.
+    overtaken: Arc<AtomicUsize>,
+    /// The settle of the batch holding this event fails, once, as a refused write would.
+    refuse: Arc<Mutex<Option<Uuid>>>,
+    /// Where the refused batch began.
+    refused_at: Arc<Mutex<Option<LogPosition>>>,
+}
+
+impl Sink for SlowQueue {
+    const NAME: &'static str = "slow_queue";
+    const VERSION: u32 = 1;
+    const IN_FLIGHT: usize = 4;
+
+    /// The batch's events and where it begins.
+    type Pending = (Vec<Uuid>, LogPosition);
+
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        event.stream.stream_type == "client"
+    }
+
+    async fn deliver(
+        &self,
+        events: &[&RecordedEvent],
+    ) -> Result<(Vec<Uuid>, LogPosition), ProjectionError> {
+        let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
+        sqlx::query(
+            "INSERT INTO queue (event_id, done) SELECT id, false FROM UNNEST($1::uuid[]) id
+             ON CONFLICT (event_id) DO UPDATE SET done = false",
+        )
+        .bind(&ids)
+        .execute(&self.pool)
+        .await?;
+        let mut unsettled = self.unsettled.lock().unwrap();
+        unsettled.0.push(ids[0]);
+        unsettled.1 = unsettled.1.max(unsettled.0.len());
+        Ok((ids, events[0].position))
+    }
+
+    async fn settle(&self, pending: &(Vec<Uuid>, LogPosition)) -> Result<(), ProjectionError> {
+        let (ids, first) = pending;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        if checkpoint(&self.log, &sink_key::<Self>()).await? >= *first {
+            self.overtaken.fetch_add(1, Ordering::SeqCst);
+        }
+        let refused = {
+            let mut refuse = self.refuse.lock().unwrap();
+            let refused = refuse.is_some_and(|id| ids.contains(&id));
+            if refused {
+                *refuse = None;
+            }
+            refused
+        };
+        if refused {
+            *self.refused_at.lock().unwrap() = Some(*first);
+            return Err(ProjectionError::Inconsistent(
+                "the queue refused a write".into(),
+            ));
+        }
+        sqlx::query("UPDATE queue SET done = true WHERE event_id = ANY($1)")
+            .bind(ids)
+            .execute(&self.pool)
+            .await?;
+        self.unsettled.lock().unwrap().0.retain(|id| *id != ids[0]);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipelined_sink_keeps_batches_in_flight_and_its_checkpoint_behind_unfinished_ones() {
+    let db = TestDatabase::create("proj_pipelined", 20).await.unwrap();
+    let outside = TestDatabase::create("proj_pipelined_queue", 5)
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE queue (event_id UUID PRIMARY KEY, done BOOLEAN NOT NULL)")
+        .execute(&outside.pool)
+        .await
+        .unwrap();
+    let store = EventStore::new(db.pool.clone());
+    for n in 0..60 {
+        register_client(&store, &format!("Клиент {n}"), &format!("+7916100{n:04}")).await;
+    }
+    let head = log_end(&store).await;
+    let events = store.read_all(LogPosition::START, 1_000).await.unwrap();
+    let queue = SlowQueue {
+        pool: outside.pool.clone(),
+        log: db.pool.clone(),
+        unsettled: Arc::default(),
+        overtaken: Arc::default(),
+        refuse: Arc::new(Mutex::new(Some(events[35].event_id))),
+        refused_at: Arc::default(),
+    };
+    let key = sink_key::<SlowQueue>();
+
+    // The batch holding the 36th event is refused when it is settled: the sink stops with the
+    // checkpoint right before that batch, every batch before it settled and counted.
+    let stopped = run_sink_to(&queue, &store, small_batches(), head).await;
+    assert!(
+        matches!(stopped, Err(ProjectionError::Inconsistent(_))),
+        "{stopped:?}"
+    );
+    let refused_at = queue.refused_at.lock().unwrap().unwrap();
+    let before = events
+        .iter()
+        .rev()
+        .find(|e| e.position < refused_at)
+        .unwrap()
+        .position;
+    assert_eq!(checkpoint(&db.pool, &key).await.unwrap(), before);
+    let status = statuses(&db.pool).await.unwrap().remove(0);
+    assert_eq!(
+        status.failure.map(|(at, _)| at),
+        Some(refused_at.to_string())
+    );
+    let settled_before = events.iter().filter(|e| e.position <= before).count();
+    assert_eq!(status.events_applied, settled_before as i64);
+
+    // Started again, it sends the refused batch and the ones after it again and finishes them all.
+    run_sink_to(&queue, &store, small_batches(), head)
+        .await
+        .unwrap();
+    let done: (i64, i64) =
+        sqlx::query_as("SELECT count(*), count(*) FILTER (WHERE done) FROM queue")
+            .fetch_one(&outside.pool)
+            .await
+            .unwrap();
+    assert_eq!(done, (60, 60));
+    assert_eq!(checkpoint(&db.pool, &key).await.unwrap(), head);
+    assert_eq!(queue.overtaken.load(Ordering::SeqCst), 0);
+    let (unsettled, most) = queue.unsettled.lock().unwrap().clone();
+    assert!(unsettled.is_empty(), "{unsettled:?}");
+    assert!(most > 1, "batches were delivered one at a time");
 }
