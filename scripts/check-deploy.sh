@@ -32,7 +32,7 @@ used=$(grep -ohE 'motorlog_[a-z0-9_]+' "$deploy/prometheus/alerts.yml" "$deploy"
   sed -E 's/_(bucket|sum|count)$//' | sort -u)
 missing=()
 for metric in $used; do
-  grep -rqF "\"$metric\"" --include='*.rs' auth command-api query-api projections event-store replay-tool ||
+  grep -rqF "\"$metric\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool ||
     missing+=("$metric")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
