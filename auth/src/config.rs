@@ -138,6 +138,9 @@ pub struct ServiceConfig {
     pub database_url: String,
     /// `AUTH_LISTEN`, default 127.0.0.1:8081.
     pub listen: SocketAddr,
+    /// `AUTH_DB_POOL`: the most connections kept open on PostgreSQL (default 4). The README's
+    /// table adds every service's share up to a total well under a server's 100 connections.
+    pub db_pool: u32,
     /// Tokens and limits.
     pub auth: AuthConfig,
 }
@@ -147,14 +150,14 @@ impl ServiceConfig {
     /// settings; names the setting that is wrong.
     pub fn from_env() -> Result<Self, String> {
         let database_url = event_store::schema::ServiceRole::Auth.database_url()?;
-        let listen = std::env::var("AUTH_LISTEN").unwrap_or_else(|_| "127.0.0.1:8081".into());
-        let listen = listen
-            .parse()
-            .map_err(|_| format!("AUTH_LISTEN={listen:?} is not an address like 127.0.0.1:8081"))?;
+        let listen = telemetry::config::listen("AUTH_LISTEN", "127.0.0.1:8081")
+            .map_err(|e| e.to_string())?;
+        let db_pool = telemetry::config::positive("AUTH_DB_POOL", 4).map_err(|e| e.to_string())?;
         let auth = AuthConfig::from_env()?;
         Ok(Self {
             database_url,
             listen,
+            db_pool,
             auth,
         })
     }

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aggregates::permission::Permission;
@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use jsonwebtoken::{encode, Algorithm, Header};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::PrometheusHandle;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::PgPool;
@@ -543,25 +543,9 @@ async fn health(State(service): Shared) -> impl IntoResponse {
     }
 }
 
-/// The process's Prometheus recorder, installed once.
+/// The process's Prometheus recorder (one per process, shared by every service in it).
 pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            // Another crate's service in the same process may have installed one first: keep ours.
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
-}
-
-async fn metrics_text() -> impl IntoResponse {
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        metrics_handle().render(),
-    )
+    telemetry::metrics::handle()
 }
 
 /// Every route of the service (method, path, who may call it), for the authorization matrix; a test
@@ -625,7 +609,11 @@ pub fn router(service: Arc<AuthService>) -> Router {
         .route("/v1/auth/keys/rotate", post(rotate_keys))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/health", get(health))
-        .route("/metrics", get(metrics_text))
+        .route("/metrics", get(telemetry::metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(
+            "auth",
+            telemetry::metrics::track_requests,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(service)
 }

@@ -14,36 +14,15 @@ use auth::ServiceConfig;
 use event_store::EventStore;
 use sqlx::postgres::PgPoolOptions;
 
-/// The most connections this service keeps open on PostgreSQL unless `AUTH_DB_POOL` says
-/// otherwise. The README's table adds every service's share up to a total well under a default
-/// server's 100 connections.
-const DB_POOL_DEFAULT: u32 = 4;
-
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// `AUTH_DB_POOL`, or [`DB_POOL_DEFAULT`]; 0 or anything but a number stops the start,
-/// naming the variable.
-fn db_pool_size() -> anyhow::Result<u32> {
-    match std::env::var("AUTH_DB_POOL") {
-        Err(_) => Ok(DB_POOL_DEFAULT),
-        Ok(raw) => match raw.trim().parse::<u32>() {
-            Ok(size) if size > 0 => Ok(size),
-            _ => anyhow::bail!("AUTH_DB_POOL must be a number of connections above 0, not {raw:?}"),
-        },
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    telemetry::init_tracing();
     let config = ServiceConfig::from_env().map_err(anyhow::Error::msg)?;
     let pool = PgPoolOptions::new()
-        .max_connections(db_pool_size()?)
+        .max_connections(config.db_pool)
         .min_connections(0)
         .idle_timeout(DB_IDLE_TIMEOUT)
         .connect(&config.database_url)
@@ -77,10 +56,7 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {}", config.listen))?;
             tracing::info!(address = %config.listen, "auth service listening");
-            run(service, listener, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+            run(service, listener, telemetry::shutdown_signal()).await?;
         }
         Some("create-owner") => {
             let (Some(email), Some(name)) = (args.get(1), args.get(2)) else {

@@ -137,13 +137,6 @@ async fn openapi() -> impl IntoResponse {
     Json(crate::openapi::document())
 }
 
-async fn metrics_text() -> impl IntoResponse {
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        auth::http::metrics_handle().render(),
-    )
-}
-
 /// The API's routes.
 pub fn router(api: Arc<CommandApi>) -> Router {
     // The recorder must exist before the first request counts anything.
@@ -152,7 +145,11 @@ pub fn router(api: Arc<CommandApi>) -> Router {
         .route("/v1/{aggregate}/{id}/{command}", post(command))
         .route("/openapi.json", get(openapi))
         .route("/health", get(health))
-        .route("/metrics", get(metrics_text))
+        .route("/metrics", get(telemetry::metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(
+            "command-api",
+            telemetry::metrics::track_requests,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }

@@ -32,3 +32,26 @@ pub async fn shutdown_signal() {
         () = terminate => tracing::info!("SIGTERM: finishing in-flight work, then stopping"),
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::time::Duration;
+
+    /// A real SIGTERM to this test process resolves the future instead of killing the process.
+    #[tokio::test]
+    async fn sigterm_resolves_the_signal() {
+        let waiting = tokio::spawn(super::shutdown_signal());
+        // Let the task install its handlers before the signal is sent.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!waiting.is_finished(), "resolved before any signal");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &std::process::id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("SIGTERM resolves shutdown_signal")
+            .expect("the task ends cleanly");
+    }
+}
