@@ -23,12 +23,15 @@ use tokio::net::TcpListener;
 
 use crate::access::Viewer;
 use crate::context::Freshness;
-use crate::loaders::{
-    ClientLoader, Db, EmployeeLoader, InvoicesByWorkOrderLoader, LinesLoader, MileageLoader,
-    PaymentsLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader, WorkOrderStateLoader,
-};
+use crate::loaders::Db;
 use crate::reports::ReportSource;
-use crate::schema::{MotorlogSchema, Query, ShopName};
+use crate::schema::cashier::{InvoicesByWorkOrderLoader, PaymentsLoader};
+use crate::schema::clients::{
+    ClientLoader, MileageLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader,
+};
+use crate::schema::order_card::{LinesLoader, WorkOrderStateLoader};
+use crate::schema::reference_data::{EmployeeLoader, ShopName};
+use crate::schema::{MotorlogSchema, Query};
 use crate::search::SearchSource;
 
 /// The header a client sends with the position a command returned, to read its own write.
@@ -99,7 +102,7 @@ impl QueryApi {
         sources: Sources,
     ) -> Arc<Self> {
         let store = EventStore::new(pool.clone());
-        let mut schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+        let mut schema = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
             .data(ShopName(auth.shop.clone()))
             .data(sources.reports)
             .data(sources.search)
@@ -130,7 +133,7 @@ impl QueryApi {
 /// The schema in SDL without a database, for the web app's generated types
 /// (`motorlog-query-api sdl`): the same types as a running API serves.
 pub fn schema_sdl() -> String {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .finish()
         .sdl()
 }

@@ -1,4 +1,4 @@
-//! Search and history: the two reads that span record kinds.
+//! Search: the search box's one read across record kinds (clients, vehicles, work orders).
 //!
 //! Search runs on PostgreSQL's read models, or on Meilisearch when it is configured
 //! ([`SearchSource`]); what the caller may see is decided once ([`Wanted`]) for both, and Meilisearch
@@ -8,7 +8,7 @@
 use aggregates::contact::Phone;
 use aggregates::permission::Permission as P;
 use aggregates::vehicle_ids::Plate;
-use event_store::StreamId;
+use async_graphql::SimpleObject;
 use meilisearch_sdk::errors::Error as MeiliError;
 use projections::meilisearch::{
     filter_value, ClientDocument, MeilisearchIndexes, SearchKind, VehicleDocument,
@@ -20,7 +20,26 @@ use uuid::Uuid;
 use crate::access::Viewer;
 use crate::context::{Model, Scope};
 use crate::error::QueryError;
-use crate::schema::{only_digits, HistoryEntry, SearchHit};
+
+/// A search hit.
+#[derive(SimpleObject, Clone)]
+pub struct SearchHit {
+    /// `client`, `vehicle` or `work_order`.
+    pub kind: String,
+    /// The record's id.
+    pub id: Uuid,
+    /// What the list shows first.
+    pub title: String,
+    /// And under it.
+    pub subtitle: Option<String>,
+    /// 1 for an exact or prefix match, lower for similar spellings.
+    pub rank: f32,
+}
+
+/// The digits of a text.
+fn only_digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
 
 /// The shortest text searched.
 const MIN_TEXT: usize = 2;
@@ -531,43 +550,4 @@ fn like_prefix(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
-}
-
-/// A stream's events after `after_version`, worded, with the employees' names.
-pub async fn history(
-    scope: &Scope<'_>,
-    stream_type: &str,
-    id: &str,
-    after_version: i64,
-    limit: usize,
-) -> Result<Vec<HistoryEntry>, QueryError> {
-    let events = scope
-        .store
-        .read_stream(
-            &StreamId::new(stream_type, id),
-            u64::try_from(after_version).unwrap_or(0),
-        )
-        .await
-        .map_err(projections::ProjectionError::from)?;
-    let events: Vec<_> = events.into_iter().take(limit + 1).collect();
-    let names = projections::history::actor_names(scope.pool, &events).await?;
-    events
-        .into_iter()
-        .map(|event| {
-            let summary = projections::history::describe(&event)?;
-            let actor_name =
-                projections::history::actor_employee(&event).and_then(|id| names.get(&id).cloned());
-            Ok(HistoryEntry {
-                version: i64::try_from(event.version).unwrap_or(i64::MAX),
-                event_type: event.event_type,
-                summary,
-                actor: event.metadata.actor,
-                actor_name,
-                at: event.recorded_at,
-                correlation_id: event.metadata.correlation_id,
-                causation_id: event.metadata.causation_id,
-                position: event.position.to_string(),
-            })
-        })
-        .collect()
 }

@@ -1,0 +1,284 @@
+//! Reference data: the service catalogue, the shop's settings, directories, roles and the staff.
+//!
+//! Every employee may read the catalogue, settings and directories (the forms need them); roles and
+//! the staff list need their own permissions, and so do an employee's login e-mail and phone.
+
+use aggregates::permission::Permission as P;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::context::{Model, Scope};
+use crate::error::{GqlResult, OrGql};
+use crate::loaders::{by_id, load_error};
+use crate::money::Rub;
+
+/// An employee.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Employee {
+    /// The id.
+    #[graphql(name = "id")]
+    pub employee_id: Uuid,
+    /// Full name.
+    pub full_name: String,
+    /// Position.
+    pub position: String,
+    #[graphql(skip)]
+    pub email: Option<String>,
+    #[graphql(skip)]
+    pub phone: Option<String>,
+    /// Role codes.
+    pub roles: Vec<String>,
+    /// Allowed to work.
+    pub active: bool,
+    /// Hired.
+    pub hired_at: DateTime<Utc>,
+}
+
+#[ComplexObject]
+impl Employee {
+    /// Login e-mail; needs `staff.read`.
+    async fn email(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        Scope::of(ctx).viewer.require(P::StaffRead).gql()?;
+        Ok(self.email.clone())
+    }
+
+    /// Login phone; needs `staff.read`.
+    async fn phone(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        Scope::of(ctx).viewer.require(P::StaffRead).gql()?;
+        Ok(self.phone.clone())
+    }
+}
+
+/// An employee by id, for every field that shows one.
+pub async fn load_employee(ctx: &Context<'_>, id: Uuid) -> GqlResult<Option<Employee>> {
+    Scope::of(ctx)
+        .read(None, Model::ReferenceData)
+        .await
+        .gql()?;
+    ctx.data_unchecked::<DataLoader<EmployeeLoader>>()
+        .load_one(id)
+        .await
+        .map_err(load_error)
+}
+
+/// An entry of the service catalogue.
+#[derive(SimpleObject)]
+pub struct CatalogueEntry {
+    /// The id.
+    #[graphql(name = "id")]
+    pub service_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Category code.
+    pub category: String,
+    /// Standard norm-hours, as a decimal.
+    pub norm_hours: String,
+    /// Offered.
+    pub active: bool,
+}
+
+/// A category's own norm-hour rate.
+#[derive(SimpleObject)]
+pub struct CategoryRate {
+    /// The category.
+    pub category: String,
+    /// The rate.
+    pub rate: Rub,
+}
+
+/// The shop's settings.
+#[derive(SimpleObject)]
+pub struct ShopSettings {
+    /// The shop's name.
+    pub shop_name: Option<String>,
+    /// Registered name.
+    pub legal_name: Option<String>,
+    /// INN.
+    pub inn: Option<String>,
+    /// KPP.
+    pub kpp: Option<String>,
+    /// OGRN.
+    pub ogrn: Option<String>,
+    /// Legal address.
+    pub address: Option<String>,
+    /// The default norm-hour rate.
+    pub default_rate: Option<Rub>,
+    /// Rates by category.
+    pub category_rates: Vec<CategoryRate>,
+    /// VAT, hundredths of a percent.
+    pub vat_rate_bp: Option<i32>,
+    /// The full settings as stored (currency, number format, bank).
+    pub document: async_graphql::Json<serde_json::Value>,
+}
+
+/// An entry of a directory.
+#[derive(SimpleObject, serde::Deserialize)]
+pub struct DirectoryEntryView {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Offered.
+    pub active: bool,
+}
+
+/// A directory (reference list).
+#[derive(SimpleObject)]
+pub struct DirectoryView {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Entries in the order added.
+    pub entries: Vec<DirectoryEntryView>,
+}
+
+/// A role.
+#[derive(SimpleObject)]
+pub struct RoleView {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Permission codes.
+    pub permissions: Vec<String>,
+}
+
+/// The shop whose settings the API shows.
+pub struct ShopName(pub String);
+
+/// The reference data's root fields.
+#[derive(Default)]
+pub struct ReferenceDataQuery;
+
+#[Object]
+impl ReferenceDataQuery {
+    /// The service catalogue, by name.
+    async fn catalogue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = true)] active_only: bool,
+    ) -> GqlResult<Vec<CatalogueEntry>> {
+        let scope = Scope::of(ctx);
+        scope.read(None, Model::ReferenceData).await.gql()?;
+        sqlx::query_as!(
+            CatalogueEntry,
+            r#"SELECT service_id, name, category, norm_hours::text AS "norm_hours!", active
+                 FROM read.catalogue_services WHERE active OR NOT $1 ORDER BY name"#,
+            active_only
+        )
+        .fetch_all(scope.pool)
+        .await
+        .gql()
+    }
+
+    /// The shop's settings.
+    async fn settings(&self, ctx: &Context<'_>) -> GqlResult<ShopSettings> {
+        let scope = Scope::of(ctx);
+        scope.read(None, Model::ReferenceData).await.gql()?;
+        let shop = ctx.data_unchecked::<ShopName>();
+        let state = sqlx::query_scalar!("SELECT state FROM read.settings WHERE shop = $1", shop.0)
+            .fetch_optional(scope.pool)
+            .await
+            .gql()?
+            .unwrap_or_else(|| serde_json::json!({}));
+        let settings: aggregates::settings::Settings =
+            serde_json::from_value(state.clone()).unwrap_or_default();
+        let requisites = settings.requisites.as_ref();
+        Ok(ShopSettings {
+            shop_name: settings.shop_name.clone(),
+            legal_name: requisites.map(|r| r.legal_name.clone()),
+            inn: requisites.map(|r| r.inn.to_string()),
+            kpp: requisites.and_then(|r| r.kpp.as_ref().map(|k| k.to_string())),
+            ogrn: requisites.map(|r| r.ogrn.as_str().to_owned()),
+            address: requisites.map(|r| r.address.clone()),
+            default_rate: settings.default_rate.map(|m| Rub(m.as_kopecks())),
+            category_rates: settings
+                .category_rates
+                .iter()
+                .map(|(category, rate)| CategoryRate {
+                    category: category.as_str().to_owned(),
+                    rate: Rub(rate.as_kopecks()),
+                })
+                .collect(),
+            vat_rate_bp: settings.vat_rate.map(|v| i32::from(v.basis_points())),
+            document: async_graphql::Json(state),
+        })
+    }
+
+    /// Directories (reference lists), or one by code.
+    async fn directories(
+        &self,
+        ctx: &Context<'_>,
+        code: Option<String>,
+    ) -> GqlResult<Vec<DirectoryView>> {
+        let scope = Scope::of(ctx);
+        scope.read(None, Model::ReferenceData).await.gql()?;
+        let rows = sqlx::query!(
+            "SELECT code, name, entries FROM read.directories WHERE $1::text IS NULL OR code = $1 ORDER BY code",
+            code
+        )
+        .fetch_all(scope.pool)
+        .await
+        .gql()?;
+        Ok(rows
+            .into_iter()
+            .map(|row| DirectoryView {
+                code: row.code,
+                name: row.name,
+                entries: serde_json::from_value(row.entries).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Roles and their permissions (the roles editor).
+    async fn roles(&self, ctx: &Context<'_>) -> GqlResult<Vec<RoleView>> {
+        let scope = Scope::of(ctx);
+        scope
+            .read(Some(P::RoleRead), Model::ReferenceData)
+            .await
+            .gql()?;
+        sqlx::query_as!(
+            RoleView,
+            "SELECT code, name, permissions FROM read.roles ORDER BY code"
+        )
+        .fetch_all(scope.pool)
+        .await
+        .gql()
+    }
+
+    /// Employees by name.
+    async fn employees(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_inactive: bool,
+    ) -> GqlResult<Vec<Employee>> {
+        let scope = Scope::of(ctx);
+        scope
+            .read(Some(P::StaffRead), Model::ReferenceData)
+            .await
+            .gql()?;
+        sqlx::query_as!(
+            Employee,
+            r#"SELECT employee_id, full_name, position, email, phone, roles, active, hired_at
+                 FROM read.employees WHERE active OR $1 ORDER BY full_name"#,
+            include_inactive
+        )
+        .fetch_all(scope.pool)
+        .await
+        .gql()
+    }
+}
+
+by_id!(EmployeeLoader, Employee, employee_id, |pool, keys| {
+    sqlx::query_as!(
+        Employee,
+        r#"SELECT employee_id, full_name, position, email, phone, roles, active, hired_at
+             FROM read.employees WHERE employee_id = ANY($1)"#,
+        keys
+    )
+    .fetch_all(pool)
+});

@@ -1,0 +1,126 @@
+//! The owner's reports as root fields; the reports themselves ([`crate::reports`]) read ClickHouse
+//! or PostgreSQL. Every one needs `reports.read`.
+
+use aggregates::permission::Permission as P;
+use async_graphql::{Context, Object};
+use chrono::{DateTime, Utc};
+
+use crate::context::Scope;
+use crate::error::{GqlResult, OrGql};
+use crate::paging::page_size;
+use crate::reports::{
+    AgingBucket, AverageRepairOrder, CarCount, Granularity, ItemKind, MechanicOutput, Period,
+    RecommendationConversion, ReportSource, RevenueBucket, TopItem,
+};
+
+/// The reports' root fields.
+#[derive(Default)]
+pub struct ReportsQuery;
+
+#[Object]
+impl ReportsQuery {
+    /// Revenue by day, week or month: invoices issued in the period and not voided.
+    async fn revenue(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        granularity: Granularity,
+    ) -> GqlResult<Vec<RevenueBucket>> {
+        let reports = report_source(ctx)?;
+        reports
+            .revenue(Period::new(from, to).gql()?, granularity)
+            .await
+            .gql()
+    }
+
+    /// Revenue per invoice in the period.
+    async fn average_repair_order(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<AverageRepairOrder> {
+        let reports = report_source(ctx)?;
+        reports
+            .average_repair_order(Period::new(from, to).gql()?)
+            .await
+            .gql()
+    }
+
+    /// Work orders closed in the period and the distinct cars among them.
+    async fn car_count(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<CarCount> {
+        let reports = report_source(ctx)?;
+        reports.car_count(Period::new(from, to).gql()?).await.gql()
+    }
+
+    /// Norm-hours sold per mechanic in the period.
+    async fn mechanic_productivity(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<Vec<MechanicOutput>> {
+        let reports = report_source(ctx)?;
+        reports
+            .mechanic_productivity(Period::new(from, to).gql()?)
+            .await
+            .gql()
+    }
+
+    /// The services or parts that brought the most in the period.
+    #[graphql(complexity = "crate::paging::page_cost(first, child_complexity)")]
+    async fn top_items(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        kind: ItemKind,
+        first: Option<i32>,
+    ) -> GqlResult<Vec<TopItem>> {
+        let reports = report_source(ctx)?;
+        let limit = page_size(first).gql()?;
+        reports
+            .top_items(Period::new(from, to).gql()?, kind, limit as u32)
+            .await
+            .gql()
+    }
+
+    /// What is owed, by age of the invoice, as of an instant (now by default).
+    async fn receivables_aging(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<DateTime<Utc>>,
+    ) -> GqlResult<Vec<AgingBucket>> {
+        let reports = report_source(ctx)?;
+        reports
+            .receivables_aging(as_of.unwrap_or_else(Utc::now))
+            .await
+            .gql()
+    }
+
+    /// Recommendations made in the period and how many were sold on a later visit.
+    async fn recommendation_conversion(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<RecommendationConversion> {
+        let reports = report_source(ctx)?;
+        reports
+            .recommendation_conversion(Period::new(from, to).gql()?)
+            .await
+            .gql()
+    }
+}
+
+/// The reports' source, once the caller is known to hold `reports.read`.
+fn report_source<'a>(ctx: &'a Context<'_>) -> GqlResult<&'a ReportSource> {
+    Scope::of(ctx).viewer.require(P::ReportsRead).gql()?;
+    Ok(ctx.data_unchecked::<ReportSource>())
+}
