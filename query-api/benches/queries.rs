@@ -15,17 +15,14 @@
 // A benchmark's fixture: a failed unwrap is a failed run.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::time::{Duration, Instant};
 
 use event_store::LogPosition;
+use motorlog_tests::{open_shop, Shop, OWNER_EMAIL};
 use projections::service::{catch_up, reset_all};
 use projections::testing::{bulk_insert, plate, vin, GeneratedStream, ShopGenerator};
 use projections::RunOptions;
 use serde_json::Value;
-use support::{open_shop, Shop, OWNER_EMAIL};
 use tokio::task::JoinSet;
 
 const WRITERS: u64 = 2;
@@ -106,7 +103,7 @@ async fn latencies(
     for chunk in requests.chunks(per_client) {
         let chunk = chunk.to_vec();
         let http = shop.http.clone();
-        let url = format!("{}/graphql", shop.queries);
+        let url = format!("{}/graphql", shop.queries());
         let token = token.to_owned();
         senders.spawn(async move {
             let mut latencies = Vec::with_capacity(chunk.len());

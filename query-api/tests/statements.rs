@@ -4,9 +4,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/mod.rs"]
-mod support;
-
 use std::sync::Mutex;
 
 use serde_json::json;
@@ -15,7 +12,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 use uuid::Uuid;
 
-use support::{open_shop, Shop, OWNER_EMAIL};
+use motorlog_tests::{open_shop, Shop, OWNER_EMAIL};
 
 /// Every read-model SELECT the driver ran.
 static STATEMENTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -144,7 +141,7 @@ async fn fifty_orders_with_client_vehicle_lines_mechanic_and_balance_take_as_man
 
     let shop = open_shop("q_statements").await;
     let owner = shop.token(OWNER_EMAIL).await;
-    shop.configure(&owner).await;
+    shop.configure_with_payments(&owner).await;
     let (mechanic, _) = shop.employee(&owner, "mechanic@motor.ru", "mechanic").await;
 
     let position = add_orders(&shop, &owner, mechanic, 5).await;

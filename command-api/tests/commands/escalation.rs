@@ -39,7 +39,7 @@ async fn with_a_staff_manager(shop: &Shop) -> (String, Uuid, String, Value) {
             "role.edit", "role.read", "client.read"] }),
     )
     .await;
-    let manager = shop
+    let (manager, _) = shop
         .employee(&owner, "manager@motor.ru", "staff_manager")
         .await;
     let token = shop.token("manager@motor.ru").await;
@@ -202,6 +202,7 @@ async fn a_password_reset_needs_its_own_permission_ends_the_sessions_and_is_logg
     let mechanic = json!(shop
         .employee(&owner, "mechanic@motor.ru", "mechanic")
         .await
+        .0
         .to_string());
     let (status, session) = login(&shop, "mechanic@motor.ru", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
@@ -255,8 +256,8 @@ async fn a_mechanic_cannot_work_another_mechanics_line_and_the_advisor_can() {
     let shop = open_shop("escalation_lines").await;
     let owner = shop.token(OWNER_EMAIL).await;
     shop.configure(&owner).await;
-    let advisor_id = shop.employee(&owner, "advisor@motor.ru", "advisor").await;
-    let mechanic = shop.employee(&owner, "m1@motor.ru", "mechanic").await;
+    let (advisor_id, _) = shop.employee(&owner, "advisor@motor.ru", "advisor").await;
+    let (mechanic, _) = shop.employee(&owner, "m1@motor.ru", "mechanic").await;
     shop.employee(&owner, "m2@motor.ru", "mechanic").await;
     let advisor = shop.token("advisor@motor.ru").await;
     let first = shop.token("m1@motor.ru").await;

@@ -15,7 +15,7 @@ async fn a_car_goes_from_intake_to_a_paid_invoice() {
     shop.configure(&owner).await;
     shop.payment_methods(&owner).await;
     shop.employee(&owner, "advisor@motor.ru", "advisor").await;
-    let mechanic = shop.employee(&owner, "mechanic@motor.ru", "mechanic").await;
+    let (mechanic, _) = shop.employee(&owner, "mechanic@motor.ru", "mechanic").await;
     shop.employee(&owner, "cashier@motor.ru", "cashier").await;
     let advisor = shop.token("advisor@motor.ru").await;
     let mechanic_token = shop.token("mechanic@motor.ru").await;
@@ -380,7 +380,7 @@ async fn concurrent_lines_on_one_order_are_all_kept_or_refused_never_lost() {
 async fn the_owner_edits_roles_and_staff_through_the_api_and_it_applies_at_once() {
     let shop = open_shop("owner_edits").await;
     let owner = shop.token(OWNER_EMAIL).await;
-    let advisor_id = shop.employee(&owner, "advisor@motor.ru", "advisor").await;
+    let (advisor_id, _) = shop.employee(&owner, "advisor@motor.ru", "advisor").await;
     let advisor = shop.token("advisor@motor.ru").await;
     let catalogue = format!("catalogue_service/{}/add_service", Uuid::now_v7());
     let body = json!({ "name": "Шиномонтаж", "category": "tyres", "norm_hours_tenths": 8 });

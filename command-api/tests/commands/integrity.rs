@@ -12,51 +12,6 @@ use uuid::Uuid;
 
 use crate::{open_shop, Answer, Shop, OWNER_EMAIL};
 
-impl Shop {
-    /// The payment methods directory with `cash` and `card` active.
-    pub(crate) async fn payment_methods(&self, owner: &str) {
-        self.ok(
-            owner,
-            "directory/payment_methods/create",
-            json!({ "name": "Способы оплаты" }),
-        )
-        .await;
-        for (code, name) in [("cash", "Наличные"), ("card", "Карта")] {
-            self.ok(
-                owner,
-                "directory/payment_methods/add_entry",
-                json!({ "code": code, "name": name }),
-            )
-            .await;
-        }
-    }
-
-    /// A registered client; returns their id.
-    pub(crate) async fn client(&self, token: &str) -> Uuid {
-        let id = Uuid::now_v7();
-        self.ok(
-            token,
-            &format!("client/{id}/register"),
-            json!({ "party": { "kind": "person", "full_name": "Петров Иван Сергеевич" },
-                    "phones": ["+79123456789"] }),
-        )
-        .await;
-        id
-    }
-
-    /// A car of `owner` with this plate and no VIN; returns its id.
-    pub(crate) async fn car(&self, token: &str, owner: Uuid, plate: &str) -> Uuid {
-        let id = Uuid::now_v7();
-        self.ok(
-            token,
-            &format!("vehicle/{id}/register"),
-            json!({ "plate": plate, "make": "Lada", "model": "Vesta", "owner": owner }),
-        )
-        .await;
-        id
-    }
-}
-
 /// A refusal: its status and code, and the log unchanged by it.
 async fn refused(shop: &Shop, token: &str, path: &str, body: Value) -> Answer {
     let before = shop.events_in_log().await;
@@ -212,7 +167,7 @@ async fn commands_naming_records_that_do_not_exist_are_refused() {
     assert_eq!(assigned.body["code"], "reference_not_found");
 
     // A deactivated mechanic is no one's mechanic any more.
-    let gone = shop.employee(&owner, "gone@motor.ru", "mechanic").await;
+    let (gone, _) = shop.employee(&owner, "gone@motor.ru", "mechanic").await;
     shop.ok(
         &owner,
         "staff/main/deactivate",

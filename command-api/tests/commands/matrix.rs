@@ -601,7 +601,7 @@ async fn every_route_for_every_role_and_for_strangers() {
     for route in command_api::http::PUBLIC_ROUTES {
         let response = shop
             .http
-            .get(format!("{}{route}", shop.api))
+            .get(format!("{}{route}", shop.commands))
             .send()
             .await
             .unwrap();
@@ -664,7 +664,7 @@ async fn the_openapi_document_lists_exactly_the_commands_the_api_accepts() {
     let shop = open_shop("openapi").await;
     let document: Value = shop
         .http
-        .get(format!("{}/openapi.json", shop.api))
+        .get(format!("{}/openapi.json", shop.commands))
         .send()
         .await
         .unwrap()

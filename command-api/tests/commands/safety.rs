@@ -9,7 +9,7 @@ use crate::{open_shop, Shop, OWNER_EMAIL};
 async fn raw(shop: &Shop, token: Option<&str>, path: &str, body: String) -> (StatusCode, Value) {
     let mut request = shop
         .http
-        .post(format!("{}/v1/{path}", shop.api))
+        .post(format!("{}/v1/{path}", shop.commands))
         .header("content-type", "application/json")
         .body(body);
     if let Some(token) = token {
@@ -119,14 +119,14 @@ async fn health_and_metrics_answer() {
     .await;
     let health = shop
         .http
-        .get(format!("{}/health", shop.api))
+        .get(format!("{}/health", shop.commands))
         .send()
         .await
         .unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     let metrics = shop
         .http
-        .get(format!("{}/metrics", shop.api))
+        .get(format!("{}/metrics", shop.commands))
         .send()
         .await
         .unwrap()

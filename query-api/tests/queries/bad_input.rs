@@ -43,7 +43,7 @@ async fn a_nul_in_an_argument_or_a_variable_is_refused_400_before_any_resolver()
     for body in bodies {
         let (status, answer) = post(
             &shop.http,
-            &shop.queries,
+            shop.queries(),
             Some(&owner),
             serde_json::to_vec(&body).unwrap(),
         )
@@ -65,7 +65,7 @@ async fn a_nul_in_an_argument_or_a_variable_is_refused_400_before_any_resolver()
     // An escaped backslash before `u0000` is text, not the character.
     let (status, answer) = post(
         &shop.http,
-        &shop.queries,
+        shop.queries(),
         Some(&owner),
         serde_json::to_vec(&json!({ "query": r#"{ search(text: "a\\u0000") { id } }"# })).unwrap(),
     )
@@ -82,7 +82,7 @@ async fn an_over_size_body_is_413_in_the_graphql_error_shape() {
     let body = format!(r#"{{ "query": "{{ search(text: \"ab\") {{ id }} }}{padding}" }}"#);
     for token in [Some(owner.as_str()), None] {
         let (status, answer) =
-            post(&shop.http, &shop.queries, token, body.clone().into_bytes()).await;
+            post(&shop.http, shop.queries(), token, body.clone().into_bytes()).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
         let error = &answer["errors"][0];
         assert_eq!(error["extensions"]["code"], "body_too_large", "{answer}");

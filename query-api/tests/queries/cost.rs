@@ -59,7 +59,7 @@ async fn hundreds_of_aliases_or_root_fields_are_refused_fast_before_running() {
     let started = Instant::now();
     let (status, answer) = post(
         &shop.http,
-        &shop.queries,
+        shop.queries(),
         &owner,
         &format!("{{ {aliases} }}"),
         Value::Null,
@@ -76,7 +76,7 @@ async fn hundreds_of_aliases_or_root_fields_are_refused_fast_before_running() {
     let nested: String = (0..40).map(|n| format!("n{n}: number ")).collect();
     let (status, answer) = post(
         &shop.http,
-        &shop.queries,
+        shop.queries(),
         &owner,
         &format!("{{ workOrders(first: 1) {{ nodes {{ {nested} }} }} }}"),
         Value::Null,
@@ -88,7 +88,7 @@ async fn hundreds_of_aliases_or_root_fields_are_refused_fast_before_running() {
     let roots: String = (0..25).map(|_| "me { employeeId } ").collect();
     let (status, answer) = post(
         &shop.http,
-        &shop.queries,
+        shop.queries(),
         &owner,
         &format!("query {{ ...Roots }} fragment Roots on Query {{ {roots} }}"),
         Value::Null,
@@ -109,7 +109,7 @@ async fn a_page_of_200_with_a_heavy_record_is_refused_by_its_cost() {
         invoices { id number total paid balanceDue lines { description amount } payments { amount } }
         mechanics { id fullName }
     } } }";
-    let (status, answer) = post(&shop.http, &shop.queries, &owner, heavy, Value::Null).await;
+    let (status, answer) = post(&shop.http, shop.queries(), &owner, heavy, Value::Null).await;
     assert_too_costly(status, &answer);
     // A page size in a variable counts the same.
     let by_variable = heavy.replacen(
@@ -119,7 +119,7 @@ async fn a_page_of_200_with_a_heavy_record_is_refused_by_its_cost() {
     );
     let (status, answer) = post(
         &shop.http,
-        &shop.queries,
+        shop.queries(),
         &owner,
         &by_variable,
         json!({ "first": 200 }),
@@ -128,7 +128,7 @@ async fn a_page_of_200_with_a_heavy_record_is_refused_by_its_cost() {
     assert_too_costly(status, &answer);
     // The same record, a page of 10, is fine.
     let light = heavy.replace("first: 200", "first: 10");
-    let (status, answer) = post(&shop.http, &shop.queries, &owner, &light, Value::Null).await;
+    let (status, answer) = post(&shop.http, shop.queries(), &owner, &light, Value::Null).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(answer["errors"].is_null(), "{answer}");
 }
@@ -213,7 +213,7 @@ async fn the_web_apps_documents_pass_the_limits_at_their_largest() {
             let variables = largest_variables(&document);
             let (status, answer) = post(
                 &shop.http,
-                &shop.queries,
+                shop.queries(),
                 &owner,
                 &document,
                 variables.clone(),
@@ -245,7 +245,7 @@ async fn search_text_longer_than_100_characters_is_refused() {
     let query = "query($t: String!) { search(text: $t) { id } }";
     let (status, answer) = post(
         &shop.http,
-        &shop.queries,
+        shop.queries(),
         &owner,
         query,
         json!({ "t": "я".repeat(101) }),
@@ -264,7 +264,7 @@ async fn search_text_longer_than_100_characters_is_refused() {
     );
     let (status, answer) = post(
         &shop.http,
-        &shop.queries,
+        shop.queries(),
         &owner,
         query,
         json!({ "t": "я".repeat(100) }),
@@ -279,7 +279,7 @@ async fn introspection_is_answered_in_development_only() {
     let shop = open_shop("q_cost_introspection").await;
     let owner = shop.token(OWNER_EMAIL).await;
     let introspect = "{ __schema { queryType { name } } }";
-    let (status, answer) = post(&shop.http, &shop.queries, &owner, introspect, Value::Null).await;
+    let (status, answer) = post(&shop.http, shop.queries(), &owner, introspect, Value::Null).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["data"]["__schema"]["queryType"]["name"], "Query");
 

@@ -617,7 +617,7 @@ async fn random_queries_within_the_schema_are_answered_below_500_in_the_graphql_
         let token = tokens[case % tokens.len()];
         let mut request = shop
             .http
-            .post(format!("{}/graphql", shop.queries))
+            .post(format!("{}/graphql", shop.queries()))
             .json(&body);
         if let Some(token) = token {
             request = request.bearer_auth(token);

@@ -4,9 +4,6 @@
 // Fixtures and helpers here are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod bad_input;
 mod cost;
 mod fuzz;
@@ -15,4 +12,5 @@ mod reads;
 mod reports;
 mod sessions;
 
-pub(crate) use support::*;
+// The shop's harness, shared with the command API's tests.
+pub(crate) use motorlog_tests::*;

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::serve;
+use crate::serve;
 
 const OWNER: &str = "owner@motor.ru";
 const PASSWORD: &str = "correct horse battery staple";
