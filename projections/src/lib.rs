@@ -1,26 +1,32 @@
 //! Motorlog's projectors: independent loops that turn the log into read models.
 //!
-//! [`runtime`] runs any [`Projection`] from its checkpoint; each module beside it is one read model,
-//! and [`service`] runs them all in one process with `/health` and `/metrics`.
+//! The rooms:
+//! - [`runtime`]: runs any [`Projection`] or [`Sink`] from its checkpoint (every checkpoint
+//!   statement is in `runtime::checkpoint`);
+//! - [`read_models`]: the PostgreSQL read models, one module each;
+//! - [`sinks`]: ClickHouse, Meilisearch and the Kafka relay, and the Kafka source that feeds read
+//!   models from the relay's topic;
+//! - [`rebuild`]: a read model or sink rebuilt beside the live one and swapped in;
+//! - [`service`]: every projector in one process, with `/health` and `/metrics` (the
+//!   `motorlog-projector` binary is its thin `main`);
+//! - `testing` (feature `testing`): a generated shop for tests and load.
+//!
+//! Each read model and sink is also reachable at the crate's root (`projections::clients`,
+//! `projections::meilisearch`, …), the paths the other crates use.
 
-pub mod analytics;
-pub mod clickhouse_facts;
-pub mod clients;
 mod error;
-pub mod history;
-pub mod invoices;
-pub mod kafka_relay;
-pub mod kafka_source;
-pub mod meilisearch;
+pub mod read_models;
 pub mod rebuild;
-pub mod reference_data;
 pub mod runtime;
 pub mod service;
+pub mod sinks;
 mod support;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod vehicles;
-pub mod work_orders;
 
 pub use error::ProjectionError;
+pub use read_models::{
+    analytics, clients, history, invoices, reference_data, vehicles, work_orders,
+};
 pub use runtime::{run, run_sink, Projection, RunOptions, Sink};
+pub use sinks::{clickhouse_facts, kafka_relay, kafka_source, meilisearch};

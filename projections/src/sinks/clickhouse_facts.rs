@@ -1,5 +1,5 @@
 //! The reports' facts in ClickHouse: the same facts the `analytics` projector keeps in PostgreSQL
-//! ([`crate::analytics::facts_of`]), for reports over years of history.
+//! ([`crate::read_models::analytics::facts_of`]), for reports over years of history.
 //!
 //! A sink of the projector runtime: a batch's facts are inserted table by table, then the checkpoint
 //! moves. A batch delivered again (a crash between the insert and the checkpoint) inserts the same
@@ -15,7 +15,7 @@ use clickhouse::{Client, Row};
 use event_store::RecordedEvent;
 use serde::Serialize;
 
-use crate::analytics::{facts_of, gives_facts, Fact};
+use crate::read_models::analytics::{facts_of, gives_facts, Fact};
 use crate::{ProjectionError, Sink};
 
 /// The tables, each with its columns and its key.

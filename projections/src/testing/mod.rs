@@ -747,7 +747,7 @@ impl ClickHouseServer {
             directory,
             url: format!("http://127.0.0.1:{http}"),
         };
-        let client = crate::clickhouse_facts::connect(&server.url, "default");
+        let client = crate::sinks::clickhouse_facts::connect(&server.url, "default");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
             if client.query("SELECT 1").execute().await.is_ok() {

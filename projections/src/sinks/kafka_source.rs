@@ -35,10 +35,10 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use sqlx::{PgConnection, PgPool};
 use tracing::Instrument;
 
-use crate::kafka_relay::MAX_MESSAGES_PER_BATCH;
 use crate::runtime::{
     checkpoint, checkpoint_key, lock, record_failure_at, report_lag, unlock, Projection, RunOptions,
 };
+use crate::sinks::kafka_relay::MAX_MESSAGES_PER_BATCH;
 use crate::ProjectionError;
 
 /// A Kafka topic the relay publishes the log to.

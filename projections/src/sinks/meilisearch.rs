@@ -11,7 +11,7 @@
 //! later, one index's waiting tasks together. Waiting for each batch's tasks before reading the next
 //! batch left it indexing one small task at a time (about 30 events a second); so the sink enqueues
 //! up to [`IN_FLIGHT`] batches' tasks before it waits for the oldest
-//! ([`Sink::settle`](crate::Sink::settle)), in batches of up to [`BATCH_SIZE`] events in the
+//! ([`Sink::settle`]), in batches of up to [`BATCH_SIZE`] events in the
 //! service. The guarantee is unchanged: **at least once**, and a checkpoint never passes a write
 //! Meilisearch has not finished. The runtime moves the checkpoint batch by batch, in log order, each
 //! only once every task of that batch succeeded; a crash or a failed task leaves the checkpoint
@@ -43,9 +43,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::clients::party_columns;
+use crate::read_models::clients::party_columns;
+use crate::read_models::work_orders::mechanics;
 use crate::support::decode;
-use crate::work_orders::mechanics;
 use crate::{ProjectionError, Sink};
 
 /// Every document's primary key.

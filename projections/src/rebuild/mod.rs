@@ -26,16 +26,16 @@ use futures::TryStreamExt;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
-use crate::clickhouse_facts::ClickHouseFacts;
-use crate::kafka_source::{
-    end_of_topic, locked_mark, marks, read_between, run_in_group, save_mark, KafkaSource,
-    PartitionMark,
-};
-use crate::meilisearch::MeilisearchIndexes;
 use crate::runtime::{
     checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, BatchLock, Projection,
     RunOptions,
 };
+use crate::sinks::clickhouse_facts::ClickHouseFacts;
+use crate::sinks::kafka_source::{
+    end_of_topic, locked_mark, marks, read_between, run_in_group, save_mark, KafkaSource,
+    PartitionMark,
+};
+use crate::sinks::meilisearch::MeilisearchIndexes;
 use crate::{ProjectionError, Sink};
 
 /// What a rebuild did.
@@ -175,7 +175,7 @@ async fn build_and_swap<P: Projection + Clone>(
     })
 }
 
-/// Rebuilds the read model of `P` fed from Kafka ([`crate::kafka_source`]) beside the live one and
+/// Rebuilds the read model of `P` fed from Kafka ([`crate::sinks::kafka_source`]) beside the live one and
 /// swaps it in, for a box whose database has no log: the projector reads the topic from its first
 /// offset into a scratch database up to the topic's end, the tables are copied beside the live ones,
 /// and one transaction swaps them, applies from the topic what the live projector applied meanwhile,
@@ -645,7 +645,7 @@ impl RebuildableSink for ClickHouseFacts {
     }
 
     async fn records(&self) -> Result<u64, ProjectionError> {
-        Ok(crate::clickhouse_facts::row_counts(self.client())
+        Ok(crate::sinks::clickhouse_facts::row_counts(self.client())
             .await?
             .values()
             .sum())

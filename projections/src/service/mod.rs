@@ -21,18 +21,18 @@ use sqlx::PgPool;
 use tokio::sync::{watch, RwLock};
 use tokio::task::JoinSet;
 
-use crate::analytics::AnalyticsProjection;
-use crate::clickhouse_facts::ClickHouseFacts;
-use crate::clients::ClientsProjection;
-use crate::invoices::InvoicesProjection;
-use crate::kafka_relay::KafkaRelay;
-use crate::kafka_source::{run_from_kafka, KafkaSource};
-use crate::meilisearch::{self, MeilisearchConfig, MeilisearchIndexes};
+use crate::read_models::analytics::AnalyticsProjection;
+use crate::read_models::clients::ClientsProjection;
+use crate::read_models::invoices::InvoicesProjection;
+use crate::read_models::reference_data::ReferenceDataProjection;
+use crate::read_models::vehicles::VehiclesProjection;
+use crate::read_models::work_orders::WorkOrdersProjection;
 use crate::rebuild::{rebuild, rebuild_from_kafka, Rebuilt};
-use crate::reference_data::ReferenceDataProjection;
 use crate::runtime::{checkpoint, checkpoint_key, reset, sink_key, statuses};
-use crate::vehicles::VehiclesProjection;
-use crate::work_orders::WorkOrdersProjection;
+use crate::sinks::clickhouse_facts::ClickHouseFacts;
+use crate::sinks::kafka_relay::KafkaRelay;
+use crate::sinks::kafka_source::{run_from_kafka, KafkaSource};
+use crate::sinks::meilisearch::{self, MeilisearchConfig, MeilisearchIndexes};
 use crate::{run, run_sink, Projection, ProjectionError, RunOptions};
 
 /// Where a projector's task is.

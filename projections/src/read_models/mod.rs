@@ -1,0 +1,13 @@
+//! The PostgreSQL read models: each module is one [`Projection`](crate::Projection), its tables
+//! written in the same transaction as its checkpoint (exactly once).
+//!
+//! `history` is the exception that proves the room: the log itself is the history's read model, and
+//! the module only words it.
+
+pub mod analytics;
+pub mod clients;
+pub mod history;
+pub mod invoices;
+pub mod reference_data;
+pub mod vehicles;
+pub mod work_orders;
