@@ -40,6 +40,29 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 say "metrics used by alerts and dashboards, all exported: $(echo $used | wc -w)"
 
+# Every variable the compose file gives a Motorlog binary is one the code reads (a renamed setting
+# would otherwise be ignored in silence); VAR_FILE is the image entrypoint's way of setting VAR.
+python3 - "$deploy/docker-compose.yml" <<'PY' >"${TMPDIR:-/tmp}/deploy-check-env.$$"
+import sys, yaml
+compose = yaml.safe_load(open(sys.argv[1]))
+for name, service in compose["services"].items():
+    if "motorlog" not in str(service.get("image", "")) or "web" in str(service.get("image", "")):
+        continue
+    for variable in service.get("environment", {}):
+        print(name, variable[:-5] if variable.endswith("_FILE") else variable)
+PY
+unread=()
+while read -r service variable; do
+  case "$variable" in PGPASSWORD|RUST_LOG) continue ;; esac  # read by sqlx and by tracing's filter
+  grep -rqF "\"$variable\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool ||
+    unread+=("$service:$variable")
+done <"${TMPDIR:-/tmp}/deploy-check-env.$$"
+rm -f "${TMPDIR:-/tmp}/deploy-check-env.$$"
+if [ "${#unread[@]}" -gt 0 ]; then
+  say "variables in $deploy/docker-compose.yml that no binary reads: ${unread[*]}"; exit 1
+fi
+say "compose: every service variable is one a binary reads"
+
 for dashboard in "$deploy"/grafana/dashboards/*.json; do
   python3 -m json.tool "$dashboard" >/dev/null || { say "$dashboard is not JSON"; exit 1; }
 done
