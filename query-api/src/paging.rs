@@ -91,11 +91,6 @@ pub fn encode_cursor(key: &str, id: Uuid) -> String {
 
 /// The (text key, id) behind a cursor.
 pub fn decode_cursor(cursor: &str) -> Result<(String, Uuid), QueryError> {
-    let invalid = || QueryError::InvalidArgument {
-        field: "after",
-        reason: "not a cursor this API gave".into(),
-        reason_ru: "это не курсор, выданный этим API".into(),
-    };
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| invalid())?;
@@ -116,10 +111,25 @@ pub fn decode_time_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), QueryEr
         .parse::<i64>()
         .ok()
         .and_then(DateTime::from_timestamp_micros)
-        .ok_or(QueryError::InvalidArgument {
-            field: "after",
-            reason: "not a cursor this API gave".into(),
-            reason_ru: "это не курсор, выданный этим API".into(),
-        })?;
+        .ok_or_else(invalid)?;
     Ok((at, id))
+}
+
+/// A cursor over a stream version, for a stream's events oldest first.
+pub fn version_cursor(version: i64) -> String {
+    encode_cursor(&version.to_string(), Uuid::nil())
+}
+
+/// The stream version behind a version cursor.
+pub fn decode_version_cursor(cursor: &str) -> Result<i64, QueryError> {
+    decode_cursor(cursor)?.0.parse().map_err(|_| invalid())
+}
+
+/// The one answer to a cursor this API did not give (`after` is the only cursor argument).
+fn invalid() -> QueryError {
+    QueryError::InvalidArgument {
+        field: "after",
+        reason: "not a cursor this API gave".into(),
+        reason_ru: "это не курсор, выданный этим API".into(),
+    }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::context::Scope;
 use crate::error::{GqlResult, OrGql, QueryError};
-use crate::paging::{decode_cursor, encode_cursor, page_size, Page, Paged};
+use crate::paging::{decode_version_cursor, page_size, version_cursor, Page, Paged};
 
 /// An event of a record's history, in the shop's words.
 #[derive(SimpleObject)]
@@ -96,27 +96,14 @@ impl HistoryQuery {
         let scope = Scope::of(ctx);
         scope.viewer.require(P::HistoryRead).gql()?;
         let limit = page_size(first).gql()?;
-        let after_version: i64 = match after {
-            Some(cursor) => decode_cursor(&cursor)
-                .gql()?
-                .0
-                .parse()
-                .map_err(|_| QueryError::InvalidArgument {
-                    field: "after",
-                    reason: "not a cursor this API gave".into(),
-                    reason_ru: "это не курсор, выданный этим API".into(),
-                })
-                .gql()?,
+        let after_version = match after {
+            Some(cursor) => decode_version_cursor(&cursor).gql()?,
             None => 0,
         };
         read_history(&scope, kind.stream_type(), &id, after_version, limit)
             .await
             .gql()
-            .map(|rows| {
-                Page::from_rows(rows, limit, |h| {
-                    encode_cursor(&h.version.to_string(), Uuid::nil())
-                })
-            })
+            .map(|rows| Page::from_rows(rows, limit, |h| version_cursor(h.version)))
     }
 }
 
