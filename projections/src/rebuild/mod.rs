@@ -26,6 +26,7 @@ use futures::TryStreamExt;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
+use crate::runtime::checkpoint::{built, locked_checkpoint, set_checkpoint};
 use crate::runtime::{
     checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, BatchLock, Projection,
     RunOptions,
@@ -744,29 +745,6 @@ pub async fn rebuild_sink<S: RebuildableSink>(
     outcome
 }
 
-/// The live checkpoint, its row locked until the transaction ends: the live projector cannot move it
-/// meanwhile.
-async fn locked_checkpoint(
-    tx: &mut PgConnection,
-    key: &str,
-) -> Result<LogPosition, ProjectionError> {
-    let at: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT transaction_id, global_position FROM projections.checkpoints
-          WHERE projector = $1 FOR UPDATE",
-    )
-    .bind(key)
-    .fetch_optional(tx)
-    .await?;
-    Ok(
-        at.map_or(LogPosition::START, |(transaction_id, global_position)| {
-            LogPosition {
-                transaction_id: u64::try_from(transaction_id).unwrap_or(0),
-                global_position: u64::try_from(global_position).unwrap_or(0),
-            }
-        }),
-    )
-}
-
 /// The next page of the log after `after`, up to `until` included.
 async fn page_until(
     store: &EventStore,
@@ -779,44 +757,4 @@ async fn page_until(
         .into_iter()
         .filter(|event| event.position <= until)
         .collect())
-}
-
-/// Puts the live checkpoint at `position`, clearing any recorded failure.
-async fn set_checkpoint(
-    tx: &mut PgConnection,
-    key: &str,
-    position: LogPosition,
-    events_applied: i64,
-) -> Result<(), ProjectionError> {
-    sqlx::query(
-        "INSERT INTO projections.checkpoints (projector, transaction_id, global_position,
-                                              events_applied)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (projector) DO UPDATE
-            SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(),
-                failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL",
-    )
-    .bind(key)
-    .bind(i64::try_from(position.transaction_id).unwrap_or(i64::MAX))
-    .bind(i64::try_from(position.global_position).unwrap_or(i64::MAX))
-    .bind(events_applied)
-    .execute(tx)
-    .await?;
-    Ok(())
-}
-
-/// Where a rebuild stopped in its scratch database, and the events it applied.
-async fn built(scratch: &PgPool, key: &str) -> Result<(LogPosition, i64), ProjectionError> {
-    let (transaction_id, global_position, events_applied) = sqlx::query_as::<_, (i64, i64, i64)>(
-        "SELECT transaction_id, global_position, events_applied FROM projections.checkpoints
-          WHERE projector = $1",
-    )
-    .bind(key)
-    .fetch_one(scratch)
-    .await?;
-    let position = LogPosition {
-        transaction_id: u64::try_from(transaction_id).unwrap_or(0),
-        global_position: u64::try_from(global_position).unwrap_or(0),
-    };
-    Ok((position, events_applied))
 }

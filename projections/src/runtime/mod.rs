@@ -21,6 +21,11 @@ use tracing::Instrument;
 
 use crate::ProjectionError;
 
+pub mod checkpoint;
+
+pub(crate) use checkpoint::move_checkpoint;
+pub use checkpoint::{checkpoint, clear_failure, statuses, ProjectorStatus};
+
 /// A PostgreSQL read model fed from the log.
 pub trait Projection: Send + Sync + 'static {
     /// The projector's name; with its version, the key of its checkpoint (`clients:v1`).
@@ -212,12 +217,7 @@ pub(crate) async fn lock(pool: &PgPool, key: &str) -> Result<PgConnection, Proje
     if !locked {
         return Err(ProjectionError::AlreadyRunning(key.to_owned()));
     }
-    sqlx::query!(
-        "INSERT INTO projections.checkpoints (projector) VALUES ($1) ON CONFLICT DO NOTHING",
-        key
-    )
-    .execute(pool)
-    .await?;
+    checkpoint::register(pool, key).await?;
     Ok(lock)
 }
 
@@ -250,18 +250,7 @@ pub async fn reset<P: Projection>(pool: &PgPool) -> Result<(), ProjectionError> 
     // The names are the projection's own constants, never input.
     let truncate = format!("TRUNCATE {}", P::TABLES.join(", "));
     sqlx::query(&truncate).execute(&mut *tx).await?;
-    sqlx::query!(
-        "DELETE FROM projections.checkpoints WHERE projector = $1",
-        key
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM projections.kafka_offsets WHERE projector = $1",
-        key
-    )
-    .execute(&mut *tx)
-    .await?;
+    checkpoint::forget(&mut tx, &key).await?;
     tx.commit().await?;
     tracing::info!(projector = %key, "read model emptied for a rebuild");
     Ok(())
@@ -287,24 +276,6 @@ impl Default for RunOptions {
             },
         }
     }
-}
-
-fn db(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-/// The position a projector has applied the log up to.
-pub async fn checkpoint(pool: &PgPool, key: &str) -> Result<LogPosition, ProjectionError> {
-    let row = sqlx::query!(
-        "SELECT transaction_id, global_position FROM projections.checkpoints WHERE projector = $1",
-        key
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map_or(LogPosition::START, |row| LogPosition {
-        transaction_id: u64::try_from(row.transaction_id).unwrap_or(0),
-        global_position: u64::try_from(row.global_position).unwrap_or(0),
-    }))
 }
 
 /// Runs a projector until `shutdown` resolves (Ok) or an event fails (Err, recorded on its checkpoint).
@@ -646,37 +617,6 @@ async fn apply_batch<P: Projection>(
     Ok(last)
 }
 
-/// Moves a checkpoint from `from` past a batch; a batch that went through also ends any failure
-/// recorded before (a database or sink outage that was retried). Refused with `CheckpointMoved` when
-/// the checkpoint is no longer at `from`: a rebuild swapped its read model in meanwhile.
-async fn move_checkpoint(
-    executor: impl sqlx::PgExecutor<'_>,
-    key: &str,
-    from: LogPosition,
-    last: LogPosition,
-    applied: i64,
-) -> Result<(), ProjectionError> {
-    let moved = sqlx::query!(
-        "UPDATE projections.checkpoints
-            SET transaction_id = $2, global_position = $3, events_applied = events_applied + $4,
-                updated_at = now(), failed_position = NULL, failed_event_id = NULL,
-                failed_error = NULL, failed_at = NULL
-          WHERE projector = $1 AND transaction_id = $5 AND global_position = $6",
-        key,
-        db(last.transaction_id),
-        db(last.global_position),
-        applied,
-        db(from.transaction_id),
-        db(from.global_position),
-    )
-    .execute(executor)
-    .await?;
-    if moved.rows_affected() == 0 {
-        return Err(ProjectionError::CheckpointMoved(key.to_owned()));
-    }
-    Ok(())
-}
-
 async fn record_failure(pool: &PgPool, key: &str, event: &RecordedEvent, error: &ProjectionError) {
     record_failure_at(
         pool,
@@ -701,17 +641,8 @@ pub(crate) async fn record_failure_at(
         "projector stopped on a failing event");
     metrics::counter!("motorlog_projector_failures_total", "projector" => key.to_owned())
         .increment(1);
-    let recorded = sqlx::query!(
-        "UPDATE projections.checkpoints
-            SET failed_position = $2, failed_event_id = $3, failed_error = $4, failed_at = now()
-          WHERE projector = $1",
-        key,
-        position,
-        event_id,
-        error.to_string(),
-    )
-    .execute(pool)
-    .await;
+    let recorded =
+        checkpoint::record_failure(pool, key, position, event_id, &error.to_string()).await;
     if let Err(error) = recorded {
         tracing::error!(projector = key, %error, "could not record the failure");
     }
@@ -728,52 +659,4 @@ pub(crate) async fn report_lag(store: &EventStore, key: &str, last: &RecordedEve
         metrics::gauge!("motorlog_projector_lag_events", "projector" => key.to_owned())
             .set(behind as f64);
     }
-}
-
-/// A projector's state, for `/health`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProjectorStatus {
-    /// `name:vN`.
-    pub projector: String,
-    /// Where it is.
-    pub position: LogPosition,
-    /// Events it applied.
-    pub events_applied: i64,
-    /// The event that stopped it, and why.
-    pub failure: Option<(String, String)>,
-}
-
-/// Every projector's checkpoint and failure, if any.
-pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectorStatus>, ProjectionError> {
-    let rows = sqlx::query!(
-        "SELECT projector, transaction_id, global_position, events_applied, failed_position, failed_error
-           FROM projections.checkpoints ORDER BY projector"
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| ProjectorStatus {
-            projector: row.projector,
-            position: LogPosition {
-                transaction_id: u64::try_from(row.transaction_id).unwrap_or(0),
-                global_position: u64::try_from(row.global_position).unwrap_or(0),
-            },
-            events_applied: row.events_applied,
-            failure: row.failed_position.zip(row.failed_error),
-        })
-        .collect())
-}
-
-/// Clears a projector's recorded failure (after the fix is deployed), so it may run again.
-pub async fn clear_failure(pool: &PgPool, key: &str) -> Result<(), ProjectionError> {
-    sqlx::query!(
-        "UPDATE projections.checkpoints
-            SET failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL
-          WHERE projector = $1",
-        key
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
 }

@@ -36,7 +36,8 @@ use sqlx::{PgConnection, PgPool};
 use tracing::Instrument;
 
 use crate::runtime::{
-    checkpoint, checkpoint_key, lock, record_failure_at, report_lag, unlock, Projection, RunOptions,
+    checkpoint, checkpoint_key, lock, move_checkpoint, record_failure_at, report_lag, unlock,
+    Projection, RunOptions,
 };
 use crate::sinks::kafka_relay::MAX_MESSAGES_PER_BATCH;
 use crate::ProjectionError;
@@ -384,28 +385,9 @@ async fn apply<P: Projection>(
         .max()
         .unwrap_or(at)
         .max(at);
-    let moved = sqlx::query!(
-        "UPDATE projections.checkpoints
-            SET transaction_id = $2, global_position = $3,
-                events_applied = events_applied + $4, updated_at = now(),
-                failed_position = NULL, failed_event_id = NULL, failed_error = NULL, failed_at = NULL
-          WHERE projector = $1 AND transaction_id = $5 AND global_position = $6",
-        key,
-        db(newest.transaction_id),
-        db(newest.global_position),
-        applied,
-        db(at.transaction_id),
-        db(at.global_position),
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| fail(first, e.into()))?;
-    if moved.rows_affected() == 0 {
-        return Err(fail(
-            first,
-            ProjectionError::CheckpointMoved(key.to_owned()),
-        ));
-    }
+    move_checkpoint(&mut *tx, key, at, newest, applied)
+        .await
+        .map_err(|e| fail(first, e))?;
     tx.commit().await.map_err(|e| fail(first, e.into()))?;
     Ok((after, newest))
 }
