@@ -1,6 +1,6 @@
 //! DataLoaders: nested fields of a page load with one statement per kind, whatever the page's size.
 //!
-//! This module has the two shapes of loader, [`by_id!`] (one record per id) and [`grouped!`] (a list
+//! This module has the two shapes of loader, `by_id!` (one record per id) and `grouped!` (a list
 //! per id); each screen of [`crate::schema`] declares the loaders of its own records with them, next
 //! to the records, so the loaders need no screen. `http.rs` gives every request fresh loaders.
 

@@ -1,7 +1,7 @@
 //! Search: the search box's one read across record kinds (clients, vehicles, work orders).
 //!
 //! Search runs on PostgreSQL's read models, or on Meilisearch when it is configured
-//! ([`SearchSource`]); what the caller may see is decided once ([`Wanted`]) for both, and Meilisearch
+//! ([`SearchSource`]); what the caller may see is decided once (`Wanted`) for both, and Meilisearch
 //! answers only when its indexes are as fresh as the request needs and it is reachable: otherwise
 //! PostgreSQL answers, so the search box never goes dark with Meilisearch.
 
