@@ -21,19 +21,17 @@ use sqlx::PgPool;
 use tokio::sync::{watch, RwLock};
 use tokio::task::JoinSet;
 
-use crate::read_models::analytics::AnalyticsProjection;
-use crate::read_models::clients::ClientsProjection;
-use crate::read_models::invoices::InvoicesProjection;
-use crate::read_models::reference_data::ReferenceDataProjection;
-use crate::read_models::vehicles::VehiclesProjection;
-use crate::read_models::work_orders::WorkOrdersProjection;
-use crate::rebuild::{rebuild, rebuild_from_kafka, Rebuilt};
-use crate::runtime::{checkpoint, checkpoint_key, reset, sink_key, statuses};
+mod registry;
+
+pub use registry::Projector;
+
+use crate::rebuild::Rebuilt;
+use crate::runtime::{checkpoint, sink_key, statuses};
 use crate::sinks::clickhouse_facts::ClickHouseFacts;
 use crate::sinks::kafka_relay::KafkaRelay;
-use crate::sinks::kafka_source::{run_from_kafka, KafkaSource};
+use crate::sinks::kafka_source::KafkaSource;
 use crate::sinks::meilisearch::{self, MeilisearchConfig, MeilisearchIndexes};
-use crate::{run, run_sink, Projection, ProjectionError, RunOptions};
+use crate::{run_sink, ProjectionError, RunOptions};
 
 /// Where a projector's task is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,49 +64,26 @@ impl Phases {
     }
 }
 
-/// Hands the list of every projector this process runs to `$action!`: the one place it is written.
-macro_rules! every_projection {
-    ($action:ident) => {
-        $action!(
-            ClientsProjection,
-            VehiclesProjection,
-            WorkOrdersProjection,
-            InvoicesProjection,
-            ReferenceDataProjection,
-            AnalyticsProjection,
-        )
-    };
-}
-
 /// The checkpoint keys of every projector this process runs.
 pub fn projector_keys() -> Vec<String> {
-    macro_rules! keys {
-        ($($projection:ident),* $(,)?) => { vec![$(checkpoint_key::<$projection>()),*] };
-    }
-    every_projection!(keys)
+    Projector::ALL.into_iter().map(Projector::key).collect()
 }
 
 /// Every table of every read model this process runs, for comparing one build with another.
 pub fn read_model_tables() -> Vec<&'static str> {
-    macro_rules! tables {
-        ($($projection:ident),* $(,)?) => {
-            [$($projection::TABLES),*].concat()
-        };
-    }
-    every_projection!(tables)
+    Projector::ALL
+        .into_iter()
+        .flat_map(|p| p.tables().iter().copied())
+        .collect()
 }
 
 /// The names of every projector this process runs (`clients`, `work_orders`, …).
 pub fn projector_names() -> Vec<&'static str> {
-    macro_rules! names {
-        ($($projection:ident),* $(,)?) => { vec![$($projection::NAME),*] };
-    }
-    every_projection!(names)
+    Projector::ALL.into_iter().map(Projector::name).collect()
 }
 
 /// Rebuilds the read model of the projector called `name` beside the live one and swaps it in
-/// ([`crate::rebuild`]): from the log, or from the Kafka topic it is fed from (`from`), for a box
-/// whose database has no log. `None` when no projector has that name.
+/// ([`Projector::rebuild`]). `None` when no projector has that name.
 pub async fn rebuild_named(
     name: &str,
     store: &EventStore,
@@ -116,35 +91,15 @@ pub async fn rebuild_named(
     options: RunOptions,
     progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
 ) -> Option<Result<Rebuilt, ProjectionError>> {
-    async fn rebuild_one<P: Projection + Clone>(
-        projection: P,
-        store: &EventStore,
-        from: Option<&KafkaSource>,
-        options: RunOptions,
-        progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
-    ) -> Result<Rebuilt, ProjectionError> {
-        match from {
-            Some(source) => rebuild_from_kafka(projection, store, source, options, progress).await,
-            None => rebuild(projection, store, options, progress).await,
-        }
-    }
-    macro_rules! by_name {
-        ($($projection:ident),* $(,)?) => {$(
-            if $projection::NAME == name {
-                return Some(rebuild_one($projection, store, from, options, progress).await);
-            }
-        )*};
-    }
-    every_projection!(by_name);
-    None
+    let projector = Projector::by_name(name)?;
+    Some(projector.rebuild(store, from, options, progress).await)
 }
 
 /// Empties every read model for a rebuild from the start of the log; refused while one runs.
 pub async fn reset_all(pool: &PgPool) -> Result<(), ProjectionError> {
-    macro_rules! reset_each {
-        ($($projection:ident),* $(,)?) => { $(reset::<$projection>(pool).await?;)* };
+    for projector in Projector::ALL {
+        projector.reset(pool).await?;
     }
-    every_projection!(reset_each);
     Ok(())
 }
 
@@ -156,13 +111,10 @@ pub async fn catch_up(
     target: LogPosition,
 ) -> Result<(), ProjectionError> {
     let mut tasks = JoinSet::new();
-    macro_rules! run_each {
-        ($($projection:ident),* $(,)?) => {$(
-            let until = reached(store.pool().clone(), checkpoint_key::<$projection>(), target);
-            tasks.spawn(run($projection, store.clone(), options, until));
-        )*};
+    for projector in Projector::ALL {
+        let until = reached(store.pool().clone(), projector.key(), target);
+        tasks.spawn(projector.run(store.clone(), None, options, until));
     }
-    every_projection!(run_each);
     let mut outcome = Ok(());
     while let Some(finished) = tasks.join_next().await {
         let result = finished
@@ -319,30 +271,18 @@ pub fn spawn_all(
     shutdown: &watch::Receiver<bool>,
 ) -> Result<JoinSet<()>, ProjectionError> {
     let mut tasks = JoinSet::new();
-    macro_rules! spawn {
-        ($($projection:ident),* $(,)?) => {$({
-            let (store, source) = (store.clone(), feeds.projectors_from.clone());
-            let run_once = move |shutdown| {
-                let (store, source) = (store.clone(), source.clone());
-                async move {
-                    match source {
-                        None => run($projection, store, options, stopped(shutdown)).await,
-                        Some(source) => {
-                            run_from_kafka($projection, store, source, options, stopped(shutdown))
-                                .await
-                        }
-                    }
-                }
-            };
-            tasks.spawn(supervise(
-                checkpoint_key::<$projection>(),
-                run_once,
-                phases.clone(),
-                shutdown.clone(),
-            ));
-        })*};
+    for projector in Projector::ALL {
+        let (store, source) = (store.clone(), feeds.projectors_from.clone());
+        let run_once = move |shutdown| {
+            projector.run(store.clone(), source.clone(), options, stopped(shutdown))
+        };
+        tasks.spawn(supervise(
+            projector.key(),
+            run_once,
+            phases.clone(),
+            shutdown.clone(),
+        ));
     }
-    every_projection!(spawn);
     if let Some(to) = &feeds.relay_to {
         let relay = KafkaRelay::new(&to.bootstrap, &to.topic)?;
         let store = store.clone();
