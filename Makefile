@@ -6,7 +6,7 @@ SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
 .PHONY: test run migrate tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
-	web-build web-e2e api-fuzz fuzz bench-append bench-commands bench-queries bench-replay bench-web
+	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-queries bench-replay bench-web
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
 ## app's generated types, unit tests and browser tests. Installs what it needs first.
@@ -16,6 +16,11 @@ test: tools postgres redis fmt lint domain-purity sqlx-check web-check
 	$(MAKE) --no-print-directory deploy-check
 	@if [ -z "$$MEILI_URL" ]; then echo "Meilisearch tests: SKIPPED (MEILI_URL is not set; set it to a Meilisearch server to run them)"; fi
 	$(MAKE) --no-print-directory web-e2e
+
+## A busy shop for SOAK_MINUTES (default 5) through the deployed binaries: nothing lost, memory
+## flat, p99s per quarter reported (tests/tests/shop/soak.rs). Not part of `make test`.
+soak: postgres redis
+	SOAK_MINUTES=$${SOAK_MINUTES:-5} cargo test -p motorlog-tests --test shop -- --ignored --exact soak::soak --nocapture
 
 ## What `make test` and `make run` need and a fresh machine lacks (each step skipped when present).
 tools:
