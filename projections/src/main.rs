@@ -38,11 +38,7 @@ fn db_pool_size() -> anyhow::Result<u32> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    telemetry::init_tracing();
     let database_url = event_store::schema::ServiceRole::Projector
         .database_url()
         .map_err(anyhow::Error::msg)?;
@@ -86,7 +82,9 @@ async fn main() -> anyhow::Result<()> {
         limits,
         stopped(shutdown.clone()),
     ));
-    tokio::signal::ctrl_c().await.context("signal handler")?;
+    // SIGTERM (docker stop, systemd) or Ctrl-C: each projector commits its batch with its
+    // checkpoint, sinks settle what they handed over, then the process exits.
+    telemetry::shutdown_signal().await;
     tracing::info!("stopping: each projector finishes its batch");
     let _ = stop.send(true);
     while projectors.join_next().await.is_some() {}

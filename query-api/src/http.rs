@@ -491,13 +491,6 @@ async fn health(State(api): State<Arc<QueryApi>>) -> impl IntoResponse {
     }
 }
 
-async fn metrics_text() -> impl IntoResponse {
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        auth::http::metrics_handle().render(),
-    )
-}
-
 /// The API's routes.
 pub fn router(api: Arc<QueryApi>) -> Router {
     auth::http::metrics_handle();
@@ -505,7 +498,11 @@ pub fn router(api: Arc<QueryApi>) -> Router {
         .route("/graphql", post(graphql))
         .route("/graphiql", get(graphiql))
         .route("/health", get(health))
-        .route("/metrics", get(metrics_text))
+        .route("/metrics", get(telemetry::metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(
+            "query-api",
+            telemetry::metrics::track_requests,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }

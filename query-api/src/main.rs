@@ -42,11 +42,7 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", query_api::http::schema_sdl());
         return Ok(());
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    telemetry::init_tracing();
     let database_url = event_store::schema::ServiceRole::Query
         .database_url()
         .map_err(anyhow::Error::msg)?;
@@ -91,9 +87,8 @@ async fn main() -> anyhow::Result<()> {
     run(
         QueryApi::with_sources(pool, &auth, graphiql, Sources { reports, search }),
         listener,
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
+        // SIGTERM: stop accepting, answer the queries in flight, then exit.
+        telemetry::shutdown_signal(),
     )
     .await?;
     Ok(())

@@ -1,7 +1,6 @@
 //! `/health` (every projector's phase, position, lag and failure) and `/metrics` (Prometheus) of the
 //! projector process.
 
-use std::sync::OnceLock;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +8,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use event_store::EventStore;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::PrometheusHandle;
 use serde::Serialize;
 
 use super::{Phase, Phases};
@@ -17,15 +16,7 @@ use crate::runtime::statuses;
 
 /// The process's Prometheus recorder, installed once.
 pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
+    telemetry::metrics::handle()
 }
 
 /// What `/health` reads.
@@ -96,18 +87,15 @@ fn unavailable(reason: String) -> (StatusCode, Json<serde_json::Value>) {
     )
 }
 
-async fn metrics_text() -> impl IntoResponse {
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        metrics_handle().render(),
-    )
-}
-
 /// `/health` and `/metrics` of the projector process.
 pub fn router(state: HealthState) -> Router {
     metrics_handle();
     Router::new()
         .route("/health", get(health))
-        .route("/metrics", get(metrics_text))
+        .route("/metrics", get(telemetry::metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(
+            "projector",
+            telemetry::metrics::track_requests,
+        ))
         .with_state(state)
 }
