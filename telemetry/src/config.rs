@@ -176,7 +176,13 @@ mod tests {
             redacted(&"postgres://motorlog_query:s3cret@db:5432/motorlog"),
             "postgres://motorlog_query:***@db:5432/motorlog"
         );
-        assert_eq!(redacted(&"postgres://postgres@db/x"), "postgres://postgres@db/x");
-        assert_eq!(redacted(&"http://clickhouse:8123"), "http://clickhouse:8123");
+        assert_eq!(
+            redacted(&"postgres://postgres@db/x"),
+            "postgres://postgres@db/x"
+        );
+        assert_eq!(
+            redacted(&"http://clickhouse:8123"),
+            "http://clickhouse:8123"
+        );
     }
 }

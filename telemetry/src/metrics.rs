@@ -121,7 +121,9 @@ mod tests {
         assert!(counted.contains("status=\"409\""), "{counted}");
         assert!(counted.ends_with(" 2"), "{counted}");
         assert!(
-            text.contains("motorlog_http_request_duration_seconds_bucket{service=\"telemetry_test\""),
+            text.contains(
+                "motorlog_http_request_duration_seconds_bucket{service=\"telemetry_test\""
+            ),
             "latency is a histogram with buckets:\n{text}"
         );
     }

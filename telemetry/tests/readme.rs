@@ -46,7 +46,11 @@ fn variables_read(source: &str) -> Vec<String> {
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
         let before = source[..start].trim_end();
-        if shaped && READERS.iter().any(|reader| before.ends_with(reader.trim_end())) {
+        if shaped
+            && READERS
+                .iter()
+                .any(|reader| before.ends_with(reader.trim_end()))
+        {
             names.push(name.to_owned());
         }
     }
@@ -88,7 +92,10 @@ fn every_variable_the_services_read_is_in_the_readme() {
             }
         }
     }
-    assert!(seen > 20, "the scan found only {seen} reads: is it still looking?");
+    assert!(
+        seen > 20,
+        "the scan found only {seen} reads: is it still looking?"
+    );
     missing.sort();
     missing.dedup();
     assert!(

@@ -1,7 +1,6 @@
 //! `/health` (every projector's phase, position, lag and failure) and `/metrics` (Prometheus) of the
 //! projector process.
 
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
