@@ -197,8 +197,6 @@ fn ratio(numerator: i64, denominator: i64) -> i64 {
 }
 
 /// An invoice voided (at all, or by `as_of`) does not count.
-const PG_NOT_VOIDED: &str = "NOT EXISTS (SELECT 1 FROM read.fact_invoice_voids v
-                                          WHERE v.invoice_id = f.invoice_id)";
 const CH_NOT_VOIDED: &str = "invoice_id NOT IN (SELECT invoice_id FROM invoice_voids)";
 
 impl ReportSource {
@@ -215,24 +213,24 @@ impl ReportSource {
                     Granularity::Week => "week",
                     Granularity::Month => "month",
                 };
-                let rows: Vec<(NaiveDate, i64, i64)> = sqlx::query_as(&format!(
-                    "SELECT date_trunc($3, issued_day::timestamp)::date AS starts, count(*),
-                            (sum(total) * 100)::bigint
-                       FROM read.fact_invoices f
-                      WHERE issued_at >= $1 AND issued_at < $2 AND {PG_NOT_VOIDED}
-                      GROUP BY 1 ORDER BY 1"
-                ))
-                .bind(period.from)
-                .bind(period.to)
-                .bind(unit)
+                let rows = sqlx::query!(
+                    r#"SELECT date_trunc($3, issued_day::timestamp)::date AS "starts!",
+                              count(*) AS "invoices!", (sum(total) * 100)::bigint AS "revenue!"
+                         FROM read.report_invoices
+                        WHERE issued_at >= $1 AND issued_at < $2
+                        GROUP BY 1 ORDER BY 1"#,
+                    period.from,
+                    period.to,
+                    unit,
+                )
                 .fetch_all(pool)
                 .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(starts, invoices, revenue)| RevenueBucket {
-                        starts,
-                        invoices,
-                        revenue: Rub(revenue),
+                    .map(|row| RevenueBucket {
+                        starts: row.starts,
+                        invoices: row.invoices,
+                        revenue: Rub(row.revenue),
                     })
                     .collect())
             }
@@ -281,15 +279,17 @@ impl ReportSource {
     ) -> Result<AverageRepairOrder, QueryError> {
         let (invoices, revenue) = match self {
             Self::Postgres(pool) => {
-                sqlx::query_as::<_, (i64, i64)>(&format!(
-                    "SELECT count(*), COALESCE((sum(total) * 100)::bigint, 0)
-                       FROM read.fact_invoices f
-                      WHERE issued_at >= $1 AND issued_at < $2 AND {PG_NOT_VOIDED}"
-                ))
-                .bind(period.from)
-                .bind(period.to)
+                let row = sqlx::query!(
+                    r#"SELECT count(*) AS "invoices!",
+                              COALESCE((sum(total) * 100)::bigint, 0) AS "revenue!"
+                         FROM read.report_invoices
+                        WHERE issued_at >= $1 AND issued_at < $2"#,
+                    period.from,
+                    period.to,
+                )
                 .fetch_one(pool)
-                .await?
+                .await?;
+                (row.invoices, row.revenue)
             }
             Self::ClickHouse(client) => {
                 let (from, to) = period.seconds();
@@ -361,22 +361,25 @@ impl ReportSource {
     ) -> Result<Vec<MechanicOutput>, QueryError> {
         let rows: Vec<(String, i64, i64, i64)> = match self {
             Self::Postgres(pool) => {
-                sqlx::query_as(&format!(
-                    "SELECT COALESCE(m.mechanic_id::text, '') COLLATE \"C\" AS mechanic, count(*),
-                            sum(f.quantity)::bigint AS tenths, (sum(f.amount) * 100)::bigint
-                       FROM read.fact_sales_lines f
-                       LEFT JOIN LATERAL (
-                            SELECT mechanic_id FROM read.fact_line_mechanics lm
-                             WHERE lm.work_order_id = f.work_order_id AND lm.line_id = f.line_id
-                             ORDER BY version DESC LIMIT 1) m ON true
-                      WHERE f.kind = 'labour' AND f.issued_at >= $1 AND f.issued_at < $2
-                        AND {PG_NOT_VOIDED}
-                      GROUP BY 1 ORDER BY tenths DESC, mechanic"
-                ))
-                .bind(period.from)
-                .bind(period.to)
+                sqlx::query!(
+                    r#"SELECT COALESCE(m.mechanic_id::text, '') COLLATE "C" AS "mechanic!",
+                              count(*) AS "lines!", sum(f.quantity)::bigint AS "tenths!",
+                              (sum(f.amount) * 100)::bigint AS "sold!"
+                         FROM read.report_sales_lines f
+                         LEFT JOIN LATERAL (
+                              SELECT mechanic_id FROM read.fact_line_mechanics lm
+                               WHERE lm.work_order_id = f.work_order_id AND lm.line_id = f.line_id
+                               ORDER BY version DESC LIMIT 1) m ON true
+                        WHERE f.kind = 'labour' AND f.issued_at >= $1 AND f.issued_at < $2
+                        GROUP BY 1 ORDER BY 3 DESC, 1"#,
+                    period.from,
+                    period.to,
+                )
                 .fetch_all(pool)
                 .await?
+                .into_iter()
+                .map(|row| (row.mechanic, row.lines, row.tenths, row.sold))
+                .collect()
             }
             Self::ClickHouse(client) => {
                 #[derive(Row, Deserialize)]
@@ -433,19 +436,23 @@ impl ReportSource {
     ) -> Result<Vec<TopItem>, QueryError> {
         let rows: Vec<(String, i64, i64, i64)> = match self {
             Self::Postgres(pool) => {
-                sqlx::query_as(&format!(
-                    "SELECT min(description COLLATE \"C\"), count(*), sum(quantity)::bigint,
-                            (sum(amount) * 100)::bigint AS sold
-                       FROM read.fact_sales_lines f
-                      WHERE kind = $3 AND issued_at >= $1 AND issued_at < $2 AND {PG_NOT_VOIDED}
-                      GROUP BY item_key ORDER BY sold DESC, item_key COLLATE \"C\" LIMIT $4"
-                ))
-                .bind(period.from)
-                .bind(period.to)
-                .bind(kind.line_kind())
-                .bind(i64::from(limit))
+                sqlx::query!(
+                    r#"SELECT min(description COLLATE "C") AS "description!", count(*) AS "lines!",
+                              sum(quantity)::bigint AS "quantity!",
+                              (sum(amount) * 100)::bigint AS "sold!"
+                         FROM read.report_sales_lines
+                        WHERE kind = $3 AND issued_at >= $1 AND issued_at < $2
+                        GROUP BY item_key ORDER BY 4 DESC, item_key COLLATE "C" LIMIT $4"#,
+                    period.from,
+                    period.to,
+                    kind.line_kind(),
+                    i64::from(limit),
+                )
                 .fetch_all(pool)
                 .await?
+                .into_iter()
+                .map(|row| (row.description, row.lines, row.quantity, row.sold))
+                .collect()
             }
             Self::ClickHouse(client) => {
                 #[derive(Row, Deserialize)]
