@@ -360,9 +360,8 @@ impl ReportSource {
         period: Period,
     ) -> Result<Vec<MechanicOutput>, QueryError> {
         let rows: Vec<(String, i64, i64, i64)> = match self {
-            Self::Postgres(pool) => {
-                sqlx::query!(
-                    r#"SELECT COALESCE(m.mechanic_id::text, '') COLLATE "C" AS "mechanic!",
+            Self::Postgres(pool) => sqlx::query!(
+                r#"SELECT COALESCE(m.mechanic_id::text, '') COLLATE "C" AS "mechanic!",
                               count(*) AS "lines!", sum(f.quantity)::bigint AS "tenths!",
                               (sum(f.amount) * 100)::bigint AS "sold!"
                          FROM read.report_sales_lines f
@@ -372,15 +371,14 @@ impl ReportSource {
                                ORDER BY version DESC LIMIT 1) m ON true
                         WHERE f.kind = 'labour' AND f.issued_at >= $1 AND f.issued_at < $2
                         GROUP BY 1 ORDER BY 3 DESC, 1"#,
-                    period.from,
-                    period.to,
-                )
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|row| (row.mechanic, row.lines, row.tenths, row.sold))
-                .collect()
-            }
+                period.from,
+                period.to,
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| (row.mechanic, row.lines, row.tenths, row.sold))
+            .collect(),
             Self::ClickHouse(client) => {
                 #[derive(Row, Deserialize)]
                 struct Output {
@@ -435,25 +433,23 @@ impl ReportSource {
         limit: u32,
     ) -> Result<Vec<TopItem>, QueryError> {
         let rows: Vec<(String, i64, i64, i64)> = match self {
-            Self::Postgres(pool) => {
-                sqlx::query!(
-                    r#"SELECT min(description COLLATE "C") AS "description!", count(*) AS "lines!",
+            Self::Postgres(pool) => sqlx::query!(
+                r#"SELECT min(description COLLATE "C") AS "description!", count(*) AS "lines!",
                               sum(quantity)::bigint AS "quantity!",
                               (sum(amount) * 100)::bigint AS "sold!"
                          FROM read.report_sales_lines
                         WHERE kind = $3 AND issued_at >= $1 AND issued_at < $2
                         GROUP BY item_key ORDER BY 4 DESC, item_key COLLATE "C" LIMIT $4"#,
-                    period.from,
-                    period.to,
-                    kind.line_kind(),
-                    i64::from(limit),
-                )
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|row| (row.description, row.lines, row.quantity, row.sold))
-                .collect()
-            }
+                period.from,
+                period.to,
+                kind.line_kind(),
+                i64::from(limit),
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| (row.description, row.lines, row.quantity, row.sold))
+            .collect(),
             Self::ClickHouse(client) => {
                 #[derive(Row, Deserialize)]
                 struct Item {
