@@ -266,16 +266,7 @@ impl Shop {
     }
 
     pub async fn token(&self, login: &str) -> String {
-        let response = self
-            .http
-            .post(format!("{}/v1/auth/login", self.auth))
-            .json(&json!({ "login": login, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "login {login}");
-        let body: Value = response.json().await.unwrap();
-        body["access_token"].as_str().unwrap().to_owned()
+        day::sign_in(&self.http, &self.auth, login).await
     }
 
     /// Sends a command with optional extra headers.
