@@ -1,18 +1,12 @@
 //! `motorlog-projector`: runs every projector, with `/health` and `/metrics` on `PROJECTOR_LISTEN`
 //! (default 127.0.0.1:8084). With `KAFKA_BROKERS` it also relays the log to Kafka, and with
-//! `PROJECTOR_SOURCE=kafka` its read models are fed from there (see [`Feeds::from_env`]).
+//! `PROJECTOR_SOURCE=kafka` its read models are fed from there (see [`Config::from_env`]).
 
 use anyhow::Context;
 use event_store::EventStore;
-use projections::service::{router, spawn_all, stopped, Feeds, HealthState, Phases};
+use projections::service::{router, spawn_all, stopped, Config, HealthState, Phases};
 use projections::RunOptions;
 use sqlx::postgres::PgPoolOptions;
-
-/// The most connections the projector's pool opens unless `PROJECTOR_DB_POOL` says otherwise. Each
-/// projector and sink keeps one of them listening for new events (one per projector: six) and takes
-/// another for a batch; besides the pool, each holds its advisory lock on a connection of its own
-/// (six more). So the service opens at most this plus one per projector and sink: 22 by default.
-const DB_POOL_DEFAULT: u32 = 16;
 
 /// Pool connections each projector and sink needs: one listening, one for its reads and batches.
 /// With fewer (10 for six projectors) the browser tests saw read models lag for seconds, so
@@ -22,33 +16,16 @@ const DB_POOL_PER_FEED: u32 = 2;
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// `PROJECTOR_DB_POOL`, or [`DB_POOL_DEFAULT`]; 0 or anything but a number stops the start, naming
-/// the variable.
-fn db_pool_size() -> anyhow::Result<u32> {
-    match std::env::var("PROJECTOR_DB_POOL") {
-        Err(_) => Ok(DB_POOL_DEFAULT),
-        Ok(raw) => match raw.trim().parse::<u32>() {
-            Ok(size) if size > 0 => Ok(size),
-            _ => anyhow::bail!(
-                "PROJECTOR_DB_POOL must be a number of connections above 0, not {raw:?}"
-            ),
-        },
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init_tracing();
-    let database_url = event_store::schema::ServiceRole::Projector
-        .database_url()
-        .map_err(anyhow::Error::msg)?;
-    let listen = std::env::var("PROJECTOR_LISTEN").unwrap_or_else(|_| "127.0.0.1:8084".into());
-    let pool_size = db_pool_size()?;
+    let config = Config::from_env().map_err(anyhow::Error::msg)?;
+    let pool_size = config.db_pool;
     let pool = PgPoolOptions::new()
         .max_connections(pool_size)
         .min_connections(0)
         .idle_timeout(DB_IDLE_TIMEOUT)
-        .connect(&database_url)
+        .connect(&config.database_url)
         .await
         .context("cannot connect to PROJECTOR_DATABASE_URL (or DATABASE_URL)")?;
     // Migrations are `motorlog-migrate`'s step, as the owner: this role could not run them.
@@ -56,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
     let store = EventStore::new(pool);
     let phases = Phases::default();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let feeds = Feeds::from_env().map_err(anyhow::Error::msg)?;
+    let feeds = config.feeds;
     tracing::info!(?feeds, "where the read models are fed from");
     let mut projectors = spawn_all(&store, RunOptions::default(), &feeds, &phases, &shutdown)
         .context("starting the projectors")?;
@@ -70,10 +47,10 @@ async fn main() -> anyhow::Result<()> {
             feeds_running.saturating_mul(DB_POOL_PER_FEED)
         );
     }
-    let listener = tokio::net::TcpListener::bind(&listen)
+    let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    tracing::info!(address = %listen, "projectors running; /health and /metrics listening");
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(address = %config.listen, "projectors running; /health and /metrics listening");
     let app = router(HealthState { store, phases });
     let limits = auth::serve::ServeLimits::from_env().map_err(anyhow::Error::msg)?;
     let server = tokio::spawn(auth::serve::serve(

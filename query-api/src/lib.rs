@@ -7,6 +7,7 @@
 //! serves it all.
 
 pub mod access;
+pub mod config;
 pub mod context;
 pub mod error;
 pub mod http;

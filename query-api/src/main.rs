@@ -7,34 +7,15 @@
 //! from it.
 
 use anyhow::Context;
-use auth::AuthConfig;
 use event_store::EventStore;
-use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
-use query_api::http::{pool_options, run, QueryApi, Sources};
+use projections::meilisearch::MeilisearchIndexes;
+use query_api::config::Config;
+use query_api::http::{pool_options_with, run, QueryApi, Sources};
 use query_api::reports::ReportSource;
 use query_api::search::SearchSource;
 
-/// The most connections this service keeps open on PostgreSQL unless `QUERY_API_DB_POOL` says
-/// otherwise. The README's table adds every service's share up to a total well under a default
-/// server's 100 connections.
-const DB_POOL_DEFAULT: u32 = 6;
-
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// `QUERY_API_DB_POOL`, or [`DB_POOL_DEFAULT`]; 0 or anything but a number stops the start,
-/// naming the variable.
-fn db_pool_size() -> anyhow::Result<u32> {
-    match std::env::var("QUERY_API_DB_POOL") {
-        Err(_) => Ok(DB_POOL_DEFAULT),
-        Ok(raw) => match raw.trim().parse::<u32>() {
-            Ok(size) if size > 0 => Ok(size),
-            _ => anyhow::bail!(
-                "QUERY_API_DB_POOL must be a number of connections above 0, not {raw:?}"
-            ),
-        },
-    }
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -43,49 +24,46 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     telemetry::init_tracing();
-    let database_url = event_store::schema::ServiceRole::Query
-        .database_url()
-        .map_err(anyhow::Error::msg)?;
-    let listen = std::env::var("QUERY_API_LISTEN").unwrap_or_else(|_| "127.0.0.1:8083".into());
-    let graphiql = std::env::var("MOTORLOG_ENV").map_or(true, |env| env != "production");
-    // The shop, Redis (ended sessions, rate limit) and its key prefix: the same settings as auth's.
-    let auth = AuthConfig::from_env().map_err(anyhow::Error::msg)?;
-    let pool = pool_options()
-        .max_connections(db_pool_size()?)
+    let config = Config::from_env().map_err(anyhow::Error::msg)?;
+    let pool = pool_options_with(config.statement_timeout)
+        .max_connections(config.db_pool)
         .min_connections(0)
         .idle_timeout(DB_IDLE_TIMEOUT)
-        .connect(&database_url)
+        .connect(&config.database_url)
         .await
         .context("cannot connect to QUERY_API_DATABASE_URL (or DATABASE_URL)")?;
     // Migrations are `motorlog-migrate`'s step, as the owner: this role could not run them.
     event_store::schema::check_migrated(&pool).await?;
-    let listener = tokio::net::TcpListener::bind(&listen)
+    let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    tracing::info!(address = %listen, graphiql, "query API listening");
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(address = %config.listen, graphiql = config.graphiql, "query API listening");
     // The owner's reports from ClickHouse when it is configured, from PostgreSQL's facts otherwise.
-    let reports = match std::env::var("CLICKHOUSE_URL") {
-        Ok(url) if !url.trim().is_empty() => {
-            let database =
-                std::env::var("CLICKHOUSE_DATABASE").unwrap_or_else(|_| "motorlog".into());
+    let reports = match &config.clickhouse {
+        Some((url, database)) => {
             tracing::info!(%url, %database, "reports read ClickHouse");
             ReportSource::ClickHouse(Box::new(projections::clickhouse_facts::connect(
-                &url, &database,
+                url, database,
             )))
         }
-        _ => ReportSource::Postgres(pool.clone()),
+        None => ReportSource::Postgres(pool.clone()),
     };
     // Search in Meilisearch when it is configured (PostgreSQL answers while it cannot).
-    let search = match MeilisearchConfig::from_env() {
-        Some(config) => {
-            tracing::info!(url = %config.url, prefix = %config.prefix, "search reads Meilisearch");
-            let indexes = MeilisearchIndexes::new(&config, EventStore::new(pool.clone()))?;
+    let search = match &config.meilisearch {
+        Some(meili) => {
+            tracing::info!(url = %meili.url, prefix = %meili.prefix, "search reads Meilisearch");
+            let indexes = MeilisearchIndexes::new(meili, EventStore::new(pool.clone()))?;
             SearchSource::Meilisearch(Box::new(indexes))
         }
         None => SearchSource::Postgres,
     };
     run(
-        QueryApi::with_sources(pool, &auth, graphiql, Sources { reports, search }),
+        QueryApi::with_sources(
+            pool,
+            &config.auth,
+            config.graphiql,
+            Sources { reports, search },
+        ),
         listener,
         // SIGTERM: stop accepting, answer the queries in flight, then exit.
         telemetry::shutdown_signal(),

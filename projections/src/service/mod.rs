@@ -15,8 +15,11 @@ use sqlx::PgPool;
 use tokio::sync::{watch, RwLock};
 use tokio::task::JoinSet;
 
+mod config;
 mod health;
 mod registry;
+
+pub use config::Config;
 
 pub use health::{metrics_handle, router, HealthState};
 pub use registry::Projector;

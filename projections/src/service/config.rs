@@ -1,0 +1,35 @@
+//! `motorlog-projector`'s settings, read once at start (the README's table lists each variable).
+
+use std::net::SocketAddr;
+
+use telemetry::config::{listen, positive};
+
+use super::Feeds;
+
+/// Everything `motorlog-projector` reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `PROJECTOR_LISTEN` (`/health`, `/metrics`), default 127.0.0.1:8084.
+    pub listen: SocketAddr,
+    /// `PROJECTOR_DATABASE_URL` (the `motorlog_projector` role's login), else `DATABASE_URL`.
+    pub database_url: String,
+    /// `PROJECTOR_DB_POOL` (default 16). Each projector and sink keeps one connection listening
+    /// for new events and takes another for a batch; besides the pool, each holds its advisory
+    /// lock on a connection of its own. So the service opens at most this plus one per projector
+    /// and sink: 22 by default.
+    pub db_pool: u32,
+    /// Kafka, ClickHouse and Meilisearch ([`Feeds::from_env`]).
+    pub feeds: Feeds,
+}
+
+impl Config {
+    /// Reads the settings; the error names the variable that is wrong.
+    pub fn from_env() -> Result<Self, String> {
+        Ok(Self {
+            listen: listen("PROJECTOR_LISTEN", "127.0.0.1:8084").map_err(|e| e.to_string())?,
+            database_url: event_store::schema::ServiceRole::Projector.database_url()?,
+            db_pool: positive("PROJECTOR_DB_POOL", 16).map_err(|e| e.to_string())?,
+            feeds: Feeds::from_env()?,
+        })
+    }
+}
