@@ -273,6 +273,9 @@ impl Desk {
             )
             .await;
         }
+        // Paid: the car goes back to its owner, and the order is closed.
+        self.step(&self.advisor, order_path("close"), json!({}), ledger)
+            .await;
         Visit {
             client,
             client_name,

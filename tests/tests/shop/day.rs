@@ -213,7 +213,7 @@ async fn day() {
         );
         let seen = data(&http, &shop.queries.url, &owner, &query).await;
         let order = &seen["workOrder"];
-        assert_eq!(order["status"], "completed", "{query}: {seen}");
+        assert_eq!(order["status"], "closed", "{query}: {seen}");
         assert_eq!(order["client"]["displayName"], visit.client_name.as_str());
         assert_eq!(order["vehicle"]["id"], visit.vehicle.to_string());
         assert_eq!(order["invoices"][0]["total"], "7531.00", "{seen}");
@@ -275,6 +275,9 @@ async fn day() {
         shown += rows.as_array().map_or(0, Vec::len);
     }
     assert!(shown > 0, "the reports show none of the day's work");
+    // Every visit's car was handed over today, each a car of its own.
+    let cars = data(&http, &shop.queries.url, &owner, &reports[2]).await;
+    assert_eq!(cars["carCount"]["cars"], visits.len(), "{cars}");
 
     // Search in Meilisearch finds a client of the day (when there is a Meilisearch).
     if let Some(api) = &shop.queries_meilisearch {

@@ -147,7 +147,7 @@ async fn soak() {
         );
         let seen = data(&http, &shop.queries.url, &owner, &query).await;
         assert_eq!(
-            seen["workOrder"]["status"], "completed",
+            seen["workOrder"]["status"], "closed",
             "{}: {seen}",
             visit.order
         );
