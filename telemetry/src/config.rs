@@ -4,7 +4,6 @@
 //! readers, so its defaults sit in one place and the README's table of variables can be checked
 //! against it. An empty variable counts as unset: `FOO= service` is how a shell clears one.
 
-use std::fmt::Display;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
@@ -18,12 +17,6 @@ pub enum ConfigError {
         expected: &'static str,
         value: String,
     },
-    /// A variable with no sensible default is not set.
-    #[error("{name} is not set: {why}")]
-    Missing {
-        name: &'static str,
-        why: &'static str,
-    },
 }
 
 /// The variable's value, trimmed; `None` when unset or empty.
@@ -34,19 +27,9 @@ pub fn var(name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-/// The first of `names` that is set (a service-specific variable before a shared one).
-pub fn first_var(names: &[&str]) -> Option<String> {
-    names.iter().find_map(|name| var(name))
-}
-
 /// The variable, or `default`.
 pub fn string(name: &str, default: &str) -> String {
     var(name).unwrap_or_else(|| default.to_owned())
-}
-
-/// The variable, which has no default.
-pub fn required(name: &'static str, why: &'static str) -> Result<String, ConfigError> {
-    var(name).ok_or(ConfigError::Missing { name, why })
 }
 
 /// The variable parsed as `T`, or `default`; `expected` says what it must be in the error.
@@ -88,43 +71,6 @@ pub fn listen(name: &'static str, default: &str) -> Result<SocketAddr, ConfigErr
     })
 }
 
-/// `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`), or `default`.
-pub fn switch(name: &'static str, default: bool) -> Result<bool, ConfigError> {
-    match var(name).map(|value| value.to_ascii_lowercase()) {
-        None => Ok(default),
-        Some(value) => match value.as_str() {
-            "on" | "true" | "1" | "yes" => Ok(true),
-            "off" | "false" | "0" | "no" => Ok(false),
-            _ => Err(ConfigError::Invalid {
-                name,
-                expected: "on or off",
-                value,
-            }),
-        },
-    }
-}
-
-/// A setting's value for the start-up log line, with secrets in URLs masked.
-pub fn redacted(url: &impl Display) -> String {
-    let text = url.to_string();
-    // scheme://user:password@host → scheme://user:***@host
-    match (text.find("://"), text.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &text[scheme_end + 3..at];
-            match credentials.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &text[..scheme_end + 3],
-                    &credentials[..colon],
-                    &text[at..]
-                ),
-                None => text,
-            }
-        }
-        _ => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,8 +96,6 @@ mod tests {
         assert!(positive("TELEMETRY_TEST_POOL0", 6).is_err());
         std::env::set_var("TELEMETRY_TEST_LISTEN", "8082");
         assert!(listen("TELEMETRY_TEST_LISTEN", "127.0.0.1:1").is_err());
-        std::env::set_var("TELEMETRY_TEST_SWITCH", "maybe");
-        assert!(switch("TELEMETRY_TEST_SWITCH", true).is_err());
     }
 
     #[test]
@@ -160,29 +104,6 @@ mod tests {
         assert_eq!(
             listen("TELEMETRY_TEST_LISTEN_OK", "127.0.0.1:1").map(|a| a.port()),
             Ok(9000)
-        );
-        std::env::set_var("TELEMETRY_TEST_SWITCH_OFF", "OFF");
-        assert_eq!(switch("TELEMETRY_TEST_SWITCH_OFF", true), Ok(false));
-        std::env::set_var("TELEMETRY_TEST_SECOND", "b");
-        assert_eq!(
-            first_var(&["TELEMETRY_TEST_FIRST", "TELEMETRY_TEST_SECOND"]).as_deref(),
-            Some("b")
-        );
-    }
-
-    #[test]
-    fn passwords_in_urls_are_masked() {
-        assert_eq!(
-            redacted(&"postgres://motorlog_query:s3cret@db:5432/motorlog"),
-            "postgres://motorlog_query:***@db:5432/motorlog"
-        );
-        assert_eq!(
-            redacted(&"postgres://postgres@db/x"),
-            "postgres://postgres@db/x"
-        );
-        assert_eq!(
-            redacted(&"http://clickhouse:8123"),
-            "http://clickhouse:8123"
         );
     }
 }
