@@ -6,11 +6,11 @@
 -- No role gets CREATE anywhere, owns anything or may ALTER, DROP or TRUNCATE the log: only the
 -- owner changes the schema, and the log's triggers stay out of every service's reach.
 
-REVOKE ALL ON ALL TABLES IN SCHEMA public, auth, command_api, projections, read
+REVOKE ALL ON ALL TABLES IN SCHEMA public, auth, command_api, projections, read, keys
     FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public, auth, command_api, projections, read
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public, auth, command_api, projections, read, keys
     FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
-REVOKE ALL ON SCHEMA auth, command_api, projections, read
+REVOKE ALL ON SCHEMA auth, command_api, projections, read, keys
     FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
 
 -- Nobody but the owner creates objects: not in `public` (PostgreSQL 15 no longer lets PUBLIC, older
@@ -61,6 +61,18 @@ GRANT USAGE ON SCHEMA projections, read TO motorlog_projector;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA projections, read
     TO motorlog_projector;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA projections, read TO motorlog_projector;
+
+-- The key store of personal data (crate personal-data): data keys wrapped under a master key, and
+-- the erasures. Whoever seals or opens a personal field reads keys and makes one on first use: the
+-- command API (events it appends), the projectors (read models they build), auth (the staff it
+-- appends). Erasing is a command, so only the command API destroys a key and records the erasure.
+-- Nobody UPDATEs a key: re-wrapping under a new master key runs as the owner. The query API gets
+-- nothing here: it reads read models only, and a key in its reach would open the whole log.
+GRANT USAGE ON SCHEMA keys TO motorlog_command, motorlog_projector, motorlog_auth;
+GRANT SELECT, INSERT ON keys.data_keys TO motorlog_command, motorlog_projector, motorlog_auth;
+GRANT SELECT ON keys.erasures TO motorlog_command, motorlog_projector, motorlog_auth;
+GRANT DELETE ON keys.data_keys TO motorlog_command;
+GRANT INSERT ON keys.erasures TO motorlog_command;
 
 -- The query API: reads the read models and how far each has caught up (read-your-writes); reads the
 -- log for the access checks and for a record's history.

@@ -1,0 +1,28 @@
+//! Personal data under 152-ФЗ, kept out of the append-only log in the clear (crypto-shredding).
+//!
+//! The log is append-only and kept forever, yet a person may demand their data be destroyed. So a
+//! personal field (a person's name, phone, e-mail, address, free-text note) never goes into an
+//! event as it is: it is sealed ([`cipher`]) under a data key of its own data subject (a client who
+//! is a person, an employee). Data keys live wrapped under a master key ([`master`]) in a key store
+//! apart from the log ([`key_store`], schema `keys`). Erasing a subject destroys its data key and
+//! nothing else: every copy of every event, backups of the log included, then holds ciphertext no
+//! one can open, and every reader shows [`ERASED`] ([`field`]).
+//!
+//! This crate is the foundation: the event store, projectors and relay use it in later work.
+
+pub mod cipher;
+mod error;
+pub mod field;
+pub mod key;
+pub mod key_store;
+pub mod master;
+
+pub use cipher::{open, seal, FieldContext, Sealed};
+pub use error::PersonalDataError;
+pub use field::{read_field, Field, ERASED};
+pub use key::{DataKey, SubjectKind};
+pub use key_store::{Erasure, KeyState, KeyStore};
+pub use master::{MasterKey, MasterKeys, WrappedKey};
+
+/// The crate's results.
+pub type Result<T, E = PersonalDataError> = std::result::Result<T, E>;
