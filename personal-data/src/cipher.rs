@@ -88,11 +88,6 @@ impl Sealed {
         self.subject
     }
 
-    /// The ciphertext with its tag (tests change a byte of it).
-    pub fn ciphertext_mut(&mut self) -> &mut [u8] {
-        &mut self.ciphertext
-    }
-
     /// Parses the text form. Any input gives a value or a [`PersonalDataError::Malformed`], never a
     /// panic: events come from storage and other services.
     pub fn parse(text: &str) -> Result<Self> {
@@ -161,14 +156,15 @@ impl<'de> serde::Deserialize<'de> for Sealed {
     }
 }
 
-/// Seals `plaintext` under `key` for `context`, with a fresh random nonce.
-pub fn seal(key: &DataKey, context: &FieldContext<'_>, plaintext: &str) -> Sealed {
-    let (nonce, ciphertext) = encrypt(key.as_bytes(), &context.aad(), plaintext.as_bytes());
-    Sealed {
+/// Seals `plaintext` under `key` for `context`, with a fresh random nonce. Fails only for a value
+/// beyond the cipher's limit (256 GiB), never silently.
+pub fn seal(key: &DataKey, context: &FieldContext<'_>, plaintext: &str) -> Result<Sealed> {
+    let (nonce, ciphertext) = encrypt(key.as_bytes(), &context.aad(), plaintext.as_bytes())?;
+    Ok(Sealed {
         subject: context.subject,
         nonce,
         ciphertext,
-    }
+    })
 }
 
 /// Opens `sealed` under `key` for `context`; refuses a value of another subject, another context,
@@ -194,16 +190,19 @@ pub fn open(key: &DataKey, context: &FieldContext<'_>, sealed: &Sealed) -> Resul
 }
 
 /// XChaCha20-Poly1305 with a fresh random nonce; shared with the master key's wrapping.
-pub(crate) fn encrypt(key: &[u8; 32], aad: &[u8], msg: &[u8]) -> ([u8; NONCE_LEN], Vec<u8>) {
+pub(crate) fn encrypt(
+    key: &[u8; 32],
+    aad: &[u8],
+    msg: &[u8],
+) -> Result<([u8; NONCE_LEN], Vec<u8>)> {
     let cipher = XChaCha20Poly1305::new(key.into());
     let nonce = XNonce::generate();
     let ciphertext = cipher
         .encrypt(&nonce, Payload { msg, aad })
-        // Only a message longer than the cipher's 256 GiB limit fails.
-        .unwrap_or_default();
+        .map_err(|_| PersonalDataError::TooLong)?;
     let mut fixed = [0u8; NONCE_LEN];
     fixed.copy_from_slice(nonce.as_slice());
-    (fixed, ciphertext)
+    Ok((fixed, ciphertext))
 }
 
 /// The inverse of [`encrypt`]; `None` when the tag does not verify.

@@ -12,6 +12,9 @@ pub enum PersonalDataError {
         /// Which part of the input is wrong (never the input itself).
         reason: &'static str,
     },
+    /// The value is beyond what the cipher seals in one piece (256 GiB): no personal field is.
+    #[error("the value is too long to seal")]
+    TooLong,
     /// The AEAD refused: wrong key, a context that differs from the one it was sealed under
     /// (another stream, event type, field or subject), or a changed byte. The cipher cannot tell
     /// these apart, by design.

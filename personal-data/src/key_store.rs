@@ -80,7 +80,7 @@ impl KeyStore {
                 row.wrapped,
             );
         }
-        let fresh = self.masters.wrap(subject, &DataKey::generate());
+        let fresh = self.masters.wrap(subject, &DataKey::generate())?;
         let mut tx = self.pool.begin().await?;
         lock_subject(&mut tx, subject).await?;
         if erased_at(&mut tx, subject).await?.is_some() {
@@ -240,7 +240,7 @@ impl KeyStore {
                 };
                 let key = self.masters.unwrap(row.subject_id, &old)?;
                 subjects.push(row.subject_id);
-                rewrapped.push(self.masters.wrap(row.subject_id, &key).bytes);
+                rewrapped.push(self.masters.wrap(row.subject_id, &key)?.bytes);
             }
             sqlx::query!(
                 "UPDATE keys.data_keys d

@@ -200,19 +200,19 @@ impl MasterKeys {
     }
 
     /// Wraps `key` of `subject` under the current master key.
-    pub fn wrap(&self, subject: Uuid, key: &DataKey) -> WrappedKey {
+    pub fn wrap(&self, subject: Uuid, key: &DataKey) -> Result<WrappedKey> {
         let (nonce, ciphertext) = encrypt(
             &self.current.key,
             &aad(subject, &self.current.id),
             key.as_bytes(),
-        );
+        )?;
         let mut bytes = Vec::with_capacity(NONCE_LEN + ciphertext.len());
         bytes.extend_from_slice(&nonce);
         bytes.extend_from_slice(&ciphertext);
-        WrappedKey {
+        Ok(WrappedKey {
             master_key_id: self.current.id.clone(),
             bytes,
-        }
+        })
     }
 
     /// Unwraps the key of `subject`: refuses one wrapped for another subject, under another master

@@ -67,7 +67,7 @@ proptest! {
         plaintext in any::<String>(),
     ) {
         let key = DataKey::generate();
-        let sealed = seal(&key, &context.context(), &plaintext);
+        let sealed = seal(&key, &context.context(), &plaintext).unwrap();
         prop_assert_eq!(open(&key, &context.context(), &sealed).unwrap(), plaintext.clone());
         // Through the text form, as it travels in an event's JSON.
         let text = serde_json::to_value(&sealed).unwrap();
@@ -83,7 +83,7 @@ proptest! {
         plaintext in any::<String>(),
     ) {
         let key = DataKey::generate();
-        let sealed = seal(&key, &context.context(), &plaintext);
+        let sealed = seal(&key, &context.context(), &plaintext).unwrap();
         let mut other = context.clone();
         match part {
             0 => other.stream_type.push(extra),
@@ -108,7 +108,7 @@ proptest! {
     ) {
         let key = DataKey::generate();
         let context = client_phone(Uuid::now_v7());
-        let text = seal(&key, &context.context(), &plaintext).to_string();
+        let text = seal(&key, &context.context(), &plaintext).unwrap().to_string();
         let (head, body) = text.rsplit_once('.').unwrap();
         let mut bytes = URL_SAFE_NO_PAD.decode(body).unwrap();
         let i = at.index(bytes.len());
@@ -132,7 +132,7 @@ proptest! {
         cut in any::<prop::sample::Index>(),
         insert in any::<char>(),
     ) {
-        let text = seal(&DataKey::generate(), &client_phone(Uuid::now_v7()).context(), "Иванов").to_string();
+        let text = seal(&DataKey::generate(), &client_phone(Uuid::now_v7()).context(), "Иванов").unwrap().to_string();
         let mut chars: Vec<char> = text.chars().collect();
         let i = cut.index(chars.len());
         let _ = Sealed::parse(&chars[..i].iter().collect::<String>());
@@ -144,7 +144,7 @@ proptest! {
 #[test]
 fn a_value_does_not_open_under_another_key() {
     let context = client_phone(Uuid::now_v7());
-    let sealed = seal(&DataKey::generate(), &context.context(), "+7 912 345-67-89");
+    let sealed = seal(&DataKey::generate(), &context.context(), "+7 912 345-67-89").unwrap();
     assert!(matches!(
         open(&DataKey::generate(), &context.context(), &sealed),
         Err(PersonalDataError::Undecryptable)
@@ -164,7 +164,7 @@ fn the_associated_data_keeps_the_parts_apart() {
     };
     // The same bytes, split differently, are different contexts.
     assert_ne!(split("ab", "c").aad(), split("a", "bc").aad());
-    let sealed = seal(&key, &split("ab", "c"), "Пётр");
+    let sealed = seal(&key, &split("ab", "c"), "Пётр").unwrap();
     assert!(open(&key, &split("a", "bc"), &sealed).is_err());
     assert_eq!(open(&key, &split("ab", "c"), &sealed).unwrap(), "Пётр");
 }
@@ -173,8 +173,8 @@ fn the_associated_data_keeps_the_parts_apart() {
 fn every_seal_draws_a_fresh_nonce() {
     let key = DataKey::generate();
     let context = client_phone(Uuid::now_v7());
-    let first = seal(&key, &context.context(), "one@example.ru");
-    let second = seal(&key, &context.context(), "one@example.ru");
+    let first = seal(&key, &context.context(), "one@example.ru").unwrap();
+    let second = seal(&key, &context.context(), "one@example.ru").unwrap();
     assert_ne!(first.to_string(), second.to_string());
 }
 
@@ -185,7 +185,8 @@ fn the_text_form_names_the_subject_and_nothing_in_the_clear() {
         &DataKey::generate(),
         &client_phone(subject).context(),
         "Сидоров",
-    );
+    )
+    .unwrap();
     let text = sealed.to_string();
     assert!(text.starts_with(&format!("pd1.{subject}.")), "{text}");
     assert!(!text.contains("Сидоров"));
@@ -260,7 +261,7 @@ fn keys_never_show_in_debug_output() {
 fn a_reader_sees_the_value_erased_or_a_missing_key() {
     let key = DataKey::generate();
     let context = client_phone(Uuid::now_v7());
-    let sealed = seal(&key, &context.context(), "ул. Ленина, 1");
+    let sealed = seal(&key, &context.context(), "ул. Ленина, 1").unwrap();
     assert_eq!(
         read_field(&KeyState::Live(key), &context.context(), &sealed).unwrap(),
         Field::Value("ул. Ленина, 1".into())

@@ -78,7 +78,7 @@ async fn erasure_destroys_the_key_for_good() {
     let (erased, kept, never) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     let key = store.key_for(erased, SubjectKind::Client).await.unwrap();
     let kept_key = store.key_for(kept, SubjectKind::Employee).await.unwrap();
-    let sealed = seal(&key, &phone(erased), "+7 912 000-00-00");
+    let sealed = seal(&key, &phone(erased), "+7 912 000-00-00").unwrap();
     let clerk = Uuid::now_v7();
 
     let first = store
@@ -218,7 +218,7 @@ async fn rotation_rewraps_every_key_and_sealed_values_still_open() {
         let key = old.key_for(*subject, SubjectKind::Client).await.unwrap();
         sealed.push((
             *subject,
-            seal(&key, &phone(*subject), &format!("+7 900 000-00-0{i}")),
+            seal(&key, &phone(*subject), &format!("+7 900 000-00-0{i}")).unwrap(),
         ));
     }
 

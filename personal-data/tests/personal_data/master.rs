@@ -10,7 +10,7 @@ fn a_wrapped_key_unwraps_for_its_subject_only() {
     let keys = masters(master("m1", 1), vec![]);
     let subject = Uuid::now_v7();
     let key = DataKey::generate();
-    let wrapped = keys.wrap(subject, &key);
+    let wrapped = keys.wrap(subject, &key).unwrap();
     assert_eq!(wrapped.master_key_id, "m1");
     assert_eq!(keys.unwrap(subject, &wrapped).unwrap(), key);
     // Swapped onto another subject's row, it does not unwrap.
@@ -45,11 +45,16 @@ fn a_wrapped_key_unwraps_for_its_subject_only() {
 fn after_rotation_old_keys_unwrap_with_the_old_master_kept_as_previous() {
     let subject = Uuid::now_v7();
     let key = DataKey::generate();
-    let wrapped = masters(master("2026-01", 1), vec![]).wrap(subject, &key);
+    let wrapped = masters(master("2026-01", 1), vec![])
+        .wrap(subject, &key)
+        .unwrap();
     let rotated = masters(master("2026-12", 2), vec![master("2026-01", 1)]);
     assert_eq!(rotated.current_id(), "2026-12");
     assert_eq!(rotated.unwrap(subject, &wrapped).unwrap(), key);
-    assert_eq!(rotated.wrap(subject, &key).master_key_id, "2026-12");
+    assert_eq!(
+        rotated.wrap(subject, &key).unwrap().master_key_id,
+        "2026-12"
+    );
     // Without the old master, the key is out of reach: the error names the missing id.
     let only_new = masters(master("2026-12", 2), vec![]);
     assert!(matches!(
@@ -71,7 +76,7 @@ fn master_keys_are_read_from_lines_current_first() {
     assert_eq!(keys.current_id(), "k2");
     let subject = Uuid::now_v7();
     let key = DataKey::generate();
-    let under_previous = masters(previous, vec![]).wrap(subject, &key);
+    let under_previous = masters(previous, vec![]).wrap(subject, &key).unwrap();
     assert_eq!(keys.unwrap(subject, &under_previous).unwrap(), key);
 }
 
