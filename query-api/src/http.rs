@@ -29,7 +29,7 @@ use crate::schema::cashier::{InvoicesByWorkOrderLoader, PaymentsLoader};
 use crate::schema::clients::{
     ClientLoader, MileageLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader,
 };
-use crate::schema::order_card::{LinesLoader, WorkOrderStateLoader};
+use crate::schema::order_card::{LinesLoader, WorkOrderCardLoader};
 use crate::schema::reference_data::{EmployeeLoader, ShopName};
 use crate::schema::{MotorlogSchema, Query};
 use crate::search::SearchSource;
@@ -422,7 +422,7 @@ async fn graphql(
         .data(loader(InvoicesByWorkOrderLoader(db.clone())))
         .data(loader(PaymentsLoader(db.clone())))
         .data(loader(PhonesLoader(db.clone())))
-        .data(loader(WorkOrderStateLoader(db)));
+        .data(loader(WorkOrderCardLoader(db)));
     let mut response = api.schema.execute(request).await;
     if let Some(message) = over_limits(&response) {
         metrics::counter!("motorlog_queries_total", "outcome" => "too_costly").increment(1);

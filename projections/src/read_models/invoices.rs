@@ -1,11 +1,16 @@
 //! Invoices with what is still due (and so the debtors list), and the payments journal by day and
 //! method. Paid, refunded and the status come from the domain's own fold of the invoice.
+//!
+//! `state` holds that fold: the projector's private working copy, read back for the next event.
+//! Only this module reads it; the query API reads the lines from `card` ([`InvoiceCard`]), whose
+//! shape is versioned and does not follow the domain's.
 
 use aggregates::invoice::{Invoice, InvoiceEvent, InvoiceStatus, Payer};
 use aggregates::Aggregate;
 use event_store::RecordedEvent;
 use sqlx::PgConnection;
 
+use crate::read_models::cards::InvoiceCard;
 use crate::support::{decode, found, from_json, record_id, to_json, version};
 use crate::{Projection, ProjectionError};
 
@@ -67,8 +72,8 @@ impl Projection for InvoicesProjection {
             sqlx::query!(
                 "INSERT INTO read.invoices
                    (invoice_id, number, work_order_id, work_order_number, client_id, payer_kind,
-                    payer_name, payer_inn, issued_at, total, vat, status, state, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint / 100.0, $11::bigint / 100.0, $12, $13, $14)",
+                    payer_name, payer_inn, issued_at, total, vat, status, state, card, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint / 100.0, $11::bigint / 100.0, $12, $13, $14, $15)",
                 invoice,
                 number,
                 basis.work_order_id.0,
@@ -83,6 +88,7 @@ impl Projection for InvoicesProjection {
                 state.vat().as_kopecks(),
                 status_code(state.status()),
                 to_json(&state)?,
+                to_json(&InvoiceCard::of(&state))?,
                 version,
             )
             .execute(&mut *tx)
@@ -149,7 +155,8 @@ impl Projection for InvoicesProjection {
         sqlx::query!(
             "UPDATE read.invoices
                 SET paid = $2::bigint / 100.0, refunded = $3::bigint / 100.0, voided = $4,
-                    void_reason = COALESCE($5, void_reason), status = $6, state = $7, version = $8
+                    void_reason = COALESCE($5, void_reason), status = $6, state = $7, version = $8,
+                    card = $9
               WHERE invoice_id = $1",
             invoice,
             state.paid.as_kopecks(),
@@ -159,6 +166,7 @@ impl Projection for InvoicesProjection {
             status_code(state.status()),
             to_json(&state)?,
             version,
+            to_json(&InvoiceCard::of(&state))?,
         )
         .execute(&mut *tx)
         .await?;

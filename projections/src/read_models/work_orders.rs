@@ -1,5 +1,9 @@
 //! The work-order board and card: each order's status, dates, money and mechanics, its lines, and
-//! the domain's own fold of it (intake, recommendations, approvals) for the card.
+//! the card's own record of the intake act and recommendations ([`WorkOrderCard`]).
+//!
+//! `state` holds the domain's fold of the order: the projector's private working copy, read back
+//! when a batch starts on an order, so the next event folds onto it. Only this module reads it; the
+//! query API reads `card`, whose shape is versioned and does not follow the domain's.
 //!
 //! The projector folds the order with the domain's `evolve`, so totals and line amounts here are
 //! computed by the one formula the commands use; they cannot drift from the invoice. The board's
@@ -14,6 +18,7 @@ use event_store::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::read_models::cards::WorkOrderCard;
 use crate::support::{decode, from_json, never_created, record_id, to_json, version};
 use crate::{Projection, ProjectionError};
 
@@ -305,8 +310,8 @@ impl Run {
             sqlx::query!(
                 "INSERT INTO read.work_orders
                    (work_order_id, number, client_id, vehicle_id, status, opened_by, opened_at,
-                    vat_rate_bp, state, version, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    vat_rate_bp, state, card, version, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 work_order,
                 number,
                 client_id.0,
@@ -316,6 +321,7 @@ impl Run {
                 at,
                 i32::from(vat_rate.basis_points()),
                 to_json(&order)?,
+                to_json(&WorkOrderCard::of(&order))?,
                 version(event),
                 event.recorded_at,
             )
@@ -384,7 +390,7 @@ impl Run {
                     closed_at = COALESCE($19, closed_at),
                     cancelled_at = COALESCE($20, cancelled_at),
                     cancel_reason = COALESCE($21, cancel_reason),
-                    promised_at = $22, pending_approval_lines = $23
+                    promised_at = $22, pending_approval_lines = $23, card = $24
               WHERE work_order_id = $1",
             self.work_order,
             order.status.as_str(),
@@ -412,6 +418,7 @@ impl Run {
             cancel_reason,
             order.promised_at,
             i32::try_from(order.pending_lines()).unwrap_or(i32::MAX),
+            to_json(&WorkOrderCard::of(order))?,
         )
         .execute(&mut *tx)
         .await?;

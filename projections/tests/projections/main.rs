@@ -5,6 +5,7 @@
 
 mod analytics;
 mod bounds;
+mod cards;
 mod crash;
 mod kafka;
 mod meilisearch;

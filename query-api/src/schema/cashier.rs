@@ -5,6 +5,7 @@ use aggregates::permission::Permission as P;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
+use projections::read_models::cards::InvoiceCard;
 use uuid::Uuid;
 
 use crate::context::{Model, Scope};
@@ -53,8 +54,10 @@ pub struct Invoice {
     pub void_reason: Option<String>,
     /// `unpaid`, `partially_paid`, `paid`, `refunded` or `void`.
     pub status: String,
+    /// The invoice's card (`read.invoices.card`, [`InvoiceCard`]), read for its lines: the read
+    /// model's own versioned record, never the domain's state.
     #[graphql(skip)]
-    pub state: serde_json::Value,
+    pub card: serde_json::Value,
     /// The invoice's stream version the read model reflects: the command API's `If-Match`.
     pub version: i64,
 }
@@ -85,23 +88,22 @@ impl Invoice {
     /// The lines as issued.
     #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn lines(&self) -> GqlResult<Vec<InvoiceLineView>> {
-        let state: aggregates::invoice::Invoice = serde_json::from_value(self.state.clone())
-            .map_err(|e| async_graphql::Error::new(e.to_string()))?;
-        Ok(state
-            .basis
-            .map(|b| b.lines)
-            .unwrap_or_default()
+        let card = serde_json::from_value::<InvoiceCard>(self.card.clone())
+            .map(InvoiceCard::current)
+            .map_err(|e| {
+                tracing::error!(%e, invoice = %self.invoice_id, "invoice card does not decode");
+                async_graphql::Error::new("invoice card does not decode")
+            })?;
+        Ok(card
+            .lines
             .into_iter()
             .map(|l| InvoiceLineView {
-                kind: serde_json::to_value(l.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                kind: l.kind,
                 description: l.description,
                 quantity: l.quantity,
-                unit_price: Rub(l.unit_price.as_kopecks()),
-                discount: Rub(l.discount.as_kopecks()),
-                amount: Rub(l.amount.as_kopecks()),
+                unit_price: Rub(l.unit_price),
+                discount: Rub(l.discount),
+                amount: Rub(l.amount),
             })
             .collect())
     }
@@ -225,7 +227,7 @@ impl CashierQuery {
                       (vat * 100)::bigint AS "vat!: Rub", (paid * 100)::bigint AS "paid!: Rub",
                       (refunded * 100)::bigint AS "refunded!: Rub",
                       (balance_due * 100)::bigint AS "balance_due!: Rub", voided, void_reason, status,
-                      state, version
+                      card, version
                  FROM read.invoices
                 WHERE ($1::uuid IS NULL OR client_id = $1)
                   AND (NOT $2 OR balance_due > 0)
@@ -260,7 +262,7 @@ impl CashierQuery {
                       (vat * 100)::bigint AS "vat!: Rub", (paid * 100)::bigint AS "paid!: Rub",
                       (refunded * 100)::bigint AS "refunded!: Rub",
                       (balance_due * 100)::bigint AS "balance_due!: Rub", voided, void_reason, status,
-                      state, version
+                      card, version
                  FROM read.invoices WHERE invoice_id = $1"#,
             id
         )
@@ -400,7 +402,7 @@ grouped!(
                   (vat * 100)::bigint AS "vat!: Rub", (paid * 100)::bigint AS "paid!: Rub",
                   (refunded * 100)::bigint AS "refunded!: Rub",
                   (balance_due * 100)::bigint AS "balance_due!: Rub", voided, void_reason, status,
-                  state, version
+                  card, version
              FROM read.invoices WHERE work_order_id = ANY($1) ORDER BY issued_at"#,
             keys
         )

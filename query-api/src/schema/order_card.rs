@@ -1,8 +1,10 @@
 //! A work order's card (заказ-наряд): the order, its lines, the intake act, recommendations, the
 //! mechanics, and what is still owed on its invoices.
 //!
-//! The intake act and the recommendations are read from the card's state (`read.work_orders.state`),
-//! loaded once per request for all the cards a page shows.
+//! The intake act and the recommendations are read from the order's card (`read.work_orders.card`,
+//! the read model's own versioned record, [`WorkOrderCard`]), never from the domain's state: the
+//! domain may change its fold without breaking this. Loaded once per request for all the cards a
+//! page shows.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use aggregates::permission::Permission as P;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use projections::read_models::cards::{WorkOrderCard, WorkOrderCardV1};
 use uuid::Uuid;
 
 use crate::context::{Model, Scope};
@@ -171,19 +174,21 @@ pub struct RecommendationView {
     pub at: DateTime<Utc>,
 }
 
-/// The card's state (the domain's fold), for the fields read from it.
-async fn card_state(ctx: &Context<'_>, id: Uuid) -> GqlResult<aggregates::work_order::WorkOrder> {
-    let state = ctx
-        .data_unchecked::<DataLoader<WorkOrderStateLoader>>()
+/// The order's card, in its current shape, for the fields read from it.
+async fn card(ctx: &Context<'_>, id: Uuid) -> GqlResult<WorkOrderCardV1> {
+    let card = ctx
+        .data_unchecked::<DataLoader<WorkOrderCardLoader>>()
         .load_one(id)
         .await
         .map_err(load_error)?
         .ok_or_else(|| QueryError::NotFound { what: "work order" })
         .gql()?;
-    serde_json::from_value(state).map_err(|e| {
-        tracing::error!(%e, "work order state does not decode");
-        async_graphql::Error::new("work order state does not decode")
-    })
+    serde_json::from_value::<WorkOrderCard>(card)
+        .map(WorkOrderCard::current)
+        .map_err(|e| {
+            tracing::error!(%e, work_order = %id, "work order card does not decode");
+            async_graphql::Error::new("work order card does not decode")
+        })
 }
 
 #[ComplexObject]
@@ -235,7 +240,7 @@ impl WorkOrder {
 
     /// The intake act, once the car is received.
     async fn intake(&self, ctx: &Context<'_>) -> GqlResult<Option<IntakeAct>> {
-        Ok(card_state(ctx, self.work_order_id)
+        Ok(card(ctx, self.work_order_id)
             .await?
             .intake
             .map(|i| IntakeAct {
@@ -244,7 +249,7 @@ impl WorkOrder {
                 fuel_eighths: i.fuel_eighths,
                 visible_damage: i.visible_damage,
                 items_left: i.items_left,
-                received_by: i.received_by.0,
+                received_by: i.received_by,
                 at: i.at,
             }))
     }
@@ -252,14 +257,14 @@ impl WorkOrder {
     /// Work recommended for later, including declined lines.
     #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn recommendations(&self, ctx: &Context<'_>) -> GqlResult<Vec<RecommendationView>> {
-        Ok(card_state(ctx, self.work_order_id)
+        Ok(card(ctx, self.work_order_id)
             .await?
             .recommendations
             .into_iter()
             .map(|r| RecommendationView {
-                id: r.recommendation_id.0,
+                id: r.id,
                 text: r.text,
-                estimate: r.estimate.map(|m| Rub(m.as_kopecks())),
+                estimate: r.estimate.map(Rub),
                 at: r.at,
             })
             .collect())
@@ -355,16 +360,16 @@ grouped!(LinesLoader, Line, work_order_id, |pool, keys| {
     .fetch_all(pool)
 });
 
-/// Loads work orders' card state (the domain's fold) by id in one statement.
-pub struct WorkOrderStateLoader(pub Db);
+/// Loads work orders' cards (`read.work_orders.card`) by id in one statement.
+pub struct WorkOrderCardLoader(pub Db);
 
-impl Loader<Uuid> for WorkOrderStateLoader {
+impl Loader<Uuid> for WorkOrderCardLoader {
     type Value = serde_json::Value;
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, serde_json::Value>, LoadError> {
         let rows = sqlx::query!(
-            "SELECT work_order_id, state FROM read.work_orders WHERE work_order_id = ANY($1)",
+            "SELECT work_order_id, card FROM read.work_orders WHERE work_order_id = ANY($1)",
             keys
         )
         .fetch_all(&self.0 .0)
@@ -372,7 +377,7 @@ impl Loader<Uuid> for WorkOrderStateLoader {
         .map_err(Arc::new)?;
         Ok(rows
             .into_iter()
-            .map(|row| (row.work_order_id, row.state))
+            .map(|row| (row.work_order_id, row.card))
             .collect())
     }
 }

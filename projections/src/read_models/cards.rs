@@ -1,0 +1,174 @@
+//! The read models' own record of what a card shows: a work order's intake act and recommendations
+//! (`read.work_orders.card`), an invoice's lines as issued (`read.invoices.card`).
+//!
+//! Why not the domain's fold: `read.*.state` is the aggregate's internal state, free to change
+//! shape whenever the domain needs it (a field renamed, a line split in two). Were the query API to
+//! decode it, every such change would break reads of the rows already stored until a rebuild. The
+//! card is a contract of its own between the projector (which writes it) and the query API (which
+//! only reads it): versioned like an event, its stored form pinned by golden files
+//! (`tests/golden/cards/`), and built from the domain's state in one place, here, on the
+//! projector's side. `state` stays the projector's private working fold; nothing else reads it.
+//!
+//! The stored JSON carries its version (`"v": "1"`), so a later shape is added as a new variant
+//! beside the old one, and [`WorkOrderCard::current`] brings an old row up to it: the same discipline
+//! as an event's schema version and upcaster. Money is in kopecks, as integers.
+
+use aggregates::invoice::Invoice;
+use aggregates::work_order::{InvoiceLineKind, WorkOrder};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A work order's card as stored, tagged with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "v")]
+pub enum WorkOrderCard {
+    /// The first shape.
+    #[serde(rename = "1")]
+    V1(WorkOrderCardV1),
+}
+
+/// What a work order's card shows beyond the board's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkOrderCardV1 {
+    /// The intake act, once the car is received.
+    pub intake: Option<IntakeAct>,
+    /// Work recommended for later, including declined lines, in the order recommended.
+    pub recommendations: Vec<RecommendationCard>,
+}
+
+/// The intake act (акт приёмки).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeAct {
+    /// Odometer, km.
+    pub mileage_km: u32,
+    /// The reason for the visit, in the client's words.
+    pub complaints: String,
+    /// Fuel level, eighths of a tank.
+    pub fuel_eighths: u8,
+    /// Visible damage, one item each.
+    pub visible_damage: Vec<String>,
+    /// Things left in the car.
+    pub items_left: Vec<String>,
+    /// The employee who received the car.
+    pub received_by: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Work recommended for later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecommendationCard {
+    /// Its id (for a declined line, the line's id).
+    pub id: Uuid,
+    /// What is recommended.
+    pub text: String,
+    /// What it would cost, kopecks, for a declined line.
+    pub estimate: Option<i64>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl WorkOrderCard {
+    /// The card of an order as the domain folds it, in the current shape.
+    pub fn of(order: &WorkOrder) -> Self {
+        Self::V1(WorkOrderCardV1 {
+            intake: order.intake.as_ref().map(|i| IntakeAct {
+                mileage_km: i.mileage_km,
+                complaints: i.complaints.clone(),
+                fuel_eighths: i.fuel_eighths,
+                visible_damage: i.visible_damage.clone(),
+                items_left: i.items_left.clone(),
+                received_by: i.received_by.0,
+                at: i.at,
+            }),
+            recommendations: order
+                .recommendations
+                .iter()
+                .map(|r| RecommendationCard {
+                    id: r.recommendation_id.0,
+                    text: r.text.clone(),
+                    estimate: r.estimate.map(|m| m.as_kopecks()),
+                    at: r.at,
+                })
+                .collect(),
+        })
+    }
+
+    /// The card in the current shape, whichever shape it was stored in.
+    pub fn current(self) -> WorkOrderCardV1 {
+        match self {
+            Self::V1(card) => card,
+        }
+    }
+}
+
+/// An invoice's card as stored, tagged with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "v")]
+pub enum InvoiceCard {
+    /// The first shape.
+    #[serde(rename = "1")]
+    V1(InvoiceCardV1),
+}
+
+/// What an invoice's card shows beyond the list's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceCardV1 {
+    /// The lines as issued (frozen at issue), in the invoice's order.
+    pub lines: Vec<InvoiceLineCard>,
+}
+
+/// An invoice line, frozen at issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLineCard {
+    /// `labour`, `parts` or `client_part`.
+    pub kind: String,
+    /// What was done or sold.
+    pub description: String,
+    /// Norm-hours (tenths) for labour, quantity (thousandths) for parts.
+    pub quantity: u32,
+    /// Rate or unit price, kopecks.
+    pub unit_price: i64,
+    /// Discount on the line, kopecks.
+    pub discount: i64,
+    /// The line's amount after discount, kopecks.
+    pub amount: i64,
+}
+
+/// The stable name of an invoice line's kind, as the card stores it and the API shows it.
+pub fn line_kind_code(kind: InvoiceLineKind) -> &'static str {
+    match kind {
+        InvoiceLineKind::Labour => "labour",
+        InvoiceLineKind::Parts => "parts",
+        InvoiceLineKind::ClientPart => "client_part",
+    }
+}
+
+impl InvoiceCard {
+    /// The card of an invoice as the domain folds it, in the current shape; no lines before issue.
+    pub fn of(invoice: &Invoice) -> Self {
+        Self::V1(InvoiceCardV1 {
+            lines: invoice
+                .basis
+                .iter()
+                .flat_map(|basis| &basis.lines)
+                .map(|l| InvoiceLineCard {
+                    kind: line_kind_code(l.kind).to_owned(),
+                    description: l.description.clone(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price.as_kopecks(),
+                    discount: l.discount.as_kopecks(),
+                    amount: l.amount.as_kopecks(),
+                })
+                .collect(),
+        })
+    }
+
+    /// The card in the current shape, whichever shape it was stored in.
+    pub fn current(self) -> InvoiceCardV1 {
+        match self {
+            Self::V1(card) => card,
+        }
+    }
+}
