@@ -266,6 +266,14 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
     headers.get("authorization").and_then(|v| v.to_str().ok())
 }
 
+/// Counts a login the throttle refused, by the limit that refused it (`address`, `account` or
+/// `device`): the series the throttling alert watches. A Redis fault is no refusal and not counted.
+fn count_throttled(limit: &'static str, error: &AuthError) {
+    if matches!(error, AuthError::TooManyAttempts { .. }) {
+        metrics::counter!("motorlog_auth_throttled_total", "limit" => limit).increment(1);
+    }
+}
+
 async fn login(
     State(service): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -283,7 +291,8 @@ async fn login(
         config.max_attempts_per_address,
         config.throttle_window,
     )
-    .await?;
+    .await
+    .inspect_err(|refused| count_throttled("address", refused))?;
     let access = service.authorizer.directory.current().await?;
     let employee = access.employee_by_login(&request.login).cloned();
     let employee_id = employee.as_ref().map(|e| e.employee_id.0);
@@ -294,11 +303,15 @@ async fn login(
     };
     // A known device waits on its own failures, not the account's: whoever hammers the account from
     // elsewhere cannot keep its owner out.
-    let backoff_key = match (&presented_device, known_device) {
-        (Some(token), true) => device::throttle_key(token),
-        _ => throttle::account_key(&request.login, employee_id),
+    let (backoff_key, backoff) = match (&presented_device, known_device) {
+        (Some(token), true) => (device::throttle_key(token), "device"),
+        _ => (
+            throttle::account_key(&request.login, employee_id),
+            "account",
+        ),
     };
     if let Err(refused) = throttle::reserve(shared, &backoff_key, config).await {
+        count_throttled(backoff, &refused);
         sessions::security_event(
             &service.pool,
             "login_throttled",

@@ -244,3 +244,69 @@ async fn a_password_change_is_throttled_like_a_login() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["code"], "too_many_attempts");
 }
+
+/// `motorlog_auth_throttled_total{limit}` as `/metrics` shows it now (0 before the first refusal).
+async fn throttled_count(auth: &TestAuth, limit: &str) -> f64 {
+    let text = auth
+        .http
+        .get(format!("{}/metrics", auth.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = format!("motorlog_auth_throttled_total{{limit=\"{limit}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .map_or(0.0, |value| value.trim().parse().unwrap())
+}
+
+/// Each login the throttle refuses is counted by the limit that refused it: the series the
+/// throttling alert watches (deploy/prometheus/alerts.yml). The recorder is the process's, shared
+/// with the tests running beside this one, so the counts are compared as at least what this test
+/// caused.
+#[tokio::test]
+async fn each_throttled_login_is_counted_in_the_metrics_by_its_limit() {
+    let config = trusting_localhost(AuthConfig {
+        max_attempts_per_address: 3,
+        ..strict()
+    });
+    let auth = spawn_auth("throttle_counted", config).await;
+    let (account_before, address_before) = (
+        throttled_count(&auth, "account").await,
+        throttled_count(&auth, "address").await,
+    );
+    // One account guessed at from five addresses: two free failures, the third starts the wait.
+    let mut statuses = Vec::new();
+    for n in 1..=5 {
+        let from = format!("198.51.100.{n}");
+        let headers = [("x-forwarded-for", from.as_str())];
+        statuses.push(
+            login_with(&auth, OWNER_EMAIL, "wrong password guess", &headers)
+                .await
+                .0,
+        );
+    }
+    assert_eq!(
+        statuses[3..],
+        [StatusCode::TOO_MANY_REQUESTS; 2],
+        "{statuses:?}"
+    );
+    // One address trying four logins: the fourth is over the address's three.
+    let from = [("x-forwarded-for", "203.0.113.7")];
+    for n in 1..=4 {
+        let (status, ..) = login_with(&auth, &format!("u{n}@motor.ru"), "x", &from).await;
+        assert_eq!(
+            status == StatusCode::TOO_MANY_REQUESTS,
+            n == 4,
+            "{n}: {status}"
+        );
+    }
+    let account = throttled_count(&auth, "account").await - account_before;
+    let address = throttled_count(&auth, "address").await - address_before;
+    assert!(
+        account >= 2.0 && address >= 1.0,
+        "throttled logins counted: {account} by account, {address} by address"
+    );
+}
