@@ -1,5 +1,6 @@
 //! The read models' own record of what a card shows: a work order's intake act and recommendations
-//! (`read.work_orders.card`), an invoice's lines as issued (`read.invoices.card`).
+//! (`read.work_orders.card`), an invoice's lines as issued (`read.invoices.card`), the shop's
+//! settings (`read.settings.card`).
 //!
 //! Why not the domain's fold: `read.*.state` is the aggregate's internal state, free to change
 //! shape whenever the domain needs it (a field renamed, a line split in two). Were the query API to
@@ -13,7 +14,10 @@
 //! beside the old one, and [`WorkOrderCard::current`] brings an old row up to it: the same discipline
 //! as an event's schema version and upcaster. Money is in kopecks, as integers.
 
+use std::collections::BTreeMap;
+
 use aggregates::invoice::Invoice;
+use aggregates::settings::Settings;
 use aggregates::work_order::{InvoiceLineKind, WorkOrder};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -167,6 +171,102 @@ impl InvoiceCard {
 
     /// The card in the current shape, whichever shape it was stored in.
     pub fn current(self) -> InvoiceCardV1 {
+        match self {
+            Self::V1(card) => card,
+        }
+    }
+}
+
+/// The shop's settings as stored, tagged with their version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "v")]
+pub enum SettingsCard {
+    /// The first shape.
+    #[serde(rename = "1")]
+    V1(SettingsCardV1),
+}
+
+/// The shop's settings as the API shows them, field by field and as one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsCardV1 {
+    /// The shop's name.
+    pub shop_name: Option<String>,
+    /// The shop's requisites.
+    pub requisites: Option<RequisitesCard>,
+    /// The default norm-hour rate, kopecks.
+    pub default_rate: Option<i64>,
+    /// Norm-hour rates by work category (a directory code), kopecks.
+    pub category_rates: BTreeMap<String, i64>,
+    /// VAT, hundredths of a percent.
+    pub vat_rate: Option<u16>,
+    /// ISO 4217 currency code.
+    pub currency: Option<String>,
+    /// Work-order number format (`ЗН-{yyyy}-{seq:6}`).
+    pub number_format: Option<String>,
+}
+
+/// The shop's requisites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequisitesCard {
+    /// Registered name.
+    pub legal_name: String,
+    /// INN.
+    pub inn: String,
+    /// KPP (an organisation's).
+    pub kpp: Option<String>,
+    /// OGRN or OGRNIP.
+    pub ogrn: String,
+    /// Legal address.
+    pub address: String,
+    /// The bank account.
+    pub bank: Option<BankCard>,
+}
+
+/// A bank account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankCard {
+    /// The bank.
+    pub bank_name: String,
+    /// BIK.
+    pub bik: String,
+    /// Settlement account.
+    pub account: String,
+    /// Correspondent account.
+    pub correspondent_account: String,
+}
+
+impl SettingsCard {
+    /// The card of the settings as the domain folds them, in the current shape.
+    pub fn of(settings: &Settings) -> Self {
+        Self::V1(SettingsCardV1 {
+            shop_name: settings.shop_name.clone(),
+            requisites: settings.requisites.as_ref().map(|r| RequisitesCard {
+                legal_name: r.legal_name.clone(),
+                inn: String::from(r.inn.clone()),
+                kpp: r.kpp.clone().map(String::from),
+                ogrn: String::from(r.ogrn.clone()),
+                address: r.address.clone(),
+                bank: r.bank.as_ref().map(|b| BankCard {
+                    bank_name: b.bank_name.clone(),
+                    bik: String::from(b.bik.clone()),
+                    account: b.account.clone(),
+                    correspondent_account: b.correspondent_account.clone(),
+                }),
+            }),
+            default_rate: settings.default_rate.map(|m| m.as_kopecks()),
+            category_rates: settings
+                .category_rates
+                .iter()
+                .map(|(category, rate)| (category.as_str().to_owned(), rate.as_kopecks()))
+                .collect(),
+            vat_rate: settings.vat_rate.map(|v| v.basis_points()),
+            currency: settings.currency.clone().map(String::from),
+            number_format: settings.number_format.clone().map(String::from),
+        })
+    }
+
+    /// The settings in the current shape, whichever shape they were stored in.
+    pub fn current(self) -> SettingsCardV1 {
         match self {
             Self::V1(card) => card,
         }

@@ -10,6 +10,7 @@ use aggregates::Aggregate;
 use event_store::RecordedEvent;
 use sqlx::PgConnection;
 
+use crate::read_models::cards::SettingsCard;
 use crate::support::{decode, found, from_json, record_id, to_json, version};
 use crate::{Projection, ProjectionError};
 
@@ -102,11 +103,14 @@ async fn settings(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Pr
         None => Settings::default(),
     }
     .evolve(&domain_event);
+    // `state` is this projector's working fold; the query API reads only `card`.
     sqlx::query!(
-        "INSERT INTO read.settings (shop, state, version) VALUES ($1, $2, $3)
-         ON CONFLICT (shop) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version",
+        "INSERT INTO read.settings (shop, state, card, version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (shop) DO UPDATE
+            SET state = EXCLUDED.state, card = EXCLUDED.card, version = EXCLUDED.version",
         shop,
         to_json(&state)?,
+        to_json(&SettingsCard::of(&state))?,
         version(event)
     )
     .execute(&mut *tx)

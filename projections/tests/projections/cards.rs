@@ -1,4 +1,4 @@
-//! The cards' stored form (`read.work_orders.card`, `read.invoices.card`): pinned by golden files
+//! The cards' stored form (`read.work_orders.card`, `read.invoices.card`, `read.settings.card`): pinned by golden files
 //! like the events, written by the projectors as the domain's fold gives it, and filled for rows
 //! projected before the column by the migration that added it, the same as the projector would.
 //!
@@ -10,17 +10,21 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use aggregates::contact::{BankDetails, Bik, Inn, Kpp, Ogrn};
+use aggregates::directory::Code;
 use aggregates::invoice::Invoice;
+use aggregates::money::{Money, Percent};
+use aggregates::settings::{Currency, NumberFormat, Requisites, Settings, SettingsEvent};
 use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, LineDecision, WorkOrder, WorkOrderCommand,
 };
 use aggregates::Aggregate;
 use chrono::{TimeZone, Utc};
 use event_store::testing::TestDatabase;
-use event_store::EventStore;
+use event_store::{EventStore, StreamId};
 use projections::read_models::cards::{
-    IntakeAct, InvoiceCard, InvoiceCardV1, InvoiceLineCard, RecommendationCard, WorkOrderCard,
-    WorkOrderCardV1,
+    BankCard, IntakeAct, InvoiceCard, InvoiceCardV1, InvoiceLineCard, RecommendationCard,
+    RequisitesCard, SettingsCard, SettingsCardV1, WorkOrderCard, WorkOrderCardV1,
 };
 use projections::service::catch_up;
 use projections::testing::{bulk_insert, GeneratedStream, ShopGenerator};
@@ -32,9 +36,11 @@ use uuid::Uuid;
 
 use crate::{log_end, new_events, visit};
 
-/// The migration that added the cards, run again over projected rows below.
+/// The migrations that added the cards, run again over projected rows below.
 const CARDS_MIGRATION: &str =
     include_str!("../../../migrations/20261203000002_read_model_cards.sql");
+const SETTINGS_CARD_MIGRATION: &str =
+    include_str!("../../../migrations/20261203000004_settings_card.sql");
 
 fn at(minute: i64) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap() + chrono::Duration::minutes(minute)
@@ -99,6 +105,79 @@ fn invoice_sample() -> InvoiceCard {
     })
 }
 
+fn settings_sample() -> SettingsCard {
+    SettingsCard::V1(SettingsCardV1 {
+        shop_name: Some("Автосервис «Мотор»".into()),
+        requisites: Some(RequisitesCard {
+            legal_name: "ООО «Мотор»".into(),
+            inn: "7707083893".into(),
+            kpp: Some("773601001".into()),
+            ogrn: "1027700132195".into(),
+            address: "г. Москва, ул. Автозаводская, д. 1".into(),
+            bank: Some(BankCard {
+                bank_name: "ПАО Сбербанк".into(),
+                bik: "044525225".into(),
+                account: "40702810938000000001".into(),
+                correspondent_account: "30101810400000000225".into(),
+            }),
+        }),
+        default_rate: Some(250_000),
+        category_rates: [("body".to_owned(), 320_000)].into(),
+        vat_rate: Some(2_200),
+        currency: Some("RUB".into()),
+        number_format: Some("ЗН-{yyyy}-{seq:6}".into()),
+    })
+}
+
+/// The shop's settings, every one of them set: the generator sets none.
+fn settings_stream() -> GeneratedStream {
+    use SettingsEvent as E;
+    let events = vec![
+        E::ShopNameSet {
+            name: "Автосервис «Мотор»".into(),
+        },
+        E::RequisitesSet {
+            requisites: Requisites {
+                legal_name: "ООО «Мотор»".into(),
+                inn: Inn::parse("7707083893").unwrap(),
+                kpp: Some(Kpp::parse("773601001").unwrap()),
+                ogrn: Ogrn::parse("1027700132195").unwrap(),
+                address: "г. Москва, ул. Автозаводская, д. 1".into(),
+                bank: Some(
+                    BankDetails::new(
+                        "ПАО Сбербанк",
+                        Bik::parse("044525225").unwrap(),
+                        "40702810938000000001",
+                        "30101810400000000225",
+                    )
+                    .unwrap(),
+                ),
+            },
+        },
+        E::NormHourRateSet {
+            category: None,
+            rate: Money::roubles(2_500),
+        },
+        E::NormHourRateSet {
+            category: Some(Code::parse("body").unwrap()),
+            rate: Money::roubles(3_200),
+        },
+        E::VatRateSet {
+            rate: Percent::whole(22).unwrap(),
+        },
+        E::CurrencySet {
+            currency: Currency::parse("RUB").unwrap(),
+        },
+        E::WorkOrderNumberFormatSet {
+            format: NumberFormat::parse("ЗН-{yyyy}-{seq:6}").unwrap(),
+        },
+    ];
+    GeneratedStream {
+        stream: StreamId::new(Settings::STREAM_TYPE, "main"),
+        events: new_events(&events),
+    }
+}
+
 fn golden_folder() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/cards")
 }
@@ -125,8 +204,9 @@ where
 fn every_card_keeps_its_stored_form() {
     check("WorkOrderCard", &work_order_sample());
     check("InvoiceCard", &invoice_sample());
+    check("SettingsCard", &settings_sample());
     let files = std::fs::read_dir(golden_folder()).unwrap().count();
-    assert_eq!(files, 2, "a golden card file without a sample");
+    assert_eq!(files, 3, "a golden card file without a sample");
 }
 
 /// A card whose version the reader does not know is refused, not read as another.
@@ -190,6 +270,16 @@ async fn cards(pool: &PgPool, sql: &str) -> BTreeMap<Uuid, serde_json::Value> {
 const WORK_ORDER_CARDS: &str = "SELECT work_order_id, card FROM read.work_orders";
 const INVOICE_CARDS: &str = "SELECT invoice_id, card FROM read.invoices";
 
+/// The settings' cards, keyed by a made-up id (there is one row per shop).
+async fn settings_cards(pool: &PgPool) -> BTreeMap<String, serde_json::Value> {
+    sqlx::query_as::<_, (String, serde_json::Value)>("SELECT shop, card FROM read.settings")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
 #[tokio::test]
 async fn the_cards_are_the_domains_fold_and_the_migration_fills_them_alike() {
     let db = TestDatabase::create("proj_cards", 20).await.unwrap();
@@ -197,6 +287,7 @@ async fn the_cards_are_the_domains_fold_and_the_migration_fills_them_alike() {
     let mut shop = ShopGenerator::hire_staff(&store, "main", 17).await.unwrap();
     let mut streams: Vec<GeneratedStream> = (0..60).flat_map(|n| visit(&mut shop, n)).collect();
     decline_a_line(&mut streams);
+    streams.push(settings_stream());
     bulk_insert(&db.pool, &streams).await.unwrap();
     let head = log_end(&store).await;
     catch_up(&store, RunOptions::default(), head).await.unwrap();
@@ -238,18 +329,38 @@ async fn the_cards_are_the_domains_fold_and_the_migration_fills_them_alike() {
             .is_empty()
     }));
 
+    let settings = settings_cards(&db.pool).await;
+    let fold = fold::<Settings>(&settings_stream());
+    assert_eq!(
+        settings["main"],
+        serde_json::to_value(SettingsCard::of(&fold)).unwrap()
+    );
+    assert_eq!(
+        serde_json::from_value::<SettingsCard>(settings["main"].clone()).unwrap(),
+        settings_sample(),
+        "every setting is on the card"
+    );
+    // The API's `document` is the card without its version: today the very document it showed
+    // before the cards, the domain's fold.
+    let same: bool = sqlx::query_scalar("SELECT state = card - 'v' FROM read.settings")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(same, "the settings document kept its shape");
+
     // Rows projected before the cards existed: the migration fills them from `state` as the
     // projector would have.
     sqlx::raw_sql(
-        "ALTER TABLE read.work_orders DROP COLUMN card; ALTER TABLE read.invoices DROP COLUMN card",
+        "ALTER TABLE read.work_orders DROP COLUMN card; ALTER TABLE read.invoices DROP COLUMN card;
+         ALTER TABLE read.settings DROP COLUMN card",
     )
     .execute(&db.pool)
     .await
     .unwrap();
-    sqlx::raw_sql(CARDS_MIGRATION)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    for migration in [CARDS_MIGRATION, SETTINGS_CARD_MIGRATION] {
+        sqlx::raw_sql(migration).execute(&db.pool).await.unwrap();
+    }
     assert_eq!(cards(&db.pool, WORK_ORDER_CARDS).await, orders);
     assert_eq!(cards(&db.pool, INVOICE_CARDS).await, invoices);
+    assert_eq!(settings_cards(&db.pool).await, settings);
 }

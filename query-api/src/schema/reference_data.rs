@@ -7,6 +7,7 @@ use aggregates::permission::Permission as P;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use projections::read_models::cards::{SettingsCard, SettingsCardV1};
 use uuid::Uuid;
 
 use crate::context::{Model, Scope};
@@ -180,32 +181,47 @@ impl ReferenceDataQuery {
         let scope = Scope::of(ctx);
         scope.read(None, Model::ReferenceData).await.gql()?;
         let shop = ctx.data_unchecked::<ShopName>();
-        let state = sqlx::query_scalar!("SELECT state FROM read.settings WHERE shop = $1", shop.0)
+        // The read model's own card, never the domain's state: `document` keeps its shape whatever
+        // the domain does with its fold. No row yet: nothing set, shown as an empty document.
+        let card = sqlx::query_scalar!("SELECT card FROM read.settings WHERE shop = $1", shop.0)
             .fetch_optional(scope.pool)
             .await
-            .gql()?
-            .unwrap_or_else(|| serde_json::json!({}));
-        let settings: aggregates::settings::Settings =
-            serde_json::from_value(state.clone()).unwrap_or_default();
+            .gql()?;
+        let settings = match &card {
+            Some(card) => serde_json::from_value::<SettingsCard>(card.clone())
+                .map(SettingsCard::current)
+                .map_err(|e| {
+                    tracing::error!(%e, "settings card does not decode");
+                    async_graphql::Error::new("settings card does not decode")
+                })?,
+            None => SettingsCardV1::default(),
+        };
+        let document = match card {
+            Some(_) => serde_json::to_value(&settings).map_err(|e| {
+                tracing::error!(%e, "settings card does not encode");
+                async_graphql::Error::new("settings card does not encode")
+            })?,
+            None => serde_json::json!({}),
+        };
         let requisites = settings.requisites.as_ref();
         Ok(ShopSettings {
             shop_name: settings.shop_name.clone(),
             legal_name: requisites.map(|r| r.legal_name.clone()),
-            inn: requisites.map(|r| r.inn.to_string()),
-            kpp: requisites.and_then(|r| r.kpp.as_ref().map(|k| k.to_string())),
-            ogrn: requisites.map(|r| r.ogrn.as_str().to_owned()),
+            inn: requisites.map(|r| r.inn.clone()),
+            kpp: requisites.and_then(|r| r.kpp.clone()),
+            ogrn: requisites.map(|r| r.ogrn.clone()),
             address: requisites.map(|r| r.address.clone()),
-            default_rate: settings.default_rate.map(|m| Rub(m.as_kopecks())),
+            default_rate: settings.default_rate.map(Rub),
             category_rates: settings
                 .category_rates
                 .iter()
                 .map(|(category, rate)| CategoryRate {
-                    category: category.as_str().to_owned(),
-                    rate: Rub(rate.as_kopecks()),
+                    category: category.clone(),
+                    rate: Rub(*rate),
                 })
                 .collect(),
-            vat_rate_bp: settings.vat_rate.map(|v| i32::from(v.basis_points())),
-            document: async_graphql::Json(state),
+            vat_rate_bp: settings.vat_rate.map(i32::from),
+            document: async_graphql::Json(document),
         })
     }
 
