@@ -365,6 +365,7 @@ async fn follow<P: Projection>(
 ) -> Result<(), ProjectionError> {
     let lock = lock(&pool, &key).await?;
     let mut after = checkpoint(&pool, &key).await?;
+    clear_passed_failure(&pool, &key, after).await?;
     tracing::info!(projector = %key, %after, "projector starting");
     let mut batches = Box::pin(
         store
@@ -538,6 +539,7 @@ async fn follow_sink<S: Sink>(
 ) -> Result<(), ProjectionError> {
     let lock = lock(&pool, &key).await?;
     let after = checkpoint(&pool, &key).await?;
+    clear_passed_failure(&pool, &key, after).await?;
     tracing::info!(projector = %key, %after, "projector starting");
     let mut batches = Box::pin(
         store
@@ -600,6 +602,35 @@ async fn follow_sink<S: Sink>(
     unlock(lock, &key).await;
     tracing::info!(projector = %key, after = %at, ok = outcome.is_ok(), "projector stopped");
     outcome
+}
+
+/// Clears, at a run's start (the lock held, so nothing records a failure meanwhile), a failure
+/// recorded at a position the checkpoint `at` has already passed. The failing batch went through
+/// after all: its commit reached the database though the answer was lost, or a rebuild swapped its
+/// read model in past it. A batch clears a failure as it moves the checkpoint, but a projector with
+/// nothing new to apply has no batch, and would show the failure (and /health 503) until the shop
+/// writes again. A failure at a Kafka message's place is left to the next batch.
+async fn clear_passed_failure(
+    pool: &PgPool,
+    key: &str,
+    at: LogPosition,
+) -> Result<(), ProjectionError> {
+    let passed = statuses(pool)
+        .await?
+        .into_iter()
+        .find(|status| status.projector == key)
+        .and_then(|status| status.failure)
+        .filter(|(position, _)| {
+            position
+                .parse::<LogPosition>()
+                .is_ok_and(|failed| failed <= at)
+        });
+    if let Some((position, error)) = passed {
+        clear_failure(pool, key).await?;
+        tracing::info!(projector = %key, %position, %error, %at,
+            "the recorded failure is behind the checkpoint: cleared");
+    }
+    Ok(())
 }
 
 /// Applies a batch and moves the checkpoint in one transaction; on failure, nothing of it stays.

@@ -17,9 +17,11 @@ use tokio::task::JoinSet;
 
 mod config;
 mod health;
+mod lag;
 mod registry;
 
 pub use config::Config;
+pub use lag::follow_lag;
 
 pub use health::{metrics_handle, router, HealthState};
 pub use registry::Projector;
@@ -188,7 +190,12 @@ async fn supervise<F, Run>(
                 tracing::warn!(projector = %key, %error, ?pause, "projector will retry");
                 Phase::Retrying(error.to_string())
             }
+            // Not retried: a failing event (recorded on the checkpoint) or a source the projector
+            // refuses (a Kafka topic of more partitions than one). Said once, at error level; the
+            // phase keeps /health at 503 with the reason until the fix is deployed.
             Err(error) => {
+                tracing::error!(projector = %key, %error,
+                    "projector stopped: it stays stopped until the cause is fixed and it is restarted");
                 phases.set(&key, Phase::Failed(error.to_string())).await;
                 return;
             }
@@ -261,6 +268,23 @@ impl Feeds {
     }
 }
 
+/// A supervised projector or sink beside the timer that reads its lag ([`follow_lag`]), in one
+/// task: the process counts its tasks as its feeds.
+async fn with_lag(
+    store: EventStore,
+    lag: Option<String>,
+    supervised: impl Future<Output = ()>,
+    shutdown: watch::Receiver<bool>,
+) {
+    match lag {
+        Some(key) => {
+            let lag = follow_lag(store, key, lag::LAG_REFRESH, shutdown);
+            tokio::join!(supervised, lag);
+        }
+        None => supervised.await,
+    }
+}
+
 /// Starts every projector (and the relay, when configured); they run until `shutdown` turns true.
 pub fn spawn_all(
     store: &EventStore,
@@ -270,29 +294,30 @@ pub fn spawn_all(
     shutdown: &watch::Receiver<bool>,
 ) -> Result<JoinSet<()>, ProjectionError> {
     let mut tasks = JoinSet::new();
+    let log = store;
     for projector in Projector::ALL {
         let (store, source) = (store.clone(), feeds.projectors_from.clone());
         let run_once = move |shutdown| {
             projector.run(store.clone(), source.clone(), options, stopped(shutdown))
         };
-        tasks.spawn(supervise(
-            projector.key(),
-            run_once,
-            phases.clone(),
-            shutdown.clone(),
-        ));
+        let supervised = supervise(projector.key(), run_once, phases.clone(), shutdown.clone());
+        // A box fed from Kafka has no log to measure its projectors' lag against.
+        let lag = feeds.projectors_from.is_none().then(|| projector.key());
+        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
     }
     if let Some(to) = &feeds.relay_to {
         let relay = KafkaRelay::new(&to.bootstrap, &to.topic)?;
         let store = store.clone();
         let run_once =
             move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));
-        tasks.spawn(supervise(
+        let supervised = supervise(
             sink_key::<KafkaRelay>(),
             run_once,
             phases.clone(),
             shutdown.clone(),
-        ));
+        );
+        let lag = Some(sink_key::<KafkaRelay>());
+        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
     }
     if let Some(facts) = &feeds.clickhouse {
         let (facts, store) = (facts.clone(), store.clone());
@@ -304,12 +329,14 @@ pub fn spawn_all(
                 run_sink(facts, store, options, stopped(shutdown)).await
             }
         };
-        tasks.spawn(supervise(
+        let supervised = supervise(
             sink_key::<ClickHouseFacts>(),
             run_once,
             phases.clone(),
             shutdown.clone(),
-        ));
+        );
+        let lag = Some(sink_key::<ClickHouseFacts>());
+        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
     }
     if let Some(config) = &feeds.meilisearch {
         let indexes = MeilisearchIndexes::new(config, store.clone())?;
@@ -330,12 +357,14 @@ pub fn spawn_all(
                 run_sink(indexes, store, options, stopped(shutdown)).await
             }
         };
-        tasks.spawn(supervise(
+        let supervised = supervise(
             sink_key::<MeilisearchIndexes>(),
             run_once,
             phases.clone(),
             shutdown.clone(),
-        ));
+        );
+        let lag = Some(sink_key::<MeilisearchIndexes>());
+        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
     }
     Ok(tasks)
 }

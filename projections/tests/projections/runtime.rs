@@ -18,6 +18,9 @@ use tokio::sync::oneshot;
 
 use crate::{new_events, register_client, wait_for};
 
+pub(crate) mod health;
+mod lag;
+
 fn options() -> RunOptions {
     let mut options = RunOptions::default();
     options.subscription.poll_interval = Duration::from_millis(50);
@@ -277,4 +280,60 @@ async fn a_failure_mid_batch_applies_nothing_twice_after_the_restart() {
         .unwrap()
         .iter()
         .all(|s| s.failure.is_none()));
+}
+
+/// Fails its first batch with a passing fault (the pool had no connection to give), then applies
+/// every event.
+struct Flaky {
+    failed_once: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Projection for Flaky {
+    const NAME: &'static str = "flaky";
+    const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] = &[];
+
+    fn handles(&self, _: &RecordedEvent) -> bool {
+        true
+    }
+
+    async fn apply(&self, _: &mut PgConnection, _: &RecordedEvent) -> Result<(), ProjectionError> {
+        if self.failed_once.swap(true, Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(ProjectionError::Database(sqlx::Error::PoolTimedOut))
+        }
+    }
+}
+
+/// A passing fault is recorded (for /health while it lasts); the retry's first batch that goes
+/// through clears it, leaving no failure behind.
+#[tokio::test]
+async fn a_failure_retried_past_leaves_no_failure_recorded() {
+    let db = TestDatabase::create("proj_retried", 20).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let (_, last) = register_client(&store, "Петров Иван", "+79123456789").await;
+    let failed_once = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flaky = || Flaky {
+        failed_once: Arc::clone(&failed_once),
+    };
+    let outcome = run(flaky(), store.clone(), options(), std::future::pending()).await;
+    assert!(
+        matches!(outcome, Err(ProjectionError::Database(_))),
+        "{outcome:?}"
+    );
+    let failure = |statuses: Vec<projections::runtime::ProjectorStatus>| {
+        statuses
+            .into_iter()
+            .find(|s| s.projector == "flaky:v1")
+            .unwrap()
+            .failure
+    };
+    assert!(failure(statuses(&db.pool).await.unwrap()).is_some());
+    // Retried, as the service's supervisor does after a database fault.
+    let (stop, handle) = spawn(flaky(), &store);
+    wait_for(&store, "flaky:v1", last).await;
+    assert_eq!(failure(statuses(&db.pool).await.unwrap()), None);
+    stop.send(()).unwrap();
+    handle.await.unwrap().unwrap();
 }
