@@ -269,7 +269,17 @@ async fn consume<P: Projection>(
     let pool = store.pool();
     let mut marks = marks(pool, key, &source.topic).await?;
     let mut at = checkpoint(pool, key).await?;
-    let consumer = consumer(source, group, &marks).await?;
+    let consumer = match consumer(source, group, &marks).await {
+        Ok(consumer) => consumer,
+        // A topic of more partitions than one is refused for good: recorded on the checkpoint
+        // (/health, the failures counter) like an event that stops the projector.
+        Err(error @ ProjectionError::Inconsistent(_)) => {
+            let place = format!("kafka:{}", source.topic);
+            record_failure_at(pool, key, &place, None, &error).await;
+            return Err(error);
+        }
+        Err(other) => return Err(other),
+    };
     tracing::info!(projector = %key, topic = %source.topic, ?marks, %at, "projector starting from kafka");
     let mut batches = consumer.stream().ready_chunks(options.batch_size.max(1));
     let mut shutdown = std::pin::pin!(shutdown);

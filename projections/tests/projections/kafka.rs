@@ -13,7 +13,8 @@ use projections::kafka_relay::KafkaRelay;
 use projections::kafka_source::{kafka_offsets, run_from_kafka, KafkaSource};
 use projections::runtime::{sink_key, statuses};
 use projections::service::{
-    catch_up, projector_keys, projector_names, rebuild_named, spawn_all, stopped, Feeds, Phases,
+    catch_up, projector_keys, projector_names, rebuild_named, spawn_all, stopped, Feeds,
+    HealthState, Phase, Phases,
 };
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::{run_sink, ProjectionError, RunOptions};
@@ -24,6 +25,7 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use sqlx::PgPool;
 
+use crate::runtime::health::{health, serve_health};
 use crate::{
     append_visits, assert_same_read_models, events_applied, log_end, read_models, run_sink_to,
     visit, wait_for, ProjectorProcess,
@@ -745,4 +747,69 @@ async fn a_kafka_fed_read_model_is_rebuilt_from_the_topic_beside_the_live_one() 
     while projectors.join_next().await.is_some() {}
     let switched = read_models(&log_db.pool).await;
     assert_same_read_models(&from_log, "fed from the log", &switched, "then from Kafka");
+}
+
+/// A box whose projectors are fed from a topic of three partitions: Kafka keeps order only within a
+/// partition, and the read models need the log's order across streams, so each projector refuses
+/// the topic at start. The operator sees why (each projector failed, in its phase and on its
+/// checkpoint: /health answers 503 with the reason and where; the failures counter and an error
+/// log line go with it), and the refusal is final: no projector spins retrying it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_box_fed_from_a_topic_of_three_partitions_says_it_refuses_it_and_does_not_retry() {
+    let broker = Broker::start("memory://tansu/");
+    let db = TestDatabase::create("kafka_partitions_refused", 20)
+        .await
+        .unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    create_topic(&broker.address, &topic, PARTITIONS).await;
+    let feeds = Feeds {
+        projectors_from: Some(KafkaSource {
+            bootstrap: broker.address.clone(),
+            topic: topic.clone(),
+        }),
+        ..Feeds::default()
+    };
+    let phases = Phases::default();
+    let address = serve_health(HealthState {
+        store: store.clone(),
+        phases: phases.clone(),
+    })
+    .await;
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut projectors =
+        spawn_all(&store, RunOptions::default(), &feeds, &phases, &shutdown).unwrap();
+    // Each supervisor ends by itself, the shutdown never sent: the refusal is not retried.
+    let ended = tokio::time::timeout(Duration::from_secs(60), async {
+        while projectors.join_next().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "{:?}", phases.snapshot().await);
+    let phases = phases.snapshot().await;
+    for key in projector_keys() {
+        assert!(
+            matches!(&phases[&key], Phase::Failed(why) if why.contains("3 partitions")),
+            "{key}: {:?}",
+            phases[&key]
+        );
+    }
+    let (status, body) = health(address).await;
+    assert_eq!(status, 503, "{body}");
+    let reported = body["projectors"].as_array().unwrap();
+    assert_eq!(reported.len(), projector_keys().len(), "{body}");
+    for projector in reported {
+        assert_eq!(projector["phase"]["state"], "failed", "{projector}");
+        assert_eq!(
+            projector["failed_at_position"],
+            format!("kafka:{topic}"),
+            "{projector}"
+        );
+        assert!(
+            projector["failure"]
+                .as_str()
+                .is_some_and(|why| why.contains("only a topic of one partition keeps")),
+            "{projector}"
+        );
+    }
+    stop.send(true).unwrap();
 }
