@@ -4,9 +4,13 @@
 //! per id); each screen of [`crate::schema`] declares the loaders of its own records with them, next
 //! to the records, so the loaders need no screen. `http.rs` gives every request fresh loaders.
 
+use std::fmt::Display;
 use std::sync::Arc;
 
+use projections::read_models::cards::Card;
 use sqlx::PgPool;
+
+use crate::error::GqlResult;
 
 /// What a loader fails with (cloned to every waiting resolver).
 pub type LoadError = Arc<sqlx::Error>;
@@ -19,6 +23,17 @@ pub struct Db(pub PgPool);
 pub fn load_error(error: LoadError) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
     crate::error::QueryError::from(error).extend()
+}
+
+/// A read model's stored card (`read.*.card`) in its current shape. One that does not decode is
+/// logged with the record's `id` and answered without internals.
+pub fn read_card<C: Card>(stored: serde_json::Value, id: impl Display) -> GqlResult<C::Current> {
+    serde_json::from_value::<C>(stored)
+        .map(C::current)
+        .map_err(|e| {
+            tracing::error!(%e, %id, "{} card does not decode", C::OF);
+            async_graphql::Error::new(format!("{} card does not decode", C::OF))
+        })
 }
 
 /// `by_id!(Loader, Record, key_field, |pool, keys| query)`: a loader of one record per id, by one

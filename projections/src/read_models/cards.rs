@@ -20,8 +20,19 @@ use aggregates::invoice::Invoice;
 use aggregates::settings::Settings;
 use aggregates::work_order::{InvoiceLineKind, WorkOrder};
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// A card as stored, in any of its versions: what its reader decodes and brings to the current shape.
+pub trait Card: DeserializeOwned {
+    /// The current shape.
+    type Current;
+    /// What the card is of (`work order`, …), for the reader's error.
+    const OF: &'static str;
+    /// The card in the current shape, whichever shape it was stored in.
+    fn current(self) -> Self::Current;
+}
 
 /// A work order's card as stored, tagged with its version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,9 +109,13 @@ impl WorkOrderCard {
                 .collect(),
         })
     }
+}
 
-    /// The card in the current shape, whichever shape it was stored in.
-    pub fn current(self) -> WorkOrderCardV1 {
+impl Card for WorkOrderCard {
+    type Current = WorkOrderCardV1;
+    const OF: &'static str = "work order";
+
+    fn current(self) -> WorkOrderCardV1 {
         match self {
             Self::V1(card) => card,
         }
@@ -168,9 +183,13 @@ impl InvoiceCard {
                 .collect(),
         })
     }
+}
 
-    /// The card in the current shape, whichever shape it was stored in.
-    pub fn current(self) -> InvoiceCardV1 {
+impl Card for InvoiceCard {
+    type Current = InvoiceCardV1;
+    const OF: &'static str = "invoice";
+
+    fn current(self) -> InvoiceCardV1 {
         match self {
             Self::V1(card) => card,
         }
@@ -264,9 +283,13 @@ impl SettingsCard {
             number_format: settings.number_format.clone().map(String::from),
         })
     }
+}
 
-    /// The settings in the current shape, whichever shape they were stored in.
-    pub fn current(self) -> SettingsCardV1 {
+impl Card for SettingsCard {
+    type Current = SettingsCardV1;
+    const OF: &'static str = "settings";
+
+    fn current(self) -> SettingsCardV1 {
         match self {
             Self::V1(card) => card,
         }

@@ -23,7 +23,7 @@ use chrono::{TimeZone, Utc};
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, StreamId};
 use projections::read_models::cards::{
-    BankCard, IntakeAct, InvoiceCard, InvoiceCardV1, InvoiceLineCard, RecommendationCard,
+    BankCard, Card, IntakeAct, InvoiceCard, InvoiceCardV1, InvoiceLineCard, RecommendationCard,
     RequisitesCard, SettingsCard, SettingsCardV1, WorkOrderCard, WorkOrderCardV1,
 };
 use projections::service::catch_up;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::context::{Model, Scope};
 use crate::error::{GqlResult, OrGql, QueryError};
-use crate::loaders::{grouped, load_error};
+use crate::loaders::{grouped, load_error, read_card};
 use crate::money::Rub;
 use crate::paging::{decode_time_cursor, page_size, time_cursor, Page, Paged};
 use crate::schema::clients::{load_client, Client};
@@ -88,12 +88,7 @@ impl Invoice {
     /// The lines as issued.
     #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn lines(&self) -> GqlResult<Vec<InvoiceLineView>> {
-        let card = serde_json::from_value::<InvoiceCard>(self.card.clone())
-            .map(InvoiceCard::current)
-            .map_err(|e| {
-                tracing::error!(%e, invoice = %self.invoice_id, "invoice card does not decode");
-                async_graphql::Error::new("invoice card does not decode")
-            })?;
+        let card = read_card::<InvoiceCard>(self.card.clone(), self.invoice_id)?;
         Ok(card
             .lines
             .into_iter()

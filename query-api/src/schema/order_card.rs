@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::context::{Model, Scope};
 use crate::error::{GqlResult, OrGql, QueryError};
-use crate::loaders::{grouped, load_error, Db, LoadError};
+use crate::loaders::{grouped, load_error, read_card, Db, LoadError};
 use crate::money::Rub;
 use crate::paging::Paged;
 use crate::schema::cashier::{Invoice, InvoicesByWorkOrderLoader};
@@ -183,12 +183,7 @@ async fn card(ctx: &Context<'_>, id: Uuid) -> GqlResult<WorkOrderCardV1> {
         .map_err(load_error)?
         .ok_or_else(|| QueryError::NotFound { what: "work order" })
         .gql()?;
-    serde_json::from_value::<WorkOrderCard>(card)
-        .map(WorkOrderCard::current)
-        .map_err(|e| {
-            tracing::error!(%e, work_order = %id, "work order card does not decode");
-            async_graphql::Error::new("work order card does not decode")
-        })
+    read_card::<WorkOrderCard>(card, id)
 }
 
 #[ComplexObject]

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::context::{Model, Scope};
 use crate::error::{GqlResult, OrGql};
-use crate::loaders::{by_id, load_error};
+use crate::loaders::{by_id, load_error, read_card};
 use crate::money::Rub;
 
 /// An employee.
@@ -187,21 +187,16 @@ impl ReferenceDataQuery {
             .fetch_optional(scope.pool)
             .await
             .gql()?;
-        let settings = match &card {
-            Some(card) => serde_json::from_value::<SettingsCard>(card.clone())
-                .map(SettingsCard::current)
-                .map_err(|e| {
-                    tracing::error!(%e, "settings card does not decode");
-                    async_graphql::Error::new("settings card does not decode")
-                })?,
-            None => SettingsCardV1::default(),
-        };
-        let document = match card {
-            Some(_) => serde_json::to_value(&settings).map_err(|e| {
-                tracing::error!(%e, "settings card does not encode");
-                async_graphql::Error::new("settings card does not encode")
-            })?,
-            None => serde_json::json!({}),
+        let (settings, document) = match card {
+            Some(card) => {
+                let settings = read_card::<SettingsCard>(card, &shop.0)?;
+                let document = serde_json::to_value(&settings).map_err(|e| {
+                    tracing::error!(%e, "settings card does not encode");
+                    async_graphql::Error::new("settings card does not encode")
+                })?;
+                (settings, document)
+            }
+            None => (SettingsCardV1::default(), serde_json::json!({})),
         };
         let requisites = settings.requisites.as_ref();
         Ok(ShopSettings {
