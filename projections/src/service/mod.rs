@@ -268,20 +268,28 @@ impl Feeds {
     }
 }
 
-/// A supervised projector or sink beside the timer that reads its lag ([`follow_lag`]), in one
-/// task: the process counts its tasks as its feeds.
-async fn with_lag(
-    store: EventStore,
-    lag: Option<String>,
-    supervised: impl Future<Output = ()>,
-    shutdown: watch::Receiver<bool>,
-) {
-    match lag {
-        Some(key) => {
-            let lag = follow_lag(store, key, lag::LAG_REFRESH, shutdown);
+/// Spawns `run_once` supervised as `key` and, when `lag` (a feed from the log), the timer reading
+/// its lag ([`follow_lag`]) beside it, in one task: the process counts its tasks as its feeds.
+fn spawn_supervised<F, Run>(
+    tasks: &mut JoinSet<()>,
+    log: &EventStore,
+    key: String,
+    lag: bool,
+    run_once: F,
+    phases: &Phases,
+    shutdown: &watch::Receiver<bool>,
+) where
+    F: FnMut(watch::Receiver<bool>) -> Run + Send + 'static,
+    Run: Future<Output = Result<(), ProjectionError>> + Send + 'static,
+{
+    let supervised = supervise(key.clone(), run_once, phases.clone(), shutdown.clone());
+    if lag {
+        let lag = follow_lag(log.clone(), key, lag::LAG_REFRESH, shutdown.clone());
+        tasks.spawn(async move {
             tokio::join!(supervised, lag);
-        }
-        None => supervised.await,
+        });
+    } else {
+        tasks.spawn(supervised);
     }
 }
 
@@ -300,24 +308,25 @@ pub fn spawn_all(
         let run_once = move |shutdown| {
             projector.run(store.clone(), source.clone(), options, stopped(shutdown))
         };
-        let supervised = supervise(projector.key(), run_once, phases.clone(), shutdown.clone());
         // A box fed from Kafka has no log to measure its projectors' lag against.
-        let lag = feeds.projectors_from.is_none().then(|| projector.key());
-        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
+        let lag = feeds.projectors_from.is_none();
+        spawn_supervised(
+            &mut tasks,
+            log,
+            projector.key(),
+            lag,
+            run_once,
+            phases,
+            shutdown,
+        );
     }
     if let Some(to) = &feeds.relay_to {
         let relay = KafkaRelay::new(&to.bootstrap, &to.topic)?;
         let store = store.clone();
         let run_once =
             move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));
-        let supervised = supervise(
-            sink_key::<KafkaRelay>(),
-            run_once,
-            phases.clone(),
-            shutdown.clone(),
-        );
-        let lag = Some(sink_key::<KafkaRelay>());
-        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
+        let key = sink_key::<KafkaRelay>();
+        spawn_supervised(&mut tasks, log, key, true, run_once, phases, shutdown);
     }
     if let Some(facts) = &feeds.clickhouse {
         let (facts, store) = (facts.clone(), store.clone());
@@ -329,14 +338,8 @@ pub fn spawn_all(
                 run_sink(facts, store, options, stopped(shutdown)).await
             }
         };
-        let supervised = supervise(
-            sink_key::<ClickHouseFacts>(),
-            run_once,
-            phases.clone(),
-            shutdown.clone(),
-        );
-        let lag = Some(sink_key::<ClickHouseFacts>());
-        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
+        let key = sink_key::<ClickHouseFacts>();
+        spawn_supervised(&mut tasks, log, key, true, run_once, phases, shutdown);
     }
     if let Some(config) = &feeds.meilisearch {
         let indexes = MeilisearchIndexes::new(config, store.clone())?;
@@ -357,14 +360,8 @@ pub fn spawn_all(
                 run_sink(indexes, store, options, stopped(shutdown)).await
             }
         };
-        let supervised = supervise(
-            sink_key::<MeilisearchIndexes>(),
-            run_once,
-            phases.clone(),
-            shutdown.clone(),
-        );
-        let lag = Some(sink_key::<MeilisearchIndexes>());
-        tasks.spawn(with_lag(log.clone(), lag, supervised, shutdown.clone()));
+        let key = sink_key::<MeilisearchIndexes>();
+        spawn_supervised(&mut tasks, log, key, true, run_once, phases, shutdown);
     }
     Ok(tasks)
 }
