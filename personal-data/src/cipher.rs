@@ -57,17 +57,24 @@ impl FieldContext<'_> {
             self.event_type,
             self.field,
         ];
-        let mut aad = Vec::with_capacity(
-            1 + 8 + AAD_DOMAIN.len() + parts.iter().map(|p| 8 + p.len()).sum::<usize>() + 16,
-        );
-        aad.push(VERSION);
-        for part in std::iter::once(AAD_DOMAIN).chain(parts.iter().map(|p| p.as_bytes())) {
-            aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
-            aad.extend_from_slice(part);
-        }
-        aad.extend_from_slice(self.subject.as_bytes());
-        aad
+        bound_data(VERSION, AAD_DOMAIN, &parts.map(str::as_bytes), self.subject)
     }
+}
+
+/// The associated data of every AEAD use in this crate: `version`, then `domain` and each part
+/// length-prefixed (u64, big endian), then the subject's 16 bytes. The prefixes keep it
+/// unambiguous ("ab"+"c" is not "a"+"bc"); the domain keeps a field's and a wrapped key's apart.
+pub(crate) fn bound_data(version: u8, domain: &[u8], parts: &[&[u8]], subject: Uuid) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(
+        1 + 8 + domain.len() + parts.iter().map(|p| 8 + p.len()).sum::<usize>() + 16,
+    );
+    aad.push(version);
+    for part in std::iter::once(domain).chain(parts.iter().copied()) {
+        aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        aad.extend_from_slice(part);
+    }
+    aad.extend_from_slice(subject.as_bytes());
+    aad
 }
 
 /// A sealed personal field: whose key opens it, the nonce and the ciphertext (with its tag).

@@ -16,7 +16,7 @@ use base64::Engine as _;
 use uuid::Uuid;
 use zeroize::Zeroize;
 
-use crate::cipher::{decrypt, encrypt, NONCE_LEN};
+use crate::cipher::{bound_data, decrypt, encrypt, NONCE_LEN};
 use crate::key::KEY_LEN;
 use crate::{DataKey, PersonalDataError, Result};
 
@@ -252,12 +252,5 @@ impl MasterKeys {
 /// Binds a wrapped key to its subject and master key: moved to another subject's row, or relabelled
 /// with another master id, it does not unwrap.
 fn aad(subject: Uuid, master_key_id: &str) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(1 + 8 + AAD_DOMAIN.len() + 8 + master_key_id.len() + 16);
-    aad.push(VERSION);
-    for part in [AAD_DOMAIN, master_key_id.as_bytes()] {
-        aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
-        aad.extend_from_slice(part);
-    }
-    aad.extend_from_slice(subject.as_bytes());
-    aad
+    bound_data(VERSION, AAD_DOMAIN, &[master_key_id.as_bytes()], subject)
 }
