@@ -11,6 +11,7 @@ use crate::contact::{Email, Inn, Kpp, Phone};
 use crate::ids::{ClientId, EmployeeId};
 use crate::money::Percent;
 use crate::permission::Permission;
+use crate::personal::{not_erased_marker, ERASED};
 use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
 
 /// Who the client is.
@@ -104,6 +105,8 @@ pub enum ClientStanding {
     Active,
     /// Archived: no new work orders until restored.
     Archived,
+    /// Personal data erased (152-ФЗ): no new work orders, ever.
+    Erased,
 }
 
 /// What staff ask of a client record.
@@ -179,9 +182,53 @@ pub enum ClientCommand {
         /// When.
         at: DateTime<Utc>,
     },
+    /// Erase the client's personal data (152-ФЗ): their data key is destroyed with the event.
+    ErasePersonalData {
+        /// Who erases.
+        by: EmployeeId,
+        /// On what basis: the request's number and date, a clause.
+        basis: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl ClientCommand {
+    /// Refuses the erased marker as a new value of a personal field.
+    fn refuse_erased_marker(&self) -> Result<(), DomainError> {
+        let phone = |phone: &Phone| not_erased_marker(phone.as_str(), "phone");
+        let email = |email: &Option<Email>| {
+            email
+                .as_ref()
+                .map_or(Ok(()), |e| not_erased_marker(e.as_str(), "email"))
+        };
+        let party = |party: &Party| match party {
+            Party::Person { full_name } => not_erased_marker(full_name, "full_name"),
+            Party::Company { .. } => Ok(()),
+        };
+        match self {
+            Self::Register {
+                party: p,
+                phones,
+                email: e,
+                ..
+            } => {
+                party(p)?;
+                phones.iter().try_for_each(phone)?;
+                email(e)
+            }
+            Self::ChangeDetails { party: p } => party(p),
+            Self::AddPhone { phone: p } | Self::RemovePhone { phone: p } => phone(p),
+            Self::ChangeEmail { email: e } => email(e),
+            Self::AddNote { text, .. } => not_erased_marker(text, "text"),
+            Self::Archive { reason, .. } => not_erased_marker(reason, "reason"),
+            Self::RecordConsent { .. }
+            | Self::SetDiscount { .. }
+            | Self::Restore { .. }
+            | Self::ErasePersonalData { .. } => Ok(()),
+        }
+    }
+
     /// The permission this command needs.
     pub fn permission(&self) -> Permission {
         match self {
@@ -194,6 +241,7 @@ impl ClientCommand {
             Self::AddNote { .. } => Permission::ClientAddNote,
             Self::SetDiscount { .. } => Permission::ClientSetDiscount,
             Self::Archive { .. } | Self::Restore { .. } => Permission::ClientArchive,
+            Self::ErasePersonalData { .. } => Permission::ClientErasePersonalData,
         }
     }
 }
@@ -279,6 +327,17 @@ pub enum ClientEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The client's personal data was erased: their data key was destroyed in the same
+    /// transaction, so every personal field of this stream now reads as erased. Holds nothing
+    /// personal itself: who, on what basis, when.
+    ClientPersonalDataErased {
+        /// Who erased it.
+        by: EmployeeId,
+        /// On what basis.
+        basis: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for ClientEvent {
@@ -295,6 +354,7 @@ impl DomainEvent for ClientEvent {
             Self::ClientDiscountSet { .. } => "ClientDiscountSet",
             Self::ClientArchived { .. } => "ClientArchived",
             Self::ClientRestored { .. } => "ClientRestored",
+            Self::ClientPersonalDataErased { .. } => "ClientPersonalDataErased",
         }
     }
 
@@ -335,15 +395,19 @@ pub struct Client {
     pub discount: Percent,
     /// Archived (no new work orders).
     pub archived: bool,
+    /// Personal data erased: takes no more commands.
+    #[serde(default)]
+    pub erased: bool,
 }
 
 impl Client {
     /// Whether the client may get a new work order.
     pub fn standing(&self) -> ClientStanding {
-        match (self.id, self.archived) {
-            (None, _) => ClientStanding::Unknown,
-            (Some(_), false) => ClientStanding::Active,
-            (Some(_), true) => ClientStanding::Archived,
+        match (self.id, self.erased, self.archived) {
+            (None, _, _) => ClientStanding::Unknown,
+            (Some(_), true, _) => ClientStanding::Erased,
+            (Some(_), false, false) => ClientStanding::Active,
+            (Some(_), false, true) => ClientStanding::Archived,
         }
     }
 
@@ -363,6 +427,10 @@ impl Aggregate for Client {
     fn decide(&self, command: ClientCommand) -> Result<Vec<ClientEvent>, DomainError> {
         let registering = matches!(command, ClientCommand::Register { .. });
         check_existence(registering, self.id.is_some(), "client")?;
+        if self.erased {
+            return Err(DomainError::ClientErased);
+        }
+        command.refuse_erased_marker()?;
         let event = match command {
             ClientCommand::Register {
                 client_id,
@@ -449,6 +517,13 @@ impl Aggregate for Client {
                 }
                 ClientEvent::ClientRestored { at }
             }
+            ClientCommand::ErasePersonalData { by, basis, at } => {
+                ClientEvent::ClientPersonalDataErased {
+                    by,
+                    basis: required_text(&basis, "basis", 500)?,
+                    at,
+                }
+            }
         };
         Ok(vec![event])
     }
@@ -493,6 +568,17 @@ impl Aggregate for Client {
             ClientEvent::ClientDiscountSet { discount } => self.discount = *discount,
             ClientEvent::ClientArchived { .. } => self.archived = true,
             ClientEvent::ClientRestored { .. } => self.archived = false,
+            ClientEvent::ClientPersonalDataErased { .. } => {
+                // What the log now reads as erased, the state forgets too; a company's name and
+                // requisites are not personal and stay.
+                if let Some(Party::Person { full_name }) = &mut self.party {
+                    *full_name = ERASED.to_owned();
+                }
+                self.phones.clear();
+                self.email = None;
+                self.notes.clear();
+                self.erased = true;
+            }
         }
         self
     }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::personal::ERASED;
 use crate::DomainError;
 
 macro_rules! text_newtype {
@@ -15,6 +16,31 @@ macro_rules! text_newtype {
                 Self::parse(&value)
             }
         }
+        text_newtype!(@common $name);
+    };
+    // A personal value: once its subject is erased, readers of the log get the erased marker in
+    // its place, and the events carrying it must still read. New input with the marker is refused
+    // by the aggregates' `decide` (`personal::not_erased_marker`).
+    (personal $name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                if value == ERASED {
+                    return Ok(Self(value));
+                }
+                Self::parse(&value)
+            }
+        }
+
+        impl $name {
+            /// Whether this is the erased marker rather than a value.
+            pub fn is_erased(&self) -> bool {
+                self.0 == ERASED
+            }
+        }
+        text_newtype!(@common $name);
+    };
+    (@common $name:ident) => {
 
         impl From<$name> for String {
             fn from(value: $name) -> String {
@@ -41,7 +67,7 @@ macro_rules! text_newtype {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
-text_newtype!(Phone);
+text_newtype!(personal Phone);
 
 impl Phone {
     /// Parses a phone as people write it in Russia: `8 (912) 345-67-89`, `+7 912 345 67 89`,
@@ -81,6 +107,9 @@ impl Phone {
 
     /// The digits without `+`, for matching by any tail the advisor remembers.
     pub fn digits(&self) -> &str {
+        if self.is_erased() {
+            return "";
+        }
         &self.0[1..]
     }
 }
@@ -89,7 +118,7 @@ impl Phone {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
-text_newtype!(Email);
+text_newtype!(personal Email);
 
 impl Email {
     /// Parses an address: one `@`, a local part, a domain with a dot, no spaces, at most 254 bytes.

@@ -227,6 +227,21 @@ pub enum DomainError {
     /// The client is not archived.
     #[error("the client is not archived")]
     ClientNotArchived,
+    /// The client's personal data was erased: the record takes no more commands.
+    #[error("the client's personal data was erased")]
+    ClientErased,
+    /// The employee's personal data was erased.
+    #[error("the employee's personal data was erased")]
+    EmployeeErased,
+    /// Erasing needs the employee to be deactivated first.
+    #[error("deactivate the employee before erasing their personal data")]
+    EmployeeStillActive,
+    /// A value equal to the marker readers show for erased data.
+    #[error("{field} cannot be the erased-data marker")]
+    ReservedValue {
+        /// The field.
+        field: &'static str,
+    },
     /// The order's lines cannot change in its status.
     #[error("the work order is {status}: its lines cannot change (reopen it first)")]
     WorkOrderLocked {
@@ -433,6 +448,10 @@ impl DomainError {
             Self::PhoneNotFound { .. } => "phone_not_found",
             Self::ClientArchived => "client_archived",
             Self::ClientNotArchived => "client_not_archived",
+            Self::ClientErased => "client_erased",
+            Self::EmployeeErased => "employee_erased",
+            Self::EmployeeStillActive => "employee_still_active",
+            Self::ReservedValue { .. } => "reserved_value",
             Self::WorkOrderLocked { .. } => "work_order_locked",
             Self::PromisedTimeLocked { .. } => "promised_time_locked",
             Self::InvalidTransition { .. } => "invalid_transition",
@@ -495,7 +514,8 @@ impl DomainError {
             | Self::AmountNegative { .. }
             | Self::InvalidYear { .. }
             | Self::InvalidMileage { .. }
-            | Self::InvalidFuelLevel { .. } => ErrorKind::InvalidValue,
+            | Self::InvalidFuelLevel { .. }
+            | Self::ReservedValue { .. } => ErrorKind::InvalidValue,
             Self::PermissionNotHeld { .. }
             | Self::OwnerRoleByOwnerOnly
             | Self::OwnerProtected
@@ -568,6 +588,14 @@ impl DomainError {
             Self::PhoneNotFound { phone } => format!("У клиента нет телефона {phone}"),
             Self::ClientArchived => "Клиент в архиве".into(),
             Self::ClientNotArchived => "Клиент не в архиве".into(),
+            Self::ClientErased => "Персональные данные клиента удалены".into(),
+            Self::EmployeeErased => "Персональные данные сотрудника удалены".into(),
+            Self::EmployeeStillActive => {
+                "Сначала отключите сотрудника, затем удаляйте его персональные данные".into()
+            }
+            Self::ReservedValue { field } => {
+                format!("Поле {field} не может совпадать с отметкой об удалённых данных")
+            }
             Self::WorkOrderLocked { .. } => {
                 "Заказ-наряд закрыт для изменений (сначала откройте его повторно)".into()
             }

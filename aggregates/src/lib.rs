@@ -19,6 +19,7 @@ pub mod ids;
 pub mod invoice;
 pub mod money;
 pub mod permission;
+pub mod personal;
 pub mod role;
 pub mod settings;
 pub mod staff;

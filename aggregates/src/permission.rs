@@ -55,6 +55,8 @@ permissions! {
     ClientSetDiscount = "client.set_discount",
     /// Archive and restore clients.
     ClientArchive = "client.archive",
+    /// Erase a client's personal data for good (152-ФЗ); the records and money stay.
+    ClientErasePersonalData = "client.erase_personal_data",
     /// See clients (names, vehicles, history).
     ClientRead = "client.read",
     /// See clients' phones and e-mail.
@@ -127,6 +129,8 @@ permissions! {
     StaffAssignRoles = "staff.assign_roles",
     /// Deactivate and reactivate employees.
     StaffDeactivate = "staff.deactivate",
+    /// Erase a former employee's personal data for good (152-ФЗ).
+    StaffErasePersonalData = "staff.erase_personal_data",
     /// Set another employee's password (ends their sessions; logged with who did it).
     StaffResetPassword = "staff.reset_password",
     /// See employees.

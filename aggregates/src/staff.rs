@@ -20,6 +20,7 @@ use crate::contact::{Email, Phone};
 use crate::directory::Code;
 use crate::ids::EmployeeId;
 use crate::permission::{Actor, Permission};
+use crate::personal::{not_erased_marker, ERASED};
 use crate::role::OWNER;
 use crate::{required_text, Aggregate, DomainError, DomainEvent};
 
@@ -40,6 +41,9 @@ pub struct Employee {
     pub roles: BTreeSet<Code>,
     /// May log in and work.
     pub active: bool,
+    /// Personal data erased (152-ФЗ): name and logins read as erased; never active again.
+    #[serde(default)]
+    pub erased: bool,
 }
 
 impl Employee {
@@ -144,6 +148,20 @@ pub enum StaffCommand {
         /// What the roles allow now.
         role_permissions: RolePermissions,
     },
+    /// Erase a former employee's personal data (152-ФЗ): their data key is destroyed with the
+    /// event. Only a deactivated employee; their records (work done, orders opened) stay.
+    ErasePersonalData {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// Who erases (their id, for the record).
+        erased_by: EmployeeId,
+        /// On what basis.
+        basis: String,
+        /// When.
+        at: DateTime<Utc>,
+        /// Who erases.
+        by: Actor,
+    },
 }
 
 impl StaffCommand {
@@ -153,6 +171,7 @@ impl StaffCommand {
             Self::Hire { .. } | Self::ChangeDetails { .. } => Permission::StaffEdit,
             Self::AssignRoles { .. } => Permission::StaffAssignRoles,
             Self::Deactivate { .. } | Self::Reactivate { .. } => Permission::StaffDeactivate,
+            Self::ErasePersonalData { .. } => Permission::StaffErasePersonalData,
         }
     }
 }
@@ -212,6 +231,17 @@ pub enum StaffEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// A former employee's personal data was erased with their data key. Nothing personal.
+    EmployeePersonalDataErased {
+        /// The employee.
+        employee_id: EmployeeId,
+        /// Who erased it.
+        by: EmployeeId,
+        /// On what basis.
+        basis: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for StaffEvent {
@@ -222,6 +252,7 @@ impl DomainEvent for StaffEvent {
             Self::EmployeeRolesAssigned { .. } => "EmployeeRolesAssigned",
             Self::EmployeeDeactivated { .. } => "EmployeeDeactivated",
             Self::EmployeeReactivated { .. } => "EmployeeReactivated",
+            Self::EmployeePersonalDataErased { .. } => "EmployeePersonalDataErased",
         }
     }
 
@@ -285,9 +316,12 @@ impl Staff {
         Ok(())
     }
 
-    /// The employee, unless they are an owner and the actor is not.
+    /// The employee, unless they are an owner and the actor is not, or erased.
     fn employee_for(&self, employee_id: EmployeeId, by: &Actor) -> Result<&Employee, DomainError> {
         let employee = self.employee(employee_id)?;
+        if employee.erased {
+            return Err(DomainError::EmployeeErased);
+        }
         if employee.is_owner() {
             by.must_be_owner(DomainError::OwnerProtected)?;
         }
@@ -325,6 +359,7 @@ impl Aggregate for Staff {
                 if self.employee(employee_id).is_ok() {
                     return Err(DomainError::AlreadyExists { what: "employee" });
                 }
+                refuse_erased_marker(&full_name, email.as_ref(), phone.as_ref())?;
                 if roles.iter().any(is_owner_role) {
                     by.must_be_owner(DomainError::OwnerRoleByOwnerOnly)?;
                 }
@@ -349,6 +384,7 @@ impl Aggregate for Staff {
                 by,
             } => {
                 self.employee_for(employee_id, &by)?;
+                refuse_erased_marker(&full_name, email.as_ref(), phone.as_ref())?;
                 self.check_logins(employee_id, email.as_ref(), phone.as_ref())?;
                 StaffEvent::EmployeeDetailsChanged {
                     employee_id,
@@ -407,6 +443,23 @@ impl Aggregate for Staff {
                 )?;
                 StaffEvent::EmployeeReactivated { employee_id, at }
             }
+            StaffCommand::ErasePersonalData {
+                employee_id,
+                erased_by,
+                basis,
+                at,
+                by,
+            } => {
+                if self.employee_for(employee_id, &by)?.active {
+                    return Err(DomainError::EmployeeStillActive);
+                }
+                StaffEvent::EmployeePersonalDataErased {
+                    employee_id,
+                    by: erased_by,
+                    basis: required_text(&basis, "basis", 500)?,
+                    at,
+                }
+            }
         };
         Ok(vec![event])
     }
@@ -429,6 +482,7 @@ impl Aggregate for Staff {
                 phone: phone.clone(),
                 roles: roles.clone(),
                 active: true,
+                erased: false,
             }),
             StaffEvent::EmployeeDetailsChanged {
                 employee_id,
@@ -459,7 +513,32 @@ impl Aggregate for Staff {
                     employee.active = true;
                 }
             }
+            StaffEvent::EmployeePersonalDataErased { employee_id, .. } => {
+                if let Some(employee) = self.employee_mut(*employee_id) {
+                    employee.full_name = ERASED.to_owned();
+                    employee.email = None;
+                    employee.phone = None;
+                    employee.active = false;
+                    employee.erased = true;
+                }
+            }
         }
         self
     }
+}
+
+/// Refuses the erased marker as a new name or login.
+fn refuse_erased_marker(
+    full_name: &str,
+    email: Option<&Email>,
+    phone: Option<&Phone>,
+) -> Result<(), DomainError> {
+    not_erased_marker(full_name, "full_name")?;
+    if let Some(email) = email {
+        not_erased_marker(email.as_str(), "email")?;
+    }
+    if let Some(phone) = phone {
+        not_erased_marker(phone.as_str(), "phone")?;
+    }
+    Ok(())
 }

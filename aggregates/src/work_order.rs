@@ -1223,6 +1223,7 @@ impl Aggregate for WorkOrder {
                 match client_standing {
                     ClientStanding::Active => {}
                     ClientStanding::Archived => return Err(DomainError::ClientArchived),
+                    ClientStanding::Erased => return Err(DomainError::ClientErased),
                     ClientStanding::Unknown => {
                         return Err(DomainError::NotFound { what: "client" })
                     }

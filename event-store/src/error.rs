@@ -48,6 +48,13 @@ pub enum EventStoreError {
     /// The database's schema is not the one this code expects, or could not be brought to it.
     #[error("{0}")]
     Schema(String),
+    /// The subject of personal data in an append was erased: nothing is sealed for them again.
+    #[error("personal data of an erased subject {0}")]
+    SubjectErased(uuid::Uuid),
+    /// Personal data could not be sealed or opened (a missing key, a wrong master key, a
+    /// tampered value); the message names the subject and field at most, never a value.
+    #[error("personal data: {0}")]
+    PersonalData(String),
     /// The database failed or was unreachable.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

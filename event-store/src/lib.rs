@@ -12,6 +12,7 @@
 //! It knows no aggregate: payloads are JSON, and the domain lives in the `aggregates` crate.
 #![warn(missing_docs)]
 
+pub mod codec;
 mod envelope;
 mod error;
 pub mod log;
@@ -22,6 +23,7 @@ mod subscribe;
 pub mod testing;
 mod upcast;
 
+pub use codec::PayloadCodec;
 pub use envelope::{
     Appended, AppendedEvent, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent,
     Snapshot, StreamId,

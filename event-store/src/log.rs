@@ -33,6 +33,9 @@
 //! Event ids are chosen by the writer. Appending the same ids again (a retried request whose answer was
 //! lost) finds them in the log and returns the first append's result instead of a version conflict.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde_json::Value;
 use sqlx::postgres::PgDatabaseError;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
@@ -42,7 +45,7 @@ use uuid::Uuid;
 use crate::notify::Wakeups;
 use crate::{
     Appended, AppendedEvent, EventStoreError, ExpectedVersion, LogPosition, Metadata, NewEvent,
-    RecordedEvent, Snapshot, StreamId, Upcasters,
+    PayloadCodec, RecordedEvent, Snapshot, StreamId, Upcasters,
 };
 
 /// How often an append with [`ExpectedVersion::Any`] retries after losing a race for a version.
@@ -58,6 +61,7 @@ pub struct EventStore {
     pool: PgPool,
     upcasters: Upcasters,
     wakeups: Wakeups,
+    codec: Option<Arc<dyn PayloadCodec>>,
 }
 
 /// An append done but not yet committed: the caller may add its own writes (an idempotency record,
@@ -132,7 +136,74 @@ impl EventStore {
             pool,
             upcasters,
             wakeups,
+            codec: None,
         }
+    }
+
+    /// This store, sealing payloads before every append and opening them after every read with
+    /// `codec` (see [`crate::codec`]).
+    pub fn with_codec(mut self, codec: Arc<dyn PayloadCodec>) -> Self {
+        self.codec = Some(codec);
+        self
+    }
+
+    /// This store without its codec: the log as stored, sealed fields sealed (the Kafka relay
+    /// passes it on so; a copy of the log keeps it so). Shares the pool and notifier.
+    pub fn as_stored(&self) -> Self {
+        Self {
+            codec: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether payloads are sealed on append and opened on read.
+    pub fn has_codec(&self) -> bool {
+        self.codec.is_some()
+    }
+
+    /// `events` as the log stores them: sealed by the codec where it touches them.
+    async fn sealed<'e>(
+        &self,
+        stream: &StreamId,
+        events: &'e [NewEvent],
+    ) -> Result<Cow<'e, [NewEvent]>, EventStoreError> {
+        match &self.codec {
+            Some(codec)
+                if events
+                    .iter()
+                    .any(|e| codec.touches(&stream.stream_type, &e.event_type)) =>
+            {
+                let mut owned = events.to_vec();
+                codec.seal(stream, &mut owned).await?;
+                Ok(Cow::Owned(owned))
+            }
+            _ => Ok(Cow::Borrowed(events)),
+        }
+    }
+
+    /// Stored rows as events: opened by the codec, then brought to the current shape.
+    async fn decode_all(&self, rows: Vec<EventRow>) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        let mut events = rows
+            .into_iter()
+            .map(decode_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(codec) = &self.codec {
+            if events
+                .iter()
+                .any(|e| codec.touches(&e.stream.stream_type, &e.event_type))
+            {
+                codec.open(&mut events).await?;
+            }
+        }
+        for event in &mut events {
+            let payload = std::mem::take(&mut event.payload);
+            let (schema_version, payload) =
+                self.upcasters
+                    .upcast(&event.event_type, event.schema_version, payload)?;
+            event.schema_version = schema_version;
+            event.payload = payload;
+        }
+        Ok(events)
     }
 
     /// The pool the store uses.
@@ -152,6 +223,7 @@ impl EventStore {
         events: &[NewEvent],
     ) -> Result<Appended, EventStoreError> {
         validate_append(stream, events)?;
+        let events = &*self.sealed(stream, events).await?;
         let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
         async {
             let mut attempt = 0;
@@ -190,6 +262,7 @@ impl EventStore {
         events: &[NewEvent],
     ) -> Result<PendingAppend, EventStoreError> {
         validate_append(stream, events)?;
+        let events = &*self.sealed(stream, events).await?;
         let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
         async {
             let mut tx = self.pool.begin().await?;
@@ -324,7 +397,7 @@ impl EventStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(|row| self.decode(row)).collect()
+        self.decode_all(rows).await
     }
 
     /// Every event of these streams of one type, each stream's in version order: one query for the
@@ -347,7 +420,7 @@ impl EventStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(|row| self.decode(row)).collect()
+        self.decode_all(rows).await
     }
 
     /// Up to `limit` events after `after` in the log's reading order, never skipping one.
@@ -376,7 +449,7 @@ impl EventStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(|row| self.decode(row)).collect()
+        self.decode_all(rows).await
     }
 
     /// The position of the newest event a reader may see now (the head for lag metrics).
@@ -449,35 +522,34 @@ impl EventStore {
         .await?;
         Ok(())
     }
+}
 
-    fn decode(&self, row: EventRow) -> Result<RecordedEvent, EventStoreError> {
-        let at = row.global_position;
-        let corrupt = |reason: String| EventStoreError::Corrupt {
-            position: at,
-            reason,
-        };
-        let metadata: Metadata =
-            serde_json::from_value(row.metadata).map_err(|e| corrupt(format!("metadata: {e}")))?;
-        let stored_version = u32::try_from(row.schema_version)
-            .map_err(|_| corrupt(format!("schema version {}", row.schema_version)))?;
-        let (schema_version, payload) =
-            self.upcasters
-                .upcast(&row.event_type, stored_version, row.payload)?;
-        Ok(RecordedEvent {
-            position: LogPosition {
-                transaction_id: from_db(row.transaction_id, at)?,
-                global_position: from_db(row.global_position, at)?,
-            },
-            event_id: row.event_id,
-            stream: StreamId::new(row.stream_type, row.stream_id),
-            version: from_db(row.stream_version, at)?,
-            event_type: row.event_type,
-            schema_version,
-            payload,
-            metadata,
-            recorded_at: row.recorded_at,
-        })
-    }
+/// A stored row as an event, payload as stored (sealed, not upcast).
+fn decode_row(row: EventRow) -> Result<RecordedEvent, EventStoreError> {
+    let at = row.global_position;
+    let corrupt = |reason: String| EventStoreError::Corrupt {
+        position: at,
+        reason,
+    };
+    let metadata: Metadata =
+        serde_json::from_value(row.metadata).map_err(|e| corrupt(format!("metadata: {e}")))?;
+    let schema_version = u32::try_from(row.schema_version)
+        .map_err(|_| corrupt(format!("schema version {}", row.schema_version)))?;
+    let payload = row.payload;
+    Ok(RecordedEvent {
+        position: LogPosition {
+            transaction_id: from_db(row.transaction_id, at)?,
+            global_position: from_db(row.global_position, at)?,
+        },
+        event_id: row.event_id,
+        stream: StreamId::new(row.stream_type, row.stream_id),
+        version: from_db(row.stream_version, at)?,
+        event_type: row.event_type,
+        schema_version,
+        payload,
+        metadata,
+        recorded_at: row.recorded_at,
+    })
 }
 
 /// The one INSERT of an append: all events in one statement, only if the stream is where expected.

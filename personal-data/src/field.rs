@@ -5,8 +5,8 @@
 
 use crate::{open, FieldContext, KeyState, PersonalDataError, Result, Sealed};
 
-/// What every reader shows in place of an erased subject's personal field.
-pub const ERASED: &str = "[данные удалены]";
+/// What every reader shows in place of an erased subject's personal field (the domain's marker).
+pub use aggregates::personal::ERASED;
 
 /// A personal field as a reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -150,9 +150,8 @@ impl KeyStore {
         Ok(states)
     }
 
-    /// Erases the subject: destroys its data key and records the erasure (who, when, on what
-    /// basis, nothing personal), in one transaction. A repeated erasure changes nothing and says
-    /// so. `basis` is a reference (a request number, a clause), 1–500 characters.
+    /// Erases the subject in a transaction of its own (see [`erase_in`]); a failed erasure
+    /// (a kind mismatch, a bad basis) rolls back whole.
     pub async fn erase(
         &self,
         subject: Uuid,
@@ -160,51 +159,10 @@ impl KeyStore {
         by: Uuid,
         basis: &str,
     ) -> Result<Erasure> {
-        let basis = basis.trim();
-        if basis.is_empty() || basis.chars().count() > MAX_BASIS_LEN {
-            return Err(PersonalDataError::Basis(MAX_BASIS_LEN));
-        }
         let mut tx = self.pool.begin().await?;
-        lock_subject(&mut tx, subject).await?;
-        if let Some(at) = erased_at(&mut tx, subject).await? {
-            return Ok(Erasure {
-                at,
-                already_erased: true,
-                key_destroyed: false,
-            });
-        }
-        let destroyed = sqlx::query_scalar!(
-            "DELETE FROM keys.data_keys WHERE subject_id = $1 RETURNING subject_kind",
-            subject
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(stored) = destroyed.as_deref().filter(|s| *s != kind.as_str()) {
-            // Dropping the transaction rolls the DELETE back.
-            return Err(PersonalDataError::KindMismatch {
-                subject,
-                stored: stored.to_owned(),
-                asked: kind.as_str(),
-            });
-        }
-        let at = sqlx::query_scalar!(
-            "INSERT INTO keys.erasures (subject_id, subject_kind, erased_by, basis)
-             VALUES ($1, $2, $3, $4)
-             RETURNING erased_at",
-            subject,
-            kind.as_str(),
-            by,
-            basis
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let erasure = erase_in(&mut tx, subject, kind, by, basis).await?;
         tx.commit().await?;
-        tracing::info!(%subject, kind = kind.as_str(), %by, "personal data erased");
-        Ok(Erasure {
-            at,
-            already_erased: false,
-            key_destroyed: destroyed.is_some(),
-        })
+        Ok(erasure)
     }
 
     /// Re-wraps every data key not under the current master key, `batch_size` keys a transaction,
@@ -308,4 +266,60 @@ async fn erased_at(tx: &mut PgConnection, subject: Uuid) -> Result<Option<DateTi
     )
     .fetch_optional(tx)
     .await?)
+}
+
+/// Erases the subject inside the caller's transaction: the command API destroys the key in the
+/// same transaction as the event that records the erasure, so neither exists without the other.
+/// Destroys the data key and records the erasure (who, when, on what basis, nothing personal). A
+/// repeated erasure changes nothing and says so. `basis` is a reference (a request number, a
+/// clause), 1–500 characters. Dropping the transaction undoes it.
+pub async fn erase_in(
+    tx: &mut PgConnection,
+    subject: Uuid,
+    kind: SubjectKind,
+    by: Uuid,
+    basis: &str,
+) -> Result<Erasure> {
+    let basis = basis.trim();
+    if basis.is_empty() || basis.chars().count() > MAX_BASIS_LEN {
+        return Err(PersonalDataError::Basis(MAX_BASIS_LEN));
+    }
+    lock_subject(tx, subject).await?;
+    if let Some(at) = erased_at(tx, subject).await? {
+        return Ok(Erasure {
+            at,
+            already_erased: true,
+            key_destroyed: false,
+        });
+    }
+    let destroyed = sqlx::query_scalar!(
+        "DELETE FROM keys.data_keys WHERE subject_id = $1 RETURNING subject_kind",
+        subject
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(stored) = destroyed.as_deref().filter(|s| *s != kind.as_str()) {
+        return Err(PersonalDataError::KindMismatch {
+            subject,
+            stored: stored.to_owned(),
+            asked: kind.as_str(),
+        });
+    }
+    let at = sqlx::query_scalar!(
+        "INSERT INTO keys.erasures (subject_id, subject_kind, erased_by, basis)
+             VALUES ($1, $2, $3, $4)
+             RETURNING erased_at",
+        subject,
+        kind.as_str(),
+        by,
+        basis
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tracing::info!(%subject, kind = kind.as_str(), %by, "personal data erased");
+    Ok(Erasure {
+        at,
+        already_erased: false,
+        key_destroyed: destroyed.is_some(),
+    })
 }

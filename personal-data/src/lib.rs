@@ -8,9 +8,11 @@
 //! nothing else: every copy of every event, backups of the log included, then holds ciphertext no
 //! one can open, and every reader shows [`ERASED`] ([`field`]).
 //!
-//! This crate is the foundation: the event store, projectors and relay use it in later work.
+//! [`codec::LogCodec`] applies the domain's table of personal fields to the log: every service's
+//! event store seals and opens through it.
 
 pub mod cipher;
+pub mod codec;
 mod error;
 pub mod field;
 pub mod key;
@@ -18,10 +20,11 @@ pub mod key_store;
 pub mod master;
 
 pub use cipher::{open, seal, FieldContext, Sealed};
+pub use codec::LogCodec;
 pub use error::PersonalDataError;
 pub use field::{read_field, Field, ERASED};
 pub use key::{DataKey, SubjectKind};
-pub use key_store::{Erasure, KeyState, KeyStore};
+pub use key_store::{erase_in, Erasure, KeyState, KeyStore};
 pub use master::{MasterKey, MasterKeys, WrappedKey};
 
 /// The crate's results.

@@ -1,0 +1,115 @@
+//! Which fields of which events are personal data (152-ФЗ), and whose.
+//!
+//! The domain knows what is personal; the log must never hold it in the clear. This table is the
+//! one place that says so: the event store's codec (crate `personal-data`) seals exactly these
+//! fields on append, under the data key of the subject named here, and opens them on read. A
+//! field listed here is a JSON pointer into the stored payload; `*` stands for every element of
+//! an array. A pointer that is absent or not a string in a given payload (a company has no
+//! `full_name`, an e-mail may be `null`) is skipped.
+//!
+//! Not personal, and clear in the log: companies' names and requisites (INN/KPP), vehicles (VIN,
+//! plate, make, mileage), money, and the intake act's complaints and damage lists, which describe
+//! the car. A client's notes and archive reason are free text a person may be named in: sealed.
+//!
+//! A new event with personal data adds its row here, and its golden and round-trip tests prove it.
+
+/// What every reader shows in place of an erased subject's personal field.
+pub const ERASED: &str = "[данные удалены]";
+
+/// Whose data a field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The stream's own id: a client's record.
+    Stream,
+    /// The UUID at this pointer of the payload: one employee of the shop's one staff stream.
+    Field(&'static str),
+}
+
+/// The kind of data subject, as the key store names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKind {
+    /// A client (a person; a company's phones and e-mail are sealed too, as they may be a
+    /// person's own).
+    Client,
+    /// An employee.
+    Employee,
+}
+
+/// The personal fields of one event type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonalFields {
+    /// The stream type the event is written to.
+    pub stream_type: &'static str,
+    /// The event type.
+    pub event_type: &'static str,
+    /// Whose fields they are.
+    pub subject: Subject,
+    /// The subject's kind.
+    pub kind: SubjectKind,
+    /// JSON pointers into the payload, `*` for every element of an array.
+    pub fields: &'static [&'static str],
+}
+
+const fn client(event_type: &'static str, fields: &'static [&'static str]) -> PersonalFields {
+    PersonalFields {
+        stream_type: "client",
+        event_type,
+        subject: Subject::Stream,
+        kind: SubjectKind::Client,
+        fields,
+    }
+}
+
+const fn employee(event_type: &'static str, fields: &'static [&'static str]) -> PersonalFields {
+    PersonalFields {
+        stream_type: "staff",
+        event_type,
+        subject: Subject::Field("/employee_id"),
+        kind: SubjectKind::Employee,
+        fields,
+    }
+}
+
+/// Every event with personal data, and where in it.
+pub const PERSONAL_FIELDS: &[PersonalFields] = &[
+    client(
+        "ClientRegistered",
+        &["/party/full_name", "/phones/*", "/email"],
+    ),
+    client("ClientDetailsChanged", &["/party/full_name"]),
+    client("ClientPhoneAdded", &["/phone"]),
+    client("ClientPhoneRemoved", &["/phone"]),
+    client("ClientEmailChanged", &["/email"]),
+    client("ClientNoteAdded", &["/text"]),
+    client("ClientArchived", &["/reason"]),
+    employee("EmployeeHired", &["/full_name", "/email", "/phone"]),
+    employee(
+        "EmployeeDetailsChanged",
+        &["/full_name", "/email", "/phone"],
+    ),
+];
+
+/// The personal fields of `event_type` in a `stream_type` stream, if it has any.
+pub fn personal_fields(stream_type: &str, event_type: &str) -> Option<&'static PersonalFields> {
+    PERSONAL_FIELDS
+        .iter()
+        .find(|f| f.event_type == event_type && f.stream_type == stream_type)
+}
+
+/// Whether any event of this stream type carries personal data (such streams get no snapshots:
+/// a snapshot is a copy of the state outside the log, in the clear).
+pub fn stream_has_personal_data(stream_type: &str) -> bool {
+    PERSONAL_FIELDS.iter().any(|f| f.stream_type == stream_type)
+}
+
+/// Refuses the erased marker as new input: it is what readers show for destroyed data, so a
+/// value equal to it would read as erased while it is not.
+pub(crate) fn not_erased_marker(
+    value: &str,
+    field: &'static str,
+) -> Result<(), crate::DomainError> {
+    if value.trim() == ERASED {
+        return Err(crate::DomainError::ReservedValue { field });
+    }
+    Ok(())
+}
