@@ -161,6 +161,12 @@ impl EventStore {
         self.codec.is_some()
     }
 
+    /// The codec this store seals and opens with: a reader of the log as stored elsewhere (the
+    /// Kafka relay's topic) opens what it receives with it.
+    pub fn codec(&self) -> Option<&Arc<dyn PayloadCodec>> {
+        self.codec.as_ref()
+    }
+
     /// `events` as the log stores them: sealed by the codec where it touches them.
     async fn sealed<'e>(
         &self,

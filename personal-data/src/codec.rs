@@ -222,7 +222,7 @@ fn collect_mut<'v>(
     wanted: &[String],
     out: &mut Vec<(String, &'v mut Value)>,
 ) {
-    if wanted.iter().any(|w| *w == here) {
+    if wanted.contains(&here) {
         out.push((here, value));
         return;
     }

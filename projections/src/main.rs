@@ -1,6 +1,7 @@
 //! `motorlog-projector`: runs every projector, with `/health` and `/metrics` on `PROJECTOR_LISTEN`
 //! (default 127.0.0.1:8084). With `KAFKA_BROKERS` it also relays the log to Kafka, and with
-//! `PROJECTOR_SOURCE=kafka` its read models are fed from there (see [`Config::from_env`]).
+//! `PROJECTOR_SOURCE=kafka` its read models are fed from there (see [`Config::from_env`]). It needs
+//! the master keys (`MOTORLOG_MASTER_KEYS_FILE` or `MOTORLOG_MASTER_KEY`) to open personal fields.
 
 use anyhow::Context;
 use event_store::EventStore;
@@ -30,7 +31,11 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot connect to PROJECTOR_DATABASE_URL (or DATABASE_URL)")?;
     // Migrations are `motorlog-migrate`'s step, as the owner: this role could not run them.
     event_store::schema::check_migrated(&pool).await?;
-    let store = EventStore::new(pool);
+    // Personal fields are opened with the subjects' keys (erased ones read as erased); without
+    // master keys the read models would hold sealed values, so the projector refuses to start.
+    let codec = personal_data::LogCodec::from_env(pool.clone())
+        .context("the master keys (MOTORLOG_MASTER_KEYS_FILE or MOTORLOG_MASTER_KEY)")?;
+    let store = EventStore::new(pool).with_codec(codec);
     let phases = Phases::default();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let feeds = config.feeds;

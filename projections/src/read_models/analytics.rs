@@ -6,6 +6,10 @@
 //! never changed once written and has an id of its own, so a replayed batch adds nothing.
 //!
 //! Days are UTC days.
+//!
+//! Facts hold no personal data: a client is an id, work is described as the invoice describes it.
+//! Only invoice and work-order streams give facts, so an erasure (`ClientPersonalDataErased`,
+//! `EmployeePersonalDataErased`) changes none, and the reports' figures stay as they were.
 
 use aggregates::invoice::{Invoice, InvoiceEvent};
 use aggregates::money::round_half_up;

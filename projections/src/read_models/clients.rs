@@ -1,7 +1,14 @@
 //! The clients read model: who the shop's clients are, with every phone searchable by any tail.
+//!
+//! Personal data erased (152-ФЗ): a person's name reads as [`ERASED`], phones and e-mail are gone,
+//! the rest (kind, a company's name and INN, discount, archived) stays. The log's earlier events
+//! read back with the erased marker in their personal fields, so the same rules apply to them: a
+//! phone equal to the marker is not a phone (not listed, not searchable), an e-mail equal to it is
+//! none. A rebuild after an erasure thus gives the rows the erasure left.
 
 use aggregates::client::{Client, ClientEvent, Party};
-use aggregates::contact::Phone;
+use aggregates::contact::{Email, Phone};
+use aggregates::personal::ERASED;
 use aggregates::Aggregate;
 use chrono::{DateTime, Utc};
 use event_store::RecordedEvent;
@@ -17,6 +24,11 @@ pub struct ClientsProjection;
 
 fn reversed_digits(phone: &Phone) -> String {
     phone.digits().chars().rev().collect()
+}
+
+/// An e-mail as the column holds it: an erased one is none.
+fn email_column(email: Option<Email>) -> Option<String> {
+    email.filter(|e| !e.is_erased()).map(String::from)
 }
 
 async fn add_phone(
@@ -97,6 +109,40 @@ async fn set_archived(
     Ok(())
 }
 
+/// Forgets a client's personal data as the domain's fold does: a person's name becomes the marker
+/// (counted under it among the names), phones and e-mail go; a company keeps its name.
+async fn erase(tx: &mut PgConnection, client: Uuid) -> Result<(), ProjectionError> {
+    let renamed = sqlx::query!(
+        r#"WITH old AS (SELECT display_name FROM read.clients WHERE client_id = $1 AND kind = 'person'),
+                erased AS (
+                  UPDATE read.clients SET display_name = $2
+                   WHERE client_id = $1 AND kind = 'person' RETURNING display_name)
+           SELECT old.display_name AS "old!" FROM old, erased
+            WHERE lower(old.display_name) <> lower(erased.display_name)"#,
+        client,
+        ERASED,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(renamed) = renamed {
+        count_name(tx, &renamed.old, -1).await?;
+        count_name(tx, ERASED, 1).await?;
+    }
+    sqlx::query!(
+        "UPDATE read.clients SET email = NULL WHERE client_id = $1",
+        client
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM read.client_phones WHERE client_id = $1",
+        client
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Registrations inserted together: a rebuild reads thousands in a row, and one statement per table
 /// writes them all.
 #[derive(Default)]
@@ -133,7 +179,7 @@ impl Registrations {
             self.first = index;
         }
         let (kind, name, inn, kpp) = party_columns(party);
-        for phone in &phones {
+        for phone in phones.iter().filter(|p| !p.is_erased()) {
             self.phone_client_id.push(client);
             self.phone_client_name.push(name.clone());
             self.phone.push(phone.as_str().to_owned());
@@ -144,7 +190,7 @@ impl Registrations {
         self.display_name.push(name);
         self.inn.push(inn);
         self.kpp.push(kpp);
-        self.email.push(email.map(|e| e.to_string()));
+        self.email.push(email_column(email));
         self.registered_at.push(at);
         self.version.push(version);
     }
@@ -240,6 +286,9 @@ impl ClientsProjection {
                     .await?;
                 }
             }
+            // An erased phone is no phone: nothing to list, and nothing listed under it.
+            ClientEvent::ClientPhoneAdded { phone } if phone.is_erased() => {}
+            ClientEvent::ClientPhoneRemoved { phone } if phone.is_erased() => {}
             ClientEvent::ClientPhoneAdded { phone } => add_phone(tx, client, &phone).await?,
             ClientEvent::ClientPhoneRemoved { phone } => {
                 sqlx::query!(
@@ -254,7 +303,7 @@ impl ClientsProjection {
                 sqlx::query!(
                     "UPDATE read.clients SET email = $2 WHERE client_id = $1",
                     client,
-                    email.map(|e| e.to_string())
+                    email_column(email)
                 )
                 .execute(&mut *tx)
                 .await?;
@@ -270,6 +319,7 @@ impl ClientsProjection {
             }
             ClientEvent::ClientArchived { .. } => set_archived(tx, client, true).await?,
             ClientEvent::ClientRestored { .. } => set_archived(tx, client, false).await?,
+            ClientEvent::ClientPersonalDataErased { .. } => erase(tx, client).await?,
             // Consents and notes belong to the client card, not this list.
             ClientEvent::ClientConsentGiven { .. }
             | ClientEvent::ClientConsentWithdrawn { .. }

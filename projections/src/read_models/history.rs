@@ -2,6 +2,8 @@
 //!
 //! The log itself is the history's read model (it is indexed by stream); this module only words it.
 //! Every event type is matched explicitly, so a new event cannot reach an auditor without words.
+//! Personal fields are worded as the log's reader gives them: an erased subject's as the marker
+//! `[данные удалены]`, never the value.
 
 use aggregates::catalogue::CatalogueEvent;
 use aggregates::client::{ClientEvent, ConsentKind, Party};
@@ -141,6 +143,10 @@ fn client(event: ClientEvent) -> String {
         }
         ClientEvent::ClientArchived { reason, .. } => format!("Клиент в архиве: {reason}"),
         ClientEvent::ClientRestored { .. } => "Клиент возвращён из архива".into(),
+        // The basis is a reference (a request's number, a clause), nothing personal.
+        ClientEvent::ClientPersonalDataErased { basis, .. } => {
+            format!("Персональные данные клиента удалены (основание: {basis})")
+        }
     }
 }
 
@@ -443,6 +449,9 @@ fn staff(event: StaffEvent) -> String {
         ),
         StaffEvent::EmployeeDeactivated { .. } => "Сотрудник отключён".into(),
         StaffEvent::EmployeeReactivated { .. } => "Сотрудник снова допущен".into(),
+        StaffEvent::EmployeePersonalDataErased { basis, .. } => {
+            format!("Персональные данные сотрудника удалены (основание: {basis})")
+        }
     }
 }
 

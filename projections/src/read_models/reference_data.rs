@@ -1,8 +1,14 @@
 //! The shop's reference data: the service catalogue, the settings, the directories, the roles and
 //! the employees. Small, read on every screen, and edited by the owner through the API.
+//!
+//! An employee whose personal data was erased (152-ФЗ) keeps their row, roles and history under
+//! the name [`ERASED`], without e-mail or phone. Earlier events read back with the marker in those
+//! fields, and a marker is stored as no e-mail or phone, so a rebuild gives the same row.
 
 use aggregates::catalogue::{CatalogueEvent, CatalogueService};
+use aggregates::contact::{Email, Phone};
 use aggregates::directory::{Directory, DirectoryEvent, Entry};
+use aggregates::personal::ERASED;
 use aggregates::role::{Role, RoleEvent};
 use aggregates::settings::{Settings, SettingsEvent};
 use aggregates::staff::{Staff, StaffEvent};
@@ -25,6 +31,16 @@ const STREAM_TYPES: [&str; 5] = [
     Role::STREAM_TYPE,
     Staff::STREAM_TYPE,
 ];
+
+/// An employee's e-mail as the column holds it: an erased one is none.
+fn email_column(email: Option<Email>) -> Option<String> {
+    email.filter(|e| !e.is_erased()).map(String::from)
+}
+
+/// An employee's phone as the column holds it: an erased one is none.
+fn phone_column(phone: Option<Phone>) -> Option<String> {
+    phone.filter(|p| !p.is_erased()).map(String::from)
+}
 
 fn codes<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
     items.into_iter().map(|item| item.to_string()).collect()
@@ -219,8 +235,8 @@ async fn staff(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
             employee_id.0,
             full_name,
             position,
-            email.map(|e| e.to_string()),
-            phone.map(|p| p.as_str().to_owned()),
+            email_column(email),
+            phone_column(phone),
             &codes(roles),
             at
         )
@@ -238,8 +254,8 @@ async fn staff(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
             employee_id.0,
             full_name,
             position,
-            email.map(|e| e.to_string()),
-            phone.map(|p| p.as_str().to_owned()),
+            email_column(email),
+            phone_column(phone),
         )
         .execute(&mut *tx)
         .await?,
@@ -259,6 +275,14 @@ async fn staff(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
         StaffEvent::EmployeeReactivated { employee_id, .. } => sqlx::query!(
             "UPDATE read.employees SET active = true WHERE employee_id = $1",
             employee_id.0
+        )
+        .execute(&mut *tx)
+        .await?,
+        StaffEvent::EmployeePersonalDataErased { employee_id, .. } => sqlx::query!(
+            "UPDATE read.employees SET full_name = $2, email = NULL, phone = NULL
+              WHERE employee_id = $1",
+            employee_id.0,
+            ERASED
         )
         .execute(&mut *tx)
         .await?,

@@ -17,6 +17,10 @@
 //!    the live projector's next batch finds the checkpoint where it left it. (Were the rebuild ahead,
 //!    the live projector's next batch would find its checkpoint moved, roll back, and go on from the
 //!    rebuilt position.)
+//!
+//! Personal fields are read as the live projector reads them, through the live store's codec with
+//! the live key store (a scratch database has no keys): an erased subject's fields read as erased,
+//! so a rebuild after an erasure gives the same cleaned rows.
 
 use std::future::Future;
 use std::time::Duration;
@@ -214,9 +218,15 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
     };
     let rebuilt = {
         let group = format!("motorlog-{key}-rebuild");
+        // The scratch database holds the rebuild's tables and offsets, not the keys: what the topic
+        // carries sealed is opened with the live store's codec, whose key store is the live one.
+        let mut scratch_store = EventStore::new(scratch.clone());
+        if let Some(codec) = store.codec() {
+            scratch_store = scratch_store.with_codec(codec.clone());
+        }
         let run = run_in_group(
             projection.clone(),
-            EventStore::new(scratch.clone()),
+            scratch_store,
             source.clone(),
             options,
             consumed(scratch, &key, &source.topic, partition, end),
@@ -314,7 +324,7 @@ async fn swap_from_kafka<P: Projection>(
             None => end_of_topic(source).await?.1,
         };
         let behind: Vec<RecordedEvent> =
-            read_between(source, partition, rebuilt.next_offset, until)
+            read_between(store, source, partition, rebuilt.next_offset, until)
                 .await?
                 .into_iter()
                 .filter(|event| event.position > position && event.position <= live_at)

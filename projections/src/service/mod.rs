@@ -322,7 +322,9 @@ pub fn spawn_all(
     }
     if let Some(to) = &feeds.relay_to {
         let relay = KafkaRelay::new(&to.bootstrap, &to.topic)?;
-        let store = store.clone();
+        // The log as stored: personal fields stay sealed on the topic, so an erasure (a destroyed
+        // key) reaches every copy the brokers keep.
+        let store = store.as_stored();
         let run_once =
             move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));
         let key = sink_key::<KafkaRelay>();

@@ -5,6 +5,10 @@
 //! broker acknowledged every message of a batch (an idempotent producer, `acks=all`), so commands never
 //! wait for Kafka, a broker outage pauses the relay and loses nothing, and a crash between the
 //! acknowledgement and the checkpoint republishes one batch, which consumers drop by event id.
+//!
+//! It publishes the log **as stored**: run it on [`EventStore::as_stored`](event_store::EventStore::as_stored),
+//! so personal fields stay sealed on the topic and an erasure (a destroyed key) holds for every
+//! copy the brokers keep. Consumers open them with the codec ([`crate::kafka_source`]).
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;

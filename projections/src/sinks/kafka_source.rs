@@ -22,12 +22,17 @@
 //!   log before is not fed its history again, and a batch that finds the checkpoint moved under it (a
 //!   rebuild swapped in ahead of it, [`crate::rebuild::rebuild_from_kafka`]) rolls back and is read
 //!   again from where the swap left the read model.
+//! - **Opened here**: the relay publishes the log as stored, personal fields sealed, so an erasure
+//!   (a destroyed key) reaches the topic's copies too. Each batch is opened with the store's codec
+//!   ([`EventStore::codec`]) before it is projected, an erased subject's fields reading as erased,
+//!   exactly as a projector reading the log sees them; a store without one is refused.
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-use event_store::{EventStore, LogPosition, RecordedEvent};
+use event_store::{EventStore, LogPosition, PayloadCodec, RecordedEvent};
 use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Message};
@@ -73,6 +78,35 @@ fn db(value: u64) -> i64 {
 
 fn unavailable(what: &str, error: impl std::fmt::Display) -> ProjectionError {
     ProjectionError::SourceUnavailable(format!("kafka {what}: {error}"))
+}
+
+/// The codec that opens what the topic carries sealed; a store without one would project sealed
+/// values, so it is refused (for good: a deployment fix, not a retry).
+fn codec_of(store: &EventStore) -> Result<&Arc<dyn PayloadCodec>, ProjectionError> {
+    store.codec().ok_or_else(|| {
+        ProjectionError::Inconsistent(
+            "a projector fed from Kafka needs the log's codec (master keys and the key store) to \
+             open the personal fields the topic carries sealed"
+                .into(),
+        )
+    })
+}
+
+/// Opens the personal fields of events from the topic in place. The relay publishes them as the
+/// log's reader gives them without a codec: sealed, and brought to the current shape by the
+/// upcasters, of which none moves a personal field (one that did would have to be applied here,
+/// after opening, instead).
+async fn open(
+    codec: &Arc<dyn PayloadCodec>,
+    events: &mut [RecordedEvent],
+) -> Result<(), ProjectionError> {
+    if events
+        .iter()
+        .any(|e| codec.touches(&e.stream.stream_type, &e.event_type))
+    {
+        codec.open(events).await?;
+    }
+    Ok(())
 }
 
 /// Each partition's next offset for a projector, as its last committed batch left it.
@@ -267,6 +301,13 @@ async fn consume<P: Projection>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ProjectionError> {
     let pool = store.pool();
+    let codec = match codec_of(store) {
+        Ok(codec) => codec,
+        Err(error) => {
+            record_failure_at(pool, key, &format!("kafka:{}", source.topic), None, &error).await;
+            return Err(error);
+        }
+    };
     let mut marks = marks(pool, key, &source.topic).await?;
     let mut at = checkpoint(pool, key).await?;
     let consumer = match consumer(source, group, &marks).await {
@@ -306,6 +347,20 @@ async fn consume<P: Projection>(
                 }
             }
         }
+        let (places, mut events): (Vec<(i32, i64)>, Vec<RecordedEvent>) = delivered
+            .into_iter()
+            .map(|d| ((d.partition, d.offset), d.event))
+            .unzip();
+        open(codec, &mut events).await?;
+        let delivered: Vec<Delivered> = places
+            .into_iter()
+            .zip(events)
+            .map(|((partition, offset), event)| Delivered {
+                partition,
+                offset,
+                event,
+            })
+            .collect();
         let span = tracing::info_span!(
             "projection_batch",
             projector = %key,
@@ -479,10 +534,11 @@ pub(crate) async fn end_of_topic(source: &KafkaSource) -> Result<(i32, i64), Pro
     .map_err(|e| unavailable("watermarks", e))?
 }
 
-/// The events of a partition's messages from offset `from` up to (not including) `until`. Read
-/// from up to one relay batch before `from`, as a restarted consumer is (see the module's notes):
-/// the caller keeps only what it lacks, by log position.
+/// The events of a partition's messages from offset `from` up to (not including) `until`, opened
+/// with `store`'s codec. Read from up to one relay batch before `from`, as a restarted consumer is
+/// (see the module's notes): the caller keeps only what it lacks, by log position.
 pub(crate) async fn read_between(
+    store: &EventStore,
     source: &KafkaSource,
     partition: i32,
     from: i64,
@@ -491,6 +547,7 @@ pub(crate) async fn read_between(
     if from >= until {
         return Ok(Vec::new());
     }
+    let codec = codec_of(store)?;
     let mut marks = BTreeMap::new();
     marks.insert(
         partition,
@@ -511,6 +568,7 @@ pub(crate) async fn read_between(
             events.push(decode(&message)?.event);
         }
         if offset + 1 >= until {
+            open(codec, &mut events).await?;
             return Ok(events);
         }
     }

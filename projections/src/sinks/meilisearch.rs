@@ -25,6 +25,12 @@
 //! exact keys a shop searches by: every tail of a phone's digits and of the VIN, every start of a
 //! plate and of an order's number, and an ordinary plate's three digits, matched as filters so the
 //! answers are those of the PostgreSQL search.
+//!
+//! Records are folded from the log through the store's codec, so a client whose personal data was
+//! erased (152-ФЗ) is sent again by the erasure event itself: the domain's fold forgets their phones
+//! and e-mail and names a person [`ERASED`](aggregates::personal::ERASED), replacing the old
+//! document, and a rebuild folds to the same one. A phone read back as the erased marker is never
+//! indexed as a phone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -234,9 +240,9 @@ impl ClientDocument {
     pub fn of(id: Uuid, client: &Client, version: u64) -> Option<Self> {
         let party = client.party.clone()?;
         let (kind, display_name, inn, _) = party_columns(party);
-        let mut phone_tails: Vec<String> = client
-            .phones
-            .iter()
+        let phones = client.phones.iter().filter(|p| !p.is_erased());
+        let mut phone_tails: Vec<String> = phones
+            .clone()
             .flat_map(|p| tails(p.digits(), MIN_TAIL))
             .collect();
         phone_tails.sort_unstable();
@@ -246,11 +252,7 @@ impl ClientDocument {
             kind: kind.to_owned(),
             display_name,
             inn,
-            phones: client
-                .phones
-                .iter()
-                .map(|p| p.as_str().to_owned())
-                .collect(),
+            phones: phones.map(|p| p.as_str().to_owned()).collect(),
             phone_tails,
             archived: client.archived,
             archived_last: u8::from(client.archived),

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use event_store::testing::TestDatabase;
-use event_store::EventStore;
 use projections::clickhouse_facts::{row_counts, ClickHouseFacts};
 use projections::rebuild::rebuild_sink;
 use projections::runtime::sink_key;
@@ -40,7 +39,7 @@ async fn postgres_counts(pool: &PgPool) -> BTreeMap<String, u64> {
 async fn clickhouse_holds_the_facts_postgres_holds_and_a_repeated_batch_counts_once() {
     let clickhouse = ClickHouseServer::start().await.unwrap();
     let db = TestDatabase::create("ch_facts", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 11).await.unwrap();
     let streams: Vec<_> = (0..300).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();
@@ -104,7 +103,7 @@ async fn clickhouse_holds_the_facts_postgres_holds_and_a_repeated_batch_counts_o
 async fn the_clickhouse_facts_rebuilt_beside_the_live_ones_are_swapped_in_and_miss_nothing() {
     let clickhouse = ClickHouseServer::start().await.unwrap();
     let db = TestDatabase::create("ch_rebuild", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 12).await.unwrap();
     let streams: Vec<_> = (0..400).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();

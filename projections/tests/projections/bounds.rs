@@ -27,7 +27,7 @@ use aggregates::work_order::{
 use aggregates::{Aggregate, DomainError};
 use chrono::{TimeZone, Utc};
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, ExpectedVersion, StreamId};
+use event_store::{ExpectedVersion, StreamId};
 use projections::clickhouse_facts::ClickHouseFacts;
 use projections::service::catch_up;
 use projections::testing::{ClickHouseServer, ShopGenerator};
@@ -372,7 +372,7 @@ async fn every_event_the_domain_accepts_is_stored_by_every_read_model_and_sink()
     let db = TestDatabase::create("bounds_every_model", 20)
         .await
         .unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", seed % 1000)
         .await
         .unwrap();

@@ -21,7 +21,7 @@ use aggregates::work_order::{
 use aggregates::Aggregate;
 use chrono::{TimeZone, Utc};
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, StreamId};
+use event_store::StreamId;
 use projections::read_models::cards::{
     BankCard, Card, IntakeAct, InvoiceCard, InvoiceCardV1, InvoiceLineCard, RecommendationCard,
     RequisitesCard, SettingsCard, SettingsCardV1, WorkOrderCard, WorkOrderCardV1,
@@ -283,7 +283,7 @@ async fn settings_cards(pool: &PgPool) -> BTreeMap<String, serde_json::Value> {
 #[tokio::test]
 async fn the_cards_are_the_domains_fold_and_the_migration_fills_them_alike() {
     let db = TestDatabase::create("proj_cards", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 17).await.unwrap();
     let mut streams: Vec<GeneratedStream> = (0..60).flat_map(|n| visit(&mut shop, n)).collect();
     decline_a_line(&mut streams);

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, LogPosition};
+use event_store::LogPosition;
 use projections::runtime::{checkpoint, statuses};
 use projections::service::{catch_up, projector_keys, reset_all};
 use projections::testing::{bulk_insert, ShopGenerator};
@@ -18,7 +18,7 @@ use crate::{
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild() {
     let db = TestDatabase::create("proj_crash", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 7).await.unwrap();
     // A backlog, so the process is busy with full batches when it is killed.
     for chunk in (0..3_000u64).collect::<Vec<_>>().chunks(500) {

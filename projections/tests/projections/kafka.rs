@@ -27,8 +27,8 @@ use sqlx::PgPool;
 
 use crate::runtime::health::{health, serve_health};
 use crate::{
-    append_visits, assert_same_read_models, events_applied, log_end, read_models, run_sink_to,
-    visit, wait_for, ProjectorProcess,
+    append_visits, assert_same_read_models, codec, events_applied, log_end, read_models,
+    register_client, run_sink_to, sealed_store, visit, wait_for, ProjectorProcess,
 };
 
 const PARTITIONS: i32 = 3;
@@ -199,7 +199,7 @@ fn assert_in_stream_order(events: &[RecordedEvent]) {
 async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
     let broker = Broker::start("memory://tansu/");
     let db = TestDatabase::create("kafka_relay", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 3).await.unwrap();
     let streams: Vec<_> = (0..60).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();
@@ -211,7 +211,7 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
     create_topic(&broker.address, &topic, PARTITIONS).await;
     let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
-    run_sink_to(&relay, &store, RunOptions::default(), head)
+    run_sink_to(&relay, &store.as_stored(), RunOptions::default(), head)
         .await
         .unwrap();
 
@@ -225,14 +225,14 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
 async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_it_returns() {
     let address = lasting_address();
     let db = TestDatabase::create("kafka_outage", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = sealed_store(&db.pool);
     let shop = ShopGenerator::hire_staff(&store, "main", 4).await.unwrap();
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
     let relay = KafkaRelay::new(&address, &topic).unwrap();
 
     // The relay follows the log, retrying (as the service's supervisor does) while no broker answers.
     let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
-    let follower = relay_retrying(relay, store.clone(), relay_stopped);
+    let follower = relay_retrying(relay, store.as_stored(), relay_stopped);
     // Commands are accepted while Kafka is away: they never wait for it.
     append_visits(&store, &mut shop.reseeded(1), 0..40).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -249,6 +249,12 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
     follower.await.unwrap();
     assert_eq!(events.len() as i64, log, "every event reached Kafka");
     assert_in_stream_order(&events);
+}
+
+/// The store of a box with no log, fed from the topic: its projectors open the sealed fields with
+/// the shop's key store (`log_db`'s, where the keys live beside the log) under the same master key.
+fn fed_from(fed_db: &TestDatabase, log_db: &TestDatabase) -> EventStore {
+    EventStore::new(fed_db.pool.clone()).with_codec(codec(&log_db.pool))
 }
 
 /// An address for a broker that stops and comes back, outside the range the system hands out for
@@ -366,7 +372,8 @@ async fn relay_from(relay: &KafkaRelay, store: &EventStore, from: LogPosition, h
     .execute(store.pool())
     .await
     .unwrap();
-    run_sink_to(relay, store, RunOptions::default(), head)
+    // The log as stored, as the service runs the relay: personal fields stay sealed.
+    run_sink_to(relay, &store.as_stored(), RunOptions::default(), head)
         .await
         .unwrap();
 }
@@ -375,7 +382,7 @@ async fn relay_from(relay: &KafkaRelay, store: &EventStore, from: LogPosition, h
 async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_repeats() {
     let broker = Broker::start("memory://tansu/");
     let log_db = TestDatabase::create("kafka_fed_log", 20).await.unwrap();
-    let store = EventStore::new(log_db.pool.clone());
+    let store = sealed_store(&log_db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 5).await.unwrap();
     let streams: Vec<_> = (0..120).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&log_db.pool, &streams).await.unwrap();
@@ -413,7 +420,7 @@ async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_r
 
     // A second database with no log at all: its read models know the shop only through Kafka.
     let fed_db = TestDatabase::create("kafka_fed", 20).await.unwrap();
-    let fed_store = EventStore::new(fed_db.pool.clone());
+    let fed_store = fed_from(&fed_db, &log_db);
     // Read models join streams, so they refuse a topic that keeps order only per partition.
     let partitioned = format!("{topic}.partitioned");
     create_topic(&broker.address, &partitioned, PARTITIONS).await;
@@ -448,7 +455,10 @@ async fn projectors_fed_from_kafka_build_what_the_log_builds_and_drop_a_relays_r
 async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
     let broker = Broker::start("memory://tansu/");
     let log_db = TestDatabase::create("kafka_kill_log", 20).await.unwrap();
-    let store = EventStore::new(log_db.pool.clone());
+    let fed_db = TestDatabase::create("kafka_kill_fed", 20).await.unwrap();
+    // The fed box's projector binary opens sealed fields with its own database's key store, so
+    // the shop's keys are kept there: the one key store both reach.
+    let store = EventStore::new(log_db.pool.clone()).with_codec(codec(&fed_db.pool));
     let mut shop = ShopGenerator::hire_staff(&store, "main", 6).await.unwrap();
     for chunk in (0..2_000u64).collect::<Vec<_>>().chunks(500) {
         let streams: Vec<_> = chunk.iter().flat_map(|n| visit(&mut shop, *n)).collect();
@@ -464,7 +474,7 @@ async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
     let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
     let relay = tokio::spawn(run_sink(
         KafkaRelay::new(&broker.address, &topic).unwrap(),
-        store.clone(),
+        store.as_stored(),
         RunOptions::default(),
         stopped(relay_stopped),
     ));
@@ -479,7 +489,6 @@ async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
         })
         .collect();
 
-    let fed_db = TestDatabase::create("kafka_kill_fed", 20).await.unwrap();
     let env = [
         ("KAFKA_BROKERS", broker.address.as_str()),
         ("KAFKA_TOPIC", topic.as_str()),
@@ -530,7 +539,7 @@ async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
     let address = lasting_address();
     let broker = Broker::start_durable(address.clone(), &data);
     let log_db = TestDatabase::create("kafka_restart_log", 20).await.unwrap();
-    let store = EventStore::new(log_db.pool.clone());
+    let store = sealed_store(&log_db.pool);
     let shop = ShopGenerator::hire_staff(&store, "main", 8).await.unwrap();
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
     create_topic(&address, &topic, 1).await;
@@ -541,11 +550,11 @@ async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
     let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
     let relay = relay_retrying(
         KafkaRelay::new(&address, &topic).unwrap(),
-        store.clone(),
+        store.as_stored(),
         relay_stopped,
     );
     let fed_db = TestDatabase::create("kafka_restart_fed", 20).await.unwrap();
-    let fed_store = EventStore::new(fed_db.pool.clone());
+    let fed_store = fed_from(&fed_db, &log_db);
     let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
 
     append_visits(&store, &mut shop.reseeded(1), 0..60).await;
@@ -610,7 +619,7 @@ async fn rebuild_all_from(store: &EventStore, source: &KafkaSource) -> Vec<LogPo
 async fn a_kafka_fed_read_model_is_rebuilt_from_the_topic_beside_the_live_one() {
     let broker = Broker::start("memory://tansu/");
     let log_db = TestDatabase::create("kafka_rebuild_log", 20).await.unwrap();
-    let store = EventStore::new(log_db.pool.clone());
+    let store = sealed_store(&log_db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 5).await.unwrap();
     let streams: Vec<_> = (0..120).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&log_db.pool, &streams).await.unwrap();
@@ -627,7 +636,7 @@ async fn a_kafka_fed_read_model_is_rebuilt_from_the_topic_beside_the_live_one() 
     // A box with no log: its live projectors read the topic, and every read model is rebuilt from
     // the topic beside them while the shop goes on and the relay publishes more.
     let fed_db = TestDatabase::create("kafka_rebuild_fed", 20).await.unwrap();
-    let fed_store = EventStore::new(fed_db.pool.clone());
+    let fed_store = fed_from(&fed_db, &log_db);
     let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
     let mut later = shop.reseeded(3);
     let shop_goes_on = async {
@@ -760,7 +769,7 @@ async fn a_box_fed_from_a_topic_of_three_partitions_says_it_refuses_it_and_does_
     let db = TestDatabase::create("kafka_partitions_refused", 20)
         .await
         .unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = sealed_store(&db.pool);
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
     create_topic(&broker.address, &topic, PARTITIONS).await;
     let feeds = Feeds {
@@ -812,4 +821,117 @@ async fn a_box_fed_from_a_topic_of_three_partitions_says_it_refuses_it_and_does_
         );
     }
     stop.send(true).unwrap();
+}
+
+/// Every message payload of partition 0 of `topic` once `expected` have arrived, as text.
+async fn raw_messages(bootstrap: &str, topic: &str, expected: usize) -> Vec<String> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", format!("test-{}", uuid::Uuid::now_v7()))
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let mut partitions = TopicPartitionList::new();
+    partitions
+        .add_partition_offset(topic, 0, Offset::Beginning)
+        .unwrap();
+    consumer.assign(&partitions).unwrap();
+    let mut messages = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while messages.len() < expected {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {expected} messages",
+            messages.len()
+        );
+        let Ok(received) = tokio::time::timeout(Duration::from_secs(5), consumer.recv()).await
+        else {
+            continue;
+        };
+        let message = received.unwrap();
+        messages.push(String::from_utf8_lossy(message.payload().unwrap()).into_owned());
+    }
+    messages
+}
+
+/// The relay publishes the log as stored: a client's name and phone travel sealed, so the brokers'
+/// copies are erased with the key. A box fed from the topic opens them with the shop's key store,
+/// and shows the client as erased once the erasure comes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_topic_carries_personal_data_sealed_and_a_fed_box_opens_it_until_erased() {
+    let broker = Broker::start("memory://tansu/");
+    let log_db = TestDatabase::create("kafka_sealed_log", 20).await.unwrap();
+    let store = sealed_store(&log_db.pool);
+    let name = "Запечатанная Кафка Брокеровна";
+    let (client, registered) = register_client(&store, name, "+79261112233").await;
+    let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
+    create_topic(&broker.address, &topic, 1).await;
+    let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
+    relay_from(&relay, &store, LogPosition::START, registered).await;
+    let messages = raw_messages(&broker.address, &topic, 1).await;
+    assert!(messages[0].contains("\"pd1."), "{}", messages[0]);
+    for clear in ["Запечатанн", "Брокеровн", "9261112233"] {
+        assert!(!messages[0].contains(clear), "{clear} on the topic");
+    }
+
+    let source = KafkaSource {
+        bootstrap: broker.address.clone(),
+        topic: topic.clone(),
+    };
+    let fed_db = TestDatabase::create("kafka_sealed_fed", 20).await.unwrap();
+    let fed_store = fed_from(&fed_db, &log_db);
+    let shown = |pool: PgPool| async move {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT display_name,
+                    (SELECT count(*) FROM read.client_phones p WHERE p.client_id = c.client_id)
+               FROM read.clients c WHERE client_id = $1",
+        )
+        .bind(client)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
+    wait_until_consumed(&fed_db.pool, &source).await;
+    stop.send(true).unwrap();
+    while projectors.join_next().await.is_some() {}
+    assert_eq!(shown(fed_db.pool.clone()).await, (name.to_owned(), 1));
+
+    // Erased: the key destroyed and the erasure recorded, then relayed.
+    let by = aggregates::ids::EmployeeId(uuid::Uuid::now_v7());
+    codec(&log_db.pool)
+        .keys()
+        .erase(
+            client,
+            personal_data::SubjectKind::Client,
+            by.0,
+            "заявление № 3",
+        )
+        .await
+        .unwrap();
+    let erased = [aggregates::client::ClientEvent::ClientPersonalDataErased {
+        by,
+        basis: "заявление № 3".into(),
+        at: chrono::Utc::now(),
+    }];
+    store
+        .append(
+            &event_store::StreamId::new("client", client.to_string()),
+            event_store::ExpectedVersion::Exact(1),
+            &crate::new_events(&erased),
+        )
+        .await
+        .unwrap();
+    let head = log_end(&store).await;
+    relay_from(&relay, &store, registered, head).await;
+    let messages = raw_messages(&broker.address, &topic, 2).await;
+    assert!(messages.iter().all(|m| !m.contains("Запечатанн")));
+    let (stop, mut projectors) = spawn_fed_from(&fed_store, &source);
+    wait_until_consumed(&fed_db.pool, &source).await;
+    stop.send(true).unwrap();
+    while projectors.join_next().await.is_some() {}
+    assert_eq!(
+        shown(fed_db.pool.clone()).await,
+        (aggregates::personal::ERASED.to_owned(), 0)
+    );
 }

@@ -7,6 +7,7 @@ mod analytics;
 mod bounds;
 mod cards;
 mod crash;
+mod erasure;
 mod kafka;
 mod meilisearch;
 mod read_models;
@@ -15,22 +16,56 @@ mod runtime;
 mod sink;
 mod unstorable;
 
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use aggregates::client::{Client, ClientCommand, Party};
 use aggregates::contact::Phone;
 use aggregates::ids::ClientId;
 use aggregates::{Aggregate, DomainEvent};
+use base64::Engine as _;
 use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, ExpectedVersion, LogPosition, Metadata, NewEvent, StreamId};
+use personal_data::{KeyStore, LogCodec, MasterKeys};
 use projections::runtime::{checkpoint, sink_key, statuses};
 use projections::service::read_model_tables;
 use projections::testing::{GeneratedStream, ShopGenerator};
 use projections::{run_sink, ProjectionError, RunOptions, Sink};
 use sqlx::PgPool;
 use uuid::Uuid;
+
+/// The test process's one master key line (`test:` and 32 random bytes in base64): the stores made
+/// here and every projector binary spawned share it, so each opens what the other sealed.
+pub(crate) fn master_key_line() -> &'static str {
+    static LINE: OnceLock<String> = OnceLock::new();
+    LINE.get_or_init(|| {
+        let mut bytes = [0u8; 32];
+        std::fs::File::open("/dev/urandom")
+            .unwrap()
+            .read_exact(&mut bytes)
+            .unwrap();
+        format!(
+            "test:{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
+    })
+}
+
+/// The codec every service's store has, under the test master key, its data keys in `keys`'s
+/// key store.
+pub(crate) fn codec(keys: &PgPool) -> Arc<LogCodec> {
+    let masters = MasterKeys::from_lines(master_key_line()).unwrap();
+    Arc::new(LogCodec::new(KeyStore::new(keys.clone(), masters)))
+}
+
+/// The log of `pool`'s database as the services open it: personal fields sealed on append and
+/// opened on read, the keys beside the log.
+pub(crate) fn sealed_store(pool: &PgPool) -> EventStore {
+    EventStore::new(pool.clone()).with_codec(codec(pool))
+}
 
 pub(crate) fn new_events<E: DomainEvent>(events: &[E]) -> Vec<NewEvent> {
     events
@@ -211,6 +246,7 @@ impl ProjectorProcess {
         let child = Command::new(env!("CARGO_BIN_EXE_motorlog-projector"))
             // As its own role, as `make run` starts it.
             .env("PROJECTOR_DATABASE_URL", db.url_as(ServiceRole::Projector))
+            .env("MOTORLOG_MASTER_KEY", master_key_line())
             .envs(env.iter().copied())
             .env("PROJECTOR_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "error")

@@ -50,7 +50,7 @@ async fn documents_from_the_log(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_carry_the_keys_the_postgresql_search_matches() {
     let db = TestDatabase::create("meili_documents", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 21).await.unwrap();
     let streams: Vec<_> = (0..120).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();
@@ -191,7 +191,7 @@ async fn expected(store: &EventStore) -> BTreeMap<(String, Uuid), serde_json::Va
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meilisearch_holds_the_documents_the_log_folds_to_and_a_repeated_batch_changes_nothing() {
     let db = TestDatabase::create("meili_sink", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let Some(indexes) = server("meili_sink", &store) else {
         return;
     };
@@ -235,7 +235,7 @@ async fn meilisearch_holds_the_documents_the_log_folds_to_and_a_repeated_batch_c
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn meilisearch_rebuilt_beside_the_live_indexes_is_swapped_in_and_misses_nothing() {
     let db = TestDatabase::create("meili_rebuild", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let Some(indexes) = server("meili_rebuild", &store) else {
         return;
     };

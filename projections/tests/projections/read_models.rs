@@ -8,7 +8,6 @@ use aggregates::money::Money;
 use aggregates::work_order::WorkOrder;
 use aggregates::{Aggregate, DomainEvent};
 use event_store::testing::TestDatabase;
-use event_store::EventStore;
 use projections::invoices::status_code;
 use projections::service::catch_up;
 use projections::testing::{bulk_insert, GeneratedStream, ShopGenerator};
@@ -34,7 +33,7 @@ fn kopecks(money: Money) -> i64 {
 #[tokio::test]
 async fn the_read_models_agree_with_the_domain_on_a_generated_shop() {
     let db = TestDatabase::create("proj_read_models", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 11).await.unwrap();
     let streams: Vec<GeneratedStream> = (0..400).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();

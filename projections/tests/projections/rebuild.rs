@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::EventStore;
 use projections::runtime::checkpoint;
 use projections::service::{
     catch_up, projector_keys, rebuild_named, reset_all, spawn_all, Feeds, Phases,
@@ -52,7 +51,7 @@ async fn counts(pool: &PgPool) -> (i64, i64, i64, i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_read_model_rebuilt_beside_the_live_one_is_swapped_in_whole_while_the_shop_works() {
     let db = TestDatabase::create("rebuild_beside", 30).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 9).await.unwrap();
     let streams: Vec<_> = (0..1_500).flat_map(|n| visit(&mut shop, n)).collect();
     bulk_insert(&db.pool, &streams).await.unwrap();

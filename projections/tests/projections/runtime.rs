@@ -44,7 +44,7 @@ fn spawn<P: Projection>(
 #[tokio::test]
 async fn the_clients_read_model_catches_up_follows_and_survives_restarts() {
     let db = TestDatabase::create("proj_clients", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let key = checkpoint_key::<ClientsProjection>();
     let (ivan, _) = register_client(&store, "Петров Иван", "+79123456789").await;
     let (_, first) = register_client(&store, "Смирнова Ольга", "8 903 111-22-33").await;
@@ -98,7 +98,7 @@ async fn the_clients_read_model_catches_up_follows_and_survives_restarts() {
 #[tokio::test]
 async fn a_second_instance_of_a_projector_is_refused() {
     let db = TestDatabase::create("proj_single", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let (stop, first) = spawn(ClientsProjection, &store);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (_stop_second, second) = spawn(ClientsProjection, &store);
@@ -157,7 +157,7 @@ async fn a_poison_event_stops_only_its_projector_and_rolls_its_batch_back() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let (_, before) = register_client(&store, "Петров Иван", "+79123456789").await;
     // A client event whose payload no code can read.
     let poison = NewEvent::new(
@@ -228,7 +228,7 @@ async fn a_failure_mid_batch_applies_nothing_twice_after_the_restart() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut last = event_store::LogPosition::START;
     for n in 0..20 {
         last = register_client(&store, &format!("Клиент {n}"), &format!("+7900000{n:04}"))
@@ -311,7 +311,7 @@ impl Projection for Flaky {
 #[tokio::test]
 async fn a_failure_retried_past_leaves_no_failure_recorded() {
     let db = TestDatabase::create("proj_retried", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let (_, last) = register_client(&store, "Петров Иван", "+79123456789").await;
     let failed_once = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flaky = || Flaky {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, LogPosition, RecordedEvent};
+use event_store::{LogPosition, RecordedEvent};
 use projections::runtime::{checkpoint, sink_key, statuses};
 use projections::{ProjectionError, RunOptions, Sink};
 use sqlx::PgPool;
@@ -95,7 +95,7 @@ async fn a_sink_gets_every_event_at_least_once_and_keeps_each_once() {
         .execute(&outside.pool)
         .await
         .unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     for n in 0..25 {
         register_client(&store, &format!("Клиент {n}"), &format!("+7916000{n:04}")).await;
     }
@@ -245,7 +245,7 @@ async fn a_pipelined_sink_keeps_batches_in_flight_and_its_checkpoint_behind_unfi
         .execute(&outside.pool)
         .await
         .unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     for n in 0..60 {
         register_client(&store, &format!("Клиент {n}"), &format!("+7916100{n:04}")).await;
     }

@@ -12,7 +12,7 @@ use aggregates::work_order::{WorkOrder, WorkOrderEvent};
 use aggregates::{Aggregate, DomainEvent};
 use chrono::Utc;
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, ExpectedVersion, StreamId};
+use event_store::{ExpectedVersion, StreamId};
 use projections::runtime::checkpoint_key;
 use projections::service::{spawn_all, Feeds, Phase, Phases};
 use projections::testing::ShopGenerator;
@@ -69,7 +69,7 @@ async fn the_read_models_columns_hold_the_largest_figure_the_domain_accepts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_a_read_model_cannot_store_stops_its_projector_loudly_not_retried_forever() {
     let db = TestDatabase::create("bounds_unstorable", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 7).await.unwrap();
     let (client, client_stream) = shop.client(1).unwrap();
     let (vehicle, vehicle_stream) = shop.vehicle(1, client).unwrap();

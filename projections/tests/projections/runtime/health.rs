@@ -6,7 +6,6 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::EventStore;
 use projections::runtime::{checkpoint, statuses};
 use projections::service::{projector_keys, router, spawn_all, Feeds, HealthState, Phases};
 use projections::testing::ShopGenerator;
@@ -55,7 +54,7 @@ pub(crate) async fn health(address: SocketAddr) -> (u16, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failure_the_checkpoint_passed_is_cleared_when_the_projector_starts_on_an_idle_log() {
     let db = TestDatabase::create("health_cleared", 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 6).await.unwrap();
     append_visits(&store, &mut shop, 1..=4).await;
     let head = log_end(&store).await;

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
-use event_store::EventStore;
 use projections::service::projector_keys;
 use projections::testing::ShopGenerator;
 
@@ -28,6 +27,7 @@ impl Projector {
             .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_motorlog-projector"))
             .env("PROJECTOR_DATABASE_URL", db.url_as(ServiceRole::Projector))
+            .env("MOTORLOG_MASTER_KEY", crate::master_key_line())
             .env("PROJECTOR_LISTEN", address.to_string())
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
@@ -76,7 +76,7 @@ impl Drop for Projector {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_projector_stuck_in_a_batch_shows_its_lag_growing_on_metrics() {
     let db = TestDatabase::create("lag_stuck", 10).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
+    let store = crate::sealed_store(&db.pool);
     let mut shop = ShopGenerator::hire_staff(&store, "main", 6).await.unwrap();
     append_visits(&store, &mut shop, 1..=2).await;
     let head = log_end(&store).await;

@@ -1,0 +1,339 @@
+//! Erasure of personal data (152-ФЗ) as the read models take it: once a client's or an employee's
+//! data key is destroyed and the erasure recorded, no read table holds their name, phones, e-mail
+//! or notes any more, the money and the cars stay, and a rebuild gives the same cleaned rows.
+
+use aggregates::client::{Client, ClientCommand, Party};
+use aggregates::contact::{Email, Phone};
+use aggregates::directory::Code;
+use aggregates::ids::{ClientId, EmployeeId};
+use aggregates::permission::Actor;
+use aggregates::personal::ERASED;
+use aggregates::staff::{RolePermissions, Staff, StaffCommand};
+use aggregates::{Aggregate, DomainEvent};
+use event_store::testing::TestDatabase;
+use event_store::{EventStore, ExpectedVersion, LogPosition, StreamId};
+use personal_data::SubjectKind;
+use projections::meilisearch::{document, SearchKind};
+use projections::service::{catch_up, projector_names, rebuild_named};
+use projections::testing::ShopGenerator;
+use projections::RunOptions;
+use serde::de::DeserializeOwned;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::{assert_same_read_models, codec, log_end, new_events, read_models, sealed_store};
+
+const NAME: &str = "Стирайкина Эрасия Удаляевна";
+const PHONE: &str = "+79165551337";
+const EMAIL: &str = "erasia.sterlitz@example.com";
+const NOTE: &str = "Просит звонить после шести, кенгурушка на зеркале";
+const ARCHIVE_REASON: &str = "Переехала в Кологрив";
+const EMPLOYEE: &str = "Уволенский Тихон Забытович";
+const EMPLOYEE_PHONE: &str = "+79037770011";
+const EMPLOYEE_EMAIL: &str = "uvolensky.tikhon@example.com";
+
+/// What must be found nowhere once both are erased: names, phones (as stored and as the search's
+/// reversed digits), e-mails and free text.
+const NEEDLES: [&str; 12] = [
+    "Стирайкин",
+    "Эрасия",
+    "9165551337",
+    "7331555619",
+    "erasia.sterlitz",
+    "кенгурушк",
+    "Кологрив",
+    "Уволенск",
+    "Забытович",
+    "9037770011",
+    "1100777309",
+    "uvolensky",
+];
+
+/// A stream's events folded by the domain, through `store` (opened by its codec).
+async fn fold<A: Aggregate>(store: &EventStore, stream: &StreamId) -> (A, u64)
+where
+    A::Event: DeserializeOwned,
+{
+    let events = store.read_stream(stream, 0).await.unwrap();
+    let version = events.last().map_or(0, |e| e.version);
+    let state = events.iter().fold(A::default(), |state, event| {
+        state.evolve(&serde_json::from_value(event.payload.clone()).unwrap())
+    });
+    (state, version)
+}
+
+/// Decides `command` on the stream's current state and appends what it gives.
+async fn decide_and_append<A: Aggregate>(
+    store: &EventStore,
+    stream: &StreamId,
+    command: A::Command,
+) -> LogPosition
+where
+    A::Event: DeserializeOwned + DomainEvent,
+{
+    let (state, version) = fold::<A>(store, stream).await;
+    let events = state.decide(command).unwrap();
+    let expected = if version == 0 {
+        ExpectedVersion::NoStream
+    } else {
+        ExpectedVersion::Exact(version)
+    };
+    store
+        .append(stream, expected, &new_events(&events))
+        .await
+        .unwrap()
+        .position()
+}
+
+/// Every text, JSON or array column of every table of `schemas` in which a needle is found, as
+/// `schema.table.column ∋ needle`.
+async fn traces(pool: &PgPool, schemas: &[&str]) -> Vec<String> {
+    let schemas: Vec<String> = schemas.iter().map(|s| (*s).to_owned()).collect();
+    let columns: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.table_schema::text, c.table_name::text, c.column_name::text
+           FROM information_schema.columns c
+           JOIN information_schema.tables t
+             ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+          WHERE c.table_schema = ANY($1) AND t.table_type = 'BASE TABLE'
+            AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY')
+          ORDER BY 1, 2, 3",
+    )
+    .bind(&schemas)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(!columns.is_empty(), "no columns in {schemas:?}");
+    let mut found = Vec::new();
+    for (schema, table, column) in columns {
+        for needle in NEEDLES {
+            let hits: i64 = sqlx::query_scalar(&format!(
+                "SELECT count(*) FROM \"{schema}\".\"{table}\" WHERE \"{column}\"::text ILIKE '%' || $1 || '%'"
+            ))
+            .bind(needle)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            if hits > 0 {
+                found.push(format!("{schema}.{table}.{column} ∋ {needle}"));
+            }
+        }
+    }
+    found
+}
+
+/// The money and the cars: what must not change when a person's data goes.
+async fn figures(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT format('order %s %s %s %s', work_order_id, status, total, vat) FROM read.work_orders
+         UNION ALL
+         SELECT format('invoice %s %s %s %s %s', invoice_id, client_id, total, paid, status)
+           FROM read.invoices
+         UNION ALL
+         SELECT format('vehicle %s %s %s %s', vehicle_id, owner_id, plate, mileage_km)
+           FROM read.vehicles
+         UNION ALL
+         SELECT format('sales %s', sum(amount)) FROM read.fact_sales_lines
+         UNION ALL
+         SELECT format('money %s', sum(amount)) FROM read.fact_money_movements
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_client_and_employee_leave_no_trace_in_the_read_models_and_a_rebuild_agrees() {
+    let db = TestDatabase::create("proj_erasure", 20).await.unwrap();
+    let store = sealed_store(&db.pool);
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 31).await.unwrap();
+    let advisor = shop.advisor();
+    let now = chrono::Utc::now();
+
+    // A person with a phone, an e-mail, a note and an archive reason in their history.
+    let client = ClientId(Uuid::now_v7());
+    let client_stream = StreamId::new("client", client.0.to_string());
+    decide_and_append::<Client>(
+        &store,
+        &client_stream,
+        ClientCommand::Register {
+            client_id: client,
+            party: Party::Person {
+                full_name: NAME.into(),
+            },
+            phones: vec![Phone::parse(PHONE).unwrap()],
+            email: Some(Email::parse(EMAIL).unwrap()),
+            at: now,
+        },
+    )
+    .await;
+    for command in [
+        ClientCommand::AddNote {
+            text: NOTE.into(),
+            by: advisor,
+            at: now,
+        },
+        ClientCommand::Archive {
+            reason: ARCHIVE_REASON.into(),
+            at: now,
+        },
+        ClientCommand::Restore { at: now },
+    ] {
+        decide_and_append::<Client>(&store, &client_stream, command).await;
+    }
+    // Their car and its work orders, most of them invoiced and paid.
+    let (vehicle, vehicle_stream) = shop.vehicle(7, client).unwrap();
+    let mut generated = vec![vehicle_stream];
+    for n in [0, 2, 4, 6] {
+        generated.extend(shop.work_order(n, client, vehicle).unwrap());
+    }
+    for stream in &generated {
+        store
+            .append(&stream.stream, ExpectedVersion::NoStream, &stream.events)
+            .await
+            .unwrap();
+    }
+    // A former employee.
+    let employee = EmployeeId(Uuid::now_v7());
+    let staff_stream = StreamId::new("staff", "main");
+    decide_and_append::<Staff>(
+        &store,
+        &staff_stream,
+        StaffCommand::Hire {
+            employee_id: employee,
+            full_name: EMPLOYEE.into(),
+            position: "Автомеханик".into(),
+            email: Some(Email::parse(EMPLOYEE_EMAIL).unwrap()),
+            phone: Some(Phone::parse(EMPLOYEE_PHONE).unwrap()),
+            roles: [Code::parse("mechanic").unwrap()].into(),
+            at: now,
+            by: Actor::owner(),
+            role_permissions: RolePermissions::new(),
+        },
+    )
+    .await;
+    decide_and_append::<Staff>(
+        &store,
+        &staff_stream,
+        StaffCommand::Deactivate {
+            employee_id: employee,
+            at: now,
+            by: Actor::owner(),
+        },
+    )
+    .await;
+    let head = log_end(&store).await;
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let before = figures(&db.pool).await;
+    assert!(
+        before.iter().any(|row| row.starts_with("invoice")),
+        "some of the orders are invoiced: {before:?}"
+    );
+    let shown = traces(&db.pool, &["read"]).await;
+    assert!(
+        shown.iter().any(|t| t.contains("Эрасия")) && shown.iter().any(|t| t.contains("Уволенск")),
+        "the read models show both before the erasure: {shown:?}"
+    );
+    // The log never held any of it in the clear.
+    assert_eq!(traces(&db.pool, &["public"]).await, Vec::<String>::new());
+
+    // Erased as the command API does it: the key destroyed, and the erasure recorded in the log.
+    let keys = codec(&db.pool);
+    keys.keys()
+        .erase(client.0, SubjectKind::Client, advisor.0, "заявление № 17")
+        .await
+        .unwrap();
+    decide_and_append::<Client>(
+        &store,
+        &client_stream,
+        ClientCommand::ErasePersonalData {
+            by: advisor,
+            basis: "заявление № 17".into(),
+            at: now,
+        },
+    )
+    .await;
+    keys.keys()
+        .erase(
+            employee.0,
+            SubjectKind::Employee,
+            advisor.0,
+            "заявление № 18",
+        )
+        .await
+        .unwrap();
+    decide_and_append::<Staff>(
+        &store,
+        &staff_stream,
+        StaffCommand::ErasePersonalData {
+            employee_id: employee,
+            erased_by: advisor,
+            basis: "заявление № 18".into(),
+            at: now,
+            by: Actor::owner(),
+        },
+    )
+    .await;
+    let head = log_end(&store).await;
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+
+    assert_eq!(
+        traces(&db.pool, &["read", "projections", "public"]).await,
+        Vec::<String>::new(),
+        "no trace of either left"
+    );
+    assert_eq!(figures(&db.pool).await, before, "money and cars unchanged");
+    let row: (String, Option<String>, i64, i32) = sqlx::query_as(
+        "SELECT display_name, email,
+                (SELECT count(*) FROM read.client_phones p WHERE p.client_id = c.client_id),
+                (SELECT clients FROM read.client_names WHERE name_key = lower($2))
+           FROM read.clients c WHERE client_id = $1",
+    )
+    .bind(client.0)
+    .bind(ERASED)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(row, (ERASED.to_owned(), None, 0, 1));
+    let row: (String, Option<String>, Option<String>, bool) = sqlx::query_as(
+        "SELECT full_name, email, phone, active FROM read.employees WHERE employee_id = $1",
+    )
+    .bind(employee.0)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(row, (ERASED.to_owned(), None, None, false));
+
+    // History words the log as it reads now; the search document is folded the same way.
+    for stream in [&client_stream, &staff_stream] {
+        for event in store.read_stream(stream, 0).await.unwrap() {
+            let words = projections::history::describe(&event).unwrap();
+            assert!(
+                NEEDLES.iter().all(|n| !words.contains(n)),
+                "history: {words}"
+            );
+        }
+    }
+    let events = store.read_stream(&client_stream, 0).await.unwrap();
+    let search = document(SearchKind::Clients, client.0, &events)
+        .unwrap()
+        .unwrap();
+    assert_eq!(search["display_name"], ERASED);
+    assert_eq!(search["phones"], serde_json::json!([]));
+    assert_eq!(search["phone_tails"], serde_json::json!([]));
+
+    // Every read model rebuilt from the log, whose earlier events now read as erased: the same rows.
+    let live = read_models(&db.pool).await;
+    for name in projector_names() {
+        rebuild_named(name, &store, None, RunOptions::default(), |_, _| {})
+            .await
+            .expect("a projector's name")
+            .unwrap_or_else(|e| panic!("rebuilding {name}: {e}"));
+    }
+    let rebuilt = read_models(&db.pool).await;
+    assert_same_read_models(&live, "erased live", &rebuilt, "rebuilt after the erasure");
+    assert_eq!(
+        traces(&db.pool, &["read", "projections"]).await,
+        Vec::<String>::new()
+    );
+}
