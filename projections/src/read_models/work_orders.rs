@@ -8,9 +8,19 @@
 //! The projector folds the order with the domain's `evolve`, so totals and line amounts here are
 //! computed by the one formula the commands use; they cannot drift from the invoice. The board's
 //! promised time and count of lines awaiting the client come from the same fold.
+//!
+//! A line's approval names who approved it and how they were reached (a name, a phone, a browser's
+//! address): the client's personal data, though the work-order events carry it as it was given.
+//! When the client's personal data is erased (`ClientPersonalDataErased` on their own stream), the
+//! projector forgets it on every order of theirs, in `state` and in the lines; the money, the
+//! lines and when they were approved stay. A rebuild meets the same erasure after the same
+//! approvals, and ends the same.
 
+use aggregates::client::Client;
+use aggregates::contact::Phone;
+use aggregates::personal::ERASED;
 use aggregates::work_order::{
-    Approval, LabourProgress, LabourService, PricedLine, WorkOrder, WorkOrderEvent,
+    Approval, ApprovalChannel, LabourProgress, LabourService, PricedLine, WorkOrder, WorkOrderEvent,
 };
 use aggregates::Aggregate;
 use chrono::{DateTime, Utc};
@@ -261,6 +271,67 @@ async fn rewrite_lines(
     Ok(())
 }
 
+/// The client-stream event this projector takes: the client's personal data erased.
+const CLIENT_ERASED: &str = "ClientPersonalDataErased";
+
+/// Forgets who approved the order's lines and how they were reached; whether anything changed.
+fn forget_approvals(order: &mut WorkOrder) -> Result<bool, ProjectionError> {
+    let erased_phone = Phone::try_from(ERASED.to_owned())
+        .map_err(|e| ProjectionError::Inconsistent(format!("the erased marker as a phone: {e}")))?;
+    let mut changed = false;
+    let approvals = order
+        .labour
+        .iter_mut()
+        .map(|l| &mut l.approval)
+        .chain(order.parts.iter_mut().map(|l| &mut l.approval));
+    for approval in approvals {
+        let Approval::Approved { record } = approval else {
+            continue;
+        };
+        let channel = match &record.channel {
+            ApprovalChannel::InPerson => ApprovalChannel::InPerson,
+            ApprovalChannel::Phone { .. } => ApprovalChannel::Phone {
+                number: erased_phone.clone(),
+            },
+            ApprovalChannel::Link { .. } => ApprovalChannel::Link {
+                address: ERASED.to_owned(),
+                user_agent: ERASED.to_owned(),
+            },
+        };
+        if record.by != ERASED || record.channel != channel {
+            record.by = ERASED.to_owned();
+            record.channel = channel;
+            changed = true;
+        }
+    }
+    Ok(changed)
+}
+
+/// Forgets the approvals' personal data on every order of an erased client.
+async fn forget_client(tx: &mut PgConnection, client: Uuid) -> Result<(), ProjectionError> {
+    let orders = sqlx::query!(
+        "SELECT work_order_id, state FROM read.work_orders WHERE client_id = $1",
+        client
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in orders {
+        let mut order = from_json::<WorkOrder>(row.state)?;
+        if !forget_approvals(&mut order)? {
+            continue;
+        }
+        sqlx::query!(
+            "UPDATE read.work_orders SET state = $2 WHERE work_order_id = $1",
+            row.work_order_id,
+            to_json(&order)?
+        )
+        .execute(&mut *tx)
+        .await?;
+        rewrite_lines(tx, row.work_order_id, &order).await?;
+    }
+    Ok(())
+}
+
 /// Everyone assigned to a labour line, each once.
 pub(crate) fn mechanics(order: &WorkOrder) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = order
@@ -436,6 +507,8 @@ impl Projection for WorkOrdersProjection {
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         event.stream.stream_type == WorkOrder::STREAM_TYPE
+            || (event.stream.stream_type == Client::STREAM_TYPE
+                && event.event_type == CLIENT_ERASED)
     }
 
     async fn apply(
@@ -461,6 +534,16 @@ impl Projection for WorkOrdersProjection {
                 continue;
             }
             applied += 1;
+            if event.stream.stream_type == Client::STREAM_TYPE {
+                // The orders are read from their rows: whatever the batch folded is written first.
+                if let Some(done) = run.take() {
+                    let last = done.last;
+                    done.write(tx).await.map_err(|e| (last, e))?;
+                }
+                let client = record_id(event).map_err(|e| (index, e))?;
+                forget_client(tx, client).await.map_err(|e| (index, e))?;
+                continue;
+            }
             let work_order = record_id(event).map_err(|e| (index, e))?;
             let domain_event: WorkOrderEvent = decode(event).map_err(|e| (index, e))?;
             match run.as_mut() {
