@@ -23,11 +23,12 @@ use axum::{Json, Router};
 use chrono::Utc;
 use jsonwebtoken::{encode, Algorithm, Header};
 use metrics_exporter_prometheus::PrometheusHandle;
+use personal_data::{MasterKey, MasterKeys};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
-use tokio::sync::RwLock;
+use tokio::sync::{OnceCell, RwLock};
 use uuid::Uuid;
 
 use crate::access::{AccessClaims, Authorizer, ACCESS_TOKEN_TYPE};
@@ -48,20 +49,80 @@ pub struct AuthService {
     config: AuthConfig,
     hasher: PasswordHasherPool,
     authorizer: Authorizer,
+    /// Wrap the signing keys' private halves (see [`keys`]).
+    masters: Arc<MasterKeys>,
+    /// Set once [`keys::prepare`] has succeeded: no token is signed before.
+    prepared: OnceCell<keys::Prepared>,
     signer: RwLock<Option<(ActiveKey, Instant)>>,
 }
 
 impl AuthService {
-    /// The service over a migrated database.
+    /// The service over a migrated database whose log holds no sealed personal data, its signing
+    /// keys wrapped under a master key of this value alone (see [`AuthService::with_store`]).
     pub fn new(pool: PgPool, config: AuthConfig) -> Result<Arc<Self>, AuthError> {
-        let authorizer = Authorizer::new(pool.clone(), &config)?;
+        let store = event_store::EventStore::new(pool.clone());
+        Self::with_store(pool, store, config)
+    }
+
+    /// The service reading staff and roles from `store` (with the personal data codec, which
+    /// opens the employees' sealed logins), its signing keys wrapped under a fresh master key of
+    /// this value alone: for tests and tools, whose keys need not outlive the process. Another
+    /// service on the same database, or this one restarted, could not use them and refuses to
+    /// start: the binary uses [`AuthService::with_master_keys`].
+    pub fn with_store(
+        pool: PgPool,
+        store: event_store::EventStore,
+        config: AuthConfig,
+    ) -> Result<Arc<Self>, AuthError> {
+        let master = MasterKey::generate("ephemeral")
+            .and_then(|master| MasterKeys::new(master, Vec::new()))
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        Self::with_master_keys(pool, store, Arc::new(master), config)
+    }
+
+    /// The service reading staff and roles from `store` (with the personal data codec), its
+    /// signing keys wrapped under `masters` (the deployment's master keys, from the environment).
+    pub fn with_master_keys(
+        pool: PgPool,
+        store: event_store::EventStore,
+        masters: Arc<MasterKeys>,
+        config: AuthConfig,
+    ) -> Result<Arc<Self>, AuthError> {
+        let authorizer = Authorizer::with_store(pool.clone(), store, &config)?;
         Ok(Arc::new(Self {
             pool,
             hasher: PasswordHasherPool::new()?,
             config,
             authorizer,
+            masters,
+            prepared: OnceCell::new(),
             signer: RwLock::new(None),
         }))
+    }
+
+    /// Wraps the signing keys still in the clear and re-wraps those under a previous master key
+    /// ([`keys::prepare`]), once per service; fails when a key does not unwrap under the master
+    /// keys given. The binary runs it before it listens, so wrong master keys stop it at start;
+    /// [`run`] runs it too, and no token is signed before it has succeeded.
+    pub async fn prepare(&self) -> Result<keys::Prepared, AuthError> {
+        self.prepared
+            .get_or_try_init(|| keys::prepare(&self.pool, &self.masters))
+            .await
+            .copied()
+    }
+
+    /// Applies the erasures of employees' personal data (152-ФЗ) to the auth schema: ends their
+    /// sessions, drops their password hashes and the client addresses of their security events
+    /// (see [`sessions::forget`]). An erased employee can never log in anyway (the log makes them
+    /// inactive for good, with no login); this removes what the auth schema kept about them.
+    /// Returns how many employees had anything removed; runs at start and then periodically.
+    pub async fn forget_erased(&self) -> Result<usize, AuthError> {
+        let access = self.authorizer.directory.current().await?;
+        let erased: Vec<Uuid> = access.erased_employees().collect();
+        if erased.is_empty() {
+            return Ok(0);
+        }
+        sessions::forget(&self.pool, &self.authorizer.guard, &erased).await
     }
 
     /// The password hasher (for the CLI's first owner).
@@ -75,7 +136,8 @@ impl AuthService {
                 return Ok(key.clone());
             }
         }
-        let key = keys::active(&self.pool).await?;
+        self.prepare().await?;
+        let key = keys::active(&self.pool, &self.masters).await?;
         *self.signer.write().await = Some((key.clone(), Instant::now()));
         Ok(key)
     }
@@ -468,6 +530,10 @@ async fn set_employee_password(
     if target.is_owner() && !principal.roles.contains(OWNER) {
         return Err(DomainError::OwnerProtected.into());
     }
+    // An erased employee never logs in again: no password is kept for them.
+    if target.erased {
+        return Err(DomainError::EmployeeErased.into());
+    }
     // Ends every session of the target, so whoever knew the old password is out.
     set_password(
         &service.pool,
@@ -517,7 +583,7 @@ async fn rotate_keys(
         .await?;
     // Old keys stay published until every token they signed has expired.
     let publish_old_for = service.config.access_ttl + Duration::from_secs(60);
-    let kid = keys::rotate(&service.pool, publish_old_for).await?;
+    let kid = keys::rotate(&service.pool, &service.masters, publish_old_for).await?;
     *service.signer.write().await = None;
     sessions::security_event(
         &service.pool,
@@ -639,5 +705,30 @@ pub async fn run(
 ) -> std::io::Result<()> {
     metrics_handle();
     let limits = crate::serve::ServeLimits::from_env().map_err(std::io::Error::other)?;
+    // Signing keys that do not unwrap under the given master keys: refuse to serve at all.
+    service.prepare().await.map_err(std::io::Error::other)?;
+    tokio::spawn(forget_erased_periodically(Arc::downgrade(&service)));
     crate::serve::serve(listener, router(service), limits, shutdown).await
+}
+
+/// How often the auth schema catches up with erasures of employees' personal data.
+const FORGET_ERASED_EVERY: Duration = Duration::from_secs(30);
+
+/// [`AuthService::forget_erased`] now and every [`FORGET_ERASED_EVERY`], while the service lives.
+async fn forget_erased_periodically(service: std::sync::Weak<AuthService>) {
+    loop {
+        let Some(live) = service.upgrade() else {
+            return;
+        };
+        match live.forget_erased().await {
+            Ok(0) => {}
+            Ok(forgotten) => {
+                tracing::info!(forgotten, "erased employees removed from the auth schema")
+            }
+            // A database outage: the next round catches up.
+            Err(error) => tracing::warn!(%error, "cannot apply erasures to the auth schema"),
+        }
+        drop(live);
+        tokio::time::sleep(FORGET_ERASED_EVERY).await;
+    }
 }

@@ -4,6 +4,10 @@
 //!   `MOTORLOG_OWNER_EMAIL`, `MOTORLOG_OWNER_PASSWORD` and `MOTORLOG_OWNER_NAME` when no owner exists.
 //! - `motorlog-auth create-owner <e-mail> <full name>`: creates the first owner, reading the password
 //!   from standard input.
+//! - `motorlog-auth rewrap-keys`: after a master key rotation, re-wraps every signing key under the
+//!   current master key (every start does it too), so the old master key can leave the file.
+//!
+//! Every command needs the master keys (`MOTORLOG_MASTER_KEYS_FILE` or `MOTORLOG_MASTER_KEY`).
 
 use std::io::BufRead;
 
@@ -30,8 +34,24 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot connect to AUTH_DATABASE_URL (or DATABASE_URL)")?;
     // Migrations are `motorlog-migrate`'s step, as the owner: this role could not run them.
     event_store::schema::check_migrated(&pool).await?;
-    let service = AuthService::new(pool.clone(), config.auth.clone())?;
-    let store = EventStore::new(pool.clone());
+    // The staff stream's names and logins are sealed in the log, and the signing keys are wrapped
+    // in the database, both under the master keys: without them the service cannot log anyone in
+    // nor sign a token, so it does not start.
+    let codec = personal_data::LogCodec::from_env(pool.clone()).context(
+        "cannot load the master keys (MOTORLOG_MASTER_KEYS_FILE or MOTORLOG_MASTER_KEY)",
+    )?;
+    let masters = std::sync::Arc::new(
+        personal_data::MasterKeys::from_env().context("cannot load the master keys")?,
+    );
+    let store = EventStore::new(pool.clone()).with_codec(codec);
+    let service =
+        AuthService::with_master_keys(pool.clone(), store.clone(), masters, config.auth.clone())?;
+    // Wraps signing keys stored in the clear, re-wraps those under a previous master key, and
+    // refuses master keys that do not unwrap them: before anything listens.
+    let prepared = service
+        .prepare()
+        .await
+        .context("the signing keys do not unwrap under the master keys given")?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("serve") => {
@@ -77,7 +97,18 @@ async fn main() -> anyhow::Result<()> {
                 None => bail!("the shop already has an active owner"),
             }
         }
-        Some(other) => bail!("unknown command {other:?}; use `serve` or `create-owner`"),
+        Some("rewrap-keys") => {
+            // `prepare` above did the work: after a master key rotation (the new key first in the
+            // file, the old one kept after it), every signing key is now under the new one.
+            println!(
+                "signing keys: {} wrapped from the clear, {} re-wrapped under the current master \
+                 key, {} checked",
+                prepared.wrapped, prepared.rewrapped, prepared.checked
+            );
+        }
+        Some(other) => {
+            bail!("unknown command {other:?}; use `serve`, `create-owner` or `rewrap-keys`")
+        }
     }
     Ok(())
 }

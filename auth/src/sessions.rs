@@ -261,3 +261,64 @@ pub async fn end_all(
     guard.revoke(&sessions).await;
     Ok(ended)
 }
+
+/// Removes from the auth schema what identifies `employees`, whose personal data was erased:
+/// ends their sessions (their access tokens included), deletes their password hashes (they never
+/// log in again), and blanks the client addresses recorded with their security events. Keeps the
+/// events themselves, under the employee's id alone, as the erasure record does: who was locked out
+/// or reset when stays auditable. Idempotent; records one `personal_data_forgotten` security event
+/// per employee it removed anything of, and returns how many.
+pub async fn forget(
+    pool: &PgPool,
+    guard: &SessionGuard,
+    employees: &[Uuid],
+) -> Result<usize, AuthError> {
+    let mut tx = pool.begin().await?;
+    let sessions = sqlx::query!(
+        "UPDATE auth.session_families SET revoked_at = now(), revoked_reason = 'personal data erased'
+          WHERE employee_id = ANY($1) AND revoked_at IS NULL
+          RETURNING family_id, employee_id",
+        employees,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let credentials = sqlx::query_scalar!(
+        "DELETE FROM auth.credentials WHERE employee_id = ANY($1) RETURNING employee_id",
+        employees,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let addresses = sqlx::query_scalar!(
+        r#"UPDATE auth.security_events SET address = NULL
+            WHERE employee_id = ANY($1) AND address IS NOT NULL
+            RETURNING employee_id AS "employee_id!""#,
+        employees,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut forgotten = 0;
+    for &employee in employees {
+        let ended = sessions
+            .iter()
+            .filter(|s| s.employee_id == employee)
+            .count();
+        let password = credentials.contains(&employee);
+        let blanked = addresses.iter().filter(|a| **a == employee).count();
+        if ended == 0 && !password && blanked == 0 {
+            continue;
+        }
+        forgotten += 1;
+        security_event(
+            &mut *tx,
+            "personal_data_forgotten",
+            Some(employee),
+            None,
+            json!({ "sessions": ended, "password": password, "addresses": blanked }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let families: Vec<Uuid> = sessions.iter().map(|s| s.family_id).collect();
+    guard.revoke(&families).await;
+    Ok(forgotten)
+}

@@ -24,7 +24,10 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use ipnet::{IpNet, Ipv6Net};
+use sha2::Digest as _;
 use uuid::Uuid;
 
 use crate::shared::SharedStore;
@@ -91,7 +94,10 @@ pub fn account_key(login: &str, employee: Option<Uuid>) -> String {
         .or_else(|_| aggregates::contact::Email::parse(login).map(|e| e.to_string()))
         .unwrap_or_else(|_| login.trim().to_owned())
         .to_lowercase();
-    format!("login:unknown:{canonical}")
+    // Hashed: a login that names nobody now may be a former employee's, erased or not, or a
+    // colleague's mistyped address; Redis keeps only its SHA-256, never the address or phone.
+    let digest = sha2::Sha256::digest(format!("motorlog/login-throttle\0{canonical}"));
+    format!("login:unknown:{}", URL_SAFE_NO_PAD.encode(digest))
 }
 
 /// The key of a password change's attempts: the employee's own, apart from logins.
@@ -251,6 +257,9 @@ mod tests {
             account_key("anna@motor.ru", Some(employee)),
             account_key("+79123456789", Some(employee))
         );
+        // A login that names nobody is kept only as a hash.
+        assert!(!account_key("anna@motor.ru", None).contains("anna"));
+        assert!(!keys[0].contains("9123456789"), "{}", keys[0]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub use field::{read_field, Field, ERASED};
 pub use key::{DataKey, SubjectKind};
 pub use key_store::{erase_in, Erasure, KeyState, KeyStore};
 pub use master::{MasterKey, MasterKeys, WrappedKey};
+/// What [`MasterKeys::unwrap_secret`] returns: the secret, wiped from memory when dropped.
+pub use zeroize::Zeroizing;
 
 /// The crate's results.
 pub type Result<T, E = PersonalDataError> = std::result::Result<T, E>;

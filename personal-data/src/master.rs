@@ -8,13 +8,17 @@
 //! one. The events are never touched: they are sealed with data keys, which do not change.
 //!
 //! The file holds one key a line, `id:base64(32 bytes)`, the current one first; blank lines and
-//! lines starting with `#` are skipped. On Unix a file that others (not owner or group) may read
+//! lines starting with `#` are skipped.
+//!
+//! Besides data keys, the master keys wrap a service's own secrets that must not lie in the
+//! database in the clear (the auth service's token signing keys): [`MasterKeys::wrap_secret`],
+//! bound to a label naming what the secret is, and re-wrapped on rotation like data keys. On Unix a file that others (not owner or group) may read
 //! or write is refused: `chmod 600` (or `640` with the service's group).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use uuid::Uuid;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::cipher::{bound_data, decrypt, encrypt, NONCE_LEN};
 use crate::key::KEY_LEN;
@@ -26,6 +30,9 @@ pub const FILE_VARIABLE: &str = "MOTORLOG_MASTER_KEYS_FILE";
 pub const KEY_VARIABLE: &str = "MOTORLOG_MASTER_KEY";
 /// Separates this use of the AEAD (wrapping keys) from sealing fields.
 const AAD_DOMAIN: &[u8] = b"motorlog/data-key";
+/// Separates wrapping a service's own secret (a token signing key) from wrapping data keys: a
+/// wrapped data key never unwraps as a secret, nor the other way round.
+const SECRET_AAD_DOMAIN: &[u8] = b"motorlog/secret";
 const VERSION: u8 = 1;
 /// The longest master key id: it is stored with every wrapped key.
 const MAX_ID_LEN: usize = 64;
@@ -247,6 +254,68 @@ impl MasterKeys {
         key.zeroize();
         Ok(data_key)
     }
+}
+
+impl MasterKeys {
+    /// Wraps `secret` (a private key, any bytes) under the current master key, bound to `label`
+    /// (what and whose it is, e.g. `auth/signing-key/<kid>`): copied to another label's row it
+    /// does not unwrap.
+    pub fn wrap_secret(&self, label: &str, secret: &[u8]) -> Result<WrappedKey> {
+        let (nonce, ciphertext) = encrypt(
+            &self.current.key,
+            &secret_aad(label, &self.current.id),
+            secret,
+        )?;
+        let mut bytes = Vec::with_capacity(NONCE_LEN + ciphertext.len());
+        bytes.extend_from_slice(&nonce);
+        bytes.extend_from_slice(&ciphertext);
+        Ok(WrappedKey {
+            master_key_id: self.current.id.clone(),
+            bytes,
+        })
+    }
+
+    /// Unwraps the secret wrapped for `label`, under the current or a previous master key;
+    /// refuses one wrapped for another label, under a master key not loaded or another key of the
+    /// same id, or changed. The error names the label and the master key id, never a byte. The
+    /// secret is wiped from memory when the returned value is dropped.
+    pub fn unwrap_secret(&self, label: &str, wrapped: &WrappedKey) -> Result<Zeroizing<Vec<u8>>> {
+        let master = std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|k| k.id == wrapped.master_key_id)
+            .ok_or_else(|| PersonalDataError::UnknownMasterKey(wrapped.master_key_id.clone()))?;
+        let refused = || {
+            PersonalDataError::MasterKeys(format!(
+                "the secret {label:?} does not unwrap under master key {:?}: another key of \
+                 that id, or the wrapped bytes were moved or changed",
+                wrapped.master_key_id
+            ))
+        };
+        if wrapped.bytes.len() < NONCE_LEN {
+            return Err(refused());
+        }
+        let (nonce, ciphertext) = wrapped.bytes.split_at(NONCE_LEN);
+        let mut fixed = [0u8; NONCE_LEN];
+        fixed.copy_from_slice(nonce);
+        decrypt(
+            &master.key,
+            &secret_aad(label, &master.id),
+            &fixed,
+            ciphertext,
+        )
+        .map(Zeroizing::new)
+        .ok_or_else(refused)
+    }
+}
+
+/// Binds a wrapped secret to its label and master key. No subject: the label says whose it is.
+fn secret_aad(label: &str, master_key_id: &str) -> Vec<u8> {
+    bound_data(
+        VERSION,
+        SECRET_AAD_DOMAIN,
+        &[master_key_id.as_bytes(), label.as_bytes()],
+        Uuid::nil(),
+    )
 }
 
 /// Binds a wrapped key to its subject and master key: moved to another subject's row, or relabelled

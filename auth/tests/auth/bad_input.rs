@@ -39,7 +39,14 @@ async fn a_database_that_stops_answering_is_503_unavailable_not_401_and_health_s
     let pool = sqlx::PgPool::connect_with(auth.db.options.clone())
         .await
         .unwrap();
-    let service = AuthService::new(pool.clone(), AuthConfig::default()).unwrap();
+    // The same master keys as the first: both sign with the keys on this database.
+    let service = AuthService::with_master_keys(
+        pool.clone(),
+        event_store::EventStore::new(pool.clone()).with_codec(auth.codec.clone()),
+        crate::master_keys(&auth.master_key),
+        AuthConfig::default(),
+    )
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address: SocketAddr = listener.local_addr().unwrap();
     let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();

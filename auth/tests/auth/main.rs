@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod limits;
+mod sealed;
 mod sessions;
 mod tokens;
 mod web;
@@ -25,6 +26,7 @@ use auth::AuthConfig;
 use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, ExpectedVersion, Metadata, StreamId};
+use personal_data::{LogCodec, MasterKey, MasterKeys};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -35,46 +37,83 @@ pub(crate) const OWNER_PASSWORD: &str = "correct horse battery staple";
 /// A running auth service with its own database and a first owner.
 pub(crate) struct TestAuth {
     pub(crate) db: TestDatabase,
+    /// The log as the services see it: the staff's names and logins sealed with [`Self::codec`].
     pub(crate) store: EventStore,
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
     pub(crate) owner: Uuid,
+    pub(crate) service: Arc<AuthService>,
+    /// The personal data codec the service and the test's store share: one master key, so what
+    /// one seals the other opens.
+    pub(crate) codec: Arc<LogCodec>,
+    /// The master key line (`id:base64`) the service's signing keys are wrapped under, for a
+    /// service the test starts again on the same database.
+    pub(crate) master_key: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Master keys from `id:base64` lines, the current first.
+pub(crate) fn master_keys(lines: &str) -> Arc<MasterKeys> {
+    Arc::new(MasterKeys::from_lines(lines).unwrap())
 }
 
 pub(crate) async fn spawn_auth(label: &str, config: AuthConfig) -> TestAuth {
     let db = TestDatabase::create(label, 20).await.unwrap();
-    let store = EventStore::new(db.pool.clone());
     // The service logs in as its own role, as `make run` starts it, and creates the first owner
     // as it does at start: every login in these tests runs with only what `motorlog-migrate`
     // granted the auth service.
     let auth_pool = db.pool_as(ServiceRole::Auth, 10).await.unwrap();
+    let codec = LogCodec::ephemeral(auth_pool.clone());
+    let store = EventStore::new(db.pool.clone()).with_codec(codec.clone());
+    let master_key = MasterKey::generate("test").unwrap().to_line();
     // Redis keys of this test's own: parallel tests never count in each other's buckets.
-    let service = AuthService::new(auth_pool.clone(), config.isolated()).unwrap();
+    let service = AuthService::with_master_keys(
+        auth_pool.clone(),
+        EventStore::new(auth_pool.clone()).with_codec(codec.clone()),
+        master_keys(&master_key),
+        config.isolated(),
+    )
+    .unwrap();
     let owner = FirstOwner {
         full_name: "Смирнова Анна".into(),
         email: Email::parse(OWNER_EMAIL).unwrap(),
         phone: None,
         password: OWNER_PASSWORD.into(),
     };
-    let owner = create_first_owner(&EventStore::new(auth_pool), service.hasher(), "main", owner)
-        .await
-        .unwrap()
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address: SocketAddr = listener.local_addr().unwrap();
-    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(run(Arc::clone(&service), listener, async {
-        let _ = stop.await;
-    }));
+    let owner = create_first_owner(
+        &EventStore::new(auth_pool).with_codec(codec.clone()),
+        service.hasher(),
+        "main",
+        owner,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (base, shutdown) = serve(&service).await;
     TestAuth {
         db,
         store,
-        base: format!("http://{address}"),
+        base,
         http: reqwest::Client::new(),
         owner,
+        service,
+        codec,
+        master_key,
         _shutdown: shutdown,
     }
+}
+
+/// Serves `service` on a port of its own until the sender is dropped; its base URL.
+pub(crate) async fn serve(
+    service: &Arc<AuthService>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(run(Arc::clone(service), listener, async {
+        let _ = stop.await;
+    }));
+    (format!("http://{address}"), shutdown)
 }
 
 impl TestAuth {

@@ -242,7 +242,8 @@ async fn the_first_owner_is_created_once_and_never_with_a_weak_password() {
     let empty = event_store::testing::TestDatabase::create("first_owner_weak", 5)
         .await
         .unwrap();
-    let store = event_store::EventStore::new(empty.pool.clone());
+    let store = event_store::EventStore::new(empty.pool.clone())
+        .with_codec(personal_data::LogCodec::ephemeral(empty.pool.clone()));
     let weak = FirstOwner {
         password: "12345678".into(),
         ..second

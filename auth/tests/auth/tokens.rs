@@ -119,7 +119,9 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     let real = auth.owner_tokens().await;
     let real_access = real["access_token"].as_str().unwrap();
     let kid = decode_header(real_access).unwrap().kid.unwrap();
-    let active = auth::keys::active(&auth.db.pool).await.unwrap();
+    let active = auth::keys::active(&auth.db.pool, &crate::master_keys(&auth.master_key))
+        .await
+        .unwrap();
     let now = chrono::Utc::now().timestamp();
     let claims = |exp: i64, aud: &str| {
         json!({ "iss": "motorlog-auth", "aud": aud, "sub": auth.owner, "iat": now, "exp": exp,

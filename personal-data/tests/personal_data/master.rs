@@ -124,3 +124,76 @@ fn a_master_keys_file_open_to_others_is_refused() {
     std::fs::remove_file(&path).unwrap();
     assert!(MasterKeys::from_file(&path).is_err());
 }
+
+#[test]
+fn a_wrapped_secret_unwraps_under_its_label_only() {
+    let keys = masters(master("m1", 1), vec![]);
+    let secret = b"-----a private signing key, any bytes-----".to_vec();
+    let wrapped = keys.wrap_secret("auth/signing-key/k1", &secret).unwrap();
+    assert_eq!(wrapped.master_key_id, "m1");
+    assert!(
+        !wrapped
+            .bytes
+            .windows(8)
+            .any(|w| secret.windows(8).any(|s| s == w)),
+        "the secret is not in the wrapped bytes in the clear"
+    );
+    assert_eq!(
+        *keys.unwrap_secret("auth/signing-key/k1", &wrapped).unwrap(),
+        secret
+    );
+    // Moved to another label's row, it does not unwrap, and the error names no byte of it.
+    let moved = keys
+        .unwrap_secret("auth/signing-key/k2", &wrapped)
+        .unwrap_err();
+    assert!(
+        matches!(moved, PersonalDataError::MasterKeys(_)),
+        "{moved:?}"
+    );
+    assert!(moved.to_string().contains("auth/signing-key/k2"), "{moved}");
+    // Nor under another key of the same id, nor changed, nor cut short.
+    assert!(masters(master("m1", 2), vec![])
+        .unwrap_secret("auth/signing-key/k1", &wrapped)
+        .is_err());
+    let mut changed = wrapped.clone();
+    changed.bytes[30] ^= 1;
+    assert!(keys.unwrap_secret("auth/signing-key/k1", &changed).is_err());
+    changed.bytes.truncate(10);
+    assert!(keys.unwrap_secret("auth/signing-key/k1", &changed).is_err());
+}
+
+#[test]
+fn a_wrapped_secret_and_a_wrapped_data_key_never_pass_for_each_other() {
+    let keys = masters(master("m1", 1), vec![]);
+    let subject = Uuid::nil();
+    let data_key = keys.wrap(subject, &DataKey::generate()).unwrap();
+    assert!(keys.unwrap_secret("", &data_key).is_err());
+    let secret = keys.wrap_secret("", &[7; 32]).unwrap();
+    assert!(keys.unwrap(subject, &secret).is_err());
+}
+
+#[test]
+fn after_rotation_a_secret_unwraps_under_the_previous_master_key_and_rewraps_under_the_new() {
+    let old = masters(master("2026-01", 1), vec![]);
+    let wrapped = old.wrap_secret("auth/signing-key/k1", b"secret").unwrap();
+    let rotated = masters(master("2026-12", 2), vec![master("2026-01", 1)]);
+    let secret = rotated
+        .unwrap_secret("auth/signing-key/k1", &wrapped)
+        .unwrap();
+    assert_eq!(secret.as_slice(), b"secret");
+    let rewrapped = rotated.wrap_secret("auth/signing-key/k1", &secret).unwrap();
+    assert_eq!(rewrapped.master_key_id, "2026-12");
+    // Once the old master key is gone, only the re-wrapped copy unwraps.
+    let retired = masters(master("2026-12", 2), vec![]);
+    assert!(matches!(
+        retired.unwrap_secret("auth/signing-key/k1", &wrapped),
+        Err(PersonalDataError::UnknownMasterKey(id)) if id == "2026-01"
+    ));
+    assert_eq!(
+        retired
+            .unwrap_secret("auth/signing-key/k1", &rewrapped)
+            .unwrap()
+            .as_slice(),
+        b"secret"
+    );
+}
