@@ -70,6 +70,13 @@ fn replay_rebuild(db: &TestDatabase, what: &str, env: &[(&str, &str)]) -> (f64, 
     let output = Command::new(env!("CARGO_BIN_EXE_motorlog-replay"))
         .args(["rebuild", what])
         .env("DATABASE_URL", db.url())
+        // The generated log holds nothing sealed; the tool still needs a master key to start.
+        .env(
+            "MOTORLOG_MASTER_KEY",
+            personal_data::MasterKey::generate("bench")
+                .unwrap()
+                .to_line(),
+        )
         .envs(env.iter().copied())
         .stderr(Stdio::null())
         .output()

@@ -1,7 +1,9 @@
 //! The replay tool's work, apart from its command line: an auditor's [`history`] of one record with
-//! the state after every event, the log's integrity check ([`verify`]) and its [`stats`].
+//! the state after every event, the log's integrity check ([`verify`]), its [`stats`], and the copy
+//! of a clear log into a sealed one ([`seal`]).
 
 pub mod history;
+pub mod seal;
 pub mod stats;
 pub mod verify;
 
@@ -31,6 +33,9 @@ pub enum ReplayError {
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// `seal-log` refused: the source is not a clear log or the target not a new database.
+    #[error("seal-log: {0}")]
+    Seal(String),
     /// The stream is of a kind the domain does not know.
     #[error("unknown stream type {0}")]
     UnknownStreamType(String),

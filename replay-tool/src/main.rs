@@ -5,7 +5,12 @@
 //! motorlog-replay verify
 //! motorlog-replay stats
 //! motorlog-replay rebuild invoices
+//! motorlog-replay seal-log --into postgres://…/motorlog_sealed [--verify-only]
 //! ```
+//!
+//! Every command but `stats` reads the log through the personal-data codec, so it needs the master
+//! keys (`MOTORLOG_MASTER_KEYS_FILE` or `MOTORLOG_MASTER_KEY`), as every service does: a history
+//! shows a client's name and phones opened, or "[данные удалены]" once the client was erased.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,12 +21,14 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use event_store::{EventStore, StreamId};
 use indicatif::{ProgressBar, ProgressStyle};
+use personal_data::LogCodec;
 use projections::clickhouse_facts::ClickHouseFacts;
 use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
 use projections::rebuild::rebuild_sink;
 use projections::service::{rebuild_named, Feeds};
 use projections::RunOptions;
 use replay_tool::history::history;
+use replay_tool::seal::{seal_log, verify_sealed, SealCheck};
 use replay_tool::stats::stats;
 use replay_tool::verify::{verify, LISTED};
 use sqlx::postgres::PgPoolOptions;
@@ -53,6 +60,16 @@ enum Command {
     Verify,
     /// Events by type and stream type; projector checkpoints and lag.
     Stats,
+    /// Copies a log that holds personal data in the clear into a new migrated database with every
+    /// personal field sealed (the shop stopped), then checks the copy against it.
+    SealLog {
+        /// The new database (migrated, empty), e.g. `postgres://motorlog@db/motorlog_sealed`.
+        #[arg(long, env = "SEAL_TARGET_DATABASE_URL")]
+        into: String,
+        /// Only check a copy made before.
+        #[arg(long)]
+        verify_only: bool,
+    },
     /// Rebuilds a read model from position 0 beside the live one, then swaps it in at once.
     Rebuild {
         /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics, all
@@ -72,7 +89,16 @@ async fn main() -> anyhow::Result<ExitCode> {
         .connect(&cli.database_url)
         .await
         .context("cannot connect to DATABASE_URL")?;
-    let store = EventStore::new(pool);
+    if let Command::SealLog { into, verify_only } = &cli.command {
+        return seal_command(pool, into, *verify_only).await;
+    }
+    if let Command::Stats = &cli.command {
+        // Counts and checkpoints only: no payload is read, so no master keys are needed.
+        return stats_command(&EventStore::new(pool)).await;
+    }
+    // Payloads are read: opened through the codec, or the tool would show sealed text.
+    let codec = LogCodec::from_env(pool.clone()).context("the master keys")?;
+    let store = EventStore::new(pool).with_codec(codec);
     match cli.command {
         Command::History { stream, at } => {
             let (kind, id) = stream
@@ -155,34 +181,126 @@ async fn main() -> anyhow::Result<ExitCode> {
             }
         }
         Command::Rebuild { projector } => rebuild_command(&store, &projector).await,
-        Command::Stats => {
-            let stats = stats(&store).await?;
-            println!("{} events, head {}", stats.events, stats.head);
-            println!("by stream type:");
-            for (kind, count) in &stats.by_stream_type {
-                println!("  {kind:<20} {count:>10}");
-            }
-            println!("by event type:");
-            for (kind, count) in &stats.by_event_type {
-                println!("  {kind:<32} {count:>10}");
-            }
-            println!("projectors:");
-            for (status, behind) in &stats.projectors {
-                let failure = status
-                    .failure
-                    .as_ref()
-                    .map(|(at, error)| format!("  FAILED at {at}: {error}"))
-                    .unwrap_or_default();
-                println!(
-                    "  {:<20} at {:<16} {:>8} behind {:>10} applied{failure}",
-                    status.projector,
-                    status.position.to_string(),
-                    behind,
-                    status.events_applied
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+        Command::Stats | Command::SealLog { .. } => unreachable!("handled above"),
+    }
+}
+
+/// `stats`: the log's counts by type and every projector's position and lag.
+async fn stats_command(store: &EventStore) -> anyhow::Result<ExitCode> {
+    let stats = stats(store).await?;
+    println!("{} events, head {}", stats.events, stats.head);
+    println!("by stream type:");
+    for (kind, count) in &stats.by_stream_type {
+        println!("  {kind:<20} {count:>10}");
+    }
+    println!("by event type:");
+    for (kind, count) in &stats.by_event_type {
+        println!("  {kind:<32} {count:>10}");
+    }
+    println!("projectors:");
+    for (status, behind) in &stats.projectors {
+        let failure = status
+            .failure
+            .as_ref()
+            .map(|(at, error)| format!("  FAILED at {at}: {error}"))
+            .unwrap_or_default();
+        println!(
+            "  {:<20} at {:<16} {:>8} behind {:>10} applied{failure}",
+            status.projector,
+            status.position.to_string(),
+            behind,
+            status.events_applied
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `seal-log --into <target>`: the clear log of `source` copied, sealed, into `target` and checked
+/// (or only checked, with `verify_only`). Exits 2 when the copy is not the source, sealed.
+async fn seal_command(
+    source: sqlx::PgPool,
+    into: &str,
+    verify_only: bool,
+) -> anyhow::Result<ExitCode> {
+    let target = PgPoolOptions::new()
+        .max_connections(4)
+        .connect(into)
+        .await
+        .context("cannot connect to the target database (--into)")?;
+    // The target's key store gets the data keys, wrapped under the shop's master key.
+    let codec = LogCodec::from_env(target.clone()).context("the master keys")?;
+    let source = EventStore::new(source);
+    let target = EventStore::new(target);
+    let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} events {msg}, {per_sec}, ETA {eta}",
+    )?);
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(source.pool())
+        .await?;
+    bar.set_length(u64::try_from(total).unwrap_or(0));
+    bar.enable_steady_tick(Duration::from_millis(200));
+    if !verify_only {
+        bar.set_message("copied and sealed");
+        let report = seal_log(&source, target.pool(), codec.clone(), &|done| {
+            bar.set_position(done)
+        })
+        .await?;
+        bar.finish_and_clear();
+        println!(
+            "{} events copied; {} of them with personal data, {} fields sealed under {} \
+             subjects' keys",
+            report.events, report.sealed_events, report.sealed_fields, report.subjects
+        );
+        for (table, rows) in &report.tables {
+            println!("  {table:<28} {rows:>8} rows copied");
         }
+    }
+    bar.reset();
+    bar.set_message("checked");
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let check = verify_sealed(&source, &target, codec.as_ref(), &|done| {
+        bar.set_position(done)
+    })
+    .await?;
+    bar.finish_and_clear();
+    print_seal_check(&check);
+    Ok(if check.is_sound() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn print_seal_check(check: &SealCheck) {
+    println!(
+        "{} events in the source, {} in the target; {} equal once opened; {} personal fields \
+         sealed",
+        check.source_events, check.target_events, check.equal, check.sealed_fields
+    );
+    let sections = [
+        (
+            "events that differ",
+            &check.differences,
+            check.difference_count,
+        ),
+        (
+            "personal data in the clear",
+            &check.clear,
+            check.clear_count,
+        ),
+    ];
+    for (title, problems, count) in sections {
+        if count > 0 {
+            println!("{title}: {count} (first {LISTED} at most):");
+            for problem in problems {
+                println!("  {problem}");
+            }
+        }
+    }
+    if check.is_sound() {
+        println!("the target is the source log, sealed");
+    } else {
+        println!("the target is NOT the source log, sealed: do not switch to it");
     }
 }
 

@@ -20,6 +20,13 @@ fn replay(db: &TestDatabase, args: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_motorlog-replay"))
         .args(args)
         .env("DATABASE_URL", db.url())
+        // The tool opens personal data with the shop's master key; this log holds none sealed.
+        .env(
+            "MOTORLOG_MASTER_KEY",
+            personal_data::MasterKey::generate("test")
+                .unwrap()
+                .to_line(),
+        )
         .output()
         .unwrap();
     (
