@@ -9,6 +9,13 @@
 //! employee's requests) concurrently with the access directory's query; after the HTTP phase the
 //! same check alone is timed from 8 concurrent callers, and the final line reports its p50/p99 and
 //! its share of a command's p50 (`revocation_check_*`), so its cost is seen beside the command's.
+//!
+//! The cost of sealing personal data: client registrations (a name, a phone and an e-mail sealed,
+//! a fresh data key made and wrapped for each new client) from the same 8 clients, through the
+//! API with the personal data codec and through a second API on the same pool whose codec seals
+//! nothing, alternating in quarters of a phase each so both see the same machine. The final line
+//! adds `sealed_commands_per_s`, `clear_commands_per_s` and `sealing_cost_pct`: the extra time a
+//! sealed registration takes, `(clear / sealed − 1) × 100`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +29,9 @@ use auth::AuthConfig;
 use command_api::http::CommandApi;
 use event_store::schema::ServiceRole;
 use event_store::testing::{raw_insert_rate, TestDatabase};
-use event_store::EventStore;
+use event_store::{EventStore, EventStoreError, NewEvent, PayloadCodec, RecordedEvent, StreamId};
+use futures::future::BoxFuture;
+use personal_data::LogCodec;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -62,6 +71,69 @@ async fn post(http: &reqwest::Client, url: &str, token: &str, body: Value) -> Be
         return Err(format!("{url}: {status} {body}").into());
     }
     Ok(body)
+}
+
+/// A codec that touches nothing: the log as it was before personal data was sealed, the baseline
+/// of the sealing cost.
+#[derive(Debug)]
+struct Clear;
+
+impl PayloadCodec for Clear {
+    fn touches(&self, _: &str, _: &str) -> bool {
+        false
+    }
+
+    fn seal<'a>(
+        &'a self,
+        _: &'a StreamId,
+        _: &'a mut [NewEvent],
+    ) -> BoxFuture<'a, Result<(), EventStoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn open<'a>(
+        &'a self,
+        _: &'a mut [RecordedEvent],
+    ) -> BoxFuture<'a, Result<(), EventStoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// `CLIENTS` concurrent clients registering new clients (a person with a phone and an e-mail)
+/// on `api` until `duration` has passed; how many were registered.
+async fn register_clients(
+    http: &reqwest::Client,
+    api: &str,
+    token: &str,
+    duration: Duration,
+) -> BenchResult<usize> {
+    let until = Instant::now() + duration;
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|writer| {
+            let (http, api, token) = (http.clone(), api.to_owned(), token.to_owned());
+            tokio::spawn(async move {
+                let mut registered = 0;
+                while Instant::now() < until {
+                    post(
+                        &http,
+                        &format!("{api}/v1/client/{}/register", Uuid::now_v7()),
+                        &token,
+                        json!({ "party": { "kind": "person", "full_name": "Петров Иван Сергеевич" },
+                                "phones": [format!("+7912{writer:03}{:04}", registered % 10_000)],
+                                "email": format!("client{registered}@mail.ru") }),
+                    )
+                    .await?;
+                    registered += 1;
+                }
+                Ok::<usize, Box<dyn std::error::Error + Send + Sync>>(registered)
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for client in clients {
+        total += client.await??;
+    }
+    Ok(total)
 }
 
 /// Opens an order for a fresh client and vehicle; returns its id.
@@ -122,12 +194,22 @@ async fn main() -> BenchResult<()> {
     };
     create_first_owner(&EventStore::new(auth_pool), service.hasher(), "main", owner).await?;
     let auth = serve(auth::http::router(Arc::clone(&service)), true).await?;
+    let command_pool = db
+        .pool_as(ServiceRole::Command, DB_POOL - AUTH_POOL - OWNER_POOL)
+        .await?;
+    // The API as deployed: personal data sealed. The clear one shares its pool, so the two
+    // differ in sealing only.
     let api = serve(
         command_api::http::router(CommandApi::new(
-            db.pool_as(ServiceRole::Command, DB_POOL - AUTH_POOL - OWNER_POOL)
-                .await?,
+            command_pool.clone(),
+            LogCodec::ephemeral(command_pool.clone()),
             &config,
         )),
+        false,
+    )
+    .await?;
+    let clear_api = serve(
+        command_api::http::router(CommandApi::new(command_pool, Arc::new(Clear), &config)),
         false,
     )
     .await?;
@@ -202,6 +284,21 @@ async fn main() -> BenchResult<()> {
     let commands_per_s = latencies.len() as f64 / elapsed;
     let command_p50_ms = percentile(0.50);
     let (check_p50_ms, check_p99_ms) = revocation_check(&db.pool, &config, duration).await?;
+    // Quarters alternating clear, sealed, clear, sealed: drift of the machine hits both alike.
+    let (mut sealed, mut clear) = (0, 0);
+    for quarter in 0..4 {
+        if quarter % 2 == 0 {
+            clear += register_clients(&http, &clear_api, &token, duration / 4).await?;
+        } else {
+            sealed += register_clients(&http, &api, &token, duration / 4).await?;
+        }
+    }
+    let half = duration.as_secs_f64() / 2.0;
+    let (sealed_per_s, clear_per_s) = (sealed as f64 / half, clear as f64 / half);
+    let sealing_cost_pct = (clear_per_s / sealed_per_s - 1.0) * 100.0;
+    println!(
+        "client registration over HTTP, {CLIENTS} clients, {half:.1} s each: sealed={sealed} clear={clear}"
+    );
     println!(
         "revocation check (Redis round trip, {CLIENTS} callers): p50_ms={check_p50_ms:.3} p99_ms={check_p99_ms:.3}"
     );
@@ -214,7 +311,8 @@ async fn main() -> BenchResult<()> {
     println!(
         "bench commands: commands_per_s={commands_per_s:.0} raw_insert_per_s={raw:.0} ratio={:.2} p99_ms={:.1} \
          revocation_check_p50_ms={check_p50_ms:.3} revocation_check_p99_ms={check_p99_ms:.3} \
-         revocation_check_share_of_p50={:.3}",
+         revocation_check_share_of_p50={:.3} sealed_commands_per_s={sealed_per_s:.0} \
+         clear_commands_per_s={clear_per_s:.0} sealing_cost_pct={sealing_cost_pct:.1}",
         commands_per_s / raw,
         percentile(0.99),
         check_p50_ms / command_p50_ms,

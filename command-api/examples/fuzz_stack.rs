@@ -76,7 +76,10 @@ async fn command(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let db = TestDatabase::create("schemathesis", 20).await?;
-    let store = EventStore::new(db.pool.clone());
+    // One codec for the owner's hire and the API: the fuzzer's commands seal personal data as
+    // the deployed service does.
+    let codec = personal_data::LogCodec::ephemeral(db.pool.clone());
+    let store = EventStore::new(db.pool.clone()).with_codec(codec.clone());
     let config = AuthConfig {
         // The fuzzer logs in once per role; the throttle is not what it tests.
         max_attempts_per_address: 10_000,
@@ -97,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
     create_first_owner(&store, service.hasher(), "main", owner).await?;
     let auth = serve(auth::http::router(Arc::clone(&service)), true).await?;
     let api = serve(
-        command_api::http::router(CommandApi::new(db.pool.clone(), &config)),
+        command_api::http::router(CommandApi::new(db.pool.clone(), codec, &config)),
         false,
     )
     .await?;

@@ -54,9 +54,14 @@ pub enum ApiError {
     /// The Idempotency-Key was used with another request.
     #[error("this Idempotency-Key was used for another request")]
     IdempotencyKeyReused,
-    /// The log or the database failed.
+    /// The record's data subject was erased between reading and writing: the log takes no new
+    /// personal data of theirs.
+    #[error("the personal data of this record was erased; it takes no new personal data")]
+    SubjectErased(uuid::Uuid),
+    /// The log or the database failed (a personal field that would not seal or open included:
+    /// the client is told nothing of it).
     #[error("event store: {0}")]
-    Store(#[from] EventStoreError),
+    Store(EventStoreError),
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -128,6 +133,14 @@ impl ApiError {
         match self {
             // The auth service's own table: 401, 403, or 503 when the database did not answer.
             Self::Auth(error) => error.status(),
+            // The record is erased (or its employee still active): the command conflicts with the
+            // record's state, which no other value in the body would change.
+            Self::Domain(
+                DomainError::ClientErased
+                | DomainError::EmployeeErased
+                | DomainError::EmployeeStillActive,
+            )
+            | Self::SubjectErased(_) => StatusCode::CONFLICT,
             Self::Domain(error) => match error.kind() {
                 ErrorKind::NotFound => StatusCode::NOT_FOUND,
                 ErrorKind::AlreadyExists => StatusCode::CONFLICT,
@@ -170,6 +183,7 @@ impl ApiError {
             Self::PreconditionFailed { .. } => "precondition_failed",
             Self::Conflict { .. } => "version_conflict",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::SubjectErased(_) => "subject_erased",
             Self::Store(_) | Self::Database(_) | Self::Internal(_) => "internal",
             Self::ReferenceNotFound { .. } => "reference_not_found",
             Self::ReferenceInactive { .. } => "reference_inactive",
@@ -199,6 +213,10 @@ impl ApiError {
             Self::Conflict { .. } => "Запись одновременно изменили; обновите её и повторите".into(),
             Self::IdempotencyKeyReused => {
                 "Ключ идемпотентности уже использован для другого запроса".into()
+            }
+            Self::SubjectErased(_) => {
+                "Персональные данные этой записи удалены; новые персональные данные в неё не вносятся"
+                    .into()
             }
             Self::Store(_) | Self::Database(_) | Self::Internal(_) => {
                 "Внутренняя ошибка; попробуйте позже".into()
@@ -290,6 +308,16 @@ impl ApiError {
             }),
             Self::UnknownPaymentMethod { method } => json!({ "method": method }),
             _ => json!({}),
+        }
+    }
+}
+
+impl From<EventStoreError> for ApiError {
+    fn from(error: EventStoreError) -> Self {
+        match error {
+            // Not a fault: the subject was erased, which the client must be told (409).
+            EventStoreError::SubjectErased(subject) => Self::SubjectErased(subject),
+            other => Self::Store(other),
         }
     }
 }

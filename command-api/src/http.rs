@@ -25,7 +25,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use event_store::EventStore;
+use event_store::{EventStore, PayloadCodec};
 use serde_json::json;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
@@ -59,11 +59,15 @@ pub struct CommandApi {
 }
 
 impl CommandApi {
-    /// The API over a migrated database, verifying tokens issued for `auth`.
-    pub fn new(pool: PgPool, auth: &AuthConfig) -> Arc<Self> {
-        let store = EventStore::new(pool.clone());
+    /// The API over a migrated database, verifying tokens issued for `auth`. Its log seals and
+    /// opens personal data through `codec` (`personal_data::LogCodec`: from the environment's
+    /// master keys in the binary, ephemeral in tests), so no command writes a name in the clear.
+    pub fn new(pool: PgPool, codec: Arc<dyn PayloadCodec>, auth: &AuthConfig) -> Arc<Self> {
+        let store = EventStore::new(pool.clone()).with_codec(codec);
         Arc::new(Self {
             // Only a REDIS_URL that is not a URL fails, and `AuthConfig::from_env` refuses those.
+            // It needs the employees' ids, states and roles only: their sealed names and logins
+            // are read as erased, not opened.
             authorizer: Authorizer::new(pool.clone(), auth)
                 .expect("the Redis URL of the settings is a URL"),
             services: Services {

@@ -28,6 +28,11 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot connect to COMMAND_API_DATABASE_URL (or DATABASE_URL)")?;
     // Migrations are `motorlog-migrate`'s step, as the owner: this role could not run them.
     event_store::schema::check_migrated(&pool).await?;
+    // Without master keys the service would write personal data in the clear or read none back:
+    // it does not start.
+    let codec = personal_data::LogCodec::from_env(pool.clone()).context(
+        "cannot load the personal data master keys: set MOTORLOG_MASTER_KEYS_FILE or MOTORLOG_MASTER_KEY",
+    )?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -35,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
     // SIGTERM: stop accepting, let in-flight commands finish (each is committed before it is
     // answered), then exit.
     run(
-        CommandApi::new(pool, &config.auth),
+        CommandApi::new(pool, codec, &config.auth),
         listener,
         telemetry::shutdown_signal(),
     )

@@ -325,7 +325,7 @@ pub fn document() -> Value {
                         "401": described("No valid access token"),
                         "403": described("The caller's roles do not allow this command"),
                         "404": described("No such record"),
-                        "409": described("Already exists, or concurrent changes kept winning"),
+                        "409": described("Already exists, the record's personal data was erased, or concurrent changes kept winning"),
                         "412": described("If-Match does not match the record's version"),
                         "413": described("Body too large"),
                         "422": described("A rule of the shop refused the command"),

@@ -9,12 +9,14 @@
 //! never below its last reading) cannot be decided from one stream: an endpoint checks them before
 //! deciding, for a clear answer, and [`Endpoint::reserve`] writes their reservation rows in the same
 //! transaction as the events, so of two racing commands the second waits for the first and is
-//! refused, and its events roll back with it.
+//! refused, and its events roll back with it. An erasure of personal data destroys the subject's
+//! data key the same way, so the event and the destroyed key commit together or not at all.
 
 use std::future::Future;
 
 use aggregates::ids::EmployeeId;
 use aggregates::permission::Permission;
+use aggregates::personal::stream_has_personal_data;
 use aggregates::{Aggregate, DomainEvent, Versioned};
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
@@ -33,7 +35,8 @@ use crate::ApiError;
 
 /// Attempts of a command without `If-Match` when concurrent writers keep winning.
 pub const MAX_ATTEMPTS: usize = 3;
-/// A snapshot is saved each time a stream passes a multiple of this many events.
+/// A snapshot is saved each time a stream passes a multiple of this many events (never for a
+/// stream with personal data).
 pub const SNAPSHOT_EVERY: u64 = 100;
 /// The shape version of saved states; raising it makes every older snapshot ignored.
 pub const SNAPSHOT_SCHEMA: u32 = 1;
@@ -149,7 +152,14 @@ pub async fn load<A: Endpoint>(
     stream: &StreamId,
 ) -> Result<Versioned<A>, ApiError> {
     let mut state = Versioned::<A>::default();
-    if let Some(snapshot) = store.load_snapshot(stream).await? {
+    // Streams with personal data have no snapshots (see `decide_and_append`); one left from before
+    // would hold erased data in the clear, so none is read for them.
+    let snapshot = if stream_has_personal_data(A::STREAM_TYPE) {
+        None
+    } else {
+        store.load_snapshot(stream).await?
+    };
+    if let Some(snapshot) = snapshot {
         if snapshot.schema_version == SNAPSHOT_SCHEMA {
             match serde_json::from_value(snapshot.state) {
                 Ok(saved) => {
@@ -538,7 +548,11 @@ async fn decide_and_append<A: Endpoint>(
             Err(error) => return Err(error.into()),
         };
         metrics::counter!("motorlog_commands_total", "aggregate" => A::STREAM_TYPE).increment(1);
-        if after.version / SNAPSHOT_EVERY > version_before / SNAPSHOT_EVERY {
+        // A snapshot is a copy of the state outside the log, in the clear: a stream with personal
+        // data gets none, or erasing its subject's key would leave their name in the snapshot.
+        if after.version / SNAPSHOT_EVERY > version_before / SNAPSHOT_EVERY
+            && !stream_has_personal_data(A::STREAM_TYPE)
+        {
             save_snapshot(&services.store, stream, &after).await;
         }
         return Ok(accepted_from(stream, &appended));

@@ -89,6 +89,9 @@ async fn wait_healthy(http: &reqwest::Client, url: &str) {
     panic!("{url} did not answer within 30 s");
 }
 
+/// A test master key (`id:base64` of 32 bytes): this test counts connections, not secrets.
+const MASTER_KEY: &str = "test:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn services_stay_under_the_documented_total_and_leave_room() {
     let dir = binaries();
@@ -105,6 +108,8 @@ async fn services_stay_under_the_documented_total_and_leave_room() {
             .env("PROJECTOR_LISTEN", format!("127.0.0.1:{projector}"))
             .env("MOTORLOG_OWNER_EMAIL", OWNER)
             .env("MOTORLOG_OWNER_PASSWORD", PASSWORD)
+            // The services that seal and open personal data refuse to start without one.
+            .env("MOTORLOG_MASTER_KEY", MASTER_KEY)
             .env("RUST_LOG", "error")
             // The defaults are under test: nothing from the caller's environment may change them.
             .env_remove("AUTH_DB_POOL")

@@ -24,6 +24,9 @@ use command_api::http::CommandApi;
 use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
+use personal_data::{KeyStore, LogCodec, MasterKey, MasterKeys};
+// For the API crates' tests that build a service themselves (an ephemeral codec).
+pub use personal_data;
 use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
 use projections::service::{spawn_all, Feeds, Phases};
 use projections::RunOptions;
@@ -91,11 +94,22 @@ pub struct Options {
     pub meilisearch: Option<MeilisearchConfig>,
 }
 
+/// The personal data codec of a service's store: `master_key` (an `id:base64` line) shared by
+/// the shop's services, as a deployment's share theirs, and data keys in the key store through the
+/// service's own `pool`.
+pub fn codec(master_key: &str, pool: &sqlx::PgPool) -> Arc<LogCodec> {
+    let masters = MasterKeys::from_lines(master_key).unwrap();
+    Arc::new(LogCodec::new(KeyStore::new(pool.clone(), masters)))
+}
+
 /// Auth, the command API and (with [`Options::reads`]) the projectors and the query API on one
 /// fresh database, with an owner who may log in as [`OWNER_EMAIL`].
 pub struct Shop {
     pub db: TestDatabase,
+    /// The log as the services see it: personal data sealed on append, opened on read.
     pub store: EventStore,
+    /// The shop's master key line (`id:base64`), for a store or service the test makes itself.
+    pub master_key: String,
     pub auth: String,
     pub commands: String,
     queries: Option<String>,
@@ -155,15 +169,15 @@ impl Shop {
         let db = TestDatabase::create(label, if options.reads { 40 } else { 30 })
             .await
             .unwrap();
-        let store = EventStore::new(db.pool.clone());
+        let master_key = MasterKey::generate("test").unwrap().to_line();
+        let store = EventStore::new(db.pool.clone()).with_codec(codec(&master_key, &db.pool));
         let config = auth_config();
         // Each service logs in as its own role, as `make run` starts them: every command and
         // query in the tests runs with only what `motorlog-migrate` granted that service.
-        let service = AuthService::new(
-            db.pool_as(ServiceRole::Auth, 6).await.unwrap(),
-            config.clone(),
-        )
-        .unwrap();
+        let auth_pool = db.pool_as(ServiceRole::Auth, 6).await.unwrap();
+        let auth_store =
+            EventStore::new(auth_pool.clone()).with_codec(codec(&master_key, &auth_pool));
+        let service = AuthService::with_store(auth_pool, auth_store, config.clone()).unwrap();
         let owner = FirstOwner {
             full_name: "Смирнова Анна".into(),
             email: Email::parse(OWNER_EMAIL).unwrap(),
@@ -174,9 +188,11 @@ impl Shop {
             .await
             .unwrap();
         let (auth, stop_auth) = serve(auth::http::router(Arc::clone(&service)), true).await;
+        let command_pool = db.pool_as(ServiceRole::Command, 8).await.unwrap();
         let (commands, stop_commands) = serve(
             command_api::http::router(CommandApi::new(
-                db.pool_as(ServiceRole::Command, 8).await.unwrap(),
+                command_pool.clone(),
+                codec(&master_key, &command_pool),
                 &config,
             )),
             false,
@@ -186,6 +202,7 @@ impl Shop {
         let mut shop = Shop {
             db,
             store,
+            master_key,
             auth,
             commands,
             queries: None,
@@ -237,8 +254,9 @@ impl Shop {
             meilisearch,
             ..Feeds::default()
         };
-        let projector_store =
-            EventStore::new(self.db.pool_as(ServiceRole::Projector, 16).await.unwrap());
+        let projector_pool = self.db.pool_as(ServiceRole::Projector, 16).await.unwrap();
+        let projector_store = EventStore::new(projector_pool.clone())
+            .with_codec(codec(&self.master_key, &projector_pool));
         let projectors = spawn_all(
             &projector_store,
             fast_projectors(),

@@ -349,6 +349,14 @@ impl Deployment {
             // The day's clerks are programs that send far faster than people; the per-employee
             // limit is the auth tests' subject, not this one's.
             var("MOTORLOG_RATE_LIMIT_PER_MINUTE", "0"),
+            // One master key for every service, as a deployment shares it: the command API seals
+            // personal data, the others open it.
+            var(
+                "MOTORLOG_MASTER_KEY",
+                &personal_data::MasterKey::generate("test")
+                    .unwrap()
+                    .to_line(),
+            ),
             // Smaller pools than a shop's defaults: the database server is shared with every other
             // test, and a day of a few desks needs few connections. The projector keeps its
             // default (it refuses fewer than two per projector and sink).

@@ -1,13 +1,15 @@
 //! Client commands.
 
-use aggregates::client::{Client, ClientCommand, ConsentChannel, ConsentKind, Party};
-use aggregates::contact::{Email, Inn, Kpp, Phone};
+use aggregates::client::{Client, ClientCommand, ClientEvent, ConsentChannel, ConsentKind, Party};
+use aggregates::contact::{Inn, Kpp};
 use aggregates::ids::ClientId;
 use aggregates::permission::Permission;
+use personal_data::SubjectKind;
 use serde::Deserialize;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{optional, percent};
+use super::{erase, optional, percent, phone};
 use crate::pipeline::{uuid_id, Context, Endpoint};
 use crate::ApiError;
 
@@ -109,6 +111,11 @@ pub enum ClientRequest {
     },
     /// `restore`
     Restore,
+    /// Erase the client's name, phones, e-mail and notes for good (152-ФЗ); the record stays, closed.
+    ErasePersonalData {
+        /// On what basis: the request's number and date, or a clause.
+        basis: String,
+    },
 }
 
 impl Endpoint for Client {
@@ -130,6 +137,7 @@ impl Endpoint for Client {
             R::AddNote { .. } => Permission::ClientAddNote,
             R::SetDiscount { .. } => Permission::ClientSetDiscount,
             R::Archive { .. } | R::Restore => Permission::ClientArchive,
+            R::ErasePersonalData { .. } => Permission::ClientErasePersonalData,
         }
     }
 
@@ -149,24 +157,21 @@ impl Endpoint for Client {
                         .map_err(|_| ApiError::InvalidId(context.id.into()))?,
                 ),
                 party: party.parse()?,
-                phones: phones
-                    .iter()
-                    .map(|p| Phone::parse(p))
-                    .collect::<Result<_, _>>()?,
-                email: optional(email, Email::parse)?,
+                phones: phones.iter().map(|p| phone(p)).collect::<Result<_, _>>()?,
+                email: optional(email, super::email)?,
                 at,
             },
             ClientRequest::ChangeDetails { party } => ClientCommand::ChangeDetails {
                 party: party.parse()?,
             },
             ClientRequest::AddPhone { phone } => ClientCommand::AddPhone {
-                phone: Phone::parse(&phone)?,
+                phone: super::phone(&phone)?,
             },
             ClientRequest::RemovePhone { phone } => ClientCommand::RemovePhone {
-                phone: Phone::parse(&phone)?,
+                phone: super::phone(&phone)?,
             },
             ClientRequest::ChangeEmail { email } => ClientCommand::ChangeEmail {
-                email: optional(email, Email::parse)?,
+                email: optional(email, super::email)?,
             },
             ClientRequest::RecordConsent {
                 kind,
@@ -188,10 +193,39 @@ impl Endpoint for Client {
             },
             ClientRequest::Archive { reason } => ClientCommand::Archive { reason, at },
             ClientRequest::Restore => ClientCommand::Restore { at },
+            ClientRequest::ErasePersonalData { basis } => ClientCommand::ErasePersonalData {
+                by: context.actor,
+                basis,
+                at,
+            },
         })
     }
 
     fn permission(command: &ClientCommand) -> Permission {
         command.permission()
+    }
+
+    fn reserves(events: &[ClientEvent]) -> bool {
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ClientPersonalDataErased { .. }))
+    }
+
+    /// Destroys the client's data key in the transaction of the erasure event: neither commits
+    /// without the other.
+    async fn reserve(
+        events: &[ClientEvent],
+        after: &Client,
+        tx: &mut PgConnection,
+    ) -> Result<(), ApiError> {
+        let Some(ClientId(subject)) = after.id else {
+            return Err(ApiError::Internal("an erased client without an id".into()));
+        };
+        for event in events {
+            if let ClientEvent::ClientPersonalDataErased { by, basis, .. } = event {
+                erase(tx, subject, SubjectKind::Client, by.0, basis).await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -13,8 +13,16 @@ pub mod settings;
 pub mod vehicle;
 pub mod work_order;
 
+use aggregates::contact::{Email, Phone};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
+use aggregates::personal::ERASED;
 use aggregates::DomainError;
+use event_store::EventStoreError;
+use personal_data::{PersonalDataError, SubjectKind};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::ApiError;
 
 pub(crate) fn percent(basis_points: Option<u16>) -> Result<Percent, DomainError> {
     Percent::from_basis_points(basis_points.unwrap_or(0))
@@ -32,6 +40,26 @@ pub(crate) fn kopecks(amount: i64) -> Money {
     Money::kopecks(amount)
 }
 
+/// A phone as typed. The erased marker is refused as reserved, not as a malformed phone: it is what
+/// readers show for destroyed data, so the answer says why it cannot be a value.
+pub(crate) fn phone(raw: &str) -> Result<Phone, DomainError> {
+    not_erased_marker(raw, "phone")?;
+    Phone::parse(raw)
+}
+
+/// An e-mail as typed; the erased marker is refused as reserved (see [`phone`]).
+pub(crate) fn email(raw: &str) -> Result<Email, DomainError> {
+    not_erased_marker(raw, "email")?;
+    Email::parse(raw)
+}
+
+fn not_erased_marker(raw: &str, field: &'static str) -> Result<(), DomainError> {
+    if raw.trim() == ERASED {
+        return Err(DomainError::ReservedValue { field });
+    }
+    Ok(())
+}
+
 pub(crate) fn optional<T>(
     value: Option<String>,
     parse: impl Fn(&str) -> Result<T, DomainError>,
@@ -40,4 +68,24 @@ pub(crate) fn optional<T>(
         .filter(|v| !v.trim().is_empty())
         .map(|v| parse(&v))
         .transpose()
+}
+
+/// Destroys a data subject's key inside the append's transaction, after the erasure event was
+/// inserted: the event and the destroyed key commit together, and a failure rolls both back. The
+/// domain refuses a second erasure and checks the basis before this is reached.
+pub(crate) async fn erase(
+    tx: &mut PgConnection,
+    subject: Uuid,
+    kind: SubjectKind,
+    by: Uuid,
+    basis: &str,
+) -> Result<(), ApiError> {
+    match personal_data::erase_in(tx, subject, kind, by, basis).await {
+        Ok(_) => Ok(()),
+        Err(PersonalDataError::Database(error)) => Err(ApiError::Database(error)),
+        // A kind mismatch or a basis the domain let through: ours, told to the log only.
+        Err(other) => Err(ApiError::Store(EventStoreError::PersonalData(
+            other.to_string(),
+        ))),
+    }
 }

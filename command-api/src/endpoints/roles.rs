@@ -6,16 +6,17 @@
 
 use std::collections::BTreeSet;
 
-use aggregates::contact::{Email, Phone};
 use aggregates::directory::Code;
 use aggregates::ids::EmployeeId;
 use aggregates::permission::{Actor, Permission};
 use aggregates::role::{Role, RoleCommand, OWNER};
-use aggregates::staff::{RolePermissions, Staff, StaffCommand};
+use aggregates::staff::{RolePermissions, Staff, StaffCommand, StaffEvent};
+use personal_data::SubjectKind;
 use serde::Deserialize;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::optional;
+use super::{erase, optional};
 use crate::pipeline::{code_id, Context, Endpoint};
 use crate::ApiError;
 
@@ -197,6 +198,13 @@ pub enum StaffRequest {
         /// The employee.
         employee_id: Uuid,
     },
+    /// Erase a deactivated employee's name, e-mail and phone for good (152-ФЗ); their work stays.
+    ErasePersonalData {
+        /// The employee.
+        employee_id: Uuid,
+        /// On what basis: the request's number and date, or a clause.
+        basis: String,
+    },
 }
 
 impl Endpoint for Staff {
@@ -213,6 +221,7 @@ impl Endpoint for Staff {
             StaffRequest::Deactivate { .. } | StaffRequest::Reactivate { .. } => {
                 Permission::StaffDeactivate
             }
+            StaffRequest::ErasePersonalData { .. } => Permission::StaffErasePersonalData,
         }
     }
 
@@ -236,8 +245,8 @@ impl Endpoint for Staff {
                     employee_id: EmployeeId(employee_id),
                     full_name,
                     position,
-                    email: optional(email, Email::parse)?,
-                    phone: optional(phone, Phone::parse)?,
+                    email: optional(email, super::email)?,
+                    phone: optional(phone, super::phone)?,
                     role_permissions: role_permissions(context, &roles).await?,
                     roles,
                     at,
@@ -254,8 +263,8 @@ impl Endpoint for Staff {
                 employee_id: EmployeeId(employee_id),
                 full_name,
                 position,
-                email: optional(email, Email::parse)?,
-                phone: optional(phone, Phone::parse)?,
+                email: optional(email, super::email)?,
+                phone: optional(phone, super::phone)?,
                 by,
             },
             StaffRequest::AssignRoles { employee_id, roles } => {
@@ -286,10 +295,46 @@ impl Endpoint for Staff {
                     role_permissions: role_permissions(context, &codes).await?,
                 }
             }
+            StaffRequest::ErasePersonalData { employee_id, basis } => {
+                StaffCommand::ErasePersonalData {
+                    employee_id: EmployeeId(employee_id),
+                    erased_by: context.actor,
+                    basis,
+                    at,
+                    by,
+                }
+            }
         })
     }
 
     fn permission(command: &StaffCommand) -> Permission {
         command.permission()
+    }
+
+    fn reserves(events: &[StaffEvent]) -> bool {
+        events
+            .iter()
+            .any(|e| matches!(e, StaffEvent::EmployeePersonalDataErased { .. }))
+    }
+
+    /// Destroys the employee's data key in the transaction of the erasure event: neither commits
+    /// without the other.
+    async fn reserve(
+        events: &[StaffEvent],
+        _after: &Staff,
+        tx: &mut PgConnection,
+    ) -> Result<(), ApiError> {
+        for event in events {
+            if let StaffEvent::EmployeePersonalDataErased {
+                employee_id,
+                by,
+                basis,
+                ..
+            } = event
+            {
+                erase(tx, employee_id.0, SubjectKind::Employee, by.0, basis).await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -121,7 +121,11 @@ async fn a_database_that_stops_answering_is_503_unavailable_not_401_and_health_s
         .unwrap();
     let config = AuthConfig::default();
     let (api, _stop) = serve(
-        command_api::http::router(CommandApi::new(pool.clone(), &config)),
+        command_api::http::router(CommandApi::new(
+            pool.clone(),
+            personal_data::LogCodec::ephemeral(pool.clone()),
+            &config,
+        )),
         false,
     )
     .await;

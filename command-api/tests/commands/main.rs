@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod bounds;
+mod erasure;
 mod escalation;
 mod flow;
 mod integrity;

@@ -140,6 +140,13 @@ fn rows() -> Vec<Row> {
         ),
         row("client", id(), "restore", json!({}), P::ClientArchive),
         row(
+            "client",
+            id(),
+            "erase_personal_data",
+            json!({ "basis": "Заявление № 1" }),
+            P::ClientErasePersonalData,
+        ),
+        row(
             "vehicle",
             id(),
             "register",
@@ -475,6 +482,13 @@ fn rows() -> Vec<Row> {
             "reactivate",
             json!({ "employee_id": id() }),
             P::StaffDeactivate,
+        ),
+        row(
+            "staff",
+            "main".into(),
+            "erase_personal_data",
+            json!({ "employee_id": id(), "basis": "Приказ № 1" }),
+            P::StaffErasePersonalData,
         ),
         row(
             "settings",

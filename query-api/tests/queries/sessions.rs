@@ -32,24 +32,22 @@ struct Stack {
 
 async fn stack(label: &str, auth_config: AuthConfig, api_config: AuthConfig) -> Stack {
     let db = TestDatabase::create(label, 20).await.unwrap();
-    let service = AuthService::new(db.pool.clone(), auth_config).unwrap();
+    // One codec for auth and the command API: the logins the command API seals, auth opens.
+    let codec = motorlog_tests::personal_data::LogCodec::ephemeral(db.pool.clone());
+    let store = EventStore::new(db.pool.clone()).with_codec(codec.clone());
+    let service = AuthService::with_store(db.pool.clone(), store.clone(), auth_config).unwrap();
     let owner = FirstOwner {
         full_name: "Смирнова Анна".into(),
         email: Email::parse(OWNER).unwrap(),
         phone: None,
         password: PASSWORD.into(),
     };
-    create_first_owner(
-        &EventStore::new(db.pool.clone()),
-        service.hasher(),
-        "main",
-        owner,
-    )
-    .await
-    .unwrap();
+    create_first_owner(&store, service.hasher(), "main", owner)
+        .await
+        .unwrap();
     let (auth, a) = serve(auth::http::router(Arc::clone(&service)), true).await;
     let (commands, c) = serve(
-        command_api::http::router(CommandApi::new(db.pool.clone(), &api_config)),
+        command_api::http::router(CommandApi::new(db.pool.clone(), codec, &api_config)),
         false,
     )
     .await;

@@ -191,6 +191,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/client/{id}/erase_personal_data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** client: Erase the client's name, phones, e-mail and notes for good (152-ФЗ); the record stays, closed. */
+        post: operations["client_erase_personal_data"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/client/{id}/record_consent": {
         parameters: {
             query?: never;
@@ -678,6 +695,23 @@ export interface paths {
         put?: never;
         /** staff: deactivate */
         post: operations["staff_deactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/{id}/erase_personal_data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** staff: Erase a deactivated employee's name, e-mail and phone for good (152-ФЗ); their work stays. */
+        post: operations["staff_erase_personal_data"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1276,6 +1310,11 @@ export interface components {
         } | {
             /** @enum {string} */
             command: "restore";
+        } | {
+            /** @description On what basis: the request's number and date, or a clause. */
+            basis: string;
+            /** @enum {string} */
+            command: "erase_personal_data";
         };
         /** @description One line's decision. */
         DecisionBody: {
@@ -1445,7 +1484,7 @@ export interface components {
             /** @description Name. */
             name: string;
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
         } | {
             /** @enum {string} */
             command: "rename";
@@ -1455,12 +1494,12 @@ export interface components {
             /** @enum {string} */
             command: "grant";
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
         } | {
             /** @enum {string} */
             command: "revoke";
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
         };
         /** @description The settings commands' bodies. */
         SettingsRequest: {
@@ -1572,6 +1611,16 @@ export interface components {
         } | {
             /** @enum {string} */
             command: "reactivate";
+            /**
+             * Format: uuid
+             * @description The employee.
+             */
+            employee_id: string;
+        } | {
+            /** @description On what basis: the request's number and date, or a clause. */
+            basis: string;
+            /** @enum {string} */
+            command: "erase_personal_data";
             /**
              * Format: uuid
              * @description The employee.
@@ -1961,7 +2010,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2086,7 +2135,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2214,7 +2263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2336,7 +2385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2458,7 +2507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2583,7 +2632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2708,7 +2757,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2833,7 +2882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2958,7 +3007,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3083,7 +3132,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3208,7 +3257,132 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    client_erase_personal_data: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description On what basis: the request's number and date, or a clause. */
+                    basis: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3343,7 +3517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3472,7 +3646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3597,7 +3771,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3719,7 +3893,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3847,7 +4021,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3974,7 +4148,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4099,7 +4273,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4224,7 +4398,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4349,7 +4523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4474,7 +4648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4601,7 +4775,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4735,7 +4909,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4872,7 +5046,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5009,7 +5183,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5134,7 +5308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5211,7 +5385,7 @@ export interface operations {
                     /** @description Name. */
                     name: string;
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
                 };
             };
         };
@@ -5261,7 +5435,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5336,7 +5510,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
                 };
             };
         };
@@ -5386,7 +5560,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5511,7 +5685,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5586,7 +5760,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
                 };
             };
         };
@@ -5636,7 +5810,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5761,7 +5935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5886,7 +6060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6016,7 +6190,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6150,7 +6324,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6275,7 +6449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6403,7 +6577,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6528,7 +6702,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6658,7 +6832,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6794,7 +6968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6922,7 +7096,137 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_erase_personal_data: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description On what basis: the request's number and date, or a clause. */
+                    basis: string;
+                    /**
+                     * Format: uuid
+                     * @description The employee.
+                     */
+                    employee_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7060,7 +7364,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7188,7 +7492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7315,7 +7619,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7447,7 +7751,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7577,7 +7881,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7710,7 +8014,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7853,7 +8157,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7981,7 +8285,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8120,7 +8424,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8270,7 +8574,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8419,7 +8723,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8549,7 +8853,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8682,7 +8986,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8807,7 +9111,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8950,7 +9254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9093,7 +9397,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9215,7 +9519,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9337,7 +9641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9465,7 +9769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9598,7 +9902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9727,7 +10031,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9855,7 +10159,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9980,7 +10284,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10109,7 +10413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10237,7 +10541,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10359,7 +10663,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Already exists, or concurrent changes kept winning */
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
             409: {
                 headers: {
                     [name: string]: unknown;
