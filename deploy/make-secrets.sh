@@ -18,3 +18,19 @@ for name in postgres_password auth_db_password command_db_password projector_db_
   (umask 0022; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$file")
   echo "make-secrets: $name written"
 done
+
+# The personal data master key (152-ФЗ): `id:base64` of 32 random bytes. Services refuse a key file
+# that other users may read, so it is mode 600 and belongs to the containers' user (uid/gid 10001,
+# deploy/docker/Dockerfile). Rotation adds a new line first and keeps the old ones until
+# `motorlog-auth`'s rewrap has run (README, "Personal data").
+file="$dir/master_keys"
+if [ -s "$file" ]; then
+  echo "make-secrets: master_keys kept"
+else
+  (umask 0077; echo "shop-$(date +%Y%m%d):$(head -c32 /dev/urandom | base64)" > "$file")
+  echo "make-secrets: master_keys written"
+fi
+chmod 0600 "$file"
+if ! chown 10001:10001 "$file" 2>/dev/null; then
+  echo "make-secrets: run 'sudo chown 10001:10001 $file': the services' user must own it"
+fi

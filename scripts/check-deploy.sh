@@ -32,7 +32,7 @@ used=$(grep -ohE 'motorlog_[a-z0-9_]+' "$deploy/prometheus/alerts.yml" "$deploy"
   sed -E 's/_(bucket|sum|count)$//' | sort -u)
 missing=()
 for metric in $used; do
-  grep -rqF "\"$metric\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool ||
+  grep -rqF "\"$metric\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool personal-data ||
     missing+=("$metric")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -41,7 +41,8 @@ fi
 say "metrics used by alerts and dashboards, all exported: $(echo $used | wc -w)"
 
 # Every variable the compose file gives a Motorlog binary is one the code reads (a renamed setting
-# would otherwise be ignored in silence); VAR_FILE is the image entrypoint's way of setting VAR.
+# would otherwise be ignored in silence); VAR_FILE is the image entrypoint's way of setting VAR,
+# except MOTORLOG_MASTER_KEYS_FILE, which the services read as a path themselves (personal-data).
 python3 - "$deploy/docker-compose.yml" <<'PY' >"${TMPDIR:-/tmp}/deploy-check-env.$$"
 import sys, yaml
 compose = yaml.safe_load(open(sys.argv[1]))
@@ -49,12 +50,13 @@ for name, service in compose["services"].items():
     if "motorlog" not in str(service.get("image", "")) or "web" in str(service.get("image", "")):
         continue
     for variable in service.get("environment", {}):
-        print(name, variable[:-5] if variable.endswith("_FILE") else variable)
+        own = variable == "MOTORLOG_MASTER_KEYS_FILE"
+        print(name, variable[:-5] if variable.endswith("_FILE") and not own else variable)
 PY
 unread=()
 while read -r service variable; do
   case "$variable" in PGPASSWORD|RUST_LOG) continue ;; esac  # read by sqlx and by tracing's filter
-  grep -rqF "\"$variable\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool ||
+  grep -rqF "\"$variable\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool personal-data ||
     unread+=("$service:$variable")
 done <"${TMPDIR:-/tmp}/deploy-check-env.$$"
 rm -f "${TMPDIR:-/tmp}/deploy-check-env.$$"

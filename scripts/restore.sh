@@ -17,6 +17,10 @@
 #      when CLICKHOUSE_URL is set and meilisearch when MEILI_URL is set. `--no-rebuild` leaves the
 #      read models empty for the projector service to fill from position 0 when it starts.
 #
+# The rebuild reads personal data, sealed in the log: it needs the shop's master keys
+# (MOTORLOG_MASTER_KEYS_FILE or MOTORLOG_MASTER_KEY), which a backup never holds. Without them the
+# data keys in the restored key store unwrap for no one.
+#
 # The binaries come from MOTORLOG_BIN_DIR, else PATH (the image), else target/release or
 # target/debug of this checkout (built first when missing, as `make migrate` does).
 set -euo pipefail
@@ -35,6 +39,11 @@ done
 for tool in pg_restore psql; do
   command -v "$tool" >/dev/null || { say "$tool is missing (Debian: apt-get install postgresql-client)"; exit 1; }
 done
+
+if [ "$rebuild" = 1 ] && [ -z "${MOTORLOG_MASTER_KEYS_FILE:-}" ] && [ -z "${MOTORLOG_MASTER_KEY:-}" ]; then
+  say "the rebuild needs the shop's master keys: set MOTORLOG_MASTER_KEYS_FILE (or use --no-rebuild)"
+  exit 1
+fi
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 binary() {

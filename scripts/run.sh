@@ -23,6 +23,19 @@ export PROJECTOR_LISTEN="${PROJECTOR_LISTEN:-127.0.0.1:8084}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 # nginx on this machine forwards each browser's address; only it is believed (throttle per browser).
 export AUTH_TRUSTED_PROXIES="${AUTH_TRUSTED_PROXIES:-127.0.0.1,::1}"
+# Personal data (152-ФЗ) is sealed in the log under data keys wrapped by a master key, which every
+# service needs and the database never holds. Made once, kept beside the run's other state (.run/,
+# not in git): the demo database stays readable across runs, and losing this file loses every
+# sealed name and phone in it. Production passes its own (README, "Personal data").
+if [ -z "${MOTORLOG_MASTER_KEYS_FILE:-}" ] && [ -z "${MOTORLOG_MASTER_KEY:-}" ]; then
+  MOTORLOG_MASTER_KEYS_FILE="$PWD/.run/master.keys"
+  if [ ! -s "$MOTORLOG_MASTER_KEYS_FILE" ]; then
+    mkdir -p .run
+    (umask 077 && echo "run-$(date +%Y%m%d):$(head -c32 /dev/urandom | base64)" >"$MOTORLOG_MASTER_KEYS_FILE")
+  fi
+  chmod 600 "$MOTORLOG_MASTER_KEYS_FILE"
+  export MOTORLOG_MASTER_KEYS_FILE
+fi
 export AUTH_URL="http://$AUTH_LISTEN" COMMAND_API_URL="http://$COMMAND_API_LISTEN"
 export QUERY_API_URL="http://$QUERY_API_LISTEN" PROJECTOR_URL="http://$PROJECTOR_LISTEN"
 
@@ -84,6 +97,7 @@ Motorlog is running (Ctrl-C stops it):
   projectors     $PROJECTOR_URL/health      (read models' positions and lag; /metrics)
   database       $DATABASE_URL   (migrated by motorlog-migrate as its owner)
   roles          motorlog_auth, motorlog_command, motorlog_projector, motorlog_query (one per service)
+  master keys    ${MOTORLOG_MASTER_KEYS_FILE:-MOTORLOG_MASTER_KEY}   (personal data; keep it with the database)
 
 Demo logins (password: $MOTORLOG_DEMO_PASSWORD):
   owner@motor.demo     владелец

@@ -46,6 +46,8 @@ auth_port=$(free_port) command_port=$(free_port) projector_port=$(free_port)
 export MOTORLOG_REDIS_PREFIX="motorlog-test-restore:$$:"
 export MOTORLOG_OWNER_EMAIL=owner@restore.test MOTORLOG_DEMO_PASSWORD="restore-$$-$RANDOM$RANDOM"
 export MOTORLOG_OWNER_PASSWORD="$MOTORLOG_DEMO_PASSWORD"
+# One master key for this run, shared by the services and the restore's rebuild, as a shop's is.
+export MOTORLOG_MASTER_KEY="restore:$(head -c32 /dev/urandom | base64)"
 export AUTH_URL="http://127.0.0.1:$auth_port" COMMAND_API_URL="http://127.0.0.1:$command_port"
 AUTH_LISTEN="127.0.0.1:$auth_port" AUTH_DATABASE_URL="$(role_url motorlog_auth)" \
   "$bin/motorlog-auth" serve >"$work/auth.log" 2>&1 & pids+=($!)

@@ -487,6 +487,14 @@ impl Deployment {
                     // Six projectors, two connections each; no relay, no sinks.
                     var("PROJECTOR_DB_POOL", "12"),
                 ];
+                // The box opens the sealed fields it consumes with the shop's master key.
+                let mut env = env;
+                env.extend(
+                    shared
+                        .iter()
+                        .filter(|(k, _)| k == "MOTORLOG_MASTER_KEY")
+                        .cloned(),
+                );
                 let service = Service::start(
                     &binaries,
                     "Kafka-fed projector",

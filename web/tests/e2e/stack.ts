@@ -5,6 +5,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -123,6 +124,9 @@ export async function startStack(): Promise<Running> {
     // nginx forwards each browser's address; only it is believed. Redis keys of this run's own.
     AUTH_TRUSTED_PROXIES: '127.0.0.1,::1',
     MOTORLOG_REDIS_PREFIX: `motorlog-e2e:${database}:`,
+    // Personal data is sealed in the log: one master key for this run, shared by every service.
+    MOTORLOG_MASTER_KEY: `e2e:${randomBytes(32).toString('base64')}`,
+    MOTORLOG_MASTER_KEYS_FILE: '',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
   };
   const children: ChildProcess[] = [];
