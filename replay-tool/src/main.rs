@@ -6,6 +6,7 @@
 //! motorlog-replay stats
 //! motorlog-replay rebuild invoices
 //! motorlog-replay seal-log --into postgres://…/motorlog_sealed [--verify-only]
+//! motorlog-replay rewrap-keys
 //! ```
 //!
 //! Every command but `stats` reads the log through the personal-data codec, so it needs the master
@@ -70,6 +71,10 @@ enum Command {
         #[arg(long)]
         verify_only: bool,
     },
+    /// After a master key rotation (the new key first in the file, the old ones after it): re-wraps
+    /// every data key under the current master key. Runs as the database owner; the events are
+    /// not touched. Then the old key may leave the file.
+    RewrapKeys,
     /// Rebuilds a read model from position 0 beside the live one, then swaps it in at once.
     Rebuild {
         /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics, all
@@ -91,6 +96,13 @@ async fn main() -> anyhow::Result<ExitCode> {
         .context("cannot connect to DATABASE_URL")?;
     if let Command::SealLog { into, verify_only } = &cli.command {
         return seal_command(pool, into, *verify_only).await;
+    }
+    if let Command::RewrapKeys = &cli.command {
+        let masters = personal_data::MasterKeys::from_env().context("the master keys")?;
+        let keys = personal_data::KeyStore::new(pool, masters);
+        let rewrapped = keys.rewrap(500).await?;
+        println!("{rewrapped} data keys re-wrapped under the current master key");
+        return Ok(ExitCode::SUCCESS);
     }
     if let Command::Stats = &cli.command {
         // Counts and checkpoints only: no payload is read, so no master keys are needed.
@@ -181,7 +193,9 @@ async fn main() -> anyhow::Result<ExitCode> {
             }
         }
         Command::Rebuild { projector } => rebuild_command(&store, &projector).await,
-        Command::Stats | Command::SealLog { .. } => unreachable!("handled above"),
+        Command::Stats | Command::SealLog { .. } | Command::RewrapKeys => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -373,3 +373,36 @@ async fn a_tampered_sealed_copy_fails_the_check() {
         assert!(!reported.contains(value), "{reported}");
     }
 }
+
+#[tokio::test]
+async fn rewrap_keys_moves_every_data_key_under_the_new_master_key() {
+    let db = TestDatabase::create("replay_rewrap", 5).await.unwrap();
+    let old = MasterKey::generate("old").unwrap().to_line();
+    let new = MasterKey::generate("new").unwrap().to_line();
+    let store = EventStore::new(db.pool.clone()).with_codec(codec(&old, &db.pool));
+    let stream = person(&store).await;
+    // The rotation: the new key first in the file, the old one kept after it.
+    let dir = std::env::temp_dir().join(format!("motorlog-rewrap-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("master.keys");
+    std::fs::write(&file, format!("{new}\n{old}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_motorlog-replay"))
+        .arg("rewrap-keys")
+        .env("DATABASE_URL", db.url())
+        .env("MOTORLOG_MASTER_KEYS_FILE", &file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.contains("1 data keys re-wrapped"), "{out}");
+    // The old key may now leave: the new one alone opens the client.
+    let (code, out) = replay(&db.url(), &new, &["history", &stream.to_string()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(NAME), "{out}");
+}
