@@ -273,3 +273,96 @@ fn a_vehicle_needs_a_vin_or_a_plate_and_a_sensible_year() {
         .when(register(None, None, 2020))
         .then_err("already_exists");
 }
+
+#[test]
+fn an_erased_client_keeps_no_personal_data_and_takes_no_more_commands() {
+    let erased = E::ClientPersonalDataErased {
+        by: EmployeeId(id(50)),
+        basis: "Заявление № 17".into(),
+        at: at(6),
+    };
+    let note = E::ClientNoteAdded {
+        text: "Звонить после 18:00".into(),
+        by: EmployeeId(id(50)),
+        at: at(1),
+    };
+    given::<Client>(vec![registered(), note.clone()])
+        .when(C::ErasePersonalData {
+            by: EmployeeId(id(50)),
+            basis: "  Заявление № 17 ".into(),
+            at: at(6),
+        })
+        .then(vec![erased.clone()]);
+    given::<Client>(vec![registered()])
+        .when(C::ErasePersonalData {
+            by: EmployeeId(id(50)),
+            basis: " ".into(),
+            at: at(6),
+        })
+        .then_err("required");
+
+    let history = vec![registered(), note, erased];
+    let state = Versioned::<Client>::from_events(&history).state;
+    assert_eq!(state.standing(), ClientStanding::Erased);
+    assert_eq!(
+        state.party,
+        Some(Party::Person {
+            full_name: aggregates::personal::ERASED.into()
+        })
+    );
+    assert!(state.phones.is_empty() && state.email.is_none() && state.notes.is_empty());
+    for command in [
+        C::AddPhone {
+            phone: phone("+79990001122"),
+        },
+        C::Restore { at: at(7) },
+        C::ErasePersonalData {
+            by: EmployeeId(id(50)),
+            basis: "ещё раз".into(),
+            at: at(7),
+        },
+    ] {
+        given::<Client>(history.clone())
+            .when(command)
+            .then_err("client_erased");
+    }
+}
+
+#[test]
+fn the_erased_marker_reads_back_but_is_refused_as_new_input() {
+    // A log read after erasure hands the marker to every personal field: it must still decode.
+    let marker = aggregates::personal::ERASED;
+    let read: E = serde_json::from_value(serde_json::json!({
+        "type": "ClientRegistered",
+        "client_id": id(2),
+        "party": {"kind": "person", "full_name": marker},
+        "phones": [marker, marker],
+        "email": marker,
+        "at": at(0),
+    }))
+    .unwrap();
+    let E::ClientRegistered { phones, .. } = &read else {
+        panic!("{read:?}")
+    };
+    assert!(phones.iter().all(Phone::is_erased));
+    assert_eq!(phones[0].digits(), "");
+
+    let marked: Phone = serde_json::from_value(serde_json::json!(marker)).unwrap();
+    given::<Client>(vec![registered()])
+        .when(C::AddPhone { phone: marked })
+        .then_err("reserved_value");
+    given::<Client>(vec![registered()])
+        .when(C::ChangeDetails {
+            party: Party::Person {
+                full_name: format!(" {marker} "),
+            },
+        })
+        .then_err("reserved_value");
+    given::<Client>(vec![registered()])
+        .when(C::AddNote {
+            text: marker.into(),
+            by: EmployeeId(id(50)),
+            at: at(1),
+        })
+        .then_err("reserved_value");
+}

@@ -85,6 +85,11 @@ fn client_samples() -> Vec<ClientEvent> {
             at: at(4),
         },
         E::ClientRestored { at: at(5) },
+        E::ClientPersonalDataErased {
+            by: EmployeeId(id(50)),
+            basis: "Заявление субъекта ПДн № 17 от 01.12.2026".into(),
+            at: at(6),
+        },
     ]
 }
 
@@ -406,6 +411,12 @@ fn staff_samples() -> Vec<StaffEvent> {
         E::EmployeeReactivated {
             employee_id: EmployeeId(id(51)),
             at: at(11),
+        },
+        E::EmployeePersonalDataErased {
+            employee_id: EmployeeId(id(51)),
+            by: EmployeeId(id(50)),
+            basis: "Приказ № 3 от 02.12.2026".into(),
+            at: at(12),
         },
     ]
 }

@@ -415,3 +415,51 @@ fn reactivating_gives_back_only_what_the_actor_holds() {
         .when(reactivate(4, Actor::owner()))
         .events();
 }
+
+#[test]
+fn only_a_deactivated_employee_is_erased_and_never_comes_back() {
+    let erase = |n: u128| SC::ErasePersonalData {
+        employee_id: EmployeeId(id(n)),
+        erased_by: EmployeeId(id(1)),
+        basis: "Приказ № 3".into(),
+        at: at(5),
+        by: Actor::owner(),
+    };
+    given::<Staff>(a_shop())
+        .when(erase(3))
+        .then_err("employee_still_active");
+    let mut history = a_shop();
+    history.push(SE::EmployeeDeactivated {
+        employee_id: EmployeeId(id(3)),
+        at: at(4),
+    });
+    let erased = SE::EmployeePersonalDataErased {
+        employee_id: EmployeeId(id(3)),
+        by: EmployeeId(id(1)),
+        basis: "Приказ № 3".into(),
+        at: at(5),
+    };
+    given::<Staff>(history.clone())
+        .when(erase(3))
+        .then(vec![erased.clone()]);
+    // A non-owner may not erase an owner's data either.
+    history.push(erased);
+    let staff = Versioned::<Staff>::from_events(&history).state;
+    let employee = staff.employee(EmployeeId(id(3))).unwrap();
+    assert_eq!(employee.full_name, aggregates::personal::ERASED);
+    assert!(employee.email.is_none() && employee.phone.is_none());
+    assert!(!employee.active && employee.erased);
+    given::<Staff>(history.clone())
+        .when(SC::Reactivate {
+            employee_id: EmployeeId(id(3)),
+            at: at(6),
+            by: Actor::owner(),
+            role_permissions: role_permissions(),
+        })
+        .then_err("employee_erased");
+    given::<Staff>(history)
+        .when(erase(3))
+        .then_err("employee_erased");
+    // The login an erased employee had is free for a new one.
+    let _ = Phone::parse("+79123456789").unwrap();
+}
