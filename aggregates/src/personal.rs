@@ -8,7 +8,7 @@
 //! `full_name`, an e-mail may be `null`) is skipped.
 //!
 //! Not personal, and clear in the log: companies' names and requisites (INN/KPP), vehicles (VIN,
-//! plate, make, mileage), money, and the intake act's complaints and damage lists, which describe
+//! plate, make, mileage), money, the lines and their approval times, and the intake act's complaints and damage lists, which describe
 //! the car. A client's notes and archive reason are free text a person may be named in: sealed.
 //!
 //! A new event with personal data adds its row here, and its golden and round-trip tests prove it.
@@ -23,6 +23,14 @@ pub enum Subject {
     Stream,
     /// The UUID at this pointer of the payload: one employee of the shop's one staff stream.
     Field(&'static str),
+    /// The UUID at `pointer` of the stream's first `event_type` event: the client of a work
+    /// order, whose approvals name the person who decided and how to reach them.
+    Opening {
+        /// The event that names the subject (`WorkOrderOpened`).
+        event_type: &'static str,
+        /// Where in it (`/client_id`).
+        pointer: &'static str,
+    },
 }
 
 /// The kind of data subject, as the key store names it.
@@ -70,6 +78,24 @@ const fn employee(event_type: &'static str, fields: &'static [&'static str]) -> 
     }
 }
 
+const fn approval(event_type: &'static str) -> PersonalFields {
+    PersonalFields {
+        stream_type: "work_order",
+        event_type,
+        subject: Subject::Opening {
+            event_type: "WorkOrderOpened",
+            pointer: "/client_id",
+        },
+        kind: SubjectKind::Client,
+        fields: &[
+            "/record/by",
+            "/record/channel/number",
+            "/record/channel/address",
+            "/record/channel/user_agent",
+        ],
+    }
+}
+
 /// Every event with personal data, and where in it.
 pub const PERSONAL_FIELDS: &[PersonalFields] = &[
     client(
@@ -82,6 +108,10 @@ pub const PERSONAL_FIELDS: &[PersonalFields] = &[
     client("ClientEmailChanged", &["/email"]),
     client("ClientNoteAdded", &["/text"]),
     client("ClientArchived", &["/reason"]),
+    // Who approved a line, the phone they approved from, the link's address and browser: the
+    // client's (or their representative's) data, erased with the client.
+    approval("LineApproved"),
+    approval("LineDeclined"),
     employee("EmployeeHired", &["/full_name", "/email", "/phone"]),
     employee(
         "EmployeeDetailsChanged",

@@ -44,12 +44,23 @@ impl LogCodec {
         events: &mut [NewEvent],
     ) -> Result<(), EventStoreError> {
         let mut keys: HashMap<Uuid, DataKey> = HashMap::new();
-        for event in events {
+        for index in 0..events.len() {
+            let (earlier, rest) = events.split_at_mut(index);
+            let event = &mut rest[0];
             let Some(spec) = personal_fields(&stream.stream_type, &event.event_type) else {
                 continue;
             };
-            let subject = subject_of(spec, &stream.id, &event.payload)
-                .map_err(|reason| failed(stream, &event.event_type, reason))?;
+            let subject = match spec.subject {
+                Subject::Opening {
+                    event_type,
+                    pointer,
+                } => {
+                    self.opening_subject(stream, earlier, event_type, pointer)
+                        .await
+                }
+                _ => subject_of(spec, &stream.id, &event.payload),
+            }
+            .map_err(|reason| failed(stream, &event.event_type, reason))?;
             let key = match keys.get(&subject) {
                 Some(key) => key.clone(),
                 None => {
@@ -81,6 +92,39 @@ impl LogCodec {
             }
         }
         Ok(())
+    }
+
+    /// The subject named by the stream's first `event_type` event: in this append, or in the log.
+    async fn opening_subject(
+        &self,
+        stream: &StreamId,
+        earlier: &[NewEvent],
+        event_type: &str,
+        pointer: &str,
+    ) -> Result<Uuid, String> {
+        let named = match earlier.iter().find(|e| e.event_type == event_type) {
+            Some(event) => event.payload.pointer(pointer).cloned(),
+            None => sqlx::query_scalar!(
+                r#"SELECT payload #> $4 AS "named"
+                     FROM events
+                    WHERE stream_type = $1 AND stream_id = $2 AND event_type = $3
+                    ORDER BY stream_version
+                    LIMIT 1"#,
+                stream.stream_type,
+                stream.id,
+                event_type,
+                &pointer_path(pointer)
+            )
+            .fetch_optional(self.keys.pool())
+            .await
+            .map_err(|e| format!("reading {event_type}: {e}"))?
+            .flatten(),
+        };
+        let text = named
+            .as_ref()
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("no subject at {event_type} {pointer}"))?;
+        Uuid::try_parse(text).map_err(|_| "the subject is not a UUID".to_owned())
     }
 
     async fn open_events(&self, events: &mut [RecordedEvent]) -> Result<(), EventStoreError> {
@@ -166,7 +210,16 @@ fn failed(stream: &StreamId, event_type: &str, reason: impl std::fmt::Display) -
     EventStoreError::PersonalData(format!("{stream} {event_type}: {reason}"))
 }
 
-/// The data subject of an event's personal fields.
+/// A JSON pointer as PostgreSQL's `#>` path (`/client_id` → `{client_id}`).
+fn pointer_path(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// The data subject of an event's personal fields (a stream's or a payload's own).
 fn subject_of(spec: &PersonalFields, stream_id: &str, payload: &Value) -> Result<Uuid, String> {
     let text = match spec.subject {
         Subject::Stream => stream_id,
@@ -174,6 +227,7 @@ fn subject_of(spec: &PersonalFields, stream_id: &str, payload: &Value) -> Result
             .pointer(pointer)
             .and_then(Value::as_str)
             .ok_or_else(|| format!("no subject at {pointer}"))?,
+        Subject::Opening { .. } => return Err("the subject is in another event".to_owned()),
     };
     Uuid::try_parse(text).map_err(|_| "the subject is not a UUID".to_owned())
 }

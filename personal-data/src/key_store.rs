@@ -61,6 +61,11 @@ impl KeyStore {
         }
     }
 
+    /// The database the keys are in (the log's: a codec reads a subject named by another event).
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// The subject's data key, made on first use; refuses an erased subject
     /// ([`PersonalDataError::Erased`]) and a subject of another kind.
     pub async fn key_for(&self, subject: Uuid, kind: SubjectKind) -> Result<DataKey> {
