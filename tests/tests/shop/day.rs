@@ -152,10 +152,12 @@ async fn day() {
     while ledger.lock().unwrap().len() < 60 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let clickhouse_env = vec![
+    // The shop's settings (its master key among them) and ClickHouse's.
+    let mut clickhouse_env = shop.shared_env.clone();
+    clickhouse_env.extend([
         ("CLICKHOUSE_URL".to_owned(), clickhouse.url.clone()),
         ("CLICKHOUSE_DATABASE".to_owned(), "motorlog_day".to_owned()),
-    ];
+    ]);
     let rebuilding = Instant::now();
     let before = ledger.lock().unwrap().len();
     replay(
