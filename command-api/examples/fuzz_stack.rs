@@ -90,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
     }
     // Redis keys of this run's own: nothing it counts or revokes touches another run's.
     .isolated();
-    let service = AuthService::new(db.pool.clone(), config.clone())?;
+    let service = AuthService::with_store(db.pool.clone(), store.clone(), config.clone())?;
     let owner = FirstOwner {
         full_name: "Владелец Фаззер".into(),
         email: Email::parse(OWNER)?,

@@ -16,6 +16,9 @@ const DB_POOL_PER_FEED: u32 = 2;
 
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Connections to the shop's key store from a Kafka-fed box: one batch reads keys at a time per
+/// projector, in one short query.
+const KEYS_DB_POOL: u32 = 4;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -33,7 +36,18 @@ async fn main() -> anyhow::Result<()> {
     event_store::schema::check_migrated(&pool).await?;
     // Personal fields are opened with the subjects' keys (erased ones read as erased); without
     // master keys the read models would hold sealed values, so the projector refuses to start.
-    let codec = personal_data::LogCodec::from_env(pool.clone())
+    let keys_pool = match &config.keys_database_url {
+        // A Kafka-fed box: its database has read models only; the keys live with the log.
+        Some(url) => PgPoolOptions::new()
+            .max_connections(KEYS_DB_POOL)
+            .min_connections(0)
+            .idle_timeout(DB_IDLE_TIMEOUT)
+            .connect(url)
+            .await
+            .context("cannot connect to PROJECTOR_KEYS_DATABASE_URL")?,
+        None => pool.clone(),
+    };
+    let codec = personal_data::LogCodec::from_env(keys_pool)
         .context("the master keys (MOTORLOG_MASTER_KEYS_FILE or MOTORLOG_MASTER_KEY)")?;
     let store = EventStore::new(pool).with_codec(codec);
     let phases = Phases::default();

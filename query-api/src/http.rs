@@ -101,7 +101,10 @@ impl QueryApi {
         graphiql: bool,
         sources: Sources,
     ) -> Arc<Self> {
-        let store = EventStore::new(pool.clone());
+        // The query API holds no keys (its role may not read them): the history it words from the
+        // log shows personal fields hidden; names and contacts come from the read models.
+        let store = EventStore::new(pool.clone())
+            .with_codec(std::sync::Arc::new(auth::access::HiddenPersonalData));
         let mut schema = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
             .data(ShopName(auth.shop.clone()))
             .data(sources.reports)

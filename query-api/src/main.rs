@@ -52,7 +52,12 @@ async fn main() -> anyhow::Result<()> {
     let search = match &config.meilisearch {
         Some(meili) => {
             tracing::info!(url = %meili.url, prefix = %meili.prefix, "search reads Meilisearch");
-            let indexes = MeilisearchIndexes::new(meili, EventStore::new(pool.clone()))?;
+            let indexes = MeilisearchIndexes::new(
+                meili,
+                // Searching reads the indexes; a store here never opens personal data.
+                EventStore::new(pool.clone())
+                    .with_codec(std::sync::Arc::new(auth::access::HiddenPersonalData)),
+            )?;
             SearchSource::Meilisearch(Box::new(indexes))
         }
         None => SearchSource::Postgres,

@@ -479,6 +479,11 @@ impl Deployment {
                 let env = vec![
                     listen,
                     database_env(&box_db, ServiceRole::Projector),
+                    // Its own database has no log and no keys: they are the shop's.
+                    var(
+                        "PROJECTOR_KEYS_DATABASE_URL",
+                        &db.url_as(ServiceRole::Projector),
+                    ),
                     var("KAFKA_BROKERS", brokers),
                     var("KAFKA_TOPIC", topic),
                     var("PROJECTOR_SOURCE", "kafka"),

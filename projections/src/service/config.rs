@@ -18,6 +18,10 @@ pub struct Config {
     /// lock on a connection of its own. So the service opens at most this plus one per projector
     /// and sink: 22 by default.
     pub db_pool: u32,
+    /// `PROJECTOR_KEYS_DATABASE_URL`: the shop's database, whose key store opens personal fields,
+    /// for a Kafka-fed box whose own database has no log and no keys; unset, the keys are in
+    /// `database_url`'s database.
+    pub keys_database_url: Option<String>,
     /// Kafka, ClickHouse and Meilisearch ([`Feeds::from_env`]).
     pub feeds: Feeds,
 }
@@ -29,6 +33,9 @@ impl Config {
             listen: listen("PROJECTOR_LISTEN", "127.0.0.1:8084").map_err(|e| e.to_string())?,
             database_url: event_store::schema::ServiceRole::Projector.database_url()?,
             db_pool: positive("PROJECTOR_DB_POOL", 16).map_err(|e| e.to_string())?,
+            keys_database_url: std::env::var("PROJECTOR_KEYS_DATABASE_URL")
+                .ok()
+                .filter(|url| !url.is_empty()),
             feeds: Feeds::from_env()?,
         })
     }

@@ -338,7 +338,7 @@ async fn day() {
         &shop.binaries,
         &shop.db,
         &["history", &format!("work_order/{order}")],
-        &[],
+        &shop.shared_env,
     )
     .await;
     for version in 1..=events {
