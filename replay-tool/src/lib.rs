@@ -2,6 +2,7 @@
 //! the state after every event, the log's integrity check ([`verify`]), its [`stats`], and the copy
 //! of a clear log into a sealed one ([`seal`]).
 
+pub mod act;
 pub mod history;
 pub mod seal;
 pub mod stats;

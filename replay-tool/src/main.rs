@@ -7,6 +7,7 @@
 //! motorlog-replay rebuild invoices
 //! motorlog-replay seal-log --into postgres://…/motorlog_sealed [--verify-only]
 //! motorlog-replay rewrap-keys
+//! motorlog-replay erasure-act <subject id> [--csv]
 //! ```
 //!
 //! Every command but `stats` reads the log through the personal-data codec, so it needs the master
@@ -75,6 +76,15 @@ enum Command {
     /// every data key under the current master key. Runs as the database owner; the events are
     /// not touched. Then the old key may leave the file.
     RewrapKeys,
+    /// The act of destruction of an erased subject's personal data: who erased it, when, on what
+    /// basis, and every field of the log that can no longer be read (JSON, or CSV to print).
+    ErasureAct {
+        /// The client's or employee's id.
+        subject: uuid::Uuid,
+        /// CSV, one destroyed field a row.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Rebuilds a read model from position 0 beside the live one, then swaps it in at once.
     Rebuild {
         /// The projector: clients, vehicles, work_orders, invoices, reference_data, analytics, all
@@ -102,6 +112,19 @@ async fn main() -> anyhow::Result<ExitCode> {
         let keys = personal_data::KeyStore::new(pool, masters);
         let rewrapped = keys.rewrap(500).await?;
         println!("{rewrapped} data keys re-wrapped under the current master key");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::ErasureAct { subject, csv } = &cli.command {
+        // From the key store's record and the log as stored: no key is needed, none opens.
+        let Some(act) = replay_tool::act::erasure_act(&pool, *subject).await? else {
+            eprintln!("{subject} was never erased");
+            return Ok(ExitCode::from(1));
+        };
+        if *csv {
+            print!("{}", act.to_csv());
+        } else {
+            println!("{}", serde_json::to_string_pretty(&act)?);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Stats = &cli.command {
@@ -193,7 +216,10 @@ async fn main() -> anyhow::Result<ExitCode> {
             }
         }
         Command::Rebuild { projector } => rebuild_command(&store, &projector).await,
-        Command::Stats | Command::SealLog { .. } | Command::RewrapKeys => {
+        Command::Stats
+        | Command::SealLog { .. }
+        | Command::RewrapKeys
+        | Command::ErasureAct { .. } => {
             unreachable!("handled above")
         }
     }

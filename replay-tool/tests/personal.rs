@@ -406,3 +406,75 @@ async fn rewrap_keys_moves_every_data_key_under_the_new_master_key() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(NAME), "{out}");
 }
+
+#[tokio::test]
+async fn the_act_of_destruction_lists_every_field_that_can_no_longer_be_read() {
+    let db = TestDatabase::create("replay_personal_act", 5)
+        .await
+        .unwrap();
+    let master_key = MasterKey::generate("test").unwrap().to_line();
+    let store = EventStore::new(db.pool.clone()).with_codec(codec(&master_key, &db.pool));
+    let stream = person(&store).await;
+    let kept = person(&store).await;
+    let subject = Uuid::parse_str(&stream.id).unwrap();
+    let (code, out) = replay(&db.url(), &master_key, &["erasure-act", &stream.id]);
+    assert_eq!(code, 1, "a subject never erased has no act: {out}");
+
+    let by = Uuid::now_v7();
+    let mut tx = db.pool.begin().await.unwrap();
+    personal_data::erase_in(&mut tx, subject, SubjectKind::Client, by, "Заявление №17")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let (code, out) = replay(&db.url(), &master_key, &["erasure-act", &stream.id]);
+    assert_eq!(code, 0, "{out}");
+    let act: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(act["subject"], stream.id.as_str());
+    assert_eq!(act["subject_kind"], "client");
+    assert_eq!(act["erased_by"], by.to_string());
+    assert_eq!(act["basis"], "Заявление №17");
+    assert_eq!(act["key_destroyed"], true);
+    // Name, two phones, the e-mail, the note and the archive reason, each where it was written.
+    let fields: Vec<(String, String)> = act["destroyed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["stream"], stream.to_string());
+            (
+                f["event_type"].as_str().unwrap().to_owned(),
+                f["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("ClientRegistered", "/party/full_name"),
+        ("ClientRegistered", "/phones/0"),
+        ("ClientPhoneAdded", "/phone"),
+        ("ClientEmailChanged", "/email"),
+        ("ClientNoteAdded", "/text"),
+        ("ClientArchived", "/reason"),
+    ]
+    .iter()
+    .map(|(e, f)| ((*e).to_owned(), (*f).to_owned()))
+    .collect();
+    let mut sorted = fields.clone();
+    sorted.sort();
+    let mut want_sorted = want;
+    want_sorted.sort();
+    assert_eq!(sorted, want_sorted);
+    // The act names fields, never what they held; nor anything of the client kept.
+    for value in [NAME, PHONE, SECOND_PHONE, EMAIL, NOTE, kept.id.as_str()] {
+        assert!(!out.contains(value), "{value} in the act: {out}");
+    }
+
+    let (code, csv) = replay(
+        &db.url(),
+        &master_key,
+        &["erasure-act", &stream.id, "--csv"],
+    );
+    assert_eq!(code, 0, "{csv}");
+    assert_eq!(csv.lines().count(), 1 + fields.len(), "{csv}");
+    assert!(csv.starts_with("subject,subject_kind,erased_at"), "{csv}");
+}
