@@ -228,19 +228,28 @@ async fn seal_page(
     rows: &mut [Row],
     report: &mut SealReport,
 ) -> Result<(), ReplayError> {
-    let mut streams: Vec<(StreamId, Vec<usize>)> = Vec::new();
+    // Every event of a stream goes to the codec with the stream's personal ones: an approval's
+    // subject is named by the order's `WorkOrderOpened`, which may be in this same page, not yet
+    // in the target's log. The codec seals only the events with personal fields.
+    let mut streams: Vec<(StreamId, Vec<usize>, bool)> = Vec::new();
     for (index, row) in rows.iter().enumerate() {
-        let Some(spec) = personal_fields(&row.stream.stream_type, &row.event.event_type) else {
-            continue;
-        };
-        report.sealed_events += 1;
-        report.sealed_fields += strings_at(spec, &row.event.payload).len() as u64;
-        match streams.iter_mut().find(|(stream, _)| *stream == row.stream) {
-            Some((_, indexes)) => indexes.push(index),
-            None => streams.push((row.stream.clone(), vec![index])),
+        let spec = personal_fields(&row.stream.stream_type, &row.event.event_type);
+        if let Some(spec) = spec {
+            report.sealed_events += 1;
+            report.sealed_fields += strings_at(spec, &row.event.payload).len() as u64;
+        }
+        match streams
+            .iter_mut()
+            .find(|(stream, _, _)| *stream == row.stream)
+        {
+            Some((_, indexes, personal)) => {
+                indexes.push(index);
+                *personal |= spec.is_some();
+            }
+            None => streams.push((row.stream.clone(), vec![index], spec.is_some())),
         }
     }
-    for (stream, indexes) in streams {
+    for (stream, indexes, _) in streams.into_iter().filter(|(_, _, personal)| *personal) {
         let mut events: Vec<NewEvent> = indexes.iter().map(|&i| rows[i].event.clone()).collect();
         codec.seal(&stream, &mut events).await?;
         for (index, event) in indexes.into_iter().zip(events) {
