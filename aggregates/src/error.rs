@@ -409,6 +409,66 @@ pub enum DomainError {
         /// The part asked for.
         attempted: Money,
     },
+    /// A reservation beyond the stock free for it, without the right to backorder.
+    #[error("only {available} thousandths are free to reserve, {requested} asked; reserving beyond needs the backorder permission")]
+    InsufficientStock {
+        /// Free to reserve, in thousandths (on hand less what is reserved from it).
+        available: i64,
+        /// Asked, in thousandths.
+        requested: u32,
+    },
+    /// A stock or purchase figure asked beyond what there is of it.
+    #[error("the {what} is {available} thousandths, {attempted} asked")]
+    QuantityExceeds {
+        /// Which figure: `on_order`, `reservation`, `covered_reservation`, `outstanding`,
+        /// `issued`, `stock_capacity`.
+        what: &'static str,
+        /// What there is, in thousandths.
+        available: u64,
+        /// What was asked, in thousandths.
+        attempted: u64,
+    },
+    /// The command does not apply in the purchase order's status.
+    #[error("not allowed while the purchase order is {status}")]
+    PurchaseOrderLocked {
+        /// The status.
+        status: &'static str,
+    },
+    /// Cancelling a purchase order something was received on.
+    #[error("goods were received on the purchase order: close it instead of cancelling")]
+    PurchaseOrderHasReceipts,
+    /// Sending a purchase order without lines.
+    #[error("the purchase order has no lines")]
+    PurchaseOrderEmpty,
+    /// A part number with nothing to search by.
+    #[error("invalid part number {value:?}: letters or digits, up to 60 characters")]
+    InvalidPartNumber {
+        /// As typed.
+        value: String,
+    },
+    /// A part's minimum stock above its maximum.
+    #[error("the reorder minimum {min} is above the maximum {max} (thousandths)")]
+    InvalidReorderPoints {
+        /// The minimum, in thousandths.
+        min: u64,
+        /// The maximum, in thousandths.
+        max: u64,
+    },
+    /// A part named as its own analogue.
+    #[error("a part cannot be its own analogue")]
+    AnalogueOfItself,
+    /// A supplier's payment terms out of range.
+    #[error("payment terms are 0 to 365 days, got {days}")]
+    InvalidPaymentTerms {
+        /// The days given.
+        days: u16,
+    },
+    /// A markup matrix that would leave a price without a markup, or give it two.
+    #[error("invalid markup matrix: {reason}")]
+    InvalidMarkupMatrix {
+        /// Why.
+        reason: &'static str,
+    },
 }
 
 impl DomainError {
@@ -483,6 +543,16 @@ impl DomainError {
             Self::LineOfAnotherMechanic { .. } => "line_of_another_mechanic",
             Self::NotOnWorkOrder => "not_on_work_order",
             Self::InvoiceExceedsOrder { .. } => "invoice_exceeds_order",
+            Self::InsufficientStock { .. } => "insufficient_stock",
+            Self::QuantityExceeds { .. } => "quantity_exceeds",
+            Self::PurchaseOrderLocked { .. } => "purchase_order_locked",
+            Self::PurchaseOrderHasReceipts => "purchase_order_has_receipts",
+            Self::PurchaseOrderEmpty => "purchase_order_empty",
+            Self::InvalidPartNumber { .. } => "invalid_part_number",
+            Self::InvalidReorderPoints { .. } => "invalid_reorder_points",
+            Self::AnalogueOfItself => "analogue_of_itself",
+            Self::InvalidPaymentTerms { .. } => "invalid_payment_terms",
+            Self::InvalidMarkupMatrix { .. } => "invalid_markup_matrix",
         }
     }
 
@@ -521,6 +591,11 @@ impl DomainError {
             | Self::OwnerProtected
             | Self::LineOfAnotherMechanic { .. }
             | Self::NotOnWorkOrder => ErrorKind::Forbidden,
+            Self::InvalidPartNumber { .. }
+            | Self::InvalidReorderPoints { .. }
+            | Self::AnalogueOfItself
+            | Self::InvalidPaymentTerms { .. }
+            | Self::InvalidMarkupMatrix { .. } => ErrorKind::InvalidValue,
             _ => ErrorKind::RuleBroken,
         }
     }
@@ -657,6 +732,67 @@ impl DomainError {
                 order_total,
                 attempted,
             } => format!("Счёт на {attempted} ₽ больше суммы заказ-наряда {order_total} ₽"),
+            Self::InsufficientStock {
+                available,
+                requested,
+            } => format!(
+                "Свободно на складе {}, нужно {}: резерв сверх остатка (под заказ) — только с правом на него",
+                units_ru(i128::from(*available)),
+                units_ru(i128::from(*requested))
+            ),
+            Self::QuantityExceeds {
+                what,
+                available,
+                attempted,
+            } => format!(
+                "{}: {}, а указано {}",
+                match *what {
+                    "on_order" => "В заказе у поставщиков",
+                    "reservation" => "В резерве по строке",
+                    "covered_reservation" => "Зарезервировано со склада по строке",
+                    "outstanding" => "Осталось получить по строке заказа поставщику",
+                    "issued" => "Выдано по строке",
+                    "stock_capacity" => "Предельный остаток позволяет добавить",
+                    other => other,
+                },
+                units_ru(i128::from(*available)),
+                units_ru(i128::from(*attempted))
+            ),
+            Self::PurchaseOrderLocked { status } => {
+                format!("Действие недоступно в статусе заказа поставщику «{status}»")
+            }
+            Self::PurchaseOrderHasReceipts => {
+                "По заказу поставщику уже был приход: его можно только закрыть".into()
+            }
+            Self::PurchaseOrderEmpty => "В заказе поставщику нет строк".into(),
+            Self::InvalidPartNumber { value } => format!(
+                "Неверный артикул «{value}»: нужны буквы или цифры, до 60 знаков"
+            ),
+            Self::InvalidReorderPoints { min, max } => format!(
+                "Минимальный остаток {} больше максимального {}",
+                units_ru(i128::from(*min)),
+                units_ru(i128::from(*max))
+            ),
+            Self::AnalogueOfItself => "Запчасть не может быть аналогом самой себя".into(),
+            Self::InvalidPaymentTerms { days } => {
+                format!("Отсрочка платежа {days} дн.: допустимо от 0 до 365")
+            }
+            Self::InvalidMarkupMatrix { .. } => {
+                "Неверная матрица наценок: диапазоны цен должны идти подряд от нуля без пропусков и наложений, наценка от 0 до 1000 %".into()
+            }
         }
+    }
+}
+
+/// Thousandths as Russian staff read a quantity: `1,5`, `12`, `0,125`.
+fn units_ru(thousandths: i128) -> String {
+    let sign = if thousandths < 0 { "-" } else { "" };
+    let abs = thousandths.unsigned_abs();
+    let (whole, fraction) = (abs / 1000, abs % 1000);
+    if fraction == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let fraction = format!("{fraction:03}");
+        format!("{sign}{whole},{}", fraction.trim_end_matches('0'))
     }
 }

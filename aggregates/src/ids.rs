@@ -45,3 +45,18 @@ uuid_id! {
     /// The shop (one per branch): the id of its settings and staff streams.
     ShopId,
 }
+
+uuid_id! {
+    /// A part of the parts catalogue (номенклатура).
+    PartId,
+    /// A supplier of parts.
+    SupplierId,
+    /// A purchase order to a supplier.
+    PurchaseOrderId,
+    /// A line of a purchase order.
+    PurchaseLineId,
+    /// A receipt of goods against a purchase order (приход).
+    ReceiptId,
+    /// An inventory count (инвентаризация).
+    InventoryCountId,
+}
