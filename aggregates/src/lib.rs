@@ -7,6 +7,9 @@
 //!
 //! A rule that spans aggregates gets the other side's facts from the caller, as a value the other
 //! aggregate computed ([`client::Client::standing`], [`work_order::WorkOrder::invoice_basis`]).
+//!
+//! Parts: [`part`] (the catalogue), [`supplier`] and [`markup`] (the selling price from the purchase
+//! price).
 #![warn(missing_docs)]
 
 pub mod bounds;
@@ -26,6 +29,10 @@ pub mod staff;
 pub mod vehicle;
 pub mod vehicle_ids;
 pub mod work_order;
+
+pub mod markup;
+pub mod part;
+pub mod supplier;
 
 pub use error::{DomainError, ErrorKind};
 
