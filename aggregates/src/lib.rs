@@ -8,8 +8,9 @@
 //! A rule that spans aggregates gets the other side's facts from the caller, as a value the other
 //! aggregate computed ([`client::Client::standing`], [`work_order::WorkOrder::invoice_basis`]).
 //!
-//! Parts: [`part`] (the catalogue), [`supplier`] and [`markup`] (the selling price from the purchase
-//! price).
+//! Parts: [`part`] (the catalogue), [`supplier`], [`purchase_order`] (buying), [`stock`] (on hand,
+//! reserved and on order per part and location; where the "last unit" race is decided) and
+//! [`markup`] (the selling price from the purchase price).
 #![warn(missing_docs)]
 
 pub mod bounds;
@@ -32,6 +33,8 @@ pub mod work_order;
 
 pub mod markup;
 pub mod part;
+pub mod purchase_order;
+pub mod stock;
 pub mod supplier;
 
 pub use error::{DomainError, ErrorKind};
