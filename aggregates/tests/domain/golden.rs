@@ -551,3 +551,164 @@ fn an_invoice_for_a_part_of_the_order_keeps_its_stored_form() {
     assert_eq!(serde_json::from_str::<InvoiceEvent>(&golden).unwrap(), part);
     assert!(json.contains("\"amount\": 300000"));
 }
+
+fn part_samples() -> Vec<aggregates::part::PartEvent> {
+    use aggregates::part::{PartEvent as E, ReorderPoints, Unit};
+    vec![
+        crate::stock::part_registered(),
+        E::PartDetailsChanged {
+            number: crate::stock::number("OC 90"),
+            brand: "Knecht".into(),
+            name: "Фильтр масляный".into(),
+            unit: Unit::Pcs,
+            category: code("filters"),
+        },
+        E::PartAnalogueLinked {
+            analogue: PartId(id(90)),
+        },
+        E::PartAnalogueUnlinked {
+            analogue: PartId(id(90)),
+        },
+        E::PartReorderPointsSet {
+            reorder: Some(ReorderPoints::new(2_000, 10_000).unwrap()),
+        },
+        E::PartDeactivated { at: at(70) },
+        E::PartReactivated { at: at(71) },
+    ]
+}
+
+fn supplier_samples() -> Vec<aggregates::supplier::SupplierEvent> {
+    use aggregates::supplier::{SupplierContacts, SupplierEvent as E, SupplierRequisites};
+    vec![
+        crate::stock::supplier_registered(),
+        E::SupplierRequisitesChanged {
+            requisites: SupplierRequisites::new(
+                "ИП Иванов Иван Иванович",
+                Inn::parse("500100732259").unwrap(),
+                None,
+            )
+            .unwrap(),
+        },
+        E::SupplierContactsChanged {
+            contacts: SupplierContacts {
+                phone: Some(Phone::parse("+74957654321").unwrap()),
+                email: None,
+            },
+        },
+        E::SupplierPaymentTermsSet { days: 30 },
+        E::SupplierDeactivated { at: at(70) },
+        E::SupplierReactivated { at: at(71) },
+    ]
+}
+
+fn purchase_order_samples() -> Vec<aggregates::purchase_order::PurchaseOrderEvent> {
+    use crate::stock::{po_line, receipt, storekeeper};
+    use aggregates::money::Quantity;
+    use aggregates::purchase_order::{PurchaseOrderEvent as E, ReceivedLine, Undelivered};
+    vec![
+        crate::stock::drafted(),
+        crate::stock::po_line_added(0, 10, 35_000),
+        E::PurchaseLineChanged {
+            line_id: po_line(0),
+            quantity: Quantity::from_thousandths(12_500).unwrap(),
+            unit_price: Money::kopecks(34_990),
+        },
+        E::PurchaseLineRemoved {
+            line_id: po_line(1),
+        },
+        E::PurchaseOrderSent {
+            total: Money::kopecks(437_375),
+            by: storekeeper(),
+            at: at(10),
+        },
+        E::PurchaseOrderReceived {
+            receipt_id: receipt(1),
+            lines: vec![ReceivedLine {
+                line_id: po_line(0),
+                part_id: PartId(id(80)),
+                quantity: Quantity::units(10).unwrap(),
+                unit_price: Money::kopecks(34_990),
+            }],
+            by: storekeeper(),
+            at: at(20),
+        },
+        E::PurchaseOrderClosed {
+            undelivered: vec![Undelivered {
+                line_id: po_line(0),
+                part_id: PartId(id(80)),
+                quantity: Quantity::from_thousandths(2_500).unwrap(),
+            }],
+            by: storekeeper(),
+            at: at(30),
+        },
+        E::PurchaseOrderCancelled {
+            reason: "Поставщик поднял цены".into(),
+            undelivered: vec![],
+            by: storekeeper(),
+            at: at(30),
+        },
+    ]
+}
+
+fn stock_samples() -> Vec<aggregates::stock::StockEvent> {
+    use crate::stock::{order, po_id, storekeeper, units, wo_line};
+    use aggregates::money::Quantity;
+    use aggregates::stock::{Cover, StockEvent as E};
+    let cover = |n, thousandths| Cover {
+        line_id: wo_line(n),
+        quantity: Quantity::from_thousandths(thousandths).unwrap(),
+    };
+    vec![
+        crate::stock::on_order_raised(10),
+        E::StockOnOrderLowered {
+            purchase_order_id: po_id(),
+            quantity: units(2),
+            at: at(15),
+        },
+        crate::stock::received(1, 8, 35_000, vec![cover(2, 500)]),
+        crate::stock::reserved(2, 3, 1),
+        E::StockReservationReleased {
+            line_id: wo_line(1),
+            quantity: units(2),
+            backorder_released: 500,
+            covered: vec![cover(2, 1_000)],
+            by: storekeeper(),
+            at: at(45),
+        },
+        E::StockIssued {
+            work_order_id: order(2),
+            line_id: wo_line(2),
+            quantity: Quantity::from_thousandths(1_500).unwrap(),
+            unit_cost: Money::kopecks(34_995),
+            by: storekeeper(),
+            at: at(50),
+        },
+        E::StockReturned {
+            work_order_id: order(2),
+            line_id: wo_line(2),
+            quantity: units(1),
+            reason: "Не подошёл по размеру".into(),
+            covered: vec![],
+            by: storekeeper(),
+            at: at(55),
+        },
+        E::StockAdjusted {
+            count_id: InventoryCountId(id(501)),
+            counted: 6_000,
+            difference: -1_500,
+            reason: "Недостача при инвентаризации".into(),
+            covered: vec![],
+            uncovered: vec![cover(3, 1_000)],
+            by: storekeeper(),
+            at: at(60),
+        },
+    ]
+}
+
+#[test]
+fn every_parts_and_stock_event_type_keeps_its_stored_form() {
+    check::<aggregates::part::Part>(part_samples());
+    check::<aggregates::supplier::Supplier>(supplier_samples());
+    check::<aggregates::purchase_order::PurchaseOrder>(purchase_order_samples());
+    check::<aggregates::stock::Stock>(stock_samples());
+}

@@ -11,6 +11,7 @@ mod golden;
 mod invoice;
 mod properties;
 mod settings_staff;
+mod stock;
 mod values;
 mod work_order;
 
