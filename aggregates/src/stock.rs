@@ -18,7 +18,8 @@
 //!   covered; a count that found less than is reserved from the shelf turns the newest
 //!   reservations' shortfall back into backorders. So a backorder exists only while nothing is free:
 //!   backordered = max(0, reserved − on hand);
-//! - on order never goes below zero: a receipt or a lowering takes at most what is on order.
+//! - on order never goes below zero: a receipt or a lowering takes at most what its own purchase
+//!   order has on order here.
 //!
 //! **Races.** The "last unit" is decided here, in the part's stock stream, not on the work orders:
 //! two advisors reserving the last filter for two orders both decide on the same version of this

@@ -773,6 +773,24 @@ fn a_returned_part_goes_back_on_the_shelf() {
             at: at(50),
         })
         .then_err("required");
+    // Nothing comes back to a line that took nothing, and nothing is released from it.
+    given::<Stock>(ten_on_the_shelf())
+        .when(SC::Return {
+            line_id: wo_line(1),
+            quantity: units(1),
+            reason: "Не подошёл".into(),
+            by: storekeeper(),
+            at: at(50),
+        })
+        .then_err("not_found");
+    given::<Stock>(ten_on_the_shelf())
+        .when(SC::Release {
+            line_id: wo_line(1),
+            quantity: None,
+            by: storekeeper(),
+            at: at(50),
+        })
+        .then_err("not_found");
 }
 
 #[test]
@@ -1010,7 +1028,7 @@ fn stock_command() -> impl Strategy<Value = SC> {
             by: storekeeper(),
             at: at(6),
         }),
-        1 => (line(), qty()).prop_map(|(n, quantity)| SC::Return {
+        2 => (line(), qty()).prop_map(|(n, quantity)| SC::Return {
             line_id: wo_line(n),
             quantity,
             reason: "Не подошёл".into(),
