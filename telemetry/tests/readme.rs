@@ -75,6 +75,7 @@ fn every_variable_the_services_read_is_in_the_readme() {
         "event-store",
         "replay-tool",
         "telemetry",
+        "personal-data",
     ] {
         rust_files(&root.join(crate_dir).join("src"), &mut files);
     }
