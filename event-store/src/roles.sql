@@ -73,6 +73,10 @@ GRANT SELECT, INSERT ON keys.data_keys TO motorlog_command, motorlog_projector, 
 GRANT SELECT ON keys.erasures TO motorlog_command, motorlog_projector, motorlog_auth;
 GRANT DELETE ON keys.data_keys TO motorlog_command;
 GRANT INSERT ON keys.erasures TO motorlog_command;
+-- A key in one round trip (migration 20261204000005); it runs with its caller's own grants above.
+REVOKE ALL ON FUNCTION keys.data_key_for(uuid, text, text, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION keys.data_key_for(uuid, text, text, bytea)
+    TO motorlog_command, motorlog_projector, motorlog_auth;
 
 -- The query API: reads the read models and how far each has caught up (read-your-writes); reads the
 -- log for the access checks and for a record's history.

@@ -69,54 +69,30 @@ impl KeyStore {
     /// The subject's data key, made on first use; refuses an erased subject
     /// ([`PersonalDataError::Erased`]) and a subject of another kind.
     pub async fn key_for(&self, subject: Uuid, kind: SubjectKind) -> Result<DataKey> {
-        // Nearly always the key exists: one read, no lock.
-        if let Some(row) = sqlx::query!(
-            "SELECT subject_kind, master_key_id, wrapped FROM keys.data_keys WHERE subject_id = $1",
-            subject
-        )
-        .fetch_optional(&self.pool)
-        .await?
-        {
-            return self.unwrap_as(
-                subject,
-                kind,
-                &row.subject_kind,
-                row.master_key_id,
-                row.wrapped,
-            );
-        }
+        // One round trip (migration 20261204000005): the stored key, or under the subject's lock
+        // "erased" or this fresh one. Wrapping a key nobody may keep costs microseconds; a second
+        // trip to learn whether it is needed costs a round trip.
         let fresh = self.masters.wrap(subject, &DataKey::generate())?;
-        let mut tx = self.pool.begin().await?;
-        lock_subject(&mut tx, subject).await?;
-        if erased_at(&mut tx, subject).await?.is_some() {
-            return Err(PersonalDataError::Erased(subject));
-        }
-        // Another task may have made it since the read above: its key wins, ours is dropped.
-        sqlx::query!(
-            "INSERT INTO keys.data_keys (subject_id, subject_kind, master_key_id, wrapped)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (subject_id) DO NOTHING",
+        let row = sqlx::query!(
+            r#"SELECT subject_kind, master_key_id, wrapped, erased AS "erased!"
+                 FROM keys.data_key_for($1, $2, $3, $4)"#,
             subject,
             kind.as_str(),
             fresh.master_key_id,
             fresh.bytes
         )
-        .execute(&mut *tx)
+        .fetch_one(&self.pool)
         .await?;
-        let row = sqlx::query!(
-            "SELECT subject_kind, master_key_id, wrapped FROM keys.data_keys WHERE subject_id = $1",
-            subject
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        self.unwrap_as(
-            subject,
-            kind,
-            &row.subject_kind,
-            row.master_key_id,
-            row.wrapped,
-        )
+        if row.erased {
+            return Err(PersonalDataError::Erased(subject));
+        }
+        // A key row's columns are NOT NULL; the function's signature cannot say so.
+        match (row.subject_kind, row.master_key_id, row.wrapped) {
+            (Some(stored_kind), Some(master_key_id), Some(bytes)) => {
+                self.unwrap_as(subject, kind, &stored_kind, master_key_id, bytes)
+            }
+            _ => Err(PersonalDataError::MissingKey(subject)),
+        }
     }
 
     /// The key states of `subjects`, in one query (a projector's batch, an export): every subject

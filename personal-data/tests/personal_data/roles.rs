@@ -39,6 +39,8 @@ async fn the_query_role_cannot_read_a_key() {
         "INSERT INTO keys.data_keys (subject_id, subject_kind, master_key_id, wrapped)
          VALUES (gen_random_uuid(), 'client', 'm1', '\\x00')",
         "DELETE FROM keys.data_keys",
+        // The one-trip function runs with its caller's grants: none here.
+        "SELECT * FROM keys.data_key_for(gen_random_uuid(), 'client', 'm1', '\\x00')",
     ] {
         assert_refused(
             ServiceRole::Query,
@@ -46,10 +48,16 @@ async fn the_query_role_cannot_read_a_key() {
             statement,
         );
     }
-    // Through the key store too.
+    // Through the key store too: reading keys, and making one.
     let store = KeyStore::new(query, masters(master("m1", 1), vec![]));
     let refused = store
         .keys_for(&[Uuid::now_v7()])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("permission denied"), "{refused}");
+    let refused = store
+        .key_for(Uuid::now_v7(), SubjectKind::Client)
         .await
         .unwrap_err()
         .to_string();
