@@ -119,6 +119,43 @@ pub const PERSONAL_FIELDS: &[PersonalFields] = &[
     ),
 ];
 
+impl PersonalFields {
+    /// The concrete pointers of this event's personal strings in `payload`, in the table's
+    /// order: `*` expanded to each element, absent fields and non-strings (`null`) left out. The
+    /// one walk every sealer, opener and hider of personal fields uses.
+    pub fn pointers_in(&self, payload: &serde_json::Value) -> Vec<String> {
+        let mut found = Vec::new();
+        for pattern in self.fields {
+            expand(payload, pattern, String::new(), &mut found);
+        }
+        found
+    }
+}
+
+fn expand(value: &serde_json::Value, pattern: &str, here: String, out: &mut Vec<String>) {
+    use serde_json::Value;
+    let Some(rest) = pattern.strip_prefix('/') else {
+        if value.is_string() {
+            out.push(here);
+        }
+        return;
+    };
+    let (segment, tail) = rest.find('/').map_or((rest, ""), |at| rest.split_at(at));
+    match (segment, value) {
+        ("*", Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                expand(item, tail, format!("{here}/{i}"), out);
+            }
+        }
+        (name, Value::Object(fields)) => {
+            if let Some(inner) = fields.get(name) {
+                expand(inner, tail, format!("{here}/{name}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The personal fields of `event_type` in a `stream_type` stream, if it has any.
 pub fn personal_fields(stream_type: &str, event_type: &str) -> Option<&'static PersonalFields> {
     PERSONAL_FIELDS
@@ -142,4 +179,44 @@ pub(crate) fn not_erased_marker(
         return Err(crate::DomainError::ReservedValue { field });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{PersonalFields, Subject, SubjectKind};
+
+    #[test]
+    fn the_walk_expands_arrays_and_skips_what_is_absent_or_not_a_string() {
+        let spec = PersonalFields {
+            stream_type: "client",
+            event_type: "Test",
+            subject: Subject::Stream,
+            kind: SubjectKind::Client,
+            fields: &[
+                "/full_name",
+                "/email",
+                "/phone",
+                "/party/full_name",
+                "/phones/*",
+                "/contacts/*/name",
+            ],
+        };
+        let payload = json!({
+            "client_id": "x", "full_name": "Анна", "email": null,
+            "party": { "full_name": "Пётр" }, "phones": ["+79123456789", "+79123456780"],
+            "contacts": [{ "name": "Иван" }, { "phone": "1" }, { "name": 3 }],
+        });
+        assert_eq!(
+            spec.pointers_in(&payload),
+            [
+                "/full_name",
+                "/party/full_name",
+                "/phones/0",
+                "/phones/1",
+                "/contacts/0/name"
+            ]
+        );
+    }
 }

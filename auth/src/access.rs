@@ -15,12 +15,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aggregates::permission::Permission;
-use aggregates::personal::{personal_fields, ERASED};
 use aggregates::role::Role;
 use aggregates::staff::{Employee, Staff};
 use aggregates::{Aggregate, Versioned};
-use event_store::{EventStore, EventStoreError, NewEvent, PayloadCodec, RecordedEvent, StreamId};
-use futures::future::BoxFuture;
+use event_store::{EventStore, StreamId};
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -307,11 +305,13 @@ impl Authorizer {
     /// The checks over a migrated database, for tokens issued under `config`, with its Redis.
     ///
     /// Its directory reads the employees' personal fields (names, logins) as
-    /// [`ERASED`](aggregates::personal::ERASED), without opening them ([`HiddenPersonalData`]):
-    /// checking a token needs the employee's id, state and roles only, and a service whose role
-    /// may not read data keys (the query API) could not open them.
+    /// [`ERASED`](aggregates::personal::ERASED), without opening them
+    /// ([`personal_data::HiddenPersonalData`]): checking a token needs the employee's id, state
+    /// and roles only, and a service whose role may not read data keys (the query API) could not
+    /// open them.
     pub fn new(pool: sqlx::PgPool, config: &AuthConfig) -> Result<Self, AuthError> {
-        let store = EventStore::new(pool.clone()).with_codec(Arc::new(HiddenPersonalData));
+        let store =
+            EventStore::new(pool.clone()).with_codec(Arc::new(personal_data::HiddenPersonalData));
         Self::with_store(pool, store, config)
     }
 
@@ -367,100 +367,5 @@ impl Authorizer {
         let principal = self.authenticate(authorization).await?;
         principal.require(permission)?;
         Ok(principal)
-    }
-}
-
-/// A codec for a log read without the keys to its personal data: every personal field of an
-/// event (sealed, or in the clear in a log written before sealing) reads as
-/// [`ERASED`](aggregates::personal::ERASED), which the domain's values accept, so the staff stream
-/// still folds into ids, states and roles. It never appends: a store that cannot read personal
-/// data must not write any.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct HiddenPersonalData;
-
-impl PayloadCodec for HiddenPersonalData {
-    fn touches(&self, stream_type: &str, event_type: &str) -> bool {
-        personal_fields(stream_type, event_type).is_some()
-    }
-
-    fn seal<'a>(
-        &'a self,
-        stream: &'a StreamId,
-        events: &'a mut [NewEvent],
-    ) -> BoxFuture<'a, Result<(), EventStoreError>> {
-        Box::pin(async move {
-            let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
-            Err(EventStoreError::PersonalData(format!(
-                "{stream} {types:?}: a store that hides personal data appends none"
-            )))
-        })
-    }
-
-    fn open<'a>(
-        &'a self,
-        events: &'a mut [RecordedEvent],
-    ) -> BoxFuture<'a, Result<(), EventStoreError>> {
-        for event in events.iter_mut() {
-            if let Some(spec) = personal_fields(&event.stream.stream_type, &event.event_type) {
-                for pointer in spec.fields {
-                    hide(&mut event.payload, pointer);
-                }
-            }
-        }
-        Box::pin(std::future::ready(Ok(())))
-    }
-}
-
-/// Replaces every string at `pointer` (a JSON pointer, `*` for every element of an array) with
-/// the erased marker; an absent field or a non-string (`null`) is left alone.
-fn hide(value: &mut serde_json::Value, pointer: &str) {
-    use serde_json::Value;
-    let Some(rest) = pointer.strip_prefix('/') else {
-        if value.is_string() {
-            *value = Value::String(ERASED.to_owned());
-        }
-        return;
-    };
-    let (segment, tail) = rest.find('/').map_or((rest, ""), |at| rest.split_at(at));
-    match (segment, value) {
-        ("*", Value::Array(items)) => items.iter_mut().for_each(|item| hide(item, tail)),
-        (name, Value::Object(fields)) => {
-            if let Some(inner) = fields.get_mut(name) {
-                hide(inner, tail);
-            }
-        }
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::hide;
-
-    #[test]
-    fn hiding_replaces_every_string_at_the_pointer_and_nothing_else() {
-        let mut payload = json!({
-            "employee_id": "x", "full_name": "Анна", "email": null,
-            "party": { "full_name": "Пётр" }, "phones": ["+79123456789", "+79123456780"],
-        });
-        for pointer in [
-            "/full_name",
-            "/email",
-            "/phone",
-            "/party/full_name",
-            "/phones/*",
-        ] {
-            hide(&mut payload, pointer);
-        }
-        let erased = aggregates::personal::ERASED;
-        assert_eq!(
-            payload,
-            json!({
-                "employee_id": "x", "full_name": erased, "email": null,
-                "party": { "full_name": erased }, "phones": [erased, erased],
-            })
-        );
     }
 }

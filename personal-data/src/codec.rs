@@ -78,7 +78,10 @@ impl LogCodec {
                     key
                 }
             };
-            for (pointer, value) in strings_at(spec, &mut event.payload) {
+            for pointer in spec.pointers_in(&event.payload) {
+                let Some(value) = event.payload.pointer_mut(&pointer) else {
+                    continue;
+                };
                 let context = FieldContext {
                     stream_type: &stream.stream_type,
                     stream_id: &stream.id,
@@ -130,12 +133,14 @@ impl LogCodec {
     async fn open_events(&self, events: &mut [RecordedEvent]) -> Result<(), EventStoreError> {
         // Every sealed value of the batch, then every subject's key in one query.
         let mut found: Vec<(usize, String, Sealed)> = Vec::new();
-        for (index, event) in events.iter_mut().enumerate() {
+        for (index, event) in events.iter().enumerate() {
             let Some(spec) = personal_fields(&event.stream.stream_type, &event.event_type) else {
                 continue;
             };
-            for (pointer, value) in strings_at(spec, &mut event.payload) {
-                let text = value.as_str().unwrap_or_default();
+            for pointer in spec.pointers_in(&event.payload) {
+                let Some(text) = event.payload.pointer(&pointer).and_then(Value::as_str) else {
+                    continue;
+                };
                 if !text.starts_with("pd1.") {
                     continue;
                 }
@@ -230,72 +235,6 @@ fn subject_of(spec: &PersonalFields, stream_id: &str, payload: &Value) -> Result
         Subject::Opening { .. } => return Err("the subject is in another event".to_owned()),
     };
     Uuid::try_parse(text).map_err(|_| "the subject is not a UUID".to_owned())
-}
-
-/// Every string at the spec's pointers in `payload`, with its concrete pointer (`*` expanded).
-fn strings_at<'v>(spec: &PersonalFields, payload: &'v mut Value) -> Vec<(String, &'v mut Value)> {
-    // Concrete pointers first, then one pass that hands out disjoint mutable references.
-    let mut concrete = Vec::new();
-    for pattern in spec.fields {
-        expand(payload, pattern, String::new(), &mut concrete);
-    }
-    let mut found = Vec::with_capacity(concrete.len());
-    collect_mut(payload, String::new(), &concrete, &mut found);
-    found
-}
-
-fn expand(value: &Value, pattern: &str, prefix: String, out: &mut Vec<String>) {
-    let Some(rest) = pattern.strip_prefix('/') else {
-        if value.is_string() {
-            out.push(prefix);
-        }
-        return;
-    };
-    let (segment, tail) = match rest.find('/') {
-        Some(at) => (&rest[..at], &rest[at..]),
-        None => (rest, ""),
-    };
-    match (segment, value) {
-        ("*", Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                expand(item, tail, format!("{prefix}/{i}"), out);
-            }
-        }
-        (name, Value::Object(fields)) => {
-            if let Some(inner) = fields.get(name) {
-                expand(inner, tail, format!("{prefix}/{name}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn collect_mut<'v>(
-    value: &'v mut Value,
-    here: String,
-    wanted: &[String],
-    out: &mut Vec<(String, &'v mut Value)>,
-) {
-    if wanted.contains(&here) {
-        out.push((here, value));
-        return;
-    }
-    if !wanted.iter().any(|w| w.starts_with(&format!("{here}/"))) {
-        return;
-    }
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                collect_mut(item, format!("{here}/{i}"), wanted, out);
-            }
-        }
-        Value::Object(fields) => {
-            for (name, inner) in fields.iter_mut() {
-                collect_mut(inner, format!("{here}/{name}"), wanted, out);
-            }
-        }
-        _ => {}
-    }
 }
 
 impl LogCodec {

@@ -9,12 +9,14 @@
 //! one can open, and every reader shows [`ERASED`] ([`field`]).
 //!
 //! [`codec::LogCodec`] applies the domain's table of personal fields to the log: every service's
-//! event store seals and opens through it.
+//! event store seals and opens through it; [`HiddenPersonalData`] reads a log without keys, every
+//! personal field shown as erased.
 
 pub mod cipher;
 pub mod codec;
 mod error;
 pub mod field;
+mod hidden;
 pub mod key;
 pub mod key_store;
 pub mod master;
@@ -23,6 +25,7 @@ pub use cipher::{open, seal, FieldContext, Sealed};
 pub use codec::LogCodec;
 pub use error::PersonalDataError;
 pub use field::{read_field, Field, ERASED};
+pub use hidden::HiddenPersonalData;
 pub use key::{DataKey, SubjectKind};
 pub use key_store::{erase_in, Erasure, KeyState, KeyStore};
 pub use master::{MasterKey, MasterKeys, WrappedKey};

@@ -104,7 +104,7 @@ impl QueryApi {
         // The query API holds no keys (its role may not read them): the history it words from the
         // log shows personal fields hidden; names and contacts come from the read models.
         let store = EventStore::new(pool.clone())
-            .with_codec(std::sync::Arc::new(auth::access::HiddenPersonalData));
+            .with_codec(std::sync::Arc::new(personal_data::HiddenPersonalData));
         let mut schema = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
             .data(ShopName(auth.shop.clone()))
             .data(sources.reports)

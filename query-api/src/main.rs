@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
                 meili,
                 // Searching reads the indexes; a store here never opens personal data.
                 EventStore::new(pool.clone())
-                    .with_codec(std::sync::Arc::new(auth::access::HiddenPersonalData)),
+                    .with_codec(std::sync::Arc::new(personal_data::HiddenPersonalData)),
             )?;
             SearchSource::Meilisearch(Box::new(indexes))
         }

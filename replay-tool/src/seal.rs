@@ -576,38 +576,15 @@ impl<'s> Pages<'s> {
     }
 }
 
-/// Every string at the spec's pointers in `payload`, with its concrete pointer (`*` expanded).
-pub fn strings_at<'v>(spec: &PersonalFields, payload: &'v Value) -> Vec<(String, &'v str)> {
-    let mut found = Vec::new();
-    for pattern in spec.fields {
-        expand(payload, pattern, String::new(), &mut found);
-    }
-    found
-}
-
-fn expand<'v>(value: &'v Value, pattern: &str, here: String, out: &mut Vec<(String, &'v str)>) {
-    let Some(rest) = pattern.strip_prefix('/') else {
-        if let Value::String(text) = value {
-            out.push((here, text));
-        }
-        return;
-    };
-    let (segment, tail) = rest
-        .find('/')
-        .map_or((rest, ""), |at| (&rest[..at], &rest[at..]));
-    match (segment, value) {
-        ("*", Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                expand(item, tail, format!("{here}/{i}"), out);
-            }
-        }
-        (name, Value::Object(fields)) => {
-            if let Some(inner) = fields.get(name) {
-                expand(inner, tail, format!("{here}/{name}"), out);
-            }
-        }
-        _ => {}
-    }
+/// Every personal string of `payload`, with its concrete pointer (the domain's walk).
+fn strings_at<'v>(spec: &PersonalFields, payload: &'v Value) -> Vec<(String, &'v str)> {
+    spec.pointers_in(payload)
+        .into_iter()
+        .filter_map(|pointer| {
+            let text = payload.pointer(&pointer)?.as_str()?;
+            Some((pointer, text))
+        })
+        .collect()
 }
 
 fn string_leaves<'v>(value: &'v Value, here: String, out: &mut Vec<(String, &'v str)>) {

@@ -31,23 +31,18 @@ fn event(payload: Value) -> NewEvent {
 /// Every string at a personal pointer of `payload` (`*` expanded), with its concrete pointer.
 fn personal_strings(stream_type: &str, payload: &Value) -> Vec<(String, String)> {
     let spec = personal_fields(stream_type, payload["type"].as_str().unwrap()).unwrap();
-    let mut found = Vec::new();
-    for pattern in spec.fields {
-        let (head, tail) = pattern.split_once("/*").unwrap_or((pattern, ""));
-        let concrete: Vec<String> = match payload.pointer(head) {
-            Some(Value::Array(items)) if !tail.is_empty() || pattern.ends_with("/*") => (0..items
-                .len())
-                .map(|i| format!("{head}/{i}{tail}"))
-                .collect(),
-            _ => vec![head.to_owned()],
-        };
-        for pointer in concrete {
-            if let Some(Value::String(text)) = payload.pointer(&pointer) {
-                found.push((pointer, text.clone()));
-            }
-        }
-    }
-    found
+    spec.pointers_in(payload)
+        .into_iter()
+        .map(|pointer| {
+            let text = payload.pointer(&pointer).and_then(Value::as_str).unwrap();
+            (pointer, text.to_owned())
+        })
+        .collect()
+}
+
+/// A JSON pointer as PostgreSQL's `#>` and `jsonb_set` path (`/party/full_name` → `{party,full_name}`).
+fn sql_path(pointer: &str) -> Vec<String> {
+    pointer.split('/').skip(1).map(str::to_owned).collect()
 }
 
 /// One log with a client, a staff stream and a work order holding every event type with
@@ -164,13 +159,7 @@ async fn a_sealed_value_moved_to_another_field_event_stream_or_subject_does_not_
             .bind(&stream.stream_type)
             .bind(&stream.id)
             .bind(&event_type)
-            .bind(
-                pointer
-                    .split('/')
-                    .skip(1)
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>(),
-            )
+            .bind(sql_path(&pointer))
             .fetch_one(&pool)
             .await
             .unwrap()
@@ -194,13 +183,7 @@ async fn a_sealed_value_moved_to_another_field_event_stream_or_subject_does_not_
             .bind(&stream.stream_type)
             .bind(&stream.id)
             .bind(&event_type)
-            .bind(
-                pointer
-                    .split('/')
-                    .skip(1)
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>(),
-            )
+            .bind(sql_path(&pointer))
             .bind(value)
             .execute(&mut *tx)
             .await
