@@ -1,7 +1,9 @@
 //! A record's history for the auditor: every event of its stream, oldest first, worded in Russian,
-//! with who, when and the request it came from. Read from the log itself, not a read model.
+//! with who, when and the request it came from. Read from the log itself, not a read model;
+//! personal fields are worded as [`HIDDEN`].
 
 use aggregates::permission::Permission as P;
+use aggregates::personal::ERASED;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use event_store::StreamId;
@@ -10,6 +12,13 @@ use uuid::Uuid;
 use crate::context::Scope;
 use crate::error::{GqlResult, OrGql, QueryError};
 use crate::paging::{decode_version_cursor, page_size, version_cursor, Page, Paged};
+
+/// How this history words a personal field. The query API holds no data keys, so its log reads
+/// every personal field as [`ERASED`], live subject or erased: saying "erased" would be untrue of
+/// the live ones. "Hidden" is true of both; an erasure has its own entry in the history, and the
+/// client's card shows today's contacts from the read model. The auditor's full wording, opened
+/// with the keys, is `motorlog-replay history`.
+pub const HIDDEN: &str = "[скрыто]";
 
 /// An event of a record's history, in the shop's words.
 #[derive(SimpleObject)]
@@ -128,7 +137,7 @@ async fn read_history(
     events
         .into_iter()
         .map(|event| {
-            let summary = projections::history::describe(&event)?;
+            let summary = projections::history::describe(&event)?.replace(ERASED, HIDDEN);
             let actor_name =
                 projections::history::actor_employee(&event).and_then(|id| names.get(&id).cloned());
             Ok(HistoryEntry {

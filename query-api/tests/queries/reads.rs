@@ -344,6 +344,25 @@ async fn history_tells_every_event_in_the_shops_words_with_who_and_when() {
     assert_eq!(rest["history"]["nodes"][0]["version"], 4);
     let advisor = s.shop.query(Some(&s.advisor), &query, None).await;
     assert_eq!(advisor.error_code(), Some("forbidden"));
+
+    // A live client's personal fields: hidden (the query API holds no keys), never "erased".
+    let client = format!(
+        r#"{{ history(kind: CLIENT, id: "{}") {{ nodes {{ eventType summary }} }} }}"#,
+        s.client
+    );
+    let data = s.shop.data(&s.owner, &client, &s.position).await;
+    let registered = &data["history"]["nodes"][0];
+    assert_eq!(registered["eventType"], "ClientRegistered");
+    assert_eq!(
+        registered["summary"],
+        format!(
+            "Зарегистрирован клиент {}",
+            query_api::schema::history::HIDDEN
+        )
+    );
+    let all = data.to_string();
+    assert!(!all.contains(aggregates::personal::ERASED), "{all}");
+    assert!(!all.contains("Петров"), "{all}");
 }
 
 #[tokio::test]
