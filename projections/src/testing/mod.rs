@@ -663,6 +663,61 @@ mod tests {
     }
 }
 
+/// A message of a Kafka topic as its bytes read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicMessage {
+    /// The key (the relay's: the stream).
+    pub key: String,
+    /// The payload (the relay's: the event as stored).
+    pub payload: String,
+}
+
+/// The first `expected` messages of partition 0 of `topic`, from its beginning: what a test reads
+/// to see exactly what the brokers hold. Gives up after two minutes.
+pub async fn topic_messages(
+    bootstrap: &str,
+    topic: &str,
+    expected: usize,
+) -> Result<Vec<TopicMessage>, ProjectionError> {
+    use rdkafka::consumer::{Consumer, StreamConsumer};
+    use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+    let failed = |e: rdkafka::error::KafkaError| ProjectionError::SinkUnavailable(e.to_string());
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", format!("test-{}", Uuid::now_v7()))
+        .set("enable.auto.commit", "false")
+        .create()
+        .map_err(failed)?;
+    let mut partitions = TopicPartitionList::new();
+    partitions
+        .add_partition_offset(topic, 0, Offset::Beginning)
+        .map_err(failed)?;
+    consumer.assign(&partitions).map_err(failed)?;
+    let text =
+        |bytes: Option<&[u8]>| String::from_utf8_lossy(bytes.unwrap_or_default()).into_owned();
+    let mut messages = Vec::with_capacity(expected);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while messages.len() < expected {
+        if std::time::Instant::now() >= deadline {
+            return Err(ProjectionError::SinkUnavailable(format!(
+                "{} of {expected} messages read from {topic}",
+                messages.len()
+            )));
+        }
+        let Ok(received) =
+            tokio::time::timeout(std::time::Duration::from_secs(5), consumer.recv()).await
+        else {
+            continue;
+        };
+        let message = received.map_err(failed)?;
+        messages.push(TopicMessage {
+            key: text(message.key()),
+            payload: text(message.payload()),
+        });
+    }
+    Ok(messages)
+}
+
 /// A `clickhouse-server` of the test's own on 127.0.0.1: its own config, data directory and free
 /// ports; stopped and removed when dropped. `CLICKHOUSE_SERVER` names the binary (default
 /// `clickhouse-server`, from Debian's package, which `scripts/install-tools.sh` installs).

@@ -825,33 +825,13 @@ async fn a_box_fed_from_a_topic_of_three_partitions_says_it_refuses_it_and_does_
 
 /// Every message payload of partition 0 of `topic` once `expected` have arrived, as text.
 async fn raw_messages(bootstrap: &str, topic: &str, expected: usize) -> Vec<String> {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", format!("test-{}", uuid::Uuid::now_v7()))
-        .set("enable.auto.commit", "false")
-        .create()
+    let messages = projections::testing::topic_messages(bootstrap, topic, expected)
+        .await
         .unwrap();
-    let mut partitions = TopicPartitionList::new();
-    partitions
-        .add_partition_offset(topic, 0, Offset::Beginning)
-        .unwrap();
-    consumer.assign(&partitions).unwrap();
-    let mut messages = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while messages.len() < expected {
-        assert!(
-            Instant::now() < deadline,
-            "{} of {expected} messages",
-            messages.len()
-        );
-        let Ok(received) = tokio::time::timeout(Duration::from_secs(5), consumer.recv()).await
-        else {
-            continue;
-        };
-        let message = received.unwrap();
-        messages.push(String::from_utf8_lossy(message.payload().unwrap()).into_owned());
-    }
     messages
+        .into_iter()
+        .map(|message| message.payload)
+        .collect()
 }
 
 /// The relay publishes the log as stored: a client's name and phone travel sealed, so the brokers'

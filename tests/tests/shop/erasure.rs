@@ -6,13 +6,10 @@
 //! are what they were. The auditor's history shows the erased fields as erased.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use motorlog_tests::day::{open_the_shop, sign_in, Accepted, Desk, Visit};
 use motorlog_tests::processes::{replay, Broker, Deployment, Extras, OWNER_EMAIL};
 use projections::testing::ClickHouseServer;
-use rdkafka::consumer::{Consumer, StreamConsumer};
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -213,40 +210,14 @@ async fn erased_clients_are_nowhere_in_the_clear_and_the_books_still_add_up() {
     }
     // The kept clients are as they were.
     for person in kept {
-        let seen = data(
-            &http,
-            &shop.queries.url,
-            &owner,
-            &format!(
-                r#"{{ client(id: "{}") {{ displayName }} }}"#,
-                person.visit.client
-            ),
-        )
-        .await;
-        assert_eq!(
-            seen["client"]["displayName"],
-            person.name.as_str(),
-            "{seen}"
-        );
+        let name = display_name(&http, &shop.queries.url, &owner, person.visit.client).await;
+        assert_eq!(name, person.name.as_str());
         assert!(places[0].1.contains(&person.email));
     }
     // The erased clients' records stay, closed, and their books add up as before.
     for (person, before) in erased.iter().zip(&books_before) {
-        let seen = data(
-            &http,
-            &shop.queries.url,
-            &owner,
-            &format!(
-                r#"{{ client(id: "{}") {{ displayName }} }}"#,
-                person.visit.client
-            ),
-        )
-        .await;
-        assert_ne!(
-            seen["client"]["displayName"],
-            person.name.as_str(),
-            "{seen}"
-        );
+        let name = display_name(&http, &shop.queries.url, &owner, person.visit.client).await;
+        assert_ne!(name, person.name.as_str());
         let after = data(&http, &shop.queries.url, &owner, &books(&person.visit)).await;
         assert_eq!(&after, before);
         assert_eq!(
@@ -297,6 +268,12 @@ async fn erased_clients_are_nowhere_in_the_clear_and_the_books_still_add_up() {
     }
 }
 
+/// The name the client's card shows.
+async fn display_name(http: &reqwest::Client, queries: &str, token: &str, client: Uuid) -> Value {
+    let query = format!(r#"{{ client(id: "{client}") {{ displayName }} }}"#);
+    data(http, queries, token, &query).await["client"]["displayName"].clone()
+}
+
 /// A command as the owner; the status and the answer.
 async fn send(
     http: &reqwest::Client,
@@ -333,40 +310,14 @@ async fn pg_dump(url: &str) -> String {
 
 /// Every message of the topic (keys and payloads), from the beginning until at least `events`.
 async fn read_topic(bootstrap: &str, topic: &str, events: i64) -> String {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", format!("erasure-{}", Uuid::now_v7()))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
+    let expected = usize::try_from(events).unwrap();
+    let messages = projections::testing::topic_messages(bootstrap, topic, expected)
+        .await
         .unwrap();
-    let mut partitions = TopicPartitionList::new();
-    partitions
-        .add_partition_offset(topic, 0, Offset::Beginning)
-        .unwrap();
-    consumer.assign(&partitions).unwrap();
-    let mut text = String::new();
-    let mut messages = 0;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while messages < events {
-        assert!(
-            Instant::now() < deadline,
-            "{messages} of {events} events read from the topic"
-        );
-        let Ok(received) = tokio::time::timeout(Duration::from_secs(5), consumer.recv()).await
-        else {
-            continue;
-        };
-        let message = received.unwrap();
-        messages += 1;
-        text.push_str(&String::from_utf8_lossy(message.key().unwrap_or_default()));
-        text.push('\n');
-        text.push_str(&String::from_utf8_lossy(
-            message.payload().unwrap_or_default(),
-        ));
-        text.push('\n');
-    }
-    text
+    messages
+        .iter()
+        .map(|message| format!("{}\n{}\n", message.key, message.payload))
+        .collect()
 }
 
 /// Every row of every table of ClickHouse's `database`, as tab-separated text.
