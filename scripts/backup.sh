@@ -12,6 +12,9 @@
 #   auth         the key store: signing keys, password hashes, sessions, refresh tokens, security events
 #   command_api  idempotency records, order-number counters and the reservations that keep plates,
 #                VINs and invoices unique: written in the same transaction as the events
+#   keys         the personal data key store: data keys wrapped under the master key (never in the
+#                database, never in a backup) and the erasures; without it no personal field of the
+#                log opens again
 # Not dumped: `read` and `projections` (the read models and their checkpoints), which
 # scripts/restore.sh rebuilds from the log; ClickHouse and Meilisearch likewise.
 #
@@ -40,7 +43,7 @@ psql "$url" -XAtq -v ON_ERROR_STOP=1 \
 [ -s "$out/migrations.txt" ] || { say "no migrations in this database: is it Motorlog's?"; exit 1; }
 
 pg_dump "$url" --format=custom --data-only --no-owner --no-privileges \
-  --schema=public --schema=auth --schema=command_api \
+  --schema=public --schema=auth --schema=command_api --schema=keys \
   --exclude-table=public.snapshots --exclude-table=public._sqlx_migrations \
   --file="$out/motorlog.dump"
 

@@ -93,7 +93,7 @@ RESTORE_DATABASE_URL="$server_url/$dst" MOTORLOG_BIN_DIR="$PWD/$bin" \
 # order of a rebuild matters.
 relations=$(psql "$server_url/$src" -XAtq -c "
   SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables
-   WHERE table_schema IN ('public', 'auth', 'command_api', 'read')
+   WHERE table_schema IN ('public', 'auth', 'command_api', 'keys', 'read')
      AND (table_schema, table_name) NOT IN (('public', 'snapshots'), ('public', '_sqlx_migrations'))
    ORDER BY 1")
 dump_rows() { psql "$server_url/$1" -XAtq -v ON_ERROR_STOP=1 -c "COPY (SELECT r::text FROM $2 r ORDER BY 1) TO STDOUT"; }
