@@ -328,21 +328,27 @@ pub async fn run_sink<S: Sink>(
 }
 
 /// A subscription's batch without the read errors, which the subscription retries by itself.
+/// A personal field that does not open is no passing fault (a data key lost outside erasure, a
+/// wrong master key, a tampered value): retried, it would stall the projector in silence, so it
+/// ends the run with the reason.
 fn received(
     batch: Vec<Result<RecordedEvent, event_store::EventStoreError>>,
     key: &str,
-) -> Vec<RecordedEvent> {
+) -> Result<Vec<RecordedEvent>, ProjectionError> {
     let mut events = Vec::with_capacity(batch.len());
     for item in batch {
         match item {
             Ok(event) => events.push(event),
+            Err(error @ event_store::EventStoreError::PersonalData(_)) => {
+                return Err(ProjectionError::EventStore(error))
+            }
             // A passing database fault is only logged.
             Err(error) => {
                 tracing::warn!(projector = %key, %error, "reading the log failed; retrying")
             }
         }
     }
-    events
+    Ok(events)
 }
 
 fn batch_span(key: &str, events: &[RecordedEvent]) -> tracing::Span {
@@ -379,7 +385,10 @@ async fn follow<P: Projection>(
             batch = batches.next() => batch,
         };
         let Some(batch) = batch else { break Ok(()) };
-        let events = received(batch, &key);
+        let events = match received(batch, &key) {
+            Ok(events) => events,
+            Err(error) => break Err(error),
+        };
         if events.is_empty() {
             continue;
         }
@@ -557,6 +566,7 @@ async fn follow_sink<S: Sink>(
         batch_lock: None,
         delivered_under_lock: 0,
     };
+    let mut unreadable = None;
     let failed = loop {
         let accepting = follower.accepting();
         let in_flight = !follower.window.is_empty();
@@ -564,7 +574,13 @@ async fn follow_sink<S: Sink>(
             () = &mut shutdown => break follower.drain().await.err(),
             batch = batches.next(), if accepting => {
                 let Some(batch) = batch else { break follower.drain().await.err() };
-                let events = received(batch, &key);
+                let events = match received(batch, &key) {
+                    Ok(events) => events,
+                    Err(error) => {
+                        unreadable = Some(error);
+                        break follower.drain().await.err();
+                    }
+                };
                 if events.is_empty() {
                     continue;
                 }
@@ -586,7 +602,8 @@ async fn follow_sink<S: Sink>(
         }
     };
     let outcome = match failed {
-        None => Ok(()),
+        // What was delivered before the unreadable batch is settled; the run ends with the reason.
+        None => unreadable.map_or(Ok(()), Err),
         // A rebuild swapped in beside us moved the checkpoint: the supervisor starts again from
         // where the swap left the sink.
         Some((_, error @ ProjectionError::CheckpointMoved(_))) => Err(error),

@@ -412,3 +412,45 @@ async fn an_erased_client_and_employee_leave_no_trace_in_the_read_models_and_a_r
         Vec::<String>::new()
     );
 }
+
+/// A data key lost outside erasure (a restore without the key store, a hand-edited table) leaves
+/// sealed fields that open for no one: a rebuild says so and stops, instead of retrying the read in
+/// silence for ever (a restore once waited on it until its timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_data_key_stops_a_rebuild_with_the_reason() {
+    let db = TestDatabase::create("proj_lost_key", 10).await.unwrap();
+    let store = sealed_store(&db.pool);
+    let client = ClientId(Uuid::now_v7());
+    decide_and_append::<Client>(
+        &store,
+        &StreamId::new("client", client.0.to_string()),
+        ClientCommand::Register {
+            client_id: client,
+            party: Party::Person {
+                full_name: NAME.into(),
+            },
+            phones: vec![Phone::parse(PHONE).unwrap()],
+            email: None,
+            at: chrono::Utc::now(),
+        },
+    )
+    .await;
+    // Not an erasure: the key goes, and no erasure is recorded.
+    sqlx::query("DELETE FROM keys.data_keys WHERE subject_id = $1")
+        .bind(client.0)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let rebuilt = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        rebuild_named("clients", &store, None, RunOptions::default(), |_, _| {}),
+    )
+    .await
+    .expect("the rebuild stops by itself")
+    .expect("a projector's name");
+    let error = rebuilt
+        .expect_err("a log that does not open cannot be rebuilt")
+        .to_string();
+    assert!(error.contains("personal data"), "{error}");
+    assert!(error.contains(&client.0.to_string()), "{error}");
+}
