@@ -28,7 +28,8 @@ use crate::bounds;
 use crate::client::ClientStanding;
 use crate::contact::Phone;
 use crate::ids::{
-    CatalogueServiceId, ClientId, EmployeeId, LineId, RecommendationId, VehicleId, WorkOrderId,
+    CatalogueServiceId, ClientId, EmployeeId, LineId, PartId, RecommendationId, VehicleId,
+    WorkOrderId,
 };
 use crate::money::{round_half_up, Money, NormHours, Percent, Quantity};
 use crate::permission::Permission;
@@ -284,6 +285,10 @@ pub struct PartsLine {
     pub client_supplied: bool,
     /// The client's decision.
     pub approval: Approval,
+    /// The catalogue part, when the line takes it from the shop's stock (its reservation is held
+    /// by that part's stock stream); none for a part named by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_id: Option<PartId>,
 }
 
 impl PricedLine for PartsLine {
@@ -491,6 +496,8 @@ pub enum WorkOrderCommand {
         discount: Percent,
         /// The client's own part.
         client_supplied: bool,
+        /// The catalogue part, when taken from stock.
+        part_id: Option<PartId>,
     },
     /// Change a parts line's quantity, price or discount.
     ChangePartsLine {
@@ -686,6 +693,9 @@ pub enum WorkOrderEvent {
         discount: Percent,
         /// The client's own part.
         client_supplied: bool,
+        /// The catalogue part, when taken from stock (absent in events from before the catalogue).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part_id: Option<PartId>,
     },
     /// A parts line's figures changed (an approved line goes back to pending).
     PartsLineChanged {
@@ -1040,6 +1050,7 @@ impl WorkOrder {
                 unit_price,
                 discount,
                 client_supplied,
+                part_id,
             } => {
                 self.ensure_new_line(line_id)?;
                 if client_supplied && unit_price != Money::ZERO {
@@ -1057,6 +1068,7 @@ impl WorkOrder {
                     )?,
                     discount,
                     client_supplied,
+                    part_id,
                 }
             }
             WorkOrderCommand::ChangePartsLine {
@@ -1457,6 +1469,7 @@ impl Aggregate for WorkOrder {
                 unit_price,
                 discount,
                 client_supplied,
+                part_id,
             } => {
                 self.used_line_ids.insert(*line_id);
                 self.parts.push(PartsLine {
@@ -1468,6 +1481,7 @@ impl Aggregate for WorkOrder {
                     discount: *discount,
                     client_supplied: *client_supplied,
                     approval: Approval::Pending,
+                    part_id: *part_id,
                 });
             }
             WorkOrderEvent::PartsLineChanged {

@@ -30,6 +30,7 @@ fn add_parts(n: u128, units: u32, unit_price: Money) -> C {
         unit_price,
         discount: Percent::ZERO,
         client_supplied: false,
+        part_id: None,
     }
 }
 
@@ -55,6 +56,7 @@ fn parts_added(n: u128, units: u32, unit_price: Money) -> E {
         unit_price,
         discount: Percent::ZERO,
         client_supplied: false,
+        part_id: None,
     }
 }
 
@@ -304,6 +306,7 @@ fn line_command() -> impl Strategy<Value = C> {
                 unit_price: Money::kopecks(price),
                 discount: Percent::from_basis_points(discount).unwrap(),
                 client_supplied: false,
+                part_id: None,
             }
         ),
         (0..16u128, thousandths(), kopecks()).prop_map(|(n, quantity, price)| {

@@ -552,6 +552,39 @@ fn an_invoice_for_a_part_of_the_order_keeps_its_stored_form() {
     assert!(json.contains("\"amount\": 300000"));
 }
 
+/// A parts line taken from stock names its catalogue part; a line named by hand leaves `part_id`
+/// out, so every parts line added before the catalogue keeps its stored form (the sample above).
+#[test]
+fn a_parts_line_from_stock_keeps_its_stored_form() {
+    let from_stock = WorkOrderEvent::PartsLineAdded {
+        line_id: LineId(id(66)),
+        part_number: "W 712/95".into(),
+        name: "Фильтр масляный".into(),
+        quantity: aggregates::money::Quantity::units(1).unwrap(),
+        unit_price: Money::kopecks(95_000),
+        discount: Percent::ZERO,
+        client_supplied: false,
+        part_id: Some(PartId(id(70))),
+    };
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/work_order_stock/PartsLineAdded.v1.json");
+    let json = serde_json::to_string_pretty(&from_stock).unwrap() + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() && !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &json).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        json, golden,
+        "the stored form of a parts line from stock changed"
+    );
+    assert_eq!(
+        serde_json::from_str::<WorkOrderEvent>(&golden).unwrap(),
+        from_stock
+    );
+    assert!(json.contains("\"part_id\": \"00000000-0000-0000-0000-000000000046\""));
+}
+
 fn part_samples() -> Vec<aggregates::part::PartEvent> {
     use aggregates::part::{PartEvent as E, ReorderPoints, Unit};
     vec![

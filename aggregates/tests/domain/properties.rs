@@ -131,6 +131,7 @@ fn work_order_command() -> impl Strategy<Value = C> {
             unit_price: if own { Money::ZERO } else { price },
             discount,
             client_supplied: own,
+            part_id: None,
         },
     );
     let change_parts =

@@ -81,6 +81,7 @@ pub fn parts(n: u128, units: u32) -> E {
         unit_price: Money::kopecks(189_050),
         discount: Percent::ZERO,
         client_supplied: false,
+        part_id: None,
     }
 }
 
@@ -335,6 +336,7 @@ fn a_completed_order_is_locked_until_reopened_with_a_reason() {
         unit_price: Money::roubles(650),
         discount: Percent::ZERO,
         client_supplied: false,
+        part_id: None,
     };
     given::<WorkOrder>(history.clone())
         .when(add.clone())
@@ -492,6 +494,7 @@ fn the_clients_own_part_is_fitted_free() {
         unit_price: price,
         discount: Percent::ZERO,
         client_supplied: true,
+        part_id: None,
     };
     given::<WorkOrder>(vec![opened()])
         .when(own_part(Money::roubles(100)))
@@ -548,6 +551,7 @@ fn totals_follow_the_written_rounding_rule() {
             unit_price: Money::kopecks(189_050),
             discount: Percent::from_basis_points(550).unwrap(),
             client_supplied: false,
+            part_id: None,
         },
     ];
     let order = state(&history);

@@ -386,6 +386,7 @@ impl ShopGenerator {
                     unit_price: Money::kopecks(price),
                     discount: Percent::ZERO,
                     client_supplied: false,
+                    part_id: None,
                 },
             )?;
             // Recommended work is named like the shop's works, so a later visit can take it up.

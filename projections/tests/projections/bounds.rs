@@ -170,6 +170,7 @@ fn visit(
                 unit_price: MAX_UNIT_PRICE,
                 discount: Percent::ZERO,
                 client_supplied: false,
+                part_id: None,
             }
         } else if random.below(3) == 0 {
             let tenths = random.pick(&[MAX_NORM_HOURS_TENTHS, MAX_NORM_HOURS_TENTHS - 1, 1, 15]);
@@ -199,6 +200,7 @@ fn visit(
                 },
                 discount,
                 client_supplied,
+                part_id: None,
             }
         };
         match step(&mut order, &mut events, command) {

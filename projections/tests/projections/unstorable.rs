@@ -103,6 +103,7 @@ async fn an_event_a_read_model_cannot_store_stops_its_projector_loudly_not_retri
             unit_price: Money::kopecks(4_607_034_170_015_000),
             discount: Percent::ZERO,
             client_supplied: false,
+            part_id: None,
         },
     ];
     assert_eq!(events[1].event_type(), "PartsLineAdded");
