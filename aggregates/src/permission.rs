@@ -111,6 +111,30 @@ permissions! {
     InvoiceRead = "invoice.read",
     /// Edit the service catalogue.
     CatalogueEdit = "catalogue.edit",
+    /// Add parts to the parts catalogue and change them (numbers, analogues, reorder points).
+    PartEdit = "part.edit",
+    /// See the parts catalogue.
+    PartRead = "part.read",
+    /// Register suppliers and change their requisites and terms.
+    SupplierEdit = "supplier.edit",
+    /// See suppliers.
+    SupplierRead = "supplier.read",
+    /// Draft, send, close and cancel purchase orders.
+    PurchaseOrderEdit = "purchase_order.edit",
+    /// Receive goods on purchase orders (приход).
+    PurchaseOrderReceive = "purchase_order.receive",
+    /// See purchase orders.
+    PurchaseOrderRead = "purchase_order.read",
+    /// Issue reserved parts to cars and take unused ones back.
+    StockIssue = "stock.issue",
+    /// Record inventory counts (the difference becomes an adjustment).
+    StockCount = "stock.count",
+    /// Reserve parts that are not in stock, to order (a backorder).
+    StockBackorder = "stock.backorder",
+    /// See stock: on hand, reserved, on order, movements.
+    StockRead = "stock.read",
+    /// See purchase prices, stock value and margins.
+    StockReadCosts = "stock.read_costs",
     /// Edit directories.
     DirectoryEdit = "directory.edit",
     /// Edit the shop's name, requisites and numbering.

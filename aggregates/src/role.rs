@@ -215,7 +215,7 @@ pub struct DefaultRole {
     pub permissions: BTreeSet<Permission>,
 }
 
-/// The five roles of a new shop: owner, service advisor, mechanic, cashier and auditor.
+/// The six roles of a new shop: owner, service advisor, mechanic, cashier, storekeeper and auditor.
 pub fn default_roles() -> Vec<DefaultRole> {
     use Permission as P;
     let set = |permissions: &[Permission]| permissions.iter().copied().collect();
@@ -253,6 +253,9 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::WorkOrderReadAll,
                 P::InvoiceRead,
                 P::StaffRead,
+                P::PartRead,
+                P::StockRead,
+                P::StockBackorder,
             ]),
         },
         DefaultRole {
@@ -264,6 +267,8 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::WorkOrderReadAssigned,
                 P::WorkOrderPerformLabour,
                 P::WorkOrderAddRecommendation,
+                P::PartRead,
+                P::StockRead,
             ]),
         },
         DefaultRole {
@@ -281,6 +286,26 @@ pub fn default_roles() -> Vec<DefaultRole> {
             ]),
         },
         DefaultRole {
+            code: "storekeeper",
+            name: "Кладовщик",
+            permissions: set(&[
+                P::VehicleRead,
+                P::WorkOrderReadAll,
+                P::PartEdit,
+                P::PartRead,
+                P::SupplierEdit,
+                P::SupplierRead,
+                P::PurchaseOrderEdit,
+                P::PurchaseOrderReceive,
+                P::PurchaseOrderRead,
+                P::StockIssue,
+                P::StockCount,
+                P::StockBackorder,
+                P::StockRead,
+                P::StockReadCosts,
+            ]),
+        },
+        DefaultRole {
             code: "auditor",
             name: "Аудитор",
             permissions: set(&[
@@ -292,6 +317,11 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::StaffRead,
                 P::ReportsRead,
                 P::HistoryRead,
+                P::PartRead,
+                P::SupplierRead,
+                P::PurchaseOrderRead,
+                P::StockRead,
+                P::StockReadCosts,
             ]),
         },
     ]

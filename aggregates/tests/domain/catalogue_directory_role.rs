@@ -136,7 +136,14 @@ fn permissions_have_unique_stable_codes_and_default_roles_are_sensible() {
     let names: Vec<&str> = roles.iter().map(|r| r.code).collect();
     assert_eq!(
         names,
-        ["owner", "advisor", "mechanic", "cashier", "auditor"]
+        [
+            "owner",
+            "advisor",
+            "mechanic",
+            "cashier",
+            "storekeeper",
+            "auditor"
+        ]
     );
     let role = |code: &str| roles.iter().find(|r| r.code == code).unwrap();
     assert!(!role("mechanic")
@@ -148,8 +155,31 @@ fn permissions_have_unique_stable_codes_and_default_roles_are_sensible() {
         .contains(&Permission::InvoiceRecordPayment));
     assert!(role("auditor").permissions.iter().all(|p| {
         let code = p.code();
-        code.ends_with(".read") || code.ends_with("read_all") || code == "reports.read"
+        code.ends_with(".read")
+            || code.ends_with("read_all")
+            || code.ends_with(".read_costs")
+            || code == "reports.read"
     }));
+    // The storekeeper runs the store and nothing of the money or the staff.
+    let storekeeper = &role("storekeeper").permissions;
+    for needed in [
+        Permission::PurchaseOrderReceive,
+        Permission::StockIssue,
+        Permission::StockCount,
+        Permission::PartEdit,
+    ] {
+        assert!(storekeeper.contains(&needed), "{needed}");
+    }
+    assert!(storekeeper.iter().all(|p| !p.code().starts_with("invoice.")
+        && !p.code().starts_with("staff.")
+        && !p.code().starts_with("role.")));
+    // Only who sells parts to clients may reserve what is not on the shelf.
+    assert!(role("advisor")
+        .permissions
+        .contains(&Permission::StockBackorder));
+    assert!(!role("mechanic")
+        .permissions
+        .contains(&Permission::StockBackorder));
 }
 
 #[test]
