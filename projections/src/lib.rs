@@ -26,7 +26,8 @@ pub mod testing;
 
 pub use error::ProjectionError;
 pub use read_models::{
-    analytics, clients, history, invoices, reference_data, vehicles, work_orders,
+    analytics, clients, history, invoices, parts_margin, reference_data, stock, vehicles,
+    work_orders,
 };
 pub use runtime::{run, run_sink, Projection, RunOptions, Sink};
 pub use sinks::{clickhouse_facts, kafka_relay, kafka_source, meilisearch};

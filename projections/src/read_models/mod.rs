@@ -9,6 +9,8 @@ pub mod cards;
 pub mod clients;
 pub mod history;
 pub mod invoices;
+pub mod parts_margin;
 pub mod reference_data;
+pub mod stock;
 pub mod vehicles;
 pub mod work_orders;

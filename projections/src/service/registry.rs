@@ -10,7 +10,9 @@ use sqlx::PgPool;
 use crate::read_models::analytics::AnalyticsProjection;
 use crate::read_models::clients::ClientsProjection;
 use crate::read_models::invoices::InvoicesProjection;
+use crate::read_models::parts_margin::PartsMarginProjection;
 use crate::read_models::reference_data::ReferenceDataProjection;
+use crate::read_models::stock::StockProjection;
 use crate::read_models::vehicles::VehiclesProjection;
 use crate::read_models::work_orders::WorkOrdersProjection;
 use crate::rebuild::{rebuild, rebuild_from_kafka, Rebuilt};
@@ -33,17 +35,23 @@ pub enum Projector {
     ReferenceData,
     /// [`AnalyticsProjection`].
     Analytics,
+    /// [`StockProjection`].
+    Stock,
+    /// [`PartsMarginProjection`].
+    PartsMargin,
 }
 
 impl Projector {
     /// Every read model, in the order they are started and listed.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Clients,
         Self::Vehicles,
         Self::WorkOrders,
         Self::Invoices,
         Self::ReferenceData,
         Self::Analytics,
+        Self::Stock,
+        Self::PartsMargin,
     ];
 
     /// Its name (`clients`, `work_orders`, …).
@@ -55,6 +63,8 @@ impl Projector {
             Self::Invoices => InvoicesProjection::NAME,
             Self::ReferenceData => ReferenceDataProjection::NAME,
             Self::Analytics => AnalyticsProjection::NAME,
+            Self::Stock => StockProjection::NAME,
+            Self::PartsMargin => PartsMarginProjection::NAME,
         }
     }
 
@@ -72,6 +82,8 @@ impl Projector {
             Self::Invoices => checkpoint_key::<InvoicesProjection>(),
             Self::ReferenceData => checkpoint_key::<ReferenceDataProjection>(),
             Self::Analytics => checkpoint_key::<AnalyticsProjection>(),
+            Self::Stock => checkpoint_key::<StockProjection>(),
+            Self::PartsMargin => checkpoint_key::<PartsMarginProjection>(),
         }
     }
 
@@ -84,6 +96,8 @@ impl Projector {
             Self::Invoices => InvoicesProjection::TABLES,
             Self::ReferenceData => ReferenceDataProjection::TABLES,
             Self::Analytics => AnalyticsProjection::TABLES,
+            Self::Stock => StockProjection::TABLES,
+            Self::PartsMargin => PartsMarginProjection::TABLES,
         }
     }
 
@@ -96,6 +110,8 @@ impl Projector {
             Self::Invoices => reset::<InvoicesProjection>(pool).await,
             Self::ReferenceData => reset::<ReferenceDataProjection>(pool).await,
             Self::Analytics => reset::<AnalyticsProjection>(pool).await,
+            Self::Stock => reset::<StockProjection>(pool).await,
+            Self::PartsMargin => reset::<PartsMarginProjection>(pool).await,
         }
     }
 
@@ -128,6 +144,8 @@ impl Projector {
                 one(ReferenceDataProjection, store, from, options, shutdown).await
             }
             Self::Analytics => one(AnalyticsProjection, store, from, options, shutdown).await,
+            Self::Stock => one(StockProjection, store, from, options, shutdown).await,
+            Self::PartsMargin => one(PartsMarginProjection, store, from, options, shutdown).await,
         }
     }
 
@@ -163,6 +181,8 @@ impl Projector {
                 one(ReferenceDataProjection, store, from, options, progress).await
             }
             Self::Analytics => one(AnalyticsProjection, store, from, options, progress).await,
+            Self::Stock => one(StockProjection, store, from, options, progress).await,
+            Self::PartsMargin => one(PartsMarginProjection, store, from, options, progress).await,
         }
     }
 }
