@@ -30,6 +30,8 @@ use uuid::Uuid;
 
 use crate::ProjectionError;
 
+mod stock;
+
 const SURNAMES: [&str; 40] = [
     "Иванов",
     "Смирнов",

@@ -14,6 +14,7 @@ mod read_models;
 mod rebuild;
 mod runtime;
 mod sink;
+mod stock;
 mod unstorable;
 
 use std::io::Read;
