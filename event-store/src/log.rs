@@ -294,6 +294,47 @@ impl EventStore {
         .await
     }
 
+    /// Appends `events` to a second stream inside the transaction of a [`PendingAppend`]: a command
+    /// that moves two records at once (an order's parts line and the part's stock) commits both or
+    /// neither. Of two transactions appending the same version, the second waits for the first and
+    /// is refused with [`EventStoreError::VersionConflict`]; the transaction is then unusable, and
+    /// dropping it rolls back the first append too, so the caller decides again on fresh state.
+    pub async fn append_within(
+        &self,
+        tx: &mut PgConnection,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+    ) -> Result<Appended, EventStoreError> {
+        validate_append(stream, events)?;
+        let events = &*self.sealed(stream, events).await?;
+        let span = tracing::debug_span!("append_within", %stream, events = events.len(), ?expected);
+        async {
+            match insert_events(&mut *tx, stream, expected, events).await {
+                Ok(rows) if rows.len() == events.len() => appended_from_rows(rows),
+                Ok(_) => Err(self.conflict(stream, expected).await),
+                Err(error) if is_unique_violation(&error) => {
+                    Err(self.conflict(stream, expected).await)
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The refusal of an append that found the stream elsewhere than expected.
+    async fn conflict(&self, stream: &StreamId, expected: ExpectedVersion) -> EventStoreError {
+        match self.stream_version(stream).await {
+            Ok(actual) => EventStoreError::VersionConflict {
+                stream: stream.clone(),
+                expected,
+                actual,
+            },
+            Err(error) => error,
+        }
+    }
+
     /// After a refused insert: the same events already in the log make a replay, else a conflict.
     async fn explain_refusal(
         &self,

@@ -195,6 +195,67 @@ async fn a_pending_append_commits_other_writes_with_the_events() {
     assert_eq!(store.stream_version(&order).await.unwrap(), 1);
 }
 
+/// A command that moves two records appends the second inside the first's transaction: both
+/// commit together, and of two such commands racing for the second record's version, the later
+/// one's whole transaction is refused and leaves nothing, its first record's events included.
+#[tokio::test]
+async fn a_second_stream_commits_with_the_first_or_not_at_all() {
+    let (_db, store) = fresh_store("append_within").await;
+    let stock = StreamId::new("stock", "part-1:main");
+    store
+        .append(&stock, ExpectedVersion::NoStream, &events(1))
+        .await
+        .unwrap();
+    let order = |n: u32| StreamId::new("work_order", format!("wo-within-{n}"));
+
+    let mut first = store
+        .begin_append(&order(1), ExpectedVersion::NoStream, &events(1))
+        .await
+        .unwrap();
+    store
+        .append_within(
+            first.connection().unwrap(),
+            &stock,
+            ExpectedVersion::Exact(1),
+            &events(1),
+        )
+        .await
+        .unwrap();
+    let mut second = store
+        .begin_append(&order(2), ExpectedVersion::NoStream, &events(1))
+        .await
+        .unwrap();
+    // The second waits on the first's uncommitted version 2 of the stock; commit the first meanwhile.
+    let racing = async {
+        store
+            .append_within(
+                second.connection().unwrap(),
+                &stock,
+                ExpectedVersion::Exact(1),
+                &events(1),
+            )
+            .await
+    };
+    let committing = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        first.commit().await
+    };
+    let (raced, committed) = tokio::join!(racing, committing);
+    committed.unwrap();
+    match raced {
+        Err(EventStoreError::VersionConflict { actual, .. }) => assert_eq!(actual, 2),
+        other => panic!("the later append must be refused, got {other:?}"),
+    }
+    drop(second);
+    assert_eq!(store.stream_version(&stock).await.unwrap(), 2);
+    assert_eq!(store.stream_version(&order(1)).await.unwrap(), 1);
+    assert_eq!(
+        store.stream_version(&order(2)).await.unwrap(),
+        0,
+        "the refused command's own events rolled back with it"
+    );
+}
+
 #[tokio::test]
 async fn snapshots_keep_the_newest_state() {
     let (_db, store) = fresh_store("snapshots").await;
