@@ -283,6 +283,18 @@ impl ApiError {
             }) => {
                 json!({ "last_km": last_km, "attempted_km": attempted_km })
             }
+            Self::Domain(DomainError::InsufficientStock {
+                available,
+                requested,
+            }) => {
+                // Thousandths of the part's unit, like every quantity in the API.
+                json!({ "available": available, "requested": requested })
+            }
+            Self::Domain(DomainError::QuantityExceeds {
+                what,
+                available,
+                attempted,
+            }) => json!({ "what": what, "available": available, "attempted": attempted }),
             Self::ReferenceNotFound { what, id } | Self::ReferenceInactive { what, id } => {
                 json!({ "what": what, "id": id })
             }

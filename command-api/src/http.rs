@@ -10,9 +10,13 @@ use aggregates::catalogue::CatalogueService;
 use aggregates::client::Client;
 use aggregates::directory::Directory;
 use aggregates::invoice::Invoice;
+use aggregates::part::Part;
+use aggregates::purchase_order::PurchaseOrder;
 use aggregates::role::Role;
 use aggregates::settings::Settings;
 use aggregates::staff::Staff;
+use aggregates::stock::Stock;
+use aggregates::supplier::Supplier;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::WorkOrder;
 use auth::access::Authorizer;
@@ -50,6 +54,10 @@ pub const AGGREGATES: &[&str] = &[
     "role",
     "staff",
     "settings",
+    "part",
+    "supplier",
+    "purchase_order",
+    "stock",
 ];
 
 /// The command API's state.
@@ -109,6 +117,12 @@ async fn command(
         "role" => execute::<Role>(services, authorizer, &headers, &id, &name, &body).await,
         "staff" => execute::<Staff>(services, authorizer, &headers, &id, &name, &body).await,
         "settings" => execute::<Settings>(services, authorizer, &headers, &id, &name, &body).await,
+        "part" => execute::<Part>(services, authorizer, &headers, &id, &name, &body).await,
+        "supplier" => execute::<Supplier>(services, authorizer, &headers, &id, &name, &body).await,
+        "purchase_order" => {
+            execute::<PurchaseOrder>(services, authorizer, &headers, &id, &name, &body).await
+        }
+        "stock" => execute::<Stock>(services, authorizer, &headers, &id, &name, &body).await,
         _ => {
             // Unknown paths still demand a valid token first: nothing is revealed to strangers.
             let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());

@@ -8,13 +8,16 @@
 //! `components` (tagged by `command`), which the web app's types are generated from.
 
 use aggregates::client::{ConsentChannel, ConsentKind};
+use aggregates::part::Unit;
 use aggregates::permission::Permission;
 use aggregates::work_order::LineDecision;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 
-use crate::endpoints::{client, directory, invoice, roles, settings, vehicle, work_order};
+use crate::endpoints::{
+    client, directory, invoice, parts, purchasing, roles, settings, stock, vehicle, work_order,
+};
 use crate::pipeline::Accepted;
 
 /// The shape of every refusal.
@@ -49,25 +52,48 @@ struct ErrorBody {
         roles::RoleRequest,
         roles::StaffRequest,
         settings::SettingsRequest,
+        parts::PartRequest,
+        parts::SupplierRequest,
+        purchasing::PurchaseOrderRequest,
+        purchasing::ReceiptLineBody,
+        stock::StockRequest,
         Accepted,
         ErrorBody,
     ))
 )]
 struct CommandApiDoc;
 
-/// Each aggregate segment, the schema of its request bodies, and whether its ids are UUIDs (else
-/// codes such as `main`).
-const BODIES: &[(&str, &str, bool)] = &[
-    ("client", "ClientRequest", true),
-    ("vehicle", "VehicleRequest", true),
-    ("work_order", "WorkOrderRequest", true),
-    ("invoice", "InvoiceRequest", true),
-    ("catalogue_service", "CatalogueRequest", true),
-    ("directory", "DirectoryRequest", false),
-    ("role", "RoleRequest", false),
-    ("staff", "StaffRequest", false),
-    ("settings", "SettingsRequest", false),
+/// What an aggregate's ids are.
+#[derive(Clone, Copy)]
+enum Ids {
+    /// UUIDs.
+    Uuid,
+    /// Codes such as `main`.
+    Code,
+    /// A part's stock at a location: `{part id}:{location code}`.
+    Stock,
+}
+
+/// Each aggregate segment, the schema of its request bodies, and what its ids are.
+const BODIES: &[(&str, &str, Ids)] = &[
+    ("client", "ClientRequest", Ids::Uuid),
+    ("vehicle", "VehicleRequest", Ids::Uuid),
+    ("work_order", "WorkOrderRequest", Ids::Uuid),
+    ("invoice", "InvoiceRequest", Ids::Uuid),
+    ("catalogue_service", "CatalogueRequest", Ids::Uuid),
+    ("directory", "DirectoryRequest", Ids::Code),
+    ("role", "RoleRequest", Ids::Code),
+    ("staff", "StaffRequest", Ids::Code),
+    ("settings", "SettingsRequest", Ids::Code),
+    ("part", "PartRequest", Ids::Uuid),
+    ("supplier", "SupplierRequest", Ids::Uuid),
+    ("purchase_order", "PurchaseOrderRequest", Ids::Uuid),
+    ("stock", "StockRequest", Ids::Stock),
 ];
+
+/// A stock stream's id: a UUID, a colon, a location code.
+const STOCK_ID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}:[a-z][a-z0-9_-]{0,39}$";
 
 /// What `directory::Code::parse` accepts, for the ids of code-keyed aggregates.
 const CODE_PATTERN: &str = "^[a-z][a-z0-9_-]{0,39}$";
@@ -267,6 +293,11 @@ pub fn document() -> Value {
             "decision",
             &variant_names::<LineDecision>(),
         );
+        name_values(
+            &mut schemas["PartRequest"],
+            "unit",
+            &variant_names::<Unit>(),
+        );
     }
     if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
         // The request bodies only: the answers' texts are ours.
@@ -283,11 +314,11 @@ pub fn document() -> Value {
         answer
     };
     let mut paths = Map::new();
-    for (aggregate, request, uuid_ids) in BODIES {
-        let id = if *uuid_ids {
-            json!({ "type": "string", "format": "uuid" })
-        } else {
-            json!({ "type": "string", "pattern": CODE_PATTERN })
+    for (aggregate, request, ids) in BODIES {
+        let id = match ids {
+            Ids::Uuid => json!({ "type": "string", "format": "uuid" }),
+            Ids::Code => json!({ "type": "string", "pattern": CODE_PATTERN }),
+            Ids::Stock => json!({ "type": "string", "pattern": STOCK_ID_PATTERN }),
         };
         for (command, body) in command_bodies(&document["components"]["schemas"][*request]) {
             let summary = body
@@ -349,7 +380,9 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::document;
-    use crate::endpoints::{client, directory, invoice, roles, settings, vehicle, work_order};
+    use crate::endpoints::{
+        client, directory, invoice, parts, purchasing, roles, settings, stock, vehicle, work_order,
+    };
     use crate::pipeline::request;
     use crate::ApiError;
 
@@ -435,6 +468,12 @@ mod tests {
             "role" => request::<roles::RoleRequest>(command, body).map(drop),
             "staff" => request::<roles::StaffRequest>(command, body).map(drop),
             "settings" => request::<settings::SettingsRequest>(command, body).map(drop),
+            "part" => request::<parts::PartRequest>(command, body).map(drop),
+            "supplier" => request::<parts::SupplierRequest>(command, body).map(drop),
+            "purchase_order" => {
+                request::<purchasing::PurchaseOrderRequest>(command, body).map(drop)
+            }
+            "stock" => request::<stock::StockRequest>(command, body).map(drop),
             other => panic!("the document names an aggregate the test does not know: {other}"),
         }
     }

@@ -12,6 +12,7 @@
 //! refused, and its events roll back with it. An erasure of personal data destroys the subject's
 //! data key the same way, so the event and the destroyed key commit together or not at all.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 
 use aggregates::ids::EmployeeId;
@@ -61,6 +62,8 @@ pub struct Context<'a> {
     pub actor: EmployeeId,
     /// The server's time of the request.
     pub now: DateTime<Utc>,
+    /// What the sender's roles allow now: a few rules widen with a permission (a backorder).
+    pub permissions: &'a BTreeSet<Permission>,
 }
 
 impl Context<'_> {
@@ -111,12 +114,16 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
     }
 
     /// Writes the reservations that keep a rule across streams race-free, inside the append's
-    /// transaction and after the events (the events' insert must be its first write). An error rolls
-    /// the events back. `after` is the aggregate with the events applied.
+    /// transaction and after the events (the events' insert must be its first write): rows of its
+    /// own, or the events of another stream the command moves too ([`follow_on`]). An error rolls
+    /// the events back; [`ApiError::Conflict`] from a follow-on stream decides the command again.
+    /// `before` is the aggregate the command was decided on, `after` with the events applied.
     fn reserve(
         _events: &[Self::Event],
+        _before: &Self,
         _after: &Self,
         _tx: &mut PgConnection,
+        _follow: &FollowOn<'_>,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
         async { Ok(()) }
     }
@@ -129,6 +136,51 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
         _context: &Context<'_>,
     ) -> impl Future<Output = Result<Self::Command, ApiError>> + Send {
         async { Ok(command) }
+    }
+}
+
+/// What a command's follow-on appends are made with: the request's context and the metadata of the
+/// command's own events, so every event the command causes carries the same command and actor.
+pub struct FollowOn<'a> {
+    /// The request.
+    pub context: &'a Context<'a>,
+    /// The command's metadata.
+    pub metadata: &'a Metadata,
+}
+
+/// Plans commands on the current state of `B`'s stream `id`, decides them in turn and appends what
+/// they produce inside `tx`, at the version read: the second record a command moves (the part's
+/// stock when an order's line reserves it). Of two commands racing for that stream, the second is
+/// refused with [`ApiError::Conflict`] and decided again by the pipeline, on fresh state.
+pub async fn follow_on<B: Endpoint>(
+    tx: &mut PgConnection,
+    follow: &FollowOn<'_>,
+    id: &str,
+    plan: impl FnOnce(&B) -> Vec<B::Command>,
+) -> Result<(), ApiError> {
+    let store = &follow.context.services.store;
+    let stream = StreamId::new(B::STREAM_TYPE, id);
+    let loaded = load::<B>(store, &stream).await?;
+    let version = loaded.version;
+    let commands = plan(&loaded.state);
+    let mut state = loaded;
+    let mut events = Vec::new();
+    for command in commands {
+        let decided = state.state.decide(command)?;
+        state = decided.iter().fold(state, Versioned::apply);
+        events.extend(decided);
+    }
+    if events.is_empty() {
+        return Ok(());
+    }
+    let to_append = new_events(&events, follow.metadata)?;
+    match store
+        .append_within(tx, &stream, ExpectedVersion::Exact(version), &to_append)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(EventStoreError::VersionConflict { actual, .. }) => Err(ApiError::Conflict { actual }),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -392,6 +444,7 @@ pub async fn execute<A: Endpoint>(
             id: &id,
             actor: EmployeeId(principal.employee_id),
             now: Utc::now(),
+            permissions: &principal.permissions,
         };
         let command = A::command(parsed, &context).await?;
         principal.require(A::permission(&command))?;
@@ -446,11 +499,9 @@ async fn decide_and_append<A: Endpoint>(
         command_id: Some(command_id),
     };
 
-    let attempts = if steering.if_match.is_some() {
-        1
-    } else {
-        MAX_ATTEMPTS
-    };
+    // With If-Match a lost race for this stream is the client's to resolve (412); a lost race for a
+    // follow-on stream is not, and is decided again like any other.
+    let attempts = MAX_ATTEMPTS;
     for attempt in 1..=attempts {
         let state = match loaded.take() {
             Some(state) => state,
@@ -478,10 +529,12 @@ async fn decide_and_append<A: Endpoint>(
             }
             return Ok(accepted);
         }
+        let reserves = A::reserves(&events);
+        // Only a command with reservations to write needs the state it was decided on.
+        let before = reserves.then(|| state.state.clone());
         let after = events.iter().fold(state, Versioned::apply);
         let to_append = new_events(&events, &metadata)?;
         let expected = ExpectedVersion::Exact(version_before);
-        let reserves = A::reserves(&events);
         let written = match &steering.idempotency_key {
             // Without a record to commit beside the events, one statement does.
             None if !reserves => services
@@ -499,11 +552,29 @@ async fn decide_and_append<A: Endpoint>(
             Ok(Write::Done(appended)) => appended,
             Ok(Write::Pending(mut pending)) => {
                 let accepted = accepted_from(stream, pending.appended());
-                if let (true, Some(tx)) = (reserves, pending.connection()) {
-                    if let Err(refused) = A::reserve(&events, &after.state, tx).await {
-                        // The rule's other side won: our events roll back with the transaction.
-                        drop(pending);
-                        return Err(refused);
+                if let (Some(before), Some(tx)) = (&before, pending.connection()) {
+                    let follow = FollowOn {
+                        context,
+                        metadata: &metadata,
+                    };
+                    match A::reserve(&events, before, &after.state, tx, &follow).await {
+                        Ok(()) => {}
+                        Err(ApiError::Conflict { actual }) if attempt < attempts => {
+                            // A follow-on stream moved under us: our events roll back, and the
+                            // command is decided again on fresh state.
+                            drop(pending);
+                            tracing::debug!(
+                                attempt,
+                                actual,
+                                "a follow-on stream moved; deciding again"
+                            );
+                            continue;
+                        }
+                        Err(refused) => {
+                            // The rule's other side won: our events roll back with the transaction.
+                            drop(pending);
+                            return Err(refused);
+                        }
                     }
                 }
                 if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection()) {

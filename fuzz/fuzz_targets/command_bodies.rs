@@ -10,7 +10,7 @@
 //! that refuses at once and end in an error, which is not a panic.
 #![no_main]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -19,9 +19,14 @@ use aggregates::client::Client;
 use aggregates::directory::Directory;
 use aggregates::ids::EmployeeId;
 use aggregates::invoice::Invoice;
+use aggregates::part::Part;
+use aggregates::permission::Permission;
+use aggregates::purchase_order::PurchaseOrder;
 use aggregates::role::Role;
 use aggregates::settings::Settings;
 use aggregates::staff::Staff;
+use aggregates::stock::Stock;
+use aggregates::supplier::Supplier;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::WorkOrder;
 use command_api::pipeline::{request, Context, Endpoint, Services};
@@ -85,12 +90,16 @@ fn run<A: Endpoint>(world: &World, steps: &[(&str, &[u8])]) {
     let uuid = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001).to_string();
     let id = A::parse_id(&uuid)
         .or_else(|_| A::parse_id("main"))
+        .or_else(|_| A::parse_id(&format!("{uuid}:main")))
         .expect("an id for every aggregate");
+    // The owner's reach: a permission that widens a rule (a backorder) is exercised too.
+    let permissions: BTreeSet<Permission> = Permission::ALL.iter().copied().collect();
     let context = Context {
         services: &world.services,
         id: &id,
         actor: EmployeeId(Uuid::from_u128(7)),
         now: chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("a time"),
+        permissions: &permissions,
     };
     let mut state = A::default();
     for (name, body) in steps {
@@ -138,6 +147,10 @@ fuzz_target!(|data: &[u8]| {
         "role" => run::<Role>(world, &steps),
         "staff" => run::<Staff>(world, &steps),
         "settings" => run::<Settings>(world, &steps),
+        "part" => run::<Part>(world, &steps),
+        "supplier" => run::<Supplier>(world, &steps),
+        "purchase_order" => run::<PurchaseOrder>(world, &steps),
+        "stock" => run::<Stock>(world, &steps),
         other => {
             panic!("the OpenAPI document names an aggregate the target does not know: {other}")
         }

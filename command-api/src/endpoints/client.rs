@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{erase, optional, percent, phone};
-use crate::pipeline::{uuid_id, Context, Endpoint};
+use crate::pipeline::{uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
 
 /// A person or company as the request gives it.
@@ -215,8 +215,10 @@ impl Endpoint for Client {
     /// without the other.
     async fn reserve(
         events: &[ClientEvent],
+        _before: &Client,
         after: &Client,
         tx: &mut PgConnection,
+        _follow: &FollowOn<'_>,
     ) -> Result<(), ApiError> {
         let Some(ClientId(subject)) = after.id else {
             return Err(ApiError::Internal("an erased client without an id".into()));

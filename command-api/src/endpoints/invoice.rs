@@ -20,7 +20,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{kopecks, optional, references};
-use crate::pipeline::{uuid_id, Context, Endpoint};
+use crate::pipeline::{uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
 
 /// Who pays, as the request gives it.
@@ -225,8 +225,10 @@ impl Endpoint for Invoice {
 
     async fn reserve(
         events: &[InvoiceEvent],
+        _before: &Invoice,
         after: &Invoice,
         tx: &mut PgConnection,
+        _follow: &FollowOn<'_>,
     ) -> Result<(), ApiError> {
         let Some(basis) = &after.basis else {
             return Err(ApiError::Internal(

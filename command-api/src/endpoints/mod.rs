@@ -7,9 +7,12 @@
 pub mod client;
 pub mod directory;
 pub mod invoice;
+pub mod parts;
+pub mod purchasing;
 pub mod references;
 pub mod roles;
 pub mod settings;
+pub mod stock;
 pub mod vehicle;
 pub mod work_order;
 

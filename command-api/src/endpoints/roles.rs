@@ -17,7 +17,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{erase, optional};
-use crate::pipeline::{code_id, Context, Endpoint};
+use crate::pipeline::{code_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
 
 fn permissions(codes: Vec<String>) -> Result<BTreeSet<Permission>, ApiError> {
@@ -321,8 +321,10 @@ impl Endpoint for Staff {
     /// without the other.
     async fn reserve(
         events: &[StaffEvent],
+        _before: &Staff,
         _after: &Staff,
         tx: &mut PgConnection,
+        _follow: &FollowOn<'_>,
     ) -> Result<(), ApiError> {
         for event in events {
             if let StaffEvent::EmployeePersonalDataErased {

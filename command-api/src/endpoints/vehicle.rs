@@ -16,7 +16,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{optional, references};
-use crate::pipeline::{uuid_id, Context, Endpoint};
+use crate::pipeline::{uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
 
 /// The vehicle commands' bodies.
@@ -202,8 +202,10 @@ impl Endpoint for Vehicle {
 
     async fn reserve(
         events: &[VehicleEvent],
+        _before: &Vehicle,
         after: &Vehicle,
         tx: &mut PgConnection,
+        _follow: &FollowOn<'_>,
     ) -> Result<(), ApiError> {
         let Some(VehicleId(vehicle)) = after.id else {
             return Err(ApiError::Internal(

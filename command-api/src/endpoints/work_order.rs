@@ -10,7 +10,8 @@
 
 use aggregates::contact::Phone;
 use aggregates::ids::{
-    CatalogueServiceId, ClientId, EmployeeId, LineId, RecommendationId, VehicleId, WorkOrderId,
+    CatalogueServiceId, ClientId, EmployeeId, LineId, PartId, RecommendationId, VehicleId,
+    WorkOrderId,
 };
 use aggregates::permission::Permission;
 use aggregates::settings::Settings;
@@ -24,8 +25,8 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{kopecks, norm_hours, percent, quantity, references, vehicle};
-use crate::pipeline::{uuid_id, Context, Endpoint};
+use super::{kopecks, norm_hours, parts, percent, quantity, references, stock, vehicle};
+use crate::pipeline::{uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
 
 /// How the client gave their decision, as the request gives it.
@@ -118,14 +119,18 @@ pub enum WorkOrderRequest {
         /// The mechanic, or null.
         mechanic: Option<Uuid>,
     },
-    /// `add_parts_line`
+    /// `add_parts_line`: a catalogue part (`part_id`, reserved from stock unless the client's own)
+    /// or a part named by hand (`part_number` and `name`).
     AddPartsLine {
         /// The new line's id.
         line_id: Uuid,
-        /// Part number.
-        part_number: String,
-        /// Part name.
-        name: String,
+        /// A catalogue part: its stock is reserved for the line (to order, with `stock.backorder`,
+        /// when not enough is free).
+        part_id: Option<Uuid>,
+        /// Part number (default: the catalogue part's).
+        part_number: Option<String>,
+        /// Part name (default: the catalogue part's).
+        name: Option<String>,
         /// Quantity, thousandths.
         quantity_thousandths: u32,
         /// Unit price, kopecks.
@@ -362,21 +367,36 @@ impl Endpoint for WorkOrder {
             }
             WorkOrderRequest::AddPartsLine {
                 line_id,
+                part_id,
                 part_number,
                 name,
                 quantity_thousandths,
                 unit_price_kopecks,
                 discount_bp,
                 client_supplied,
-            } => WorkOrderCommand::AddPartsLine {
-                line_id: LineId(line_id),
-                part_number,
-                name,
-                quantity: quantity(quantity_thousandths)?,
-                unit_price: kopecks(unit_price_kopecks),
-                discount: percent(discount_bp)?,
-                client_supplied,
-            },
+            } => {
+                let (part_number, name) = match part_id {
+                    Some(part_id) => {
+                        let part = parts::active_part(context, part_id).await?;
+                        let catalogue_number = part.number.map(|n| n.as_str().to_owned());
+                        (
+                            part_number.or(catalogue_number).unwrap_or_default(),
+                            name.unwrap_or(part.name),
+                        )
+                    }
+                    None => (part_number.unwrap_or_default(), name.unwrap_or_default()),
+                };
+                WorkOrderCommand::AddPartsLine {
+                    line_id: LineId(line_id),
+                    part_number,
+                    name,
+                    quantity: quantity(quantity_thousandths)?,
+                    unit_price: kopecks(unit_price_kopecks),
+                    discount: percent(discount_bp)?,
+                    client_supplied,
+                    part_id: part_id.map(PartId),
+                }
+            }
             WorkOrderRequest::ChangePartsLine {
                 line_id,
                 quantity_thousandths,
@@ -456,15 +476,17 @@ impl Endpoint for WorkOrder {
     }
 
     fn reserves(events: &[WorkOrderEvent]) -> bool {
-        events
-            .iter()
-            .any(|event| matches!(event, WorkOrderEvent::VehicleAccepted { .. }))
+        events.iter().any(|event| {
+            matches!(event, WorkOrderEvent::VehicleAccepted { .. }) || stock::moves_stock(event)
+        })
     }
 
     async fn reserve(
         events: &[WorkOrderEvent],
+        before: &WorkOrder,
         after: &WorkOrder,
         tx: &mut PgConnection,
+        follow: &FollowOn<'_>,
     ) -> Result<(), ApiError> {
         for event in events {
             if let (WorkOrderEvent::VehicleAccepted { intake }, Some(VehicleId(vehicle))) =
@@ -473,7 +495,7 @@ impl Endpoint for WorkOrder {
                 vehicle::raise_mileage(tx, vehicle, intake.mileage_km).await?;
             }
         }
-        Ok(())
+        stock::follow_work_order(events, before, after, tx, follow).await
     }
 
     async fn authorised(

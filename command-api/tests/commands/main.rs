@@ -11,6 +11,7 @@ mod flow;
 mod integrity;
 mod matrix;
 mod safety;
+mod stock;
 
 // The shop's harness is `motorlog-tests`', shared with the query API's tests; the command API's
 // tests start auth and the command API only, without projectors competing for the machine.

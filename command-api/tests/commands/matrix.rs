@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use aggregates::permission::Permission;
 use aggregates::role::default_roles;
 use auth::http::{Access, ROUTES};
-use command_api::endpoints::{client, directory, invoice, roles, settings, vehicle, work_order};
+use command_api::endpoints::{
+    client, directory, invoice, parts, purchasing, roles, settings, stock, vehicle, work_order,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -51,6 +53,13 @@ fn declared_commands() -> BTreeMap<&'static str, BTreeSet<String>> {
         ("role", commands_of::<roles::RoleRequest>()),
         ("staff", commands_of::<roles::StaffRequest>()),
         ("settings", commands_of::<settings::SettingsRequest>()),
+        ("part", commands_of::<parts::PartRequest>()),
+        ("supplier", commands_of::<parts::SupplierRequest>()),
+        (
+            "purchase_order",
+            commands_of::<purchasing::PurchaseOrderRequest>(),
+        ),
+        ("stock", commands_of::<stock::StockRequest>()),
     ]
     .into()
 }
@@ -538,6 +547,150 @@ fn rows() -> Vec<Row> {
             "set_work_order_number_format",
             json!({ "format": "ЗН-{seq:6}" }),
             P::SettingsEditRequisites,
+        ),
+        row(
+            "part",
+            id(),
+            "register",
+            json!({ "number": "W 712/95", "brand": "MANN", "name": "Фильтр", "unit": "pcs", "category": "filters" }),
+            P::PartEdit,
+        ),
+        row(
+            "part",
+            id(),
+            "change_details",
+            json!({ "number": "W 712/95", "brand": "MANN", "name": "Фильтр", "unit": "pcs", "category": "filters" }),
+            P::PartEdit,
+        ),
+        row(
+            "part",
+            id(),
+            "link_analogue",
+            json!({ "analogue": id() }),
+            P::PartEdit,
+        ),
+        row(
+            "part",
+            id(),
+            "unlink_analogue",
+            json!({ "analogue": id() }),
+            P::PartEdit,
+        ),
+        row(
+            "part",
+            id(),
+            "set_reorder_points",
+            json!({ "min_thousandths": 2000, "max_thousandths": 10000 }),
+            P::PartEdit,
+        ),
+        row("part", id(), "deactivate", json!({}), P::PartEdit),
+        row("part", id(), "reactivate", json!({}), P::PartEdit),
+        row(
+            "supplier",
+            id(),
+            "register",
+            json!({ "legal_name": "ООО «Автодеталь»", "inn": "7707083893" }),
+            P::SupplierEdit,
+        ),
+        row(
+            "supplier",
+            id(),
+            "change_requisites",
+            json!({ "legal_name": "ООО «Автодеталь»", "inn": "7707083893" }),
+            P::SupplierEdit,
+        ),
+        row(
+            "supplier",
+            id(),
+            "change_contacts",
+            json!({ "phone": "+74951234567" }),
+            P::SupplierEdit,
+        ),
+        row(
+            "supplier",
+            id(),
+            "set_payment_terms",
+            json!({ "days": 14 }),
+            P::SupplierEdit,
+        ),
+        row("supplier", id(), "deactivate", json!({}), P::SupplierEdit),
+        row("supplier", id(), "reactivate", json!({}), P::SupplierEdit),
+        row(
+            "purchase_order",
+            id(),
+            "draft",
+            json!({ "supplier_id": id() }),
+            P::PurchaseOrderEdit,
+        ),
+        row(
+            "purchase_order",
+            id(),
+            "add_line",
+            json!({ "line_id": id(), "part_id": id(), "quantity_thousandths": 1000, "unit_price_kopecks": 45000 }),
+            P::PurchaseOrderEdit,
+        ),
+        row(
+            "purchase_order",
+            id(),
+            "change_line",
+            json!({ "line_id": id(), "quantity_thousandths": 1000, "unit_price_kopecks": 45000 }),
+            P::PurchaseOrderEdit,
+        ),
+        row(
+            "purchase_order",
+            id(),
+            "remove_line",
+            json!({ "line_id": id() }),
+            P::PurchaseOrderEdit,
+        ),
+        row(
+            "purchase_order",
+            id(),
+            "send",
+            json!({}),
+            P::PurchaseOrderEdit,
+        ),
+        row(
+            "purchase_order",
+            id(),
+            "receive",
+            json!({ "receipt_id": id(), "lines": [{ "line_id": id(), "quantity_thousandths": 1000 }] }),
+            P::PurchaseOrderReceive,
+        ),
+        row(
+            "purchase_order",
+            id(),
+            "close",
+            json!({}),
+            P::PurchaseOrderEdit,
+        ),
+        row(
+            "purchase_order",
+            id(),
+            "cancel",
+            json!({ "reason": "Не нужно" }),
+            P::PurchaseOrderEdit,
+        ),
+        row(
+            "stock",
+            format!("{}:main", id()),
+            "issue",
+            json!({ "line_id": id(), "quantity_thousandths": 1000 }),
+            P::StockIssue,
+        ),
+        row(
+            "stock",
+            format!("{}:main", id()),
+            "return",
+            json!({ "line_id": id(), "quantity_thousandths": 1000, "reason": "Не подошла" }),
+            P::StockIssue,
+        ),
+        row(
+            "stock",
+            format!("{}:main", id()),
+            "count",
+            json!({ "count_id": id(), "counted_thousandths": 1000 }),
+            P::StockCount,
         ),
     ]
 }

@@ -1,0 +1,289 @@
+//! A part's stock at a location (stream id `{part id}:{location}`): issuing reserved parts to a
+//! car, taking unused ones back, and inventory counts. Reservations are not commands of their own:
+//! an order's parts line reserves, changes and releases its part's stock in the same transaction as
+//! the line's own event ([`follow_work_order`]), so a line and its reservation never disagree.
+//!
+//! **The last unit.** Two advisors adding the last filter to two orders both decide on the same
+//! version of the part's stock; the log lets one append in, the other's transaction is refused
+//! with a conflict and rolled back (its order's line too), and the pipeline decides it again: now
+//! nothing is free, so it is refused (`insufficient_stock`), or reserved to order if the advisor
+//! may backorder.
+
+use std::collections::BTreeMap;
+
+use aggregates::ids::{InventoryCountId, LineId, WorkOrderId};
+use aggregates::money::Quantity;
+use aggregates::permission::Permission;
+use aggregates::stock::{Location, Stock, StockCommand, StockId};
+use aggregates::work_order::{PartsLine, WorkOrder, WorkOrderEvent};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::parts::part;
+use super::quantity;
+use crate::pipeline::{follow_on, Context, Endpoint, FollowOn};
+use crate::ApiError;
+
+/// The stock commands' bodies.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StockRequest {
+    /// `issue`: hand reserved parts to the car (списание в заказ-наряд)
+    Issue {
+        /// The work order's parts line that reserved them.
+        line_id: Uuid,
+        /// How much, thousandths.
+        quantity_thousandths: u32,
+    },
+    /// `return`: parts issued to a line come back to the shelf
+    Return {
+        /// The line they were issued to.
+        line_id: Uuid,
+        /// How much, thousandths.
+        quantity_thousandths: u32,
+        /// Why (not fitted, taken off again).
+        reason: String,
+    },
+    /// `count`: what an inventory count found on the shelf
+    Count {
+        /// The count (one id for every part of one count; a part is counted once per count).
+        count_id: Uuid,
+        /// What was found, thousandths (0: the shelf is empty).
+        counted_thousandths: u64,
+        /// Why it differs, if it does (пересорт, бой, недостача).
+        #[serde(default)]
+        reason: String,
+    },
+}
+
+impl Endpoint for Stock {
+    type Request = StockRequest;
+
+    fn parse_id(raw: &str) -> Result<String, ApiError> {
+        StockId::parse(raw)
+            .map(|id| id.to_string())
+            .map_err(|_| ApiError::InvalidId(raw.to_owned()))
+    }
+
+    fn request_permission(request: &StockRequest) -> Permission {
+        match request {
+            StockRequest::Issue { .. } | StockRequest::Return { .. } => Permission::StockIssue,
+            StockRequest::Count { .. } => Permission::StockCount,
+        }
+    }
+
+    async fn command(
+        request: StockRequest,
+        context: &Context<'_>,
+    ) -> Result<StockCommand, ApiError> {
+        let (by, at) = (context.actor, context.now);
+        Ok(match request {
+            StockRequest::Issue {
+                line_id,
+                quantity_thousandths,
+            } => StockCommand::Issue {
+                line_id: LineId(line_id),
+                quantity: quantity(quantity_thousandths)?,
+                by,
+                at,
+            },
+            StockRequest::Return {
+                line_id,
+                quantity_thousandths,
+                reason,
+            } => StockCommand::Return {
+                line_id: LineId(line_id),
+                quantity: quantity(quantity_thousandths)?,
+                reason,
+                by,
+                at,
+            },
+            StockRequest::Count {
+                count_id,
+                counted_thousandths,
+                reason,
+            } => {
+                // A count names a part of the catalogue; a stream for anything else is refused.
+                let stock = Self::parse_id(context.id).and_then(|id| {
+                    StockId::parse(&id).map_err(|_| ApiError::InvalidId(id.clone()))
+                })?;
+                part(context, stock.part_id.0).await?;
+                StockCommand::Count {
+                    count_id: InventoryCountId(count_id),
+                    counted: counted_thousandths,
+                    reason,
+                    by,
+                    at,
+                }
+            }
+        })
+    }
+
+    fn permission(command: &StockCommand) -> Permission {
+        match command {
+            StockCommand::Count { .. } => Permission::StockCount,
+            _ => Permission::StockIssue,
+        }
+    }
+}
+
+/// What an order's parts line asks of its part's stock.
+enum Ask {
+    /// A new line: reserve its quantity.
+    Reserve { line_id: LineId, quantity: Quantity },
+    /// A changed line: hold (reserved plus issued) exactly its new quantity.
+    Hold { line_id: LineId, quantity: Quantity },
+    /// A removed line or a cancelled order: give back what is still reserved.
+    Release { line_id: LineId },
+}
+
+/// A line that takes its part from stock: a catalogue part, not the client's own.
+fn stock_of(line: &PartsLine) -> Option<String> {
+    match (line.part_id, line.client_supplied) {
+        (Some(part_id), false) => Some(StockId::new(part_id, Location::main()).to_string()),
+        _ => None,
+    }
+}
+
+/// Whether these order events may move stock (the line's part is known only from the state).
+pub(crate) fn moves_stock(event: &WorkOrderEvent) -> bool {
+    matches!(
+        event,
+        WorkOrderEvent::PartsLineAdded {
+            part_id: Some(_),
+            client_supplied: false,
+            ..
+        } | WorkOrderEvent::PartsLineChanged { .. }
+            | WorkOrderEvent::LineRemoved { .. }
+            | WorkOrderEvent::WorkOrderCancelled { .. }
+    )
+}
+
+/// Reserves, adjusts or releases the stock of the order's catalogue parts lines, in the order's
+/// transaction. `before` is the order the command was decided on (a removed line is found there).
+pub(crate) async fn follow_work_order(
+    events: &[WorkOrderEvent],
+    before: &WorkOrder,
+    after: &WorkOrder,
+    tx: &mut PgConnection,
+    follow: &FollowOn<'_>,
+) -> Result<(), ApiError> {
+    let Some(work_order_id) = after.id else {
+        return Ok(());
+    };
+    let line_in = |order: &WorkOrder, line_id: LineId| {
+        order
+            .parts
+            .iter()
+            .find(|line| line.line_id == line_id)
+            .and_then(|line| stock_of(line).map(|stock| (stock, line.quantity)))
+    };
+    // By stock id: streams are moved in one order, so commands never wait on each other crosswise.
+    let mut asks: BTreeMap<String, Vec<Ask>> = BTreeMap::new();
+    for event in events {
+        match event {
+            WorkOrderEvent::PartsLineAdded { line_id, .. } => {
+                if let Some((stock, quantity)) = line_in(after, *line_id) {
+                    asks.entry(stock).or_default().push(Ask::Reserve {
+                        line_id: *line_id,
+                        quantity,
+                    });
+                }
+            }
+            WorkOrderEvent::PartsLineChanged { line_id, .. } => {
+                if let Some((stock, quantity)) = line_in(after, *line_id) {
+                    asks.entry(stock).or_default().push(Ask::Hold {
+                        line_id: *line_id,
+                        quantity,
+                    });
+                }
+            }
+            WorkOrderEvent::LineRemoved { line_id } => {
+                if let Some((stock, _)) = line_in(before, *line_id) {
+                    asks.entry(stock)
+                        .or_default()
+                        .push(Ask::Release { line_id: *line_id });
+                }
+            }
+            WorkOrderEvent::WorkOrderCancelled { .. } => {
+                for line in &before.parts {
+                    if let Some(stock) = stock_of(line) {
+                        asks.entry(stock).or_default().push(Ask::Release {
+                            line_id: line.line_id,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let context = follow.context;
+    let may_backorder = context.permissions.contains(&Permission::StockBackorder);
+    for (stock, asks) in asks {
+        follow_on::<Stock>(tx, follow, &stock, |current| {
+            asks.into_iter()
+                .filter_map(|ask| command(current, ask, work_order_id, may_backorder, context))
+                .collect()
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// The stock command one ask makes of the stock as it stands, if any.
+fn command(
+    stock: &Stock,
+    ask: Ask,
+    work_order_id: WorkOrderId,
+    may_backorder: bool,
+    context: &Context<'_>,
+) -> Option<StockCommand> {
+    let (by, at) = (context.actor, context.now);
+    let reserved = |line_id| stock.reservation(line_id).map_or(0, |r| r.quantity);
+    let thousandths = |n: u64| {
+        u32::try_from(n)
+            .ok()
+            .and_then(|n| Quantity::from_thousandths(n).ok())
+    };
+    match ask {
+        Ask::Reserve { line_id, quantity } => Some(StockCommand::Reserve {
+            work_order_id,
+            line_id,
+            quantity,
+            may_backorder,
+            by,
+            at,
+        }),
+        Ask::Hold { line_id, quantity } => {
+            let issued = stock.issued.get(&line_id).map_or(0, |i| i.quantity);
+            let held = reserved(line_id) + issued;
+            let wanted = u64::from(quantity.thousandths());
+            if wanted > held {
+                Some(StockCommand::Reserve {
+                    work_order_id,
+                    line_id,
+                    quantity: thousandths(wanted - held)?,
+                    may_backorder,
+                    by,
+                    at,
+                })
+            } else {
+                // What was issued stays issued: only a reservation is given back.
+                let release = thousandths((held - wanted).min(reserved(line_id)))?;
+                Some(StockCommand::Release {
+                    line_id,
+                    quantity: Some(release),
+                    by,
+                    at,
+                })
+            }
+        }
+        Ask::Release { line_id } => (reserved(line_id) > 0).then_some(StockCommand::Release {
+            line_id,
+            quantity: None,
+            by,
+            at,
+        }),
+    }
+}
