@@ -21,6 +21,10 @@ export interface Bodies {
   role: Schemas['RoleRequest'];
   staff: Schemas['StaffRequest'];
   settings: Schemas['SettingsRequest'];
+  part: Schemas['PartRequest'];
+  supplier: Schemas['SupplierRequest'];
+  purchase_order: Schemas['PurchaseOrderRequest'];
+  stock: Schemas['StockRequest'];
 }
 export type Aggregate = keyof Bodies;
 export type CommandName<A extends Aggregate> = Bodies[A]['command'];
