@@ -178,7 +178,7 @@ SELECT p.part_id, p.number, p.brand, p.name, p.unit, 'main',
    AND NOT EXISTS (SELECT 1 FROM read.stock s WHERE s.part_id = p.part_id);
 
 -- The parts lines' margin facts (parts_margin:v1). Each work order as the domain folds it, for its
--- parts lines and its lifecycle.
+-- parts lines and its lifecycle, without who approved its lines (the client's personal data).
 CREATE TABLE read.margin_orders (
     work_order_id UUID PRIMARY KEY,
     number        TEXT        NOT NULL,
@@ -196,8 +196,9 @@ CREATE TABLE read.margin_order_lines (
     part_number     TEXT           NOT NULL,
     name            TEXT           NOT NULL,
     quantity        NUMERIC(12, 3) NOT NULL,
-    unit_price      NUMERIC(14, 2) NOT NULL,
-    amount          NUMERIC(14, 2) NOT NULL,
+    -- Unbounded: an order may hold an absurd price from before the bounds, and still opens.
+    unit_price      NUMERIC        NOT NULL,
+    amount          NUMERIC        NOT NULL,
     client_supplied BOOLEAN        NOT NULL,
     PRIMARY KEY (work_order_id, line_id)
 );
@@ -209,8 +210,9 @@ CREATE TABLE read.margin_billed_lines (
     line_id       UUID           NOT NULL,
     work_order_id UUID           NOT NULL,
     quantity      NUMERIC(12, 3) NOT NULL,
-    unit_price    NUMERIC(14, 2) NOT NULL,
-    amount        NUMERIC(14, 2) NOT NULL,
+    -- Unbounded, like the order's lines they were frozen from.
+    unit_price    NUMERIC        NOT NULL,
+    amount        NUMERIC        NOT NULL,
     issued_at     TIMESTAMPTZ    NOT NULL,
     voided        BOOLEAN        NOT NULL DEFAULT false,
     PRIMARY KEY (invoice_id, line_id)

@@ -12,7 +12,7 @@
 use aggregates::invoice::{Invoice, InvoiceEvent};
 use aggregates::money::round_half_up;
 use aggregates::stock::{Stock, StockEvent};
-use aggregates::work_order::{InvoiceLineKind, PricedLine, WorkOrder, WorkOrderEvent};
+use aggregates::work_order::{Approval, InvoiceLineKind, PricedLine, WorkOrder, WorkOrderEvent};
 use aggregates::Aggregate;
 use chrono::{DateTime, Utc};
 use event_store::RecordedEvent;
@@ -60,6 +60,19 @@ impl Projection for PartsMarginProjection {
     }
 }
 
+/// The order as kept here: the domain's fold without who approved its lines and how they were
+/// reached. That is the client's personal data, which an erasure must be able to remove, and no
+/// margin needs it; `evolve` never reads an approval, so the fold goes on the same without it.
+fn kept(mut order: WorkOrder) -> WorkOrder {
+    for line in &mut order.labour {
+        line.approval = Approval::Pending;
+    }
+    for line in &mut order.parts {
+        line.approval = Approval::Pending;
+    }
+    order
+}
+
 /// What a work-order event changes here: the parts lines, the completion.
 enum Change {
     Nothing,
@@ -99,7 +112,7 @@ async fn work_order(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), 
     let work_order = record_id(event)?;
     let domain_event: WorkOrderEvent = decode(event)?;
     if let WorkOrderEvent::WorkOrderOpened { number, .. } = &domain_event {
-        let order = WorkOrder::default().evolve(&domain_event);
+        let order = kept(WorkOrder::default().evolve(&domain_event));
         sqlx::query!(
             "INSERT INTO read.margin_orders (work_order_id, number, status, state, version)
              VALUES ($1, $2, $3, $4, $5)",
@@ -122,7 +135,7 @@ async fn work_order(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), 
     let Some(state) = state else {
         return Err(never_created(event));
     };
-    let order = from_json::<WorkOrder>(state)?.evolve(&domain_event);
+    let order = kept(from_json::<WorkOrder>(state)?.evolve(&domain_event));
     let change = change(&domain_event);
     let (completed_at, reopened) = match change {
         Change::Completed(at) => (Some(at), false),

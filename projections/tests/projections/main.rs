@@ -215,13 +215,19 @@ pub(crate) async fn append_visits(
     }
 }
 
-/// The shop's `n`-th client with a car, and every second one with a work order on it.
+/// The shop's `n`-th client with a car, and every second one with a work order on it; the first
+/// visit also brings the parts store's history.
 pub(crate) fn visit(shop: &mut ShopGenerator, n: u64) -> Vec<GeneratedStream> {
     let (client, client_stream) = shop.client(n).unwrap();
     let (vehicle, vehicle_stream) = shop.vehicle(n, client).unwrap();
     let mut streams = vec![client_stream, vehicle_stream];
     if n % 2 == 0 {
         streams.extend(shop.work_order(n, client, vehicle).unwrap());
+    }
+    // The shop's parts store comes with its first visit, so every test of a generated shop (the
+    // crash, the rebuilds, Kafka) fills the stock read models too.
+    if n == 0 {
+        streams.extend(shop.stock_history(12, 30).unwrap());
     }
     streams
 }
