@@ -9,7 +9,8 @@
 //! none gets two. The selling price is rounded half up to the kopeck, by the crate's one rounding
 //! rule ([`round_half_up`]).
 //!
-//! A value only: the settings will hold it and a parts line will use it; nothing here is wired yet.
+//! The settings hold the scales (`Settings::selling_price`); a catalogue parts line without a price
+//! of its own is priced by them from the part's average purchase cost.
 
 use std::collections::BTreeMap;
 

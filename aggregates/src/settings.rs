@@ -1,5 +1,6 @@
 //! The shop's settings, edited by the owner without a developer: name, requisites, norm-hour rates
-//! by work category, VAT rate, currency and the work-order number format.
+//! by work category, VAT rate, currency, the work-order number format and the parts markup matrix
+//! (a default scale and one per parts category).
 //!
 //! There are no defaults in code: a rate or VAT the owner never set is reported as missing, so no
 //! order is ever priced by a number nobody chose.
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::contact::{BankDetails, Inn, Kpp, Ogrn};
 use crate::directory::Code;
+use crate::markup::{MarkupMatrix, MarkupScale};
 use crate::money::{Money, Percent};
 use crate::permission::Permission;
 use crate::{required_text, Aggregate, DomainError, DomainEvent};
@@ -231,6 +233,18 @@ pub enum SettingsCommand {
         /// The format.
         format: NumberFormat,
     },
+    /// Set the markup scale of a parts category, or the default scale (no category).
+    SetMarkupScale {
+        /// The category, or none for the default.
+        category: Option<Code>,
+        /// Purchase-price ranges and their markups.
+        scale: MarkupScale,
+    },
+    /// Remove a category's own scale: its parts fall back to the default scale.
+    RemoveMarkupScale {
+        /// The category.
+        category: Code,
+    },
 }
 
 impl SettingsCommand {
@@ -240,9 +254,10 @@ impl SettingsCommand {
             Self::SetShopName { .. } | Self::SetRequisites { .. } => {
                 Permission::SettingsEditRequisites
             }
-            Self::SetNormHourRate { .. } | Self::RemoveNormHourRate { .. } => {
-                Permission::SettingsEditPrices
-            }
+            Self::SetNormHourRate { .. }
+            | Self::RemoveNormHourRate { .. }
+            | Self::SetMarkupScale { .. }
+            | Self::RemoveMarkupScale { .. } => Permission::SettingsEditPrices,
             Self::SetVatRate { .. } | Self::SetCurrency { .. } => Permission::SettingsEditTaxes,
             Self::SetWorkOrderNumberFormat { .. } => Permission::SettingsEditRequisites,
         }
@@ -290,6 +305,18 @@ pub enum SettingsEvent {
         /// The format.
         format: NumberFormat,
     },
+    /// A markup scale was set.
+    MarkupScaleSet {
+        /// The parts category, or none for the default.
+        category: Option<Code>,
+        /// The scale.
+        scale: MarkupScale,
+    },
+    /// A category's own markup scale was removed.
+    MarkupScaleRemoved {
+        /// The category.
+        category: Code,
+    },
 }
 
 impl DomainEvent for SettingsEvent {
@@ -302,6 +329,8 @@ impl DomainEvent for SettingsEvent {
             Self::VatRateSet { .. } => "VatRateSet",
             Self::CurrencySet { .. } => "CurrencySet",
             Self::WorkOrderNumberFormatSet { .. } => "WorkOrderNumberFormatSet",
+            Self::MarkupScaleSet { .. } => "MarkupScaleSet",
+            Self::MarkupScaleRemoved { .. } => "MarkupScaleRemoved",
         }
     }
 
@@ -327,6 +356,12 @@ pub struct Settings {
     pub currency: Option<Currency>,
     /// Work-order number format.
     pub number_format: Option<NumberFormat>,
+    /// The default markup scale of parts.
+    #[serde(default)]
+    pub markup_default: Option<MarkupScale>,
+    /// Markup scales by parts category.
+    #[serde(default)]
+    pub markup_by_category: BTreeMap<Code, MarkupScale>,
 }
 
 impl Settings {
@@ -338,6 +373,24 @@ impl Settings {
             .ok_or(DomainError::SettingMissing {
                 setting: "norm_hour_rate",
             })
+    }
+
+    /// A part's selling price from its purchase price, by its category's markup scale (else the
+    /// default scale). None set is reported as missing: no part is priced by a markup nobody chose.
+    pub fn selling_price(&self, category: &Code, purchase: Money) -> Result<Money, DomainError> {
+        let scale = self
+            .markup_by_category
+            .get(category)
+            .or(self.markup_default.as_ref())
+            .ok_or(DomainError::SettingMissing {
+                setting: "markup_scale",
+            })?;
+        // The one pricing rule (bounds, rounding) is the matrix's; here it has the one scale found.
+        MarkupMatrix {
+            default: scale.clone(),
+            by_category: BTreeMap::new(),
+        }
+        .selling_price(category, purchase)
     }
 
     /// The VAT rate, if the owner set it.
@@ -390,6 +443,24 @@ impl Aggregate for Settings {
             SettingsCommand::SetWorkOrderNumberFormat { format } => {
                 SettingsEvent::WorkOrderNumberFormatSet { format }
             }
+            SettingsCommand::SetMarkupScale { category, scale } => {
+                let current = match &category {
+                    Some(category) => self.markup_by_category.get(category),
+                    None => self.markup_default.as_ref(),
+                };
+                if current == Some(&scale) {
+                    return Ok(vec![]);
+                }
+                SettingsEvent::MarkupScaleSet { category, scale }
+            }
+            SettingsCommand::RemoveMarkupScale { category } => {
+                if !self.markup_by_category.contains_key(&category) {
+                    return Err(DomainError::EntryNotFound {
+                        code: category.to_string(),
+                    });
+                }
+                SettingsEvent::MarkupScaleRemoved { category }
+            }
         };
         Ok(vec![event])
     }
@@ -413,6 +484,16 @@ impl Aggregate for Settings {
             SettingsEvent::CurrencySet { currency } => self.currency = Some(currency.clone()),
             SettingsEvent::WorkOrderNumberFormatSet { format } => {
                 self.number_format = Some(format.clone());
+            }
+            SettingsEvent::MarkupScaleSet { category, scale } => match category {
+                Some(category) => {
+                    self.markup_by_category
+                        .insert(category.clone(), scale.clone());
+                }
+                None => self.markup_default = Some(scale.clone()),
+            },
+            SettingsEvent::MarkupScaleRemoved { category } => {
+                self.markup_by_category.remove(category);
             }
         }
         self

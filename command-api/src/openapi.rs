@@ -52,6 +52,7 @@ struct ErrorBody {
         roles::RoleRequest,
         roles::StaffRequest,
         settings::SettingsRequest,
+        settings::MarkupRangeBody,
         parts::PartRequest,
         parts::SupplierRequest,
         purchasing::PurchaseOrderRequest,

@@ -330,6 +330,25 @@ fn settings_samples() -> Vec<SettingsEvent> {
         E::WorkOrderNumberFormatSet {
             format: NumberFormat::parse("ЗН-{yyyy}-{seq:6}").unwrap(),
         },
+        E::MarkupScaleSet {
+            category: Some(code("oils")),
+            scale: aggregates::markup::MarkupScale::new(vec![
+                aggregates::markup::MarkupRange {
+                    from: Money::ZERO,
+                    to: Some(Money::roubles(1_000)),
+                    markup: aggregates::markup::Markup::whole(60).unwrap(),
+                },
+                aggregates::markup::MarkupRange {
+                    from: Money::roubles(1_000),
+                    to: None,
+                    markup: aggregates::markup::Markup::whole(25).unwrap(),
+                },
+            ])
+            .unwrap(),
+        },
+        E::MarkupScaleRemoved {
+            category: code("oils"),
+        },
     ]
 }
 

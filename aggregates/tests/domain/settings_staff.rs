@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use aggregates::contact::{Email, Inn, Kpp, Ogrn, Phone};
 use aggregates::directory::Code;
 use aggregates::ids::EmployeeId;
+use aggregates::markup::{Markup, MarkupRange, MarkupScale};
 use aggregates::money::{Money, Percent};
 use aggregates::permission::{Actor, Permission};
 use aggregates::settings::{Requisites, Settings, SettingsCommand as C, SettingsEvent as E};
@@ -53,6 +54,81 @@ fn norm_hour_rates_fall_back_to_the_default_and_nothing_is_assumed() {
             category: code("engine"),
         })
         .then_err("entry_not_found");
+}
+
+fn scale(ranges: &[(i64, Option<i64>, u32)]) -> MarkupScale {
+    MarkupScale::new(
+        ranges
+            .iter()
+            .map(|&(from, to, percent)| MarkupRange {
+                from: Money::roubles(from),
+                to: to.map(Money::roubles),
+                markup: Markup::whole(percent).unwrap(),
+            })
+            .collect(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_parts_price_comes_from_its_categorys_markup_else_the_default_and_never_from_nothing() {
+    let cheap_dear = scale(&[(0, Some(1_000), 60), (1_000, None, 25)]);
+    assert_eq!(
+        Settings::default()
+            .selling_price(&code("filters"), Money::roubles(450))
+            .unwrap_err()
+            .code(),
+        "setting_missing"
+    );
+    let history = vec![
+        E::MarkupScaleSet {
+            category: None,
+            scale: cheap_dear.clone(),
+        },
+        E::MarkupScaleSet {
+            category: Some(code("oils")),
+            scale: scale(&[(0, None, 15)]),
+        },
+    ];
+    let settings = Versioned::<Settings>::from_events(&history).state;
+    // 450 ₽ at 60 %, 2 000 ₽ at 25 %, oil at its own 15 %; rounded half up to the kopeck.
+    assert_eq!(
+        settings.selling_price(&code("filters"), Money::roubles(450)),
+        Ok(Money::roubles(720))
+    );
+    assert_eq!(
+        settings.selling_price(&code("filters"), Money::roubles(2_000)),
+        Ok(Money::roubles(2_500))
+    );
+    assert_eq!(
+        settings.selling_price(&code("oils"), Money::kopecks(333)),
+        Ok(Money::kopecks(383))
+    );
+    // The same scale again changes nothing; removing one the category lacks is refused.
+    given::<Settings>(history.clone())
+        .when(C::SetMarkupScale {
+            category: None,
+            scale: cheap_dear,
+        })
+        .then(vec![]);
+    given::<Settings>(history.clone())
+        .when(C::RemoveMarkupScale {
+            category: code("brakes"),
+        })
+        .then_err("entry_not_found");
+    let without_oils = history
+        .into_iter()
+        .chain([E::MarkupScaleRemoved {
+            category: code("oils"),
+        }])
+        .collect::<Vec<_>>();
+    assert_eq!(
+        Versioned::<Settings>::from_events(&without_oils)
+            .state
+            .selling_price(&code("oils"), Money::roubles(450)),
+        Ok(Money::roubles(720)),
+        "a category without a scale of its own falls back to the default"
+    );
 }
 
 #[test]

@@ -2,8 +2,10 @@
 
 use aggregates::contact::{BankDetails, Bik, Inn, Kpp, Ogrn};
 use aggregates::directory::Code;
+use aggregates::markup::{Markup, MarkupRange, MarkupScale};
 use aggregates::permission::Permission;
 use aggregates::settings::{Currency, NumberFormat, Requisites, Settings, SettingsCommand};
+use aggregates::DomainError;
 use serde::Deserialize;
 
 use super::{kopecks, optional, percent};
@@ -75,6 +77,31 @@ pub enum SettingsRequest {
         /// E.g. `ЗН-{yyyy}-{seq:6}`.
         format: String,
     },
+    /// `set_markup_scale`: purchase-price ranges from zero, each from where the last ended, the last
+    /// open-ended.
+    SetMarkupScale {
+        /// A parts category's code, or null for the default scale.
+        category: Option<String>,
+        /// The ranges, in ascending order.
+        ranges: Vec<MarkupRangeBody>,
+    },
+    /// `remove_markup_scale`
+    RemoveMarkupScale {
+        /// The parts category.
+        category: String,
+    },
+}
+
+/// One range of a markup scale.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkupRangeBody {
+    /// The lowest purchase price of the range, kopecks.
+    pub from_kopecks: i64,
+    /// The first purchase price above it, kopecks; null for the last range.
+    pub to_kopecks: Option<i64>,
+    /// The markup, hundredths of a percent (35 % is 3500).
+    pub markup_bp: u32,
 }
 
 impl Endpoint for Settings {
@@ -90,9 +117,10 @@ impl Endpoint for Settings {
             R::SetShopName { .. }
             | R::SetRequisites { .. }
             | R::SetWorkOrderNumberFormat { .. } => Permission::SettingsEditRequisites,
-            R::SetNormHourRate { .. } | R::RemoveNormHourRate { .. } => {
-                Permission::SettingsEditPrices
-            }
+            R::SetNormHourRate { .. }
+            | R::RemoveNormHourRate { .. }
+            | R::SetMarkupScale { .. }
+            | R::RemoveMarkupScale { .. } => Permission::SettingsEditPrices,
             R::SetVatRate { .. } | R::SetCurrency { .. } => Permission::SettingsEditTaxes,
         }
     }
@@ -152,6 +180,26 @@ impl Endpoint for Settings {
                     format: NumberFormat::parse(&format)?,
                 }
             }
+            SettingsRequest::SetMarkupScale { category, ranges } => {
+                SettingsCommand::SetMarkupScale {
+                    category: optional(category, Code::parse)?,
+                    scale: MarkupScale::new(
+                        ranges
+                            .into_iter()
+                            .map(|range| {
+                                Ok(MarkupRange {
+                                    from: kopecks(range.from_kopecks),
+                                    to: range.to_kopecks.map(kopecks),
+                                    markup: Markup::from_basis_points(range.markup_bp)?,
+                                })
+                            })
+                            .collect::<Result<_, DomainError>>()?,
+                    )?,
+                }
+            }
+            SettingsRequest::RemoveMarkupScale { category } => SettingsCommand::RemoveMarkupScale {
+                category: Code::parse(&category)?,
+            },
         })
     }
 

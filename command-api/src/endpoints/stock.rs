@@ -12,10 +12,13 @@
 use std::collections::BTreeMap;
 
 use aggregates::ids::{InventoryCountId, LineId, WorkOrderId};
-use aggregates::money::Quantity;
+use aggregates::money::{Money, Quantity};
+use aggregates::part::Part;
 use aggregates::permission::Permission;
+use aggregates::settings::Settings;
 use aggregates::stock::{Location, Stock, StockCommand, StockId};
 use aggregates::work_order::{PartsLine, WorkOrder, WorkOrderEvent};
+use aggregates::DomainError;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -126,6 +129,33 @@ impl Endpoint for Stock {
             _ => Permission::StockIssue,
         }
     }
+}
+
+/// A catalogue part's selling price now: its average purchase cost at the shop's store, marked up
+/// by the settings' scale for its category. A part never received has no cost to mark up, and the
+/// line must name its price.
+pub(crate) async fn selling_price(context: &Context<'_>, part: &Part) -> Result<Money, ApiError> {
+    let (Some(part_id), Some(category)) = (part.id, &part.category) else {
+        return Err(DomainError::Required {
+            field: "unit_price_kopecks",
+        }
+        .into());
+    };
+    let stock = context
+        .load::<Stock>(&StockId::new(part_id, Location::main()).to_string())
+        .await?
+        .state;
+    if stock.average_cost <= Money::ZERO {
+        return Err(DomainError::Required {
+            field: "unit_price_kopecks",
+        }
+        .into());
+    }
+    let settings = context
+        .load::<Settings>(&context.services.shop)
+        .await?
+        .state;
+    Ok(settings.selling_price(category, stock.average_cost)?)
 }
 
 /// What an order's parts line asks of its part's stock.

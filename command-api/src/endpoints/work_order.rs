@@ -13,6 +13,7 @@ use aggregates::ids::{
     CatalogueServiceId, ClientId, EmployeeId, LineId, PartId, RecommendationId, VehicleId,
     WorkOrderId,
 };
+use aggregates::money::Money;
 use aggregates::permission::Permission;
 use aggregates::settings::Settings;
 use aggregates::work_order::{
@@ -133,8 +134,9 @@ pub enum WorkOrderRequest {
         name: Option<String>,
         /// Quantity, thousandths.
         quantity_thousandths: u32,
-        /// Unit price, kopecks.
-        unit_price_kopecks: i64,
+        /// Unit price, kopecks (default for a catalogue part: its average purchase cost marked up by
+        /// the settings' markup scale of its category; for the client's own part: zero).
+        unit_price_kopecks: Option<i64>,
         /// Discount, basis points.
         discount_bp: Option<u16>,
         /// The client's own part.
@@ -375,23 +377,42 @@ impl Endpoint for WorkOrder {
                 discount_bp,
                 client_supplied,
             } => {
-                let (part_number, name) = match part_id {
+                let (part_number, name, unit_price) = match part_id {
                     Some(part_id) => {
                         let part = parts::active_part(context, part_id).await?;
+                        let unit_price = match (unit_price_kopecks, client_supplied) {
+                            (Some(price), _) => kopecks(price),
+                            (None, true) => Money::ZERO,
+                            (None, false) => stock::selling_price(context, &part).await?,
+                        };
                         let catalogue_number = part.number.map(|n| n.as_str().to_owned());
                         (
                             part_number.or(catalogue_number).unwrap_or_default(),
                             name.unwrap_or(part.name),
+                            unit_price,
                         )
                     }
-                    None => (part_number.unwrap_or_default(), name.unwrap_or_default()),
+                    None => (
+                        part_number.unwrap_or_default(),
+                        name.unwrap_or_default(),
+                        match (unit_price_kopecks, client_supplied) {
+                            (Some(price), _) => kopecks(price),
+                            (None, true) => Money::ZERO,
+                            (None, false) => {
+                                return Err(DomainError::Required {
+                                    field: "unit_price_kopecks",
+                                }
+                                .into())
+                            }
+                        },
+                    ),
                 };
                 WorkOrderCommand::AddPartsLine {
                     line_id: LineId(line_id),
                     part_number,
                     name,
                     quantity: quantity(quantity_thousandths)?,
-                    unit_price: kopecks(unit_price_kopecks),
+                    unit_price,
                     discount: percent(discount_bp)?,
                     client_supplied,
                     part_id: part_id.map(PartId),

@@ -549,6 +549,20 @@ fn rows() -> Vec<Row> {
             P::SettingsEditRequisites,
         ),
         row(
+            "settings",
+            "main".into(),
+            "set_markup_scale",
+            json!({ "category": null, "ranges": [{ "from_kopecks": 0, "to_kopecks": null, "markup_bp": 4000 }] }),
+            P::SettingsEditPrices,
+        ),
+        row(
+            "settings",
+            "main".into(),
+            "remove_markup_scale",
+            json!({ "category": "oils" }),
+            P::SettingsEditPrices,
+        ),
+        row(
             "part",
             id(),
             "register",

@@ -323,3 +323,69 @@ async fn a_count_adjusts_the_stock_once() {
     );
     assert_eq!(answer.body["code"], "reference_not_found");
 }
+
+#[tokio::test]
+async fn a_catalogue_line_without_a_price_is_priced_by_the_markup_matrix() {
+    let shop = open_shop("stock_markup").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.configure(&owner).await;
+    let filter = part(&shop, &owner, "W 914/2").await;
+    let order = work_order(&shop, &owner, 1).await;
+    let add =
+        |line: Uuid| json!({ "line_id": line, "part_id": filter, "quantity_thousandths": 1000 });
+    let path = format!("work_order/{order}/add_parts_line");
+
+    // Never received: no cost to mark up, so the line must name its price.
+    let unpriced = shop
+        .send(Some(&owner), &path, add(Uuid::now_v7()), &[])
+        .await;
+    assert_eq!(
+        unpriced.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unpriced.body
+    );
+    assert_eq!(unpriced.body["code"], "required");
+
+    let (purchase, purchase_line) = sent_order(&shop, &owner, filter, 2).await;
+    shop.ok(
+        &owner,
+        &format!("purchase_order/{purchase}/receive"),
+        json!({ "receipt_id": Uuid::now_v7(),
+                "lines": [{ "line_id": purchase_line, "quantity_thousandths": 2000 }] }),
+    )
+    .await;
+    // Received, but no markup set: the owner never chose one, so none is assumed.
+    let no_markup = shop
+        .send(Some(&owner), &path, add(Uuid::now_v7()), &[])
+        .await;
+    assert_eq!(
+        no_markup.body["code"], "setting_missing",
+        "{}",
+        no_markup.body
+    );
+
+    shop.ok(
+        &owner,
+        "settings/main/set_markup_scale",
+        json!({ "category": null, "ranges": [
+            { "from_kopecks": 0, "to_kopecks": 100_000, "markup_bp": 6000 },
+            { "from_kopecks": 100_000, "to_kopecks": null, "markup_bp": 2500 } ] }),
+    )
+    .await;
+    let line = Uuid::now_v7();
+    shop.ok(&owner, &path, add(line)).await;
+    let events = shop
+        .store
+        .read_stream(&StreamId::new("work_order", order.to_string()), 0)
+        .await
+        .unwrap();
+    let added = events
+        .iter()
+        .find(|e| e.event_type == "PartsLineAdded")
+        .unwrap();
+    // 450.00 ₽ average cost at 60 %.
+    assert_eq!(added.payload["unit_price"], 72_000);
+    assert_eq!(added.payload["part_number"], "W 914/2");
+    assert_eq!(added.payload["part_id"], filter.to_string());
+}

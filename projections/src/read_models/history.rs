@@ -384,6 +384,36 @@ fn settings(event: SettingsEvent) -> String {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default()
         ),
+        SettingsEvent::MarkupScaleSet { category, scale } => {
+            let ranges = scale
+                .ranges()
+                .iter()
+                .map(|range| {
+                    // Markups pass 100 %, beyond a `Percent`: worded here, in the same style.
+                    let bp = range.markup.basis_points();
+                    let markup = if bp % 100 == 0 {
+                        format!("{} %", bp / 100)
+                    } else {
+                        format!("{},{:02} %", bp / 100, bp % 100)
+                    };
+                    match range.to {
+                        Some(to) => format!("от {} до {}: {markup}", rub(range.from), rub(to)),
+                        None => format!("от {}: {markup}", rub(range.from)),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            match category {
+                Some(category) => format!(
+                    "Наценка на запчасти категории {}: {ranges}",
+                    category.as_str()
+                ),
+                None => format!("Наценка на запчасти: {ranges}"),
+            }
+        }
+        SettingsEvent::MarkupScaleRemoved { category } => {
+            format!("Отдельная наценка категории {} отменена", category.as_str())
+        }
     }
 }
 

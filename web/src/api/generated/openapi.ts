@@ -786,6 +786,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings/{id}/remove_markup_scale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** settings: remove_markup_scale */
+        post: operations["settings_remove_markup_scale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settings/{id}/remove_norm_hour_rate": {
         parameters: {
             query?: never;
@@ -814,6 +831,26 @@ export interface paths {
         put?: never;
         /** settings: set_currency */
         post: operations["settings_set_currency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/{id}/set_markup_scale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * settings: set_markup_scale`: purchase-price ranges from zero, each from where the last ended, the last
+         *     open-ended.
+         */
+        post: operations["settings_set_markup_scale"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1844,6 +1881,24 @@ export interface components {
             /** @description Why. */
             reason: string;
         };
+        /** @description One range of a markup scale. */
+        MarkupRangeBody: {
+            /**
+             * Format: int64
+             * @description The lowest purchase price of the range, kopecks.
+             */
+            from_kopecks: number;
+            /**
+             * Format: int64
+             * @description The markup, hundredths of a percent (35 % is 3500).
+             */
+            markup_bp: number;
+            /**
+             * Format: int64
+             * @description The first purchase price above it, kopecks; null for the last range.
+             */
+            to_kopecks?: number | null;
+        };
         /** @description The part commands' bodies. */
         PartRequest: {
             /** @description The maker. */
@@ -2127,6 +2182,18 @@ export interface components {
             command: "set_work_order_number_format";
             /** @description E.g. `ЗН-{yyyy}-{seq:6}`. */
             format: string;
+        } | {
+            /** @description A parts category's code, or null for the default scale. */
+            category?: string | null;
+            /** @enum {string} */
+            command: "set_markup_scale";
+            /** @description The ranges, in ascending order. */
+            ranges: components["schemas"]["MarkupRangeBody"][];
+        } | {
+            /** @description The parts category. */
+            category: string;
+            /** @enum {string} */
+            command: "remove_markup_scale";
         };
         /** @description The staff commands' bodies (the stream is the shop's: `/v1/staff/main/...`). */
         StaffRequest: {
@@ -2501,9 +2568,10 @@ export interface components {
             quantity_thousandths: number;
             /**
              * Format: int64
-             * @description Unit price, kopecks.
+             * @description Unit price, kopecks (default for a catalogue part: its average purchase cost marked up by
+             *     the settings' markup scale of its category; for the client's own part: zero).
              */
-            unit_price_kopecks: number;
+            unit_price_kopecks?: number | null;
         } | {
             /** @enum {string} */
             command: "change_parts_line";
@@ -8481,6 +8549,131 @@ export interface operations {
             };
         };
     };
+    settings_remove_markup_scale: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The parts category. */
+                    category: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     settings_remove_norm_hour_rate: {
         parameters: {
             query?: never;
@@ -8626,6 +8819,133 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 4217 code. */
                     currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_set_markup_scale: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A parts category's code, or null for the default scale. */
+                    category?: string | null;
+                    /** @description The ranges, in ascending order. */
+                    ranges: components["schemas"]["MarkupRangeBody"][];
                 };
             };
         };
@@ -12461,9 +12781,10 @@ export interface operations {
                     quantity_thousandths: number;
                     /**
                      * Format: int64
-                     * @description Unit price, kopecks.
+                     * @description Unit price, kopecks (default for a catalogue part: its average purchase cost marked up by
+                     *     the settings' markup scale of its category; for the client's own part: zero).
                      */
-                    unit_price_kopecks: number;
+                    unit_price_kopecks?: number | null;
                 };
             };
         };
