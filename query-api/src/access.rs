@@ -85,4 +85,15 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
         "recommendationConversion",
         Access::Permission(P::ReportsRead),
     ),
+    ("parts", Access::Permission(P::PartRead)),
+    ("part", Access::Permission(P::PartRead)),
+    ("stockLevels", Access::Permission(P::StockRead)),
+    ("stockMovements", Access::Permission(P::StockRead)),
+    ("suppliers", Access::Permission(P::SupplierRead)),
+    ("purchaseOrders", Access::Permission(P::PurchaseOrderRead)),
+    ("purchaseOrder", Access::Permission(P::PurchaseOrderRead)),
+    ("partsToOrder", Access::Permission(P::StockRead)),
+    // Margins are costs: `stock.read_costs` alone, not `reports.read` (see `schema::stock`).
+    ("partsMargin", Access::Permission(P::StockReadCosts)),
+    ("marginLeaks", Access::Permission(P::StockReadCosts)),
 ];

@@ -3,8 +3,9 @@
 //! One module per screen of the web app, each with its records, their loaders and its root fields:
 //! [`me`] (the app shell), [`clients`] (clients and their cars), [`board`] (the work-order board),
 //! [`order_card`] (a work order's card), [`cashier`] (invoices and payments), [`reference_data`]
-//! (catalogue, settings, directories, roles, staff), [`search`], [`history`] and [`reports`]. The
-//! root [`Query`] merges their root fields.
+//! (catalogue, settings, directories, roles, staff), [`search`], [`history`], [`reports`] and
+//! [`stock`] (parts, stock, suppliers, purchase orders, the margin report). The root [`Query`]
+//! merges their root fields.
 //!
 //! Every root field and every guarded nested field checks the caller's permission itself
 //! ([`crate::access`]); lists are filtered by the same rules (a mechanic's lists hold only the
@@ -22,6 +23,7 @@ pub mod order_card;
 pub mod reference_data;
 pub mod reports;
 pub mod search;
+pub mod stock;
 
 pub use crate::access::{Access, ROOT_FIELDS};
 
@@ -43,4 +45,5 @@ pub struct Query(
     search::SearchQuery,
     history::HistoryQuery,
     reports::ReportsQuery,
+    stock::StockQuery,
 );

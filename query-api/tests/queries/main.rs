@@ -11,6 +11,7 @@ mod matrix;
 mod reads;
 mod reports;
 mod sessions;
+mod stock;
 
 // The shop's harness, shared with the command API's tests.
 pub(crate) use motorlog_tests::*;

@@ -46,6 +46,18 @@ fn call(field: &str) -> String {
         "recommendationConversion" => {
             format!(r#"{{ recommendationConversion({PERIOD}) {{ rateBasisPoints }} }}"#)
         }
+        "parts" => "{ parts { nodes { id } } }".into(),
+        "part" => format!(r#"{{ part(id: "{id}") {{ id }} }}"#),
+        "stockLevels" => "{ stockLevels { nodes { partId } } }".into(),
+        "stockMovements" => {
+            format!(r#"{{ stockMovements(partId: "{id}") {{ nodes {{ kind }} }} }}"#)
+        }
+        "suppliers" => "{ suppliers { id } }".into(),
+        "purchaseOrders" => "{ purchaseOrders { nodes { id } } }".into(),
+        "purchaseOrder" => format!(r#"{{ purchaseOrder(id: "{id}") {{ id }} }}"#),
+        "partsToOrder" => "{ partsToOrder { nodes { partId } } }".into(),
+        "partsMargin" => format!(r#"{{ partsMargin(workOrderId: "{id}") {{ lineId }} }}"#),
+        "marginLeaks" => format!(r#"{{ marginLeaks({PERIOD}) {{ nodes {{ lineId }} }} }}"#),
         other => panic!("root field {other} has no call in the matrix test"),
     }
 }
