@@ -10,9 +10,13 @@ use aggregates::client::{ClientEvent, ConsentKind, Party};
 use aggregates::directory::DirectoryEvent;
 use aggregates::invoice::{InvoiceEvent, Payer};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
+use aggregates::part::{PartEvent, Unit};
+use aggregates::purchase_order::PurchaseOrderEvent;
 use aggregates::role::RoleEvent;
 use aggregates::settings::SettingsEvent;
 use aggregates::staff::StaffEvent;
+use aggregates::stock::{Cover, StockEvent};
+use aggregates::supplier::SupplierEvent;
 use aggregates::vehicle::VehicleEvent;
 use aggregates::work_order::{ApprovalChannel, WorkOrderEvent};
 use chrono::{DateTime, FixedOffset, Utc};
@@ -78,6 +82,38 @@ fn quantity(quantity: Quantity) -> String {
     }
 }
 
+/// A stock figure in thousandths of the part's unit, which the stock's events do not carry.
+fn amount(thousandths: i64) -> String {
+    let sign = if thousandths < 0 { "−" } else { "" };
+    let t = thousandths.unsigned_abs();
+    if t % 1000 == 0 {
+        format!("{sign}{}", t / 1000)
+    } else {
+        format!("{sign}{}.{:03}", t / 1000, t % 1000)
+    }
+}
+
+fn covers(covered: &[Cover]) -> String {
+    if covered.is_empty() {
+        String::new()
+    } else {
+        let total: i64 = covered
+            .iter()
+            .map(|c| i64::from(c.quantity.thousandths()))
+            .sum();
+        format!("; покрыто заказов под клиента: {}", amount(total))
+    }
+}
+
+fn unit(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Pcs => "шт.",
+        Unit::L => "л",
+        Unit::Kg => "кг",
+        Unit::M => "м",
+    }
+}
+
 fn party(party: &Party) -> String {
     match party {
         Party::Person { full_name } => full_name.clone(),
@@ -118,6 +154,10 @@ pub fn describe(event: &RecordedEvent) -> Result<String, ProjectionError> {
         "directory" => directory(decode(event)?),
         "role" => role(decode(event)?),
         "staff" => staff(decode(event)?),
+        "part" => part(decode(event)?),
+        "supplier" => supplier(decode(event)?),
+        "purchase_order" => purchase_order(decode(event)?),
+        "stock" => stock(decode(event)?),
         other => format!("{} ({other})", event.event_type),
     })
 }
@@ -222,15 +262,16 @@ fn work_order(event: WorkOrderEvent) -> String {
             quantity: q,
             unit_price,
             client_supplied,
+            part_id,
             ..
         } => format!(
             "Добавлена запчасть «{name}» ({part_number}), {} × {}{}",
             quantity(q),
             rub(unit_price),
-            if client_supplied {
-                ", запчасть клиента"
-            } else {
-                ""
+            match (client_supplied, part_id) {
+                (true, _) => ", запчасть клиента",
+                (false, Some(_)) => ", со склада",
+                (false, None) => "",
             }
         ),
         WorkOrderEvent::PartsLineChanged {
@@ -392,9 +433,9 @@ fn settings(event: SettingsEvent) -> String {
                     // Markups pass 100 %, beyond a `Percent`: worded here, in the same style.
                     let bp = range.markup.basis_points();
                     let markup = if bp % 100 == 0 {
-                        format!("{} %", bp / 100)
+                        format!("{}%", bp / 100)
                     } else {
-                        format!("{},{:02} %", bp / 100, bp % 100)
+                        format!("{}.{:02}%", bp / 100, bp % 100)
                     };
                     match range.to {
                         Some(to) => format!("от {} до {}: {markup}", rub(range.from), rub(to)),
@@ -413,6 +454,217 @@ fn settings(event: SettingsEvent) -> String {
         }
         SettingsEvent::MarkupScaleRemoved { category } => {
             format!("Отдельная наценка категории {} отменена", category.as_str())
+        }
+    }
+}
+
+fn part(event: PartEvent) -> String {
+    match event {
+        PartEvent::PartRegistered {
+            number,
+            brand,
+            name,
+            unit: u,
+            category,
+            ..
+        } => format!(
+            "Запчасть внесена в номенклатуру: {brand} {} «{name}», {}, категория {}",
+            number.as_str(),
+            unit(u),
+            category.as_str()
+        ),
+        PartEvent::PartDetailsChanged {
+            number,
+            brand,
+            name,
+            unit: u,
+            category,
+        } => format!(
+            "Изменена карточка запчасти: {brand} {} «{name}», {}, категория {}",
+            number.as_str(),
+            unit(u),
+            category.as_str()
+        ),
+        PartEvent::PartAnalogueLinked { analogue } => format!("Добавлен аналог {}", analogue.0),
+        PartEvent::PartAnalogueUnlinked { analogue } => format!("Убран аналог {}", analogue.0),
+        PartEvent::PartReorderPointsSet { reorder } => match reorder {
+            Some(points) => format!(
+                "Точка заказа: минимум {}, пополнять до {}",
+                amount(i64::try_from(points.min).unwrap_or(i64::MAX)),
+                amount(i64::try_from(points.max).unwrap_or(i64::MAX))
+            ),
+            None => "Точка заказа снята: запчасть только под заказ".into(),
+        },
+        PartEvent::PartDeactivated { .. } => "Запчасть выведена из номенклатуры".into(),
+        PartEvent::PartReactivated { .. } => "Запчасть снова в номенклатуре".into(),
+    }
+}
+
+fn supplier(event: SupplierEvent) -> String {
+    match event {
+        SupplierEvent::SupplierRegistered {
+            requisites,
+            payment_terms_days,
+            ..
+        } => format!(
+            "Зарегистрирован поставщик {} (ИНН {}), отсрочка {payment_terms_days} дн.",
+            requisites.legal_name, requisites.inn
+        ),
+        SupplierEvent::SupplierRequisitesChanged { requisites } => format!(
+            "Изменены реквизиты поставщика: {} (ИНН {})",
+            requisites.legal_name, requisites.inn
+        ),
+        SupplierEvent::SupplierContactsChanged { contacts } => format!(
+            "Изменены контакты поставщика: телефон {}, e-mail {}",
+            or_none(contacts.phone.as_ref().map(|p| p.as_str().to_owned())),
+            or_none(contacts.email.as_ref().map(|e| e.as_str().to_owned()))
+        ),
+        SupplierEvent::SupplierPaymentTermsSet { days } => {
+            format!("Отсрочка платежа поставщику: {days} дн.")
+        }
+        SupplierEvent::SupplierDeactivated { .. } => "Закупки у поставщика прекращены".into(),
+        SupplierEvent::SupplierReactivated { .. } => "Закупки у поставщика возобновлены".into(),
+    }
+}
+
+fn purchase_order(event: PurchaseOrderEvent) -> String {
+    match event {
+        PurchaseOrderEvent::PurchaseOrderDrafted { number, .. } => {
+            format!("Создан заказ поставщику {number}")
+        }
+        PurchaseOrderEvent::PurchaseLineAdded {
+            quantity: q,
+            unit_price,
+            ..
+        } => format!(
+            "Добавлена строка: {} × {}",
+            amount(i64::from(q.thousandths())),
+            rub(unit_price)
+        ),
+        PurchaseOrderEvent::PurchaseLineChanged {
+            quantity: q,
+            unit_price,
+            ..
+        } => format!(
+            "Строка изменена: {} × {}",
+            amount(i64::from(q.thousandths())),
+            rub(unit_price)
+        ),
+        PurchaseOrderEvent::PurchaseLineRemoved { .. } => "Строка удалена".into(),
+        PurchaseOrderEvent::PurchaseOrderSent { total, .. } => {
+            format!("Заказ отправлен поставщику на {}", rub(total))
+        }
+        PurchaseOrderEvent::PurchaseOrderReceived { lines, .. } => {
+            let total: i64 = lines
+                .iter()
+                .map(|l| i64::from(l.quantity.thousandths()))
+                .sum();
+            format!(
+                "Приход по заказу: строк {}, всего {}",
+                lines.len(),
+                amount(total)
+            )
+        }
+        PurchaseOrderEvent::PurchaseOrderClosed { undelivered, .. } => {
+            if undelivered.is_empty() {
+                "Заказ закрыт".into()
+            } else {
+                format!("Заказ закрыт, не поставлено строк: {}", undelivered.len())
+            }
+        }
+        PurchaseOrderEvent::PurchaseOrderCancelled { reason, .. } => {
+            format!("Заказ отменён: {reason}")
+        }
+    }
+}
+
+fn stock(event: StockEvent) -> String {
+    match event {
+        StockEvent::StockOnOrderRaised { quantity: q, .. } => {
+            format!(
+                "В пути от поставщика: +{}",
+                amount(i64::from(q.thousandths()))
+            )
+        }
+        StockEvent::StockOnOrderLowered { quantity: q, .. } => {
+            format!(
+                "Не будет поставлено: {}",
+                amount(i64::from(q.thousandths()))
+            )
+        }
+        StockEvent::StockReceived {
+            quantity: q,
+            unit_price,
+            covered,
+            ..
+        } => format!(
+            "Приход: {} по {}{}",
+            amount(i64::from(q.thousandths())),
+            rub(unit_price),
+            covers(&covered)
+        ),
+        StockEvent::StockReserved {
+            quantity: q,
+            backordered,
+            ..
+        } => {
+            if backordered == 0 {
+                format!(
+                    "Зарезервировано под заказ-наряд: {}",
+                    amount(i64::from(q.thousandths()))
+                )
+            } else {
+                format!(
+                    "Зарезервировано под заказ-наряд: {}, из них под заказ поставщику {}",
+                    amount(i64::from(q.thousandths())),
+                    amount(i64::from(backordered))
+                )
+            }
+        }
+        StockEvent::StockReservationReleased {
+            quantity: q,
+            covered,
+            ..
+        } => format!(
+            "Резерв снят: {}{}",
+            amount(i64::from(q.thousandths())),
+            covers(&covered)
+        ),
+        StockEvent::StockIssued {
+            quantity: q,
+            unit_cost,
+            ..
+        } => format!(
+            "Выдано в заказ-наряд: {} по себестоимости {}",
+            amount(i64::from(q.thousandths())),
+            rub(unit_cost)
+        ),
+        StockEvent::StockReturned {
+            quantity: q,
+            reason,
+            covered,
+            ..
+        } => format!(
+            "Возврат на склад: {} ({reason}){}",
+            amount(i64::from(q.thousandths())),
+            covers(&covered)
+        ),
+        StockEvent::StockAdjusted {
+            counted,
+            difference,
+            reason,
+            ..
+        } => {
+            let why = if reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({reason})")
+            };
+            format!(
+                "Инвентаризация: посчитано {}, расхождение {}{why}",
+                amount(i64::try_from(counted).unwrap_or(i64::MAX)),
+                amount(difference)
+            )
         }
     }
 }
