@@ -8,6 +8,10 @@ import { CashierPage } from '../cashier/CashierPage.tsx';
 import { DebtorsPage } from '../cashier/DebtorsPage.tsx';
 import { NewVisitPage } from '../new-visit/NewVisitPage.tsx';
 import { OrderCardPage } from '../order-card/OrderCardPage.tsx';
+import { CountPage } from '../stock/CountPage.tsx';
+import { PartsPage } from '../stock/PartsPage.tsx';
+import { PurchasingPage } from '../stock/PurchasingPage.tsx';
+import { StockPage } from '../stock/StockPage.tsx';
 import { text } from './text.ts';
 
 export interface Screen {
@@ -33,4 +37,9 @@ export const screens: Screen[] = [
   },
   { path: '/cashier', nav: text.nav.cashier, permissions: ['invoice.record_payment', 'invoice.issue'], Component: CashierPage },
   { path: '/cashier/debtors', nav: text.nav.debtors, permissions: ['invoice.read'], Component: DebtorsPage },
+  // The store: one menu entry; its screens link to each other (stock/ui.tsx's StockNav).
+  { path: '/stock', nav: text.nav.stock, permissions: ['stock.read'], Component: StockPage },
+  { path: '/stock/parts', nav: null, permissions: ['part.read'], Component: PartsPage },
+  { path: '/stock/purchasing', nav: null, permissions: ['purchase_order.read'], Component: PurchasingPage },
+  { path: '/stock/count', nav: null, permissions: ['stock.count'], Component: CountPage },
 ];

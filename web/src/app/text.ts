@@ -8,6 +8,7 @@ export const text = {
     newVisit: 'Новый визит',
     cashier: 'Касса',
     debtors: 'Должники',
+    stock: 'Склад',
   },
   logout: 'Выйти',
   roles: {
@@ -15,6 +16,7 @@ export const text = {
     advisor: 'Мастер-приёмщик',
     mechanic: 'Механик',
     cashier: 'Кассир',
+    storekeeper: 'Кладовщик',
     auditor: 'Аудитор',
   } as Record<string, string>,
   loading: 'Загрузка…',

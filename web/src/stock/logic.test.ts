@@ -34,6 +34,7 @@ describe('quantities', () => {
     expect(formatQuantity('0.750', 'l')).toBe('0,75\u00a0л');
     expect(formatQuantity('-1.000', 'kg')).toBe('−1\u00a0кг');
     expect(formatQuantity(null, 'm')).toBe('—');
+    expect(formatQuantity('2.500', '')).toBe('2,5');
     expect(formatQuantity('n/a', 'm')).toBe('n/a');
   });
 

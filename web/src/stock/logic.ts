@@ -42,12 +42,16 @@ export function formatThousandths(thousandths: number): string {
   return `${minus}${whole}${fraction ? `,${fraction}` : ''}`;
 }
 
-/** A quantity with its unit: («1.500», `l`) → «1,5 л»; a value that is no decimal is shown as is. */
+/**
+ * A quantity with its unit: («1.500», `l`) → «1,5 л»; without a unit («1.500», '') → «1,5»; a value
+ * that is no decimal is shown as is.
+ */
 export function formatQuantity(decimal: string | null | undefined, unit: string): string {
   if (decimal == null || decimal === '') return '—';
   const thousandths = decimalToThousandths(decimal);
   if (thousandths === null) return decimal;
-  return `${formatThousandths(thousandths)}\u00a0${unitLabel(unit)}`;
+  const label = unitLabel(unit);
+  return label ? `${formatThousandths(thousandths)}\u00a0${label}` : formatThousandths(thousandths);
 }
 
 /**

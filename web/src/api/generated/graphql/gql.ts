@@ -31,6 +31,12 @@ type Documents = {
     "\n  query OrderCatalogue {\n    catalogue {\n      id\n      name\n      category\n      normHours\n    }\n  }\n": typeof types.OrderCatalogueDocument,
     "\n  query OrderStaff {\n    employees {\n      id\n      fullName\n      roles\n    }\n  }\n": typeof types.OrderStaffDocument,
     "\n  query VehicleOrders($vehicleId: UUID!) {\n    workOrders(first: 50, filter: { vehicleId: $vehicleId }) {\n      nodes {\n        id\n        number\n        openedAt\n        recommendations {\n          id\n          text\n          estimate\n          at\n        }\n      }\n    }\n  }\n": typeof types.VehicleOrdersDocument,
+    "\n  query StockLevels($first: Int!, $filter: StockFilter) {\n    stockLevels(first: $first, filter: $filter) {\n      nodes {\n        partId\n        location\n        number\n        brand\n        name\n        unit\n        onHand\n        reserved\n        onOrder\n        backordered\n        available\n        reorderMin\n        reorderMax\n        belowMin\n      }\n      hasNextPage\n    }\n  }\n": typeof types.StockLevelsDocument,
+    "\n  query StockPartsToOrder {\n    partsToOrder(first: 100) {\n      nodes {\n        partId\n        number\n        brand\n        name\n        unit\n        available\n        onOrder\n        backordered\n        toOrder\n      }\n      hasNextPage\n    }\n  }\n": typeof types.StockPartsToOrderDocument,
+    "\n  query StockParts($first: Int!, $search: String, $withStock: Boolean!) {\n    parts(first: $first, search: $search) {\n      nodes {\n        id\n        version\n        number\n        brand\n        name\n        unit\n        category\n        active\n        reorderMin\n        reorderMax\n        onHand @include(if: $withStock)\n        available @include(if: $withStock)\n      }\n      hasNextPage\n    }\n  }\n": typeof types.StockPartsDocument,
+    "\n  query StockSuppliers {\n    suppliers {\n      id\n      legalName\n      inn\n      phone\n      paymentTermsDays\n    }\n  }\n": typeof types.StockSuppliersDocument,
+    "\n  query StockPurchaseOrders($first: Int!, $withCosts: Boolean!) {\n    purchaseOrders(first: $first) {\n      nodes {\n        id\n        number\n        status\n        supplierName\n        draftedAt\n        total @include(if: $withCosts)\n      }\n      hasNextPage\n    }\n  }\n": typeof types.StockPurchaseOrdersDocument,
+    "\n  query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {\n    purchaseOrder(id: $id) {\n      id\n      version\n      number\n      status\n      supplierName\n      sentAt\n      total @include(if: $withCosts)\n      lines {\n        id\n        ordinal\n        partId\n        number\n        name\n        quantity\n        received\n        outstanding\n        unitPrice @include(if: $withCosts)\n        amount @include(if: $withCosts)\n      }\n    }\n  }\n": typeof types.StockPurchaseOrderDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      employeeId\n      roles\n      permissions\n    }\n  }\n": types.MeDocument,
@@ -49,6 +55,12 @@ const documents: Documents = {
     "\n  query OrderCatalogue {\n    catalogue {\n      id\n      name\n      category\n      normHours\n    }\n  }\n": types.OrderCatalogueDocument,
     "\n  query OrderStaff {\n    employees {\n      id\n      fullName\n      roles\n    }\n  }\n": types.OrderStaffDocument,
     "\n  query VehicleOrders($vehicleId: UUID!) {\n    workOrders(first: 50, filter: { vehicleId: $vehicleId }) {\n      nodes {\n        id\n        number\n        openedAt\n        recommendations {\n          id\n          text\n          estimate\n          at\n        }\n      }\n    }\n  }\n": types.VehicleOrdersDocument,
+    "\n  query StockLevels($first: Int!, $filter: StockFilter) {\n    stockLevels(first: $first, filter: $filter) {\n      nodes {\n        partId\n        location\n        number\n        brand\n        name\n        unit\n        onHand\n        reserved\n        onOrder\n        backordered\n        available\n        reorderMin\n        reorderMax\n        belowMin\n      }\n      hasNextPage\n    }\n  }\n": types.StockLevelsDocument,
+    "\n  query StockPartsToOrder {\n    partsToOrder(first: 100) {\n      nodes {\n        partId\n        number\n        brand\n        name\n        unit\n        available\n        onOrder\n        backordered\n        toOrder\n      }\n      hasNextPage\n    }\n  }\n": types.StockPartsToOrderDocument,
+    "\n  query StockParts($first: Int!, $search: String, $withStock: Boolean!) {\n    parts(first: $first, search: $search) {\n      nodes {\n        id\n        version\n        number\n        brand\n        name\n        unit\n        category\n        active\n        reorderMin\n        reorderMax\n        onHand @include(if: $withStock)\n        available @include(if: $withStock)\n      }\n      hasNextPage\n    }\n  }\n": types.StockPartsDocument,
+    "\n  query StockSuppliers {\n    suppliers {\n      id\n      legalName\n      inn\n      phone\n      paymentTermsDays\n    }\n  }\n": types.StockSuppliersDocument,
+    "\n  query StockPurchaseOrders($first: Int!, $withCosts: Boolean!) {\n    purchaseOrders(first: $first) {\n      nodes {\n        id\n        number\n        status\n        supplierName\n        draftedAt\n        total @include(if: $withCosts)\n      }\n      hasNextPage\n    }\n  }\n": types.StockPurchaseOrdersDocument,
+    "\n  query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {\n    purchaseOrder(id: $id) {\n      id\n      version\n      number\n      status\n      supplierName\n      sentAt\n      total @include(if: $withCosts)\n      lines {\n        id\n        ordinal\n        partId\n        number\n        name\n        quantity\n        received\n        outstanding\n        unitPrice @include(if: $withCosts)\n        amount @include(if: $withCosts)\n      }\n    }\n  }\n": types.StockPurchaseOrderDocument,
 };
 
 /**
@@ -115,6 +127,30 @@ export function graphql(source: "\n  query OrderStaff {\n    employees {\n      
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query VehicleOrders($vehicleId: UUID!) {\n    workOrders(first: 50, filter: { vehicleId: $vehicleId }) {\n      nodes {\n        id\n        number\n        openedAt\n        recommendations {\n          id\n          text\n          estimate\n          at\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').VehicleOrdersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockLevels($first: Int!, $filter: StockFilter) {\n    stockLevels(first: $first, filter: $filter) {\n      nodes {\n        partId\n        location\n        number\n        brand\n        name\n        unit\n        onHand\n        reserved\n        onOrder\n        backordered\n        available\n        reorderMin\n        reorderMax\n        belowMin\n      }\n      hasNextPage\n    }\n  }\n"): typeof import('./graphql').StockLevelsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockPartsToOrder {\n    partsToOrder(first: 100) {\n      nodes {\n        partId\n        number\n        brand\n        name\n        unit\n        available\n        onOrder\n        backordered\n        toOrder\n      }\n      hasNextPage\n    }\n  }\n"): typeof import('./graphql').StockPartsToOrderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockParts($first: Int!, $search: String, $withStock: Boolean!) {\n    parts(first: $first, search: $search) {\n      nodes {\n        id\n        version\n        number\n        brand\n        name\n        unit\n        category\n        active\n        reorderMin\n        reorderMax\n        onHand @include(if: $withStock)\n        available @include(if: $withStock)\n      }\n      hasNextPage\n    }\n  }\n"): typeof import('./graphql').StockPartsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockSuppliers {\n    suppliers {\n      id\n      legalName\n      inn\n      phone\n      paymentTermsDays\n    }\n  }\n"): typeof import('./graphql').StockSuppliersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockPurchaseOrders($first: Int!, $withCosts: Boolean!) {\n    purchaseOrders(first: $first) {\n      nodes {\n        id\n        number\n        status\n        supplierName\n        draftedAt\n        total @include(if: $withCosts)\n      }\n      hasNextPage\n    }\n  }\n"): typeof import('./graphql').StockPurchaseOrdersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {\n    purchaseOrder(id: $id) {\n      id\n      version\n      number\n      status\n      supplierName\n      sentAt\n      total @include(if: $withCosts)\n      lines {\n        id\n        ordinal\n        partId\n        number\n        name\n        quantity\n        received\n        outstanding\n        unitPrice @include(if: $withCosts)\n        amount @include(if: $withCosts)\n      }\n    }\n  }\n"): typeof import('./graphql').StockPurchaseOrderDocument;
 
 
 export function graphql(source: string) {

@@ -21,6 +21,20 @@ export type Status =
   /** Work under way. */
   | 'IN_PROGRESS';
 
+/** Filters of the stock list. */
+export type StockFilter = {
+  /** Only stock whose available plus on order is under the reorder minimum. */
+  belowMin?: boolean;
+  /** Only parts of this category. */
+  category?: string | null | undefined;
+  /** Only this location. */
+  location?: string | null | undefined;
+  /** A part number typed any way (from its start), a piece of the name, or the brand. */
+  search?: string | null | undefined;
+  /** Only stock with backorders waiting. */
+  withBackorders?: boolean;
+};
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -130,6 +144,49 @@ export type VehicleOrdersQueryVariables = Exact<{
 
 
 export type VehicleOrdersQuery = { workOrders: { nodes: Array<{ id: string, number: string, openedAt: string, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> }> } };
+
+export type StockLevelsQueryVariables = Exact<{
+  first: number;
+  filter?: StockFilter | null | undefined;
+}>;
+
+
+export type StockLevelsQuery = { stockLevels: { hasNextPage: boolean, nodes: Array<{ partId: string, location: string, number: string, brand: string, name: string, unit: string, onHand: string, reserved: string, onOrder: string, backordered: string, available: string, reorderMin: string | null, reorderMax: string | null, belowMin: boolean }> } };
+
+export type StockPartsToOrderQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StockPartsToOrderQuery = { partsToOrder: { hasNextPage: boolean, nodes: Array<{ partId: string, number: string, brand: string, name: string, unit: string, available: string, onOrder: string, backordered: string, toOrder: string }> } };
+
+export type StockPartsQueryVariables = Exact<{
+  first: number;
+  search?: string | null | undefined;
+  withStock: boolean;
+}>;
+
+
+export type StockPartsQuery = { parts: { hasNextPage: boolean, nodes: Array<{ id: string, version: number, number: string, brand: string, name: string, unit: string, category: string, active: boolean, reorderMin: string | null, reorderMax: string | null, onHand?: string, available?: string }> } };
+
+export type StockSuppliersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StockSuppliersQuery = { suppliers: Array<{ id: string, legalName: string, inn: string, phone: string | null, paymentTermsDays: number }> };
+
+export type StockPurchaseOrdersQueryVariables = Exact<{
+  first: number;
+  withCosts: boolean;
+}>;
+
+
+export type StockPurchaseOrdersQuery = { purchaseOrders: { hasNextPage: boolean, nodes: Array<{ id: string, number: string, status: string, supplierName: string, draftedAt: string, total?: string }> } };
+
+export type StockPurchaseOrderQueryVariables = Exact<{
+  id: string;
+  withCosts: boolean;
+}>;
+
+
+export type StockPurchaseOrderQuery = { purchaseOrder: { id: string, version: number, number: string, status: string, supplierName: string, sentAt: string | null, total?: string, lines: Array<{ id: string, ordinal: number, partId: string, number: string | null, name: string | null, quantity: string, received: string, outstanding: string, unitPrice?: string, amount?: string }> } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -524,3 +581,116 @@ export const VehicleOrdersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VehicleOrdersQuery, VehicleOrdersQueryVariables>;
+export const StockLevelsDocument = new TypedDocumentString(`
+    query StockLevels($first: Int!, $filter: StockFilter) {
+  stockLevels(first: $first, filter: $filter) {
+    nodes {
+      partId
+      location
+      number
+      brand
+      name
+      unit
+      onHand
+      reserved
+      onOrder
+      backordered
+      available
+      reorderMin
+      reorderMax
+      belowMin
+    }
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<StockLevelsQuery, StockLevelsQueryVariables>;
+export const StockPartsToOrderDocument = new TypedDocumentString(`
+    query StockPartsToOrder {
+  partsToOrder(first: 100) {
+    nodes {
+      partId
+      number
+      brand
+      name
+      unit
+      available
+      onOrder
+      backordered
+      toOrder
+    }
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<StockPartsToOrderQuery, StockPartsToOrderQueryVariables>;
+export const StockPartsDocument = new TypedDocumentString(`
+    query StockParts($first: Int!, $search: String, $withStock: Boolean!) {
+  parts(first: $first, search: $search) {
+    nodes {
+      id
+      version
+      number
+      brand
+      name
+      unit
+      category
+      active
+      reorderMin
+      reorderMax
+      onHand @include(if: $withStock)
+      available @include(if: $withStock)
+    }
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<StockPartsQuery, StockPartsQueryVariables>;
+export const StockSuppliersDocument = new TypedDocumentString(`
+    query StockSuppliers {
+  suppliers {
+    id
+    legalName
+    inn
+    phone
+    paymentTermsDays
+  }
+}
+    `) as unknown as TypedDocumentString<StockSuppliersQuery, StockSuppliersQueryVariables>;
+export const StockPurchaseOrdersDocument = new TypedDocumentString(`
+    query StockPurchaseOrders($first: Int!, $withCosts: Boolean!) {
+  purchaseOrders(first: $first) {
+    nodes {
+      id
+      number
+      status
+      supplierName
+      draftedAt
+      total @include(if: $withCosts)
+    }
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<StockPurchaseOrdersQuery, StockPurchaseOrdersQueryVariables>;
+export const StockPurchaseOrderDocument = new TypedDocumentString(`
+    query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {
+  purchaseOrder(id: $id) {
+    id
+    version
+    number
+    status
+    supplierName
+    sentAt
+    total @include(if: $withCosts)
+    lines {
+      id
+      ordinal
+      partId
+      number
+      name
+      quantity
+      received
+      outstanding
+      unitPrice @include(if: $withCosts)
+      amount @include(if: $withCosts)
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StockPurchaseOrderQuery, StockPurchaseOrderQueryVariables>;

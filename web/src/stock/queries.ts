@@ -1,0 +1,187 @@
+/**
+ * What the store's screens read. Every key starts with `stock`, so one invalidation after a
+ * command refreshes them all. Costs are asked for only when the role holds `stock.read_costs`
+ * (the query API refuses the whole request otherwise).
+ */
+import { useQuery, type QueryClient } from '@tanstack/react-query';
+import { graphql } from '../api/generated/graphql/gql.ts';
+import type { StockFilter } from '../api/generated/graphql/graphql.ts';
+import { query } from '../api/graphql.ts';
+
+export const StockLevelsDocument = graphql(`
+  query StockLevels($first: Int!, $filter: StockFilter) {
+    stockLevels(first: $first, filter: $filter) {
+      nodes {
+        partId
+        location
+        number
+        brand
+        name
+        unit
+        onHand
+        reserved
+        onOrder
+        backordered
+        available
+        reorderMin
+        reorderMax
+        belowMin
+      }
+      hasNextPage
+    }
+  }
+`);
+
+export const PartsToOrderDocument = graphql(`
+  query StockPartsToOrder {
+    partsToOrder(first: 100) {
+      nodes {
+        partId
+        number
+        brand
+        name
+        unit
+        available
+        onOrder
+        backordered
+        toOrder
+      }
+      hasNextPage
+    }
+  }
+`);
+
+export const PartsDocument = graphql(`
+  query StockParts($first: Int!, $search: String, $withStock: Boolean!) {
+    parts(first: $first, search: $search) {
+      nodes {
+        id
+        version
+        number
+        brand
+        name
+        unit
+        category
+        active
+        reorderMin
+        reorderMax
+        onHand @include(if: $withStock)
+        available @include(if: $withStock)
+      }
+      hasNextPage
+    }
+  }
+`);
+
+export const SuppliersDocument = graphql(`
+  query StockSuppliers {
+    suppliers {
+      id
+      legalName
+      inn
+      phone
+      paymentTermsDays
+    }
+  }
+`);
+
+export const PurchaseOrdersDocument = graphql(`
+  query StockPurchaseOrders($first: Int!, $withCosts: Boolean!) {
+    purchaseOrders(first: $first) {
+      nodes {
+        id
+        number
+        status
+        supplierName
+        draftedAt
+        total @include(if: $withCosts)
+      }
+      hasNextPage
+    }
+  }
+`);
+
+export const PurchaseOrderDocument = graphql(`
+  query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {
+    purchaseOrder(id: $id) {
+      id
+      version
+      number
+      status
+      supplierName
+      sentAt
+      total @include(if: $withCosts)
+      lines {
+        id
+        ordinal
+        partId
+        number
+        name
+        quantity
+        received
+        outstanding
+        unitPrice @include(if: $withCosts)
+        amount @include(if: $withCosts)
+      }
+    }
+  }
+`);
+
+export const stockKeys = {
+  all: ['stock'] as const,
+  levels: (filter: StockFilter) => ['stock', 'levels', filter] as const,
+  toOrder: ['stock', 'to-order'] as const,
+  parts: (search: string, withStock: boolean) => ['stock', 'parts', search, withStock] as const,
+  suppliers: ['stock', 'suppliers'] as const,
+  orders: (withCosts: boolean) => ['stock', 'purchase-orders', withCosts] as const,
+  order: (id: string, withCosts: boolean) => ['stock', 'purchase-order', id, withCosts] as const,
+};
+
+export function useStockLevels(filter: StockFilter) {
+  return useQuery({ queryKey: stockKeys.levels(filter), queryFn: () => query(StockLevelsDocument, { first: 100, filter }) });
+}
+
+export function usePartsToOrder() {
+  return useQuery({ queryKey: stockKeys.toOrder, queryFn: () => query(PartsToOrderDocument) });
+}
+
+export function useParts(search: string, withStock: boolean, first = 50) {
+  return useQuery({
+    queryKey: [...stockKeys.parts(search, withStock), first],
+    queryFn: () => query(PartsDocument, { first, search: search.trim() || null, withStock }),
+  });
+}
+
+export function useSuppliers(enabled = true) {
+  return useQuery({ queryKey: stockKeys.suppliers, queryFn: () => query(SuppliersDocument), enabled });
+}
+
+export function usePurchaseOrders(withCosts: boolean) {
+  return useQuery({
+    queryKey: stockKeys.orders(withCosts),
+    queryFn: () => query(PurchaseOrdersDocument, { first: 50, withCosts }),
+  });
+}
+
+export function usePurchaseOrder(id: string | null, withCosts: boolean) {
+  return useQuery({
+    queryKey: stockKeys.order(id ?? '', withCosts),
+    queryFn: () => query(PurchaseOrderDocument, { id: id ?? '', withCosts }),
+    enabled: id !== null,
+    // A just-drafted order reaches the read model a moment after the command (these reads do not
+    // wait for the tab's position): ask again until it is there.
+    refetchInterval: (current) => (current.state.data?.purchaseOrder === null ? 1_000 : false),
+  });
+}
+
+/**
+ * After a command: the store's reads. The stock read models do not wait for this tab's last
+ * position yet (the query API answers from what the projectors have applied), so the reads are
+ * asked again over the next seconds as well, as the projectors catch up.
+ */
+export function refreshStock(client: QueryClient): void {
+  void client.invalidateQueries({ queryKey: stockKeys.all });
+  for (const delay of [500, 1_500, 4_000, 8_000]) {
+    setTimeout(() => void client.invalidateQueries({ queryKey: stockKeys.all }), delay);
+  }
+}

@@ -1,0 +1,123 @@
+/** Pieces the store's screens share: the section's own menu, a failed read, a labelled field, a command runner. */
+import { useId, useState, type ReactNode } from 'react';
+import { NavLink } from 'react-router';
+import { ApiError } from '../api/errors.ts';
+import { can, type Me } from '../auth/me.ts';
+import { text } from './text.ts';
+
+/** The store's screens the role opens, as a second menu under the app's. */
+export function StockNav({ me }: { me: Me | undefined }) {
+  const links = [
+    { to: '/stock', label: text.nav.stock, allowed: can(me, 'stock.read') },
+    { to: '/stock/parts', label: text.nav.parts, allowed: can(me, 'part.read') },
+    { to: '/stock/purchasing', label: text.nav.purchasing, allowed: can(me, 'purchase_order.read') },
+    { to: '/stock/count', label: text.nav.count, allowed: can(me, 'stock.count') },
+  ].filter((link) => link.allowed);
+  return (
+    <nav aria-label={text.nav.label} className="stock-nav">
+      {links.map((link) => (
+        <NavLink key={link.to} to={link.to} end className="button button--ghost stock-nav__link">
+          {link.label}
+        </NavLink>
+      ))}
+    </nav>
+  );
+}
+
+/** The words of a refusal or a failure. */
+export function messageOf(error: unknown): string {
+  return error instanceof ApiError ? error.messageRu : String(error);
+}
+
+/** A read that failed: the server's words and a way to try again. */
+export function LoadError({ error, retry }: { error: Error; retry: () => void }) {
+  return (
+    <div className="row">
+      <p className="error" role="alert">
+        {messageOf(error)}
+      </p>
+      <button type="button" className="button" onClick={retry}>
+        {text.retry}
+      </button>
+    </div>
+  );
+}
+
+/** A labelled input with its hint and its own error tied to it. */
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+  className,
+}: {
+  label: string;
+  error?: string | null | undefined;
+  hint?: string;
+  className?: string;
+  children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
+}) {
+  const id = useId();
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+  const props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string } = { id };
+  if (error) props['aria-invalid'] = true;
+  if (described) props['aria-describedby'] = described;
+  return (
+    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
+      <label htmlFor={id}>
+        <span>{label}</span>
+      </label>
+      {children(props)}
+      {hint && (
+        <span id={`${id}-hint`} className="muted stock-hint">
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="field__error" id={`${id}-error`}>
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** Runs a command from a form: busy while it is sent, its refusal kept to show. */
+export function useCommand() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function run(send: () => Promise<unknown>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await send();
+      return true;
+    } catch (caught) {
+      setError(messageOf(caught));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, setError, run };
+}
+
+/** A refusal where the user acted. */
+export function CommandError({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+/** A short success note, announced. */
+export function Done({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p className="success" role="status">
+      {message}
+    </p>
+  );
+}
