@@ -6,6 +6,8 @@ import { query } from '../api/graphql.ts';
 import { can } from '../auth/me.ts';
 import { formatDateTime } from '../format/dates.ts';
 import { formatMoney, formatPercentBp, parseNormHoursToTenths, parsePercentToBp, parseRoublesToKopecks } from '../format/money.ts';
+import { formatThousandths, unitLabel } from '../stock/logic.ts';
+import { PartPicker, type PickedPart } from '../stock/PartPicker.tsx';
 import { linesEditable } from '../work-order/lifecycle.ts';
 import { bpToInput, decimalToInput, labourAction, mechanicsOf, parseQuantityToThousandths, type OrderLine } from './logic.ts';
 import { OrderCatalogueDocument, OrderStaffDocument } from './queries.ts';
@@ -408,8 +410,12 @@ function LabourForm({ run, mechanics }: Section & { mechanics: Mechanic[] }) {
   );
 }
 
-function PartsForm({ run }: Section) {
+function PartsForm({ run, me }: Section) {
   const f = text.partsForm;
+  // A catalogue part reserves its stock for the line; a free-text part (not in the catalogue)
+  // stays possible, as before the store existed.
+  const fromCatalogue = can(me, 'part.read');
+  const [part, setPart] = useState<PickedPart | null>(null);
   const [partNumber, setPartNumber] = useState('');
   const [name, setName] = useState('');
   const [qty, setQty] = useState('1');
@@ -435,6 +441,7 @@ function PartsForm({ run }: Section) {
     const ok = await action.act(() =>
       run('add_parts_line', {
         line_id: newId(),
+        part_id: part && !own ? part.id : null,
         part_number: partNumber.trim(),
         name: name.trim(),
         quantity_thousandths: thousandths,
@@ -444,6 +451,7 @@ function PartsForm({ run }: Section) {
       }),
     );
     if (ok) {
+      setPart(null);
       setPartNumber('');
       setName('');
       setQty('1');
@@ -456,6 +464,19 @@ function PartsForm({ run }: Section) {
   return (
     <form className="stack order-card__add" onSubmit={submit} aria-labelledby="parts-form-title" noValidate>
       <h3 id="parts-form-title">{f.title}</h3>
+      {fromCatalogue && (
+        <PartPicker
+          label={f.catalogue}
+          picked={part}
+          onPick={(picked) => {
+            setPart(picked);
+            if (picked) {
+              setPartNumber(picked.number);
+              setName(picked.name);
+            }
+          }}
+        />
+      )}
       <div className="row">
         <Field label={f.partNumber} error={errors.partNumber}>
           {(p) => <input {...p} value={partNumber} onChange={(e) => setPartNumber(e.target.value)} />}
@@ -480,6 +501,15 @@ function PartsForm({ run }: Section) {
         {f.clientPart}
       </label>
       <FormError error={action.error} />
+      {typeof action.error === 'object' && action.error?.code === 'insufficient_stock' && (
+        <p className="error">
+          {f.insufficient(
+            typeof action.error.details.available === 'number'
+              ? `${formatThousandths(action.error.details.available)} ${part ? unitLabel(part.unit) : ''}`.trim()
+              : '—',
+          )}
+        </p>
+      )}
       <div>
         <button type="submit" className="button button--primary" disabled={action.busy}>
           {f.submit}
