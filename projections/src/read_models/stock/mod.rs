@@ -5,7 +5,8 @@
 //!
 //! One module per kind of record ([`catalogue`], [`levels`], [`purchasing`]); each matches every
 //! event of its stream type, so a new event forces a decision here. Stock and purchase orders
-//! are folded with the domain's `evolve`, like work orders and invoices.
+//! are folded with the domain's `evolve`, like work orders and invoices; a stock's consecutive
+//! events in a batch are written once, as a run (a rebuild reads a stock's whole life at once).
 
 mod catalogue;
 pub(crate) mod levels;
@@ -60,11 +61,58 @@ impl Projection for StockProjection {
         match event.stream.stream_type.as_str() {
             Part::STREAM_TYPE => catalogue::part(tx, event).await,
             Supplier::STREAM_TYPE => catalogue::supplier(tx, event).await,
-            Stock::STREAM_TYPE => levels::stock(tx, event).await,
+            Stock::STREAM_TYPE => {
+                let run = levels::Run::start(tx, levels::stock_id(event)?, event, 0).await?;
+                run.write(tx).await
+            }
             PurchaseOrder::STREAM_TYPE => purchasing::purchase_order(tx, event).await,
             other => Err(ProjectionError::Inconsistent(format!(
                 "stock read model given a {other} stream"
             ))),
         }
+    }
+
+    /// A stock's consecutive events are written as one run ([`levels::Run`]); every other event
+    /// on its own, after the run before it.
+    async fn apply_batch(
+        &self,
+        tx: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<i64, (usize, ProjectionError)> {
+        let mut applied = 0;
+        let mut run: Option<levels::Run> = None;
+        for (index, event) in events.iter().enumerate() {
+            if !self.handles(event) {
+                continue;
+            }
+            applied += 1;
+            if event.stream.stream_type == Stock::STREAM_TYPE {
+                let id = levels::stock_id(event).map_err(|e| (index, e))?;
+                match run.as_mut() {
+                    Some(current) if current.id == id => {
+                        current.add(event, index).map_err(|e| (index, e))?;
+                    }
+                    _ => {
+                        if let Some(done) = run.take() {
+                            let last = done.last;
+                            done.write(tx).await.map_err(|e| (last, e))?;
+                        }
+                        let started = levels::Run::start(tx, id, event, index).await;
+                        run = Some(started.map_err(|e| (index, e))?);
+                    }
+                }
+                continue;
+            }
+            if let Some(done) = run.take() {
+                let last = done.last;
+                done.write(tx).await.map_err(|e| (last, e))?;
+            }
+            self.apply(tx, event).await.map_err(|e| (index, e))?;
+        }
+        if let Some(done) = run {
+            let last = done.last;
+            done.write(tx).await.map_err(|e| (last, e))?;
+        }
+        Ok(applied)
     }
 }
