@@ -63,7 +63,7 @@ function Shop() {
           {visible
             .filter((screen) => screen.nav)
             .map((screen) => (
-              <NavLink key={screen.path} to={screen.path} className="topbar__link" end>
+              <NavLink key={screen.path} to={screen.path} className="topbar__link" end={!screen.section}>
                 {screen.nav}
               </NavLink>
             ))}

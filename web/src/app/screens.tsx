@@ -19,6 +19,8 @@ export interface Screen {
   nav: string | null;
   permissions: string[];
   Component: ComponentType;
+  /** The menu entry stays marked on the screens under its address (a section with its own menu). */
+  section?: boolean;
 }
 
 export const screens: Screen[] = [
@@ -38,7 +40,7 @@ export const screens: Screen[] = [
   { path: '/cashier', nav: text.nav.cashier, permissions: ['invoice.record_payment', 'invoice.issue'], Component: CashierPage },
   { path: '/cashier/debtors', nav: text.nav.debtors, permissions: ['invoice.read'], Component: DebtorsPage },
   // The store: one menu entry; its screens link to each other (stock/ui.tsx's StockNav).
-  { path: '/stock', nav: text.nav.stock, permissions: ['stock.read'], Component: StockPage },
+  { path: '/stock', nav: text.nav.stock, permissions: ['stock.read'], Component: StockPage, section: true },
   { path: '/stock/parts', nav: null, permissions: ['part.read'], Component: PartsPage },
   { path: '/stock/purchasing', nav: null, permissions: ['purchase_order.read'], Component: PurchasingPage },
   { path: '/stock/count', nav: null, permissions: ['stock.count'], Component: CountPage },
