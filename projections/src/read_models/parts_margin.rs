@@ -50,13 +50,60 @@ impl Projection for PartsMarginProjection {
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
         match event.stream.stream_type.as_str() {
-            WorkOrder::STREAM_TYPE => work_order(tx, event).await,
+            WorkOrder::STREAM_TYPE => {
+                let run = OrderRun::start(tx, record_id(event)?, event, 0).await?;
+                run.write(tx).await
+            }
             Invoice::STREAM_TYPE => invoice(tx, event).await,
             Stock::STREAM_TYPE => stock(tx, event).await,
             other => Err(ProjectionError::Inconsistent(format!(
                 "parts margin given a {other} stream"
             ))),
         }
+    }
+
+    /// An order's consecutive events are written as one run ([`OrderRun`]); invoices and stock
+    /// on their own, after the run before them.
+    async fn apply_batch(
+        &self,
+        tx: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> Result<i64, (usize, ProjectionError)> {
+        let mut applied = 0;
+        let mut run: Option<OrderRun> = None;
+        for (index, event) in events.iter().enumerate() {
+            if !self.handles(event) {
+                continue;
+            }
+            applied += 1;
+            if event.stream.stream_type == WorkOrder::STREAM_TYPE {
+                let work_order = record_id(event).map_err(|e| (index, e))?;
+                match run.as_mut() {
+                    Some(current) if current.work_order == work_order => {
+                        current.add(event, index).map_err(|e| (index, e))?;
+                    }
+                    _ => {
+                        if let Some(done) = run.take() {
+                            let last = done.last;
+                            done.write(tx).await.map_err(|e| (last, e))?;
+                        }
+                        let started = OrderRun::start(tx, work_order, event, index).await;
+                        run = Some(started.map_err(|e| (index, e))?);
+                    }
+                }
+                continue;
+            }
+            if let Some(done) = run.take() {
+                let last = done.last;
+                done.write(tx).await.map_err(|e| (last, e))?;
+            }
+            self.apply(tx, event).await.map_err(|e| (index, e))?;
+        }
+        if let Some(done) = run {
+            let last = done.last;
+            done.write(tx).await.map_err(|e| (last, e))?;
+        }
+        Ok(applied)
     }
 }
 
@@ -108,59 +155,117 @@ fn change(event: &WorkOrderEvent) -> Change {
     }
 }
 
-async fn work_order(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
-    let work_order = record_id(event)?;
-    let domain_event: WorkOrderEvent = decode(event)?;
-    if let WorkOrderEvent::WorkOrderOpened { number, .. } = &domain_event {
-        let order = kept(WorkOrder::default().evolve(&domain_event));
-        sqlx::query!(
-            "INSERT INTO read.margin_orders (work_order_id, number, status, state, version)
-             VALUES ($1, $2, $3, $4, $5)",
+/// One order's consecutive events within a batch: folded in memory and written once, so a
+/// rebuild, which reads an order's whole life in one batch, writes each order once.
+struct OrderRun {
+    work_order: Uuid,
+    order: WorkOrder,
+    /// Whether anything after the opening needs writing.
+    changed: bool,
+    lines: bool,
+    /// The completion, when the run set it (`Some(Some)`) or a reopening cleared it (`Some(None)`).
+    completed_at: Option<Option<DateTime<Utc>>>,
+    version: i64,
+    /// The run's last event, which a failed write is charged to.
+    last: usize,
+}
+
+impl OrderRun {
+    /// Starts a run at `event`: the opening inserts the row; anything else reads the stored fold.
+    async fn start(
+        tx: &mut PgConnection,
+        work_order: Uuid,
+        event: &RecordedEvent,
+        index: usize,
+    ) -> Result<Self, ProjectionError> {
+        let domain_event: WorkOrderEvent = decode(event)?;
+        if let WorkOrderEvent::WorkOrderOpened { number, .. } = &domain_event {
+            let order = kept(WorkOrder::default().evolve(&domain_event));
+            sqlx::query!(
+                "INSERT INTO read.margin_orders (work_order_id, number, status, state, version)
+                 VALUES ($1, $2, $3, $4, $5)",
+                work_order,
+                number,
+                order.status.as_str(),
+                to_json(&order)?,
+                version(event),
+            )
+            .execute(&mut *tx)
+            .await?;
+            return Ok(Self {
+                work_order,
+                order,
+                changed: false,
+                lines: false,
+                completed_at: None,
+                version: version(event),
+                last: index,
+            });
+        }
+        let state = sqlx::query_scalar!(
+            "SELECT state FROM read.margin_orders WHERE work_order_id = $1",
+            work_order
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(state) = state else {
+            return Err(never_created(event));
+        };
+        let mut run = Self {
             work_order,
-            number,
-            order.status.as_str(),
-            to_json(&order)?,
-            version(event),
+            order: from_json::<WorkOrder>(state)?,
+            changed: false,
+            lines: false,
+            completed_at: None,
+            version: 0,
+            last: index,
+        };
+        run.fold(&domain_event, event, index);
+        Ok(run)
+    }
+
+    fn add(&mut self, event: &RecordedEvent, index: usize) -> Result<(), ProjectionError> {
+        let domain_event: WorkOrderEvent = decode(event)?;
+        self.fold(&domain_event, event, index);
+        Ok(())
+    }
+
+    fn fold(&mut self, domain_event: &WorkOrderEvent, event: &RecordedEvent, index: usize) {
+        self.order = kept(std::mem::take(&mut self.order).evolve(domain_event));
+        match change(domain_event) {
+            Change::Lines => self.lines = true,
+            Change::Completed(at) => self.completed_at = Some(Some(at)),
+            Change::Reopened => self.completed_at = Some(None),
+            Change::Nothing => {}
+        }
+        self.changed = true;
+        self.version = version(event);
+        self.last = index;
+    }
+
+    async fn write(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if !self.changed {
+            return Ok(());
+        }
+        sqlx::query!(
+            "UPDATE read.margin_orders
+                SET status = $2, state = $3, version = $4,
+                    completed_at = CASE WHEN $5 THEN $6 ELSE completed_at END
+              WHERE work_order_id = $1",
+            self.work_order,
+            self.order.status.as_str(),
+            to_json(&self.order)?,
+            self.version,
+            self.completed_at.is_some(),
+            self.completed_at.flatten(),
         )
         .execute(&mut *tx)
         .await?;
-        return Ok(());
+        if self.lines {
+            rewrite_lines(tx, self.work_order, &self.order).await?;
+        }
+        Ok(())
     }
-    let state = sqlx::query_scalar!(
-        "SELECT state FROM read.margin_orders WHERE work_order_id = $1",
-        work_order
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(state) = state else {
-        return Err(never_created(event));
-    };
-    let order = kept(from_json::<WorkOrder>(state)?.evolve(&domain_event));
-    let change = change(&domain_event);
-    let (completed_at, reopened) = match change {
-        Change::Completed(at) => (Some(at), false),
-        Change::Reopened => (None, true),
-        Change::Nothing | Change::Lines => (None, false),
-    };
-    sqlx::query!(
-        "UPDATE read.margin_orders
-            SET status = $2, state = $3, version = $4,
-                completed_at = CASE WHEN $5::timestamptz IS NOT NULL THEN $5
-                                    WHEN $6 THEN NULL ELSE completed_at END
-          WHERE work_order_id = $1",
-        work_order,
-        order.status.as_str(),
-        to_json(&order)?,
-        version(event),
-        completed_at,
-        reopened,
-    )
-    .execute(&mut *tx)
-    .await?;
-    if matches!(change, Change::Lines) {
-        rewrite_lines(tx, work_order, &order).await?;
-    }
-    Ok(())
 }
 
 /// The order's parts lines as the fold has them.
