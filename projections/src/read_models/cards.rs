@@ -17,6 +17,7 @@
 use std::collections::BTreeMap;
 
 use aggregates::invoice::Invoice;
+use aggregates::markup::MarkupScale;
 use aggregates::settings::Settings;
 use aggregates::work_order::{InvoiceLineKind, WorkOrder};
 use chrono::{DateTime, Utc};
@@ -203,6 +204,62 @@ pub enum SettingsCard {
     /// The first shape.
     #[serde(rename = "1")]
     V1(SettingsCardV1),
+    /// The first shape and the parts markup matrix.
+    #[serde(rename = "2")]
+    V2(SettingsCardV2),
+}
+
+/// The shop's settings as the API shows them since the parts markup matrix: the first shape's
+/// fields and the markup scales, field for field the domain's fold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsCardV2 {
+    /// The shop's name.
+    pub shop_name: Option<String>,
+    /// The shop's requisites.
+    pub requisites: Option<RequisitesCard>,
+    /// The default norm-hour rate, kopecks.
+    pub default_rate: Option<i64>,
+    /// Norm-hour rates by work category (a directory code), kopecks.
+    pub category_rates: BTreeMap<String, i64>,
+    /// VAT, hundredths of a percent.
+    pub vat_rate: Option<u16>,
+    /// ISO 4217 currency code.
+    pub currency: Option<String>,
+    /// Work-order number format (`ЗН-{yyyy}-{seq:6}`).
+    pub number_format: Option<String>,
+    /// The default markup scale of parts.
+    pub markup_default: Option<Vec<MarkupRangeCard>>,
+    /// Markup scales by parts category (a code).
+    pub markup_by_category: BTreeMap<String, Vec<MarkupRangeCard>>,
+}
+
+/// One range of a markup scale: purchase prices from `from` up to `to` (kopecks; none: and above)
+/// get `markup` (hundredths of a percent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkupRangeCard {
+    /// The lowest purchase price, kopecks.
+    pub from: i64,
+    /// The first price above the range, kopecks.
+    pub to: Option<i64>,
+    /// The markup, hundredths of a percent.
+    pub markup: u32,
+}
+
+impl From<SettingsCardV1> for SettingsCardV2 {
+    fn from(v1: SettingsCardV1) -> Self {
+        Self {
+            shop_name: v1.shop_name,
+            requisites: v1.requisites,
+            default_rate: v1.default_rate,
+            category_rates: v1.category_rates,
+            vat_rate: v1.vat_rate,
+            currency: v1.currency,
+            number_format: v1.number_format,
+            // A card stored before the matrix: the shop had none.
+            markup_default: None,
+            markup_by_category: BTreeMap::new(),
+        }
+    }
 }
 
 /// The shop's settings as the API shows them, field by field and as one document.
@@ -257,7 +314,18 @@ pub struct BankCard {
 impl SettingsCard {
     /// The card of the settings as the domain folds them, in the current shape.
     pub fn of(settings: &Settings) -> Self {
-        Self::V1(SettingsCardV1 {
+        let scale = |scale: &MarkupScale| -> Vec<MarkupRangeCard> {
+            scale
+                .ranges()
+                .iter()
+                .map(|range| MarkupRangeCard {
+                    from: range.from.as_kopecks(),
+                    to: range.to.map(|to| to.as_kopecks()),
+                    markup: range.markup.basis_points(),
+                })
+                .collect()
+        };
+        Self::V2(SettingsCardV2 {
             shop_name: settings.shop_name.clone(),
             requisites: settings.requisites.as_ref().map(|r| RequisitesCard {
                 legal_name: r.legal_name.clone(),
@@ -281,17 +349,24 @@ impl SettingsCard {
             vat_rate: settings.vat_rate.map(|v| v.basis_points()),
             currency: settings.currency.clone().map(String::from),
             number_format: settings.number_format.clone().map(String::from),
+            markup_default: settings.markup_default.as_ref().map(scale),
+            markup_by_category: settings
+                .markup_by_category
+                .iter()
+                .map(|(category, s)| (category.as_str().to_owned(), scale(s)))
+                .collect(),
         })
     }
 }
 
 impl Card for SettingsCard {
-    type Current = SettingsCardV1;
+    type Current = SettingsCardV2;
     const OF: &'static str = "settings";
 
-    fn current(self) -> SettingsCardV1 {
+    fn current(self) -> SettingsCardV2 {
         match self {
-            Self::V1(card) => card,
+            Self::V1(card) => card.into(),
+            Self::V2(card) => card,
         }
     }
 }

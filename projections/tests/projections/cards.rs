@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use aggregates::contact::{BankDetails, Bik, Inn, Kpp, Ogrn};
 use aggregates::directory::Code;
 use aggregates::invoice::Invoice;
+use aggregates::markup::{Markup, MarkupRange, MarkupScale};
 use aggregates::money::{Money, Percent};
 use aggregates::settings::{Currency, NumberFormat, Requisites, Settings, SettingsEvent};
 use aggregates::work_order::{
@@ -23,8 +24,9 @@ use chrono::{TimeZone, Utc};
 use event_store::testing::TestDatabase;
 use event_store::StreamId;
 use projections::read_models::cards::{
-    BankCard, Card, IntakeAct, InvoiceCard, InvoiceCardV1, InvoiceLineCard, RecommendationCard,
-    RequisitesCard, SettingsCard, SettingsCardV1, WorkOrderCard, WorkOrderCardV1,
+    BankCard, Card, IntakeAct, InvoiceCard, InvoiceCardV1, InvoiceLineCard, MarkupRangeCard,
+    RecommendationCard, RequisitesCard, SettingsCard, SettingsCardV1, SettingsCardV2,
+    WorkOrderCard, WorkOrderCardV1,
 };
 use projections::service::catch_up;
 use projections::testing::{bulk_insert, GeneratedStream, ShopGenerator};
@@ -105,7 +107,38 @@ fn invoice_sample() -> InvoiceCard {
     })
 }
 
+/// The settings card as the projector writes it now: every setting, the markup matrix too.
 fn settings_sample() -> SettingsCard {
+    let SettingsCard::V1(v1) = settings_sample_v1() else {
+        unreachable!("the first sample is of the first shape")
+    };
+    let mut v2 = SettingsCardV2::from(v1);
+    v2.markup_default = Some(vec![
+        MarkupRangeCard {
+            from: 0,
+            to: Some(100_000),
+            markup: 6_000,
+        },
+        MarkupRangeCard {
+            from: 100_000,
+            to: None,
+            markup: 2_500,
+        },
+    ]);
+    v2.markup_by_category = [(
+        "oils".to_owned(),
+        vec![MarkupRangeCard {
+            from: 0,
+            to: None,
+            markup: 3_000,
+        }],
+    )]
+    .into();
+    SettingsCard::V2(v2)
+}
+
+/// The settings card of the first shape, as rows written before the markup matrix hold it.
+fn settings_sample_v1() -> SettingsCard {
     SettingsCard::V1(SettingsCardV1 {
         shop_name: Some("Автосервис «Мотор»".into()),
         requisites: Some(RequisitesCard {
@@ -171,6 +204,31 @@ fn settings_stream() -> GeneratedStream {
         E::WorkOrderNumberFormatSet {
             format: NumberFormat::parse("ЗН-{yyyy}-{seq:6}").unwrap(),
         },
+        E::MarkupScaleSet {
+            category: None,
+            scale: MarkupScale::new(vec![
+                MarkupRange {
+                    from: Money::ZERO,
+                    to: Some(Money::roubles(1_000)),
+                    markup: Markup::whole(60).unwrap(),
+                },
+                MarkupRange {
+                    from: Money::roubles(1_000),
+                    to: None,
+                    markup: Markup::whole(25).unwrap(),
+                },
+            ])
+            .unwrap(),
+        },
+        E::MarkupScaleSet {
+            category: Some(Code::parse("oils").unwrap()),
+            scale: MarkupScale::new(vec![MarkupRange {
+                from: Money::ZERO,
+                to: None,
+                markup: Markup::whole(30).unwrap(),
+            }])
+            .unwrap(),
+        },
     ];
     GeneratedStream {
         stream: StreamId::new(Settings::STREAM_TYPE, "main"),
@@ -187,7 +245,15 @@ fn check<T>(name: &str, sample: &T)
 where
     T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
 {
-    let path = golden_folder().join(format!("{name}.v1.json"));
+    check_shape(name, 1, sample);
+}
+
+/// `sample` of shape `version` serialises exactly to its golden file and reads back.
+fn check_shape<T>(name: &str, version: u32, sample: &T)
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let path = golden_folder().join(format!("{name}.v{version}.json"));
     let json = serde_json::to_string_pretty(sample).unwrap() + "\n";
     if std::env::var_os("UPDATE_GOLDEN").is_some() && !path.exists() {
         std::fs::create_dir_all(golden_folder()).unwrap();
@@ -204,9 +270,14 @@ where
 fn every_card_keeps_its_stored_form() {
     check("WorkOrderCard", &work_order_sample());
     check("InvoiceCard", &invoice_sample());
-    check("SettingsCard", &settings_sample());
+    check("SettingsCard", &settings_sample_v1());
+    check_shape("SettingsCard", 2, &settings_sample());
     let files = std::fs::read_dir(golden_folder()).unwrap().count();
-    assert_eq!(files, 3, "a golden card file without a sample");
+    assert_eq!(files, 4, "a golden card file without a sample");
+    // A card of the first shape reads as the current one, without a markup matrix.
+    let current = settings_sample_v1().current();
+    assert_eq!(current.markup_default, None);
+    assert!(current.markup_by_category.is_empty());
 }
 
 /// A card whose version the reader does not know is refused, not read as another.
@@ -362,5 +433,17 @@ async fn the_cards_are_the_domains_fold_and_the_migration_fills_them_alike() {
     }
     assert_eq!(cards(&db.pool, WORK_ORDER_CARDS).await, orders);
     assert_eq!(cards(&db.pool, INVOICE_CARDS).await, invoices);
-    assert_eq!(settings_cards(&db.pool).await, settings);
+    // The settings migration wrote the first shape, which had no markup matrix: everything it held
+    // is filled alike, and reads as the current shape without the matrix.
+    let migrated = settings_cards(&db.pool).await;
+    let current = |card: &serde_json::Value| {
+        serde_json::from_value::<SettingsCard>(card.clone())
+            .unwrap()
+            .current()
+    };
+    assert_eq!(migrated["main"]["v"], "1");
+    let mut projected = current(&settings["main"]);
+    projected.markup_default = None;
+    projected.markup_by_category.clear();
+    assert_eq!(current(&migrated["main"]), projected);
 }

@@ -7,7 +7,7 @@ use aggregates::permission::Permission as P;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use projections::read_models::cards::{SettingsCard, SettingsCardV1};
+use projections::read_models::cards::{SettingsCard, SettingsCardV2};
 use uuid::Uuid;
 
 use crate::context::{Model, Scope};
@@ -196,7 +196,7 @@ impl ReferenceDataQuery {
                 })?;
                 (settings, document)
             }
-            None => (SettingsCardV1::default(), serde_json::json!({})),
+            None => (SettingsCardV2::default(), serde_json::json!({})),
         };
         let requisites = settings.requisites.as_ref();
         Ok(ShopSettings {
