@@ -660,7 +660,15 @@ struct MarginQuery {
 impl MarginQuery {
     async fn run(self, scope: &Scope<'_>) -> GqlResult<Vec<MarginLine>> {
         let (after_at, after_id) = self.after.unzip();
-        sqlx::query_as!(
+        // The planner prices this statement high (it cannot know how few orders a period holds),
+        // past `jit_above_cost`: compiling it took 0.5 to 0.7 s of a month's report of 0.15 s.
+        // Without JIT for this one statement, in its own transaction.
+        let mut tx = scope.pool.begin().await.gql()?;
+        sqlx::query!("SET LOCAL jit = off")
+            .execute(&mut *tx)
+            .await
+            .gql()?;
+        let rows = sqlx::query_as!(
             MarginLine,
             r#"WITH candidates AS MATERIALIZED (
                    SELECT $1::uuid AS work_order_id WHERE $1::uuid IS NOT NULL
@@ -757,9 +765,11 @@ impl MarginQuery {
             after_id,
             self.limit,
         )
-        .fetch_all(scope.pool)
+        .fetch_all(&mut *tx)
         .await
-        .gql()
+        .gql()?;
+        tx.commit().await.gql()?;
+        Ok(rows)
     }
 }
 
