@@ -6,7 +6,7 @@ SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
 .PHONY: test run migrate tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
-	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-queries bench-replay bench-web
+	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-queries bench-stock bench-replay bench-web
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
 ## app's generated types, unit tests and browser tests. Installs what it needs first.
@@ -117,6 +117,11 @@ bench-commands: postgres redis
 ## 1M clients / 100k work orders generated, every read model rebuilt, board and search p99 over GraphQL.
 bench-queries: postgres
 	cargo bench -p query-api --bench queries
+
+## 50k parts and 1M stock movements loaded straight into the read models; the stock list and a
+## month's margin leaks, p99 over GraphQL against { __typename } and the empty stock list.
+bench-stock: postgres redis
+	cargo bench -p query-api --bench stock
 
 ## 1M generated events: every read model and the ClickHouse facts rebuilt beside the live ones, the
 ## Kafka relay over the whole log, vs read_all; the rebuild's peak memory, then again over 5M events
