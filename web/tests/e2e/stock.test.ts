@@ -121,7 +121,7 @@ describe('the store', () => {
     // The stock: five on hand, none reserved, none on order.
     await page.getByRole('navigation', { name: 'Склад' }).getByRole('link', { name: 'Остатки' }).click();
     await page.getByLabel('Поиск: артикул, название или бренд').fill(number);
-    const row = page.getByRole('row').filter({ hasText: number });
+    const row = page.getByRole('table', { name: 'Остатки по складу' }).getByRole('row').filter({ hasText: number });
     await expect.poll(async () => plain(await row.textContent()), SETTLE).toContain('5 шт.');
     const cells = (await row.getByRole('cell').allTextContents()).map(plain);
     // name, on hand, reserved, on order, available, min
