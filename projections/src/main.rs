@@ -13,6 +13,10 @@ use sqlx::postgres::PgPoolOptions;
 /// With fewer (10 for six projectors) the browser tests saw read models lag for seconds, so
 /// start-up refuses such a setting.
 const DB_POOL_PER_FEED: u32 = 2;
+/// Room for the key store when it shares the pool (every box but a Kafka-fed one): a batch that
+/// opens personal fields holds its own connection and asks for one more for the keys. With none
+/// spare (eight projectors on sixteen) the batches waited on each other for good.
+const KEYS_ON_POOL: u32 = 4;
 
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -36,6 +40,11 @@ async fn main() -> anyhow::Result<()> {
     event_store::schema::check_migrated(&pool).await?;
     // Personal fields are opened with the subjects' keys (erased ones read as erased); without
     // master keys the read models would hold sealed values, so the projector refuses to start.
+    let keys_headroom = if config.keys_database_url.is_some() {
+        0
+    } else {
+        KEYS_ON_POOL
+    };
     let keys_pool = match &config.keys_database_url {
         // A Kafka-fed box: its database has read models only; the keys live with the log.
         Some(url) => PgPoolOptions::new()
@@ -59,11 +68,13 @@ async fn main() -> anyhow::Result<()> {
     // Each projector and sink keeps a pool connection listening: a pool without room beyond them
     // would leave the batches waiting for a connection that never comes.
     let feeds_running = u32::try_from(projectors.len()).unwrap_or(u32::MAX);
-    if pool_size < feeds_running.saturating_mul(DB_POOL_PER_FEED) {
+    let needed = feeds_running
+        .saturating_mul(DB_POOL_PER_FEED)
+        .saturating_add(keys_headroom);
+    if pool_size < needed {
         anyhow::bail!(
             "PROJECTOR_DB_POOL={pool_size} is too small for {feeds_running} projectors and sinks, \
-             each keeping a connection listening: set it to at least {}",
-            feeds_running.saturating_mul(DB_POOL_PER_FEED)
+             each keeping a connection listening, and the key store: set it to at least {needed}"
         );
     }
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -489,8 +489,9 @@ impl Deployment {
                     var("PROJECTOR_SOURCE", "kafka"),
                     // A box that only consumes: the log's own projector is the one relay.
                     var("KAFKA_RELAY", "off"),
-                    // Six projectors, two connections each; no relay, no sinks.
-                    var("PROJECTOR_DB_POOL", "12"),
+                    // Eight projectors, two connections each; no relay, no sinks; its keys come
+                    // through a pool of their own.
+                    var("PROJECTOR_DB_POOL", "16"),
                 ];
                 // The box opens the sealed fields it consumes with the shop's master key.
                 let mut env = env;

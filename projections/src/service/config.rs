@@ -13,10 +13,10 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `PROJECTOR_DATABASE_URL` (the `motorlog_projector` role's login), else `DATABASE_URL`.
     pub database_url: String,
-    /// `PROJECTOR_DB_POOL` (default 16). Each projector and sink keeps one connection listening
-    /// for new events and takes another for a batch; besides the pool, each holds its advisory
-    /// lock on a connection of its own. So the service opens at most this plus one per projector
-    /// and sink: 22 by default.
+    /// `PROJECTOR_DB_POOL` (default 20). Each projector and sink keeps one connection listening
+    /// for new events and takes another for a batch, and a batch opening personal fields takes one
+    /// more for the keys; besides the pool, each holds its advisory lock on a connection of its
+    /// own. So the service opens at most this plus one per projector and sink: 28 by default.
     pub db_pool: u32,
     /// `PROJECTOR_KEYS_DATABASE_URL`: the shop's database, whose key store opens personal fields,
     /// for a Kafka-fed box whose own database has no log and no keys; unset, the keys are in
@@ -32,7 +32,7 @@ impl Config {
         Ok(Self {
             listen: listen("PROJECTOR_LISTEN", "127.0.0.1:8084").map_err(|e| e.to_string())?,
             database_url: event_store::schema::ServiceRole::Projector.database_url()?,
-            db_pool: positive("PROJECTOR_DB_POOL", 16).map_err(|e| e.to_string())?,
+            db_pool: positive("PROJECTOR_DB_POOL", 20).map_err(|e| e.to_string())?,
             keys_database_url: std::env::var("PROJECTOR_KEYS_DATABASE_URL")
                 .ok()
                 .filter(|url| !url.is_empty()),
