@@ -105,6 +105,7 @@ Demo logins (password: $MOTORLOG_DEMO_PASSWORD):
   mechanic@motor.demo  механик
   cashier@motor.demo   кассир
   auditor@motor.demo   аудитор
+  storekeeper@motor.demo  кладовщик
 
 Try:
   TOKEN=\$(curl -s $AUTH_URL/v1/auth/login -H 'content-type: application/json' \\

@@ -1,5 +1,6 @@
-//! Fills a fresh Motorlog with a demo shop through its real APIs: settings, the four other default
-//! roles' employees, catalogue, clients, vehicles and work orders in several states.
+//! Fills a fresh Motorlog with a demo shop through its real APIs: settings, the five other default
+//! roles' employees, catalogue, a parts store (parts, a supplier, a purchase order received in
+//! part), clients, vehicles and work orders in several states.
 //!
 //! Run by `make run` after the services start. Ids are fixed and every command carries an
 //! Idempotency-Key, so running it again changes nothing.
@@ -103,6 +104,18 @@ async fn main() -> anyhow::Result<()> {
             "set_work_order_number_format",
             json!({ "format": "ЗН-{yyyy}-{seq:6}" }),
         ),
+        (
+            "set_markup_scale",
+            json!({ "category": null, "ranges": [
+                { "from_kopecks": 0, "to_kopecks": 100_000, "markup_bp": 6000 },
+                { "from_kopecks": 100_000, "to_kopecks": 1_000_000, "markup_bp": 4000 },
+                { "from_kopecks": 1_000_000, "to_kopecks": null, "markup_bp": 2500 } ] }),
+        ),
+        (
+            "set_markup_scale",
+            json!({ "category": "oils", "ranges": [
+                { "from_kopecks": 0, "to_kopecks": null, "markup_bp": 3000 } ] }),
+        ),
     ] {
         demo.command(&format!("settings/main/{command}"), body)
             .await?;
@@ -137,6 +150,7 @@ async fn main() -> anyhow::Result<()> {
         (2, "Сидоров Пётр", "Механик", "mechanic"),
         (3, "Орлова Мария", "Кассир", "cashier"),
         (4, "Волков Дмитрий", "Аудитор", "auditor"),
+        (5, "Морозов Игорь", "Кладовщик", "storekeeper"),
     ];
     for (n, name, position, role) in staff {
         let employee = id(100 + n);
@@ -167,6 +181,117 @@ async fn main() -> anyhow::Result<()> {
     let diagnostics = id(201);
     demo.command(&format!("catalogue_service/{diagnostics}/add_service"),
         json!({ "name": "Компьютерная диагностика", "category": "diagnostics", "norm_hours_tenths": 10 })).await?;
+
+    // The parts store: a catalogue, a supplier, and a purchase order received in two parts.
+    let parts = [
+        (
+            900,
+            "OC 90",
+            "Knecht",
+            "Фильтр масляный",
+            "pcs",
+            "filters",
+            45_000,
+            20_000,
+            4_000,
+            10_000,
+        ),
+        (
+            901,
+            "LX 1566",
+            "Knecht",
+            "Фильтр воздушный",
+            "pcs",
+            "filters",
+            62_000,
+            6_000,
+            2_000,
+            6_000,
+        ),
+        (
+            902,
+            "0 986 494 524",
+            "Bosch",
+            "Колодки тормозные передние",
+            "pcs",
+            "brakes",
+            310_000,
+            4_000,
+            2_000,
+            4_000,
+        ),
+        (
+            903,
+            "5W-30 4L",
+            "Mobil",
+            "Масло моторное 5W-30, 4 л",
+            "pcs",
+            "oils",
+            380_000,
+            5_000,
+            3_000,
+            8_000,
+        ),
+        (
+            904,
+            "FR7DC+",
+            "Bosch",
+            "Свеча зажигания",
+            "pcs",
+            "ignition",
+            42_000,
+            8_000,
+            8_000,
+            16_000,
+        ),
+    ];
+    for (n, number, brand, name, unit, category, _, _, min, max) in parts {
+        let part = id(n);
+        demo.command(
+            &format!("part/{part}/register"),
+            json!({ "number": number, "brand": brand, "name": name, "unit": unit, "category": category }),
+        )
+        .await?;
+        demo.command(
+            &format!("part/{part}/set_reorder_points"),
+            json!({ "min_thousandths": min, "max_thousandths": max }),
+        )
+        .await?;
+    }
+    let supplier = id(950);
+    demo.command(
+        &format!("supplier/{supplier}/register"),
+        json!({ "legal_name": "ООО «Автодеталь-Опт»", "inn": "7702070139", "kpp": "770201001",
+                "payment_terms_days": 14, "phone": "+7 495 123-45-67", "email": "zakaz@avtodetal-opt.ru" }),
+    )
+    .await?;
+    let purchase = id(960);
+    demo.command(
+        &format!("purchase_order/{purchase}/draft"),
+        json!({ "supplier_id": supplier }),
+    )
+    .await?;
+    for (n, _, _, _, _, _, price, quantity, _, _) in parts {
+        demo.command(
+            &format!("purchase_order/{purchase}/add_line"),
+            json!({ "line_id": id(n + 70), "part_id": id(n), "quantity_thousandths": quantity,
+                    "unit_price_kopecks": price }),
+        )
+        .await?;
+    }
+    demo.command(&format!("purchase_order/{purchase}/send"), json!({}))
+        .await?;
+    // Everything but the spark plugs arrived at once; half the oil comes later.
+    demo.command(
+        &format!("purchase_order/{purchase}/receive"),
+        json!({ "receipt_id": id(980), "lines": [
+            { "line_id": id(970), "quantity_thousandths": 20_000 },
+            { "line_id": id(971), "quantity_thousandths": 6_000 },
+            { "line_id": id(972), "quantity_thousandths": 4_000 },
+            { "line_id": id(973), "quantity_thousandths": 2_000 } ] }),
+    )
+    .await?;
+    let oil_filter = id(900);
 
     let clients = [
         (
@@ -223,13 +348,19 @@ async fn main() -> anyhow::Result<()> {
             json!({ "line_id": labour, "catalogue_service_id": oil, "mechanic": mechanic }),
         )
         .await?;
+        // From the store: reserved, priced by the markup matrix.
         demo.command(
             &format!("work_order/{order}/add_parts_line"),
-            json!({ "line_id": parts, "part_number": "OC90", "name": "Масляный фильтр",
-                    "quantity_thousandths": 1000, "unit_price_kopecks": 65_000 }),
+            json!({ "line_id": parts, "part_id": oil_filter, "quantity_thousandths": 1000 }),
         )
         .await?;
         if n >= 2 {
+            // The filter goes to the car once work starts.
+            demo.command(
+                &format!("stock/{oil_filter}:main/issue"),
+                json!({ "line_id": parts, "quantity_thousandths": 1000 }),
+            )
+            .await?;
             demo.command(&format!("work_order/{order}/record_approval"),
                 json!({ "decisions": [{ "line_id": labour, "decision": "approve" }, { "line_id": parts, "decision": "approve" }],
                         "by": name, "channel": { "kind": "in_person" } })).await?;
@@ -246,6 +377,6 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         }
     }
-    println!("demo data: 5 employees, 3 clients with vehicles, 3 work orders (draft estimate, in progress, completed and invoiced)");
+    println!("demo data: 6 employees, 3 clients with vehicles, 3 work orders (draft estimate, in progress, completed and invoiced), 5 parts, 1 supplier, 1 purchase order received in part");
     Ok(())
 }
