@@ -19,7 +19,7 @@ pub struct Freshness {
     deadline: Instant,
     // One wait per model, shared by every resolver of the request: they all resume together, so
     // their DataLoader calls still fall into one batch.
-    reached: [OnceCell<()>; 6],
+    reached: [OnceCell<()>; 8],
 }
 
 /// The read models, by the projector that writes them.
@@ -37,6 +37,10 @@ pub enum Model {
     ReferenceData,
     /// The Meilisearch indexes of clients, vehicles and work orders (when configured).
     SearchIndex,
+    /// Parts, suppliers, stock, movements, purchase orders.
+    Stock,
+    /// The parts lines' margins.
+    PartsMargin,
 }
 
 impl Model {
@@ -45,7 +49,7 @@ impl Model {
         use projections::runtime::checkpoint_key;
         use projections::runtime::sink_key;
         use std::sync::OnceLock;
-        static KEYS: OnceLock<[String; 6]> = OnceLock::new();
+        static KEYS: OnceLock<[String; 8]> = OnceLock::new();
         let keys = KEYS.get_or_init(|| {
             [
                 checkpoint_key::<projections::clients::ClientsProjection>(),
@@ -54,6 +58,8 @@ impl Model {
                 checkpoint_key::<projections::invoices::InvoicesProjection>(),
                 checkpoint_key::<projections::reference_data::ReferenceDataProjection>(),
                 sink_key::<projections::meilisearch::MeilisearchIndexes>(),
+                checkpoint_key::<projections::stock::StockProjection>(),
+                checkpoint_key::<projections::parts_margin::PartsMarginProjection>(),
             ]
         });
         &keys[self as usize]

@@ -254,7 +254,9 @@ impl Shop {
             meilisearch,
             ..Feeds::default()
         };
-        let projector_pool = self.db.pool_as(ServiceRole::Projector, 16).await.unwrap();
+        // As the service sizes it: two per projector (eight) and four for the key store, which a
+        // batch opening personal fields asks for while holding its own connection.
+        let projector_pool = self.db.pool_as(ServiceRole::Projector, 20).await.unwrap();
         let projector_store = EventStore::new(projector_pool.clone())
             .with_codec(codec(&self.master_key, &projector_pool));
         let projectors = spawn_all(

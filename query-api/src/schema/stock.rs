@@ -20,7 +20,7 @@ use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObj
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::context::Scope;
+use crate::context::{Model, Scope};
 use crate::error::{GqlResult, OrGql, QueryError};
 use crate::money::Rub;
 use crate::paging::{
@@ -33,13 +33,18 @@ use crate::schema::reference_data::{load_employee, Employee};
 /// character, which neither a part number nor a location code may hold.
 const KEY_SEPARATOR: char = '\u{1e}';
 
-/// The caller's scope once they hold `permission`.
-///
-/// The stock and margin read models have no [`crate::context::Model`] yet, so these fields do not
-/// wait for `X-Min-Position`: they answer from what the projectors have applied.
+/// The caller's scope once they hold `permission` (a field inside a root field, which waited).
 fn allowed<'a>(ctx: &'a Context<'_>, permission: P) -> GqlResult<Scope<'a>> {
     let scope = Scope::of(ctx);
     scope.viewer.require(permission).gql()?;
+    Ok(scope)
+}
+
+/// A root field's scope: the caller holds `permission`, and `model` has applied the log up to the
+/// request's `X-Min-Position`, so a screen reads the stock its own command just moved.
+async fn fresh<'a>(ctx: &'a Context<'_>, permission: P, model: Model) -> GqlResult<Scope<'a>> {
+    let scope = Scope::of(ctx);
+    scope.read(Some(permission), model).await.gql()?;
     Ok(scope)
 }
 
@@ -791,7 +796,7 @@ impl StockQuery {
         category: Option<String>,
         #[graphql(default = false)] include_inactive: bool,
     ) -> GqlResult<Page<Part>> {
-        let scope = allowed(ctx, P::PartRead)?;
+        let scope = fresh(ctx, P::PartRead, Model::Stock).await?;
         let limit = page_size(first).gql()?;
         let search = Search::of(search_text(search)?.as_deref());
         let (after_number, after_id) = after
@@ -840,7 +845,7 @@ impl StockQuery {
 
     /// One part with its stock and analogues; needs `part.read`.
     async fn part(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Option<PartCard>> {
-        let scope = allowed(ctx, P::PartRead)?;
+        let scope = fresh(ctx, P::PartRead, Model::Stock).await?;
         let part = sqlx::query_as!(
             Part,
             r#"SELECT p.part_id, p.number, p.number_normalised, p.brand, p.name, p.unit, p.category,
@@ -870,7 +875,7 @@ impl StockQuery {
         after: Option<String>,
         filter: Option<StockFilter>,
     ) -> GqlResult<Page<StockLevel>> {
-        let scope = allowed(ctx, P::StockRead)?;
+        let scope = fresh(ctx, P::StockRead, Model::Stock).await?;
         let limit = page_size(first).gql()?;
         let filter = filter.unwrap_or_default();
         let search = Search::of(search_text(filter.search)?.as_deref());
@@ -963,7 +968,7 @@ impl StockQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Page<StockMovement>> {
-        let scope = allowed(ctx, P::StockRead)?;
+        let scope = fresh(ctx, P::StockRead, Model::Stock).await?;
         let limit = page_size(first).gql()?;
         let before = after
             .as_deref()
@@ -1003,7 +1008,7 @@ impl StockQuery {
         ctx: &Context<'_>,
         #[graphql(default = false)] include_inactive: bool,
     ) -> GqlResult<Vec<Supplier>> {
-        let scope = allowed(ctx, P::SupplierRead)?;
+        let scope = fresh(ctx, P::SupplierRead, Model::Stock).await?;
         sqlx::query_as!(
             Supplier,
             r#"SELECT supplier_id, legal_name, inn, kpp, phone, email, payment_terms_days, active,
@@ -1028,7 +1033,7 @@ impl StockQuery {
         statuses: Option<Vec<PurchaseOrderStatus>>,
         supplier_id: Option<Uuid>,
     ) -> GqlResult<Page<PurchaseOrder>> {
-        let scope = allowed(ctx, P::PurchaseOrderRead)?;
+        let scope = fresh(ctx, P::PurchaseOrderRead, Model::Stock).await?;
         let limit = page_size(first).gql()?;
         let statuses: Option<Vec<String>> =
             statuses.map(|s| s.into_iter().map(|s| s.code().to_owned()).collect());
@@ -1070,7 +1075,7 @@ impl StockQuery {
         ctx: &Context<'_>,
         id: Uuid,
     ) -> GqlResult<Option<PurchaseOrderCard>> {
-        let scope = allowed(ctx, P::PurchaseOrderRead)?;
+        let scope = fresh(ctx, P::PurchaseOrderRead, Model::Stock).await?;
         let order = sqlx::query_as!(
             PurchaseOrder,
             r#"SELECT o.purchase_order_id, o.number, o.status, o.supplier_id,
@@ -1097,7 +1102,7 @@ impl StockQuery {
         after: Option<String>,
         location: Option<String>,
     ) -> GqlResult<Page<PartToOrder>> {
-        let scope = allowed(ctx, P::StockRead)?;
+        let scope = fresh(ctx, P::StockRead, Model::Stock).await?;
         let limit = page_size(first).gql()?;
         let (after_number, after_location, after_id) = match after.as_deref() {
             Some(cursor) => {
@@ -1151,7 +1156,7 @@ impl StockQuery {
         ctx: &Context<'_>,
         work_order_id: Uuid,
     ) -> GqlResult<Vec<MarginLine>> {
-        let scope = allowed(ctx, P::StockReadCosts)?;
+        let scope = fresh(ctx, P::StockReadCosts, Model::PartsMargin).await?;
         MarginQuery {
             work_order: Some(work_order_id),
             from: None,
@@ -1178,7 +1183,7 @@ impl StockQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Page<MarginLine>> {
-        let scope = allowed(ctx, P::StockReadCosts)?;
+        let scope = fresh(ctx, P::StockReadCosts, Model::PartsMargin).await?;
         let period = crate::reports::Period::new(from, to).gql()?;
         let limit = page_size(first).gql()?;
         let after = after.as_deref().map(decode_time_cursor).transpose().gql()?;

@@ -12,6 +12,7 @@ mod reads;
 mod reports;
 mod sessions;
 mod stock;
+mod stock_fresh;
 
 // The shop's harness, shared with the command API's tests.
 pub(crate) use motorlog_tests::*;
