@@ -98,9 +98,10 @@ enum Command {
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let pool = PgPoolOptions::new()
-        // `rebuild all` reads the log, copies and swaps for every read model at once; the other
+        // `rebuild all` reads the log, copies and swaps for every read model at once (eight, each
+        // listening, reading, copying and opening personal fields: four apiece); the other
         // commands use one or two.
-        .max_connections(24)
+        .max_connections(32)
         .connect(&cli.database_url)
         .await
         .context("cannot connect to DATABASE_URL")?;

@@ -358,8 +358,8 @@ impl Deployment {
                     .to_line(),
             ),
             // Smaller pools than a shop's defaults: the database server is shared with every other
-            // test, and a day of a few desks needs few connections. The projector keeps its
-            // default (it refuses fewer than two per projector and sink).
+            // test, and a day of a few desks needs few connections. The projector's is what it
+            // needs (it refuses fewer than two per projector and sink and four for the keys).
             var("AUTH_DB_POOL", "2"),
             var("COMMAND_API_DB_POOL", "4"),
             var("QUERY_API_DB_POOL", "3"),
@@ -406,6 +406,17 @@ impl Deployment {
             projector_env.push(var("CLICKHOUSE_URL", url));
             projector_env.push(var("CLICKHOUSE_DATABASE", database));
         }
+        // The service's default (two per projector, four for the key store) and two per sink
+        // switched on, as README's "Connections to PostgreSQL" tells an operator to set it.
+        let sinks = [
+            extras.kafka.is_some(),
+            extras.clickhouse.is_some(),
+            extras.meilisearch.is_some(),
+        ]
+        .into_iter()
+        .filter(|on| *on)
+        .count();
+        projector_env.push(var("PROJECTOR_DB_POOL", &(20 + 2 * sinks).to_string()));
         let (listen, p) = port("PROJECTOR_LISTEN");
         projector_env.push(listen);
         let projector = Service::start(
