@@ -655,6 +655,15 @@ async fn a_kafka_fed_read_model_is_rebuilt_from_the_topic_beside_the_live_one() 
     append_visits(&store, &mut later, 600..620).await;
     let third = log_end(&store).await;
     relay_from(&relay, &store, second, third).await;
+    // The relay's batches are acknowledged; a reader must see them all too before "the topic's end"
+    // means the log's end (each event went out once: the relay's ranges do not overlap here).
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&log_db.pool)
+        .await
+        .unwrap();
+    projections::testing::topic_messages(&broker.address, &topic, events as usize)
+        .await
+        .unwrap();
     for position in rebuild_all_from(&fed_store, &source).await {
         assert_eq!(position, third, "a rebuild reads the topic to its end");
     }
