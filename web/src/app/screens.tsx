@@ -9,6 +9,8 @@ import { DebtorsPage } from '../cashier/DebtorsPage.tsx';
 import { NewVisitPage } from '../new-visit/NewVisitPage.tsx';
 import { OrderCardPage } from '../order-card/OrderCardPage.tsx';
 import { CountPage } from '../stock/CountPage.tsx';
+import { MarginPage } from '../stock/MarginPage.tsx';
+import { MovementsPage } from '../stock/MovementsPage.tsx';
 import { PartsPage } from '../stock/PartsPage.tsx';
 import { PurchasingPage } from '../stock/PurchasingPage.tsx';
 import { StockPage } from '../stock/StockPage.tsx';
@@ -44,4 +46,6 @@ export const screens: Screen[] = [
   { path: '/stock/parts', nav: null, permissions: ['part.read'], Component: PartsPage },
   { path: '/stock/purchasing', nav: null, permissions: ['purchase_order.read'], Component: PurchasingPage },
   { path: '/stock/count', nav: null, permissions: ['stock.count'], Component: CountPage },
+  { path: '/stock/movements/:partId', nav: null, permissions: ['stock.read'], Component: MovementsPage },
+  { path: '/stock/margin', nav: null, permissions: ['stock.read_costs'], Component: MarginPage },
 ];

@@ -1,10 +1,12 @@
 /**
  * Номенклатура: the parts catalogue searched by number (typed any way), name or brand; a new part
  * registered (number, brand, name, unit, category) and a part's reorder points set, for roles with
- * `part.edit`. The server normalises the number and refuses a duplicate in its own words.
+ * `part.edit`; roles that read stock open a part's movements from its row. The server normalises
+ * the number and refuses a duplicate in its own words.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { newId, send } from '../api/commands.ts';
 import { can, useMe } from '../auth/me.ts';
 import { formatQuantity, parseQuantity, thousandthsToInput, decimalToThousandths, UNITS, type Unit } from './logic.ts';
@@ -71,6 +73,15 @@ export function PartsPage() {
                       <th scope="row">
                         {part.number}
                         <div className="muted stock-sub">{part.brand}</div>
+                        {withStock && (
+                          <Link
+                            to={`/stock/movements/${part.id}`}
+                            className="stock-sub"
+                            aria-label={text.movements.open(part.number)}
+                          >
+                            {text.movements.openShort}
+                          </Link>
+                        )}
                       </th>
                       <td>{part.name}</td>
                       <td>{part.category}</td>

@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   countDifference,
   decimalToThousandths,
+  formatDelta,
   formatQuantity,
   formatThousandths,
   isOverReceived,
+  leaksOf,
+  monthOf,
+  monthRange,
+  movementDocument,
   normalisePartNumber,
+  parseLeakKinds,
   parseQuantity,
   receiptLines,
   scan,
@@ -120,5 +126,63 @@ describe('counting', () => {
     expect(countDifference(5500, '5.000')).toBe(500);
     expect(countDifference(0, '0.000')).toBe(0);
     expect(countDifference(1000, 'x')).toBeNull();
+  });
+});
+
+describe('the movements journal', () => {
+  it('signs a change and keeps still columns quiet', () => {
+    expect(formatDelta('2.000', 'pcs')).toBe('+2\u00a0шт.');
+    expect(formatDelta('-1.500', 'l')).toBe('−1,5\u00a0л');
+    expect(formatDelta('0.000', 'pcs')).toBe('—');
+    expect(formatDelta('-0.000', 'pcs')).toBe('—');
+    expect(formatDelta(null, 'pcs')).toBe('—');
+    expect(formatDelta('n/a', 'pcs')).toBe('n/a');
+  });
+
+  it('names the document: the work order first, then the purchase order, then the count', () => {
+    expect(movementDocument({ workOrderId: 'wo', purchaseOrderId: null, countId: null })).toEqual({ kind: 'work_order', id: 'wo' });
+    expect(movementDocument({ workOrderId: null, purchaseOrderId: 'po', countId: null })).toEqual({
+      kind: 'purchase_order',
+      id: 'po',
+    });
+    expect(movementDocument({ countId: 'c' })).toEqual({ kind: 'count', id: 'c' });
+    expect(movementDocument({ workOrderId: 'wo', purchaseOrderId: 'po' })).toEqual({ kind: 'work_order', id: 'wo' });
+    expect(movementDocument({})).toBeNull();
+  });
+});
+
+describe('the margin report', () => {
+  it('lists a line\'s leaks from the server\'s flags, in the screen\'s order', () => {
+    expect(leaksOf({ issuedNotBilled: false, billedNotIssued: false, belowCost: false })).toEqual([]);
+    expect(leaksOf({ issuedNotBilled: false, billedNotIssued: false, belowCost: true })).toEqual(['BELOW_COST']);
+    expect(leaksOf({ issuedNotBilled: true, billedNotIssued: false, belowCost: true })).toEqual([
+      'ISSUED_NOT_BILLED',
+      'BELOW_COST',
+    ]);
+    expect(leaksOf({ issuedNotBilled: false, billedNotIssued: true, belowCost: false })).toEqual(['BILLED_NOT_ISSUED']);
+  });
+
+  it('reads the kinds from the address: known ones, once, in order', () => {
+    expect(parseLeakKinds(null)).toEqual([]);
+    expect(parseLeakKinds('')).toEqual([]);
+    expect(parseLeakKinds('BELOW_COST,ISSUED_NOT_BILLED,BELOW_COST,nope')).toEqual(['ISSUED_NOT_BILLED', 'BELOW_COST']);
+    expect(parseLeakKinds('below_cost')).toEqual([]);
+  });
+
+  it('takes a month from its first local midnight to the next month\'s', () => {
+    expect(monthOf(new Date(2026, 11, 31, 23, 59))).toBe('2026-12');
+    expect(monthOf(new Date(2027, 0, 1))).toBe('2027-01');
+    expect(monthRange('2026-12')).toEqual({
+      from: new Date(2026, 11, 1).toISOString(),
+      to: new Date(2027, 0, 1).toISOString(),
+    });
+    expect(monthRange('2026-02')).toEqual({
+      from: new Date(2026, 1, 1).toISOString(),
+      to: new Date(2026, 2, 1).toISOString(),
+    });
+    expect(monthRange('2026-13')).toBeNull();
+    expect(monthRange('2026-00')).toBeNull();
+    expect(monthRange('')).toBeNull();
+    expect(monthRange('декабрь')).toBeNull();
   });
 });

@@ -2,7 +2,9 @@
  * The storekeeper's pure rules: quantities (thousandths in commands, three-place decimals in
  * reads, units on screen), the scan matcher of receiving and the count's differences. Every
  * quantity is an integer of thousandths here: no quantity passes through a floating-point sum.
+ * Also the margin report's period and leak kinds, and what a stock movement refers to.
  */
+import type { MarginLeak } from '../api/generated/graphql/graphql.ts';
 
 /** The units a part is counted in, by the API's code. */
 export const UNITS = ['pcs', 'l', 'kg', 'm'] as const;
@@ -131,4 +133,75 @@ export function isOverReceived(line: ReceivingLine, receipt: Receipt): boolean {
 export function countDifference(counted: number, onHand: string): number | null {
   const books = decimalToThousandths(onHand);
   return books === null ? null : counted - books;
+}
+
+/**
+ * A signed change as the journal shows it: («2.000», `pcs`) → «+2 шт.», («-1.500», `l`) → «−1,5 л»;
+ * no change is «—», so the columns that did not move stay quiet.
+ */
+export function formatDelta(decimal: string | null | undefined, unit: string): string {
+  if (decimal == null || decimal === '') return '—';
+  const thousandths = decimalToThousandths(decimal);
+  if (thousandths === null) return decimal;
+  if (thousandths === 0) return '—';
+  const shown = formatQuantity(decimal, unit);
+  return thousandths > 0 ? `+${shown}` : shown;
+}
+
+/** What a stock movement refers to: the document to open, or nothing for a bare movement. */
+export type MovementDocument =
+  | { kind: 'work_order'; id: string }
+  | { kind: 'purchase_order'; id: string }
+  | { kind: 'count'; id: string };
+
+/**
+ * The document a movement names, as the API gives it: a work order (reservations, issues,
+ * returns), else a purchase order (on order, receipts), else an inventory count.
+ */
+export function movementDocument(movement: {
+  workOrderId?: string | null;
+  purchaseOrderId?: string | null;
+  countId?: string | null;
+}): MovementDocument | null {
+  if (movement.workOrderId) return { kind: 'work_order', id: movement.workOrderId };
+  if (movement.purchaseOrderId) return { kind: 'purchase_order', id: movement.purchaseOrderId };
+  if (movement.countId) return { kind: 'count', id: movement.countId };
+  return null;
+}
+
+/** The margin report's leak kinds, in the order the screen lists them. */
+export const MARGIN_LEAKS: readonly MarginLeak[] = ['ISSUED_NOT_BILLED', 'BILLED_NOT_ISSUED', 'BELOW_COST'];
+
+/** A margin line's leaks, from the flags the server computed (never worked out here). */
+export function leaksOf(line: { issuedNotBilled: boolean; billedNotIssued: boolean; belowCost: boolean }): MarginLeak[] {
+  const flags: Record<MarginLeak, boolean> = {
+    ISSUED_NOT_BILLED: line.issuedNotBilled,
+    BILLED_NOT_ISSUED: line.billedNotIssued,
+    BELOW_COST: line.belowCost,
+  };
+  return MARGIN_LEAKS.filter((kind) => flags[kind]);
+}
+
+/** The kinds kept in the address («BELOW_COST,ISSUED_NOT_BILLED»): known ones, once each, in list order. */
+export function parseLeakKinds(raw: string | null | undefined): MarginLeak[] {
+  const named = new Set((raw ?? '').split(','));
+  return MARGIN_LEAKS.filter((kind) => named.has(kind));
+}
+
+/** A month as a `month` input writes it («2026-12»), in the shop's (the browser's) time zone. */
+export function monthOf(at: Date): string {
+  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}`;
+}
+
+/**
+ * A month («2026-12») as the report's period: from its first local midnight up to the next
+ * month's, as ISO instants; null when it is not a month.
+ */
+export function monthRange(month: string): { from: string; to: string } | null {
+  const match = /^(\d{4})-(\d{2})$/.exec(month.trim());
+  if (!match) return null;
+  const year = Number(match[1]);
+  const index = Number(match[2]) - 1;
+  if (year < 1000 || index < 0 || index > 11) return null;
+  return { from: new Date(year, index, 1).toISOString(), to: new Date(year, index + 1, 1).toISOString() };
 }

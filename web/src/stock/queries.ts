@@ -3,9 +3,9 @@
  * command refreshes them all. Costs are asked for only when the role holds `stock.read_costs`
  * (the query API refuses the whole request otherwise).
  */
-import { useQuery, type QueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { graphql } from '../api/generated/graphql/gql.ts';
-import type { StockFilter } from '../api/generated/graphql/graphql.ts';
+import type { MarginLeak, StockFilter } from '../api/generated/graphql/graphql.ts';
 import { query } from '../api/graphql.ts';
 
 export const StockLevelsDocument = graphql(`
@@ -127,6 +127,71 @@ export const PurchaseOrderDocument = graphql(`
   }
 `);
 
+export const PartHeaderDocument = graphql(`
+  query StockPartHeader($id: UUID!) {
+    part(id: $id) {
+      id
+      number
+      brand
+      name
+      unit
+    }
+  }
+`);
+
+export const StockMovementsDocument = graphql(`
+  query StockMovements($partId: UUID!, $first: Int!, $after: String) {
+    stockMovements(partId: $partId, first: $first, after: $after) {
+      nodes {
+        location
+        kind
+        at
+        quantity
+        onHandDelta
+        reservedDelta
+        onOrderDelta
+        workOrderId
+        purchaseOrderId
+        receiptId
+        countId
+        reason
+        by {
+          id
+          fullName
+        }
+      }
+      endCursor
+      hasNextPage
+    }
+  }
+`);
+
+export const MarginLeaksDocument = graphql(`
+  query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {
+    marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {
+      nodes {
+        workOrderId
+        lineId
+        workOrderNumber
+        partId
+        partNumber
+        name
+        orderedQuantity
+        billedQuantity
+        billedAmount
+        issuedQuantity
+        issuedCost
+        at
+        issuedNotBilled
+        billedNotIssued
+        belowCost
+      }
+      endCursor
+      hasNextPage
+    }
+  }
+`);
+
 export const stockKeys = {
   all: ['stock'] as const,
   levels: (filter: StockFilter) => ['stock', 'levels', filter] as const,
@@ -135,6 +200,9 @@ export const stockKeys = {
   suppliers: ['stock', 'suppliers'] as const,
   orders: (withCosts: boolean) => ['stock', 'purchase-orders', withCosts] as const,
   order: (id: string, withCosts: boolean) => ['stock', 'purchase-order', id, withCosts] as const,
+  part: (id: string) => ['stock', 'part', id] as const,
+  movements: (partId: string) => ['stock', 'movements', partId] as const,
+  margin: (from: string, to: string, kinds: readonly MarginLeak[]) => ['stock', 'margin', from, to, kinds] as const,
 };
 
 export function useStockLevels(filter: StockFilter) {
@@ -171,6 +239,42 @@ export function usePurchaseOrder(id: string | null, withCosts: boolean) {
     // A just-drafted order reaches the read model a moment after the command (these reads do not
     // wait for the tab's position): ask again until it is there.
     refetchInterval: (current) => (current.state.data?.purchaseOrder === null ? 1_000 : false),
+  });
+}
+
+export function usePartHeader(id: string) {
+  return useQuery({ queryKey: stockKeys.part(id), queryFn: () => query(PartHeaderDocument, { id }) });
+}
+
+/** The next page starts at the last one's cursor, while the server says another follows. */
+function nextCursor(page: { endCursor?: string | null; hasNextPage: boolean }): string | undefined {
+  return page.hasNextPage && page.endCursor ? page.endCursor : undefined;
+}
+
+/** A part's movements at every location, newest first, page by page («Показать ещё»). */
+export function useStockMovements(partId: string, first = 50) {
+  return useInfiniteQuery({
+    queryKey: stockKeys.movements(partId),
+    queryFn: ({ pageParam }) => query(StockMovementsDocument, { partId, first, after: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => nextCursor(last.stockMovements),
+  });
+}
+
+/** The margin leaks of [from, to), of these kinds (all when none), newest first, page by page. */
+export function useMarginLeaks(period: { from: string; to: string }, kinds: readonly MarginLeak[], first = 50) {
+  return useInfiniteQuery({
+    queryKey: stockKeys.margin(period.from, period.to, kinds),
+    queryFn: ({ pageParam }) =>
+      query(MarginLeaksDocument, {
+        from: period.from,
+        to: period.to,
+        kinds: kinds.length > 0 ? [...kinds] : null,
+        first,
+        after: pageParam,
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => nextCursor(last.marginLeaks),
   });
 }
 

@@ -1,4 +1,7 @@
-/** The store's words (склад): stock, the parts catalogue, purchasing, receiving and counting. */
+/**
+ * The store's words (склад): stock, the parts catalogue, purchasing, receiving, counting, a part's
+ * movements and the margin report.
+ */
 export const text = {
   loading: 'Загрузка…',
   retry: 'Повторить',
@@ -9,6 +12,7 @@ export const text = {
     parts: 'Номенклатура',
     purchasing: 'Закупки',
     count: 'Инвентаризация',
+    margin: 'Утечки маржи',
   },
   picker: {
     search: 'Поиск в номенклатуре: артикул, название или бренд',
@@ -189,5 +193,67 @@ export const text = {
     invalid: 'Количество: число от нуля, до трёх знаков после запятой.',
     done: (n: number) => `Учтено позиций: ${n}.`,
     failed: (number: string, message: string) => `${number}: ${message}`,
+  },
+  movements: {
+    title: 'Движения',
+    heading: (number: string) => `Движения: ${number}`,
+    open: (number: string) => `Движения: ${number}`,
+    openShort: 'Движения',
+    back: 'К номенклатуре',
+    caption: 'Движения по складу, новые сверху',
+    at: 'Когда',
+    kind: 'Движение',
+    quantity: 'Количество',
+    onHand: 'На складе',
+    reserved: 'В резерве',
+    onOrder: 'В пути',
+    document: 'Документ',
+    by: 'Кто',
+    empty: 'Движений пока не было.',
+    more: 'Показать ещё',
+    notFound: 'Запчасть не найдена.',
+    kinds: {
+      on_order_raised: 'Заказано у поставщика',
+      on_order_lowered: 'Снято с заказа поставщику',
+      received: 'Приход',
+      reserved: 'Резерв под заказ-наряд',
+      reservation_released: 'Резерв снят',
+      issued: 'Выдано в заказ-наряд',
+      returned: 'Возврат на склад',
+      adjusted: 'Инвентаризация',
+    } as Record<string, string>,
+    documents: {
+      work_order: 'Заказ-наряд',
+      purchase_order: 'Заказ поставщику',
+      count: 'Инвентаризация',
+    },
+  },
+  margin: {
+    title: 'Утечки маржи',
+    intro:
+      'Строки заказ-нарядов, где склад и счёт разошлись: выдано, но не выставлено в счёте; выставлено, но не выдано со склада; продано ниже себестоимости.',
+    month: 'Месяц',
+    kinds: 'Вид утечки',
+    kindsHint: 'Ничего не отмечено — все виды.',
+    caption: 'Утечки маржи за период, новые сверху',
+    at: 'Дата',
+    order: 'Заказ-наряд',
+    number: 'Артикул',
+    name: 'Наименование',
+    ordered: 'В заказе',
+    billed: 'В счёте',
+    issued: 'Выдано',
+    billedAmount: 'Сумма в счёте',
+    issuedCost: 'Себестоимость выданного',
+    leak: 'Утечка',
+    empty: 'За этот период утечек нет.',
+    more: 'Показать ещё',
+    monthInvalid: 'Выберите месяц.',
+    movements: (number: string) => `Движения: ${number}`,
+    leaks: {
+      ISSUED_NOT_BILLED: 'Выдано, но не в счёте',
+      BILLED_NOT_ISSUED: 'В счёте, но не выдано',
+      BELOW_COST: 'Ниже себестоимости',
+    },
   },
 } as const;

@@ -12,6 +12,7 @@ export function StockNav({ me }: { me: Me | undefined }) {
     { to: '/stock/parts', label: text.nav.parts, allowed: can(me, 'part.read') },
     { to: '/stock/purchasing', label: text.nav.purchasing, allowed: can(me, 'purchase_order.read') },
     { to: '/stock/count', label: text.nav.count, allowed: can(me, 'stock.count') },
+    { to: '/stock/margin', label: text.nav.margin, allowed: can(me, 'stock.read_costs') },
   ].filter((link) => link.allowed);
   return (
     <nav aria-label={text.nav.label} className="stock-nav">

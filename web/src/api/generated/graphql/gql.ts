@@ -37,6 +37,9 @@ type Documents = {
     "\n  query StockSuppliers {\n    suppliers {\n      id\n      legalName\n      inn\n      phone\n      paymentTermsDays\n    }\n  }\n": typeof types.StockSuppliersDocument,
     "\n  query StockPurchaseOrders($first: Int!, $withCosts: Boolean!) {\n    purchaseOrders(first: $first) {\n      nodes {\n        id\n        number\n        status\n        supplierName\n        draftedAt\n        total @include(if: $withCosts)\n      }\n      hasNextPage\n    }\n  }\n": typeof types.StockPurchaseOrdersDocument,
     "\n  query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {\n    purchaseOrder(id: $id) {\n      id\n      version\n      number\n      status\n      supplierName\n      sentAt\n      total @include(if: $withCosts)\n      lines {\n        id\n        ordinal\n        partId\n        number\n        name\n        quantity\n        received\n        outstanding\n        unitPrice @include(if: $withCosts)\n        amount @include(if: $withCosts)\n      }\n    }\n  }\n": typeof types.StockPurchaseOrderDocument,
+    "\n  query StockPartHeader($id: UUID!) {\n    part(id: $id) {\n      id\n      number\n      brand\n      name\n      unit\n    }\n  }\n": typeof types.StockPartHeaderDocument,
+    "\n  query StockMovements($partId: UUID!, $first: Int!, $after: String) {\n    stockMovements(partId: $partId, first: $first, after: $after) {\n      nodes {\n        location\n        kind\n        at\n        quantity\n        onHandDelta\n        reservedDelta\n        onOrderDelta\n        workOrderId\n        purchaseOrderId\n        receiptId\n        countId\n        reason\n        by {\n          id\n          fullName\n        }\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": typeof types.StockMovementsDocument,
+    "\n  query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {\n    marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {\n      nodes {\n        workOrderId\n        lineId\n        workOrderNumber\n        partId\n        partNumber\n        name\n        orderedQuantity\n        billedQuantity\n        billedAmount\n        issuedQuantity\n        issuedCost\n        at\n        issuedNotBilled\n        billedNotIssued\n        belowCost\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": typeof types.StockMarginLeaksDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      employeeId\n      roles\n      permissions\n    }\n  }\n": types.MeDocument,
@@ -61,6 +64,9 @@ const documents: Documents = {
     "\n  query StockSuppliers {\n    suppliers {\n      id\n      legalName\n      inn\n      phone\n      paymentTermsDays\n    }\n  }\n": types.StockSuppliersDocument,
     "\n  query StockPurchaseOrders($first: Int!, $withCosts: Boolean!) {\n    purchaseOrders(first: $first) {\n      nodes {\n        id\n        number\n        status\n        supplierName\n        draftedAt\n        total @include(if: $withCosts)\n      }\n      hasNextPage\n    }\n  }\n": types.StockPurchaseOrdersDocument,
     "\n  query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {\n    purchaseOrder(id: $id) {\n      id\n      version\n      number\n      status\n      supplierName\n      sentAt\n      total @include(if: $withCosts)\n      lines {\n        id\n        ordinal\n        partId\n        number\n        name\n        quantity\n        received\n        outstanding\n        unitPrice @include(if: $withCosts)\n        amount @include(if: $withCosts)\n      }\n    }\n  }\n": types.StockPurchaseOrderDocument,
+    "\n  query StockPartHeader($id: UUID!) {\n    part(id: $id) {\n      id\n      number\n      brand\n      name\n      unit\n    }\n  }\n": types.StockPartHeaderDocument,
+    "\n  query StockMovements($partId: UUID!, $first: Int!, $after: String) {\n    stockMovements(partId: $partId, first: $first, after: $after) {\n      nodes {\n        location\n        kind\n        at\n        quantity\n        onHandDelta\n        reservedDelta\n        onOrderDelta\n        workOrderId\n        purchaseOrderId\n        receiptId\n        countId\n        reason\n        by {\n          id\n          fullName\n        }\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": types.StockMovementsDocument,
+    "\n  query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {\n    marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {\n      nodes {\n        workOrderId\n        lineId\n        workOrderNumber\n        partId\n        partNumber\n        name\n        orderedQuantity\n        billedQuantity\n        billedAmount\n        issuedQuantity\n        issuedCost\n        at\n        issuedNotBilled\n        billedNotIssued\n        belowCost\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": types.StockMarginLeaksDocument,
 };
 
 /**
@@ -151,6 +157,18 @@ export function graphql(source: "\n  query StockPurchaseOrders($first: Int!, $wi
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query StockPurchaseOrder($id: UUID!, $withCosts: Boolean!) {\n    purchaseOrder(id: $id) {\n      id\n      version\n      number\n      status\n      supplierName\n      sentAt\n      total @include(if: $withCosts)\n      lines {\n        id\n        ordinal\n        partId\n        number\n        name\n        quantity\n        received\n        outstanding\n        unitPrice @include(if: $withCosts)\n        amount @include(if: $withCosts)\n      }\n    }\n  }\n"): typeof import('./graphql').StockPurchaseOrderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockPartHeader($id: UUID!) {\n    part(id: $id) {\n      id\n      number\n      brand\n      name\n      unit\n    }\n  }\n"): typeof import('./graphql').StockPartHeaderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockMovements($partId: UUID!, $first: Int!, $after: String) {\n    stockMovements(partId: $partId, first: $first, after: $after) {\n      nodes {\n        location\n        kind\n        at\n        quantity\n        onHandDelta\n        reservedDelta\n        onOrderDelta\n        workOrderId\n        purchaseOrderId\n        receiptId\n        countId\n        reason\n        by {\n          id\n          fullName\n        }\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n"): typeof import('./graphql').StockMovementsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {\n    marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {\n      nodes {\n        workOrderId\n        lineId\n        workOrderNumber\n        partId\n        partNumber\n        name\n        orderedQuantity\n        billedQuantity\n        billedAmount\n        issuedQuantity\n        issuedCost\n        at\n        issuedNotBilled\n        billedNotIssued\n        belowCost\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n"): typeof import('./graphql').StockMarginLeaksDocument;
 
 
 export function graphql(source: string) {

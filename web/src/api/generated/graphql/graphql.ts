@@ -4,6 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** A kind of margin leak on a parts line. */
+export type MarginLeak =
+  /** Billed for less than what was issued cost. */
+  | 'BELOW_COST'
+  /** More was billed than issued from stock (a line naming a catalogue part). */
+  | 'BILLED_NOT_ISSUED'
+  /** The order is done and more was issued from stock than billed. */
+  | 'ISSUED_NOT_BILLED';
+
 /** Where a work order is in its life. */
 export type Status =
   /** The car was received. */
@@ -187,6 +196,33 @@ export type StockPurchaseOrderQueryVariables = Exact<{
 
 
 export type StockPurchaseOrderQuery = { purchaseOrder: { id: string, version: number, number: string, status: string, supplierName: string, sentAt: string | null, total?: string, lines: Array<{ id: string, ordinal: number, partId: string, number: string | null, name: string | null, quantity: string, received: string, outstanding: string, unitPrice?: string, amount?: string }> } | null };
+
+export type StockPartHeaderQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StockPartHeaderQuery = { part: { id: string, number: string, brand: string, name: string, unit: string } | null };
+
+export type StockMovementsQueryVariables = Exact<{
+  partId: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type StockMovementsQuery = { stockMovements: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ location: string, kind: string, at: string, quantity: string | null, onHandDelta: string, reservedDelta: string, onOrderDelta: string, workOrderId: string | null, purchaseOrderId: string | null, receiptId: string | null, countId: string | null, reason: string | null, by: { id: string, fullName: string } | null }> } };
+
+export type StockMarginLeaksQueryVariables = Exact<{
+  from: string;
+  to: string;
+  kinds?: Array<MarginLeak> | MarginLeak | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type StockMarginLeaksQuery = { marginLeaks: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ workOrderId: string, lineId: string, workOrderNumber: string | null, partId: string | null, partNumber: string | null, name: string | null, orderedQuantity: string, billedQuantity: string, billedAmount: string, issuedQuantity: string, issuedCost: string, at: string | null, issuedNotBilled: boolean, billedNotIssued: boolean, belowCost: boolean }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -694,3 +730,65 @@ export const StockPurchaseOrderDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StockPurchaseOrderQuery, StockPurchaseOrderQueryVariables>;
+export const StockPartHeaderDocument = new TypedDocumentString(`
+    query StockPartHeader($id: UUID!) {
+  part(id: $id) {
+    id
+    number
+    brand
+    name
+    unit
+  }
+}
+    `) as unknown as TypedDocumentString<StockPartHeaderQuery, StockPartHeaderQueryVariables>;
+export const StockMovementsDocument = new TypedDocumentString(`
+    query StockMovements($partId: UUID!, $first: Int!, $after: String) {
+  stockMovements(partId: $partId, first: $first, after: $after) {
+    nodes {
+      location
+      kind
+      at
+      quantity
+      onHandDelta
+      reservedDelta
+      onOrderDelta
+      workOrderId
+      purchaseOrderId
+      receiptId
+      countId
+      reason
+      by {
+        id
+        fullName
+      }
+    }
+    endCursor
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<StockMovementsQuery, StockMovementsQueryVariables>;
+export const StockMarginLeaksDocument = new TypedDocumentString(`
+    query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {
+  marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {
+    nodes {
+      workOrderId
+      lineId
+      workOrderNumber
+      partId
+      partNumber
+      name
+      orderedQuantity
+      billedQuantity
+      billedAmount
+      issuedQuantity
+      issuedCost
+      at
+      issuedNotBilled
+      billedNotIssued
+      belowCost
+    }
+    endCursor
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<StockMarginLeaksQuery, StockMarginLeaksQueryVariables>;

@@ -1,0 +1,189 @@
+/**
+ * Утечки маржи: the parts lines of a month where the store and the bill part ways — issued but not
+ * billed, billed but not issued, sold below cost — newest first, filtered by kind (month and kinds
+ * kept in the address), page by page. Every quantity, amount and flag is the server's: the screen
+ * only writes them out. Only for roles with `stock.read_costs` (the menu and the route say so).
+ */
+import { Link, useSearchParams } from 'react-router';
+import type { MarginLeak } from '../api/generated/graphql/graphql.ts';
+import { can, useMe } from '../auth/me.ts';
+import { formatDate } from '../format/dates.ts';
+import { formatMoney } from '../format/money.ts';
+import { formatQuantity, leaksOf, MARGIN_LEAKS, monthOf, monthRange, parseLeakKinds } from './logic.ts';
+import { useMarginLeaks } from './queries.ts';
+import { text } from './text.ts';
+import { LoadError, StockNav } from './ui.tsx';
+
+const t = text.margin;
+
+export function MarginPage() {
+  const me = useMe().data?.me;
+  const [params, setParams] = useSearchParams();
+  const month = params.get('month') ?? monthOf(new Date());
+  const kinds = parseLeakKinds(params.get('kinds'));
+  const update = (change: { month?: string; kinds?: MarginLeak[] }) => {
+    const next = { month, kinds, ...change };
+    const written: Record<string, string> = {};
+    if (next.month) written.month = next.month;
+    if (next.kinds.length > 0) written.kinds = next.kinds.join(',');
+    setParams(written, { replace: true });
+  };
+  const toggle = (kind: MarginLeak, on: boolean) =>
+    update({ kinds: MARGIN_LEAKS.filter((k) => (k === kind ? on : kinds.includes(k))) });
+  const period = monthRange(month);
+
+  return (
+    <div className="stack">
+      <StockNav me={me} />
+      <h1>{t.title}</h1>
+      <p className="muted">{t.intro}</p>
+      <div className="row stock-filters" role="search">
+        <div className={`field${period ? '' : ' field--invalid'}`}>
+          <label htmlFor="margin-month">
+            <span>{t.month}</span>
+          </label>
+          <input
+            id="margin-month"
+            type="month"
+            value={month}
+            aria-invalid={period ? undefined : true}
+            aria-describedby={period ? undefined : 'margin-month-error'}
+            onChange={(e) => update({ month: e.target.value })}
+          />
+          {!period && (
+            <span className="field__error" id="margin-month-error">
+              {t.monthInvalid}
+            </span>
+          )}
+        </div>
+        <fieldset className="margin-kinds" aria-describedby="margin-kinds-hint">
+          <legend>{t.kinds}</legend>
+          {MARGIN_LEAKS.map((kind) => (
+            <label key={kind} className="stock-check">
+              <input type="checkbox" checked={kinds.includes(kind)} onChange={(e) => toggle(kind, e.target.checked)} />
+              {t.leaks[kind]}
+            </label>
+          ))}
+          <span id="margin-kinds-hint" className="muted stock-hint">
+            {t.kindsHint}
+          </span>
+        </fieldset>
+      </div>
+      {period && <Leaks period={period} kinds={kinds} withOrders={can(me, 'work_order.read_all')} withMovements={can(me, 'stock.read')} />}
+    </div>
+  );
+}
+
+function Leaks({
+  period,
+  kinds,
+  withOrders,
+  withMovements,
+}: {
+  period: { from: string; to: string };
+  kinds: MarginLeak[];
+  withOrders: boolean;
+  withMovements: boolean;
+}) {
+  const leaks = useMarginLeaks(period, kinds);
+  const nodes = leaks.data?.pages.flatMap((page) => page.marginLeaks.nodes) ?? [];
+  return (
+    <section className="card stack" aria-labelledby="margin-title">
+      <h2 id="margin-title" className="visually-hidden">
+        {t.caption}
+      </h2>
+      {leaks.isPending ? (
+        <p className="muted" role="status">
+          {text.loading}
+        </p>
+      ) : leaks.isError && nodes.length === 0 ? (
+        <LoadError error={leaks.error} retry={() => void leaks.refetch()} />
+      ) : nodes.length === 0 ? (
+        <p className="muted">{t.empty}</p>
+      ) : (
+        <div className="stock-scroll">
+          <table className="table stock-table">
+            <caption className="visually-hidden">{t.caption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t.at}</th>
+                <th scope="col">{t.order}</th>
+                <th scope="col">{t.number}</th>
+                <th scope="col">{t.name}</th>
+                <th scope="col" className="num">
+                  {t.ordered}
+                </th>
+                <th scope="col" className="num">
+                  {t.billed}
+                </th>
+                <th scope="col" className="num">
+                  {t.issued}
+                </th>
+                <th scope="col" className="num">
+                  {t.billedAmount}
+                </th>
+                <th scope="col" className="num">
+                  {t.issuedCost}
+                </th>
+                <th scope="col">{t.leak}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {nodes.map((line) => (
+                <tr key={line.lineId}>
+                  <td>{formatDate(line.at)}</td>
+                  <th scope="row">
+                    {withOrders && line.workOrderNumber ? (
+                      <Link to={`/orders/${line.workOrderId}`}>{line.workOrderNumber}</Link>
+                    ) : (
+                      (line.workOrderNumber ?? '—')
+                    )}
+                  </th>
+                  <td>
+                    {withMovements && line.partId && line.partNumber ? (
+                      <Link to={`/stock/movements/${line.partId}`} aria-label={t.movements(line.partNumber)}>
+                        {line.partNumber}
+                      </Link>
+                    ) : (
+                      (line.partNumber ?? '—')
+                    )}
+                  </td>
+                  <td>{line.name ?? '—'}</td>
+                  <td className="num">{formatQuantity(line.orderedQuantity, '')}</td>
+                  <td className="num">{formatQuantity(line.billedQuantity, '')}</td>
+                  <td className="num">{formatQuantity(line.issuedQuantity, '')}</td>
+                  <td className="num">{formatMoney(line.billedAmount)}</td>
+                  <td className="num">{formatMoney(line.issuedCost)}</td>
+                  <td>
+                    <ul className="margin-leaks">
+                      {leaksOf(line).map((kind) => (
+                        <li key={kind}>
+                          <span className={`badge ${kind === 'BELOW_COST' ? 'badge--danger' : 'badge--warning'}`}>
+                            {t.leaks[kind]}
+                          </span>
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {leaks.isError && nodes.length > 0 && <LoadError error={leaks.error} retry={() => void leaks.fetchNextPage()} />}
+      {leaks.hasNextPage && (
+        <div>
+          <button
+            type="button"
+            className="button"
+            disabled={leaks.isFetchingNextPage}
+            onClick={() => void leaks.fetchNextPage()}
+          >
+            {leaks.isFetchingNextPage ? text.loading : t.more}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
