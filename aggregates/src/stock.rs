@@ -2,14 +2,15 @@
 //! orders (reserved), and coming from suppliers (on order). Available is on hand less reserved.
 //!
 //! Every change is a movement recorded as an event: a receipt from a purchase order, a reservation
-//! for a work-order line, its release, an issue to the car, a return to the shelf, an adjustment by
-//! an inventory count, and on order raised or lowered as purchase orders are sent, cancelled or
+//! for a work-order line, its release, an issue to the car, a return to the shelf, a return to the
+//! supplier (defective or surplus), an adjustment by an inventory count, and on order raised or lowered as purchase orders are sent, cancelled or
 //! closed short. Each event says by how much it moves each figure ([`StockEvent::movement`]), and
 //! folding it moves them by exactly that.
 //!
 //! The rules:
-//! - on hand never goes below zero: an issue takes only what is reserved from the shelf, and a count
-//!   records what is there;
+//! - on hand never goes below zero: an issue takes only what is reserved from the shelf, a return to
+//!   the supplier only what is free (never a unit promised to a work order), and a count records
+//!   what is there;
 //! - a reservation takes what is free (on hand less what is already reserved from it); beyond that
 //!   it is refused unless the command says the user may backorder, and then the shortfall is
 //!   recorded as backordered on its line. So reserved ≤ on hand + backordered, always;
@@ -40,7 +41,7 @@ use crate::bounds;
 use crate::directory::Code;
 use crate::ids::{
     EmployeeId, InventoryCountId, LineId, PartId, PurchaseLineId, PurchaseOrderId, ReceiptId,
-    WorkOrderId,
+    SupplierId, WorkOrderId,
 };
 use crate::money::{round_half_up, Money, Quantity};
 use crate::{required_text, Aggregate, DomainError, DomainEvent};
@@ -266,6 +267,23 @@ pub enum StockCommand {
         /// When.
         at: DateTime<Utc>,
     },
+    /// Send parts back to the supplier (возврат поставщику): defective or surplus. Only what is
+    /// free leaves: a unit reserved for a work order stays on the shelf.
+    ReturnToSupplier {
+        /// The supplier they go back to. That it exists is the command API's check: this stream
+        /// cannot see the supplier's.
+        supplier_id: SupplierId,
+        /// The purchase order they came on, when the storekeeper names it.
+        purchase_order_id: Option<PurchaseOrderId>,
+        /// How much.
+        quantity: Quantity,
+        /// Why: "брак", "излишек".
+        reason: String,
+        /// Who.
+        by: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
     /// Record what an inventory count found on the shelf.
     Count {
         /// The count.
@@ -384,6 +402,24 @@ pub enum StockEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// Parts went back to the supplier: on hand down, at the stock's average cost.
+    StockReturnedToSupplier {
+        /// The supplier.
+        supplier_id: SupplierId,
+        /// The purchase order they came on, if named.
+        purchase_order_id: Option<PurchaseOrderId>,
+        /// How much.
+        quantity: Quantity,
+        /// The purchase cost of a unit they left at (the stock's average cost then): the shelf's
+        /// value falls by exactly this times the quantity, and the average stays.
+        unit_cost: Money,
+        /// Why.
+        reason: String,
+        /// Who.
+        by: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
     /// An inventory count set on hand to what was found.
     StockAdjusted {
         /// The count.
@@ -464,6 +500,11 @@ impl StockEvent {
                 backordered: -sum(covered),
                 ..Movement::default()
             },
+            // Only free stock leaves, so no reservation loses its cover: backorders stay.
+            Self::StockReturnedToSupplier { quantity, .. } => Movement {
+                on_hand: -q(quantity),
+                ..Movement::default()
+            },
             Self::StockAdjusted {
                 difference,
                 covered,
@@ -488,6 +529,7 @@ impl DomainEvent for StockEvent {
             Self::StockReservationReleased { .. } => "StockReservationReleased",
             Self::StockIssued { .. } => "StockIssued",
             Self::StockReturned { .. } => "StockReturned",
+            Self::StockReturnedToSupplier { .. } => "StockReturnedToSupplier",
             Self::StockAdjusted { .. } => "StockAdjusted",
         }
     }
@@ -867,6 +909,32 @@ impl Aggregate for Stock {
                     at,
                 }
             }
+            StockCommand::ReturnToSupplier {
+                supplier_id,
+                purchase_order_id,
+                quantity,
+                reason,
+                by,
+                at,
+            } => {
+                let reason = required_text(&reason, "reason", 1000)?;
+                // Free, not on hand: a unit reserved for a work order is promised to a car.
+                if u64::from(quantity.thousandths()) > self.free() {
+                    return Err(DomainError::InsufficientStock {
+                        available: self.available(),
+                        requested: quantity.thousandths(),
+                    });
+                }
+                StockEvent::StockReturnedToSupplier {
+                    supplier_id,
+                    purchase_order_id,
+                    quantity,
+                    unit_cost: self.average_cost,
+                    reason,
+                    by,
+                    at,
+                }
+            }
             StockCommand::Count {
                 count_id,
                 counted,
@@ -1013,6 +1081,10 @@ impl Aggregate for Stock {
                 }
                 self.on_hand = self.on_hand.saturating_add(q(quantity));
                 self.cover(covered);
+            }
+            // Leaving at the average cost keeps the average: the shelf's value falls with it.
+            StockEvent::StockReturnedToSupplier { quantity, .. } => {
+                self.on_hand = self.on_hand.saturating_sub(q(quantity));
             }
             StockEvent::StockAdjusted {
                 count_id,

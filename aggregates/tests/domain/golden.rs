@@ -744,6 +744,15 @@ fn stock_samples() -> Vec<aggregates::stock::StockEvent> {
             by: storekeeper(),
             at: at(55),
         },
+        E::StockReturnedToSupplier {
+            supplier_id: crate::stock::supplier_id(),
+            purchase_order_id: Some(po_id()),
+            quantity: units(2),
+            unit_cost: Money::kopecks(34_995),
+            reason: "Брак: течёт по корпусу".into(),
+            by: storekeeper(),
+            at: at(58),
+        },
         E::StockAdjusted {
             count_id: InventoryCountId(id(501)),
             counted: 6_000,

@@ -846,6 +846,88 @@ fn a_count_records_the_difference_and_a_shortage_becomes_a_backorder() {
         .then_err("already_exists");
 }
 
+fn return_to_supplier(qty: u32, reason: &str) -> SC {
+    SC::ReturnToSupplier {
+        supplier_id: supplier_id(),
+        purchase_order_id: Some(po_id()),
+        quantity: units(qty),
+        reason: reason.into(),
+        by: storekeeper(),
+        at: at(70),
+    }
+}
+
+#[test]
+fn parts_go_back_to_the_supplier_only_from_what_is_free_at_the_average_cost() {
+    let mut history = ten_on_the_shelf();
+    history.push(reserved(1, 8, 0));
+    let returned = SE::StockReturnedToSupplier {
+        supplier_id: supplier_id(),
+        purchase_order_id: Some(po_id()),
+        quantity: units(2),
+        unit_cost: Money::roubles(350),
+        reason: "Брак".into(),
+        by: storekeeper(),
+        at: at(70),
+    };
+    given::<Stock>(history.clone())
+        .when(return_to_supplier(2, " Брак "))
+        .then(vec![returned.clone()]);
+    // The eight reserved for the work order stay on the shelf: only two are free.
+    let error = given::<Stock>(history.clone())
+        .when(return_to_supplier(3, "Брак"))
+        .then_err("insufficient_stock");
+    assert_eq!(
+        error,
+        DomainError::InsufficientStock {
+            available: 2_000,
+            requested: 3_000
+        }
+    );
+    given::<Stock>(history.clone())
+        .when(return_to_supplier(1, "  "))
+        .then_err("required");
+    let mut after = history.clone();
+    after.push(returned);
+    let shelf = stock(&after);
+    assert_eq!((shelf.on_hand, shelf.reserved()), (8_000, 8_000));
+    assert_eq!(shelf.average_cost, Money::roubles(350));
+    assert_eq!(shelf.value(), Money::roubles(2_800));
+    given::<Stock>(after)
+        .when(return_to_supplier(1, "Излишек"))
+        .then_err("insufficient_stock");
+    // While backorders wait nothing is free, and an empty shelf returns nothing.
+    let error = given::<Stock>(vec![on_order_raised(1), reserved(1, 2, 2)])
+        .when(return_to_supplier(1, "Излишек"))
+        .then_err("insufficient_stock");
+    assert_eq!(
+        error,
+        DomainError::InsufficientStock {
+            available: -2_000,
+            requested: 1_000
+        }
+    );
+    // Without a purchase order named, at the cost it came at.
+    given::<Stock>(ten_on_the_shelf())
+        .when(SC::ReturnToSupplier {
+            supplier_id: supplier_id(),
+            purchase_order_id: None,
+            quantity: Quantity::from_thousandths(10_000).unwrap(),
+            reason: "Излишек".into(),
+            by: storekeeper(),
+            at: at(70),
+        })
+        .then(vec![SE::StockReturnedToSupplier {
+            supplier_id: supplier_id(),
+            purchase_order_id: None,
+            quantity: units(10),
+            unit_cost: Money::roubles(350),
+            reason: "Излишек".into(),
+            by: storekeeper(),
+            at: at(70),
+        }]);
+}
+
 /// The event store's rule, in miniature: an append names the version it decided on, and only the
 /// first append on a version wins.
 struct Stream {
@@ -1035,6 +1117,14 @@ fn stock_command() -> impl Strategy<Value = SC> {
             by: storekeeper(),
             at: at(7),
         }),
+        2 => (qty(), any::<bool>()).prop_map(|(quantity, named)| SC::ReturnToSupplier {
+            supplier_id: supplier_id(),
+            purchase_order_id: named.then(po_id),
+            quantity,
+            reason: "Брак".into(),
+            by: storekeeper(),
+            at: at(9),
+        }),
         1 => (0u128..20, 0u64..15_000).prop_map(|(n, counted)| SC::Count {
             count_id: InventoryCountId(id(500 + n)),
             counted,
@@ -1106,6 +1196,14 @@ proptest! {
                 // that found less than is reserved.
                 if after[3] > before[3] {
                     prop_assert!(may_backorder || counting, "{:?} backordered", command);
+                }
+                // A return to the supplier takes only free stock, at the average cost: no
+                // reservation loses its cover, and the average stays.
+                if let SE::StockReturnedToSupplier { unit_cost, .. } = event {
+                    prop_assert!(after[1] <= after[0], "{:?} took a reserved unit", command);
+                    prop_assert_eq!(after[3], before[3]);
+                    prop_assert_eq!(*unit_cost, state.state.average_cost);
+                    prop_assert_eq!(next.state.average_cost, state.state.average_cost);
                 }
                 check_stock(&next.state)?;
                 state = next;
