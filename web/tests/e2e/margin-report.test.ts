@@ -1,0 +1,213 @@
+/**
+ * The margin report in the browser: a part bought at 1 000 ₽ is received, reserved and issued to
+ * an order that bills it at 500 ₽; the owner finds the line in this month's «Утечки маржи» marked
+ * «Ниже себестоимости» (and not under another kind), and the part's movements journal shows the
+ * issue. The advisor, who does not read costs, has no way to the report. Every screen passes the
+ * accessibility check.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { Api, expectAccessible, launch, loginAs, newTab, screenshot, stack, uniquePhone, uuid } from './support.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** What the screen wrote, with its no-break spaces as plain ones. */
+const plain = (shown: string | null) => (shown ?? '').replace(/\u00a0/g, ' ');
+
+/** The stock reads answer from what the projectors have applied: give them a few seconds. */
+const SETTLE = { timeout: 15_000 };
+
+function uniqueVin(): string {
+  const alphabet = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
+  let vin = 'XTA';
+  for (let i = 0; i < 14; i++) vin += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return vin;
+}
+
+interface Leak {
+  partNumber: string;
+  belowCost: boolean;
+  issuedNotBilled: boolean;
+  billedNotIssued: boolean;
+  billedAmount: string;
+  issuedCost: string;
+}
+
+/**
+ * Two filters bought at 1 000 ₽ each, received, then put on an order at 500 ₽ each (which reserves
+ * them), issued to it, the order completed and invoiced: a line sold below cost.
+ */
+async function partSoldBelowCost(): Promise<{ partId: string; number: string; orderId: string; orderNumber: string }> {
+  const owner = await Api.as('owner');
+  const number = `ML ${Date.now().toString(36).toUpperCase()}`;
+  const [part, supplier, purchase, purchaseLine] = [uuid(), uuid(), uuid(), uuid()];
+  await owner.send('part', part, 'register', {
+    number,
+    brand: 'MAHLE',
+    name: 'Фильтр воздушный MAHLE',
+    unit: 'pcs',
+    category: 'filters',
+  });
+  await owner.send('supplier', supplier, 'register', {
+    legal_name: `ООО «Маржа ${Date.now().toString(36)}»`,
+    inn: '7707083893',
+    kpp: '773601001',
+  });
+  await owner.send('purchase_order', purchase, 'draft', { supplier_id: supplier });
+  await owner.send('purchase_order', purchase, 'add_line', {
+    line_id: purchaseLine,
+    part_id: part,
+    quantity_thousandths: 2000,
+    unit_price_kopecks: 100_000,
+  });
+  await owner.send('purchase_order', purchase, 'send', {});
+  await owner.send('purchase_order', purchase, 'receive', {
+    receipt_id: uuid(),
+    lines: [{ line_id: purchaseLine, quantity_thousandths: 2000 }],
+  });
+
+  const [client, vehicle, order, line] = [uuid(), uuid(), uuid(), uuid()];
+  const clientName = 'Белова Ирина Петровна';
+  await owner.send('client', client, 'register', { party: { kind: 'person', full_name: clientName }, phones: [uniquePhone()] });
+  await owner.send('vehicle', vehicle, 'register', { vin: uniqueVin(), make: 'Skoda', model: 'Rapid', year: 2019, owner: client });
+  await owner.send('work_order', order, 'open', { client_id: client, vehicle_id: vehicle });
+  await owner.send('work_order', order, 'accept_vehicle', { mileage_km: 45_000, complaints: 'Замена фильтра', fuel_eighths: 4 });
+  await owner.send('work_order', order, 'add_parts_line', {
+    line_id: line,
+    part_id: part,
+    quantity_thousandths: 2000,
+    unit_price_kopecks: 50_000,
+  });
+  await owner.send('work_order', order, 'record_approval', {
+    decisions: [{ line_id: line, decision: 'approve' }],
+    by: clientName,
+    channel: { kind: 'in_person' },
+  });
+  await owner.send('work_order', order, 'start_work', {});
+  await owner.send('stock', `${part}:main`, 'issue', { line_id: line, quantity_thousandths: 2000 });
+  const done = await owner.send('work_order', order, 'complete', {});
+  const read = await owner.query<{ workOrder: { number: string } }>(
+    'query($id: UUID!) { workOrder(id: $id) { number } }',
+    { id: order },
+    done.position,
+  );
+  await owner.send('invoice', uuid(), 'issue', { work_order_id: order });
+  return { partId: part, number, orderId: order, orderNumber: read.workOrder.number };
+}
+
+describe('the margin report', () => {
+  it('shows a part sold below cost to the owner, and its issue in the movements', async () => {
+    const made = await partSoldBelowCost();
+
+    // The API itself says what the screen must show: the line is below cost and nothing else.
+    const owner = await Api.as('owner');
+    const now = new Date();
+    const from = new Date(now.getFullYear(), now.getMonth() - 1, 1).toISOString();
+    const to = new Date(now.getFullYear(), now.getMonth() + 2, 1).toISOString();
+    const leak = async () => {
+      const data = await owner.query<{ marginLeaks: { nodes: Leak[] } }>(
+        `query($from: DateTime!, $to: DateTime!) { marginLeaks(from: $from, to: $to, first: 200) {
+          nodes { partNumber belowCost issuedNotBilled billedNotIssued billedAmount issuedCost } } }`,
+        { from, to },
+      );
+      return data.marginLeaks.nodes.find((node) => node.partNumber === made.number) ?? null;
+    };
+    await expect.poll(leak, SETTLE).not.toBeNull();
+    expect(await leak()).toEqual({
+      partNumber: made.number,
+      belowCost: true,
+      issuedNotBilled: false,
+      billedNotIssued: false,
+      billedAmount: '1000.00',
+      issuedCost: '2000.00',
+    });
+
+    const tab = await newTab(browser);
+    const { page } = tab;
+    await loginAs(page, 'owner');
+    await page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Склад' }).click();
+    await page.getByRole('navigation', { name: 'Склад' }).getByRole('link', { name: 'Утечки маржи' }).click();
+    await page.getByRole('heading', { name: 'Утечки маржи', level: 1 }).waitFor();
+
+    // This month by default; the line is there with its label and the server's figures.
+    const month = await page.getByLabel('Месяц').inputValue();
+    expect(month).toMatch(/^\d{4}-\d{2}$/);
+    const table = page.getByRole('table', { name: 'Утечки маржи за период, новые сверху' });
+    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: made.orderNumber, exact: true }) });
+    await row.waitFor(SETTLE);
+    const cells = (await row.getByRole('cell').allTextContents()).map(plain);
+    // date, part number, name, ordered, billed, issued, billed amount, issued cost, leak
+    expect(cells.slice(1)).toEqual([
+      made.number,
+      'Фильтр воздушный MAHLE',
+      '2',
+      '2',
+      '2',
+      '1 000,00 ₽',
+      '2 000,00 ₽',
+      'Ниже себестоимости',
+    ]);
+    expect(await row.getByRole('link', { name: made.orderNumber }).getAttribute('href')).toBe(`/orders/${made.orderId}`);
+    await expectAccessible(page, 'margin report');
+    await screenshot(page, 'stock-margin');
+
+    // Only «В счёте, но не выдано»: the line is not one of those.
+    await page.getByRole('checkbox', { name: 'В счёте, но не выдано' }).check();
+    await expect.poll(() => page.url()).toContain('kinds=BILLED_NOT_ISSUED');
+    await expect.poll(() => row.count(), SETTLE).toBe(0);
+    // «Ниже себестоимости» as well: it is back.
+    await page.getByRole('checkbox', { name: 'Ниже себестоимости' }).check();
+    await row.waitFor(SETTLE);
+    // Another month has none of this month's lines.
+    const [year = 0, monthNumber = 0] = month.split('-').map(Number);
+    const earlier = new Date(year, monthNumber - 13, 1);
+    await page.getByLabel('Месяц').fill(`${earlier.getFullYear()}-${String(earlier.getMonth() + 1).padStart(2, '0')}`);
+    await expect.poll(() => row.count(), SETTLE).toBe(0);
+    await expectAccessible(page, 'margin report of another month');
+
+    // The part's journal, from the catalogue's row: the issue to the order, newest first.
+    await page.getByRole('navigation', { name: 'Склад' }).getByRole('link', { name: 'Номенклатура' }).click();
+    await page.getByLabel('Поиск: артикул, название или бренд').fill(made.number);
+    await page.getByRole('link', { name: `Движения: ${made.number}` }).click();
+    await page.getByRole('heading', { name: `Движения: ${made.number}`, level: 1 }).waitFor();
+    const journal = page.getByRole('table', { name: 'Движения по складу, новые сверху' });
+    await journal.waitFor(SETTLE);
+    const newest = journal.getByRole('row').nth(1);
+    expect(plain(await newest.getByRole('rowheader').textContent())).toBe('Выдано в заказ-наряд');
+    const movement = (await newest.getByRole('cell').allTextContents()).map(plain);
+    // when, quantity, on hand, reserved, on order, document, who
+    expect(movement.slice(1)).toEqual(['2 шт.', '−2 шт.', '−2 шт.', '—', 'Заказ-наряд', 'Смирнова Анна Викторовна']);
+    expect(await newest.getByRole('link', { name: 'Заказ-наряд' }).getAttribute('href')).toBe(`/orders/${made.orderId}`);
+    const kinds = (await journal.getByRole('rowheader').allTextContents()).map(plain);
+    expect(kinds).toEqual(['Выдано в заказ-наряд', 'Резерв под заказ-наряд', 'Приход', 'Заказано у поставщика']);
+    await expectAccessible(page, 'movements journal');
+    await screenshot(page, 'stock-movements');
+
+    expect(tab.problems).toEqual([]);
+    await tab.context.close();
+  });
+
+  it('is not offered to the advisor, who does not read costs', async () => {
+    const tab = await newTab(browser);
+    const { page } = tab;
+    await loginAs(page, 'advisor');
+    await page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Склад' }).click();
+    const storeMenu = page.getByRole('navigation', { name: 'Склад' });
+    await storeMenu.getByRole('link', { name: 'Остатки' }).waitFor();
+    expect(await storeMenu.getByRole('link', { name: 'Утечки маржи' }).count()).toBe(0);
+    // Typed in by hand, the address is refused without asking the server for costs.
+    await page.goto(`${stack().baseURL}/stock/margin`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('heading', { name: 'Утечки маржи' }).count()).toBe(0);
+    await expectAccessible(page, 'margin report refused');
+
+    expect(tab.problems).toEqual([]);
+    await tab.context.close();
+  });
+});
