@@ -10,6 +10,7 @@ import {
   monthOf,
   monthRange,
   movementDocument,
+  nextCursor,
   normalisePartNumber,
   parseLeakKinds,
   parseQuantity,
@@ -148,6 +149,15 @@ describe('the movements journal', () => {
     expect(movementDocument({ countId: 'c' })).toEqual({ kind: 'count', id: 'c' });
     expect(movementDocument({ workOrderId: 'wo', purchaseOrderId: 'po' })).toEqual({ kind: 'work_order', id: 'wo' });
     expect(movementDocument({})).toBeNull();
+  });
+});
+
+describe('paging', () => {
+  it('goes on from the last cursor only while another page follows', () => {
+    expect(nextCursor({ endCursor: 'abc', hasNextPage: true })).toBe('abc');
+    expect(nextCursor({ endCursor: 'abc', hasNextPage: false })).toBeUndefined();
+    expect(nextCursor({ endCursor: null, hasNextPage: true })).toBeUndefined();
+    expect(nextCursor({ hasNextPage: false })).toBeUndefined();
   });
 });
 

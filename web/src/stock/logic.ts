@@ -169,6 +169,14 @@ export function movementDocument(movement: {
   return null;
 }
 
+/**
+ * Where a keyset-paged list's next page starts: the last page's cursor while the server says
+ * another follows; nothing (no «Показать ещё») otherwise.
+ */
+export function nextCursor(page: { endCursor?: string | null; hasNextPage: boolean }): string | undefined {
+  return page.hasNextPage && page.endCursor ? page.endCursor : undefined;
+}
+
 /** The margin report's leak kinds, in the order the screen lists them. */
 export const MARGIN_LEAKS: readonly MarginLeak[] = ['ISSUED_NOT_BILLED', 'BILLED_NOT_ISSUED', 'BELOW_COST'];
 

@@ -7,6 +7,7 @@ import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-qu
 import { graphql } from '../api/generated/graphql/gql.ts';
 import type { MarginLeak, StockFilter } from '../api/generated/graphql/graphql.ts';
 import { query } from '../api/graphql.ts';
+import { nextCursor } from './logic.ts';
 
 export const StockLevelsDocument = graphql(`
   query StockLevels($first: Int!, $filter: StockFilter) {
@@ -244,11 +245,6 @@ export function usePurchaseOrder(id: string | null, withCosts: boolean) {
 
 export function usePartHeader(id: string) {
   return useQuery({ queryKey: stockKeys.part(id), queryFn: () => query(PartHeaderDocument, { id }) });
-}
-
-/** The next page starts at the last one's cursor, while the server says another follows. */
-function nextCursor(page: { endCursor?: string | null; hasNextPage: boolean }): string | undefined {
-  return page.hasNextPage && page.endCursor ? page.endCursor : undefined;
 }
 
 /** A part's movements at every location, newest first, page by page («Показать ещё»). */
