@@ -23,8 +23,9 @@ export function MarginPage() {
   const kinds = parseLeakKinds(params.get('kinds'));
   const update = (change: { month?: string; kinds?: MarginLeak[] }) => {
     const next = { month, kinds, ...change };
-    const written: Record<string, string> = {};
-    if (next.month) written.month = next.month;
+    // A cleared month stays cleared (and says so) rather than jumping back to this one under the
+    // user's fingers while the browser's month field is half typed.
+    const written: Record<string, string> = { month: next.month };
     if (next.kinds.length > 0) written.kinds = next.kinds.join(',');
     setParams(written, { replace: true });
   };

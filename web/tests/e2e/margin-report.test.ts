@@ -170,6 +170,12 @@ describe('the margin report', () => {
     await page.getByLabel('Месяц').fill(`${earlier.getFullYear()}-${String(earlier.getMonth() + 1).padStart(2, '0')}`);
     await expect.poll(() => row.count(), SETTLE).toBe(0);
     await expectAccessible(page, 'margin report of another month');
+    // No month, no report: the field says what is missing.
+    await page.getByLabel('Месяц').fill('');
+    await page.getByText('Выберите месяц.').waitFor();
+    expect(await page.getByLabel('Месяц').getAttribute('aria-invalid')).toBe('true');
+    expect(await table.count()).toBe(0);
+    await expectAccessible(page, 'margin report without a month');
 
     // The part's journal, from the catalogue's row: the issue to the order, newest first.
     await page.getByRole('navigation', { name: 'Склад' }).getByRole('link', { name: 'Номенклатура' }).click();
