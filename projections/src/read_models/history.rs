@@ -649,6 +649,16 @@ fn stock(event: StockEvent) -> String {
             amount(i64::from(q.thousandths())),
             covers(&covered)
         ),
+        StockEvent::StockReturnedToSupplier {
+            quantity: q,
+            unit_cost,
+            reason,
+            ..
+        } => format!(
+            "Возврат поставщику: {} по себестоимости {} ({reason})",
+            amount(i64::from(q.thousandths())),
+            rub(unit_cost)
+        ),
         StockEvent::StockAdjusted {
             counted,
             difference,

@@ -449,6 +449,7 @@ async fn stock(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
         | StockEvent::StockReceived { .. }
         | StockEvent::StockReserved { .. }
         | StockEvent::StockReservationReleased { .. }
+        | StockEvent::StockReturnedToSupplier { .. }
         | StockEvent::StockAdjusted { .. } => {}
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! A parts store's history made by the domain's own decisions: a catalogue, suppliers, purchase
 //! orders sent and received in part or in full, closed short or cancelled, and each part's stock
-//! reserved for work-order lines (some to order), issued, returned, released and counted. Every
+//! reserved for work-order lines (some to order), issued, returned, released, counted and sent back
+//! to a supplier. Every
 //! stock movement of a purchase order is decided on the stock too, as the command API does it, so
 //! the stock's on order always matches the orders.
 
@@ -397,6 +398,30 @@ impl ShopGenerator {
                     } else {
                         "Пересорт".into()
                     },
+                    by,
+                    at: at(minute),
+                },
+            )?;
+        }
+        // Defective parts back to a supplier, from what is free on every third stock.
+        let returning: Vec<StockId> = stocks.keys().skip(1).step_by(3).cloned().collect();
+        for (r, stock) in returning.into_iter().enumerate() {
+            let free = stocks.entry(stock.clone()).or_default().state.free();
+            let Some(quantity) = u32::try_from(free.min(1_000))
+                .ok()
+                .and_then(|t| Quantity::from_thousandths(t).ok())
+            else {
+                continue;
+            };
+            minute += 2;
+            self.on_stock(
+                &mut stocks,
+                stock,
+                StockCommand::ReturnToSupplier {
+                    supplier_id: suppliers[r % suppliers.len()],
+                    purchase_order_id: None,
+                    quantity,
+                    reason: "Брак".into(),
                     by,
                     at: at(minute),
                 },

@@ -145,10 +145,22 @@ async fn the_stock_read_models_agree_with_the_domain_and_with_a_rebuild() {
             "received",
             "reservation_released",
             "reserved",
-            "returned"
+            "returned",
+            "returned_to_supplier"
         ],
         "every kind of movement is generated"
     );
+    // A return to the supplier names the supplier, at the cost it left at.
+    let to_supplier: Vec<(Option<Uuid>, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT supplier_id, (unit_cost * 100)::bigint, (on_hand_delta * 1000)::bigint
+           FROM read.stock_movements WHERE kind = 'returned_to_supplier'",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert!(to_supplier
+        .iter()
+        .all(|(supplier, cost, delta)| supplier.is_some() && cost.is_some() && *delta < 0));
 
     // Purchase orders: status, total and each line's received and outstanding are the fold's.
     let orders: BTreeMap<Uuid, PurchaseOrder> = of_type(PurchaseOrder::STREAM_TYPE)

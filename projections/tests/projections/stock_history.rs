@@ -51,6 +51,7 @@ async fn every_parts_store_event_is_worded() {
         "StockReceived",
         "StockReserved",
         "StockIssued",
+        "StockReturnedToSupplier",
         "StockAdjusted",
     ] {
         assert!(kinds.contains(kind), "no {kind} generated");

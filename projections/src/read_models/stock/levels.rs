@@ -37,6 +37,7 @@ struct Entry {
     purchase_line_id: Option<Uuid>,
     receipt_id: Option<Uuid>,
     count_id: Option<Uuid>,
+    supplier_id: Option<Uuid>,
     by: Option<Uuid>,
     unit_cost: Option<i64>,
     unit_price: Option<i64>,
@@ -165,6 +166,25 @@ fn entry(event: &StockEvent) -> Entry {
             reason: Some(reason.clone()),
             ..Entry::default()
         },
+        StockEvent::StockReturnedToSupplier {
+            supplier_id,
+            purchase_order_id,
+            quantity,
+            unit_cost,
+            reason,
+            by,
+            at,
+        } => Entry {
+            kind: "returned_to_supplier",
+            at: Some(*at),
+            quantity: thousandths(quantity),
+            purchase_order_id: purchase_order_id.map(|id| id.0),
+            supplier_id: Some(supplier_id.0),
+            by: who(by),
+            unit_cost: kopecks(unit_cost),
+            reason: Some(reason.clone()),
+            ..Entry::default()
+        },
         StockEvent::StockAdjusted {
             count_id,
             counted,
@@ -220,6 +240,7 @@ struct Journal {
     purchase_line_id: Vec<Option<Uuid>>,
     receipt_id: Vec<Option<Uuid>>,
     count_id: Vec<Option<Uuid>>,
+    supplier_id: Vec<Option<Uuid>>,
     by: Vec<Option<Uuid>>,
     unit_cost: Vec<Option<i64>>,
     unit_price: Vec<Option<i64>>,
@@ -296,6 +317,7 @@ impl Run {
         j.purchase_line_id.push(entry.purchase_line_id);
         j.receipt_id.push(entry.receipt_id);
         j.count_id.push(entry.count_id);
+        j.supplier_id.push(entry.supplier_id);
         j.by.push(entry.by);
         j.unit_cost.push(entry.unit_cost);
         j.unit_price.push(entry.unit_price);
@@ -344,21 +366,21 @@ impl Run {
                  (position, event_id, part_id, location, version, at, kind, on_hand_delta,
                   reserved_delta, on_order_delta, backordered_delta, quantity, counted,
                   work_order_id, line_id, purchase_order_id, purchase_line_id, receipt_id,
-                  count_id, by_employee, unit_cost, unit_price, reason)
+                  count_id, by_employee, unit_cost, unit_price, reason, supplier_id)
                SELECT position, event_id, $1, $2, version, at, kind, on_hand / 1000.0,
                       reserved / 1000.0, on_order / 1000.0, backordered / 1000.0,
                       quantity / 1000.0, counted / 1000.0, work_order_id, line_id,
                       purchase_order_id, purchase_line_id, receipt_id, count_id, by_employee,
-                      unit_cost / 100.0, unit_price / 100.0, reason
+                      unit_cost / 100.0, unit_price / 100.0, reason, supplier_id
                  FROM UNNEST($3::bigint[], $4::uuid[], $5::bigint[], $6::timestamptz[],
                              $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
                              $12::bigint[], $13::bigint[], $14::uuid[], $15::uuid[], $16::uuid[],
                              $17::uuid[], $18::uuid[], $19::uuid[], $20::uuid[], $21::bigint[],
-                             $22::bigint[], $23::text[])
+                             $22::bigint[], $23::text[], $24::uuid[])
                    AS m(position, event_id, version, at, kind, on_hand, reserved, on_order,
                         backordered, quantity, counted, work_order_id, line_id,
                         purchase_order_id, purchase_line_id, receipt_id, count_id, by_employee,
-                        unit_cost, unit_price, reason)"#,
+                        unit_cost, unit_price, reason, supplier_id)"#,
             part,
             location,
             &j.position,
@@ -382,6 +404,7 @@ impl Run {
             &j.unit_cost as &[Option<i64>],
             &j.unit_price as &[Option<i64>],
             &j.reason as &[Option<String>],
+            &j.supplier_id as &[Option<Uuid>],
         )
         .execute(&mut *tx)
         .await?;
