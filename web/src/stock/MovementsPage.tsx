@@ -1,7 +1,7 @@
 /**
  * Движения: one part's stock journal (`/stock/movements/<part id>`), newest first, page by page:
- * what moved (in the shop's words), how much, how on hand and reserved changed, the document it
- * belongs to and who did it, when. Every figure is the server's; the screen only writes it out.
+ * what moved (in the shop's words), how much (what a count found), how on hand, reserved and on
+ * order changed, the document it belongs to and who did it, when. Every figure is the server's; the screen only writes it out.
  */
 import { Link, useParams } from 'react-router';
 import { can, useMe } from '../auth/me.ts';
@@ -109,7 +109,12 @@ function Journal({
                     {t.kinds[movement.kind] ?? movement.kind}
                     {movement.reason && <div className="muted stock-sub">{movement.reason}</div>}
                   </th>
-                  <td className="num">{formatQuantity(movement.quantity, unit)}</td>
+                  <td className="num">
+                    {/* A count names no quantity of its own: what it found is the figure to show. */}
+                    {movement.quantity == null && movement.counted != null
+                      ? t.counted(formatQuantity(movement.counted, unit))
+                      : formatQuantity(movement.quantity, unit)}
+                  </td>
                   <td className="num">{formatDelta(movement.onHandDelta, unit)}</td>
                   <td className="num">{formatDelta(movement.reservedDelta, unit)}</td>
                   <td className="num">{formatDelta(movement.onOrderDelta, unit)}</td>

@@ -148,6 +148,7 @@ export const StockMovementsDocument = graphql(`
         kind
         at
         quantity
+        counted
         onHandDelta
         reservedDelta
         onOrderDelta

@@ -204,6 +204,7 @@ export const text = {
     at: 'Когда',
     kind: 'Движение',
     quantity: 'Количество',
+    counted: (q: string) => `найдено ${q}`,
     onHand: 'На складе',
     reserved: 'В резерве',
     onOrder: 'В пути',

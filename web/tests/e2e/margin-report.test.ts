@@ -199,6 +199,40 @@ describe('the margin report', () => {
     await tab.context.close();
   });
 
+  it('pages a long journal with «Показать ещё»', async () => {
+    // 52 counts, each finding one more than the last: 52 adjustments, two pages of the journal.
+    const owner = await Api.as('owner');
+    const part = uuid();
+    const number = `MV ${Date.now().toString(36).toUpperCase()}`;
+    await owner.send('part', part, 'register', { number, brand: 'BOSCH', name: 'Щётка стеклоочистителя', unit: 'pcs', category: 'wipers' });
+    for (let i = 1; i <= 52; i++) {
+      await owner.send('stock', `${part}:main`, 'count', { count_id: uuid(), counted_thousandths: i * 1000, reason: 'пересчёт' });
+    }
+
+    const tab = await newTab(browser);
+    const { page } = tab;
+    await loginAs(page, 'owner');
+    await page.goto(`${stack().baseURL}/stock/movements/${part}`);
+    await page.getByRole('heading', { name: `Движения: ${number}`, level: 1 }).waitFor(SETTLE);
+    const journal = page.getByRole('table', { name: 'Движения по складу, новые сверху' });
+    const more = page.getByRole('button', { name: 'Показать ещё' });
+    // The projector may still be applying the counts: the newest is the 52nd once it has.
+    const newestOnHand = () => journal.getByRole('row').nth(1).getByRole('cell').nth(2).textContent();
+    await expect.poll(async () => plain(await newestOnHand()), SETTLE).toBe('+1 шт.');
+    await expect.poll(() => journal.getByRole('row').count(), SETTLE).toBe(51);
+    await more.click();
+    await expect.poll(() => journal.getByRole('row').count(), SETTLE).toBe(53);
+    expect(await more.count()).toBe(0);
+    // The oldest, last: the first count found one on an empty shelf.
+    const oldest = (await journal.getByRole('row').last().getByRole('cell').allTextContents()).map(plain);
+    expect(oldest.slice(1, 3)).toEqual(['найдено 1 шт.', '+1 шт.']);
+    expect(plain(await journal.getByRole('row').last().getByRole('rowheader').textContent())).toBe('Инвентаризацияпересчёт');
+    await expectAccessible(page, 'a long movements journal');
+
+    expect(tab.problems).toEqual([]);
+    await tab.context.close();
+  });
+
   it('is not offered to the advisor, who does not read costs', async () => {
     const tab = await newTab(browser);
     const { page } = tab;

@@ -211,7 +211,7 @@ export type StockMovementsQueryVariables = Exact<{
 }>;
 
 
-export type StockMovementsQuery = { stockMovements: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ location: string, kind: string, at: string, quantity: string | null, onHandDelta: string, reservedDelta: string, onOrderDelta: string, workOrderId: string | null, purchaseOrderId: string | null, receiptId: string | null, countId: string | null, reason: string | null, by: { id: string, fullName: string } | null }> } };
+export type StockMovementsQuery = { stockMovements: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ location: string, kind: string, at: string, quantity: string | null, counted: string | null, onHandDelta: string, reservedDelta: string, onOrderDelta: string, workOrderId: string | null, purchaseOrderId: string | null, receiptId: string | null, countId: string | null, reason: string | null, by: { id: string, fullName: string } | null }> } };
 
 export type StockMarginLeaksQueryVariables = Exact<{
   from: string;
@@ -749,6 +749,7 @@ export const StockMovementsDocument = new TypedDocumentString(`
       kind
       at
       quantity
+      counted
       onHandDelta
       reservedDelta
       onOrderDelta
