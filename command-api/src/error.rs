@@ -343,6 +343,8 @@ fn what_ru(what: &str) -> &'static str {
         "employee" => "сотрудник",
         "catalogue service" => "услуга каталога",
         "role" => "роль",
+        "supplier" => "поставщик",
+        "purchase order" => "заказ поставщику",
         _ => "запись",
     }
 }

@@ -1,5 +1,6 @@
 //! A part's stock at a location (stream id `{part id}:{location}`): issuing reserved parts to a
-//! car, taking unused ones back, and inventory counts. Reservations are not commands of their own:
+//! car, taking unused ones back, sending defective or surplus ones back to the supplier, and
+//! inventory counts. Reservations are not commands of their own:
 //! an order's parts line reserves, changes and releases its part's stock in the same transaction as
 //! the line's own event ([`follow_work_order`]), so a line and its reservation never disagree.
 //!
@@ -11,12 +12,14 @@
 
 use std::collections::BTreeMap;
 
-use aggregates::ids::{InventoryCountId, LineId, WorkOrderId};
+use aggregates::ids::{InventoryCountId, LineId, PurchaseOrderId, SupplierId, WorkOrderId};
 use aggregates::money::{Money, Quantity};
 use aggregates::part::Part;
 use aggregates::permission::Permission;
+use aggregates::purchase_order::PurchaseOrder;
 use aggregates::settings::Settings;
 use aggregates::stock::{Location, Stock, StockCommand, StockId};
+use aggregates::supplier::Supplier;
 use aggregates::work_order::{PartsLine, WorkOrder, WorkOrderEvent};
 use aggregates::DomainError;
 use serde::Deserialize;
@@ -48,6 +51,19 @@ pub enum StockRequest {
         /// Why (not fitted, taken off again).
         reason: String,
     },
+    /// `return_to_supplier`: defective or surplus parts go back to the supplier (возврат
+    /// поставщику); only what is free leaves, never a unit reserved for a work order
+    ReturnToSupplier {
+        /// The supplier (registered; a deactivated one still takes its goods back).
+        supplier_id: Uuid,
+        /// The purchase order they came on, if named: one of that supplier's.
+        #[serde(default)]
+        purchase_order_id: Option<Uuid>,
+        /// How much, thousandths.
+        quantity_thousandths: u32,
+        /// Why (брак, излишек).
+        reason: String,
+    },
     /// `count`: what an inventory count found on the shelf
     Count {
         /// The count (one id for every part of one count; a part is counted once per count).
@@ -73,6 +89,8 @@ impl Endpoint for Stock {
         match request {
             StockRequest::Issue { .. } | StockRequest::Return { .. } => Permission::StockIssue,
             StockRequest::Count { .. } => Permission::StockCount,
+            // Whoever takes the supplier's deliveries also sends them back.
+            StockRequest::ReturnToSupplier { .. } => Permission::PurchaseOrderReceive,
         }
     }
 
@@ -102,6 +120,27 @@ impl Endpoint for Stock {
                 by,
                 at,
             },
+            StockRequest::ReturnToSupplier {
+                supplier_id,
+                purchase_order_id,
+                quantity_thousandths,
+                reason,
+            } => {
+                let quantity = quantity(quantity_thousandths)?;
+                // The stock stream cannot see the supplier's or the order's: checked here.
+                supplier(context, supplier_id).await?;
+                if let Some(order) = purchase_order_id {
+                    purchase_order_of(context, order, supplier_id).await?;
+                }
+                StockCommand::ReturnToSupplier {
+                    supplier_id: SupplierId(supplier_id),
+                    purchase_order_id: purchase_order_id.map(PurchaseOrderId),
+                    quantity,
+                    reason,
+                    by,
+                    at,
+                }
+            }
             StockRequest::Count {
                 count_id,
                 counted_thousandths,
@@ -126,9 +165,39 @@ impl Endpoint for Stock {
     fn permission(command: &StockCommand) -> Permission {
         match command {
             StockCommand::Count { .. } => Permission::StockCount,
+            StockCommand::ReturnToSupplier { .. } => Permission::PurchaseOrderReceive,
             _ => Permission::StockIssue,
         }
     }
+}
+
+/// A registered supplier. Unlike a new purchase order, a return may go to a deactivated one: the
+/// shop stopped buying from it, not sending its defects back.
+async fn supplier(context: &Context<'_>, id: Uuid) -> Result<Supplier, ApiError> {
+    let supplier = context.load::<Supplier>(&id.to_string()).await?.state;
+    if supplier.id.is_none() {
+        return Err(ApiError::ReferenceNotFound {
+            what: "supplier",
+            id: id.to_string(),
+        });
+    }
+    Ok(supplier)
+}
+
+/// A purchase order of `supplier_id`: another supplier's order is not found among this one's.
+async fn purchase_order_of(
+    context: &Context<'_>,
+    id: Uuid,
+    supplier_id: Uuid,
+) -> Result<PurchaseOrder, ApiError> {
+    let order = context.load::<PurchaseOrder>(&id.to_string()).await?.state;
+    if order.id.is_none() || order.supplier_id != Some(SupplierId(supplier_id)) {
+        return Err(ApiError::ReferenceNotFound {
+            what: "purchase order",
+            id: id.to_string(),
+        });
+    }
+    Ok(order)
 }
 
 /// A catalogue part's selling price now: its average purchase cost at the shop's store, marked up

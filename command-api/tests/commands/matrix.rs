@@ -702,6 +702,13 @@ fn rows() -> Vec<Row> {
         row(
             "stock",
             format!("{}:main", id()),
+            "return_to_supplier",
+            json!({ "supplier_id": id(), "quantity_thousandths": 1000, "reason": "Брак" }),
+            P::PurchaseOrderReceive,
+        ),
+        row(
+            "stock",
+            format!("{}:main", id()),
             "count",
             json!({ "count_id": id(), "counted_thousandths": 1000 }),
             P::StockCount,

@@ -1,6 +1,7 @@
 //! Parts stock through the API: a purchase order sent, received in two parts and closed short moves
 //! the part's stock with it; an order's parts line reserves, changes, gives back and is issued from
-//! the stock in the line's own transaction; the last unit raced by many orders goes to exactly one.
+//! the stock in the line's own transaction; the last unit raced by many orders goes to exactly one;
+//! defective parts go back to their supplier from what is free.
 
 use aggregates::stock::Stock;
 use aggregates::{Aggregate, Versioned};
@@ -52,6 +53,17 @@ async fn supplier(shop: &Shop, token: &str) -> Uuid {
 /// A sent purchase order of `units` of `part` at 450.00 ₽; returns (order, line).
 async fn sent_order(shop: &Shop, token: &str, part: Uuid, units: u32) -> (Uuid, Uuid) {
     let supplier = supplier(shop, token).await;
+    sent_order_to(shop, token, supplier, part, units).await
+}
+
+/// [`sent_order`] to a given supplier.
+async fn sent_order_to(
+    shop: &Shop,
+    token: &str,
+    supplier: Uuid,
+    part: Uuid,
+    units: u32,
+) -> (Uuid, Uuid) {
     let order = Uuid::now_v7();
     let line = Uuid::now_v7();
     let path = |command: &str| format!("purchase_order/{order}/{command}");
@@ -388,4 +400,101 @@ async fn a_catalogue_line_without_a_price_is_priced_by_the_markup_matrix() {
     assert_eq!(added.payload["unit_price"], 72_000);
     assert_eq!(added.payload["part_number"], "W 914/2");
     assert_eq!(added.payload["part_id"], filter.to_string());
+}
+
+#[tokio::test]
+async fn parts_go_back_to_the_supplier_only_from_what_is_free() {
+    let shop = open_shop("stock_to_supplier").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.configure(&owner).await;
+    let filter = part(&shop, &owner, "W 610/3").await;
+    let avtodetal = supplier(&shop, &owner).await;
+    let (purchase, purchase_line) = sent_order_to(&shop, &owner, avtodetal, filter, 5).await;
+    shop.ok(
+        &owner,
+        &format!("purchase_order/{purchase}/receive"),
+        json!({ "receipt_id": Uuid::now_v7(),
+                "lines": [{ "line_id": purchase_line, "quantity_thousandths": 5000 }] }),
+    )
+    .await;
+    // Two are promised to a car.
+    let order = work_order(&shop, &owner, 1).await;
+    shop.ok(
+        &owner,
+        &format!("work_order/{order}/add_parts_line"),
+        parts_line(Uuid::now_v7(), filter, 2),
+    )
+    .await;
+
+    // A storekeeper who takes deliveries sends defects back, without the stock permissions.
+    shop.ok(
+        &owner,
+        "role/receiver/create",
+        json!({ "name": "Приёмка поставок", "permissions": ["purchase_order.receive"] }),
+    )
+    .await;
+    shop.employee(&owner, "receiver@motor.ru", "receiver").await;
+    let receiver = shop.token("receiver@motor.ru").await;
+    let path = format!("stock/{filter}:main/return_to_supplier");
+    let back = |supplier: Uuid, purchase: Option<Uuid>, units: u32| {
+        json!({ "supplier_id": supplier, "purchase_order_id": purchase,
+                "quantity_thousandths": units * 1000, "reason": "Брак: течёт по корпусу" })
+    };
+    shop.ok(&receiver, &path, back(avtodetal, Some(purchase), 2))
+        .await;
+    let (returned, version) = stock(&shop, filter).await;
+    assert_eq!((returned.on_hand, returned.reserved()), (3_000, 2_000));
+    assert_eq!(returned.average_cost.as_kopecks(), 45_000);
+
+    // The reserved two stay: only one more is free.
+    let refused = shop
+        .send(Some(&receiver), &path, back(avtodetal, None, 2), &[])
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.body);
+    assert_eq!(
+        refused.body["code"], "insufficient_stock",
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["details"]["available"], 1_000);
+    assert_eq!(stock(&shop, filter).await.1, version);
+
+    // An unknown supplier, or an order of another supplier, is refused before anything moves.
+    let unknown = shop
+        .send(Some(&receiver), &path, back(Uuid::now_v7(), None, 1), &[])
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert_eq!(unknown.body["code"], "reference_not_found");
+    let other = supplier(&shop, &owner).await;
+    let foreign = shop
+        .send(Some(&receiver), &path, back(other, Some(purchase), 1), &[])
+        .await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        foreign.body
+    );
+    assert_eq!(foreign.body["details"]["what"], "purchase order");
+    let no_reason = shop
+        .send(
+            Some(&receiver),
+            &path,
+            json!({ "supplier_id": avtodetal, "quantity_thousandths": 1000, "reason": " " }),
+            &[],
+        )
+        .await;
+    assert!(no_reason.status.is_client_error(), "{}", no_reason.body);
+    assert_eq!(no_reason.body["code"], "required");
+    assert_eq!(stock(&shop, filter).await.1, version);
+
+    // The last free one goes, to the same supplier without naming the order.
+    shop.ok(&receiver, &path, back(avtodetal, None, 1)).await;
+    let (after, _) = stock(&shop, filter).await;
+    assert_eq!((after.on_hand, after.reserved()), (2_000, 2_000));
 }
