@@ -96,4 +96,5 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
     // Margins are costs: `stock.read_costs` alone, not `reports.read` (see `schema::stock`).
     ("partsMargin", Access::Permission(P::StockReadCosts)),
     ("marginLeaks", Access::Permission(P::StockReadCosts)),
+    ("marginSummary", Access::Permission(P::StockReadCosts)),
 ];

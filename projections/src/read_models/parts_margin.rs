@@ -8,6 +8,11 @@
 //! frozen in `InvoiceIssued`, and whether it was voided), and the stock (`StockIssued` and
 //! `StockReturned`, at the unit cost the stock recorded). Each is kept in its own table, keyed by
 //! the line, so the order in which the streams arrive never matters.
+//!
+//! The report itself reads `read.margin_lines`: every line's figures and flags, rewritten with
+//! `read.margin_lines_of` (migration `20261206000000_margin_lines.sql`, the rules' one definition)
+//! for each order a batch touched, once per batch. A period's leaks are then a walk of an index
+//! instead of the whole shop's lines computed per request.
 
 use aggregates::invoice::{Invoice, InvoiceEvent};
 use aggregates::money::round_half_up;
@@ -35,6 +40,7 @@ impl Projection for PartsMarginProjection {
         "read.margin_order_lines",
         "read.margin_billed_lines",
         "read.margin_issued_lines",
+        "read.margin_lines",
     ];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
@@ -49,21 +55,14 @@ impl Projection for PartsMarginProjection {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        match event.stream.stream_type.as_str() {
-            WorkOrder::STREAM_TYPE => {
-                let run = OrderRun::start(tx, record_id(event)?, event, 0).await?;
-                run.write(tx).await
-            }
-            Invoice::STREAM_TYPE => invoice(tx, event).await,
-            Stock::STREAM_TYPE => stock(tx, event).await,
-            other => Err(ProjectionError::Inconsistent(format!(
-                "parts margin given a {other} stream"
-            ))),
-        }
+        let mut touched = Touched::default();
+        self.apply_one(tx, event, &mut touched).await?;
+        touched.refresh(tx).await
     }
 
     /// An order's consecutive events are written as one run ([`OrderRun`]); invoices and stock
-    /// on their own, after the run before them.
+    /// on their own, after the run before them; the report's lines of every order touched, once
+    /// at the end.
     async fn apply_batch(
         &self,
         tx: &mut PgConnection,
@@ -71,11 +70,14 @@ impl Projection for PartsMarginProjection {
     ) -> Result<i64, (usize, ProjectionError)> {
         let mut applied = 0;
         let mut run: Option<OrderRun> = None;
+        let mut touched = Touched::default();
+        let mut last = 0;
         for (index, event) in events.iter().enumerate() {
             if !self.handles(event) {
                 continue;
             }
             applied += 1;
+            last = index;
             if event.stream.stream_type == WorkOrder::STREAM_TYPE {
                 let work_order = record_id(event).map_err(|e| (index, e))?;
                 match run.as_mut() {
@@ -85,7 +87,7 @@ impl Projection for PartsMarginProjection {
                     _ => {
                         if let Some(done) = run.take() {
                             let last = done.last;
-                            done.write(tx).await.map_err(|e| (last, e))?;
+                            done.write(tx, &mut touched).await.map_err(|e| (last, e))?;
                         }
                         let started = OrderRun::start(tx, work_order, event, index).await;
                         run = Some(started.map_err(|e| (index, e))?);
@@ -95,15 +97,75 @@ impl Projection for PartsMarginProjection {
             }
             if let Some(done) = run.take() {
                 let last = done.last;
-                done.write(tx).await.map_err(|e| (last, e))?;
+                done.write(tx, &mut touched).await.map_err(|e| (last, e))?;
             }
-            self.apply(tx, event).await.map_err(|e| (index, e))?;
+            self.apply_one(tx, event, &mut touched)
+                .await
+                .map_err(|e| (index, e))?;
         }
         if let Some(done) = run {
             let last = done.last;
-            done.write(tx).await.map_err(|e| (last, e))?;
+            done.write(tx, &mut touched).await.map_err(|e| (last, e))?;
         }
+        touched.refresh(tx).await.map_err(|e| (last, e))?;
         Ok(applied)
+    }
+}
+
+impl PartsMarginProjection {
+    /// One event into the fact tables; the orders whose report lines it may change into `touched`.
+    async fn apply_one(
+        &self,
+        tx: &mut PgConnection,
+        event: &RecordedEvent,
+        touched: &mut Touched,
+    ) -> Result<(), ProjectionError> {
+        match event.stream.stream_type.as_str() {
+            WorkOrder::STREAM_TYPE => {
+                let run = OrderRun::start(tx, record_id(event)?, event, 0).await?;
+                run.write(tx, touched).await
+            }
+            Invoice::STREAM_TYPE => invoice(tx, event, touched).await,
+            Stock::STREAM_TYPE => stock(tx, event, touched).await,
+            other => Err(ProjectionError::Inconsistent(format!(
+                "parts margin given a {other} stream"
+            ))),
+        }
+    }
+}
+
+/// The work orders whose report lines a batch may have changed.
+#[derive(Default)]
+struct Touched(Vec<Uuid>);
+
+impl Touched {
+    fn add(&mut self, work_order: Uuid) {
+        // A batch holds few orders, and an order's events mostly come together.
+        if self.0.last() != Some(&work_order) {
+            self.0.push(work_order);
+        }
+    }
+
+    /// Rewrites the touched orders' lines of `read.margin_lines` from the fact tables.
+    async fn refresh(mut self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        self.0.sort_unstable();
+        self.0.dedup();
+        sqlx::query!(
+            "DELETE FROM read.margin_lines WHERE work_order_id = ANY($1)",
+            &self.0
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO read.margin_lines SELECT * FROM read.margin_lines_of($1)",
+            &self.0
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
     }
 }
 
@@ -243,7 +305,14 @@ impl OrderRun {
         self.last = index;
     }
 
-    async fn write(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+    /// Writes the fold; the order's report lines follow its status, completion and lines.
+    async fn write(
+        self,
+        tx: &mut PgConnection,
+        touched: &mut Touched,
+    ) -> Result<(), ProjectionError> {
+        // Even an opening alone: its number names lines an invoice or an issue may have begun.
+        touched.add(self.work_order);
         if !self.changed {
             return Ok(());
         }
@@ -317,7 +386,11 @@ async fn rewrite_lines(
     Ok(())
 }
 
-async fn invoice(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+async fn invoice(
+    tx: &mut PgConnection,
+    event: &RecordedEvent,
+    touched: &mut Touched,
+) -> Result<(), ProjectionError> {
     let invoice = record_id(event)?;
     match decode::<InvoiceEvent>(event)? {
         InvoiceEvent::InvoiceIssued { basis, at, .. } => {
@@ -346,15 +419,20 @@ async fn invoice(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Pro
             )
             .execute(&mut *tx)
             .await?;
+            touched.add(basis.work_order_id.0);
         }
         // A voided invoice bills nothing; the order's next invoice bills again.
         InvoiceEvent::InvoiceVoided { .. } => {
-            sqlx::query!(
-                "UPDATE read.margin_billed_lines SET voided = true WHERE invoice_id = $1",
+            let orders = sqlx::query_scalar!(
+                "UPDATE read.margin_billed_lines SET voided = true WHERE invoice_id = $1
+                 RETURNING work_order_id",
                 invoice
             )
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
+            for order in orders {
+                touched.add(order);
+            }
         }
         // Money does not change what was billed.
         InvoiceEvent::PaymentRecorded { .. } | InvoiceEvent::RefundRecorded { .. } => {}
@@ -375,7 +453,11 @@ fn weighted(old: i64, old_weight: i64, new: i64, new_weight: i64) -> i64 {
     )
 }
 
-async fn stock(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
+async fn stock(
+    tx: &mut PgConnection,
+    event: &RecordedEvent,
+    touched: &mut Touched,
+) -> Result<(), ProjectionError> {
     let id = stock_id(event)?;
     let part = id.part_id.0;
     let location = id.location.as_str();
@@ -419,6 +501,7 @@ async fn stock(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
             )
             .execute(&mut *tx)
             .await?;
+            touched.add(work_order_id.0);
         }
         // Back on the shelf at the line's cost: the line holds less, at the same unit cost.
         StockEvent::StockReturned {
@@ -442,6 +525,7 @@ async fn stock(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
             .execute(&mut *tx)
             .await?;
             found(rows.rows_affected(), event)?;
+            touched.add(work_order_id.0);
         }
         // Reservations, receipts, purchase orders and counts move stock, not a line's margin.
         StockEvent::StockOnOrderRaised { .. }

@@ -58,6 +58,7 @@ fn call(field: &str) -> String {
         "partsToOrder" => "{ partsToOrder { nodes { partId } } }".into(),
         "partsMargin" => format!(r#"{{ partsMargin(workOrderId: "{id}") {{ lineId }} }}"#),
         "marginLeaks" => format!(r#"{{ marginLeaks({PERIOD}) {{ nodes {{ lineId }} }} }}"#),
+        "marginSummary" => format!(r#"{{ marginSummary({PERIOD}) {{ lines margin }} }}"#),
         other => panic!("root field {other} has no call in the matrix test"),
     }
 }
