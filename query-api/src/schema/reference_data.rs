@@ -7,7 +7,7 @@ use aggregates::permission::Permission as P;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use projections::read_models::cards::{SettingsCard, SettingsCardV2};
+use projections::read_models::cards::{MarkupRangeCard, SettingsCard, SettingsCardV2};
 use uuid::Uuid;
 
 use crate::context::{Model, Scope};
@@ -90,6 +90,37 @@ pub struct CategoryRate {
     pub rate: Rub,
 }
 
+/// One range of a parts markup scale: purchase prices from `from` up to `to` (none: and above)
+/// are sold at the price plus `markup_bp`.
+#[derive(SimpleObject)]
+pub struct MarkupRange {
+    /// The lowest purchase price of the range.
+    pub from: Rub,
+    /// The first purchase price above the range; none for the last, open-ended one.
+    pub to: Option<Rub>,
+    /// The markup, hundredths of a percent (3500 is 35 %).
+    pub markup_bp: i32,
+}
+
+/// A parts category's own markup scale.
+#[derive(SimpleObject)]
+pub struct CategoryMarkup {
+    /// The parts category (a code).
+    pub category: String,
+    /// Its ranges, cheapest first.
+    pub ranges: Vec<MarkupRange>,
+}
+
+fn markup_ranges(card: &[MarkupRangeCard]) -> Vec<MarkupRange> {
+    card.iter()
+        .map(|r| MarkupRange {
+            from: Rub(r.from),
+            to: r.to.map(Rub),
+            markup_bp: i32::try_from(r.markup).unwrap_or(i32::MAX),
+        })
+        .collect()
+}
+
 /// The shop's settings.
 #[derive(SimpleObject)]
 pub struct ShopSettings {
@@ -111,6 +142,11 @@ pub struct ShopSettings {
     pub category_rates: Vec<CategoryRate>,
     /// VAT, hundredths of a percent.
     pub vat_rate_bp: Option<i32>,
+    /// The parts markup scale for categories without their own; empty when none is set (a
+    /// catalogue line without a price then needs one set by hand).
+    pub markup_default: Vec<MarkupRange>,
+    /// The parts categories' own markup scales, by category.
+    pub markup_by_category: Vec<CategoryMarkup>,
     /// The full settings as stored (currency, number format, bank).
     pub document: async_graphql::Json<serde_json::Value>,
 }
@@ -216,6 +252,15 @@ impl ReferenceDataQuery {
                 })
                 .collect(),
             vat_rate_bp: settings.vat_rate.map(i32::from),
+            markup_default: markup_ranges(settings.markup_default.as_deref().unwrap_or_default()),
+            markup_by_category: settings
+                .markup_by_category
+                .iter()
+                .map(|(category, scale)| CategoryMarkup {
+                    category: category.clone(),
+                    ranges: markup_ranges(scale),
+                })
+                .collect(),
             document: async_graphql::Json(document),
         })
     }
