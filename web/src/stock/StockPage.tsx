@@ -2,15 +2,31 @@
  * Остатки: each part's stock at the main store — on hand, reserved for work orders, on order from
  * suppliers, available — filtered by a search and «below minimum» / «backorders» (kept in the
  * address), and the list of what to order. Every figure is the server's.
+ *
+ * «Вернуть поставщику» (for whoever takes the suppliers' deliveries, `purchase_order.receive`)
+ * sends defective or surplus parts back: `return_to_supplier` on the part's stock, naming the
+ * supplier and, if the storekeeper knows it, the purchase order. The server takes only what is
+ * free (a part reserved for a work order stays) and says so when refusing.
  */
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { useMe } from '../auth/me.ts';
-import { decimalToThousandths, formatQuantity } from './logic.ts';
-import { usePartsToOrder, useStockLevels } from './queries.ts';
+import { send } from '../api/commands.ts';
+import { can, useMe } from '../auth/me.ts';
+import { decimalToThousandths, formatQuantity, formatThousandths, parseQuantity, unitLabel } from './logic.ts';
+import { refreshStock, usePartsToOrder, usePurchaseOrders, useStockLevels, useSuppliers } from './queries.ts';
 import { text } from './text.ts';
-import { LoadError, StockNav } from './ui.tsx';
+import { CommandError, Done, Field, LoadError, StockNav, useCommand } from './ui.tsx';
 
 const t = text.stock;
+
+/** The stock row a return is made from. */
+interface Returning {
+  stockId: string;
+  number: string;
+  unit: string;
+  available: string;
+}
 
 export function StockPage() {
   const me = useMe().data?.me;
@@ -28,6 +44,9 @@ export function StockPage() {
   };
   const levels = useStockLevels({ search: search.trim() || null, belowMin, withBackorders });
   const nodes = levels.data?.stockLevels.nodes ?? [];
+  const mayReturn = can(me, 'purchase_order.receive');
+  const [returning, setReturning] = useState<Returning | null>(null);
+  const [returned, setReturned] = useState<string | null>(null);
 
   return (
     <div className="stack">
@@ -84,6 +103,11 @@ export function StockPage() {
                   <th scope="col" className="num">
                     {t.min}
                   </th>
+                  {mayReturn && (
+                    <th scope="col">
+                      <span className="visually-hidden">{t.actions}</span>
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>
@@ -109,6 +133,26 @@ export function StockPage() {
                       <strong>{formatQuantity(row.available, row.unit)}</strong>
                     </td>
                     <td className="num">{row.reorderMin ? formatQuantity(row.reorderMin, row.unit) : '—'}</td>
+                    {mayReturn && (
+                      <td>
+                        <button
+                          type="button"
+                          className="button button--ghost"
+                          aria-label={t.toSupplier.open(row.number)}
+                          onClick={() => {
+                            setReturned(null);
+                            setReturning({
+                              stockId: `${row.partId}:${row.location}`,
+                              number: row.number,
+                              unit: row.unit,
+                              available: row.available,
+                            });
+                          }}
+                        >
+                          {t.toSupplier.openShort}
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
@@ -116,7 +160,20 @@ export function StockPage() {
           </div>
         )}
         {levels.data?.stockLevels.hasNextPage && <p className="muted">{t.more}</p>}
+        <Done message={returned} />
       </section>
+      {returning && (
+        <ReturnToSupplier
+          // A new form for each part: nothing typed for one carries over to another.
+          key={returning.stockId}
+          stock={returning}
+          onDone={(message) => {
+            setReturning(null);
+            setReturned(message);
+          }}
+          onCancel={() => setReturning(null)}
+        />
+      )}
       <ToOrder />
     </div>
   );
@@ -173,5 +230,113 @@ function ToOrder() {
         </table>
       )}
     </section>
+  );
+}
+
+/** The purchase orders goods can have come on: sent and (partly) received, or closed. */
+const RECEIVED_STATUSES = new Set(['sent', 'partially_received', 'received', 'closed']);
+
+function ReturnToSupplier({
+  stock,
+  onDone,
+  onCancel,
+}: {
+  stock: Returning;
+  onDone: (message: string) => void;
+  onCancel: () => void;
+}) {
+  const f = t.toSupplier;
+  const client = useQueryClient();
+  const command = useCommand();
+  const suppliers = useSuppliers();
+  const orders = usePurchaseOrders(false);
+  const [supplier, setSupplier] = useState('');
+  const [order, setOrder] = useState('');
+  const [quantity, setQuantity] = useState('');
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const supplierName = (suppliers.data?.suppliers ?? []).find((s) => s.id === supplier)?.legalName;
+  // The list names each order's supplier; only the chosen supplier's orders are offered.
+  const supplierOrders = (orders.data?.purchaseOrders.nodes ?? []).filter(
+    (o) => supplierName !== undefined && o.supplierName === supplierName && RECEIVED_STATUSES.has(o.status),
+  );
+  const titleId = `to-supplier-${stock.stockId}`;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const value = parseQuantity(quantity);
+    const found: Record<string, string> = {};
+    if (!supplier) found.supplier = f.supplierRequired;
+    if (value === null) found.quantity = f.invalid;
+    if (!reason.trim()) found.reason = f.reasonRequired;
+    setErrors(found);
+    if (value === null || Object.keys(found).length > 0) return;
+    const ok = await command.run(() =>
+      send('stock', stock.stockId, 'return_to_supplier', {
+        supplier_id: supplier,
+        purchase_order_id: order || null,
+        quantity_thousandths: value,
+        reason: reason.trim(),
+      }),
+    );
+    if (ok) {
+      refreshStock(client);
+      onDone(f.done(stock.number, `${formatThousandths(value)} ${unitLabel(stock.unit)}`));
+    }
+  }
+
+  return (
+    <form className="card stack" onSubmit={submit} aria-labelledby={titleId} noValidate>
+      <h2 id={titleId}>{f.title(stock.number)}</h2>
+      <p className="muted">{f.free(formatQuantity(stock.available, stock.unit))}</p>
+      <Field label={f.supplier} error={errors.supplier}>
+        {(p) => (
+          <select
+            {...p}
+            value={supplier}
+            onChange={(e) => {
+              setSupplier(e.target.value);
+              setOrder('');
+            }}
+          >
+            <option value="">{f.chooseSupplier}</option>
+            {(suppliers.data?.suppliers ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.legalName}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={f.order} hint={f.orderHint}>
+        {(p) => (
+          <select {...p} value={order} onChange={(e) => setOrder(e.target.value)} disabled={!supplier}>
+            <option value="">{f.noOrder}</option>
+            {supplierOrders.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.number}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={f.quantity(unitLabel(stock.unit))} error={errors.quantity}>
+        {(p) => (
+          <input {...p} inputMode="decimal" autoComplete="off" value={quantity} onChange={(e) => setQuantity(e.target.value)} />
+        )}
+      </Field>
+      <Field label={f.reason} hint={f.reasonHint} error={errors.reason}>
+        {(p) => <input {...p} autoComplete="off" value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
+      <CommandError error={command.error} />
+      <div className="row">
+        <button type="submit" className="button button--primary" disabled={command.busy}>
+          {command.busy ? text.saving : f.submit}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {f.cancel}
+        </button>
+      </div>
+    </form>
   );
 }

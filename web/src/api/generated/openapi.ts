@@ -1095,6 +1095,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stock/{id}/return_to_supplier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stock: return_to_supplier`: defective or surplus parts go back to the supplier (возврат
+         *     поставщику); only what is free leaves, never a unit reserved for a work order
+         */
+        post: operations["stock_return_to_supplier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/supplier/{id}/change_contacts": {
         parameters: {
             query?: never;
@@ -2296,6 +2316,26 @@ export interface components {
             quantity_thousandths: number;
             /** @description Why (not fitted, taken off again). */
             reason: string;
+        } | {
+            /** @enum {string} */
+            command: "return_to_supplier";
+            /**
+             * Format: uuid
+             * @description The purchase order they came on, if named: one of that supplier's.
+             */
+            purchase_order_id?: string | null;
+            /**
+             * Format: int64
+             * @description How much, thousandths.
+             */
+            quantity_thousandths: number;
+            /** @description Why (брак, излишек). */
+            reason: string;
+            /**
+             * Format: uuid
+             * @description The supplier (registered; a deactivated one still takes its goods back).
+             */
+            supplier_id: string;
         } | {
             /** @enum {string} */
             command: "count";
@@ -10781,6 +10821,146 @@ export interface operations {
                     quantity_thousandths: number;
                     /** @description Why (not fitted, taken off again). */
                     reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stock_return_to_supplier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The purchase order they came on, if named: one of that supplier's.
+                     */
+                    purchase_order_id?: string | null;
+                    /**
+                     * Format: int64
+                     * @description How much, thousandths.
+                     */
+                    quantity_thousandths: number;
+                    /** @description Why (брак, излишек). */
+                    reason: string;
+                    /**
+                     * Format: uuid
+                     * @description The supplier (registered; a deactivated one still takes its goods back).
+                     */
+                    supplier_id: string;
                 };
             };
         };
