@@ -1,16 +1,27 @@
 /**
  * Утечки маржи: the parts lines of a month where the store and the bill part ways — issued but not
  * billed, billed but not issued, sold below cost — newest first, filtered by kind (month and kinds
- * kept in the address), page by page. Every quantity, amount and flag is the server's: the screen
- * only writes them out. Only for roles with `stock.read_costs` (the menu and the route say so).
+ * kept in the address), page by page, under the month's totals (bought, issued cost, billed,
+ * margin, lines of each kind). The totals come with the first page in one request; «Показать ещё»
+ * asks for leaks only. Every quantity, amount, total and flag is the server's: the screen only
+ * writes them out. Only for roles with `stock.read_costs` (the menu and the route say so).
  */
 import { Link, useSearchParams } from 'react-router';
 import type { MarginLeak } from '../api/generated/graphql/graphql.ts';
 import { can, useMe } from '../auth/me.ts';
 import { formatDate } from '../format/dates.ts';
 import { formatMoney } from '../format/money.ts';
-import { formatQuantity, leaksOf, MARGIN_LEAKS, monthOf, monthRange, parseLeakKinds } from './logic.ts';
-import { useMarginLeaks } from './queries.ts';
+import {
+  formatCount,
+  formatQuantity,
+  isNegativeAmount,
+  leaksOf,
+  MARGIN_LEAKS,
+  monthOf,
+  monthRange,
+  parseLeakKinds,
+} from './logic.ts';
+import { useMarginReport, type MarginTotals } from './queries.ts';
 import { text } from './text.ts';
 import { LoadError, StockNav } from './ui.tsx';
 
@@ -86,105 +97,152 @@ function Leaks({
   withOrders: boolean;
   withMovements: boolean;
 }) {
-  const leaks = useMarginLeaks(period, kinds);
+  const leaks = useMarginReport(period, kinds);
   const nodes = leaks.data?.pages.flatMap((page) => page.marginLeaks.nodes) ?? [];
+  const totals = leaks.data?.pages[0]?.marginSummary;
   return (
-    <section className="card stack" aria-labelledby="margin-title">
-      <h2 id="margin-title" className="visually-hidden">
-        {t.caption}
-      </h2>
-      {leaks.isPending ? (
-        <p className="muted" role="status">
-          {text.loading}
-        </p>
-      ) : leaks.isError && nodes.length === 0 ? (
-        <LoadError error={leaks.error} retry={() => void leaks.refetch()} />
-      ) : nodes.length === 0 ? (
-        <p className="muted">{t.empty}</p>
-      ) : (
-        <div className="stock-scroll">
-          <table className="table stock-table">
-            <caption className="visually-hidden">{t.caption}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.at}</th>
-                <th scope="col">{t.order}</th>
-                <th scope="col">{t.number}</th>
-                <th scope="col">{t.name}</th>
-                <th scope="col" className="num">
-                  {t.ordered}
-                </th>
-                <th scope="col" className="num">
-                  {t.billed}
-                </th>
-                <th scope="col" className="num">
-                  {t.issued}
-                </th>
-                <th scope="col" className="num">
-                  {t.billedAmount}
-                </th>
-                <th scope="col" className="num">
-                  {t.issuedCost}
-                </th>
-                <th scope="col">{t.leak}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {nodes.map((line) => (
-                <tr key={line.lineId}>
-                  <td>{formatDate(line.at)}</td>
-                  <th scope="row">
-                    {withOrders && line.workOrderNumber ? (
-                      <Link to={`/orders/${line.workOrderId}`}>{line.workOrderNumber}</Link>
-                    ) : (
-                      (line.workOrderNumber ?? '—')
-                    )}
+    <>
+      {totals && <Totals totals={totals} />}
+      <section className="card stack" aria-labelledby="margin-title">
+        <h2 id="margin-title" className="visually-hidden">
+          {t.caption}
+        </h2>
+        {leaks.isPending ? (
+          <p className="muted" role="status">
+            {text.loading}
+          </p>
+        ) : leaks.isError && nodes.length === 0 ? (
+          <LoadError error={leaks.error} retry={() => void leaks.refetch()} />
+        ) : nodes.length === 0 ? (
+          <p className="muted">{t.empty}</p>
+        ) : (
+          <div className="stock-scroll">
+            <table className="table stock-table">
+              <caption className="visually-hidden">{t.caption}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t.at}</th>
+                  <th scope="col">{t.order}</th>
+                  <th scope="col">{t.number}</th>
+                  <th scope="col">{t.name}</th>
+                  <th scope="col" className="num">
+                    {t.ordered}
                   </th>
-                  <td>
-                    {withMovements && line.partId && line.partNumber ? (
-                      <Link to={`/stock/movements/${line.partId}`} aria-label={t.movements(line.partNumber)}>
-                        {line.partNumber}
-                      </Link>
-                    ) : (
-                      (line.partNumber ?? '—')
-                    )}
-                  </td>
-                  <td>{line.name ?? '—'}</td>
-                  <td className="num">{formatQuantity(line.orderedQuantity, '')}</td>
-                  <td className="num">{formatQuantity(line.billedQuantity, '')}</td>
-                  <td className="num">{formatQuantity(line.issuedQuantity, '')}</td>
-                  <td className="num">{formatMoney(line.billedAmount)}</td>
-                  <td className="num">{formatMoney(line.issuedCost)}</td>
-                  <td>
-                    <ul className="margin-leaks">
-                      {leaksOf(line).map((kind) => (
-                        <li key={kind}>
-                          <span className={`badge ${kind === 'BELOW_COST' ? 'badge--danger' : 'badge--warning'}`}>
-                            {t.leaks[kind]}
-                          </span>
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
+                  <th scope="col" className="num">
+                    {t.billed}
+                  </th>
+                  <th scope="col" className="num">
+                    {t.issued}
+                  </th>
+                  <th scope="col" className="num">
+                    {t.billedAmount}
+                  </th>
+                  <th scope="col" className="num">
+                    {t.issuedCost}
+                  </th>
+                  <th scope="col">{t.leak}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {leaks.isError && nodes.length > 0 && <LoadError error={leaks.error} retry={() => void leaks.fetchNextPage()} />}
-      {leaks.hasNextPage && (
+              </thead>
+              <tbody>
+                {nodes.map((line) => (
+                  <tr key={line.lineId}>
+                    <td>{formatDate(line.at)}</td>
+                    <th scope="row">
+                      {withOrders && line.workOrderNumber ? (
+                        <Link to={`/orders/${line.workOrderId}`}>{line.workOrderNumber}</Link>
+                      ) : (
+                        (line.workOrderNumber ?? '—')
+                      )}
+                    </th>
+                    <td>
+                      {withMovements && line.partId && line.partNumber ? (
+                        <Link to={`/stock/movements/${line.partId}`} aria-label={t.movements(line.partNumber)}>
+                          {line.partNumber}
+                        </Link>
+                      ) : (
+                        (line.partNumber ?? '—')
+                      )}
+                    </td>
+                    <td>{line.name ?? '—'}</td>
+                    <td className="num">{formatQuantity(line.orderedQuantity, '')}</td>
+                    <td className="num">{formatQuantity(line.billedQuantity, '')}</td>
+                    <td className="num">{formatQuantity(line.issuedQuantity, '')}</td>
+                    <td className="num">{formatMoney(line.billedAmount)}</td>
+                    <td className="num">{formatMoney(line.issuedCost)}</td>
+                    <td>
+                      <ul className="margin-leaks">
+                        {leaksOf(line).map((kind) => (
+                          <li key={kind}>
+                            <span className={`badge ${kind === 'BELOW_COST' ? 'badge--danger' : 'badge--warning'}`}>
+                              {t.leaks[kind]}
+                            </span>
+                          </li>
+                        ))}
+                      </ul>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {leaks.isError && nodes.length > 0 && <LoadError error={leaks.error} retry={() => void leaks.fetchNextPage()} />}
+        {leaks.hasNextPage && (
+          <div>
+            <button
+              type="button"
+              className="button"
+              disabled={leaks.isFetchingNextPage}
+              onClick={() => void leaks.fetchNextPage()}
+            >
+              {leaks.isFetchingNextPage ? text.loading : t.more}
+            </button>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+/** The period's totals as the server summed them: the amounts on one line, the lines' counts on the next. */
+function Totals({ totals }: { totals: MarginTotals }) {
+  const amounts: [string, string][] = [
+    [t.bought, totals.bought],
+    [t.issuedCost, totals.issuedCost],
+    [t.billedTotal, totals.billedAmount],
+  ];
+  const counts: [string, number][] = [
+    [t.lines, totals.lines],
+    [t.leaks.ISSUED_NOT_BILLED, totals.issuedNotBilled],
+    [t.leaks.BILLED_NOT_ISSUED, totals.billedNotIssued],
+    [t.leaks.BELOW_COST, totals.belowCost],
+  ];
+  return (
+    <section className="card stack" aria-labelledby="margin-totals-title" aria-describedby="margin-totals-hint">
+      <h2 id="margin-totals-title">{t.totals}</h2>
+      <dl className="margin-totals">
+        {amounts.map(([term, amount]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd>{formatMoney(amount)}</dd>
+          </div>
+        ))}
         <div>
-          <button
-            type="button"
-            className="button"
-            disabled={leaks.isFetchingNextPage}
-            onClick={() => void leaks.fetchNextPage()}
-          >
-            {leaks.isFetchingNextPage ? text.loading : t.more}
-          </button>
+          <dt>{t.marginTotal}</dt>
+          <dd className={isNegativeAmount(totals.margin) ? 'margin-totals__loss' : undefined}>{formatMoney(totals.margin)}</dd>
         </div>
-      )}
+      </dl>
+      <dl className="margin-totals">
+        {counts.map(([term, count]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd>{formatCount(count)}</dd>
+          </div>
+        ))}
+      </dl>
+      <p id="margin-totals-hint" className="muted stock-hint">
+        {t.totalsHint}
+      </p>
     </section>
   );
 }

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   countDifference,
   decimalToThousandths,
+  formatCount,
   formatDelta,
   formatQuantity,
   formatThousandths,
+  isNegativeAmount,
   isOverReceived,
   leaksOf,
   monthOf,
@@ -194,5 +196,25 @@ describe('the margin report', () => {
     expect(monthRange('2026-00')).toBeNull();
     expect(monthRange('')).toBeNull();
     expect(monthRange('декабрь')).toBeNull();
+  });
+});
+
+describe('the margin report\'s totals', () => {
+  it('writes counts grouped by thousands, as given', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(7)).toBe('7');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1234)).toBe('1\u00a0234');
+    expect(formatCount(1234567)).toBe('1\u00a0234\u00a0567');
+  });
+
+  it('tells a loss by its sign, not by arithmetic', () => {
+    expect(isNegativeAmount('-1000.00')).toBe(true);
+    expect(isNegativeAmount('-0.01')).toBe(true);
+    expect(isNegativeAmount('-0.00')).toBe(false);
+    expect(isNegativeAmount('0.00')).toBe(false);
+    expect(isNegativeAmount('1000.00')).toBe(false);
+    expect(isNegativeAmount(null)).toBe(false);
+    expect(isNegativeAmount(undefined)).toBe(false);
   });
 });

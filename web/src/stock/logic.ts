@@ -213,3 +213,13 @@ export function monthRange(month: string): { from: string; to: string } | null {
   if (year < 1000 || index < 0 || index > 11) return null;
   return { from: new Date(year, index, 1).toISOString(), to: new Date(year, index + 1, 1).toISOString() };
 }
+
+/** A count as the shop writes it: 1234 → «1 234» (no-break space), as the server gave it. */
+export function formatCount(count: number): string {
+  return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+}
+
+/** Whether an API amount («-1000.00») is below zero: a loss is shown as one. Read, never computed. */
+export function isNegativeAmount(amount: string | null | undefined): boolean {
+  return amount != null && amount.trim().startsWith('-') && /[1-9]/.test(amount);
+}

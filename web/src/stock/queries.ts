@@ -5,7 +5,12 @@
  */
 import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { graphql } from '../api/generated/graphql/gql.ts';
-import type { MarginLeak, StockFilter } from '../api/generated/graphql/graphql.ts';
+import type {
+  MarginLeak,
+  StockFilter,
+  StockMarginLeaksQuery,
+  StockMarginReportQuery,
+} from '../api/generated/graphql/graphql.ts';
 import { query } from '../api/graphql.ts';
 import { nextCursor } from './logic.ts';
 
@@ -168,31 +173,70 @@ export const StockMovementsDocument = graphql(`
   }
 `);
 
-export const MarginLeaksDocument = graphql(`
-  query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {
-    marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {
+export const MarginLineFragment = graphql(`
+  fragment MarginLine on MarginLine {
+    workOrderId
+    lineId
+    workOrderNumber
+    partId
+    partNumber
+    name
+    orderedQuantity
+    billedQuantity
+    billedAmount
+    issuedQuantity
+    issuedCost
+    at
+    issuedNotBilled
+    billedNotIssued
+    belowCost
+  }
+`);
+
+/**
+ * The report's first page: the period's totals and the first leaks in one request (one round trip
+ * when the screen opens or the month or kinds change). The totals ignore `kinds`: they are the
+ * whole period's.
+ */
+export const MarginReportDocument = graphql(`
+  query StockMarginReport($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!) {
+    marginSummary(from: $from, to: $to) {
+      bought
+      issuedCost
+      billedAmount
+      margin
+      lines
+      issuedNotBilled
+      billedNotIssued
+      belowCost
+    }
+    marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first) {
       nodes {
-        workOrderId
-        lineId
-        workOrderNumber
-        partId
-        partNumber
-        name
-        orderedQuantity
-        billedQuantity
-        billedAmount
-        issuedQuantity
-        issuedCost
-        at
-        issuedNotBilled
-        billedNotIssued
-        belowCost
+        ...MarginLine
       }
       endCursor
       hasNextPage
     }
   }
 `);
+
+/** The report's further pages («Показать ещё»): only the leaks, the totals are on the first. */
+export const MarginLeaksDocument = graphql(`
+  query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {
+    marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {
+      nodes {
+        ...MarginLine
+      }
+      endCursor
+      hasNextPage
+    }
+  }
+`);
+
+/** One page of the report's leaks, as either request answers it. */
+type MarginLeakPage = StockMarginLeaksQuery['marginLeaks'];
+/** The period's totals, as the first page answers them. */
+export type MarginTotals = StockMarginReportQuery['marginSummary'];
 
 export const stockKeys = {
   all: ['stock'] as const,
@@ -258,18 +302,23 @@ export function useStockMovements(partId: string, first = 50) {
   });
 }
 
-/** The margin leaks of [from, to), of these kinds (all when none), newest first, page by page. */
-export function useMarginLeaks(period: { from: string; to: string }, kinds: readonly MarginLeak[], first = 50) {
+/** One page of the margin report: the first (no cursor) with the period's totals, the rest leaks only. */
+export function marginReportPage(period: { from: string; to: string }, kinds: readonly MarginLeak[], first = 50) {
+  return (after: string | null): Promise<{ marginSummary?: MarginTotals; marginLeaks: MarginLeakPage }> => {
+    const variables = { from: period.from, to: period.to, kinds: kinds.length > 0 ? [...kinds] : null, first };
+    return after === null ? query(MarginReportDocument, variables) : query(MarginLeaksDocument, { ...variables, after });
+  };
+}
+
+/**
+ * The margin report of [from, to): the first page carries the period's totals with the first
+ * leaks (one request), every further page only leaks of these kinds (all when none), newest first.
+ */
+export function useMarginReport(period: { from: string; to: string }, kinds: readonly MarginLeak[], first = 50) {
+  const page = marginReportPage(period, kinds, first);
   return useInfiniteQuery({
     queryKey: stockKeys.margin(period.from, period.to, kinds),
-    queryFn: ({ pageParam }) =>
-      query(MarginLeaksDocument, {
-        from: period.from,
-        to: period.to,
-        kinds: kinds.length > 0 ? [...kinds] : null,
-        first,
-        after: pageParam,
-      }),
+    queryFn: ({ pageParam }) => page(pageParam),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => nextCursor(last.marginLeaks),
   });

@@ -1,8 +1,8 @@
 /**
  * The margin report in the browser: a part bought at 1 000 ₽ is received, reserved and issued to
  * an order that bills it at 500 ₽; the owner finds the line in this month's «Утечки маржи» marked
- * «Ниже себестоимости» (and not under another kind), and the part's movements journal shows the
- * issue. The advisor, who does not read costs, has no way to the report. Every screen passes the
+ * «Ниже себестоимости» (and not under another kind), the month's totals above it grown by exactly
+ * that purchase and that line, and the part's movements journal shows the issue. The advisor, who does not read costs, has no way to the report. Every screen passes the
  * accessibility check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,49 @@ function uniqueVin(): string {
   return vin;
 }
 
+/** A month's totals as the API gives them. */
+interface Totals {
+  bought: string;
+  issuedCost: string;
+  billedAmount: string;
+  margin: string;
+  lines: number;
+  issuedNotBilled: number;
+  billedNotIssued: number;
+  belowCost: number;
+}
+
+const TOTALS = 'marginSummary(from: $from, to: $to) { bought issuedCost billedAmount margin lines issuedNotBilled billedNotIssued belowCost }';
+
+/** "-1234.50" as kopecks, read as text (no floating point). */
+function kopecks(amount: string): number {
+  const match = /^(-?)(\d+)\.(\d{2})$/.exec(amount);
+  if (!match) throw new Error(`not an amount: ${amount}`);
+  const value = Number(match[2]) * 100 + Number(match[3]);
+  return match[1] ? -value : value;
+}
+
+/** Kopecks as the screen writes them, with plain spaces: -100000 → «−1 000,00 ₽». */
+function roubles(value: number): string {
+  const abs = Math.abs(value);
+  const whole = String(Math.trunc(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return `${value < 0 ? '−' : ''}${whole},${String(abs % 100).padStart(2, '0')} ₽`;
+}
+
+/** The totals' terms and figures as the screen shows them, in its order. */
+function shownTotals(totals: Totals): [string, string][] {
+  return [
+    ['Закуплено', roubles(kopecks(totals.bought))],
+    ['Себестоимость выданного', roubles(kopecks(totals.issuedCost))],
+    ['Выставлено в счетах', roubles(kopecks(totals.billedAmount))],
+    ['Маржа', roubles(kopecks(totals.margin))],
+    ['Строк с запчастями', String(totals.lines)],
+    ['Выдано, но не в счёте', String(totals.issuedNotBilled)],
+    ['В счёте, но не выдано', String(totals.billedNotIssued)],
+    ['Ниже себестоимости', String(totals.belowCost)],
+  ];
+}
+
 interface Leak {
   partNumber: string;
   belowCost: boolean;
@@ -43,17 +86,21 @@ interface Leak {
  * Two filters bought at 1 000 ₽ each, received, then put on an order at 500 ₽ each (which reserves
  * them), issued to it, the order completed and invoiced: a line sold below cost.
  */
-async function partSoldBelowCost(): Promise<{ partId: string; number: string; orderId: string; orderNumber: string }> {
+async function partSoldBelowCost(
+  before: (position: string) => Promise<void>,
+): Promise<{ partId: string; number: string; orderId: string; orderNumber: string; position: string }> {
   const owner = await Api.as('owner');
   const number = `ML ${Date.now().toString(36).toUpperCase()}`;
   const [part, supplier, purchase, purchaseLine] = [uuid(), uuid(), uuid(), uuid()];
-  await owner.send('part', part, 'register', {
+  // Nothing the report counts has happened yet: the caller reads what was there before.
+  const registered = await owner.send('part', part, 'register', {
     number,
     brand: 'MAHLE',
     name: 'Фильтр воздушный MAHLE',
     unit: 'pcs',
     category: 'filters',
   });
+  await before(registered.position);
   await owner.send('supplier', supplier, 'register', {
     legal_name: `ООО «Маржа ${Date.now().toString(36)}»`,
     inn: '7707083893',
@@ -97,17 +144,47 @@ async function partSoldBelowCost(): Promise<{ partId: string; number: string; or
     { id: order },
     done.position,
   );
-  await owner.send('invoice', uuid(), 'issue', { work_order_id: order });
-  return { partId: part, number, orderId: order, orderNumber: read.workOrder.number };
+  const billed = await owner.send('invoice', uuid(), 'issue', { work_order_id: order });
+  return { partId: part, number, orderId: order, orderNumber: read.workOrder.number, position: billed.position };
 }
 
 describe('the margin report', () => {
-  it('shows a part sold below cost to the owner, and its issue in the movements', async () => {
-    const made = await partSoldBelowCost();
+  it('shows a part sold below cost to the owner, the month\'s totals, and its issue in the movements', async () => {
+    const owner = await Api.as('owner');
+    // This month, as the screen opens on it (the browser and this process share the clock and zone).
+    const now = new Date();
+    const thisMonth = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+    const monthPeriod = {
+      from: new Date(now.getFullYear(), now.getMonth(), 1).toISOString(),
+      to: new Date(now.getFullYear(), now.getMonth() + 1, 1).toISOString(),
+    };
+    const totals = async (position?: string) =>
+      (await owner.query<{ marginSummary: Totals }>(`query($from: DateTime!, $to: DateTime!) { ${TOTALS} }`, monthPeriod, position))
+        .marginSummary;
+    // Earlier tests of the run may have bought and sold this month: the scenario adds to that.
+    const seen: { before?: Totals } = {};
+    const made = await partSoldBelowCost(async (position) => {
+      seen.before = await totals(position);
+    });
+    const was = seen.before;
+    if (!was) throw new Error('no totals before the scenario');
+    // What the scenario adds: 2 × 1 000 ₽ bought and issued, billed at 2 × 500 ₽, one line below cost.
+    const added = { bought: 200_000, issuedCost: 200_000, billedAmount: 100_000, margin: -100_000, lines: 1, belowCost: 1 };
+    const after = await totals(made.position);
+    expect({
+      bought: kopecks(after.bought) - kopecks(was.bought),
+      issuedCost: kopecks(after.issuedCost) - kopecks(was.issuedCost),
+      billedAmount: kopecks(after.billedAmount) - kopecks(was.billedAmount),
+      margin: kopecks(after.margin) - kopecks(was.margin),
+      lines: after.lines - was.lines,
+      issuedNotBilled: after.issuedNotBilled - was.issuedNotBilled,
+      billedNotIssued: after.billedNotIssued - was.billedNotIssued,
+      belowCost: after.belowCost - was.belowCost,
+    }).toEqual({ ...added, issuedNotBilled: 0, billedNotIssued: 0 });
+    // As the header writes the scenario's own figures.
+    expect([roubles(200_000), roubles(100_000), roubles(-100_000)]).toEqual(['2 000,00 ₽', '1 000,00 ₽', '−1 000,00 ₽']);
 
     // The API itself says what the screen must show: the line is below cost and nothing else.
-    const owner = await Api.as('owner');
-    const now = new Date();
     const from = new Date(now.getFullYear(), now.getMonth() - 1, 1).toISOString();
     const to = new Date(now.getFullYear(), now.getMonth() + 2, 1).toISOString();
     const leak = async () => {
@@ -130,6 +207,13 @@ describe('the margin report', () => {
 
     const tab = await newTab(browser);
     const { page } = tab;
+    // What the screen asks the query API for the totals.
+    const reports: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().endsWith('/graphql')) return;
+      const sent = (request.postDataJSON() as { query?: string } | null)?.query ?? '';
+      if (sent.includes('marginSummary')) reports.push(sent);
+    });
     await loginAs(page, 'owner');
     await page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Склад' }).click();
     await page.getByRole('navigation', { name: 'Склад' }).getByRole('link', { name: 'Утечки маржи' }).click();
@@ -137,7 +221,7 @@ describe('the margin report', () => {
 
     // This month by default; the line is there with its label and the server's figures.
     const month = await page.getByLabel('Месяц').inputValue();
-    expect(month).toMatch(/^\d{4}-\d{2}$/);
+    expect(month).toBe(thisMonth);
     const table = page.getByRole('table', { name: 'Утечки маржи за период, новые сверху' });
     const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: made.orderNumber, exact: true }) });
     await row.waitFor(SETTLE);
@@ -154,6 +238,17 @@ describe('the margin report', () => {
       'Ниже себестоимости',
     ]);
     expect(await row.getByRole('link', { name: made.orderNumber }).getAttribute('href')).toBe(`/orders/${made.orderId}`);
+    // Above the table, the month's totals: the API's figures, written out.
+    const header = page.getByRole('region', { name: 'Итоги периода' });
+    const headerShows = async (): Promise<[string, string][]> => {
+      const terms = (await header.locator('dt').allTextContents()).map(plain);
+      const figures = (await header.locator('dd').allTextContents()).map(plain);
+      return terms.map((term, i) => [term, figures[i] ?? '']);
+    };
+    await expect.poll(headerShows, SETTLE).toEqual(shownTotals(after));
+    // The totals and the first leaks came in one request; no request asked for the totals alone.
+    expect(reports.length).toBeGreaterThan(0);
+    for (const sent of reports) expect(sent).toMatch(/marginLeaks\(from: \$from, to: \$to, kinds: \$kinds, first: \$first\)/);
     await expectAccessible(page, 'margin report');
     await screenshot(page, 'stock-margin');
 
@@ -161,6 +256,8 @@ describe('the margin report', () => {
     await page.getByRole('checkbox', { name: 'В счёте, но не выдано' }).check();
     await expect.poll(() => page.url()).toContain('kinds=BILLED_NOT_ISSUED');
     await expect.poll(() => row.count(), SETTLE).toBe(0);
+    // The totals are the whole month's, whatever kinds the table shows.
+    await expect.poll(headerShows, SETTLE).toEqual(shownTotals(after));
     // «Ниже себестоимости» as well: it is back.
     await page.getByRole('checkbox', { name: 'Ниже себестоимости' }).check();
     await row.waitFor(SETTLE);
@@ -169,12 +266,24 @@ describe('the margin report', () => {
     const earlier = new Date(year, monthNumber - 13, 1);
     await page.getByLabel('Месяц').fill(`${earlier.getFullYear()}-${String(earlier.getMonth() + 1).padStart(2, '0')}`);
     await expect.poll(() => row.count(), SETTLE).toBe(0);
+    // Nothing was bought or sold a year ago in this fresh shop.
+    await expect.poll(headerShows, SETTLE).toEqual([
+      ['Закуплено', '0,00 ₽'],
+      ['Себестоимость выданного', '0,00 ₽'],
+      ['Выставлено в счетах', '0,00 ₽'],
+      ['Маржа', '0,00 ₽'],
+      ['Строк с запчастями', '0'],
+      ['Выдано, но не в счёте', '0'],
+      ['В счёте, но не выдано', '0'],
+      ['Ниже себестоимости', '0'],
+    ]);
     await expectAccessible(page, 'margin report of another month');
     // No month, no report: the field says what is missing.
     await page.getByLabel('Месяц').fill('');
     await page.getByText('Выберите месяц.').waitFor();
     expect(await page.getByLabel('Месяц').getAttribute('aria-invalid')).toBe('true');
     expect(await table.count()).toBe(0);
+    expect(await header.count()).toBe(0);
     await expectAccessible(page, 'margin report without a month');
 
     // The part's journal, from the catalogue's row: the issue to the order, newest first.

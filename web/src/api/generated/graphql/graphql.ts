@@ -213,6 +213,18 @@ export type StockMovementsQueryVariables = Exact<{
 
 export type StockMovementsQuery = { stockMovements: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ location: string, kind: string, at: string, quantity: string | null, counted: string | null, onHandDelta: string, reservedDelta: string, onOrderDelta: string, workOrderId: string | null, purchaseOrderId: string | null, receiptId: string | null, countId: string | null, reason: string | null, by: { id: string, fullName: string } | null }> } };
 
+export type MarginLineFragment = { workOrderId: string, lineId: string, workOrderNumber: string | null, partId: string | null, partNumber: string | null, name: string | null, orderedQuantity: string, billedQuantity: string, billedAmount: string, issuedQuantity: string, issuedCost: string, at: string | null, issuedNotBilled: boolean, billedNotIssued: boolean, belowCost: boolean };
+
+export type StockMarginReportQueryVariables = Exact<{
+  from: string;
+  to: string;
+  kinds?: Array<MarginLeak> | MarginLeak | null | undefined;
+  first: number;
+}>;
+
+
+export type StockMarginReportQuery = { marginSummary: { bought: string, issuedCost: string, billedAmount: string, margin: string, lines: number, issuedNotBilled: number, billedNotIssued: number, belowCost: number }, marginLeaks: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ workOrderId: string, lineId: string, workOrderNumber: string | null, partId: string | null, partNumber: string | null, name: string | null, orderedQuantity: string, billedQuantity: string, billedAmount: string, issuedQuantity: string, issuedCost: string, at: string | null, issuedNotBilled: boolean, billedNotIssued: boolean, belowCost: boolean }> } };
+
 export type StockMarginLeaksQueryVariables = Exact<{
   from: string;
   to: string;
@@ -277,6 +289,25 @@ export const NewVisitCarFragmentDoc = new TypedDocumentString(`
   mileageAt
 }
     `, {"fragmentName":"NewVisitCar"}) as unknown as TypedDocumentString<NewVisitCarFragment, unknown>;
+export const MarginLineFragmentDoc = new TypedDocumentString(`
+    fragment MarginLine on MarginLine {
+  workOrderId
+  lineId
+  workOrderNumber
+  partId
+  partNumber
+  name
+  orderedQuantity
+  billedQuantity
+  billedAmount
+  issuedQuantity
+  issuedCost
+  at
+  issuedNotBilled
+  billedNotIssued
+  belowCost
+}
+    `, {"fragmentName":"MarginLine"}) as unknown as TypedDocumentString<MarginLineFragment, unknown>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -768,28 +799,67 @@ export const StockMovementsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StockMovementsQuery, StockMovementsQueryVariables>;
-export const StockMarginLeaksDocument = new TypedDocumentString(`
-    query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {
-  marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {
+export const StockMarginReportDocument = new TypedDocumentString(`
+    query StockMarginReport($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!) {
+  marginSummary(from: $from, to: $to) {
+    bought
+    issuedCost
+    billedAmount
+    margin
+    lines
+    issuedNotBilled
+    billedNotIssued
+    belowCost
+  }
+  marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first) {
     nodes {
-      workOrderId
-      lineId
-      workOrderNumber
-      partId
-      partNumber
-      name
-      orderedQuantity
-      billedQuantity
-      billedAmount
-      issuedQuantity
-      issuedCost
-      at
-      issuedNotBilled
-      billedNotIssued
-      belowCost
+      ...MarginLine
     }
     endCursor
     hasNextPage
   }
 }
-    `) as unknown as TypedDocumentString<StockMarginLeaksQuery, StockMarginLeaksQueryVariables>;
+    fragment MarginLine on MarginLine {
+  workOrderId
+  lineId
+  workOrderNumber
+  partId
+  partNumber
+  name
+  orderedQuantity
+  billedQuantity
+  billedAmount
+  issuedQuantity
+  issuedCost
+  at
+  issuedNotBilled
+  billedNotIssued
+  belowCost
+}`) as unknown as TypedDocumentString<StockMarginReportQuery, StockMarginReportQueryVariables>;
+export const StockMarginLeaksDocument = new TypedDocumentString(`
+    query StockMarginLeaks($from: DateTime!, $to: DateTime!, $kinds: [MarginLeak!], $first: Int!, $after: String) {
+  marginLeaks(from: $from, to: $to, kinds: $kinds, first: $first, after: $after) {
+    nodes {
+      ...MarginLine
+    }
+    endCursor
+    hasNextPage
+  }
+}
+    fragment MarginLine on MarginLine {
+  workOrderId
+  lineId
+  workOrderNumber
+  partId
+  partNumber
+  name
+  orderedQuantity
+  billedQuantity
+  billedAmount
+  issuedQuantity
+  issuedCost
+  at
+  issuedNotBilled
+  billedNotIssued
+  belowCost
+}`) as unknown as TypedDocumentString<StockMarginLeaksQuery, StockMarginLeaksQueryVariables>;
