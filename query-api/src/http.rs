@@ -29,7 +29,7 @@ use crate::schema::cashier::{InvoicesByWorkOrderLoader, PaymentsLoader};
 use crate::schema::clients::{
     ClientLoader, MileageLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader,
 };
-use crate::schema::order_card::{LinesLoader, WorkOrderCardLoader};
+use crate::schema::order_card::{LineStockLoader, LinesLoader, WorkOrderCardLoader};
 use crate::schema::reference_data::{EmployeeLoader, ShopName};
 use crate::schema::{MotorlogSchema, Query};
 use crate::search::SearchSource;
@@ -420,6 +420,7 @@ async fn graphql(
         .data(loader(VehicleLoader(db.clone())))
         .data(loader(EmployeeLoader(db.clone())))
         .data(loader(LinesLoader(db.clone())))
+        .data(loader(LineStockLoader(db.clone())))
         .data(loader(VehiclesByOwnerLoader(db.clone())))
         .data(loader(MileageLoader(db.clone())))
         .data(loader(InvoicesByWorkOrderLoader(db.clone())))

@@ -140,6 +140,45 @@ impl Line {
             None => Ok(None),
         }
     }
+
+    /// What a parts line holds of its catalogue part's stock at the main store: reserved (of it,
+    /// to order) and issued to the car. Null for a line without a catalogue part. Needs
+    /// `stock.read`; waits for the stock model as well, so an issue's position makes it fresh.
+    async fn stock(&self, ctx: &Context<'_>) -> GqlResult<Option<PartsLineStock>> {
+        Scope::of(ctx)
+            .read(Some(P::StockRead), Model::Stock)
+            .await
+            .gql()?;
+        if self.kind != "parts" {
+            return Ok(None);
+        }
+        Ok(ctx
+            .data_unchecked::<DataLoader<LineStockLoader>>()
+            .load_one(self.work_order_id)
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|held| held.line_id == self.line_id))
+    }
+}
+
+/// A parts line's share of its part's stock at the main store, in units with thousandths
+/// (`"2.000"`), as the stock's own fold (`read.stock.state`) keeps it.
+#[derive(SimpleObject, Clone)]
+pub struct PartsLineStock {
+    #[graphql(skip)]
+    pub work_order_id: Uuid,
+    #[graphql(skip)]
+    pub line_id: Uuid,
+    /// The catalogue part: its stock stream is `{partId}:main`, where issues and returns go.
+    pub part_id: Uuid,
+    /// Reserved for the line and not issued yet, backorders included.
+    pub reserved: String,
+    /// Of the reserved, what is not on the shelf yet (под заказ).
+    pub backordered: String,
+    /// Issued to the car, less what came back.
+    pub issued: String,
 }
 
 /// The intake act.
@@ -354,6 +393,40 @@ grouped!(LinesLoader, Line, work_order_id, |pool, keys| {
     )
     .fetch_all(pool)
 });
+
+// A catalogue line's part is found by the line's reservation in the movements journal (every such
+// line reserved on being added; the work order's lines do not keep the part), and its figures are
+// taken out of the stock's fold in the database, so only the line's three figures come back.
+grouped!(
+    LineStockLoader,
+    PartsLineStock,
+    work_order_id,
+    |pool, keys| {
+        sqlx::query_as!(
+            PartsLineStock,
+            r#"SELECT l.work_order_id AS "work_order_id!", l.line_id AS "line_id!",
+                  l.part_id AS "part_id!",
+                  (COALESCE(r.quantity, 0) / 1000.0)::numeric(14, 3)::text AS "reserved!",
+                  (COALESCE(r.backordered, 0) / 1000.0)::numeric(14, 3)::text AS "backordered!",
+                  (COALESCE((s.state -> 'issued' -> (l.line_id::text) ->> 'quantity')::bigint, 0)
+                      / 1000.0)::numeric(14, 3)::text AS "issued!"
+             FROM (SELECT DISTINCT work_order_id, line_id, part_id
+                     FROM read.stock_movements
+                    WHERE work_order_id = ANY($1) AND location = 'main' AND kind = 'reserved'
+                      AND line_id IS NOT NULL) l
+             JOIN read.stock s ON s.part_id = l.part_id AND s.location = 'main'
+             LEFT JOIN LATERAL (
+                  SELECT (e ->> 'quantity')::bigint AS quantity,
+                         (e ->> 'backordered')::bigint AS backordered
+                    FROM jsonb_array_elements(s.state -> 'reservations') e
+                   WHERE e ->> 'line_id' = l.line_id::text
+                   LIMIT 1) r ON true
+            ORDER BY l.work_order_id"#,
+            keys
+        )
+        .fetch_all(pool)
+    }
+);
 
 /// Loads work orders' cards (`read.work_orders.card`) by id in one statement.
 pub struct WorkOrderCardLoader(pub Db);

@@ -8,6 +8,7 @@ mod bad_input;
 mod cost;
 mod fuzz;
 mod matrix;
+mod order_card_stock;
 mod reads;
 mod reports;
 mod sessions;
