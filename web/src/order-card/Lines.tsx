@@ -9,10 +9,12 @@ import { formatMoney, formatPercentBp, parseNormHoursToTenths, parsePercentToBp,
 import { formatThousandths, unitLabel } from '../stock/logic.ts';
 import { PartPicker, type PickedPart } from '../stock/PartPicker.tsx';
 import { linesEditable } from '../work-order/lifecycle.ts';
-import { bpToInput, decimalToInput, labourAction, mechanicsOf, parseQuantityToThousandths, type OrderLine } from './logic.ts';
+import { bpToInput, decimalToInput, labourAction, mechanicsOf, parseQuantityToThousandths, stockActions, type OrderLine } from './logic.ts';
 import { OrderCatalogueDocument, OrderStaffDocument } from './queries.ts';
 import { text } from './text.ts';
 import { Field, FormError, useAction, type Section } from './ui.tsx';
+import { LineStockForm, LineStockStatus } from './LineStock.tsx';
+import type { StockCommand } from './useOrderCard.ts';
 
 function useMechanics(enabled: boolean) {
   const staff = useQuery({ queryKey: ['order-card-staff'], queryFn: () => query(OrderStaffDocument), enabled, staleTime: 300_000 });
@@ -31,9 +33,15 @@ export function Lines(props: Section) {
   const canAssign = linesEditable(order.status) && can(me, 'work_order.assign_mechanic') && can(me, 'staff.read');
   const canPerform = can(me, 'work_order.perform_labour');
   const mechanics = useMechanics(canAssign || (editable && can(me, 'staff.read')));
+  const canIssue = can(me, 'stock.issue');
   const [editing, setEditing] = useState<string | null>(null);
+  const [stocking, setStocking] = useState<{ lineId: string; command: StockCommand } | null>(null);
   const action = useAction();
-  const showActions = editable || canAssign || (canPerform && order.lines.some((l) => labourAction(order.status, l) !== null));
+  const showActions =
+    editable ||
+    canAssign ||
+    (canPerform && order.lines.some((l) => labourAction(order.status, l) !== null)) ||
+    (canIssue && order.lines.some((l) => stockActions(l.stock).length > 0));
   const columns = showActions ? 9 : 8;
 
   return (
@@ -69,6 +77,8 @@ export function Lines(props: Section) {
             <tbody>
               {order.lines.map((line) => {
                 const perform = canPerform ? labourAction(order.status, line) : null;
+                const stockOffers = canIssue ? stockActions(line.stock) : [];
+                const stockForm = stocking?.lineId === line.id && line.stock ? stocking.command : null;
                 return (
                   <Fragment key={line.id}>
                     <tr data-line-id={line.id}>
@@ -80,6 +90,7 @@ export function Lines(props: Section) {
                           {line.partNumber ? ` · ${line.partNumber}` : ''}
                           {line.kind === 'labour' && line.progress ? ` · ${t.progress[line.progress] ?? line.progress}` : ''}
                         </div>
+                        {line.stock && <LineStockStatus stock={line.stock} />}
                       </td>
                       <td className="num">{decimalToInput(line.quantity)}</td>
                       <td className="num">{formatMoney(line.unitPrice)}</td>
@@ -129,6 +140,18 @@ export function Lines(props: Section) {
                                 {perform === 'start' ? t.startShort : t.finishShort}
                               </button>
                             )}
+                            {stockOffers.map((command) => (
+                              <button
+                                key={command}
+                                type="button"
+                                className="button button--small"
+                                aria-label={command === 'issue' ? text.lineStock.issueLabel(line.description) : text.lineStock.giveBackLabel(line.description)}
+                                aria-expanded={stockForm === command}
+                                onClick={() => setStocking(stockForm === command ? null : { lineId: line.id, command })}
+                              >
+                                {command === 'issue' ? text.lineStock.issue : text.lineStock.giveBack}
+                              </button>
+                            ))}
                             {(editable || (canAssign && line.kind === 'labour')) && (
                               <button
                                 type="button"
@@ -155,6 +178,20 @@ export function Lines(props: Section) {
                         </td>
                       )}
                     </tr>
+                    {stockForm && line.stock && (
+                      <tr className="order-card__edit-row">
+                        <td colSpan={columns}>
+                          <LineStockForm
+                            key={stockForm}
+                            orderId={order.id}
+                            line={line}
+                            stock={line.stock}
+                            command={stockForm}
+                            onDone={() => setStocking(null)}
+                          />
+                        </td>
+                      </tr>
+                    )}
                     {editing === line.id && (
                       <tr className="order-card__edit-row">
                         <td colSpan={columns}>

@@ -6,10 +6,12 @@ import {
   earlierRecommendations,
   ifMatchFor,
   labourAction,
+  lineStockFigures,
   listFromLines,
   mechanicsOf,
   parseKm,
   parseQuantityToThousandths,
+  stockActions,
 } from './logic.ts';
 
 describe('typed figures', () => {
@@ -119,5 +121,24 @@ describe('mechanic actions', () => {
     expect(labourAction('in_progress', { ...line, approval: 'pending' })).toBeNull();
     expect(labourAction('approved', line)).toBeNull();
     expect(labourAction('in_progress', { kind: 'parts', approval: 'approved', progress: null })).toBeNull();
+  });
+});
+
+describe("a parts line's stock", () => {
+  const stock = (reserved: string, backordered: string, issued: string) => ({ reserved, backordered, issued });
+
+  it('reads what is on the shelf, to order and issued', () => {
+    expect(lineStockFigures(stock('3.000', '2.000', '0.000'))).toEqual({ onShelf: 1000, toOrder: 2000, issued: 0 });
+    expect(lineStockFigures(stock('0.000', '0.000', '1.500'))).toEqual({ onShelf: 0, toOrder: 0, issued: 1500 });
+    expect(lineStockFigures(stock('two', '0.000', '0.000'))).toBeNull();
+  });
+
+  it('offers an issue only from the shelf and a return only of what was issued', () => {
+    const line = (reserved: string, backordered: string, issued: string) => ({ partId: 'p', ...stock(reserved, backordered, issued) });
+    expect(stockActions(line('2.000', '0.000', '0.000'))).toEqual(['issue']);
+    expect(stockActions(line('2.000', '2.000', '0.000'))).toEqual([]);
+    expect(stockActions(line('1.000', '0.000', '1.000'))).toEqual(['issue', 'return']);
+    expect(stockActions(line('0.000', '0.000', '0.000'))).toEqual([]);
+    expect(stockActions(null)).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The order card's plain rules: reading typed figures into the units the command API takes,
- * building the approval's body, which version a command is sent against, and which earlier
- * recommendations to offer. No money is added up here: totals come from the server.
+ * building the approval's body, which version a command is sent against, which earlier
+ * recommendations to offer, and what a parts line's stock allows. No money is added up here:
+ * totals come from the server.
  */
 import type { CommandBody } from '../api/commands.ts';
 import type { OrderCardQuery } from '../api/generated/graphql/graphql.ts';
+import { decimalToThousandths } from '../stock/logic.ts';
 
 export type Order = NonNullable<OrderCardQuery['workOrder']>;
 export type OrderLine = Order['lines'][number];
@@ -125,4 +127,36 @@ export function labourAction(status: string, line: Pick<OrderLine, 'kind' | 'app
   if (line.progress === 'started') return 'finish';
   if (line.progress === 'not_started' && line.approval === 'approved') return 'start';
   return null;
+}
+
+/** What a catalogue parts line holds of its part's stock, as the query API reads it. */
+export type LineStock = NonNullable<OrderLine['stock']>;
+
+/** A line's stock in thousandths: reserved on the shelf (what may be issued), to order, issued. */
+export interface LineStockFigures {
+  onShelf: number;
+  toOrder: number;
+  issued: number;
+}
+
+/** The line's figures in thousandths; null when a figure is no decimal (never read as zero). */
+export function lineStockFigures(stock: Pick<LineStock, 'reserved' | 'backordered' | 'issued'>): LineStockFigures | null {
+  const reserved = decimalToThousandths(stock.reserved);
+  const toOrder = decimalToThousandths(stock.backordered);
+  const issued = decimalToThousandths(stock.issued);
+  if (reserved === null || toOrder === null || issued === null) return null;
+  return { onShelf: Math.max(0, reserved - toOrder), toOrder, issued };
+}
+
+/**
+ * Which stock commands a line offers now: issue what is reserved on the shelf, take back what was
+ * issued. A line to order only, or without a catalogue part, offers none.
+ */
+export function stockActions(stock: LineStock | null | undefined): ('issue' | 'return')[] {
+  const figures = stock ? lineStockFigures(stock) : null;
+  if (!figures) return [];
+  const actions: ('issue' | 'return')[] = [];
+  if (figures.onShelf > 0) actions.push('issue');
+  if (figures.issued > 0) actions.push('return');
+  return actions;
 }

@@ -1,12 +1,12 @@
 /**
- * The order card's reads. Fields a role may not read (the client, the vehicle, contacts) are
- * asked for only when `me` says the role holds the permission: the query API refuses the whole
- * request otherwise.
+ * The order card's reads. Fields a role may not read (the client, the vehicle, contacts, a line's
+ * stock) are asked for only when `me` says the role holds the permission: the query API refuses
+ * them otherwise, and a refused field fails the whole read here.
  */
 import { graphql } from '../api/generated/graphql/gql.ts';
 
 export const OrderCardDocument = graphql(`
-  query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!) {
+  query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!, $withStock: Boolean!) {
     workOrder(id: $id) {
       id
       version
@@ -60,6 +60,12 @@ export const OrderCardDocument = graphql(`
         mechanic {
           id
           fullName
+        }
+        stock @include(if: $withStock) {
+          partId
+          reserved
+          backordered
+          issued
         }
       }
       intake {

@@ -88,6 +88,25 @@ export const text = {
     finishShort: 'Завершить',
   },
 
+  lineStock: {
+    onShelf: (quantity: string) => `в резерве ${quantity}`,
+    toOrder: (quantity: string) => `под заказ ${quantity}`,
+    issued: (quantity: string) => `выдано ${quantity}`,
+    nothing: 'не в резерве',
+    issue: 'Выдать',
+    issueLabel: (what: string) => `Выдать со склада: ${what}`,
+    giveBack: 'Вернуть на склад',
+    giveBackLabel: (what: string) => `Вернуть на склад: ${what}`,
+    issueTitle: (what: string) => `Выдача в заказ: ${what}`,
+    giveBackTitle: (what: string) => `Возврат на склад: ${what}`,
+    quantity: 'Количество',
+    canIssue: (quantity: string) => `На полке для этой строки: ${quantity}`,
+    canGiveBack: (quantity: string) => `Выдано по этой строке: ${quantity}`,
+    reason: 'Причина возврата',
+    reasonRequired: 'Укажите, почему запчасть возвращается',
+    quantityInvalid: 'Количество: больше нуля, до трёх знаков после запятой',
+  },
+
   labourForm: {
     title: 'Добавить работу',
     source: 'Откуда работа',

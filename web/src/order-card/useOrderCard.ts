@@ -10,6 +10,7 @@ import { ApiError } from '../api/errors.ts';
 import { query } from '../api/graphql.ts';
 import type { OrderCardQueryVariables, OrderHistoryQuery } from '../api/generated/graphql/graphql.ts';
 import { can, type Me } from '../auth/me.ts';
+import { stockId } from '../stock/logic.ts';
 import { ifMatchFor, type Order } from './logic.ts';
 import { OrderCardDocument, OrderHistoryDocument } from './queries.ts';
 import { text } from './text.ts';
@@ -20,6 +21,7 @@ export function cardVariables(orderId: string, me: Me | undefined): OrderCardQue
     withClient: can(me, 'client.read'),
     withContacts: can(me, 'client.read') && can(me, 'client.read_contacts'),
     withVehicle: can(me, 'vehicle.read'),
+    withStock: can(me, 'stock.read'),
   };
 }
 
@@ -54,6 +56,31 @@ export type RunCommand = <C extends CommandName<'work_order'>>(
 
 /** Refused before sending: there is no order on the card to send a command against. */
 const noOrderError = () => new ApiError(0, 'no_order', 'no order is shown', text.notFound);
+
+/** An issue or a return, sent to the stock of a line's part. */
+export type StockCommand = 'issue' | 'return';
+
+/**
+ * Sends an issue to the car or a return to the shelf to the stock of a line's part (no `If-Match`:
+ * the part's stock stream decides who took the last unit), then reloads the card, which waits for
+ * the command's position; the store's screens reload when next shown.
+ */
+export function useStockCommands(orderId: string) {
+  const client = useQueryClient();
+  return useCallback(
+    async <C extends StockCommand>(partId: string, command: C, body: CommandBody<'stock', C>): Promise<Outcome> => {
+      try {
+        await send<'stock', C>('stock', stockId(partId), command, body);
+        await client.invalidateQueries({ queryKey: ['order-card', orderId] });
+        void client.invalidateQueries({ queryKey: ['stock'] });
+        return { ok: true };
+      } catch (caught) {
+        return { ok: false, error: caught instanceof ApiError ? caught : new ApiError(0, 'unknown', String(caught), String(caught)) };
+      }
+    },
+    [client, orderId],
+  );
+}
 
 export function useOrderCommands(variables: OrderCardQueryVariables, shown: Order | undefined) {
   const client = useQueryClient();

@@ -124,10 +124,11 @@ export type OrderCardQueryVariables = Exact<{
   withClient: boolean;
   withContacts: boolean;
   withVehicle: boolean;
+  withStock: boolean;
 }>;
 
 
-export type OrderCardQuery = { workOrder: { id: string, version: number, number: string, status: string, openedAt: string, acceptedAt: string | null, approvedAt: string | null, startedAt: string | null, completedAt: string | null, closedAt: string | null, cancelledAt: string | null, cancelReason: string | null, promisedAt: string | null, pendingApprovalLines: number, labour: string, parts: string, discount: string, total: string, vat: string, vatRateBp: number, client?: { id: string, displayName: string, phones?: Array<string> } | null, vehicle?: { id: string, plate: string | null, make: string, model: string, year: number | null, vin: string | null } | null, lines: Array<{ id: string, ordinal: number, kind: string, description: string, partNumber: string | null, catalogueServiceId: string | null, quantity: string, unitPrice: string, discountBp: number, discount: string, amount: string, progress: string | null, approval: string, approvedBy: string | null, approvedAt: string | null, mechanic: { id: string, fullName: string } | null }>, intake: { mileageKm: number, complaints: string, fuelEighths: number, visibleDamage: Array<string>, itemsLeft: Array<string>, at: string } | null, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> } | null };
+export type OrderCardQuery = { workOrder: { id: string, version: number, number: string, status: string, openedAt: string, acceptedAt: string | null, approvedAt: string | null, startedAt: string | null, completedAt: string | null, closedAt: string | null, cancelledAt: string | null, cancelReason: string | null, promisedAt: string | null, pendingApprovalLines: number, labour: string, parts: string, discount: string, total: string, vat: string, vatRateBp: number, client?: { id: string, displayName: string, phones?: Array<string> } | null, vehicle?: { id: string, plate: string | null, make: string, model: string, year: number | null, vin: string | null } | null, lines: Array<{ id: string, ordinal: number, kind: string, description: string, partNumber: string | null, catalogueServiceId: string | null, quantity: string, unitPrice: string, discountBp: number, discount: string, amount: string, progress: string | null, approval: string, approvedBy: string | null, approvedAt: string | null, mechanic: { id: string, fullName: string } | null, stock?: { partId: string, reserved: string, backordered: string, issued: string } | null }>, intake: { mileageKm: number, complaints: string, fuelEighths: number, visibleDamage: Array<string>, itemsLeft: Array<string>, at: string } | null, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> } | null };
 
 export type OrderHistoryQueryVariables = Exact<{
   id: string;
@@ -524,7 +525,7 @@ export const NewVisitVehicleDocument = new TypedDocumentString(`
   mileageAt
 }`) as unknown as TypedDocumentString<NewVisitVehicleQuery, NewVisitVehicleQueryVariables>;
 export const OrderCardDocument = new TypedDocumentString(`
-    query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!) {
+    query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!, $withStock: Boolean!) {
   workOrder(id: $id) {
     id
     version
@@ -578,6 +579,12 @@ export const OrderCardDocument = new TypedDocumentString(`
       mechanic {
         id
         fullName
+      }
+      stock @include(if: $withStock) {
+        partId
+        reserved
+        backordered
+        issued
       }
     }
     intake {
