@@ -1,7 +1,8 @@
 /**
  * The store in the browser: the owner registers a part and a supplier, drafts a purchase order
  * and sends it, receives it in two deliveries through the scan field (a scanner types the number
- * and Enter), and sees the stock; every screen passes the accessibility check.
+ * and Enter), sees the stock, counts it and sends a defective part back to the supplier; every
+ * screen passes the accessibility check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -146,6 +147,24 @@ describe('the store', () => {
     await page.getByRole('navigation', { name: 'Склад' }).getByRole('link', { name: 'Остатки' }).click();
     await page.getByLabel('Поиск: артикул, название или бренд').fill(number);
     await expect.poll(async () => plain(await row.getByRole('cell').nth(1).textContent()), SETTLE).toBe('4 шт.');
+
+    // One more is defective: back to the supplier, and on hand follows.
+    await row.getByRole('button', { name: `Вернуть поставщику: ${number}` }).click();
+    const back = page.getByRole('form', { name: `Возврат поставщику: ${number}` });
+    const supplierField = back.getByLabel('Поставщик', { exact: true });
+    await supplierField.locator('option', { hasText: supplierName }).waitFor({ state: 'attached', ...SETTLE });
+    await supplierField.selectOption({ label: supplierName });
+    // The order it came on is offered: the chosen supplier's received one.
+    const orderField = back.getByLabel('Заказ поставщику', { exact: true });
+    await expect.poll(() => orderField.locator('option').count(), SETTLE).toBe(2);
+    await orderField.selectOption({ index: 1 });
+    await back.getByLabel('Количество, шт.').fill('1');
+    await back.getByLabel('Причина', { exact: true }).fill('брак');
+    await expectAccessible(page, 'return to supplier');
+    await screenshot(page, 'stock-to-supplier');
+    await back.getByRole('button', { name: 'Вернуть поставщику' }).click();
+    await page.getByText(`${number}: возвращено поставщику 1 шт.`).waitFor(SETTLE);
+    await expect.poll(async () => plain(await row.getByRole('cell').nth(1).textContent()), SETTLE).toBe('3 шт.');
 
     expect(tab.problems).toEqual([]);
     await tab.context.close();
