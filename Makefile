@@ -6,7 +6,7 @@ SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
 .PHONY: test run migrate tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
-	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-queries bench-stock bench-replay bench-web
+	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-tokens bench-queries bench-stock bench-replay bench-web
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
 ## app's generated types, unit tests and browser tests. Installs what it needs first.
@@ -113,6 +113,11 @@ bench-append: postgres
 ## 8 concurrent clients adding labour lines over HTTP vs raw INSERT, with p99 latency.
 bench-commands: postgres redis
 	cargo bench -p command-api --bench commands
+
+## Access tokens verified per second on one core (every request's first check), against
+## jsonwebtoken's decode alone with the same key.
+bench-tokens: postgres
+	cargo bench -p auth --bench tokens
 
 ## 1M clients / 100k work orders generated, every read model rebuilt, board and search p99 over GraphQL.
 bench-queries: postgres
