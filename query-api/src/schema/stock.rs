@@ -328,6 +328,8 @@ pub struct StockMovement {
     pub purchase_order_id: Option<Uuid>,
     /// The receipt (приход).
     pub receipt_id: Option<Uuid>,
+    /// The supplier parts went back to (a return to the supplier).
+    pub supplier_id: Option<Uuid>,
     /// The inventory count.
     pub count_id: Option<Uuid>,
     #[graphql(skip)]
@@ -949,7 +951,7 @@ impl StockQuery {
                       on_order_delta::text AS "on_order_delta!",
                       backordered_delta::text AS "backordered_delta!",
                       quantity::text AS "quantity?", counted::text AS "counted?", work_order_id,
-                      line_id, purchase_order_id, receipt_id, count_id, by_employee,
+                      line_id, purchase_order_id, receipt_id, supplier_id, count_id, by_employee,
                       (unit_cost * 100)::bigint AS "unit_cost?: Rub",
                       (unit_price * 100)::bigint AS "unit_price?: Rub", reason
                  FROM read.stock_movements

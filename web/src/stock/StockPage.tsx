@@ -255,10 +255,9 @@ function ReturnToSupplier({
   const [quantity, setQuantity] = useState('');
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const supplierName = (suppliers.data?.suppliers ?? []).find((s) => s.id === supplier)?.legalName;
-  // The list names each order's supplier; only the chosen supplier's orders are offered.
+  // Only the chosen supplier's orders that brought goods are offered.
   const supplierOrders = (orders.data?.purchaseOrders.nodes ?? []).filter(
-    (o) => supplierName !== undefined && o.supplierName === supplierName && RECEIVED_STATUSES.has(o.status),
+    (o) => supplier !== '' && o.supplierId === supplier && RECEIVED_STATUSES.has(o.status),
   );
   const titleId = `to-supplier-${stock.stockId}`;
 

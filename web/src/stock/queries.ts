@@ -98,6 +98,7 @@ export const PurchaseOrdersDocument = graphql(`
         id
         number
         status
+        supplierId
         supplierName
         draftedAt
         total @include(if: $withCosts)

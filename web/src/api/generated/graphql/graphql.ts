@@ -188,7 +188,7 @@ export type StockPurchaseOrdersQueryVariables = Exact<{
 }>;
 
 
-export type StockPurchaseOrdersQuery = { purchaseOrders: { hasNextPage: boolean, nodes: Array<{ id: string, number: string, status: string, supplierName: string, draftedAt: string, total?: string }> } };
+export type StockPurchaseOrdersQuery = { purchaseOrders: { hasNextPage: boolean, nodes: Array<{ id: string, number: string, status: string, supplierId: string, supplierName: string, draftedAt: string, total?: string }> } };
 
 export type StockPurchaseOrderQueryVariables = Exact<{
   id: string;
@@ -735,6 +735,7 @@ export const StockPurchaseOrdersDocument = new TypedDocumentString(`
       id
       number
       status
+      supplierId
       supplierName
       draftedAt
       total @include(if: $withCosts)
