@@ -409,8 +409,10 @@ pub enum DomainError {
         /// The part asked for.
         attempted: Money,
     },
-    /// A reservation beyond the stock free for it, without the right to backorder.
-    #[error("only {available} thousandths are free to reserve, {requested} asked; reserving beyond needs the backorder permission")]
+    /// More asked of the free stock (on hand less what is reserved) than there is: a reservation
+    /// without the right to backorder, or a return to the supplier (which never takes a reserved
+    /// unit). Worded for both: a reservation's way out (to order) is the client's to offer.
+    #[error("only {available} thousandths are free, {requested} asked (a reservation beyond them needs the backorder permission)")]
     InsufficientStock {
         /// Free to reserve, in thousandths (on hand less what is reserved from it).
         available: i64,
@@ -736,7 +738,7 @@ impl DomainError {
                 available,
                 requested,
             } => format!(
-                "Свободно на складе {}, нужно {}: резерв сверх остатка (под заказ) — только с правом на него",
+                "Свободно на складе {}, нужно {} (резерв сверх свободного, под заказ, — только с правом на него)",
                 units_ru(i128::from(*available)),
                 units_ru(i128::from(*requested))
             ),
