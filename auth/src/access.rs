@@ -52,11 +52,38 @@ pub struct AccessClaims {
 }
 
 /// Verifies access tokens against the published keys, with RS256 pinned.
+///
+/// A token already verified is not verified again: a client sends one access token on every
+/// request of its lifetime (minutes), and the RSA check is the whole cost of a verification
+/// (`make bench-tokens`). The remembered verdict is keyed by the token's whole text, so a token
+/// differing in one byte is checked afresh; it holds only while the token is unexpired and its
+/// key is still published (the key set is re-read at least every [`KEY_MAX_AGE`], as for a token
+/// seen the first time), so a remembered token ends with its key. Revocation is not the
+/// verifier's: the session check runs on every request regardless.
 pub struct TokenVerifier {
     pool: sqlx::PgPool,
     issuer: String,
     audience: String,
     keys: RwLock<(HashMap<String, DecodingKey>, Option<Instant>)>,
+    verified: std::sync::Mutex<HashMap<String, Verified>>,
+}
+
+/// A token's claims once its signature checked, and the key that signed it.
+#[derive(Clone)]
+struct Verified {
+    claims: AccessClaims,
+    kid: String,
+}
+
+/// The most verified tokens remembered: about 10 MB at most. Past it the expired ones are
+/// forgotten, and all of them if that is not enough (each is then verified again once).
+const VERIFIED_CAPACITY: usize = 10_000;
+/// Seconds a token's `exp` may be past, as for every check of it (`Validation::leeway`).
+const LEEWAY: u64 = 5;
+
+/// Whether claims are unexpired at `now` (Unix seconds) by `jsonwebtoken`'s own rule.
+fn unexpired(claims: &AccessClaims, now: u64) -> bool {
+    u64::try_from(claims.exp).is_ok_and(|exp| exp.saturating_add(LEEWAY) >= now)
 }
 
 /// How often an unknown `kid` may trigger a reload of the key set (shorter than
@@ -73,12 +100,49 @@ impl TokenVerifier {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             keys: RwLock::new((HashMap::new(), None)),
+            verified: std::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The remembered verdict on `token`, if it still holds: unexpired, its key still published.
+    async fn remembered(&self, token: &str) -> Result<Option<AccessClaims>, AuthError> {
+        let found = self.verified_tokens().get(token).cloned();
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        let live = unexpired(&found.claims, jsonwebtoken::get_current_timestamp());
+        if live && self.key(&found.kid).await?.is_some() {
+            return Ok(Some(found.claims));
+        }
+        self.verified_tokens().remove(token);
+        Err(AuthError::Unauthenticated)
+    }
+
+    fn remember(&self, token: &str, verified: Verified) {
+        let mut tokens = self.verified_tokens();
+        if tokens.len() >= VERIFIED_CAPACITY {
+            let now = jsonwebtoken::get_current_timestamp();
+            tokens.retain(|_, v| unexpired(&v.claims, now));
+            if tokens.len() >= VERIFIED_CAPACITY {
+                tokens.clear();
+            }
+        }
+        tokens.insert(token.to_owned(), verified);
+    }
+
+    fn verified_tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, Verified>> {
+        // A panic while holding it leaves only whole entries behind: the map is still sound.
+        self.verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The claims of a valid token; any flaw (format, algorithm, type, key, signature, issuer,
     /// audience, expiry) is the same `Unauthenticated`.
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, AuthError> {
+        if let Some(claims) = self.remembered(token).await? {
+            return Ok(claims);
+        }
         // The header is read only to pick the key; `jku`, `x5u` and `jwk` in it are never followed.
         let header = decode_header(token).map_err(|_| AuthError::Unauthenticated)?;
         if header.alg != Algorithm::RS256 || header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
@@ -90,10 +154,18 @@ impl TokenVerifier {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
-        decode::<AccessClaims>(token, &key, &validation)
+        validation.leeway = LEEWAY;
+        let claims = decode::<AccessClaims>(token, &key, &validation)
             .map(|data| data.claims)
-            .map_err(|_| AuthError::Unauthenticated)
+            .map_err(|_| AuthError::Unauthenticated)?;
+        self.remember(
+            token,
+            Verified {
+                claims: claims.clone(),
+                kid,
+            },
+        );
+        Ok(claims)
     }
 
     async fn key(&self, kid: &str) -> Result<Option<DecodingKey>, AuthError> {
@@ -367,5 +439,102 @@ impl Authorizer {
         let principal = self.authenticate(authorization).await?;
         principal.require(permission)?;
         Ok(principal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Test code: a failed unwrap is a failed test.
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use event_store::testing::TestDatabase;
+    use jsonwebtoken::{encode, Header};
+    use personal_data::master::{MasterKey, MasterKeys};
+
+    const ISSUER: &str = "motorlog-auth";
+    const AUDIENCE: &str = "motorlog";
+
+    /// A verifier over a fresh database with one signing key, and a token signer for it.
+    async fn verifier(label: &str) -> (TestDatabase, TokenVerifier, impl Fn(i64) -> String) {
+        let db = TestDatabase::create(label, 2).await.unwrap();
+        let masters = MasterKeys::new(MasterKey::generate("test").unwrap(), Vec::new()).unwrap();
+        let key = keys::active(&db.pool, &masters).await.unwrap();
+        let verifier = TokenVerifier::new(db.pool.clone(), ISSUER, AUDIENCE);
+        let sign = move |exp: i64| {
+            let mut header = Header::new(Algorithm::RS256);
+            header.typ = Some(ACCESS_TOKEN_TYPE.to_owned());
+            header.kid = Some(key.kid.clone());
+            let now = chrono::Utc::now().timestamp();
+            let claims = AccessClaims {
+                iss: ISSUER.into(),
+                aud: AUDIENCE.into(),
+                sub: Uuid::now_v7(),
+                iat: now,
+                exp,
+                jti: Uuid::now_v7(),
+                sid: Uuid::now_v7(),
+                roles: Vec::new(),
+            };
+            encode(&header, &claims, &key.encoding).unwrap()
+        };
+        (db, verifier, sign)
+    }
+
+    fn now() -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_ends_when_it_expires() {
+        let (_db, verifier, sign) = verifier("verify_expiry").await;
+        // Past its `exp`, inside the leeway: valid for two seconds more.
+        let token = sign(now() - i64::try_from(LEEWAY).unwrap() + 2);
+        verifier.verify(&token).await.unwrap();
+        assert!(verifier.verified_tokens().contains_key(&token));
+        verifier.verify(&token).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(3_100)).await;
+        assert!(matches!(
+            verifier.verify(&token).await,
+            Err(AuthError::Unauthenticated)
+        ));
+        assert!(!verifier.verified_tokens().contains_key(&token));
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_ends_with_its_key() {
+        let (db, verifier, sign) = verifier("verify_retired").await;
+        let token = sign(now() + 600);
+        verifier.verify(&token).await.unwrap();
+        verifier.verify(&token).await.unwrap();
+        sqlx::query("UPDATE auth.signing_keys SET retired_at = now(), publish_until = now()")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        // Still published as far as this instance knows, until the key set is read again.
+        verifier.verify(&token).await.unwrap();
+        verifier.keys.write().await.1 = None;
+        assert!(matches!(
+            verifier.verify(&token).await,
+            Err(AuthError::Unauthenticated)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_token_differing_from_a_remembered_one_is_checked_afresh() {
+        let (_db, verifier, sign) = verifier("verify_tampered").await;
+        let token = sign(now() + 600);
+        verifier.verify(&token).await.unwrap();
+        // The same claims under another signature, and another payload under the same one.
+        let (rest, signature) = token.rsplit_once('.').unwrap();
+        let mut forged = signature.as_bytes().to_vec();
+        forged[10] = if forged[10] == b'A' { b'B' } else { b'A' };
+        let forged = format!("{rest}.{}", String::from_utf8(forged).unwrap());
+        assert!(verifier.verify(&forged).await.is_err());
+        let other = sign(now() + 600);
+        let (other_rest, _) = other.rsplit_once('.').unwrap();
+        let swapped = format!("{other_rest}.{signature}");
+        assert!(verifier.verify(&swapped).await.is_err());
+        verifier.verify(&token).await.unwrap();
     }
 }
