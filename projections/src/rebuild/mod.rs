@@ -37,8 +37,8 @@ use crate::runtime::{
 };
 use crate::sinks::clickhouse_facts::ClickHouseFacts;
 use crate::sinks::kafka_source::{
-    end_of_topic, locked_mark, marks, read_between, run_in_group, save_mark, KafkaSource,
-    PartitionMark,
+    end_of_topic, locked_mark, marks, read_between, read_to_end, save_mark, KafkaSource,
+    PartitionEnd, PartitionMark,
 };
 use crate::sinks::meilisearch::MeilisearchIndexes;
 use crate::{ProjectionError, Sink};
@@ -182,10 +182,13 @@ async fn build_and_swap<P: Projection + Clone>(
 
 /// Rebuilds the read model of `P` fed from Kafka ([`crate::sinks::kafka_source`]) beside the live one and
 /// swaps it in, for a box whose database has no log: the projector reads the topic from its first
-/// offset into a scratch database up to the topic's end, the tables are copied beside the live ones,
-/// and one transaction swaps them, applies from the topic what the live projector applied meanwhile,
-/// and moves the live offsets and checkpoint. Needs the topic's retention to hold the whole log.
-/// `progress` hears offsets: how far the rebuild has read and the topic's end.
+/// offset into a scratch database up to the partition's real end (where its consumer finds nothing
+/// newer, at or past the high watermark asked for first: [`read_to_end`]), the tables are copied
+/// beside the live ones, and one transaction swaps them, applies from the topic what the live
+/// projector applied meanwhile, and moves the live offsets and checkpoint. Needs the topic's
+/// retention to hold the whole log. `progress` hears offsets: how far the rebuild has read and
+/// where the topic's end is as far as it knows (that first watermark, or just past what it read
+/// until it has found the end); the two are equal only once it has read to the end.
 pub async fn rebuild_from_kafka<P: Projection + Clone>(
     projection: P,
     store: &EventStore,
@@ -211,7 +214,9 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
     progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
 ) -> Result<Rebuilt, ProjectionError> {
     let key = checkpoint_key::<P>();
-    let (partition, end) = end_of_topic(source).await?;
+    // Where the end is at least: a broker may answer the watermark short of it (tansu 0.6 does),
+    // so the run reads on to where its consumer finds the partition's end, and stops there.
+    let (partition, at_least) = end_of_topic(source).await?;
     let at_offset = |offset: i64| LogPosition {
         transaction_id: 0,
         global_position: u64::try_from(offset).unwrap_or(0),
@@ -224,13 +229,16 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
         if let Some(codec) = store.codec() {
             scratch_store = scratch_store.with_codec(codec.clone());
         }
-        let run = run_in_group(
+        let run = read_to_end(
             projection.clone(),
             scratch_store,
             source.clone(),
             options,
-            consumed(scratch, &key, &source.topic, partition, end),
             &group,
+            PartitionEnd {
+                partition,
+                at_least,
+            },
         );
         let mut run = std::pin::pin!(run);
         loop {
@@ -239,6 +247,12 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
                 () = tokio::time::sleep(Duration::from_millis(500)) => None,
             };
             let read = rebuilt_mark(scratch, &key, &source.topic, partition).await?;
+            // The end is where the run found it; until then it lies past what was read, so a
+            // listener hears "read to the end" only once it has been.
+            let end = match finished {
+                Some(_) => read.next_offset,
+                None => at_least.max(read.next_offset + 1),
+            };
             progress(at_offset(read.next_offset), at_offset(end));
             if let Some(outcome) = finished {
                 outcome?;
@@ -285,18 +299,6 @@ async fn rebuilt_mark(
         }))
 }
 
-/// Resolves once the projector `key` in `pool` has read the partition up to `end`.
-async fn consumed(pool: &PgPool, key: &str, topic: &str, partition: i32, end: i64) {
-    loop {
-        match marks(pool, key, topic).await {
-            Ok(marks) if marks.get(&partition).map_or(0, |m| m.next_offset) >= end => return,
-            Ok(_) => {}
-            Err(error) => tracing::warn!(projector = %key, %error, "reading the offsets failed"),
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// [`swap`] for a read model fed from Kafka: what the live projector applied while the rebuild was
 /// copied comes from the topic, and the live offsets move with the checkpoint. A live projector
 /// behind the swapped-in model finds its checkpoint moved and goes on from the new offsets.
@@ -319,10 +321,9 @@ async fn swap_from_kafka<P: Projection>(
     let mut position = rebuilt.last;
     let mut events_applied = rebuilt_events;
     if position < live_at {
-        let until = match live {
-            Some(live) => live.next_offset,
-            None => end_of_topic(source).await?.1,
-        };
+        // What the live projector read, or, for one that never read the topic (fed from the log
+        // before), the whole partition: its checkpoint says how far, the topic not where.
+        let until = live.map(|live| live.next_offset);
         let behind: Vec<RecordedEvent> =
             read_between(store, source, partition, rebuilt.next_offset, until)
                 .await?

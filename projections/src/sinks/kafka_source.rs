@@ -16,6 +16,14 @@
 //! - **Resuming rewinds one producer batch**: a broker may answer a fetch from inside a record batch
 //!   with the whole batch (Kafka) or with the next one (tansu 0.6, which would skip the rest of the
 //!   batch), so a restart reads from up to one relay batch before its offset and drops what it had.
+//! - **A rebuild reads to the partition's real end** ([`read_to_end`]): the high watermark asked for
+//!   when it begins (`ListOffsets`) says where the end is at least, not where it is. A broker may
+//!   answer it short: tansu 0.6 answers the first offset of its newest record batch plus one (1423
+//!   while a relay batch of 180 filled the partition to 1602). So the run stops only where its own
+//!   consumer is told it has reached the end of the partition (librdkafka's partition EOF, sent when
+//!   a fetch finds nothing past the fetch's own high watermark), at or past that first watermark.
+//!   A broker whose fetches never say so is asked for the watermark again once nothing has come
+//!   for a while.
 //! - **One instance**, failures, lag and the checkpoint row are the log-fed runtime's own.
 //! - **Nothing before the checkpoint**: on its one partition the projector's checkpoint is the last
 //!   position it applied, so a message not past it is dropped too. A read model that was fed from the
@@ -35,6 +43,7 @@ use std::time::Duration;
 use event_store::{EventStore, LogPosition, PayloadCodec, RecordedEvent};
 use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use sqlx::{PgConnection, PgPool};
@@ -64,6 +73,21 @@ pub(crate) struct PartitionMark {
     /// The newest log position applied from the partition.
     pub(crate) last: LogPosition,
 }
+
+/// Where a run that reads a partition to its end ([`read_to_end`]) may stop: the partition, and the
+/// offset its end is at least at (the high watermark when the run began).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PartitionEnd {
+    /// The topic's one partition.
+    pub(crate) partition: i32,
+    /// The high watermark asked for before the run began: the end is here or further.
+    pub(crate) at_least: i64,
+}
+
+/// How long a run to the partition's end waits with nothing coming before it asks the broker for
+/// the high watermark again, for a broker whose fetches never say the partition's end was reached.
+/// librdkafka says it within a fetch wait (`fetch.wait.max.ms`, 500 ms) of reaching it.
+const QUIET_AT_THE_END: Duration = Duration::from_secs(5);
 
 /// A decoded message and where it came from.
 struct Delivered {
@@ -153,13 +177,16 @@ pub(crate) async fn marks(
 /// A consumer of every partition of the topic, each from where the projector's last batch ended.
 /// librdkafka's metadata request blocks its thread for up to its timeout, so it runs off the async
 /// workers: with the broker gone, every projector asking at once would stall the runtime.
+/// With `tell_the_end`, the consumer's stream also carries [`KafkaError::PartitionEOF`] each time
+/// a fetch finds nothing past what it delivered (`enable.partition.eof`).
 async fn consumer(
     source: &KafkaSource,
     group: &str,
     marks: &BTreeMap<i32, PartitionMark>,
+    tell_the_end: bool,
 ) -> Result<ClosedAside, ProjectionError> {
     let (source, group, marks) = (source.clone(), group.to_owned(), marks.clone());
-    tokio::task::spawn_blocking(move || assigned_consumer(&source, &group, &marks))
+    tokio::task::spawn_blocking(move || assigned_consumer(&source, &group, &marks, tell_the_end))
         .await
         .map_err(|e| unavailable("consumer", e))?
         .map(|consumer| ClosedAside(Some(consumer)))
@@ -169,6 +196,7 @@ fn assigned_consumer(
     source: &KafkaSource,
     group: &str,
     marks: &BTreeMap<i32, PartitionMark>,
+    tell_the_end: bool,
 ) -> Result<StreamConsumer, ProjectionError> {
     let consumer: StreamConsumer = ClientConfig::new()
         .set("bootstrap.servers", &source.bootstrap)
@@ -176,6 +204,7 @@ fn assigned_consumer(
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
+        .set("enable.partition.eof", tell_the_end.to_string())
         .create()
         .map_err(|e| unavailable("consumer", e))?;
     // Partitions are assigned, not balanced by the group: the projector's lock already makes this the
@@ -269,28 +298,66 @@ pub async fn run_from_kafka<P: Projection>(
 ) -> Result<(), ProjectionError> {
     let key = checkpoint_key::<P>();
     let group = format!("motorlog-{key}");
-    run_in_group(projection, store, source, options, shutdown, &group).await
+    run_in_group(projection, store, source, options, shutdown, &group, None).await
 }
 
-/// [`run_from_kafka`], committing offsets to the consumer group `group`: a rebuild reads the topic
-/// in a group of its own, so Kafka's lag tools keep showing where the live projector is.
-pub(crate) async fn run_in_group<P: Projection>(
+/// Runs a projector from the topic's start to the partition's real end, committing offsets to the
+/// consumer group `group` (a rebuild reads the topic in a group of its own, so Kafka's lag tools
+/// keep showing where the live projector is). It stops after the batch in which its consumer was
+/// told it had read everything of the partition, at or past `end.at_least`; the watermark alone is
+/// not trusted to say where the end is (see the module's notes).
+pub(crate) async fn read_to_end<P: Projection>(
+    projection: P,
+    store: EventStore,
+    source: KafkaSource,
+    options: RunOptions,
+    group: &str,
+    end: PartitionEnd,
+) -> Result<(), ProjectionError> {
+    let forever = std::future::pending();
+    run_in_group(
+        projection,
+        store,
+        source,
+        options,
+        forever,
+        group,
+        Some(end),
+    )
+    .await
+}
+
+async fn run_in_group<P: Projection>(
     projection: P,
     store: EventStore,
     source: KafkaSource,
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
     group: &str,
+    end: Option<PartitionEnd>,
 ) -> Result<(), ProjectionError> {
     let key = checkpoint_key::<P>();
     let pool = store.pool().clone();
     let lock = lock(&pool, &key).await?;
-    let outcome = consume(&projection, &store, &source, &key, group, options, shutdown).await;
+    let outcome = consume(
+        &projection,
+        &store,
+        &source,
+        &key,
+        group,
+        options,
+        shutdown,
+        end,
+    )
+    .await;
     unlock(lock, &key).await;
     tracing::info!(projector = %key, topic = %source.topic, ok = outcome.is_ok(), "projector stopped");
     outcome
 }
 
+/// Applies the topic's batches until `shutdown` resolves or, given `end`, until the partition's end
+/// has been read.
+#[allow(clippy::too_many_arguments)]
 async fn consume<P: Projection>(
     projection: &P,
     store: &EventStore,
@@ -299,6 +366,7 @@ async fn consume<P: Projection>(
     group: &str,
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send,
+    end: Option<PartitionEnd>,
 ) -> Result<(), ProjectionError> {
     let pool = store.pool();
     let codec = match codec_of(store) {
@@ -310,7 +378,7 @@ async fn consume<P: Projection>(
     };
     let mut marks = marks(pool, key, &source.topic).await?;
     let mut at = checkpoint(pool, key).await?;
-    let consumer = match consumer(source, group, &marks).await {
+    let consumer = match consumer(source, group, &marks, end.is_some()).await {
         Ok(consumer) => consumer,
         // A topic of more partitions than one is refused for good: recorded on the checkpoint
         // (/health, the failures counter) like an event that stops the projector.
@@ -328,11 +396,41 @@ async fn consume<P: Projection>(
         let batch = tokio::select! {
             () = &mut shutdown => return Ok(()),
             batch = batches.next() => batch,
+            () = tokio::time::sleep(QUIET_AT_THE_END), if end.is_some() => {
+                if let Some(end) = end {
+                    let read = marks.get(&end.partition).map_or(0, |mark| mark.next_offset);
+                    if settled_at(source, end, read).await? {
+                        return Ok(());
+                    }
+                }
+                continue;
+            }
         };
         let Some(batch) = batch else { return Ok(()) };
-        let mut delivered = Vec::with_capacity(batch.len());
+        let mut delivered: Vec<Delivered> = Vec::with_capacity(batch.len());
+        // Set when the consumer says it delivered everything of the partition, at or past the end
+        // the run must reach: the rest of this batch (newer messages) is applied, then the run stops.
+        let mut at_the_end = false;
         for message in batch {
-            let message = message.map_err(|e| unavailable("consumer", e))?;
+            let message = match message {
+                Ok(message) => message,
+                // Only a run to the end asks for these. It comes in the stream after the messages
+                // it follows, so what was delivered before it is all the partition held then.
+                Err(KafkaError::PartitionEOF(partition)) => {
+                    if let Some(end) = end.filter(|end| end.partition == partition) {
+                        let read = delivered
+                            .iter()
+                            .filter(|d| d.partition == partition)
+                            .map(|d| d.offset + 1)
+                            .chain(marks.get(&partition).map(|mark| mark.next_offset))
+                            .max()
+                            .unwrap_or(0);
+                        at_the_end |= read >= end.at_least;
+                    }
+                    continue;
+                }
+                Err(error) => return Err(unavailable("consumer", error)),
+            };
             match decode(&message) {
                 Ok(event) => delivered.push(event),
                 Err(error) => {
@@ -346,6 +444,12 @@ async fn consume<P: Projection>(
                     return Err(error);
                 }
             }
+        }
+        if delivered.is_empty() {
+            if at_the_end {
+                return Ok(());
+            }
+            continue;
         }
         let (places, mut events): (Vec<(i32, i64)>, Vec<RecordedEvent>) = delivered
             .into_iter()
@@ -379,6 +483,9 @@ async fn consume<P: Projection>(
                 at = newest;
                 if let Some(last) = delivered.last() {
                     report_lag(store, key, &last.event).await;
+                }
+                if at_the_end {
+                    return Ok(());
                 }
             }
             // A rebuild swapped in ahead of us: nothing of the batch stayed, and the supervisor
@@ -517,7 +624,7 @@ pub(crate) async fn locked_mark(
 pub(crate) async fn end_of_topic(source: &KafkaSource) -> Result<(i32, i64), ProjectionError> {
     let source = source.clone();
     tokio::task::spawn_blocking(move || {
-        let consumer = assigned_consumer(&source, "motorlog-watermarks", &BTreeMap::new())?;
+        let consumer = assigned_consumer(&source, "motorlog-watermarks", &BTreeMap::new(), false)?;
         let partition = consumer
             .assignment()
             .map_err(|e| unavailable("assignment", e))?
@@ -534,19 +641,44 @@ pub(crate) async fn end_of_topic(source: &KafkaSource) -> Result<(i32, i64), Pro
     .map_err(|e| unavailable("watermarks", e))?
 }
 
-/// The events of a partition's messages from offset `from` up to (not including) `until`, opened
-/// with `store`'s codec. Read from up to one relay batch before `from`, as a restarted consumer is
-/// (see the module's notes): the caller keeps only what it lacks, by log position.
+/// A run to the partition's end that has had nothing for [`QUIET_AT_THE_END`]: it is there when it
+/// has read at least to `end.at_least` and a high watermark asked for now is not past what it read.
+/// This is for a broker whose fetches never say the end was reached; a late watermark could be
+/// short of the end, but a consumer with more to read is not left waiting that long for it.
+async fn settled_at(
+    source: &KafkaSource,
+    end: PartitionEnd,
+    read: i64,
+) -> Result<bool, ProjectionError> {
+    if read < end.at_least {
+        return Ok(false);
+    }
+    let (_, high) = end_of_topic(source).await?;
+    tracing::debug!(
+        partition = end.partition,
+        read,
+        high,
+        "nothing new from the topic for a while"
+    );
+    Ok(high <= read)
+}
+
+/// The events of a partition's messages from offset `from` up to (not including) `until`, or, with
+/// no `until`, to the partition's real end (as [`read_to_end`] finds it), opened with `store`'s
+/// codec. Read from up to one relay batch before `from`, as a restarted consumer is (see the
+/// module's notes): the caller keeps only what it lacks, by log position.
 pub(crate) async fn read_between(
     store: &EventStore,
     source: &KafkaSource,
     partition: i32,
     from: i64,
-    until: i64,
+    until: Option<i64>,
 ) -> Result<Vec<RecordedEvent>, ProjectionError> {
-    if from >= until {
-        return Ok(Vec::new());
-    }
+    let (bound, to_the_end) = match until {
+        Some(until) if from >= until => return Ok(Vec::new()),
+        Some(until) => (until, false),
+        None => (end_of_topic(source).await?.1, true),
+    };
     let codec = codec_of(store)?;
     let mut marks = BTreeMap::new();
     marks.insert(
@@ -556,22 +688,48 @@ pub(crate) async fn read_between(
             last: LogPosition::START,
         },
     );
-    let consumer = consumer(source, "motorlog-catch-up", &marks).await?;
+    let consumer = consumer(source, "motorlog-catch-up", &marks, to_the_end).await?;
     let mut events = Vec::new();
+    // The offset after the newest message read.
+    let mut read = 0;
+    let patience = if to_the_end {
+        QUIET_AT_THE_END
+    } else {
+        Duration::from_secs(30)
+    };
     loop {
-        let message = tokio::time::timeout(Duration::from_secs(30), consumer.recv())
-            .await
-            .map_err(|_| unavailable("consumer", format!("no message at offset {from}..{until}")))?
-            .map_err(|e| unavailable("consumer", e))?;
+        let received = tokio::time::timeout(patience, consumer.recv()).await;
+        let message = match received {
+            Ok(Ok(message)) => message,
+            Ok(Err(KafkaError::PartitionEOF(eof))) if eof == partition && read >= bound => break,
+            Ok(Err(KafkaError::PartitionEOF(_))) => continue,
+            Ok(Err(error)) => return Err(unavailable("consumer", error)),
+            Err(_) if to_the_end => {
+                let end = PartitionEnd {
+                    partition,
+                    at_least: bound,
+                };
+                if settled_at(source, end, read).await? {
+                    break;
+                }
+                continue;
+            }
+            Err(_) => {
+                let what = format!("no message at offset {from}..{bound}");
+                return Err(unavailable("consumer", what));
+            }
+        };
         let offset = message.offset();
-        if offset >= from && offset < until {
+        read = read.max(offset + 1);
+        if offset >= from && (to_the_end || offset < bound) {
             events.push(decode(&message)?.event);
         }
-        if offset + 1 >= until {
-            open(codec, &mut events).await?;
-            return Ok(events);
+        if !to_the_end && offset + 1 >= bound {
+            break;
         }
     }
+    open(codec, &mut events).await?;
+    Ok(events)
 }
 
 /// Tells the consumer group where the projector is, for Kafka's own lag tools; PostgreSQL holds the
