@@ -13,6 +13,18 @@ use uuid::Uuid;
 
 use crate::EventStoreError;
 
+/// A stream a decision rested on, at the version it was read: an append carrying it as a premise
+/// is refused with [`crate::EventStoreError::PremiseMoved`] when that stream has moved since, so a
+/// writer may decide from a copy it remembers and let the append itself prove the copy current
+/// (the staff and roles behind a permission, the settings behind a rate), at no extra round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Premise {
+    /// The stream read.
+    pub stream: StreamId,
+    /// Its version when read (0: it had no events).
+    pub version: u64,
+}
+
 /// The identity of one aggregate's stream: its type (`work_order`) and its id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct StreamId {

@@ -15,6 +15,17 @@ pub enum EventStoreError {
         /// The stream's version at the time of the check.
         actual: u64,
     },
+    /// A stream the decision rested on (a [`crate::Premise`] of the append) has moved since it
+    /// was read: nothing was appended; decide again on the current state.
+    #[error("stream {stream} is at version {actual}, not {expected} as the decision read it")]
+    PremiseMoved {
+        /// The stream read.
+        stream: StreamId,
+        /// The version the decision read.
+        expected: u64,
+        /// Its version at the time of the check.
+        actual: u64,
+    },
     /// Some of the event ids are already in the log, but not as this same append: ids must be unique.
     #[error("event ids already used by other events in stream {stream}")]
     EventIdReused {

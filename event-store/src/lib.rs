@@ -25,8 +25,8 @@ mod upcast;
 
 pub use codec::PayloadCodec;
 pub use envelope::{
-    Appended, AppendedEvent, ExpectedVersion, LogPosition, Metadata, NewEvent, RecordedEvent,
-    Snapshot, StreamId,
+    Appended, AppendedEvent, ExpectedVersion, LogPosition, Metadata, NewEvent, Premise,
+    RecordedEvent, Snapshot, StreamId,
 };
 pub use error::EventStoreError;
 pub use log::{EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};

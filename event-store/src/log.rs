@@ -45,7 +45,7 @@ use uuid::Uuid;
 use crate::notify::Wakeups;
 use crate::{
     Appended, AppendedEvent, EventStoreError, ExpectedVersion, LogPosition, Metadata, NewEvent,
-    PayloadCodec, RecordedEvent, Snapshot, StreamId, Upcasters,
+    PayloadCodec, Premise, RecordedEvent, Snapshot, StreamId, Upcasters,
 };
 
 /// How often an append with [`ExpectedVersion::Any`] retries after losing a race for a version.
@@ -228,23 +228,40 @@ impl EventStore {
         expected: ExpectedVersion,
         events: &[NewEvent],
     ) -> Result<Appended, EventStoreError> {
+        self.append_on(stream, expected, events, &[]).await
+    }
+
+    /// [`append`](Self::append), refused with [`EventStoreError::PremiseMoved`] unless every
+    /// stream in `premises` is still at its version: checked by the insert itself, in the same
+    /// statement and snapshot as the expected version, so it costs no round trip.
+    pub async fn append_on(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+        premises: &[Premise],
+    ) -> Result<Appended, EventStoreError> {
         validate_append(stream, events)?;
         let events = &*self.sealed(stream, events).await?;
         let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
         async {
             let mut attempt = 0;
             loop {
-                let refused = match insert_events(&self.pool, stream, expected, events).await {
-                    Ok(rows) if rows.len() == events.len() => {
-                        self.wakeups.committed();
-                        return appended_from_rows(rows);
-                    }
-                    Ok(_) => self.explain_refusal(stream, expected, events).await,
-                    Err(error) if is_unique_violation(&error) => {
-                        self.explain_refusal(stream, expected, events).await
-                    }
-                    Err(error) => return Err(error.into()),
-                };
+                let refused =
+                    match insert_events(&self.pool, stream, expected, events, premises).await {
+                        Ok(rows) if rows.len() == events.len() => {
+                            self.wakeups.committed();
+                            return appended_from_rows(rows);
+                        }
+                        Ok(_) => {
+                            self.premises_hold(premises).await?;
+                            self.explain_refusal(stream, expected, events).await
+                        }
+                        Err(error) if is_unique_violation(&error) => {
+                            self.explain_refusal(stream, expected, events).await
+                        }
+                        Err(error) => return Err(error.into()),
+                    };
                 match refused {
                     Ok(replay) => return Ok(replay.appended),
                     Err(EventStoreError::VersionConflict { .. })
@@ -267,20 +284,32 @@ impl EventStore {
         expected: ExpectedVersion,
         events: &[NewEvent],
     ) -> Result<PendingAppend, EventStoreError> {
+        self.begin_append_on(stream, expected, events, &[]).await
+    }
+
+    /// [`begin_append`](Self::begin_append) with the premises of [`append_on`](Self::append_on).
+    pub async fn begin_append_on(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+        premises: &[Premise],
+    ) -> Result<PendingAppend, EventStoreError> {
         validate_append(stream, events)?;
         let events = &*self.sealed(stream, events).await?;
         let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
         async {
             let mut tx = self.pool.begin().await?;
-            match insert_events(&mut *tx, stream, expected, events).await {
+            match insert_events(&mut *tx, stream, expected, events, premises).await {
                 Ok(rows) if rows.len() == events.len() => Ok(PendingAppend {
                     tx: Some(tx),
                     appended: appended_from_rows(rows)?,
                     wakeups: self.wakeups.clone(),
                 }),
-                // No row inserted: the stream was not at the expected version.
+                // No row inserted: a premise moved, or the stream was not at the expected version.
                 Ok(_) => {
                     tx.rollback().await?;
+                    self.premises_hold(premises).await?;
                     self.explain_refusal(stream, expected, events).await
                 }
                 Err(error) if is_unique_violation(&error) => {
@@ -310,7 +339,7 @@ impl EventStore {
         let events = &*self.sealed(stream, events).await?;
         let span = tracing::debug_span!("append_within", %stream, events = events.len(), ?expected);
         async {
-            match insert_events(&mut *tx, stream, expected, events).await {
+            match insert_events(&mut *tx, stream, expected, events, &[]).await {
                 Ok(rows) if rows.len() == events.len() => appended_from_rows(rows),
                 Ok(_) => Err(self.conflict(stream, expected).await),
                 Err(error) if is_unique_violation(&error) => {
@@ -333,6 +362,21 @@ impl EventStore {
             },
             Err(error) => error,
         }
+    }
+
+    /// After a refused insert: the first premise found moved, if any.
+    async fn premises_hold(&self, premises: &[Premise]) -> Result<(), EventStoreError> {
+        for premise in premises {
+            let actual = self.stream_version(&premise.stream).await?;
+            if actual != premise.version {
+                return Err(EventStoreError::PremiseMoved {
+                    stream: premise.stream.clone(),
+                    expected: premise.version,
+                    actual,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// After a refused insert: the same events already in the log make a replay, else a conflict.
@@ -608,6 +652,7 @@ async fn insert_events<'c>(
     stream: &StreamId,
     expected: ExpectedVersion,
     events: &[NewEvent],
+    premises: &[Premise],
 ) -> Result<Vec<WrittenRow>, sqlx::Error> {
     let mut ids = Vec::with_capacity(events.len());
     let mut types = Vec::with_capacity(events.len());
@@ -625,6 +670,16 @@ async fn insert_events<'c>(
         );
     }
     let required = expected.required().map(|v| v as i64);
+    let premise_types: Vec<&str> = premises
+        .iter()
+        .map(|p| p.stream.stream_type.as_str())
+        .collect();
+    let premise_ids: Vec<&str> = premises.iter().map(|p| p.stream.id.as_str()).collect();
+    let premise_versions = premises
+        .iter()
+        .map(|p| i64::try_from(p.version))
+        .collect::<Result<Vec<i64>, _>>()
+        .map_err(|e| sqlx::Error::Encode(e.into()))?;
     sqlx::query_as!(
         WrittenRow,
         r#"WITH current AS (
@@ -638,7 +693,14 @@ async fn insert_events<'c>(
              FROM current,
                   unnest($4::uuid[], $5::text[], $6::int4[], $7::jsonb[], $8::jsonb[])
                       WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
-            WHERE $3::bigint IS NULL OR current.version = $3
+            WHERE ($3::bigint IS NULL OR current.version = $3)
+              -- Every premise still at the version the decision read (none: true).
+              AND NOT EXISTS (
+                  SELECT 1
+                    FROM unnest($9::text[], $10::text[], $11::int8[]) AS p(stream_type, stream_id, version)
+                   WHERE p.version <> coalesce((SELECT max(x.stream_version) FROM events x
+                                                 WHERE x.stream_type = p.stream_type
+                                                   AND x.stream_id = p.stream_id), 0))
             ORDER BY e.ord
            RETURNING global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
                      stream_version"#,
@@ -650,6 +712,9 @@ async fn insert_events<'c>(
         &schema_versions,
         &payloads,
         &metadata,
+        &premise_types as &[&str],
+        &premise_ids as &[&str],
+        &premise_versions,
     )
     .fetch_all(executor)
     .await

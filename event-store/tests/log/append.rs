@@ -345,3 +345,93 @@ async fn log_positions_round_trip_as_text() {
     assert!("12".parse::<LogPosition>().is_err());
     assert!("a:b".parse::<LogPosition>().is_err());
 }
+
+#[tokio::test]
+async fn an_append_on_premises_is_refused_once_a_premise_moved() {
+    let (_db, store) = fresh_store("premises").await;
+    let settings = StreamId::new("settings", "main");
+    let order = StreamId::new("work_order", "wo-premised");
+    store
+        .append(&settings, ExpectedVersion::NoStream, &events(2))
+        .await
+        .unwrap();
+    let read_at = |version| event_store::Premise {
+        stream: settings.clone(),
+        version,
+    };
+    // A premise at the stream's version, and one on a stream with no events (version 0).
+    let absent = event_store::Premise {
+        stream: StreamId::new("role", "nobody"),
+        version: 0,
+    };
+    store
+        .append_on(
+            &order,
+            ExpectedVersion::NoStream,
+            &events(1),
+            &[read_at(2), absent.clone()],
+        )
+        .await
+        .unwrap();
+
+    // The settings move: a decision that read them at 2 is refused, and nothing is appended.
+    store
+        .append(&settings, ExpectedVersion::Exact(2), &events(1))
+        .await
+        .unwrap();
+    let stale = store
+        .append_on(&order, ExpectedVersion::Exact(1), &events(1), &[read_at(2)])
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(EventStoreError::PremiseMoved {
+                expected: 2,
+                actual: 3,
+                ..
+            })
+        ),
+        "{stale:?}"
+    );
+    let pending = store
+        .begin_append_on(
+            &order,
+            ExpectedVersion::Exact(1),
+            &events(1),
+            &[absent.clone(), read_at(2)],
+        )
+        .await;
+    assert!(matches!(
+        pending.err(),
+        Some(EventStoreError::PremiseMoved { actual: 3, .. })
+    ));
+    // A decision that found no settings at all, likewise.
+    assert!(matches!(
+        store
+            .append_on(&order, ExpectedVersion::Exact(1), &events(1), &[read_at(0)])
+            .await,
+        Err(EventStoreError::PremiseMoved {
+            expected: 0,
+            actual: 3,
+            ..
+        })
+    ));
+    assert_eq!(store.stream_version(&order).await.unwrap(), 1);
+
+    // Read again at 3, the same decision goes through, in one transaction or the other way.
+    store
+        .append_on(&order, ExpectedVersion::Exact(1), &events(1), &[read_at(3)])
+        .await
+        .unwrap();
+    let pending = store
+        .begin_append_on(
+            &order,
+            ExpectedVersion::Exact(2),
+            &events(1),
+            &[read_at(3), absent],
+        )
+        .await
+        .unwrap();
+    pending.commit().await.unwrap();
+    assert_eq!(store.stream_version(&order).await.unwrap(), 3);
+}
