@@ -16,7 +16,6 @@ use auth::bootstrap::{create_first_owner, FirstOwner};
 use auth::http::{run, AuthService};
 use auth::ServiceConfig;
 use event_store::EventStore;
-use sqlx::postgres::PgPoolOptions;
 
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -25,7 +24,7 @@ const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 async fn main() -> anyhow::Result<()> {
     telemetry::init_tracing();
     let config = ServiceConfig::from_env().map_err(anyhow::Error::msg)?;
-    let pool = PgPoolOptions::new()
+    let pool = event_store::pool_options()
         .max_connections(config.db_pool)
         .min_connections(0)
         .idle_timeout(DB_IDLE_TIMEOUT)

@@ -6,7 +6,6 @@
 use anyhow::Context;
 use command_api::config::Config;
 use command_api::http::{run, CommandApi};
-use sqlx::postgres::PgPoolOptions;
 
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -19,7 +18,7 @@ async fn main() -> anyhow::Result<()> {
     }
     telemetry::init_tracing();
     let config = Config::from_env().map_err(anyhow::Error::msg)?;
-    let pool = PgPoolOptions::new()
+    let pool = event_store::pool_options()
         .max_connections(config.db_pool)
         .min_connections(0)
         .idle_timeout(DB_IDLE_TIMEOUT)

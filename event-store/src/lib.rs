@@ -17,6 +17,7 @@ mod envelope;
 mod error;
 pub mod log;
 pub mod notify;
+pub mod pool;
 pub mod schema;
 mod subscribe;
 #[cfg(feature = "testing")]
@@ -30,6 +31,7 @@ pub use envelope::{
 };
 pub use error::EventStoreError;
 pub use log::{EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};
+pub use pool::pool_options;
 pub use subscribe::SubscriptionOptions;
 pub use upcast::{UpcastStep, Upcasters};
 

@@ -6,7 +6,7 @@
 //! test can run a service as its role ([`TestDatabase::pool_as`]); the server must let those roles
 //! log in without a password (trust), as the project's local server does.
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -51,7 +51,7 @@ impl TestDatabase {
             .await?;
         admin.close().await?;
         let options = server.clone().database(&name);
-        let pool = PgPoolOptions::new()
+        let pool = crate::pool_options()
             .max_connections(max_connections)
             .connect_with(options.clone())
             .await?;
@@ -83,7 +83,7 @@ impl TestDatabase {
         role: ServiceRole,
         max_connections: u32,
     ) -> Result<PgPool, sqlx::Error> {
-        PgPoolOptions::new()
+        crate::pool_options()
             .max_connections(max_connections)
             .connect_with(self.options_as(role))
             .await

@@ -7,7 +7,6 @@ use anyhow::Context;
 use event_store::EventStore;
 use projections::service::{router, spawn_all, stopped, Config, HealthState, Phases};
 use projections::RunOptions;
-use sqlx::postgres::PgPoolOptions;
 
 /// Pool connections each projector and sink needs: one listening, one for its reads and batches.
 /// With fewer (10 for six projectors) the browser tests saw read models lag for seconds, so
@@ -29,7 +28,7 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init_tracing();
     let config = Config::from_env().map_err(anyhow::Error::msg)?;
     let pool_size = config.db_pool;
-    let pool = PgPoolOptions::new()
+    let pool = event_store::pool_options()
         .max_connections(pool_size)
         .min_connections(0)
         .idle_timeout(DB_IDLE_TIMEOUT)
@@ -47,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let keys_pool = match &config.keys_database_url {
         // A Kafka-fed box: its database has read models only; the keys live with the log.
-        Some(url) => PgPoolOptions::new()
+        Some(url) => event_store::pool_options()
             .max_connections(KEYS_DB_POOL)
             .min_connections(0)
             .idle_timeout(DB_IDLE_TIMEOUT)

@@ -558,7 +558,7 @@ pub fn pool_options() -> sqlx::postgres::PgPoolOptions {
 /// whatever the document asks (PostgreSQL cancels it; the answer is 503 `query_timeout`).
 pub fn pool_options_with(statement_timeout: Duration) -> sqlx::postgres::PgPoolOptions {
     let timeout_ms = statement_timeout.as_millis().max(1);
-    sqlx::postgres::PgPoolOptions::new().after_connect(move |connection, _| {
+    event_store::pool_options().after_connect(move |connection, _| {
         Box::pin(async move {
             use sqlx::Executor;
             connection

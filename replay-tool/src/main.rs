@@ -34,7 +34,6 @@ use replay_tool::history::history;
 use replay_tool::seal::{seal_log, verify_sealed, SealCheck};
 use replay_tool::stats::stats;
 use replay_tool::verify::{verify, LISTED};
-use sqlx::postgres::PgPoolOptions;
 
 #[derive(Parser)]
 #[command(
@@ -104,7 +103,7 @@ const REBUILDS_AT_ONCE: usize = 4;
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    let pool = PgPoolOptions::new()
+    let pool = event_store::pool_options()
         // `rebuild all` reads the log, copies and swaps for up to `REBUILDS_AT_ONCE` read models at
         // once, each listening, reading, copying and opening personal fields (four apiece, and
         // more while its swap catches up); the other commands use one or two.
@@ -270,7 +269,7 @@ async fn seal_command(
     into: &str,
     verify_only: bool,
 ) -> anyhow::Result<ExitCode> {
-    let target = PgPoolOptions::new()
+    let target = event_store::pool_options()
         .max_connections(4)
         .connect(into)
         .await

@@ -27,7 +27,6 @@ use std::time::Duration;
 
 use event_store::{EventStore, LogPosition, RecordedEvent};
 use futures::TryStreamExt;
-use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::runtime::checkpoint::{built, locked_checkpoint, set_checkpoint};
@@ -104,7 +103,7 @@ impl Scratch {
             .execute(live)
             .await?;
         let options = live.connect_options().as_ref().clone().database(&name);
-        let pool = PgPoolOptions::new()
+        let pool = event_store::pool_options()
             .max_connections(4)
             .connect_with(options)
             .await?;
