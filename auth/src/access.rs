@@ -18,7 +18,7 @@ use aggregates::permission::Permission;
 use aggregates::role::Role;
 use aggregates::staff::{Employee, Staff};
 use aggregates::{Aggregate, Versioned};
-use event_store::{EventStore, StreamId};
+use event_store::{EventStore, Premise, StreamId};
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -206,6 +206,20 @@ pub struct AccessSnapshot {
 }
 
 impl AccessSnapshot {
+    /// The streams an employee's permissions were read from, at the versions read: the staff
+    /// stream of `shop` and each of their roles.
+    pub fn premises(&self, shop: &str, employee: &Employee) -> Vec<Premise> {
+        let mut premises = vec![Premise {
+            stream: StreamId::new(Staff::STREAM_TYPE, shop),
+            version: self.staff.version,
+        }];
+        premises.extend(employee.roles.iter().map(|code| Premise {
+            stream: StreamId::new(Role::STREAM_TYPE, code.as_str()),
+            version: self.roles.get(code.as_str()).map_or(0, |role| role.version),
+        }));
+        premises
+    }
+
     /// The employee with this id.
     pub fn employee(&self, employee_id: Uuid) -> Option<&Employee> {
         self.staff
@@ -276,6 +290,17 @@ impl AccessDirectory {
         StreamId::new(Staff::STREAM_TYPE, &self.shop)
     }
 
+    /// The staff and roles as this instance last read them, without asking the log (read once
+    /// first if never). A writer deciding on them must carry [`AccessSnapshot::premises`] into
+    /// its append, which is refused if they have moved since.
+    pub async fn remembered(&self) -> Result<Arc<AccessSnapshot>, AuthError> {
+        let cached = Arc::clone(&*self.cached.read().await);
+        if cached.staff.version == 0 {
+            return self.current().await;
+        }
+        Ok(cached)
+    }
+
     /// The current staff and roles: one query when nothing changed, the new events when it did.
     pub async fn current(&self) -> Result<Arc<AccessSnapshot>, AuthError> {
         let staff_stream = self.staff_stream();
@@ -329,6 +354,32 @@ impl AccessDirectory {
         *self.cached.write().await = Arc::clone(&next);
         Ok(next)
     }
+}
+
+/// The token of an `Authorization: Bearer …` header value.
+fn bearer(authorization: Option<&str>) -> Result<&str, AuthError> {
+    authorization
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or(AuthError::Unauthenticated)
+}
+
+/// The caller of `claims` in `access`: refused when they are not on the staff, or deactivated
+/// (as `session_revoked`: their next request, on any instance, fails).
+fn principal(access: &AccessSnapshot, claims: &AccessClaims) -> Result<Principal, AuthError> {
+    let employee = access
+        .employee(claims.sub)
+        .ok_or(AuthError::Unauthenticated)?;
+    if !employee.active {
+        return Err(AuthError::SessionRevoked);
+    }
+    Ok(Principal {
+        employee_id: claims.sub,
+        session_id: claims.sid,
+        roles: employee.roles.iter().map(|r| r.to_string()).collect(),
+        permissions: access.permissions(employee),
+    })
 }
 
 /// Who is calling, and what they may do now.
@@ -404,30 +455,46 @@ impl Authorizer {
     /// The caller behind an `Authorization` header value. A deactivated employee, like an ended
     /// session, is refused as `session_revoked`: their next request, on any instance, fails.
     pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, AuthError> {
-        let token = authorization
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or(AuthError::Unauthenticated)?;
+        let token = bearer(authorization)?;
         let claims = self.verifier.verify(token).await?;
         let (access, admitted) = tokio::join!(
             self.directory.current(),
             self.guard.admit(claims.sid, claims.sub)
         );
         let access = access?;
+        let principal = principal(&access, &claims);
+        admitted?;
+        principal
+    }
+
+    /// The verified, admitted claims behind an `Authorization` header value: the token checked,
+    /// its session not ended, the request within the rate. Who the caller is and what they may do
+    /// comes after, from [`Self::principal`] or [`Self::remembered_principal`].
+    pub async fn admit(&self, authorization: Option<&str>) -> Result<AccessClaims, AuthError> {
+        let token = bearer(authorization)?;
+        let claims = self.verifier.verify(token).await?;
+        self.guard.admit(claims.sid, claims.sub).await?;
+        Ok(claims)
+    }
+
+    /// The caller of admitted claims with their roles as they are now (one query).
+    pub async fn principal(&self, claims: &AccessClaims) -> Result<Principal, AuthError> {
+        principal(&*self.directory.current().await?, claims)
+    }
+
+    /// The caller of admitted claims by the staff and roles this instance last read, and the
+    /// premises that reading rests on: an append carrying them is refused if a role or the staff
+    /// moved since, so a role edit still applies to the very next command.
+    pub async fn remembered_principal(
+        &self,
+        claims: &AccessClaims,
+    ) -> Result<(Principal, Vec<Premise>), AuthError> {
+        let access = self.directory.remembered().await?;
+        let principal = principal(&access, claims)?;
         let employee = access
             .employee(claims.sub)
             .ok_or(AuthError::Unauthenticated)?;
-        if !employee.active {
-            return Err(AuthError::SessionRevoked);
-        }
-        admitted?;
-        Ok(Principal {
-            employee_id: claims.sub,
-            session_id: claims.sid,
-            roles: employee.roles.iter().map(|r| r.to_string()).collect(),
-            permissions: access.permissions(employee),
-        })
+        Ok((principal, access.premises(&self.directory.shop, employee)))
     }
 
     /// The caller, if they hold `permission` now.
