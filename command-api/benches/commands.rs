@@ -5,6 +5,10 @@
 //! loads the order from the log, decides and appends. Each client works on its own orders and opens
 //! a new one every 20 lines, as a shop's advisors would. `BENCH_SECONDS` per phase (default 10).
 //!
+//! Two more lines before the final one show the same workload from one client (against one raw
+//! writer: the latency of a command alone) and with an `Idempotency-Key` on every request (its
+//! record commits with the events, in a transaction instead of the append's single statement).
+//!
 //! Every command's authentication asks Redis whether the token's session has ended (and counts the
 //! employee's requests) concurrently with the access directory's query; after the HTTP phase the
 //! same check alone is timed from 8 concurrent callers, and the final line reports its p50/p99 and
@@ -249,40 +253,9 @@ async fn main() -> BenchResult<()> {
     let raw = raw_insert_rate(&db.pool, CLIENTS, duration).await?;
     println!("raw single-row INSERT+COMMIT, {CLIENTS} writers: rows_per_s={raw:.0}");
 
-    let started = Instant::now();
-    let until = started + duration;
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|_| {
-            let (http, api, token) = (http.clone(), api.clone(), token.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut order = open_order(&http, &api, &token).await?;
-                while Instant::now() < until {
-                    if latencies.len() % LINES_PER_ORDER == LINES_PER_ORDER - 1 {
-                        order = open_order(&http, &api, &token).await?;
-                    }
-                    let sent = Instant::now();
-                    post(&http, &format!("{api}/v1/work_order/{order}/add_labour_line"), &token,
-                        json!({ "line_id": Uuid::now_v7(), "name": "Замена масла", "norm_hours_tenths": 5 }))
-                        .await?;
-                    latencies.push(sent.elapsed());
-                }
-                Ok::<Vec<Duration>, Box<dyn std::error::Error + Send + Sync>>(latencies)
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for client in clients {
-        latencies.extend(client.await??);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        let index = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[index].as_secs_f64() * 1000.0
-    };
-    let commands_per_s = latencies.len() as f64 / elapsed;
-    let command_p50_ms = percentile(0.50);
+    let lines = add_lines(&http, &api, &token, CLIENTS, false, duration).await?;
+    let commands_per_s = lines.per_s;
+    let command_p50_ms = lines.percentile_ms(0.50);
     let (check_p50_ms, check_p99_ms) = revocation_check(&db.pool, &config, duration).await?;
     // Quarters alternating clear, sealed, clear, sealed: drift of the machine hits both alike.
     let (mut sealed, mut clear) = (0, 0);
@@ -304,9 +277,25 @@ async fn main() -> BenchResult<()> {
     );
     println!(
         "add_labour_line over HTTP: commands={} p50_ms={:.1} p99_ms={:.1} (opening orders excluded)",
-        latencies.len(),
-        percentile(0.50),
-        percentile(0.99)
+        lines.latencies.len(),
+        lines.percentile_ms(0.50),
+        lines.percentile_ms(0.99)
+    );
+    let raw_one = raw_insert_rate(&db.pool, 1, duration).await?;
+    let one = add_lines(&http, &api, &token, 1, false, duration).await?;
+    println!(
+        "bench commands at 1 client: commands_per_s={:.0} raw_insert_per_s={raw_one:.0} ratio={:.2} p50_ms={:.2} p99_ms={:.2}",
+        one.per_s,
+        one.per_s / raw_one,
+        one.percentile_ms(0.50),
+        one.percentile_ms(0.99),
+    );
+    let keyed = add_lines(&http, &api, &token, CLIENTS, true, duration).await?;
+    println!(
+        "bench commands with Idempotency-Key: commands_per_s={:.0} raw_insert_per_s={raw:.0} ratio={:.2} p99_ms={:.1}",
+        keyed.per_s,
+        keyed.per_s / raw,
+        keyed.percentile_ms(0.99),
     );
     println!(
         "bench commands: commands_per_s={commands_per_s:.0} raw_insert_per_s={raw:.0} ratio={:.2} p99_ms={:.1} \
@@ -314,10 +303,88 @@ async fn main() -> BenchResult<()> {
          revocation_check_share_of_p50={:.3} sealed_commands_per_s={sealed_per_s:.0} \
          clear_commands_per_s={clear_per_s:.0} sealing_cost_pct={sealing_cost_pct:.1}",
         commands_per_s / raw,
-        percentile(0.99),
+        lines.percentile_ms(0.99),
         check_p50_ms / command_p50_ms,
     );
     Ok(())
+}
+
+/// What a phase of adding labour lines measured.
+struct Phase {
+    /// Each command's time, sorted.
+    latencies: Vec<Duration>,
+    per_s: f64,
+}
+
+impl Phase {
+    fn percentile_ms(&self, p: f64) -> f64 {
+        let all = &self.latencies;
+        let index = ((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1;
+        all[index].as_secs_f64() * 1000.0
+    }
+}
+
+/// `clients` concurrent clients adding labour lines for `duration`, each to its own orders and
+/// opening a new one every `LINES_PER_ORDER` lines (not timed); with `keyed`, every request
+/// carries a fresh Idempotency-Key.
+async fn add_lines(
+    http: &reqwest::Client,
+    api: &str,
+    token: &str,
+    clients: usize,
+    keyed: bool,
+    duration: Duration,
+) -> BenchResult<Phase> {
+    let started = Instant::now();
+    let until = started + duration;
+    let clients: Vec<_> = (0..clients)
+        .map(|_| {
+            let (http, api, token) = (http.clone(), api.to_owned(), token.to_owned());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut order = open_order(&http, &api, &token).await?;
+                while Instant::now() < until {
+                    if latencies.len() % LINES_PER_ORDER == LINES_PER_ORDER - 1 {
+                        order = open_order(&http, &api, &token).await?;
+                    }
+                    let sent = Instant::now();
+                    let mut request = http
+                        .post(format!("{api}/v1/work_order/{order}/add_labour_line"))
+                        .bearer_auth(&token)
+                        .json(&json!({ "line_id": Uuid::now_v7(), "name": "Замена масла",
+                                       "norm_hours_tenths": 5 }));
+                    if keyed {
+                        request = request.header("idempotency-key", Uuid::now_v7().to_string());
+                    }
+                    let response = request.send().await?;
+                    let status = response.status();
+                    let body = response.bytes().await?;
+                    if !status.is_success() {
+                        return Err(format!(
+                            "add_labour_line: {status} {}",
+                            String::from_utf8_lossy(&body)
+                        )
+                        .into());
+                    }
+                    latencies.push(sent.elapsed());
+                }
+                Ok::<Vec<Duration>, Box<dyn std::error::Error + Send + Sync>>(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for client in clients {
+        latencies.extend(client.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    if latencies.is_empty() {
+        return Err("no command completed in the phase".into());
+    }
+    Ok(Phase {
+        per_s: latencies.len() as f64 / elapsed,
+        latencies,
+    })
 }
 
 /// The session check every request makes, alone: `CLIENTS` callers asking for a real session for a

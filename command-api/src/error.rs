@@ -329,6 +329,8 @@ impl From<EventStoreError> for ApiError {
         match error {
             // Not a fault: the subject was erased, which the client must be told (409).
             EventStoreError::SubjectErased(subject) => Self::SubjectErased(subject),
+            // A record the decision read moved before its append: decided again on the log.
+            EventStoreError::PremiseMoved { actual, .. } => Self::Conflict { actual },
             other => Self::Store(other),
         }
     }

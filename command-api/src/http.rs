@@ -35,6 +35,7 @@ use sqlx::PgPool;
 use tokio::net::TcpListener;
 
 use crate::pipeline::{execute, Services};
+use crate::recent::Recent;
 use crate::ApiError;
 
 /// The largest command body read.
@@ -82,6 +83,7 @@ impl CommandApi {
                 store,
                 pool,
                 shop: auth.shop.clone(),
+                recent: Recent::default(),
             },
         })
     }

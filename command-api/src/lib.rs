@@ -12,5 +12,6 @@ mod error;
 pub mod http;
 pub mod openapi;
 pub mod pipeline;
+pub mod recent;
 
 pub use error::ApiError;

@@ -5,6 +5,12 @@
 //! Nothing is appended on any error. Without `If-Match`, a lost race for the version is retried a
 //! few times against the fresh state, then answered 409; with `If-Match`, a mismatch is 412.
 //!
+//! A command is first decided on what this instance remembers (the caller's staff record and
+//! roles, the aggregate, the records it names: [`crate::recent`]) and appended with those copies
+//! as premises, so a command costs one round trip to the log: the append. Only an append the log
+//! accepted is answered so; anything else (a refusal, a lost race, a moved premise, nothing to
+//! write) is decided again on the log as it is now, so every answer but "accepted" is the log's.
+//!
 //! Rules that span streams (a VIN registered once, an order invoiced at most in full, a car's mileage
 //! never below its last reading) cannot be decided from one stream: an endpoint checks them before
 //! deciding, for a clear answer, and [`Endpoint::reserve`] writes their reservation rows in the same
@@ -22,7 +28,7 @@ use aggregates::{Aggregate, DomainEvent, Versioned};
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use event_store::{
-    EventStore, EventStoreError, ExpectedVersion, Metadata, NewEvent, Snapshot, StreamId,
+    EventStore, EventStoreError, ExpectedVersion, Metadata, NewEvent, Premise, Snapshot, StreamId,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -32,6 +38,7 @@ use sqlx::{PgConnection, PgPool};
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::recent::Recent;
 use crate::ApiError;
 
 /// Attempts of a command without `If-Match` when concurrent writers keep winning.
@@ -50,6 +57,8 @@ pub struct Services {
     pub pool: PgPool,
     /// The shop whose settings and staff streams commands use.
     pub shop: String,
+    /// Aggregates as this instance last saw them.
+    pub recent: Recent,
 }
 
 /// What a request's command is built with.
@@ -64,12 +73,44 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     /// What the sender's roles allow now: a few rules widen with a permission (a backorder).
     pub permissions: &'a BTreeSet<Permission>,
+    /// The remembered copies this decision rests on, while it may still use any: `None` when it
+    /// reads the log only, or once they went into the append.
+    premises: std::sync::Mutex<Option<Vec<Premise>>>,
 }
 
 impl Context<'_> {
-    /// The current state of another aggregate, for rules that span records.
+    /// The state of another aggregate, for rules that span records: this instance's copy while
+    /// the decision may rest on one (the append then proves it current), else the log's.
     pub async fn load<A: Endpoint>(&self, id: &str) -> Result<Versioned<A>, ApiError> {
-        load::<A>(&self.services.store, &StreamId::new(A::STREAM_TYPE, id)).await
+        let stream = StreamId::new(A::STREAM_TYPE, id);
+        if let Some(premises) = self.premises().as_mut() {
+            if let Some(copy) = self.services.recent.get::<A>(&stream) {
+                premises.push(Premise {
+                    stream,
+                    version: copy.version,
+                });
+                return Ok(copy);
+            }
+        }
+        load::<A>(self.services, &stream).await
+    }
+
+    fn premises(&self) -> std::sync::MutexGuard<'_, Option<Vec<Premise>>> {
+        // Pushes and takes are single calls: a panic elsewhere leaves the list whole.
+        self.premises
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The premises gathered so far, for the append; later loads (a reservation's, inside the
+    /// append's transaction) read the log.
+    fn take_premises(&self) -> Vec<Premise> {
+        self.premises().take().unwrap_or_default()
+    }
+
+    /// Whether this decision may rest on remembered copies.
+    fn remembers(&self) -> bool {
+        self.premises().is_some()
     }
 
     /// The next number of a document series in a period (`work_order`, `2026`).
@@ -158,9 +199,9 @@ pub async fn follow_on<B: Endpoint>(
     id: &str,
     plan: impl FnOnce(&B) -> Vec<B::Command>,
 ) -> Result<(), ApiError> {
-    let store = &follow.context.services.store;
+    let services = follow.context.services;
     let stream = StreamId::new(B::STREAM_TYPE, id);
-    let loaded = load::<B>(store, &stream).await?;
+    let loaded = load::<B>(services, &stream).await?;
     let version = loaded.version;
     let commands = plan(&loaded.state);
     let mut state = loaded;
@@ -174,7 +215,8 @@ pub async fn follow_on<B: Endpoint>(
         return Ok(());
     }
     let to_append = new_events(&events, follow.metadata)?;
-    match store
+    match services
+        .store
         .append_within(tx, &stream, ExpectedVersion::Exact(version), &to_append)
         .await
     {
@@ -198,15 +240,19 @@ pub fn code_id(raw: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::InvalidId(raw.to_owned()))
 }
 
-/// The state of a stream: the snapshot if one fits, then the events after it.
+/// The state of a stream as the log holds it now: from this instance's copy, else the snapshot
+/// if one fits, then the events after it. Remembered for the next command.
 pub async fn load<A: Endpoint>(
-    store: &EventStore,
+    services: &Services,
     stream: &StreamId,
 ) -> Result<Versioned<A>, ApiError> {
-    let mut state = Versioned::<A>::default();
+    let store = &services.store;
+    let remembered = services.recent.get::<A>(stream);
+    let from_memory = remembered.is_some();
+    let mut state = remembered.unwrap_or_default();
     // Streams with personal data have no snapshots (see `decide_and_append`); one left from before
     // would hold erased data in the clear, so none is read for them.
-    let snapshot = if stream_has_personal_data(A::STREAM_TYPE) {
+    let snapshot = if from_memory || stream_has_personal_data(A::STREAM_TYPE) {
         None
     } else {
         store.load_snapshot(stream).await?
@@ -235,6 +281,7 @@ pub async fn load<A: Endpoint>(
         })?;
         state = state.apply(&event);
     }
+    services.recent.remember(stream, state.clone());
     Ok(state)
 }
 
@@ -407,7 +454,9 @@ pub async fn execute<A: Endpoint>(
     body: &[u8],
 ) -> Result<Accepted, ApiError> {
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
-    let principal = authorizer.authenticate(authorization).await?;
+    // The token, the session and the rate are checked once; who the caller is and what they may
+    // do belongs to each decision below.
+    let claims = authorizer.admit(authorization).await?;
     let steering = steering(headers)?;
     let id = A::parse_id(raw_id)?;
     let stream = StreamId::new(A::STREAM_TYPE, &id);
@@ -416,12 +465,10 @@ pub async fn execute<A: Endpoint>(
         command = command_name,
         %stream,
         correlation_id = %steering.correlation_id,
-        actor = %principal.actor(),
+        actor = %claims.sub,
     );
     async {
         let parsed: A::Request = request(command_name, body)?;
-        principal.require(A::request_permission(&parsed))?;
-        let actor = principal.actor();
         let request_hash = Sha256::new()
             .chain_update(stream.to_string())
             .chain_update([0])
@@ -430,41 +477,88 @@ pub async fn execute<A: Endpoint>(
             .chain_update(body)
             .finalize()
             .to_vec();
+        let command = Incoming {
+            services,
+            stream: &stream,
+            id: &id,
+            steering: &steering,
+            request_hash: &request_hash,
+        };
+        // First on what this instance remembers; an employee it has not seen yet is looked up.
+        if let Ok((principal, premises)) = authorizer.remembered_principal(&claims).await {
+            match command
+                .decide::<A>(&principal, Some(premises), parsed)
+                .await
+            {
+                Ok(accepted) if !accepted.event_ids.is_empty() => return Ok(accepted),
+                _ => metrics::counter!("motorlog_commands_redecided_total").increment(1),
+            }
+        }
+        // Then on the log as it is now: this answer stands, whatever it is.
+        let principal = authorizer.principal(&claims).await?;
+        let parsed: A::Request = request(command_name, body)?;
+        command.decide::<A>(&principal, None, parsed).await
+    }
+    .instrument(span)
+    .await
+}
+
+/// A command as received: what each decision of it shares.
+struct Incoming<'a> {
+    services: &'a Services,
+    stream: &'a StreamId,
+    id: &'a str,
+    steering: &'a Steering,
+    request_hash: &'a [u8],
+}
+
+impl Incoming<'_> {
+    /// Decides the command for `principal` and appends what it produces. With `premises` (those
+    /// of the caller's permissions) the decision may rest on remembered copies, and the append
+    /// carries every one it used; without, it reads the log.
+    async fn decide<A: Endpoint>(
+        &self,
+        principal: &auth::access::Principal,
+        premises: Option<Vec<Premise>>,
+        parsed: A::Request,
+    ) -> Result<Accepted, ApiError> {
+        let Self {
+            services,
+            stream,
+            id,
+            steering,
+            request_hash,
+        } = *self;
+        principal.require(A::request_permission(&parsed))?;
+        let actor = principal.actor();
         // A retry is answered before anything else is read: its first answer stands even if the
         // records it read have changed since.
         if let Some(key) = &steering.idempotency_key {
             if let Some(first) =
-                idempotent_answer(&services.pool, &actor, key, &request_hash).await?
+                idempotent_answer(&services.pool, &actor, key, request_hash).await?
             {
                 return Ok(first);
             }
         }
         let context = Context {
             services,
-            id: &id,
+            id,
             actor: EmployeeId(principal.employee_id),
             now: Utc::now(),
             permissions: &principal.permissions,
+            premises: std::sync::Mutex::new(premises),
         };
         let command = A::command(parsed, &context).await?;
         principal.require(A::permission(&command))?;
 
-        let decided = decide_and_append::<A>(
-            services,
-            &stream,
-            &steering,
-            &actor,
-            &request_hash,
-            command,
-            &context,
-        )
-        .await;
+        let decided =
+            decide_and_append::<A>(stream, steering, &actor, request_hash, command, &context).await;
         match (decided, &steering.idempotency_key) {
             (Ok(accepted), _) => Ok(accepted),
-            // A twin with the same key may have committed while this one was deciding; its effect is
-            // what refused this one, and its answer is the answer.
+            // A twin with the same key may have committed while this one was deciding; its effect
+            // is what refused this one, and its answer is the answer.
             (Err(error), Some(key)) => {
-                match idempotent_answer(&services.pool, &actor, key, &request_hash).await? {
+                match idempotent_answer(&services.pool, &actor, key, request_hash).await? {
                     Some(first) => Ok(first),
                     None => Err(error),
                 }
@@ -472,14 +566,11 @@ pub async fn execute<A: Endpoint>(
             (Err(error), None) => Err(error),
         }
     }
-    .instrument(span)
-    .await
 }
 
 /// Completes the command, decides it against the freshly loaded aggregate and appends the events,
 /// with the idempotency record in the same transaction.
 async fn decide_and_append<A: Endpoint>(
-    services: &Services,
     stream: &StreamId,
     steering: &Steering,
     actor: &str,
@@ -487,9 +578,19 @@ async fn decide_and_append<A: Endpoint>(
     command: A::Command,
     context: &Context<'_>,
 ) -> Result<Accepted, ApiError> {
+    let services = context.services;
     // authorised() and the first decision share one load; a lost race reloads.
-    let first = load::<A>(&services.store, stream).await?;
+    let remembered = context
+        .remembers()
+        .then(|| services.recent.get::<A>(stream))
+        .flatten();
+    let first = match remembered {
+        Some(copy) => copy,
+        None => load::<A>(services, stream).await?,
+    };
     let command = A::authorised(command, &first.state, context).await?;
+    // Every copy the decision rests on besides its own stream, whose version the append checks.
+    let premises = context.take_premises();
     let mut loaded = Some(first);
     let command_id = Uuid::now_v7();
     let metadata = Metadata {
@@ -505,7 +606,7 @@ async fn decide_and_append<A: Endpoint>(
     for attempt in 1..=attempts {
         let state = match loaded.take() {
             Some(state) => state,
-            None => load::<A>(&services.store, stream).await?,
+            None => load::<A>(services, stream).await?,
         };
         if let Some(expected) = steering.if_match {
             if expected != state.version {
@@ -539,12 +640,12 @@ async fn decide_and_append<A: Endpoint>(
             // Without a record to commit beside the events, one statement does.
             None if !reserves => services
                 .store
-                .append(stream, expected, &to_append)
+                .append_on(stream, expected, &to_append, &premises)
                 .await
                 .map(Write::Done),
             _ => services
                 .store
-                .begin_append(stream, expected, &to_append)
+                .begin_append_on(stream, expected, &to_append, &premises)
                 .await
                 .map(Write::Pending),
         };
@@ -626,6 +727,7 @@ async fn decide_and_append<A: Endpoint>(
         {
             save_snapshot(&services.store, stream, &after).await;
         }
+        services.recent.remember(stream, after);
         return Ok(accepted_from(stream, &appended));
     }
     Err(ApiError::Internal("no attempt was made".into()))

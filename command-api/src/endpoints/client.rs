@@ -218,7 +218,7 @@ impl Endpoint for Client {
         _before: &Client,
         after: &Client,
         tx: &mut PgConnection,
-        _follow: &FollowOn<'_>,
+        follow: &FollowOn<'_>,
     ) -> Result<(), ApiError> {
         let Some(ClientId(subject)) = after.id else {
             return Err(ApiError::Internal("an erased client without an id".into()));
@@ -228,6 +228,8 @@ impl Endpoint for Client {
                 erase(tx, subject, SubjectKind::Client, by.0, basis).await?;
             }
         }
+        // This instance's copies must not outlive the key (see `crate::recent`).
+        follow.context.services.recent.forget_personal_data();
         Ok(())
     }
 }

@@ -324,7 +324,7 @@ impl Endpoint for Staff {
         _before: &Staff,
         _after: &Staff,
         tx: &mut PgConnection,
-        _follow: &FollowOn<'_>,
+        follow: &FollowOn<'_>,
     ) -> Result<(), ApiError> {
         for event in events {
             if let StaffEvent::EmployeePersonalDataErased {
@@ -337,6 +337,8 @@ impl Endpoint for Staff {
                 erase(tx, employee_id.0, SubjectKind::Employee, by.0, basis).await?;
             }
         }
+        // This instance's copies must not outlive the key (see `crate::recent`).
+        follow.context.services.recent.forget_personal_data();
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ mod escalation;
 mod flow;
 mod integrity;
 mod matrix;
+mod remembered;
 mod safety;
 mod stock;
 
