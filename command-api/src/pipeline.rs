@@ -78,7 +78,25 @@ pub struct Context<'a> {
     premises: std::sync::Mutex<Option<Vec<Premise>>>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// A context whose decision reads the log only (no remembered copies).
+    pub fn new(
+        services: &'a Services,
+        id: &'a str,
+        actor: EmployeeId,
+        now: DateTime<Utc>,
+        permissions: &'a BTreeSet<Permission>,
+    ) -> Self {
+        Self {
+            services,
+            id,
+            actor,
+            now,
+            permissions,
+            premises: std::sync::Mutex::new(None),
+        }
+    }
+
     /// The state of another aggregate, for rules that span records: this instance's copy while
     /// the decision may rest on one (the append then proves it current), else the log's.
     pub async fn load<A: Endpoint>(&self, id: &str) -> Result<Versioned<A>, ApiError> {

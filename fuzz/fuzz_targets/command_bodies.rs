@@ -60,6 +60,7 @@ fn world() -> &'static World {
                 store: EventStore::new(pool.clone()),
                 pool,
                 shop: "main".into(),
+                recent: command_api::recent::Recent::default(),
             }
         });
         let document = command_api::openapi::document();
@@ -94,13 +95,13 @@ fn run<A: Endpoint>(world: &World, steps: &[(&str, &[u8])]) {
         .expect("an id for every aggregate");
     // The owner's reach: a permission that widens a rule (a backorder) is exercised too.
     let permissions: BTreeSet<Permission> = Permission::ALL.iter().copied().collect();
-    let context = Context {
-        services: &world.services,
-        id: &id,
-        actor: EmployeeId(Uuid::from_u128(7)),
-        now: chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("a time"),
-        permissions: &permissions,
-    };
+    let context = Context::new(
+        &world.services,
+        &id,
+        EmployeeId(Uuid::from_u128(7)),
+        chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("a time"),
+        &permissions,
+    );
     let mut state = A::default();
     for (name, body) in steps {
         let Ok(parsed) = request::<A::Request>(name, body) else {
