@@ -521,6 +521,8 @@ impl<S: Sink> SinkFollower<'_, S> {
             if let Some(lock) = self.batch_lock.take() {
                 lock.release().await;
             }
+            // The next delivery takes the lock again and starts a new count under it.
+            self.delivered_under_lock = 0;
         }
         Ok(())
     }
