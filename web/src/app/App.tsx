@@ -35,7 +35,10 @@ export function App() {
   }
   if (session.status === 'signed_out') return <LoginPage reason={session.reason} />;
   return (
-    <BrowserRouter>
+    // The screens keep their filters in the URL and draw their inputs from it: outside a transition,
+    // so a ticked box or a typed letter shows at once instead of springing back until a deferred
+    // render of the whole screen commits (and a fast typist's letters are never dropped).
+    <BrowserRouter useTransitions={false}>
       <Shop />
     </BrowserRouter>
   );
