@@ -1,10 +1,13 @@
 //! The reports' facts in ClickHouse: the same facts the `analytics` projector keeps in PostgreSQL
 //! ([`crate::read_models::analytics::facts_of`]), for reports over years of history.
 //!
-//! A sink of the projector runtime: a batch's facts are inserted table by table, then the checkpoint
-//! moves. A batch delivered again (a crash between the insert and the checkpoint) inserts the same
-//! rows again; every table is a `ReplacingMergeTree` ordered by the fact's id, and the reports read
-//! with `FINAL`, so a repeat never doubles a figure.
+//! A sink of the projector runtime: a batch's facts are made in `deliver`, then inserted into their
+//! tables side by side in a task of their own ([`Finishing`]) while the runtime reads and prepares
+//! the next batches, up to [`IN_FLIGHT`] of them; the checkpoint moves past a batch once its inserts
+//! are acknowledged. A batch delivered again (a crash between the insert and the checkpoint) inserts
+//! the same rows again; every table is a `ReplacingMergeTree` ordered by the fact's id, and the
+//! reports read with `FINAL`, so a repeat never doubles a figure. Facts are a pure function of their
+//! event, so batches inserted out of order give the same tables.
 //!
 //! The SQL is the part both ClickHouse 18.16 (the tests') and a current server accept: no `Nullable`
 //! keys, ids as `String`, times as `DateTime` (UTC seconds), money as `Int64` kopecks.
@@ -19,7 +22,12 @@ use event_store::RecordedEvent;
 use serde::Serialize;
 
 use crate::read_models::analytics::{facts_of, gives_facts, Fact};
+use crate::sinks::finishing::Finishing;
 use crate::{ProjectionError, Sink};
+
+/// How many batches' inserts may run at once: ClickHouse takes one while the next are read from
+/// the log and turned into rows.
+pub const IN_FLIGHT: usize = 4;
 
 /// The tables, each with its columns and its key.
 const TABLES: &[(&str, &str, &str)] = &[
@@ -206,24 +214,45 @@ impl Rows {
             }),
         }
     }
+
+    /// Inserts every table's rows, the tables side by side (one `INSERT` each); `Err` says why
+    /// ClickHouse did not take them.
+    async fn insert(self, client: Client) -> Result<(), String> {
+        let client = &client;
+        futures::try_join!(
+            insert(client, "invoices", self.invoices),
+            insert(client, "sales_lines", self.sales_lines),
+            insert(client, "invoice_voids", self.invoice_voids),
+            insert(client, "money_movements", self.money_movements),
+            insert(client, "order_milestones", self.order_milestones),
+            insert(client, "line_mechanics", self.line_mechanics),
+            insert(client, "recommendations", self.recommendations),
+        )
+        .map(|_| ())
+        .map_err(|error| format!("clickhouse: {error}"))
+    }
 }
 
 fn unavailable(error: clickhouse::error::Error) -> ProjectionError {
     ProjectionError::SinkUnavailable(format!("clickhouse: {error}"))
 }
 
-async fn insert<T>(client: &Client, table: &str, rows: &[T]) -> Result<(), ProjectionError>
+async fn insert<T>(
+    client: &Client,
+    table: &str,
+    rows: Vec<T>,
+) -> Result<(), clickhouse::error::Error>
 where
     for<'a> T: Row<Value<'a> = T> + Serialize,
 {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut insert = client.insert::<T>(table).await.map_err(unavailable)?;
-    for row in rows {
-        insert.write(row).await.map_err(unavailable)?;
+    let mut insert = client.insert::<T>(table).await?;
+    for row in &rows {
+        insert.write(row).await?;
     }
-    insert.end().await.map_err(unavailable)
+    insert.end().await
 }
 
 /// Writes the reports' facts to a ClickHouse database.
@@ -346,29 +375,28 @@ pub fn connect(url: &str, database: &str) -> Client {
 impl Sink for ClickHouseFacts {
     const NAME: &'static str = "clickhouse_facts";
     const VERSION: u32 = 1;
-    /// Written when `deliver` returns.
-    type Pending = ();
+    const IN_FLIGHT: usize = IN_FLIGHT;
+    /// The batch's inserts, running.
+    type Pending = Finishing;
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         gives_facts(event)
     }
 
-    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<(), ProjectionError> {
+    /// An event that gives no facts it should is a poison event, found here, at its place in the
+    /// log; only ClickHouse's answer is waited for in the background.
+    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<Finishing, ProjectionError> {
         let mut rows = Rows::default();
         for event in events {
             for fact in facts_of(event)? {
                 rows.push(fact);
             }
         }
-        let client = &self.client;
-        insert(client, "invoices", &rows.invoices).await?;
-        insert(client, "sales_lines", &rows.sales_lines).await?;
-        insert(client, "invoice_voids", &rows.invoice_voids).await?;
-        insert(client, "money_movements", &rows.money_movements).await?;
-        insert(client, "order_milestones", &rows.order_milestones).await?;
-        insert(client, "line_mechanics", &rows.line_mechanics).await?;
-        insert(client, "recommendations", &rows.recommendations).await?;
-        Ok(())
+        Ok(Finishing::start(rows.insert(self.client.clone())))
+    }
+
+    async fn settle(&self, inserts: &Finishing) -> Result<(), ProjectionError> {
+        inserts.finished().await
     }
 }
 

@@ -4,7 +4,10 @@
 //! It is a [`Sink`](crate::Sink) of the projector runtime: the relay's checkpoint moves only after the
 //! broker acknowledged every message of a batch (an idempotent producer, `acks=all`), so commands never
 //! wait for Kafka, a broker outage pauses the relay and loses nothing, and a crash between the
-//! acknowledgement and the checkpoint republishes one batch, which consumers drop by event id.
+//! acknowledgement and the checkpoint republishes what was in flight, which consumers drop by event
+//! id. A batch is queued in the producer, in log order, when it is delivered; its acknowledgements
+//! are awaited in the background ([`Finishing`]) while the next batches are read and queued behind
+//! it, up to [`IN_FLIGHT`] batches, so the broker always has messages to take.
 //!
 //! It publishes the log **as stored**: run it on [`EventStore::as_stored`](event_store::EventStore::as_stored),
 //! so personal fields stay sealed on the topic and an erasure (a destroyed key) holds for every
@@ -15,15 +18,22 @@ use std::time::Duration;
 
 use event_store::RecordedEvent;
 use futures::future::join_all;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::util::Timeout;
 use rdkafka::ClientConfig;
 
+use crate::sinks::finishing::Finishing;
 use crate::{ProjectionError, Sink};
 
 /// The most messages the relay puts in one record batch.
 pub const MAX_MESSAGES_PER_BATCH: i64 = 1_000;
+
+/// How many of the runtime's batches may wait for their acknowledgements at once.
+pub const IN_FLIGHT: usize = 8;
+
+/// How long a batch may wait for a broker that is down before the runtime retries it.
+const MESSAGE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Publishes the log to a Kafka topic.
 #[derive(Clone)]
@@ -67,50 +77,54 @@ impl KafkaRelay {
 }
 
 fn producer(bootstrap: &str) -> Result<FutureProducer, ProjectionError> {
-    ClientConfig::new()
+    producer_config(bootstrap)
+        .create()
+        .map_err(|e| ProjectionError::SinkUnavailable(format!("kafka producer: {e}")))
+}
+
+/// The relay's producer settings: idempotent, every in-sync replica acknowledging. Public so that
+/// `make bench-replay` measures a raw producer with the very same settings beside the relay.
+pub fn producer_config(bootstrap: &str) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", bootstrap)
         .set("enable.idempotence", "true")
         .set("acks", "all")
         // Bounds how far a consumer rewinds on restart (see `kafka_source`).
         .set("batch.num.messages", MAX_MESSAGES_PER_BATCH.to_string())
-        // How long a batch may wait for a broker that is down before the runtime retries it.
-        .set("message.timeout.ms", "15000")
-        .create()
-        .map_err(|e| ProjectionError::SinkUnavailable(format!("kafka producer: {e}")))
+        .set(
+            "message.timeout.ms",
+            MESSAGE_TIMEOUT.as_millis().to_string(),
+        );
+    config
 }
 
 impl Sink for KafkaRelay {
     const NAME: &'static str = "kafka_relay";
     const VERSION: u32 = 1;
-    /// Written when `deliver` returns.
-    type Pending = ();
+    const IN_FLIGHT: usize = IN_FLIGHT;
+    /// The batch's acknowledgements, awaited.
+    type Pending = Finishing;
 
     fn handles(&self, _event: &RecordedEvent) -> bool {
         true
     }
 
-    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<(), ProjectionError> {
-        let messages = events
-            .iter()
-            .map(|event| {
-                let payload = serde_json::to_vec(event).map_err(|e| {
-                    ProjectionError::Inconsistent(format!("event {}: {e}", event.event_id))
-                })?;
-                Ok((
-                    event,
-                    event.stream.to_string(),
-                    event.event_id.to_string(),
-                    payload,
-                ))
-            })
-            .collect::<Result<Vec<_>, ProjectionError>>()?;
+    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<Finishing, ProjectionError> {
         let producer = self
             .producer
             .read()
             .map_err(|_| ProjectionError::SinkUnavailable("kafka producer lock poisoned".into()))?
             .clone();
-        // Queued in log order on the first poll; the idempotent producer keeps that order per partition.
-        let sends = messages.iter().map(|(event, key, event_id, payload)| {
+        // Queued here, one after the other, in log order: the idempotent producer keeps that order
+        // per partition, and a later batch's messages can only queue behind this one's.
+        let mut acknowledgements = Vec::with_capacity(events.len());
+        for event in events {
+            let payload = serde_json::to_vec(event).map_err(|e| {
+                ProjectionError::Inconsistent(format!("event {}: {e}", event.event_id))
+            })?;
+            let key = event.stream.to_string();
+            let event_id = event.event_id.to_string();
             let headers = OwnedHeaders::new()
                 .insert(Header {
                     key: "event_id",
@@ -120,20 +134,52 @@ impl Sink for KafkaRelay {
                     key: "event_type",
                     value: Some(event.event_type.as_str()),
                 });
-            let record = FutureRecord::to(&self.topic)
+            let mut record = FutureRecord::to(&self.topic)
                 .key(key.as_str())
                 .payload(payload.as_slice())
                 .headers(headers);
-            producer.send(record, Timeout::After(Duration::from_secs(15)))
-        });
-        let failed = join_all(sends)
-            .await
-            .into_iter()
-            .find_map(|outcome| outcome.err());
-        if let Some((error, _)) = failed {
-            self.replace_producer();
-            return Err(ProjectionError::SinkUnavailable(format!("kafka: {error}")));
+            let queued_by = tokio::time::Instant::now() + MESSAGE_TIMEOUT;
+            loop {
+                match producer.send_result(record) {
+                    Ok(acknowledgement) => break acknowledgements.push(acknowledgement),
+                    // The producer's queue is full of earlier messages: wait for room rather than
+                    // let this one overtake them.
+                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), again))
+                        if tokio::time::Instant::now() < queued_by =>
+                    {
+                        record = again;
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                    Err((error, _)) => {
+                        self.replace_producer();
+                        return Err(ProjectionError::SinkUnavailable(format!("kafka: {error}")));
+                    }
+                }
+            }
         }
-        Ok(())
+        let relay = self.clone();
+        Ok(Finishing::start(async move {
+            let failed = join_all(acknowledgements)
+                .await
+                .into_iter()
+                .find_map(|outcome| match outcome {
+                    Ok(Ok(_)) => None,
+                    Ok(Err((error, _))) => Some(error.to_string()),
+                    Err(_) => Some("the producer was dropped".to_owned()),
+                });
+            // The producer the messages were queued in stays alive until they are answered.
+            drop(producer);
+            match failed {
+                Some(error) => {
+                    relay.replace_producer();
+                    Err(format!("kafka: {error}"))
+                }
+                None => Ok(()),
+            }
+        }))
+    }
+
+    async fn settle(&self, acknowledgements: &Finishing) -> Result<(), ProjectionError> {
+        acknowledgements.finished().await
     }
 }

@@ -3,6 +3,7 @@
 //! relay's other end, which feeds the read models on a box that has no log.
 
 pub mod clickhouse_facts;
+pub mod finishing;
 pub mod kafka_relay;
 pub mod kafka_source;
 pub mod meilisearch;
