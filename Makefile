@@ -119,8 +119,9 @@ bench-commands: postgres redis
 bench-tokens: postgres
 	cargo bench -p auth --bench tokens
 
-## 1M clients / 100k work orders generated, every read model rebuilt, board and search p99 over GraphQL.
-bench-queries: postgres
+## 1M clients / 100k work orders generated, every read model rebuilt, board and search p99 over GraphQL,
+## and a command read back with its position (read-your-writes).
+bench-queries: postgres redis
 	cargo bench -p query-api --bench queries
 
 ## 50k parts and 1M stock movements loaded straight into the read models; the stock list and a

@@ -92,6 +92,9 @@ pub struct Options {
     pub reads: bool,
     /// The projectors also keep Meilisearch's indexes, and a second query API searches them.
     pub meilisearch: Option<MeilisearchConfig>,
+    /// No per-employee rate limit: for a benchmark, whose one employee sends thousands of requests
+    /// a minute (the limit is counted in Redis, so it holds whenever Redis runs).
+    pub unthrottled: bool,
 }
 
 /// The personal data codec of a service's store: `master_key` (an `id:base64` line) shared by
@@ -139,6 +142,7 @@ pub async fn open_shop_with(label: &str, meilisearch: Option<MeilisearchConfig>)
         Options {
             reads: true,
             meilisearch,
+            ..Options::default()
         },
     )
     .await
@@ -171,7 +175,10 @@ impl Shop {
             .unwrap();
         let master_key = MasterKey::generate("test").unwrap().to_line();
         let store = EventStore::new(db.pool.clone()).with_codec(codec(&master_key, &db.pool));
-        let config = auth_config();
+        let mut config = auth_config();
+        if options.unthrottled {
+            config.requests_per_minute = 0;
+        }
         // Each service logs in as its own role, as `make run` starts them: every command and
         // query in the tests runs with only what `motorlog-migrate` granted that service.
         let auth_pool = db.pool_as(ServiceRole::Auth, 6).await.unwrap();
@@ -249,11 +256,21 @@ impl Shop {
             stops.push(stop);
             self.queries_meilisearch = Some(url);
         }
-        let (stop_projectors, shutdown) = tokio::sync::watch::channel(false);
         let feeds = Feeds {
             meilisearch,
             ..Feeds::default()
         };
+        self.start_projectors(fast_projectors(), feeds).await;
+    }
+
+    /// Starts the projectors from their checkpoints, as the projector service runs them with
+    /// `options`; the shop must have none running (see [`Shop::stop_projectors`]).
+    pub async fn start_projectors(&mut self, options: RunOptions, feeds: Feeds) {
+        assert!(
+            self.projectors.is_none(),
+            "the shop's projectors are running"
+        );
+        let (stop_projectors, shutdown) = tokio::sync::watch::channel(false);
         // As the service sizes it: two per projector (eight) and four for the key store, which a
         // batch opening personal fields asks for while holding its own connection.
         let projector_pool = self.db.pool_as(ServiceRole::Projector, 20).await.unwrap();
@@ -261,7 +278,7 @@ impl Shop {
             .with_codec(codec(&self.master_key, &projector_pool));
         let projectors = spawn_all(
             &projector_store,
-            fast_projectors(),
+            options,
             &feeds,
             &Phases::default(),
             &shutdown,
