@@ -4,10 +4,17 @@
 //! It is a [`Sink`](crate::Sink) of the projector runtime: the relay's checkpoint moves only after the
 //! broker acknowledged every message of a batch (an idempotent producer, `acks=all`), so commands never
 //! wait for Kafka, a broker outage pauses the relay and loses nothing, and a crash between the
-//! acknowledgement and the checkpoint republishes what was in flight, which consumers drop by event
-//! id. A batch is queued in the producer, in log order, when it is delivered; its acknowledgements
-//! are awaited in the background ([`Finishing`]) while the next batches are read and queued behind
-//! it, up to [`IN_FLIGHT`] batches, so the broker always has messages to take.
+//! acknowledgement and the checkpoint republishes one batch, which consumers drop by event id. A
+//! batch is queued in the producer, in log order, as it is delivered, and its acknowledgements are
+//! awaited apart ([`Finishing`]).
+//!
+//! One batch at a time ([`IN_FLIGHT`]), though more in flight measured faster: a message that times
+//! out in the producer's queue while the broker is down (`message.timeout.ms`) fails, and a later
+//! one still queued is sent when the broker returns (librdkafka's own warning for idempotent
+//! producers). A gap on the topic is a loss for the Kafka-fed projectors, which drop whatever comes
+//! at or before the position they have applied; so a batch is queued only once every batch before it
+//! is acknowledged, and a batch's messages are queued within microseconds of each other, so they time
+//! out together.
 //!
 //! It publishes the log **as stored**: run it on [`EventStore::as_stored`](event_store::EventStore::as_stored),
 //! so personal fields stay sealed on the topic and an erasure (a destroyed key) holds for every
@@ -29,8 +36,9 @@ use crate::{ProjectionError, Sink};
 /// The most messages the relay puts in one record batch.
 pub const MAX_MESSAGES_PER_BATCH: i64 = 1_000;
 
-/// How many of the runtime's batches may wait for their acknowledgements at once.
-pub const IN_FLIGHT: usize = 8;
+/// How many of the runtime's batches may wait for their acknowledgements at once: one, so that no
+/// message is queued behind one that may still time out (see the module's text).
+pub const IN_FLIGHT: usize = 1;
 
 /// How long a batch may wait for a broker that is down before the runtime retries it.
 const MESSAGE_TIMEOUT: Duration = Duration::from_secs(15);
@@ -99,6 +107,19 @@ pub fn producer_config(bootstrap: &str) -> ClientConfig {
     config
 }
 
+/// A message's headers: the event's id (consumers drop a repeat by it) and type.
+pub fn headers(event_id: &str, event_type: &str) -> OwnedHeaders {
+    OwnedHeaders::new()
+        .insert(Header {
+            key: "event_id",
+            value: Some(event_id),
+        })
+        .insert(Header {
+            key: "event_type",
+            value: Some(event_type),
+        })
+}
+
 impl Sink for KafkaRelay {
     const NAME: &'static str = "kafka_relay";
     const VERSION: u32 = 1;
@@ -124,20 +145,10 @@ impl Sink for KafkaRelay {
                 ProjectionError::Inconsistent(format!("event {}: {e}", event.event_id))
             })?;
             let key = event.stream.to_string();
-            let event_id = event.event_id.to_string();
-            let headers = OwnedHeaders::new()
-                .insert(Header {
-                    key: "event_id",
-                    value: Some(event_id.as_str()),
-                })
-                .insert(Header {
-                    key: "event_type",
-                    value: Some(event.event_type.as_str()),
-                });
             let mut record = FutureRecord::to(&self.topic)
                 .key(key.as_str())
                 .payload(payload.as_slice())
-                .headers(headers);
+                .headers(headers(&event.event_id.to_string(), &event.event_type));
             let queued_by = tokio::time::Instant::now() + MESSAGE_TIMEOUT;
             loop {
                 match producer.send_result(record) {
