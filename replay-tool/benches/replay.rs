@@ -7,7 +7,9 @@
 //! - **ClickHouse**: `motorlog-replay rebuild clickhouse_facts` against a real server started here
 //!   (`clickhouse_events_per_s`).
 //! - **Kafka**: the relay publishing the whole log to a real `tansu` broker started here
-//!   (`kafka_relay_events_per_s`).
+//!   (`kafka_relay_events_per_s`), against a raw producer with the relay's settings publishing the
+//!   same messages to the same broker, prepared beforehand in chunks so that only producing and
+//!   acknowledging is timed (`kafka_raw_producer_per_s`).
 //!
 //! With `BENCH_EVENTS_LARGE` (e.g. 5000000) the log then grows to that size and the PostgreSQL
 //! rebuild runs again, adding `peak_rss_mb_large`: memory that does not grow with the log stays
@@ -21,13 +23,16 @@ use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, LogPosition};
-use projections::kafka_relay::KafkaRelay;
+use futures::future::join_all;
+use projections::kafka_relay::{self, KafkaRelay};
 use projections::rebuild::log_end;
 use projections::runtime::{checkpoint, sink_key};
 use projections::testing::{bulk_insert, ClickHouseServer, GeneratedStream, ShopGenerator};
 use projections::{run_sink, RunOptions};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 
 const CHUNK: u64 = 2_000;
@@ -107,7 +112,66 @@ async fn read_all_rate(store: &EventStore, head: LogPosition, events: u64) -> f6
     events as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn kafka_relay_rate(store: &EventStore, head: LogPosition, events: u64) -> f64 {
+/// The same messages as the relay's (payload, key, headers), published by a producer with the
+/// relay's settings to another topic of the same broker: the log is read and the messages made a
+/// chunk at a time beforehand, so only queueing and waiting for the acknowledgements is timed.
+async fn raw_producer_rate(
+    address: &str,
+    topic: &str,
+    store: &EventStore,
+    head: LogPosition,
+    events: u64,
+) -> f64 {
+    const RAW_CHUNK: usize = 100_000;
+    let producer: FutureProducer = kafka_relay::producer_config(address).create().unwrap();
+    let mut after = LogPosition::START;
+    let mut published = 0u64;
+    let mut timed = Duration::ZERO;
+    while after < head {
+        let mut messages = Vec::with_capacity(RAW_CHUNK);
+        while messages.len() < RAW_CHUNK && after < head {
+            let page = store.read_all(after, 5_000).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            messages.extend(page.iter().map(|event| {
+                (
+                    event.stream.to_string(),
+                    serde_json::to_vec(event).unwrap(),
+                    event.event_id.to_string(),
+                    event.event_type.clone(),
+                )
+            }));
+        }
+        let started = Instant::now();
+        let mut acknowledgements = Vec::with_capacity(messages.len());
+        for (key, payload, event_id, event_type) in &messages {
+            let mut record = FutureRecord::to(topic)
+                .key(key.as_str())
+                .payload(payload.as_slice())
+                .headers(kafka_relay::headers(event_id, event_type));
+            loop {
+                match producer.send_result(record) {
+                    Ok(acknowledgement) => break acknowledgements.push(acknowledgement),
+                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), again)) => {
+                        record = again;
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                    Err((error, _)) => panic!("raw producer: {error}"),
+                }
+            }
+        }
+        for outcome in join_all(acknowledgements).await {
+            outcome.unwrap().map_err(|(error, _)| error).unwrap();
+        }
+        timed += started.elapsed();
+        published += messages.len() as u64;
+    }
+    assert_eq!(published, events);
+    events as f64 / timed.as_secs_f64()
+}
+
+/// The relay's rate and the raw producer's, against one broker started here.
+async fn kafka_rates(store: &EventStore, head: LogPosition, events: u64) -> (f64, f64) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -136,13 +200,18 @@ async fn kafka_relay_rate(store: &EventStore, head: LogPosition, events: u64) ->
         .create()
         .unwrap();
     let topic = "motorlog.events";
+    let raw_topic = "motorlog.bench.raw";
     admin
         .create_topics(
-            &[NewTopic::new(topic, 1, TopicReplication::Fixed(1))],
+            &[
+                NewTopic::new(topic, 1, TopicReplication::Fixed(1)),
+                NewTopic::new(raw_topic, 1, TopicReplication::Fixed(1)),
+            ],
             &AdminOptions::new(),
         )
         .await
         .unwrap();
+    let raw = raw_producer_rate(&address, raw_topic, store, head, events).await;
     let relay = KafkaRelay::new(&address, topic).unwrap();
     let pool = store.pool().clone();
     let key = sink_key::<KafkaRelay>();
@@ -158,7 +227,7 @@ async fn kafka_relay_rate(store: &EventStore, head: LogPosition, events: u64) ->
     let rate = events as f64 / started.elapsed().as_secs_f64();
     let _ = broker.kill();
     let _ = broker.wait();
-    rate
+    (rate, raw)
 }
 
 #[tokio::main]
@@ -202,12 +271,12 @@ async fn main() {
     );
     let ch = events as f64 / ch_seconds;
     drop(clickhouse);
-    let kafka = kafka_relay_rate(&store, head, events).await;
+    let (kafka, kafka_raw) = kafka_rates(&store, head, events).await;
 
     let mut line = format!(
         "bench replay: pg_rebuild_events_per_s={pg:.0} clickhouse_events_per_s={ch:.0} \
          kafka_relay_events_per_s={kafka:.0} read_all_events_per_s={read_all:.0} \
-         peak_rss_mb={peak} events={events}"
+         peak_rss_mb={peak} events={events} kafka_raw_producer_per_s={kafka_raw:.0}"
     );
     let large = env_number("BENCH_EVENTS_LARGE", 0);
     if large > events {
