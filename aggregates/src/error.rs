@@ -1,6 +1,8 @@
 //! The domain's one error type: every refusal names what was wrong, carries the figures a person
 //! needs (the balance, the last mileage), and has a stable machine code the APIs pass on.
 
+use chrono::{DateTime, Utc};
+
 use crate::ids::LineId;
 use crate::money::Money;
 
@@ -471,6 +473,81 @@ pub enum DomainError {
         /// Why.
         reason: &'static str,
     },
+    /// A shift that ends before it starts, or lasts no time.
+    #[error("a shift must end after it starts")]
+    ShiftEndsBeforeStart,
+    /// A break outside its shift, or overlapping another break.
+    #[error("a break must lie inside its shift and not overlap another break")]
+    BreakOutsideShift,
+    /// A period whose start is after its end.
+    #[error("the period starts after it ends")]
+    InvalidPeriod,
+    /// A period longer than the limit.
+    #[error("the period is longer than {max_days} days")]
+    PeriodTooLong {
+        /// The limit, in days.
+        max_days: u16,
+    },
+    /// An efficiency factor of zero or above 100 %.
+    #[error(
+        "the efficiency factor must be above 0 and at most 100 %, got {basis_points} basis points"
+    )]
+    InvalidEfficiency {
+        /// As given.
+        basis_points: u16,
+    },
+    /// A UTC offset outside −12 h … +14 h or not in whole minutes of a real zone.
+    #[error("the UTC offset must be from -720 to +840 minutes, got {minutes}")]
+    InvalidUtcOffset {
+        /// As given.
+        minutes: i32,
+    },
+    /// An absence over days that already have one.
+    #[error("the employee is already absent on some of these days")]
+    AbsenceOverlaps,
+    /// A booking that needs more norm-hours than the day has free.
+    #[error(
+        "not enough capacity: {needed_tenths} tenths of a norm-hour needed, {free_tenths} free"
+    )]
+    CapacityExceeded {
+        /// What the booking needs, in tenths of a norm-hour.
+        needed_tenths: u32,
+        /// What is free, in tenths of a norm-hour (0 when already overbooked).
+        free_tenths: u32,
+    },
+    /// The appointment is over (cancelled, a no-show, or the car arrived).
+    #[error("the appointment is {status}")]
+    AppointmentClosed {
+        /// Its status.
+        status: &'static str,
+    },
+    /// A car wanted at a time already gone.
+    #[error("the wanted time is in the past")]
+    WantedTimeInPast,
+    /// A job clock moved while the mechanic is not on shift.
+    #[error("the mechanic is not on shift")]
+    NotOnShift,
+    /// A clock entry earlier than the last one.
+    #[error("the time is before the clock's last entry at {last}")]
+    ClockWentBack {
+        /// The last entry.
+        last: DateTime<Utc>,
+    },
+    /// Pausing or finishing a job that is not on the clock.
+    #[error("the job is not running")]
+    JobNotRunning,
+    /// Moving the clock of a job already finished.
+    #[error("the job is finished")]
+    JobAlreadyFinished,
+    /// A no-show noted before the appointment's time.
+    #[error("the appointment's time has not come yet")]
+    AppointmentNotDue,
+    /// A time of day that is not `HH:MM`.
+    #[error("invalid time of day {value:?}: HH:MM expected")]
+    InvalidTimeOfDay {
+        /// As typed.
+        value: String,
+    },
 }
 
 impl DomainError {
@@ -555,6 +632,22 @@ impl DomainError {
             Self::AnalogueOfItself => "analogue_of_itself",
             Self::InvalidPaymentTerms { .. } => "invalid_payment_terms",
             Self::InvalidMarkupMatrix { .. } => "invalid_markup_matrix",
+            Self::ShiftEndsBeforeStart => "shift_ends_before_start",
+            Self::BreakOutsideShift => "break_outside_shift",
+            Self::InvalidPeriod => "invalid_period",
+            Self::PeriodTooLong { .. } => "period_too_long",
+            Self::InvalidEfficiency { .. } => "invalid_efficiency",
+            Self::InvalidUtcOffset { .. } => "invalid_utc_offset",
+            Self::AbsenceOverlaps => "absence_overlaps",
+            Self::CapacityExceeded { .. } => "capacity_exceeded",
+            Self::AppointmentClosed { .. } => "appointment_closed",
+            Self::WantedTimeInPast => "wanted_time_in_past",
+            Self::NotOnShift => "not_on_shift",
+            Self::ClockWentBack { .. } => "clock_went_back",
+            Self::JobNotRunning => "job_not_running",
+            Self::JobAlreadyFinished => "job_already_finished",
+            Self::InvalidTimeOfDay { .. } => "invalid_time_of_day",
+            Self::AppointmentNotDue => "appointment_not_due",
         }
     }
 
@@ -597,7 +690,14 @@ impl DomainError {
             | Self::InvalidReorderPoints { .. }
             | Self::AnalogueOfItself
             | Self::InvalidPaymentTerms { .. }
-            | Self::InvalidMarkupMatrix { .. } => ErrorKind::InvalidValue,
+            | Self::InvalidMarkupMatrix { .. }
+            | Self::ShiftEndsBeforeStart
+            | Self::BreakOutsideShift
+            | Self::InvalidPeriod
+            | Self::PeriodTooLong { .. }
+            | Self::InvalidEfficiency { .. }
+            | Self::InvalidUtcOffset { .. }
+            | Self::InvalidTimeOfDay { .. } => ErrorKind::InvalidValue,
             _ => ErrorKind::RuleBroken,
         }
     }
@@ -781,6 +881,50 @@ impl DomainError {
             }
             Self::InvalidMarkupMatrix { .. } => {
                 "Неверная матрица наценок: диапазоны цен должны идти подряд от нуля без пропусков и наложений, наценка от 0 до 1000 %".into()
+            }
+            Self::ShiftEndsBeforeStart => "Смена должна заканчиваться позже, чем начинается".into(),
+            Self::BreakOutsideShift => {
+                "Перерыв должен быть внутри смены и не пересекаться с другим перерывом".into()
+            }
+            Self::InvalidPeriod => "Начало периода позже его конца".into(),
+            Self::PeriodTooLong { max_days } => format!("Период длиннее {max_days} дн."),
+            Self::InvalidEfficiency { .. } => {
+                "Коэффициент загрузки должен быть больше 0 и не больше 100 %".into()
+            }
+            Self::InvalidUtcOffset { minutes } => format!(
+                "Неверный часовой пояс: смещение {minutes} мин., допустимо от −720 до +840"
+            ),
+            Self::AbsenceOverlaps => "На часть этих дней у сотрудника уже есть отсутствие".into(),
+            Self::CapacityExceeded {
+                needed_tenths,
+                free_tenths,
+            } => format!(
+                "Не хватает мощности: нужно {} н/ч, свободно {} н/ч",
+                units_ru(i128::from(*needed_tenths) * 100),
+                units_ru(i128::from(*free_tenths) * 100)
+            ),
+            Self::AppointmentClosed { status } => format!(
+                "Запись уже закрыта: {}",
+                match *status {
+                    "cancelled" => "отменена",
+                    "missed" => "клиент не приехал",
+                    "arrived" => "автомобиль уже принят",
+                    other => other,
+                }
+            ),
+            Self::WantedTimeInPast => "Желаемое время уже прошло".into(),
+            Self::NotOnShift => "Сначала отметьте начало смены".into(),
+            Self::ClockWentBack { last } => format!(
+                "Время раньше последней отметки ({} UTC)",
+                last.format("%d.%m.%Y %H:%M")
+            ),
+            Self::JobNotRunning => "Эта работа сейчас не идёт".into(),
+            Self::JobAlreadyFinished => "Эта работа уже завершена".into(),
+            Self::AppointmentNotDue => {
+                "Время записи ещё не наступило: отметить неявку можно после него".into()
+            }
+            Self::InvalidTimeOfDay { value } => {
+                format!("Неверное время «{value}»: нужно ЧЧ:ММ, например 09:30")
             }
         }
     }

@@ -60,3 +60,12 @@ uuid_id! {
     /// An inventory count (инвентаризация).
     InventoryCountId,
 }
+
+uuid_id! {
+    /// A bay (пост): a lift, an alignment stand, a diagnostics bay…
+    BayId,
+    /// An appointment (запись).
+    AppointmentId,
+    /// An employee's absence (a day off, sick leave, a vacation).
+    AbsenceId,
+}

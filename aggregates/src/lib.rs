@@ -37,6 +37,9 @@ pub mod purchase_order;
 pub mod stock;
 pub mod supplier;
 
+pub mod planning;
+pub mod timesheet;
+
 pub use error::{DomainError, ErrorKind};
 
 /// An event of the domain: its name in the log and the version of its shape.

@@ -135,6 +135,19 @@ permissions! {
     StockRead = "stock.read",
     /// See purchase prices, stock value and margins.
     StockReadCosts = "stock.read_costs",
+    /// Set up planning: bays, mechanics' working schedules, the shop's hours, holidays and
+    /// efficiency factor.
+    PlanningEdit = "planning.edit",
+    /// See the planner: capacity, load and appointments.
+    PlanningRead = "planning.read",
+    /// Book cars, move and cancel appointments, mark no-shows, take booked cars in.
+    AppointmentBook = "appointment.book",
+    /// Book past a day's capacity, with a reason on record.
+    AppointmentOverload = "appointment.overload",
+    /// Move time clocks: one's own shift and jobs (with `timesheet.correct`, other mechanics' too).
+    TimesheetClock = "timesheet.clock",
+    /// Move other mechanics' clocks and correct their shifts, with a reason.
+    TimesheetCorrect = "timesheet.correct",
     /// Edit directories.
     DirectoryEdit = "directory.edit",
     /// Edit the shop's name, requisites and numbering.

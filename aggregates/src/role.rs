@@ -256,6 +256,10 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::PartRead,
                 P::StockRead,
                 P::StockBackorder,
+                P::PlanningRead,
+                P::AppointmentBook,
+                P::TimesheetClock,
+                P::TimesheetCorrect,
             ]),
         },
         DefaultRole {
@@ -269,6 +273,7 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::WorkOrderAddRecommendation,
                 P::PartRead,
                 P::StockRead,
+                P::TimesheetClock,
             ]),
         },
         DefaultRole {
@@ -322,6 +327,7 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::PurchaseOrderRead,
                 P::StockRead,
                 P::StockReadCosts,
+                P::PlanningRead,
             ]),
         },
     ]

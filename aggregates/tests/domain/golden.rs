@@ -458,7 +458,7 @@ fn declared_variants<E: DeserializeOwned>() -> BTreeSet<String> {
         .collect()
 }
 
-fn check<A>(samples: Vec<A::Event>)
+pub(crate) fn check<A>(samples: Vec<A::Event>)
 where
     A: Aggregate,
     A::Event: DomainEvent + Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,

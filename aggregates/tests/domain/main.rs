@@ -9,9 +9,12 @@ mod catalogue_directory_role;
 mod client_vehicle;
 mod golden;
 mod invoice;
+mod planning_bookings;
+mod planning_resources;
 mod properties;
 mod settings_staff;
 mod stock;
+mod timesheet;
 mod values;
 mod work_order;
 
