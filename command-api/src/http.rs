@@ -11,12 +11,17 @@ use aggregates::client::Client;
 use aggregates::directory::Directory;
 use aggregates::invoice::Invoice;
 use aggregates::part::Part;
+use aggregates::planning::appointment::Appointment;
+use aggregates::planning::bay::Bay;
+use aggregates::planning::shop_calendar::ShopCalendar;
+use aggregates::planning::work_schedule::WorkSchedule;
 use aggregates::purchase_order::PurchaseOrder;
 use aggregates::role::Role;
 use aggregates::settings::Settings;
 use aggregates::staff::Staff;
 use aggregates::stock::Stock;
 use aggregates::supplier::Supplier;
+use aggregates::timesheet::Timesheet;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::WorkOrder;
 use auth::access::Authorizer;
@@ -59,6 +64,11 @@ pub const AGGREGATES: &[&str] = &[
     "supplier",
     "purchase_order",
     "stock",
+    "bay",
+    "work_schedule",
+    "shop_calendar",
+    "appointment",
+    "timesheet",
 ];
 
 /// The command API's state.
@@ -125,6 +135,19 @@ async fn command(
             execute::<PurchaseOrder>(services, authorizer, &headers, &id, &name, &body).await
         }
         "stock" => execute::<Stock>(services, authorizer, &headers, &id, &name, &body).await,
+        "bay" => execute::<Bay>(services, authorizer, &headers, &id, &name, &body).await,
+        "work_schedule" => {
+            execute::<WorkSchedule>(services, authorizer, &headers, &id, &name, &body).await
+        }
+        "shop_calendar" => {
+            execute::<ShopCalendar>(services, authorizer, &headers, &id, &name, &body).await
+        }
+        "appointment" => {
+            execute::<Appointment>(services, authorizer, &headers, &id, &name, &body).await
+        }
+        "timesheet" => {
+            execute::<Timesheet>(services, authorizer, &headers, &id, &name, &body).await
+        }
         _ => {
             // Unknown paths still demand a valid token first: nothing is revealed to strangers.
             let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());

@@ -10,13 +10,16 @@
 use aggregates::client::{ConsentChannel, ConsentKind};
 use aggregates::part::Unit;
 use aggregates::permission::Permission;
+use aggregates::planning::work_schedule::AbsenceKind;
+use aggregates::planning::BayKind;
 use aggregates::work_order::LineDecision;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 
 use crate::endpoints::{
-    client, directory, invoice, parts, purchasing, roles, settings, stock, vehicle, work_order,
+    client, directory, invoice, parts, planning, purchasing, roles, settings, stock, timesheet,
+    vehicle, work_order,
 };
 use crate::pipeline::Accepted;
 
@@ -58,6 +61,14 @@ struct ErrorBody {
         purchasing::PurchaseOrderRequest,
         purchasing::ReceiptLineBody,
         stock::StockRequest,
+        planning::BayRequest,
+        planning::WorkScheduleRequest,
+        planning::ShopCalendarRequest,
+        planning::AppointmentRequest,
+        planning::ShiftBody,
+        planning::BreakBody,
+        planning::PlannedWorkBody,
+        timesheet::TimesheetRequest,
         Accepted,
         ErrorBody,
     ))
@@ -90,6 +101,11 @@ const BODIES: &[(&str, &str, Ids)] = &[
     ("supplier", "SupplierRequest", Ids::Uuid),
     ("purchase_order", "PurchaseOrderRequest", Ids::Uuid),
     ("stock", "StockRequest", Ids::Stock),
+    ("bay", "BayRequest", Ids::Uuid),
+    ("work_schedule", "WorkScheduleRequest", Ids::Uuid),
+    ("shop_calendar", "ShopCalendarRequest", Ids::Code),
+    ("appointment", "AppointmentRequest", Ids::Uuid),
+    ("timesheet", "TimesheetRequest", Ids::Uuid),
 ];
 
 /// A stock stream's id: a UUID, a colon, a location code.
@@ -221,6 +237,11 @@ fn variant_names<T: DeserializeOwned>() -> Vec<String> {
 
 /// Sets the `enum` of `property` in every object schema below `schema` that has it.
 fn name_values(schema: &mut Value, property: &str, values: &[String]) {
+    enum_values(schema, property, &json!(values));
+}
+
+/// Lists a property's allowed values (a JSON array, `null` among them for a nullable one).
+fn enum_values(schema: &mut Value, property: &str, values: &Value) {
     match schema {
         Value::Object(object) => {
             if let Some(field) = object
@@ -228,16 +249,16 @@ fn name_values(schema: &mut Value, property: &str, values: &[String]) {
                 .and_then(|p| p.get_mut(property))
                 .and_then(Value::as_object_mut)
             {
-                field.insert("enum".into(), json!(values));
+                field.insert("enum".into(), values.clone());
                 field.remove("pattern");
             }
             object
                 .values_mut()
-                .for_each(|v| name_values(v, property, values));
+                .for_each(|v| enum_values(v, property, values));
         }
         Value::Array(items) => items
             .iter_mut()
-            .for_each(|v| name_values(v, property, values)),
+            .for_each(|v| enum_values(v, property, values)),
         _ => {}
     }
 }
@@ -299,6 +320,21 @@ pub fn document() -> Value {
             "unit",
             &variant_names::<Unit>(),
         );
+        name_values(
+            &mut schemas["BayRequest"],
+            "kind",
+            &variant_names::<BayKind>(),
+        );
+        name_values(
+            &mut schemas["WorkScheduleRequest"],
+            "kind",
+            &variant_names::<AbsenceKind>(),
+        );
+        let mut bay_kinds = json!(variant_names::<BayKind>());
+        if let Some(kinds) = bay_kinds.as_array_mut() {
+            kinds.push(Value::Null);
+        }
+        enum_values(&mut schemas["AppointmentRequest"], "bay_kind", &bay_kinds);
     }
     if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
         // The request bodies only: the answers' texts are ours.
@@ -382,7 +418,8 @@ mod tests {
 
     use super::document;
     use crate::endpoints::{
-        client, directory, invoice, parts, purchasing, roles, settings, stock, vehicle, work_order,
+        client, directory, invoice, parts, planning, purchasing, roles, settings, stock, timesheet,
+        vehicle, work_order,
     };
     use crate::pipeline::request;
     use crate::ApiError;
@@ -451,6 +488,9 @@ mod tests {
             "string" => match schema["format"].as_str() {
                 Some("uuid") => json!("0190a000-0000-7000-8000-000000000001"),
                 Some("date-time") => json!("2026-12-05T18:00:00+03:00"),
+                Some("date") => json!("2026-12-07"),
+                // A time of day (`HH:MM`, as `planning::time_of_day` reads it).
+                _ if schema["pattern"] == "^([01]?[0-9]|2[0-3]):[0-5][0-9]$" => json!("09:30"),
                 _ if schema["pattern"] == super::CODE_PATTERN => json!("main"),
                 _ => json!("Текст \u{1F697}"),
             },
@@ -475,6 +515,11 @@ mod tests {
                 request::<purchasing::PurchaseOrderRequest>(command, body).map(drop)
             }
             "stock" => request::<stock::StockRequest>(command, body).map(drop),
+            "bay" => request::<planning::BayRequest>(command, body).map(drop),
+            "work_schedule" => request::<planning::WorkScheduleRequest>(command, body).map(drop),
+            "shop_calendar" => request::<planning::ShopCalendarRequest>(command, body).map(drop),
+            "appointment" => request::<planning::AppointmentRequest>(command, body).map(drop),
+            "timesheet" => request::<timesheet::TimesheetRequest>(command, body).map(drop),
             other => panic!("the document names an aggregate the test does not know: {other}"),
         }
     }

@@ -97,6 +97,19 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Refuses (403, as a missing permission of the request) unless the sender's roles allow
+    /// `permission` now: for a command that needs a second permission only in some cases (acting
+    /// for another mechanic, opening an order on a booked car's arrival).
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.permissions.contains(&permission) {
+            Ok(())
+        } else {
+            Err(ApiError::Auth(auth::AuthError::Forbidden {
+                permission: permission.code(),
+            }))
+        }
+    }
+
     /// The state of another aggregate, for rules that span records: this instance's copy while
     /// the decision may rest on one (the append then proves it current), else the log's.
     pub async fn load<A: Endpoint>(&self, id: &str) -> Result<Versioned<A>, ApiError> {
@@ -166,6 +179,24 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
     /// The permission the domain says the command needs; checked too, so both must allow it.
     fn permission(command: &Self::Command) -> Permission;
 
+    /// What [`reserve`](Self::reserve) needs read before the append's transaction opens (`()` for
+    /// most): a transaction that waited for a second connection of the pool while holding one could
+    /// starve the pool under load, so whatever takes more than a read or two is read by
+    /// [`prepare`](Self::prepare) and handed over in [`FollowOn::prepared`].
+    type Prepared: Default + Send + Sync;
+
+    /// Reads what the reservations need, after the decision and before the transaction; called
+    /// only when [`reserves`](Self::reserves) says so, again for each attempt.
+    fn prepare(
+        _command: &Self::Command,
+        _events: &[Self::Event],
+        _before: &Self,
+        _after: &Self,
+        _context: &Context<'_>,
+    ) -> impl Future<Output = Result<Self::Prepared, ApiError>> + Send {
+        async { Ok(Self::Prepared::default()) }
+    }
+
     /// Whether [`reserve`](Self::reserve) has rows to write for these events; when not, the events
     /// are appended in one statement.
     fn reserves(_events: &[Self::Event]) -> bool {
@@ -176,13 +207,15 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
     /// transaction and after the events (the events' insert must be its first write): rows of its
     /// own, or the events of another stream the command moves too ([`follow_on`]). An error rolls
     /// the events back; [`ApiError::Conflict`] from a follow-on stream decides the command again.
-    /// `before` is the aggregate the command was decided on, `after` with the events applied.
+    /// `command` is what was decided, `before` the aggregate it was decided on, `after` with the
+    /// events applied.
     fn reserve(
+        _command: &Self::Command,
         _events: &[Self::Event],
         _before: &Self,
         _after: &Self,
         _tx: &mut PgConnection,
-        _follow: &FollowOn<'_>,
+        _follow: &FollowOn<'_, Self::Prepared>,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
         async { Ok(()) }
     }
@@ -200,20 +233,22 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
 
 /// What a command's follow-on appends are made with: the request's context and the metadata of the
 /// command's own events, so every event the command causes carries the same command and actor.
-pub struct FollowOn<'a> {
+pub struct FollowOn<'a, P = ()> {
     /// The request.
     pub context: &'a Context<'a>,
     /// The command's metadata.
     pub metadata: &'a Metadata,
+    /// What [`Endpoint::prepare`] read for the reservations.
+    pub prepared: &'a P,
 }
 
 /// Plans commands on the current state of `B`'s stream `id`, decides them in turn and appends what
 /// they produce inside `tx`, at the version read: the second record a command moves (the part's
 /// stock when an order's line reserves it). Of two commands racing for that stream, the second is
 /// refused with [`ApiError::Conflict`] and decided again by the pipeline, on fresh state.
-pub async fn follow_on<B: Endpoint>(
+pub async fn follow_on<B: Endpoint, P>(
     tx: &mut PgConnection,
-    follow: &FollowOn<'_>,
+    follow: &FollowOn<'_, P>,
     id: &str,
     plan: impl FnOnce(&B) -> Vec<B::Command>,
 ) -> Result<(), ApiError> {
@@ -652,6 +687,13 @@ async fn decide_and_append<A: Endpoint>(
         // Only a command with reservations to write needs the state it was decided on.
         let before = reserves.then(|| state.state.clone());
         let after = events.iter().fold(state, Versioned::apply);
+        // What the reservations read is read now, before the transaction holds a connection.
+        let prepared = match &before {
+            Some(before) => {
+                Some(A::prepare(&command, &events, before, &after.state, context).await?)
+            }
+            None => None,
+        };
         let to_append = new_events(&events, &metadata)?;
         let expected = ExpectedVersion::Exact(version_before);
         let written = match &steering.idempotency_key {
@@ -671,12 +713,15 @@ async fn decide_and_append<A: Endpoint>(
             Ok(Write::Done(appended)) => appended,
             Ok(Write::Pending(mut pending)) => {
                 let accepted = accepted_from(stream, pending.appended());
-                if let (Some(before), Some(tx)) = (&before, pending.connection()) {
+                if let (Some(before), Some(prepared), Some(tx)) =
+                    (&before, &prepared, pending.connection())
+                {
                     let follow = FollowOn {
                         context,
                         metadata: &metadata,
+                        prepared,
                     };
-                    match A::reserve(&events, before, &after.state, tx, &follow).await {
+                    match A::reserve(&command, &events, before, &after.state, tx, &follow).await {
                         Ok(()) => {}
                         Err(ApiError::Conflict { actual }) if attempt < attempts => {
                             // A follow-on stream moved under us: our events roll back, and the

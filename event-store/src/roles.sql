@@ -53,6 +53,9 @@ GRANT SELECT, INSERT, UPDATE ON public.snapshots TO motorlog_command;
 GRANT USAGE ON SCHEMA command_api TO motorlog_command;
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA command_api TO motorlog_command;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA command_api TO motorlog_command;
+-- Booking a car weighs what open orders still have to do (the one read model it reads).
+GRANT USAGE ON SCHEMA read TO motorlog_command;
+GRANT SELECT ON read.open_work TO motorlog_command;
 
 -- The projectors: read the log; write the read models and their checkpoints (emptying a read model
 -- for a rebuild in place is a TRUNCATE).

@@ -21,12 +21,17 @@ use aggregates::ids::EmployeeId;
 use aggregates::invoice::Invoice;
 use aggregates::part::Part;
 use aggregates::permission::Permission;
+use aggregates::planning::appointment::Appointment;
+use aggregates::planning::bay::Bay;
+use aggregates::planning::shop_calendar::ShopCalendar;
+use aggregates::planning::work_schedule::WorkSchedule;
 use aggregates::purchase_order::PurchaseOrder;
 use aggregates::role::Role;
 use aggregates::settings::Settings;
 use aggregates::staff::Staff;
 use aggregates::stock::Stock;
 use aggregates::supplier::Supplier;
+use aggregates::timesheet::Timesheet;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::WorkOrder;
 use command_api::pipeline::{request, Context, Endpoint, Services};
@@ -152,6 +157,11 @@ fuzz_target!(|data: &[u8]| {
         "supplier" => run::<Supplier>(world, &steps),
         "purchase_order" => run::<PurchaseOrder>(world, &steps),
         "stock" => run::<Stock>(world, &steps),
+        "bay" => run::<Bay>(world, &steps),
+        "work_schedule" => run::<WorkSchedule>(world, &steps),
+        "shop_calendar" => run::<ShopCalendar>(world, &steps),
+        "appointment" => run::<Appointment>(world, &steps),
+        "timesheet" => run::<Timesheet>(world, &steps),
         other => {
             panic!("the OpenAPI document names an aggregate the target does not know: {other}")
         }

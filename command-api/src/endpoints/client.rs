@@ -120,6 +120,7 @@ pub enum ClientRequest {
 
 impl Endpoint for Client {
     type Request = ClientRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -214,6 +215,7 @@ impl Endpoint for Client {
     /// Destroys the client's data key in the transaction of the erasure event: neither commits
     /// without the other.
     async fn reserve(
+        _command: &ClientCommand,
         events: &[ClientEvent],
         _before: &Client,
         after: &Client,

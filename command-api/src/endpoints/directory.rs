@@ -47,6 +47,7 @@ pub enum CatalogueRequest {
 
 impl Endpoint for CatalogueService {
     type Request = CatalogueRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -135,6 +136,7 @@ pub enum DirectoryRequest {
 
 impl Endpoint for Directory {
     type Request = DirectoryRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         code_id(raw)

@@ -97,6 +97,7 @@ pub enum InvoiceRequest {
 
 impl Endpoint for Invoice {
     type Request = InvoiceRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -224,6 +225,7 @@ impl Endpoint for Invoice {
     }
 
     async fn reserve(
+        _command: &InvoiceCommand,
         events: &[InvoiceEvent],
         _before: &Invoice,
         after: &Invoice,

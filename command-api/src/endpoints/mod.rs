@@ -8,11 +8,13 @@ pub mod client;
 pub mod directory;
 pub mod invoice;
 pub mod parts;
+pub mod planning;
 pub mod purchasing;
 pub mod references;
 pub mod roles;
 pub mod settings;
 pub mod stock;
+pub mod timesheet;
 pub mod vehicle;
 pub mod work_order;
 

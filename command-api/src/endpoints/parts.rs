@@ -74,6 +74,7 @@ pub enum PartRequest {
 
 impl Endpoint for Part {
     type Request = PartRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -212,6 +213,7 @@ fn contacts(
 
 impl Endpoint for Supplier {
     type Request = SupplierRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)

@@ -89,6 +89,7 @@ pub enum PurchaseOrderRequest {
 
 impl Endpoint for PurchaseOrder {
     type Request = PurchaseOrderRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -186,6 +187,7 @@ impl Endpoint for PurchaseOrder {
     }
 
     async fn reserve(
+        _command: &PurchaseOrderCommand,
         events: &[PurchaseOrderEvent],
         _before: &PurchaseOrder,
         after: &PurchaseOrder,
@@ -260,7 +262,7 @@ impl Endpoint for PurchaseOrder {
             }
         }
         for (stock, commands) in moves {
-            follow_on::<Stock>(tx, follow, &stock, |_| commands).await?;
+            follow_on::<Stock, _>(tx, follow, &stock, |_| commands).await?;
         }
         Ok(())
     }

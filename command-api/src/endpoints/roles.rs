@@ -112,6 +112,7 @@ pub enum RoleRequest {
 
 impl Endpoint for Role {
     type Request = RoleRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         code_id(raw)
@@ -209,6 +210,7 @@ pub enum StaffRequest {
 
 impl Endpoint for Staff {
     type Request = StaffRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         code_id(raw)
@@ -320,6 +322,7 @@ impl Endpoint for Staff {
     /// Destroys the employee's data key in the transaction of the erasure event: neither commits
     /// without the other.
     async fn reserve(
+        _command: &StaffCommand,
         events: &[StaffEvent],
         _before: &Staff,
         _after: &Staff,

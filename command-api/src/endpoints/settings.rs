@@ -106,6 +106,7 @@ pub struct MarkupRangeBody {
 
 impl Endpoint for Settings {
     type Request = SettingsRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         code_id(raw)

@@ -78,6 +78,7 @@ pub enum StockRequest {
 
 impl Endpoint for Stock {
     type Request = StockRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         StockId::parse(raw)
@@ -320,7 +321,7 @@ pub(crate) async fn follow_work_order(
     let context = follow.context;
     let may_backorder = context.permissions.contains(&Permission::StockBackorder);
     for (stock, asks) in asks {
-        follow_on::<Stock>(tx, follow, &stock, |current| {
+        follow_on::<Stock, _>(tx, follow, &stock, |current| {
             asks.into_iter()
                 .filter_map(|ask| command(current, ask, work_order_id, may_backorder, context))
                 .collect()

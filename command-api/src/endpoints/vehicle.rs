@@ -81,6 +81,7 @@ pub enum VehicleRequest {
 
 impl Endpoint for Vehicle {
     type Request = VehicleRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -201,6 +202,7 @@ impl Endpoint for Vehicle {
     }
 
     async fn reserve(
+        _command: &VehicleCommand,
         events: &[VehicleEvent],
         _before: &Vehicle,
         after: &Vehicle,

@@ -224,8 +224,24 @@ async fn performer(context: &Context<'_>) -> Result<Performer, ApiError> {
     })
 }
 
+/// The next work order number, formatted from the settings (`ЗН-2026-00042`): taken only once the
+/// caller is authorised, so no number is spent on a refusal of permission.
+pub(crate) async fn number(context: &Context<'_>, at: DateTime<Utc>) -> Result<String, ApiError> {
+    let settings = context.load::<Settings>(&context.services.shop).await?;
+    let format = settings
+        .state
+        .number_format
+        .ok_or(DomainError::SettingMissing {
+            setting: "work_order_number_format",
+        })?;
+    let year = at.year();
+    let sequence = context.next_number("work_order", &year.to_string()).await?;
+    Ok(format.format(sequence, year, at.month()))
+}
+
 impl Endpoint for WorkOrder {
     type Request = WorkOrderRequest;
+    type Prepared = ();
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -503,6 +519,7 @@ impl Endpoint for WorkOrder {
     }
 
     async fn reserve(
+        _command: &WorkOrderCommand,
         events: &[WorkOrderEvent],
         before: &WorkOrder,
         after: &WorkOrder,
@@ -539,18 +556,9 @@ impl Endpoint for WorkOrder {
                 if current.id.is_some() {
                     return Err(DomainError::AlreadyExists { what: "work order" }.into());
                 }
-                let settings = context.load::<Settings>(&context.services.shop).await?;
-                let format = settings
-                    .state
-                    .number_format
-                    .ok_or(DomainError::SettingMissing {
-                        setting: "work_order_number_format",
-                    })?;
-                let year = at.year();
-                let sequence = context.next_number("work_order", &year.to_string()).await?;
                 Ok(WorkOrderCommand::Open {
                     work_order_id,
-                    number: format.format(sequence, year, at.month()),
+                    number: number(context, at).await?,
                     client_id,
                     client_standing,
                     vehicle_id,

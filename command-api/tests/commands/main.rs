@@ -10,9 +10,11 @@ mod escalation;
 mod flow;
 mod integrity;
 mod matrix;
+mod planning;
 mod remembered;
 mod safety;
 mod stock;
+mod timesheet;
 
 // The shop's harness is `motorlog-tests`', shared with the query API's tests; the command API's
 // tests start auth and the command API only, without projectors competing for the machine.

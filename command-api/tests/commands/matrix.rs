@@ -7,7 +7,8 @@ use aggregates::permission::Permission;
 use aggregates::role::default_roles;
 use auth::http::{Access, ROUTES};
 use command_api::endpoints::{
-    client, directory, invoice, parts, purchasing, roles, settings, stock, vehicle, work_order,
+    client, directory, invoice, parts, planning, purchasing, roles, settings, stock, timesheet,
+    vehicle, work_order,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -60,6 +61,17 @@ fn declared_commands() -> BTreeMap<&'static str, BTreeSet<String>> {
             commands_of::<purchasing::PurchaseOrderRequest>(),
         ),
         ("stock", commands_of::<stock::StockRequest>()),
+        ("bay", commands_of::<planning::BayRequest>()),
+        (
+            "work_schedule",
+            commands_of::<planning::WorkScheduleRequest>(),
+        ),
+        (
+            "shop_calendar",
+            commands_of::<planning::ShopCalendarRequest>(),
+        ),
+        ("appointment", commands_of::<planning::AppointmentRequest>()),
+        ("timesheet", commands_of::<timesheet::TimesheetRequest>()),
     ]
     .into()
 }
@@ -712,6 +724,171 @@ fn rows() -> Vec<Row> {
             "count",
             json!({ "count_id": id(), "counted_thousandths": 1000 }),
             P::StockCount,
+        ),
+        row(
+            "bay",
+            id(),
+            "register",
+            json!({ "name": "Пост 1", "kind": "lift" }),
+            P::PlanningEdit,
+        ),
+        row(
+            "bay",
+            id(),
+            "rename",
+            json!({ "name": "Пост 2" }),
+            P::PlanningEdit,
+        ),
+        row(
+            "bay",
+            id(),
+            "change_kind",
+            json!({ "kind": "tyre" }),
+            P::PlanningEdit,
+        ),
+        row("bay", id(), "deactivate", json!({}), P::PlanningEdit),
+        row("bay", id(), "reactivate", json!({}), P::PlanningEdit),
+        row(
+            "work_schedule",
+            id(),
+            "set_week",
+            json!({ "days": [{ "start": "09:00", "end": "18:00", "breaks": [{ "start": "13:00", "end": "14:00" }] }, null, null, null, null, null, null] }),
+            P::PlanningEdit,
+        ),
+        row(
+            "work_schedule",
+            id(),
+            "record_absence",
+            json!({ "absence_id": id(), "from": "2026-12-07", "to": "2026-12-08", "kind": "sick_leave" }),
+            P::PlanningEdit,
+        ),
+        row(
+            "work_schedule",
+            id(),
+            "cancel_absence",
+            json!({ "absence_id": id() }),
+            P::PlanningEdit,
+        ),
+        row(
+            "shop_calendar",
+            "main".into(),
+            "set_efficiency",
+            json!({ "basis_points": 8500 }),
+            P::PlanningEdit,
+        ),
+        row(
+            "shop_calendar",
+            "main".into(),
+            "set_utc_offset",
+            json!({ "minutes": 180 }),
+            P::PlanningEdit,
+        ),
+        row(
+            "shop_calendar",
+            "main".into(),
+            "set_opening_hours",
+            json!({ "days": [{ "start": "08:00", "end": "20:00" }, null, null, null, null, null, null] }),
+            P::PlanningEdit,
+        ),
+        row(
+            "shop_calendar",
+            "main".into(),
+            "declare_holiday",
+            json!({ "date": "2027-01-01", "name": "Новый год" }),
+            P::PlanningEdit,
+        ),
+        row(
+            "shop_calendar",
+            "main".into(),
+            "withdraw_holiday",
+            json!({ "date": "2027-01-01" }),
+            P::PlanningEdit,
+        ),
+        row(
+            "appointment",
+            id(),
+            "book",
+            json!({ "client_id": id(), "vehicle_id": id(), "works": [{ "name": "Диагностика", "norm_hours_tenths": 10 }], "wanted_at": "2030-01-10T09:00:00+03:00" }),
+            P::AppointmentBook,
+        ),
+        row(
+            "appointment",
+            id(),
+            "reschedule",
+            json!({ "wanted_at": "2030-01-11T09:00:00+03:00" }),
+            P::AppointmentBook,
+        ),
+        row(
+            "appointment",
+            id(),
+            "cancel",
+            json!({ "reason": "Передумал" }),
+            P::AppointmentBook,
+        ),
+        row(
+            "appointment",
+            id(),
+            "mark_missed",
+            json!({}),
+            P::AppointmentBook,
+        ),
+        row(
+            "appointment",
+            id(),
+            "arrive",
+            json!({ "work_order_id": id() }),
+            P::AppointmentBook,
+        ),
+        // Another mechanic's timesheet (the id is nobody's): `timesheet.correct`.
+        row(
+            "timesheet",
+            id(),
+            "clock_in",
+            json!({}),
+            P::TimesheetCorrect,
+        ),
+        row(
+            "timesheet",
+            id(),
+            "clock_out",
+            json!({}),
+            P::TimesheetCorrect,
+        ),
+        row(
+            "timesheet",
+            id(),
+            "correct_shift",
+            json!({ "shift": null, "clocked_in": "2026-12-01T06:00:00Z",
+                    "clocked_out": "2026-12-01T15:00:00Z", "reason": "Забыл отметиться" }),
+            P::TimesheetCorrect,
+        ),
+        row(
+            "timesheet",
+            id(),
+            "start_job",
+            json!({ "work_order_id": id(), "line_id": id() }),
+            P::TimesheetCorrect,
+        ),
+        row(
+            "timesheet",
+            id(),
+            "pause_job",
+            json!({ "work_order_id": id(), "line_id": id() }),
+            P::TimesheetCorrect,
+        ),
+        row(
+            "timesheet",
+            id(),
+            "resume_job",
+            json!({ "work_order_id": id(), "line_id": id() }),
+            P::TimesheetCorrect,
+        ),
+        row(
+            "timesheet",
+            id(),
+            "finish_job",
+            json!({ "work_order_id": id(), "line_id": id() }),
+            P::TimesheetCorrect,
         ),
     ]
 }

@@ -4,6 +4,179 @@
  */
 
 export interface paths {
+    "/v1/appointment/{id}/arrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * appointment: arrive`: the car is here; its work order opens with the planned works (needs
+         *     `work_order.open` too).
+         */
+        post: operations["appointment_arrive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointment/{id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** appointment: book`: a client's car for a time, with the works asked for. */
+        post: operations["appointment_book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointment/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** appointment: cancel */
+        post: operations["appointment_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointment/{id}/mark_missed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** appointment: mark_missed`: the client did not come. */
+        post: operations["appointment_mark_missed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointment/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** appointment: reschedule`: another time, bay kind or mechanic. */
+        post: operations["appointment_reschedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bay/{id}/change_kind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** bay: change_kind */
+        post: operations["bay_change_kind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bay/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** bay: deactivate`: out of service, no longer counted in capacity. */
+        post: operations["bay_deactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bay/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** bay: reactivate */
+        post: operations["bay_reactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bay/{id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** bay: register */
+        post: operations["bay_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bay/{id}/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** bay: rename */
+        post: operations["bay_rename"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/catalogue_service/{id}/add_service": {
         parameters: {
             query?: never;
@@ -942,6 +1115,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shop_calendar/{id}/declare_holiday": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** shop_calendar: declare_holiday`: the shop is closed on a date. */
+        post: operations["shop_calendar_declare_holiday"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shop_calendar/{id}/set_efficiency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * shop_calendar: set_efficiency`: the share of shift time that becomes norm-hours, in basis points (8500:
+         *     85 %).
+         */
+        post: operations["shop_calendar_set_efficiency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shop_calendar/{id}/set_opening_hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** shop_calendar: set_opening_hours`: when the bays are open, Monday first, null for a closed day. */
+        post: operations["shop_calendar_set_opening_hours"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shop_calendar/{id}/set_utc_offset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** shop_calendar: set_utc_offset`: the shop's offset from UTC in minutes (Moscow: 180). */
+        post: operations["shop_calendar_set_utc_offset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shop_calendar/{id}/withdraw_holiday": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** shop_calendar: withdraw_holiday */
+        post: operations["shop_calendar_withdraw_holiday"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/{id}/assign_roles": {
         parameters: {
             query?: never;
@@ -1211,6 +1472,125 @@ export interface paths {
         put?: never;
         /** supplier: set_payment_terms */
         post: operations["supplier_set_payment_terms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/timesheet/{id}/clock_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** timesheet: clock_in`: the shift starts now. */
+        post: operations["timesheet_clock_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/timesheet/{id}/clock_out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** timesheet: clock_out`: the shift ends now (the running job pauses). */
+        post: operations["timesheet_clock_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/timesheet/{id}/correct_shift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** timesheet: correct_shift`: the advisor sets a shift's real times, or adds a forgotten one. */
+        post: operations["timesheet_correct_shift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/timesheet/{id}/finish_job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** timesheet: finish_job`: the line's work is done. */
+        post: operations["timesheet_finish_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/timesheet/{id}/pause_job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** timesheet: pause_job */
+        post: operations["timesheet_pause_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/timesheet/{id}/resume_job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** timesheet: resume_job */
+        post: operations["timesheet_resume_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/timesheet/{id}/start_job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** timesheet: start_job`: work on a labour line starts (or resumes) now; the running job pauses. */
+        post: operations["timesheet_start_job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1628,6 +2008,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/work_schedule/{id}/cancel_absence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** work_schedule: cancel_absence */
+        post: operations["work_schedule_cancel_absence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work_schedule/{id}/record_absence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** work_schedule: record_absence`: days away, both ends included. */
+        post: operations["work_schedule_record_absence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work_schedule/{id}/set_week": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** work_schedule: set_week`: the week's shifts, Monday first, null for a day off. */
+        post: operations["work_schedule_set_week"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1646,6 +2077,78 @@ export interface components {
              */
             version: number;
         };
+        /** @description The appointment commands' bodies. */
+        AppointmentRequest: {
+            /**
+             * @description The bay kind the works need, if any in particular.
+             * @enum {string|null}
+             */
+            bay_kind?: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general" | null;
+            /**
+             * Format: uuid
+             * @description The client.
+             */
+            client_id: string;
+            /** @enum {string} */
+            command: "book";
+            /**
+             * Format: uuid
+             * @description The mechanic planned, if chosen.
+             */
+            mechanic_id?: string | null;
+            /** @description A note (what the client said). */
+            note?: string;
+            /** @description Book past the day's capacity, with this reason (needs `appointment.overload`). */
+            overload_reason?: string | null;
+            /**
+             * Format: uuid
+             * @description The car.
+             */
+            vehicle_id: string;
+            /**
+             * Format: date-time
+             * @description When the car comes, RFC 3339 with an offset.
+             */
+            wanted_at: string;
+            /** @description The works asked for. */
+            works: components["schemas"]["PlannedWorkBody"][];
+        } | {
+            /**
+             * @description The bay kind.
+             * @enum {string|null}
+             */
+            bay_kind?: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general" | null;
+            /** @enum {string} */
+            command: "reschedule";
+            /**
+             * Format: uuid
+             * @description The mechanic.
+             */
+            mechanic_id?: string | null;
+            /** @description Move past the new day's capacity, with this reason (needs `appointment.overload`). */
+            overload_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 with an offset.
+             */
+            wanted_at: string;
+        } | {
+            /** @enum {string} */
+            command: "cancel";
+            /** @description Why. */
+            reason: string;
+        } | {
+            /** @enum {string} */
+            command: "mark_missed";
+        } | {
+            /** @enum {string} */
+            command: "arrive";
+            /**
+             * Format: uuid
+             * @description A new id for the work order.
+             */
+            work_order_id: string;
+        };
         /** @description Bank details as the request gives them. */
         BankBody: {
             /** @description Settlement account. */
@@ -1656,6 +2159,44 @@ export interface components {
             bik: string;
             /** @description Correspondent account. */
             correspondent_account: string;
+        };
+        /** @description The bay commands' bodies. */
+        BayRequest: {
+            /** @enum {string} */
+            command: "register";
+            /**
+             * @description `lift`, `alignment`, `diagnostics`, `tyre`, `wash` or `general`.
+             * @enum {string}
+             */
+            kind: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general";
+            /** @description What the floor calls it ("Пост 1"). */
+            name: string;
+        } | {
+            /** @enum {string} */
+            command: "rename";
+            /** @description The new name. */
+            name: string;
+        } | {
+            /** @enum {string} */
+            command: "change_kind";
+            /**
+             * @description The new kind.
+             * @enum {string}
+             */
+            kind: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general";
+        } | {
+            /** @enum {string} */
+            command: "deactivate";
+        } | {
+            /** @enum {string} */
+            command: "reactivate";
+        };
+        /** @description A break as typed. */
+        BreakBody: {
+            /** @description `HH:MM`. */
+            end: string;
+            /** @description `HH:MM`. */
+            start: string;
         };
         /** @description The catalogue commands' bodies. */
         CatalogueRequest: {
@@ -2032,6 +2573,21 @@ export interface components {
             /** @description Policy or claim number. */
             policy_number: string;
         };
+        /** @description A work asked for: a catalogue entry (its name and norm-hours by default) or free text. */
+        PlannedWorkBody: {
+            /**
+             * Format: uuid
+             * @description The catalogue entry, if the work is one.
+             */
+            catalogue_service_id?: string | null;
+            /** @description The work in free text (required without a catalogue entry). */
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description Norm-hours in tenths (default: the catalogue entry's).
+             */
+            norm_hours_tenths?: number | null;
+        };
         /** @description The purchase order commands' bodies. */
         PurchaseOrderRequest: {
             /** @enum {string} */
@@ -2132,7 +2688,7 @@ export interface components {
             /** @description Name. */
             name: string;
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
         } | {
             /** @enum {string} */
             command: "rename";
@@ -2142,12 +2698,12 @@ export interface components {
             /** @enum {string} */
             command: "grant";
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
         } | {
             /** @enum {string} */
             command: "revoke";
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
         };
         /** @description The settings commands' bodies. */
         SettingsRequest: {
@@ -2214,6 +2770,56 @@ export interface components {
             category: string;
             /** @enum {string} */
             command: "remove_markup_scale";
+        };
+        /** @description A shift as typed: `HH:MM` times, breaks inside it. */
+        ShiftBody: {
+            /** @description Unpaid breaks, each `{start, end}`. */
+            breaks?: components["schemas"]["BreakBody"][];
+            /** @description When it ends, `HH:MM`. */
+            end: string;
+            /** @description When work starts, `HH:MM`. */
+            start: string;
+        };
+        /** @description The shop calendar's commands' bodies (the stream id is the shop's, as for the settings). */
+        ShopCalendarRequest: {
+            /**
+             * Format: int32
+             * @description From 1 to 10000.
+             */
+            basis_points: number;
+            /** @enum {string} */
+            command: "set_efficiency";
+        } | {
+            /** @enum {string} */
+            command: "set_utc_offset";
+            /**
+             * Format: int32
+             * @description From −720 to 840.
+             */
+            minutes: number;
+        } | {
+            /** @enum {string} */
+            command: "set_opening_hours";
+            /** @description Seven days. */
+            days: (null | components["schemas"]["ShiftBody"])[];
+        } | {
+            /** @enum {string} */
+            command: "declare_holiday";
+            /**
+             * Format: date
+             * @description `YYYY-MM-DD`, the shop's local date.
+             */
+            date: string;
+            /** @description What it is ("Новый год"). */
+            name: string;
+        } | {
+            /** @enum {string} */
+            command: "withdraw_holiday";
+            /**
+             * Format: date
+             * @description `YYYY-MM-DD`.
+             */
+            date: string;
         };
         /** @description The staff commands' bodies (the stream is the shop's: `/v1/staff/main/...`). */
         StaffRequest: {
@@ -2401,6 +3007,86 @@ export interface components {
         } | {
             /** @enum {string} */
             command: "reactivate";
+        };
+        /** @description The timesheet commands' bodies. */
+        TimesheetRequest: {
+            /** @enum {string} */
+            command: "clock_in";
+        } | {
+            /** @enum {string} */
+            command: "clock_out";
+        } | {
+            /**
+             * Format: date-time
+             * @description When it really started.
+             */
+            clocked_in: string;
+            /**
+             * Format: date-time
+             * @description When it really ended; null if it still runs.
+             */
+            clocked_out?: string | null;
+            /** @enum {string} */
+            command: "correct_shift";
+            /** @description Why. */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description The clock-in time of the shift corrected, as recorded; null adds a forgotten shift.
+             */
+            shift?: string | null;
+        } | {
+            /** @enum {string} */
+            command: "start_job";
+            /**
+             * Format: uuid
+             * @description Its labour line.
+             */
+            line_id: string;
+            /**
+             * Format: uuid
+             * @description The work order.
+             */
+            work_order_id: string;
+        } | {
+            /** @enum {string} */
+            command: "pause_job";
+            /**
+             * Format: uuid
+             * @description Its labour line.
+             */
+            line_id: string;
+            /**
+             * Format: uuid
+             * @description The work order.
+             */
+            work_order_id: string;
+        } | {
+            /** @enum {string} */
+            command: "resume_job";
+            /**
+             * Format: uuid
+             * @description Its labour line.
+             */
+            line_id: string;
+            /**
+             * Format: uuid
+             * @description The work order.
+             */
+            work_order_id: string;
+        } | {
+            /** @enum {string} */
+            command: "finish_job";
+            /**
+             * Format: uuid
+             * @description Its labour line.
+             */
+            line_id: string;
+            /**
+             * Format: uuid
+             * @description The work order.
+             */
+            work_order_id: string;
         };
         /** @description The vehicle commands' bodies. */
         VehicleRequest: {
@@ -2707,6 +3393,46 @@ export interface components {
              */
             promised_at: string | null;
         };
+        /** @description A mechanic's schedule commands' bodies (the stream id is the employee's id). */
+        WorkScheduleRequest: {
+            /** @enum {string} */
+            command: "set_week";
+            /** @description Seven days. */
+            days: (null | components["schemas"]["ShiftBody"])[];
+        } | {
+            /**
+             * Format: uuid
+             * @description A new id for the absence (to cancel it later).
+             */
+            absence_id: string;
+            /** @enum {string} */
+            command: "record_absence";
+            /**
+             * Format: date
+             * @description The first day away, `YYYY-MM-DD`.
+             */
+            from: string;
+            /**
+             * @description `day_off`, `sick_leave` or `vacation`.
+             * @enum {string}
+             */
+            kind: "day_off" | "sick_leave" | "vacation";
+            /** @description A note. */
+            note?: string;
+            /**
+             * Format: date
+             * @description The last day away, `YYYY-MM-DD`.
+             */
+            to: string;
+        } | {
+            /**
+             * Format: uuid
+             * @description The absence.
+             */
+            absence_id: string;
+            /** @enum {string} */
+            command: "cancel_absence";
+        };
     };
     responses: never;
     parameters: never;
@@ -2716,6 +3442,1302 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    appointment_arrive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description A new id for the work order.
+                     */
+                    work_order_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    appointment_book: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The bay kind the works need, if any in particular.
+                     * @enum {string|null}
+                     */
+                    bay_kind?: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general" | null;
+                    /**
+                     * Format: uuid
+                     * @description The client.
+                     */
+                    client_id: string;
+                    /**
+                     * Format: uuid
+                     * @description The mechanic planned, if chosen.
+                     */
+                    mechanic_id?: string | null;
+                    /** @description A note (what the client said). */
+                    note?: string;
+                    /** @description Book past the day's capacity, with this reason (needs `appointment.overload`). */
+                    overload_reason?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description The car.
+                     */
+                    vehicle_id: string;
+                    /**
+                     * Format: date-time
+                     * @description When the car comes, RFC 3339 with an offset.
+                     */
+                    wanted_at: string;
+                    /** @description The works asked for. */
+                    works: components["schemas"]["PlannedWorkBody"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    appointment_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why. */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    appointment_mark_missed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    appointment_reschedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The bay kind.
+                     * @enum {string|null}
+                     */
+                    bay_kind?: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general" | null;
+                    /**
+                     * Format: uuid
+                     * @description The mechanic.
+                     */
+                    mechanic_id?: string | null;
+                    /** @description Move past the new day's capacity, with this reason (needs `appointment.overload`). */
+                    overload_reason?: string | null;
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 with an offset.
+                     */
+                    wanted_at: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bay_change_kind: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The new kind.
+                     * @enum {string}
+                     */
+                    kind: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general";
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bay_deactivate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bay_reactivate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bay_register: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `lift`, `alignment`, `diagnostics`, `tyre`, `wash` or `general`.
+                     * @enum {string}
+                     */
+                    kind: "lift" | "alignment" | "diagnostics" | "tyre" | "wash" | "general";
+                    /** @description What the floor calls it ("Пост 1"). */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bay_rename: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The new name. */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     catalogue_service_add_service: {
         parameters: {
             query?: never;
@@ -8108,7 +10130,7 @@ export interface operations {
                     /** @description Name. */
                     name: string;
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
                 };
             };
         };
@@ -8233,7 +10255,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
                 };
             };
         };
@@ -8483,7 +10505,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
                 };
             };
         };
@@ -9628,6 +11650,645 @@ export interface operations {
                 "application/json": {
                     /** @description E.g. `ЗН-{yyyy}-{seq:6}`. */
                     format: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    shop_calendar_declare_holiday: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description `YYYY-MM-DD`, the shop's local date.
+                     */
+                    date: string;
+                    /** @description What it is ("Новый год"). */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    shop_calendar_set_efficiency: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: int32
+                     * @description From 1 to 10000.
+                     */
+                    basis_points: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    shop_calendar_set_opening_hours: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Seven days. */
+                    days: (null | components["schemas"]["ShiftBody"])[];
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    shop_calendar_set_utc_offset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: int32
+                     * @description From −720 to 840.
+                     */
+                    minutes: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    shop_calendar_withdraw_holiday: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description `YYYY-MM-DD`.
+                     */
+                    date: string;
                 };
             };
         };
@@ -11727,6 +14388,922 @@ export interface operations {
                      * @description Days the shop has to pay after a receipt.
                      */
                     days: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timesheet_clock_in: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timesheet_clock_out: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timesheet_correct_shift: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description When it really started.
+                     */
+                    clocked_in: string;
+                    /**
+                     * Format: date-time
+                     * @description When it really ended; null if it still runs.
+                     */
+                    clocked_out?: string | null;
+                    /** @description Why. */
+                    reason: string;
+                    /**
+                     * Format: date-time
+                     * @description The clock-in time of the shift corrected, as recorded; null adds a forgotten shift.
+                     */
+                    shift?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timesheet_finish_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Its labour line.
+                     */
+                    line_id: string;
+                    /**
+                     * Format: uuid
+                     * @description The work order.
+                     */
+                    work_order_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timesheet_pause_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Its labour line.
+                     */
+                    line_id: string;
+                    /**
+                     * Format: uuid
+                     * @description The work order.
+                     */
+                    work_order_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timesheet_resume_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Its labour line.
+                     */
+                    line_id: string;
+                    /**
+                     * Format: uuid
+                     * @description The work order.
+                     */
+                    work_order_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timesheet_start_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Its labour line.
+                     */
+                    line_id: string;
+                    /**
+                     * Format: uuid
+                     * @description The work order.
+                     */
+                    work_order_id: string;
                 };
             };
         };
@@ -14906,6 +18483,404 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_schedule_cancel_absence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The absence.
+                     */
+                    absence_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_schedule_record_absence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description A new id for the absence (to cancel it later).
+                     */
+                    absence_id: string;
+                    /**
+                     * Format: date
+                     * @description The first day away, `YYYY-MM-DD`.
+                     */
+                    from: string;
+                    /**
+                     * @description `day_off`, `sick_leave` or `vacation`.
+                     * @enum {string}
+                     */
+                    kind: "day_off" | "sick_leave" | "vacation";
+                    /** @description A note. */
+                    note?: string;
+                    /**
+                     * Format: date
+                     * @description The last day away, `YYYY-MM-DD`.
+                     */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_schedule_set_week: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Seven days. */
+                    days: (null | components["schemas"]["ShiftBody"])[];
+                };
             };
         };
         responses: {
