@@ -11,15 +11,22 @@ use aggregates::directory::DirectoryEvent;
 use aggregates::invoice::{InvoiceEvent, Payer};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
 use aggregates::part::{PartEvent, Unit};
+use aggregates::planning::appointment::{AppointmentEvent, Slot};
+use aggregates::planning::bay::BayEvent;
+use aggregates::planning::plan_day::PlanDayEvent;
+use aggregates::planning::shop_calendar::ShopCalendarEvent;
+use aggregates::planning::work_schedule::{AbsenceKind, WorkScheduleEvent};
+use aggregates::planning::{BayKind, Efficiency, Shift, UtcOffset, WeekHours};
 use aggregates::purchase_order::PurchaseOrderEvent;
 use aggregates::role::RoleEvent;
 use aggregates::settings::SettingsEvent;
 use aggregates::staff::StaffEvent;
 use aggregates::stock::{Cover, StockEvent};
 use aggregates::supplier::SupplierEvent;
+use aggregates::timesheet::TimesheetEvent;
 use aggregates::vehicle::VehicleEvent;
 use aggregates::work_order::{ApprovalChannel, WorkOrderEvent};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
 
 use event_store::RecordedEvent;
@@ -158,6 +165,12 @@ pub fn describe(event: &RecordedEvent) -> Result<String, ProjectionError> {
         "supplier" => supplier(decode(event)?),
         "purchase_order" => purchase_order(decode(event)?),
         "stock" => stock(decode(event)?),
+        "bay" => bay(decode(event)?),
+        "work_schedule" => work_schedule(decode(event)?),
+        "shop_calendar" => shop_calendar(decode(event)?),
+        "appointment" => appointment(decode(event)?),
+        "plan_day" => plan_day(decode(event)?),
+        "timesheet" => timesheet(decode(event)?),
         other => format!("{} ({other})", event.event_type),
     })
 }
@@ -744,6 +757,325 @@ fn staff(event: StaffEvent) -> String {
         StaffEvent::EmployeePersonalDataErased { basis, .. } => {
             format!("Персональные данные сотрудника удалены (основание: {basis})")
         }
+    }
+}
+
+// Planning and the clocks speak the floor's Russian: `1,5 н/ч` and `85 %`, as the capacity
+// refusals do (`DomainError::message_ru`), so an override in the history reads like the refusal
+// it overrode.
+
+/// Tenths of a norm-hour as planning words them: `1,5 н/ч`, `2 н/ч`.
+fn tenths_ru(tenths: u32) -> String {
+    if tenths % 10 == 0 {
+        format!("{} н/ч", tenths / 10)
+    } else {
+        format!("{},{} н/ч", tenths / 10, tenths % 10)
+    }
+}
+
+/// A date as staff write it, `05.12.2026`.
+fn date_ru(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
+}
+
+/// Days from `from` to `to`, both included: one date when they are the same day.
+fn days_ru(from: NaiveDate, to: NaiveDate) -> String {
+    if from == to {
+        date_ru(from)
+    } else {
+        format!("{}–{}", date_ru(from), date_ru(to))
+    }
+}
+
+/// A time of day, `09:00`.
+fn clock_ru(time: NaiveTime) -> String {
+    time.format("%H:%M").to_string()
+}
+
+fn bay_kind(kind: BayKind) -> &'static str {
+    match kind {
+        BayKind::Lift => "подъёмник",
+        BayKind::Alignment => "развал-схождение",
+        BayKind::Diagnostics => "диагностика",
+        BayKind::Tyre => "шиномонтаж",
+        BayKind::Wash => "мойка",
+        BayKind::General => "универсальный",
+    }
+}
+
+fn absence_kind(kind: AbsenceKind) -> &'static str {
+    match kind {
+        AbsenceKind::DayOff => "отгул",
+        AbsenceKind::SickLeave => "больничный",
+        AbsenceKind::Vacation => "отпуск",
+    }
+}
+
+/// A count of works with the noun agreeing: `1 работа`, `2 работы`, `5 работ`, `21 работа`.
+fn works_ru(count: usize) -> String {
+    let noun = match (count % 10, count % 100) {
+        (_, 11..=14) => "работ",
+        (1, _) => "работа",
+        (2..=4, _) => "работы",
+        _ => "работ",
+    };
+    format!("{count} {noun}")
+}
+
+/// A shift's hours with its breaks: `09:00–18:00 (перерыв 13:00–14:00)`.
+fn shift_ru(shift: &Shift) -> String {
+    let hours = format!("{}–{}", clock_ru(shift.start), clock_ru(shift.end));
+    let breaks: Vec<String> = shift
+        .breaks
+        .iter()
+        .map(|b| format!("{}–{}", clock_ru(b.start), clock_ru(b.end)))
+        .collect();
+    match breaks.len() {
+        0 => hours,
+        1 => format!("{hours} (перерыв {})", breaks.join("")),
+        _ => format!("{hours} (перерывы {})", breaks.join(", ")),
+    }
+}
+
+/// A week's pattern, runs of equal days together: `пн–пт 09:00–18:00, сб 10:00–16:00, вс выходной`.
+fn week_ru(week: &WeekHours) -> String {
+    const DAYS: [&str; 7] = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"];
+    let mut parts = Vec::new();
+    let mut first = 0;
+    while first < week.days.len() {
+        let mut last = first;
+        while last + 1 < week.days.len() && week.days[last + 1] == week.days[first] {
+            last += 1;
+        }
+        let label = if first == last {
+            DAYS[first].to_owned()
+        } else {
+            format!("{}–{}", DAYS[first], DAYS[last])
+        };
+        let hours = match &week.days[first] {
+            Some(shift) => shift_ru(shift),
+            None if first == last => "выходной".to_owned(),
+            None => "выходные".to_owned(),
+        };
+        parts.push(format!("{label} {hours}"));
+        first = last + 1;
+    }
+    parts.join(", ")
+}
+
+/// The efficiency factor as a percentage: `85 %`, `87,5 %`.
+fn efficiency_ru(factor: Efficiency) -> String {
+    let bp = factor.basis_points();
+    let (whole, fraction) = (bp / 100, bp % 100);
+    if fraction == 0 {
+        format!("{whole} %")
+    } else if fraction % 10 == 0 {
+        format!("{whole},{} %", fraction / 10)
+    } else {
+        format!("{whole},{fraction:02} %")
+    }
+}
+
+/// A UTC offset as a zone is named: `UTC+3`, `UTC+5:30`, `UTC−1`, `UTC`.
+fn utc_offset_ru(offset: UtcOffset) -> String {
+    let minutes = offset.as_minutes();
+    let sign = if minutes < 0 { "−" } else { "+" };
+    let (h, m) = (minutes.unsigned_abs() / 60, minutes.unsigned_abs() % 60);
+    match (h, m) {
+        (0, 0) => "UTC".into(),
+        (h, 0) => format!("UTC{sign}{h}"),
+        (h, m) => format!("UTC{sign}{h}:{m:02}"),
+    }
+}
+
+/// Where a booking wants the car: `05.12.2026 10:00 (МСК), пост: подъёмник, механик назначен`.
+fn slot_ru(slot: &Slot) -> String {
+    let mut words = moscow_time(slot.wanted_at);
+    if let Some(kind) = slot.bay_kind {
+        words.push_str(&format!(", пост: {}", bay_kind(kind)));
+    }
+    if slot.mechanic.is_some() {
+        words.push_str(", механик назначен");
+    }
+    words
+}
+
+/// A clocked shift in Moscow time (see [`moscow_time`]): `05.12.2026 09:00–18:00 (МСК)`, both
+/// dates when it passes midnight, `с 05.12.2026 09:00 (МСК)` while it runs.
+fn shift_span_ru(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
+    let moscow = UtcOffset::MOSCOW;
+    let day = |at| date_ru(moscow.local_date(at));
+    let time = |at| clock_ru(moscow.local_time(at));
+    match to {
+        None => format!("с {}, смена идёт", moscow_time(from)),
+        Some(to) if moscow.local_date(from) == moscow.local_date(to) => {
+            format!("{} {}–{} (МСК)", day(from), time(from), time(to))
+        }
+        Some(to) => format!(
+            "{} {}–{} {} (МСК)",
+            day(from),
+            time(from),
+            day(to),
+            time(to)
+        ),
+    }
+}
+
+fn bay(event: BayEvent) -> String {
+    match event {
+        BayEvent::BayRegistered { name, kind, .. } => {
+            format!("Добавлен пост «{name}»: {}", bay_kind(kind))
+        }
+        BayEvent::BayRenamed { name } => format!("Пост переименован в «{name}»"),
+        BayEvent::BayKindChanged { kind } => format!("Пост переоборудован: {}", bay_kind(kind)),
+        BayEvent::BayDeactivated { .. } => "Пост выведен из работы".into(),
+        BayEvent::BayReactivated { .. } => "Пост снова в работе".into(),
+    }
+}
+
+fn work_schedule(event: WorkScheduleEvent) -> String {
+    match event {
+        WorkScheduleEvent::WeekSet { week, .. } => format!("График: {}", week_ru(&week)),
+        WorkScheduleEvent::AbsenceRecorded {
+            from,
+            to,
+            kind,
+            note,
+            ..
+        } => {
+            let why = if note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({note})")
+            };
+            format!(
+                "Отсутствие: {} {}{why}",
+                absence_kind(kind),
+                days_ru(from, to)
+            )
+        }
+        WorkScheduleEvent::AbsenceCancelled { .. } => {
+            "Отсутствие отменено: сотрудник работает по графику".into()
+        }
+    }
+}
+
+fn shop_calendar(event: ShopCalendarEvent) -> String {
+    match event {
+        ShopCalendarEvent::EfficiencySet { factor } => {
+            format!("Коэффициент загрузки: {}", efficiency_ru(factor))
+        }
+        ShopCalendarEvent::UtcOffsetSet { offset } => {
+            format!("Часовой пояс: {}", utc_offset_ru(offset))
+        }
+        ShopCalendarEvent::OpeningHoursSet { week } => {
+            format!("Часы работы: {}", week_ru(&week))
+        }
+        ShopCalendarEvent::HolidayDeclared { date, name } => {
+            format!("Праздник {}: {name}", date_ru(date))
+        }
+        ShopCalendarEvent::HolidayWithdrawn { date } => {
+            format!("Праздник {} отменён: день рабочий", date_ru(date))
+        }
+    }
+}
+
+fn appointment(event: AppointmentEvent) -> String {
+    match event {
+        AppointmentEvent::AppointmentBooked {
+            works, slot, note, ..
+        } => {
+            let load = works
+                .iter()
+                .map(|work| work.norm_hours.tenths())
+                .fold(0, u32::saturating_add);
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!("; заметка: {note}")
+            };
+            format!(
+                "Записан автомобиль на {}: {}, {}{note}",
+                slot_ru(&slot),
+                works_ru(works.len()),
+                tenths_ru(load)
+            )
+        }
+        AppointmentEvent::AppointmentRescheduled { slot, .. } => {
+            format!("Запись перенесена на {}", slot_ru(&slot))
+        }
+        AppointmentEvent::AppointmentCancelled { reason, .. } => {
+            format!("Запись отменена: {reason}")
+        }
+        AppointmentEvent::AppointmentMissed { .. } => "Клиент не приехал".into(),
+        AppointmentEvent::AppointmentArrived { .. } => {
+            "Автомобиль приехал, открыт заказ-наряд".into()
+        }
+    }
+}
+
+fn plan_day(event: PlanDayEvent) -> String {
+    match event {
+        PlanDayEvent::LoadReserved {
+            date, reservation, ..
+        } => {
+            let bay = reservation
+                .bay_kind
+                .map(|kind| format!(", пост: {}", bay_kind(kind)))
+                .unwrap_or_default();
+            format!(
+                "На {} зарезервировано {}{bay}",
+                date_ru(date),
+                tenths_ru(reservation.tenths)
+            )
+        }
+        PlanDayEvent::LoadReleased { .. } => "Резерв записи на день снят".into(),
+        PlanDayEvent::CapacityOverridden {
+            needed_tenths,
+            free_tenths,
+            reason,
+            ..
+        } => format!(
+            "Сверх мощности дня: нужно {}, свободно {} — {reason}",
+            tenths_ru(needed_tenths),
+            tenths_ru(free_tenths)
+        ),
+    }
+}
+
+fn timesheet(event: TimesheetEvent) -> String {
+    match event {
+        TimesheetEvent::ShiftClockedIn { .. } => "Смена начата".into(),
+        TimesheetEvent::ShiftClockedOut { .. } => "Смена закончена".into(),
+        TimesheetEvent::ShiftCorrected {
+            shift,
+            clocked_in,
+            clocked_out,
+            reason,
+            ..
+        } => {
+            // A correction to no time is how a shift clocked by mistake is struck out.
+            if clocked_out == Some(clocked_in) {
+                format!(
+                    "Смена от {} вычеркнута — {reason}",
+                    moscow_time(shift.unwrap_or(clocked_in))
+                )
+            } else if shift.is_none() {
+                format!(
+                    "Добавлена забытая смена: {} — {reason}",
+                    shift_span_ru(clocked_in, clocked_out)
+                )
+            } else {
+                format!(
+                    "Смена исправлена: {} — {reason}",
+                    shift_span_ru(clocked_in, clocked_out)
+                )
+            }
+        }
+        TimesheetEvent::JobStarted { .. } => "Работа начата".into(),
+        TimesheetEvent::JobPaused { .. } => "Работа приостановлена".into(),
+        TimesheetEvent::JobResumed { .. } => "Работа возобновлена".into(),
+        TimesheetEvent::JobFinished { .. } => "Работа закончена".into(),
     }
 }
 
