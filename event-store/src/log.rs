@@ -42,7 +42,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::notify::Wakeups;
+use crate::notify::{Commits, Wakeups};
 use crate::{
     Appended, AppendedEvent, EventStoreError, ExpectedVersion, LogPosition, Metadata, NewEvent,
     PayloadCodec, Premise, RecordedEvent, Snapshot, StreamId, Upcasters,
@@ -61,6 +61,7 @@ pub struct EventStore {
     pool: PgPool,
     upcasters: Upcasters,
     wakeups: Wakeups,
+    commits: Commits,
     codec: Option<Arc<dyn PayloadCodec>>,
 }
 
@@ -136,6 +137,7 @@ impl EventStore {
             pool,
             upcasters,
             wakeups,
+            commits: Commits::default(),
             codec: None,
         }
     }
@@ -165,6 +167,11 @@ impl EventStore {
     /// Kafka relay's topic) opens what it receives with it.
     pub fn codec(&self) -> Option<&Arc<dyn PayloadCodec>> {
         self.codec.as_ref()
+    }
+
+    /// A receiver of this store's commit notifications (see [`Commits`]).
+    pub(crate) async fn commits(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.commits.receiver(&self.pool).await
     }
 
     /// `events` as the log stores them: sealed by the codec where it touches them.

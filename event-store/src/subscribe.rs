@@ -3,7 +3,8 @@
 //! A subscription pages through [`EventStore::read_all`] (so it inherits its no-skip guarantee) and,
 //! when it has caught up, sleeps until a `NOTIFY` on [`CHANNEL`] or the poll interval, whichever comes
 //! first. The `LISTEN` starts before the first read, so a commit between "read nothing" and "start
-//! waiting" still wakes it; if the listening connection fails, polling alone carries on.
+//! waiting" still wakes it; if the listening connection fails, polling alone carries on. Every
+//! subscription of a store shares its one listening connection (`notify::Commits`).
 //!
 //! A notification means something committed, but it may not be readable yet: the reader only sees
 //! below the oldest transaction still running anywhere on the server. So after a notification that
@@ -14,9 +15,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures::Stream;
-use sqlx::postgres::PgListener;
+use tokio::sync::watch;
 
-use crate::notify::CHANNEL;
 use crate::{EventStore, EventStoreError, LogPosition, RecordedEvent};
 
 /// The first re-check after a notification that found nothing readable yet.
@@ -48,7 +48,7 @@ struct Subscription {
     after: LogPosition,
     options: SubscriptionOptions,
     buffer: VecDeque<RecordedEvent>,
-    listener: Option<PgListener>,
+    listener: Option<watch::Receiver<u64>>,
     failed_last_read: bool,
     /// Set after a notification whose events were not readable yet: the next, shorter wait.
     recheck: Option<Duration>,
@@ -124,13 +124,7 @@ impl Subscription {
         if self.listener.is_some() {
             return;
         }
-        match PgListener::connect_with(self.store.pool()).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
-                Ok(()) => self.listener = Some(listener),
-                Err(error) => tracing::warn!(%error, "LISTEN failed; polling only"),
-            },
-            Err(error) => tracing::warn!(%error, "no listening connection; polling only"),
-        }
+        self.listener = self.store.commits().await;
     }
 
     async fn wait_for_commit(&mut self) {
@@ -147,12 +141,10 @@ impl Subscription {
             return;
         };
         tokio::select! {
-            received = listener.recv() => match received {
-                Ok(_) => self.recheck = Some(FIRST_RECHECK),
-                Err(error) => {
-                    tracing::warn!(%error, "lost the listening connection; polling until it is back");
-                    self.listener = None;
-                }
+            changed = listener.changed() => match changed {
+                Ok(()) => self.recheck = Some(FIRST_RECHECK),
+                // The shared listener lost its connection: poll, and ask for a new one next time.
+                Err(_) => self.listener = None,
             },
             () = sleep => {}
         }

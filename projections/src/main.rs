@@ -8,10 +8,12 @@ use event_store::EventStore;
 use projections::service::{router, spawn_all, stopped, Config, HealthState, Phases};
 use projections::RunOptions;
 
-/// Pool connections each projector and sink needs: one listening, one for its reads and batches.
-/// With fewer (10 for six projectors) the browser tests saw read models lag for seconds, so
-/// start-up refuses such a setting.
-const DB_POOL_PER_FEED: u32 = 2;
+/// Pool connections each projector and sink needs: one for its reads and batches. With fewer (10
+/// for six projectors, when each also kept a listening connection of its own) the browser tests
+/// saw read models lag for seconds, so start-up refuses such a setting.
+const DB_POOL_PER_FEED: u32 = 1;
+/// The one listening connection every subscription to the log shares (`event_store`'s commits).
+const LISTENER: u32 = 1;
 /// Room for the key store when it shares the pool (every box but a Kafka-fed one): a batch that
 /// opens personal fields holds its own connection and asks for one more for the keys. With none
 /// spare (eight projectors on sixteen) the batches waited on each other for good.
@@ -69,11 +71,12 @@ async fn main() -> anyhow::Result<()> {
     let feeds_running = u32::try_from(projectors.len()).unwrap_or(u32::MAX);
     let needed = feeds_running
         .saturating_mul(DB_POOL_PER_FEED)
+        .saturating_add(LISTENER)
         .saturating_add(keys_headroom);
     if pool_size < needed {
         anyhow::bail!(
             "PROJECTOR_DB_POOL={pool_size} is too small for {feeds_running} projectors and sinks, \
-             each keeping a connection listening, and the key store: set it to at least {needed}"
+             their shared listening connection and the key store: set it to at least {needed}"
         );
     }
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -271,8 +271,8 @@ impl Shop {
             "the shop's projectors are running"
         );
         let (stop_projectors, shutdown) = tokio::sync::watch::channel(false);
-        // As the service sizes it: two per projector (eight) and four for the key store, which a
-        // batch opening personal fields asks for while holding its own connection.
+        // As the service sizes it: one per projector (ten), their shared listener, and four for the
+        // key store, which a batch opening personal fields asks for while holding its own.
         let projector_pool = self.db.pool_as(ServiceRole::Projector, 20).await.unwrap();
         let projector_store = EventStore::new(projector_pool.clone())
             .with_codec(codec(&self.master_key, &projector_pool));

@@ -13,10 +13,10 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `PROJECTOR_DATABASE_URL` (the `motorlog_projector` role's login), else `DATABASE_URL`.
     pub database_url: String,
-    /// `PROJECTOR_DB_POOL` (default 20). Each projector and sink keeps one connection listening
-    /// for new events and takes another for a batch, and a batch opening personal fields takes one
-    /// more for the keys; besides the pool, each holds its advisory lock on a connection of its
-    /// own. So the service opens at most this plus one per projector and sink: 28 by default.
+    /// `PROJECTOR_DB_POOL` (default 20). Each projector and sink takes a connection for a batch,
+    /// all of them share one listening for new events, and a batch opening personal fields takes
+    /// one more for the keys; besides the pool, each holds its advisory lock on a connection of its
+    /// own. So the service opens at most this plus one per projector and sink: 30 by default.
     pub db_pool: u32,
     /// `PROJECTOR_KEYS_DATABASE_URL`: the shop's database, whose key store opens personal fields,
     /// for a Kafka-fed box whose own database has no log and no keys; unset, the keys are in

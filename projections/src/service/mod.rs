@@ -106,27 +106,40 @@ pub async fn reset_all(pool: &PgPool) -> Result<(), ProjectionError> {
 
 /// Runs every projector until it has applied the log up to `target`, then stops it: a rebuild or a
 /// catch-up that ends by itself. The first failing projector's error is returned; the others finish.
+///
+/// As many run at once as the store's pool has room for: each needs a connection for its batches,
+/// all share one listening, and a batch opening personal fields needs one more for the keys; more
+/// at once would leave batches waiting for a connection that never comes.
 pub async fn catch_up(
     store: &EventStore,
     options: RunOptions,
     target: LogPosition,
 ) -> Result<(), ProjectionError> {
-    let mut tasks = JoinSet::new();
-    for projector in Projector::ALL {
-        let until = reached(store.pool().clone(), projector.key(), target);
-        tasks.spawn(projector.run(store.clone(), None, options, until));
-    }
+    let room = store.pool().options().get_max_connections();
+    let at_once = usize::try_from(room.saturating_sub(KEYS_HEADROOM + 1))
+        .unwrap_or(1)
+        .max(1);
     let mut outcome = Ok(());
-    while let Some(finished) = tasks.join_next().await {
-        let result = finished
-            .map_err(|e| ProjectionError::Inconsistent(format!("projector task: {e}")))
-            .and_then(|ran| ran);
-        if outcome.is_ok() {
-            outcome = result;
+    for group in Projector::ALL.chunks(at_once) {
+        let mut tasks = JoinSet::new();
+        for &projector in group {
+            let until = reached(store.pool().clone(), projector.key(), target);
+            tasks.spawn(projector.run(store.clone(), None, options, until));
+        }
+        while let Some(finished) = tasks.join_next().await {
+            let result = finished
+                .map_err(|e| ProjectionError::Inconsistent(format!("projector task: {e}")))
+                .and_then(|ran| ran);
+            if outcome.is_ok() {
+                outcome = result;
+            }
         }
     }
     outcome
 }
+
+/// The connections a catch-up leaves for the key store (besides the shared listener).
+const KEYS_HEADROOM: u32 = 4;
 
 /// Resolves once the projector's checkpoint is at or past `target`.
 async fn reached(pool: PgPool, key: String, target: LogPosition) {
