@@ -11,8 +11,10 @@ use crate::read_models::analytics::AnalyticsProjection;
 use crate::read_models::clients::ClientsProjection;
 use crate::read_models::invoices::InvoicesProjection;
 use crate::read_models::parts_margin::PartsMarginProjection;
+use crate::read_models::planning::PlanningProjection;
 use crate::read_models::reference_data::ReferenceDataProjection;
 use crate::read_models::stock::StockProjection;
+use crate::read_models::timesheets::TimesheetsProjection;
 use crate::read_models::vehicles::VehiclesProjection;
 use crate::read_models::work_orders::WorkOrdersProjection;
 use crate::rebuild::{rebuild, rebuild_from_kafka, Rebuilt};
@@ -39,11 +41,15 @@ pub enum Projector {
     Stock,
     /// [`PartsMarginProjection`].
     PartsMargin,
+    /// [`PlanningProjection`].
+    Planning,
+    /// [`TimesheetsProjection`].
+    Timesheets,
 }
 
 impl Projector {
     /// Every read model, in the order they are started and listed.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::Clients,
         Self::Vehicles,
         Self::WorkOrders,
@@ -52,6 +58,8 @@ impl Projector {
         Self::Analytics,
         Self::Stock,
         Self::PartsMargin,
+        Self::Planning,
+        Self::Timesheets,
     ];
 
     /// Its name (`clients`, `work_orders`, …).
@@ -65,6 +73,8 @@ impl Projector {
             Self::Analytics => AnalyticsProjection::NAME,
             Self::Stock => StockProjection::NAME,
             Self::PartsMargin => PartsMarginProjection::NAME,
+            Self::Planning => PlanningProjection::NAME,
+            Self::Timesheets => TimesheetsProjection::NAME,
         }
     }
 
@@ -84,6 +94,8 @@ impl Projector {
             Self::Analytics => checkpoint_key::<AnalyticsProjection>(),
             Self::Stock => checkpoint_key::<StockProjection>(),
             Self::PartsMargin => checkpoint_key::<PartsMarginProjection>(),
+            Self::Planning => checkpoint_key::<PlanningProjection>(),
+            Self::Timesheets => checkpoint_key::<TimesheetsProjection>(),
         }
     }
 
@@ -98,6 +110,8 @@ impl Projector {
             Self::Analytics => AnalyticsProjection::TABLES,
             Self::Stock => StockProjection::TABLES,
             Self::PartsMargin => PartsMarginProjection::TABLES,
+            Self::Planning => PlanningProjection::TABLES,
+            Self::Timesheets => TimesheetsProjection::TABLES,
         }
     }
 
@@ -112,6 +126,8 @@ impl Projector {
             Self::Analytics => reset::<AnalyticsProjection>(pool).await,
             Self::Stock => reset::<StockProjection>(pool).await,
             Self::PartsMargin => reset::<PartsMarginProjection>(pool).await,
+            Self::Planning => reset::<PlanningProjection>(pool).await,
+            Self::Timesheets => reset::<TimesheetsProjection>(pool).await,
         }
     }
 
@@ -146,6 +162,8 @@ impl Projector {
             Self::Analytics => one(AnalyticsProjection, store, from, options, shutdown).await,
             Self::Stock => one(StockProjection, store, from, options, shutdown).await,
             Self::PartsMargin => one(PartsMarginProjection, store, from, options, shutdown).await,
+            Self::Planning => one(PlanningProjection, store, from, options, shutdown).await,
+            Self::Timesheets => one(TimesheetsProjection, store, from, options, shutdown).await,
         }
     }
 
@@ -183,6 +201,8 @@ impl Projector {
             Self::Analytics => one(AnalyticsProjection, store, from, options, progress).await,
             Self::Stock => one(StockProjection, store, from, options, progress).await,
             Self::PartsMargin => one(PartsMarginProjection, store, from, options, progress).await,
+            Self::Planning => one(PlanningProjection, store, from, options, progress).await,
+            Self::Timesheets => one(TimesheetsProjection, store, from, options, progress).await,
         }
     }
 }

@@ -10,6 +10,19 @@ use projections::service::{catch_up, projector_keys, reset_all};
 use projections::testing::{bulk_insert, ShopGenerator};
 use projections::RunOptions;
 
+/// The read models the generated shop leaves empty: it books no cars and runs no clocks.
+const PLANNING_TABLES: [&str; 9] = [
+    "read.bays",
+    "read.work_schedules",
+    "read.shop_calendar",
+    "read.appointments",
+    "read.day_loads",
+    "read.capacity_overrides",
+    "read.timesheets",
+    "read.clocked_shifts",
+    "read.clocked_jobs",
+];
+
 use crate::{
     append_visits, assert_same_read_models, events_applied, log_end, read_models, visit,
     ProjectorProcess,
@@ -76,7 +89,9 @@ async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild()
             || *table == "read.roles"
             || *table == "read.settings"
             || *table == "read.directories"
-            || *table == "read.catalogue_services"),
+            || *table == "read.catalogue_services"
+            // The generated shop books no cars and runs no clocks (yet).
+            || PLANNING_TABLES.contains(table)),
         "the generated shop fills every read model it touches"
     );
 

@@ -609,7 +609,11 @@ async fn rebuild_all_from(store: &EventStore, source: &KafkaSource) -> Vec<LogPo
             .await
             .expect("a projector's name")
             .unwrap_or_else(|e| panic!("rebuilding {name} from kafka: {e}"));
-        assert!(rebuilt.rows > 0 || name == "reference_data", "{rebuilt:?}");
+        // The generated shop books no cars and runs no clocks (yet): planning and timesheets stay empty.
+        assert!(
+            rebuilt.rows > 0 || ["reference_data", "planning", "timesheets"].contains(&name),
+            "{rebuilt:?}"
+        );
         positions.push(rebuilt.position);
     }
     positions

@@ -10,6 +10,7 @@ mod crash;
 mod erasure;
 mod kafka;
 mod meilisearch;
+mod planning;
 mod planning_history;
 mod read_models;
 mod rebuild;
