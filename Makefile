@@ -6,7 +6,7 @@ SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
 .PHONY: test run migrate tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
-	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-tokens bench-queries bench-stock bench-replay bench-web
+	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-tokens bench-queries bench-stock bench-planning bench-replay bench-web
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
 ## app's generated types, unit tests and browser tests. Installs what it needs first.
@@ -128,6 +128,11 @@ bench-queries: postgres redis
 ## month's margin leaks, p99 over GraphQL against { __typename } and the empty stock list.
 bench-stock: postgres redis
 	cargo bench -p query-api --bench stock
+
+## A month of one shop's capacity (10 mechanics, 8 bays, a month of appointments made through the
+## command API), p99 over GraphQL against { __typename } and one day.
+bench-planning: postgres redis
+	cargo bench -p query-api --bench planning
 
 ## 1M generated events: every read model and the ClickHouse facts rebuilt beside the live ones, the
 ## Kafka relay over the whole log, vs read_all; the rebuild's peak memory, then again over 5M events

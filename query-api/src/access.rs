@@ -50,6 +50,14 @@ pub enum Access {
     Permission(P),
     /// Holders of `work_order.read_all`, or of `work_order.read_assigned` for their own orders.
     WorkOrders,
+    /// Holders of `own` for their own records (the employee asked for is the caller), holders of
+    /// any of `others` for anyone's: a mechanic's queue and timesheet.
+    Own {
+        /// What the caller needs for their own.
+        own: P,
+        /// Any of these lets them read anyone's.
+        others: &'static [P],
+    },
 }
 
 /// Every root field and who may call it: the authorization matrix reads this, and a test checks
@@ -97,4 +105,21 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
     ("partsMargin", Access::Permission(P::StockReadCosts)),
     ("marginLeaks", Access::Permission(P::StockReadCosts)),
     ("marginSummary", Access::Permission(P::StockReadCosts)),
+    ("capacity", Access::Permission(P::PlanningRead)),
+    ("appointments", Access::Permission(P::PlanningRead)),
+    ("bays", Access::Permission(P::PlanningRead)),
+    (
+        "mechanicQueue",
+        Access::Own {
+            own: P::TimesheetClock,
+            others: &[P::PlanningRead],
+        },
+    ),
+    (
+        "timesheet",
+        Access::Own {
+            own: P::TimesheetClock,
+            others: &[P::TimesheetCorrect, P::ReportsRead],
+        },
+    ),
 ];

@@ -19,7 +19,7 @@ pub struct Freshness {
     deadline: Instant,
     // One wait per model, shared by every resolver of the request: they all resume together, so
     // their DataLoader calls still fall into one batch.
-    reached: [OnceCell<()>; 8],
+    reached: [OnceCell<()>; 10],
 }
 
 /// The read models, by the projector that writes them.
@@ -41,6 +41,10 @@ pub enum Model {
     Stock,
     /// The parts lines' margins.
     PartsMargin,
+    /// Bays, schedules, the shop calendar, appointments and the days' loads.
+    Planning,
+    /// The mechanics' clocks and clocked time.
+    Timesheets,
 }
 
 impl Model {
@@ -49,7 +53,7 @@ impl Model {
         use projections::runtime::checkpoint_key;
         use projections::runtime::sink_key;
         use std::sync::OnceLock;
-        static KEYS: OnceLock<[String; 8]> = OnceLock::new();
+        static KEYS: OnceLock<[String; 10]> = OnceLock::new();
         let keys = KEYS.get_or_init(|| {
             [
                 checkpoint_key::<projections::clients::ClientsProjection>(),
@@ -60,6 +64,8 @@ impl Model {
                 sink_key::<projections::meilisearch::MeilisearchIndexes>(),
                 checkpoint_key::<projections::stock::StockProjection>(),
                 checkpoint_key::<projections::parts_margin::PartsMarginProjection>(),
+                checkpoint_key::<projections::read_models::planning::PlanningProjection>(),
+                checkpoint_key::<projections::read_models::timesheets::TimesheetsProjection>(),
             ]
         });
         &keys[self as usize]

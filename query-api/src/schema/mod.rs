@@ -3,9 +3,10 @@
 //! One module per screen of the web app, each with its records, their loaders and its root fields:
 //! [`me`] (the app shell), [`clients`] (clients and their cars), [`board`] (the work-order board),
 //! [`order_card`] (a work order's card), [`cashier`] (invoices and payments), [`reference_data`]
-//! (catalogue, settings, directories, roles, staff), [`search`], [`history`], [`reports`] and
-//! [`stock`] (parts, stock, suppliers, purchase orders, the margin report). The root [`Query`]
-//! merges their root fields.
+//! (catalogue, settings, directories, roles, staff), [`search`], [`history`], [`reports`],
+//! [`stock`] (parts, stock, suppliers, purchase orders, the margin report) and [`planning`] (the
+//! days' capacity and load, appointments, bays, a mechanic's queue and timesheet). The root
+//! [`Query`] merges their root fields.
 //!
 //! Every root field and every guarded nested field checks the caller's permission itself
 //! ([`crate::access`]); lists are filtered by the same rules (a mechanic's lists hold only the
@@ -20,6 +21,7 @@ pub mod clients;
 pub mod history;
 pub mod me;
 pub mod order_card;
+pub mod planning;
 pub mod reference_data;
 pub mod reports;
 pub mod search;
@@ -46,4 +48,5 @@ pub struct Query(
     history::HistoryQuery,
     reports::ReportsQuery,
     stock::StockQuery,
+    planning::PlanningQuery,
 );

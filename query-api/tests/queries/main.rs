@@ -9,6 +9,7 @@ mod cost;
 mod fuzz;
 mod matrix;
 mod order_card_stock;
+mod planning;
 mod reads;
 mod reports;
 mod sessions;

@@ -59,6 +59,19 @@ fn call(field: &str) -> String {
         "partsMargin" => format!(r#"{{ partsMargin(workOrderId: "{id}") {{ lineId }} }}"#),
         "marginLeaks" => format!(r#"{{ marginLeaks({PERIOD}) {{ nodes {{ lineId }} }} }}"#),
         "marginSummary" => format!(r#"{{ marginSummary({PERIOD}) {{ lines margin }} }}"#),
+        "capacity" => r#"{ capacity(from: "2026-12-01", to: "2026-12-31") { date } }"#.into(),
+        "appointments" => {
+            r#"{ appointments(from: "2026-12-01T00:00:00Z", to: "2026-12-31T00:00:00Z") { id } }"#
+                .into()
+        }
+        "bays" => "{ bays { id } }".into(),
+        // Another's: `Access::Own` fields are called for someone else, as their `others` allow.
+        "mechanicQueue" => {
+            format!(r#"{{ mechanicQueue(employeeId: "{id}") {{ jobs {{ lineId }} }} }}"#)
+        }
+        "timesheet" => format!(
+            r#"{{ timesheet(employeeId: "{id}", from: "2026-12-01T00:00:00Z", to: "2026-12-31T00:00:00Z") {{ shifts {{ startedAt }} }} }}"#
+        ),
         other => panic!("root field {other} has no call in the matrix test"),
     }
 }
@@ -71,6 +84,8 @@ fn allowed(access: Access, permissions: &BTreeSet<Permission>) -> bool {
             permissions.contains(&Permission::WorkOrderReadAll)
                 || permissions.contains(&Permission::WorkOrderReadAssigned)
         }
+        // The matrix calls them for another employee (see `call`).
+        Access::Own { others, .. } => others.iter().any(|p| permissions.contains(p)),
     }
 }
 

@@ -584,7 +584,7 @@ async fn a_board_tile_shows_the_promise_the_lines_awaiting_the_client_the_balanc
         .command(
             &s.advisor,
             &format!("{}/set_promised_time", order(s.other_order)),
-            json!({ "promised_at": null }),
+            json!({ "promised_at": null, "reason": "Выдан раньше срока" }),
         )
         .await;
     let position = s
