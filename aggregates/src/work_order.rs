@@ -586,6 +586,8 @@ pub enum WorkOrderCommand {
     SetPromisedTime {
         /// The time promised, or none to clear it.
         promised_at: Option<DateTime<Utc>>,
+        /// Why a promise given is moved or withdrawn (required then; the first promise needs none).
+        reason: Option<String>,
     },
 }
 
@@ -796,6 +798,10 @@ pub enum WorkOrderEvent {
     PromisedTimeSet {
         /// The time promised; none when the promise was cleared.
         promised_at: Option<DateTime<Utc>>,
+        /// Why a promise given was moved or withdrawn. Absent from a first promise, and from
+        /// every event before reasons were asked for, whose stored form it keeps.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
 }
 
@@ -1382,7 +1388,10 @@ impl Aggregate for WorkOrder {
                     at,
                 }
             }
-            WorkOrderCommand::SetPromisedTime { promised_at } => {
+            WorkOrderCommand::SetPromisedTime {
+                promised_at,
+                reason,
+            } => {
                 // A promise is about a car still in the shop; once handed over or cancelled, the
                 // promise it was given is part of the record. A time in the past is accepted: an
                 // advisor may record what was promised on the phone after the fact.
@@ -1394,7 +1403,23 @@ impl Aggregate for WorkOrder {
                 if self.promised_at == promised_at {
                     return Ok(vec![]);
                 }
-                WorkOrderEvent::PromisedTimeSet { promised_at }
+                // The client was told a time: moving or withdrawing it is said with a reason, the
+                // shop's answer when the client asks why the car is not ready.
+                let reason = match (self.promised_at, reason) {
+                    (Some(_), reason) => Some(required_text(
+                        reason.as_deref().unwrap_or_default(),
+                        "reason",
+                        300,
+                    )?),
+                    (None, Some(reason)) if !reason.trim().is_empty() => {
+                        Some(required_text(&reason, "reason", 300)?)
+                    }
+                    (None, _) => None,
+                };
+                WorkOrderEvent::PromisedTimeSet {
+                    promised_at,
+                    reason,
+                }
             }
         };
         Ok(vec![event])
@@ -1543,7 +1568,7 @@ impl Aggregate for WorkOrder {
             WorkOrderEvent::WorkOrderClosed { .. } => self.status = S::Closed,
             WorkOrderEvent::WorkOrderCancelled { .. } => self.status = S::Cancelled,
             WorkOrderEvent::WorkOrderReopened { .. } => self.status = S::InProgress,
-            WorkOrderEvent::PromisedTimeSet { promised_at } => self.promised_at = *promised_at,
+            WorkOrderEvent::PromisedTimeSet { promised_at, .. } => self.promised_at = *promised_at,
         }
         self
     }

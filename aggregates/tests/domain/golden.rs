@@ -223,6 +223,7 @@ fn work_order_samples() -> Vec<WorkOrderEvent> {
         },
         E::PromisedTimeSet {
             promised_at: Some(promised()),
+            reason: None,
         },
     ]
 }

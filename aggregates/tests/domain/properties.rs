@@ -176,6 +176,7 @@ fn work_order_command() -> impl Strategy<Value = C> {
     });
     let promise = proptest::option::of(0i64..5).prop_map(|hours| C::SetPromisedTime {
         promised_at: hours.map(|h| at(0) + chrono::Duration::hours(24 + h)),
+        reason: Some("Ждём запчасти".into()),
     });
     let simple = prop_oneof![
         Just(C::StartWork { at: at(20) }),
@@ -266,7 +267,7 @@ proptest! {
                 "{:?} -> {:?}", before.state.status, after.state.status
             );
             // A promise moves only on an order still in the shop, and then it is the one asked for.
-            if let (C::SetPromisedTime { promised_at }, Ok(_)) = (command, result) {
+            if let (C::SetPromisedTime { promised_at, .. }, Ok(_)) = (command, result) {
                 prop_assert!(!matches!(before.state.status, WorkOrderStatus::Closed | WorkOrderStatus::Cancelled));
                 prop_assert_eq!(after.state.promised_at, *promised_at);
             } else {

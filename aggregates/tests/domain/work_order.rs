@@ -391,18 +391,28 @@ pub fn promised() -> chrono::DateTime<chrono::Utc> {
 
 #[test]
 fn the_promised_time_is_set_moved_and_cleared_until_the_car_is_handed_over() {
-    let set = |promised_at| C::SetPromisedTime { promised_at };
-    // At intake, even before the car is received (the client booked by phone).
+    let set = |promised_at| C::SetPromisedTime {
+        promised_at,
+        reason: None,
+    };
+    let moved = |promised_at| C::SetPromisedTime {
+        promised_at,
+        reason: Some(" Ждём запчасти ".into()),
+    };
+    let because = Some("Ждём запчасти".to_owned());
+    // At intake, even before the car is received (the client booked by phone): no reason needed.
     given::<WorkOrder>(vec![opened()])
         .when(set(Some(promised())))
         .then(vec![E::PromisedTimeSet {
             promised_at: Some(promised()),
+            reason: None,
         }]);
     let promised_once = vec![
         opened(),
         accepted(),
         E::PromisedTimeSet {
             promised_at: Some(promised()),
+            reason: None,
         },
     ];
     assert_eq!(state(&promised_once).promised_at, Some(promised()));
@@ -410,25 +420,40 @@ fn the_promised_time_is_set_moved_and_cleared_until_the_car_is_handed_over() {
     given::<WorkOrder>(promised_once.clone())
         .when(set(Some(promised())))
         .then(vec![]);
+    // Moving or withdrawing a promise given is said with a reason.
     let later = promised() + chrono::Duration::hours(20);
     given::<WorkOrder>(promised_once.clone())
         .when(set(Some(later)))
-        .then(vec![E::PromisedTimeSet {
-            promised_at: Some(later),
-        }]);
+        .then_err("required");
     given::<WorkOrder>(promised_once.clone())
         .when(set(None))
-        .then(vec![E::PromisedTimeSet { promised_at: None }]);
+        .then_err("required");
+    given::<WorkOrder>(promised_once.clone())
+        .when(moved(Some(later)))
+        .then(vec![E::PromisedTimeSet {
+            promised_at: Some(later),
+            reason: because.clone(),
+        }]);
+    given::<WorkOrder>(promised_once.clone())
+        .when(moved(None))
+        .then(vec![E::PromisedTimeSet {
+            promised_at: None,
+            reason: because.clone(),
+        }]);
     let mut cleared = promised_once;
-    cleared.push(E::PromisedTimeSet { promised_at: None });
+    cleared.push(E::PromisedTimeSet {
+        promised_at: None,
+        reason: because.clone(),
+    });
     assert_eq!(state(&cleared).promised_at, None);
     given::<WorkOrder>(cleared).when(set(None)).then(vec![]);
 
     // A completed order still waits for its client: the promise can move.
     given::<WorkOrder>(completed_history())
-        .when(set(Some(later)))
+        .when(moved(Some(later)))
         .then(vec![E::PromisedTimeSet {
             promised_at: Some(later),
+            reason: because,
         }]);
     // Handed over or cancelled, the promise is history.
     let mut closed = completed_history();

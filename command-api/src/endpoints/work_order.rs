@@ -208,6 +208,8 @@ pub enum WorkOrderRequest {
         #[serde(deserialize_with = "Option::deserialize")]
         #[schema(value_type = Option<String>, format = DateTime, required = true)]
         promised_at: Option<DateTime<Utc>>,
+        /// Why a promise given is moved or withdrawn (required then; the first promise needs none).
+        reason: Option<String>,
     },
 }
 
@@ -502,9 +504,13 @@ impl Endpoint for WorkOrder {
             },
             WorkOrderRequest::Cancel { reason } => WorkOrderCommand::Cancel { reason, at },
             WorkOrderRequest::Reopen { reason } => WorkOrderCommand::Reopen { reason, at },
-            WorkOrderRequest::SetPromisedTime { promised_at } => {
-                WorkOrderCommand::SetPromisedTime { promised_at }
-            }
+            WorkOrderRequest::SetPromisedTime {
+                promised_at,
+                reason,
+            } => WorkOrderCommand::SetPromisedTime {
+                promised_at,
+                reason,
+            },
         })
     }
 

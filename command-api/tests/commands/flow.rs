@@ -544,14 +544,29 @@ async fn the_advisor_promises_a_time_moves_it_and_clears_it_until_the_car_is_han
         let refused = shop.send(Some(&advisor), &path, body.clone(), &[]).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
     }
+    // Moving a promise given needs a reason; withdrawing it too.
+    let unexplained = shop
+        .send(
+            Some(&advisor),
+            &path,
+            json!({ "promised_at": "2026-12-06T12:00:00+03:00" }),
+            &[],
+        )
+        .await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unexplained.body["code"], "required");
     shop.ok(
         &advisor,
         &path,
-        json!({ "promised_at": "2026-12-06T12:00:00+03:00" }),
+        json!({ "promised_at": "2026-12-06T12:00:00+03:00", "reason": "Ждём запчасти" }),
     )
     .await;
     let cleared = shop
-        .ok(&advisor, &path, json!({ "promised_at": null }))
+        .ok(
+            &advisor,
+            &path,
+            json!({ "promised_at": null, "reason": "Клиент заберёт, когда сможет" }),
+        )
         .await;
     assert_eq!(cleared["version"], 5);
 

@@ -328,10 +328,19 @@ fn work_order(event: WorkOrderEvent) -> String {
         WorkOrderEvent::WorkOrderReopened { reason, .. } => {
             format!("Заказ-наряд открыт снова: {reason}")
         }
-        WorkOrderEvent::PromisedTimeSet { promised_at } => match promised_at {
-            Some(at) => format!("Срок выдачи: {}", moscow_time(at)),
-            None => "Срок выдачи снят".into(),
-        },
+        WorkOrderEvent::PromisedTimeSet {
+            promised_at,
+            reason,
+        } => {
+            let said = match promised_at {
+                Some(at) => format!("Срок выдачи: {}", moscow_time(at)),
+                None => "Срок выдачи снят".into(),
+            };
+            match reason {
+                Some(reason) => format!("{said} — {reason}"),
+                None => said,
+            }
+        }
     }
 }
 
@@ -1089,14 +1098,18 @@ mod tests {
             .single()
             .map(|at| WorkOrderEvent::PromisedTimeSet {
                 promised_at: Some(at),
+                reason: None,
             });
         assert_eq!(
             at.map(work_order).as_deref(),
             Some("Срок выдачи: 05.12.2026 18:00 (МСК)")
         );
         assert_eq!(
-            work_order(WorkOrderEvent::PromisedTimeSet { promised_at: None }),
-            "Срок выдачи снят"
+            work_order(WorkOrderEvent::PromisedTimeSet {
+                promised_at: None,
+                reason: Some("Ждём запчасти".into())
+            }),
+            "Срок выдачи снят — Ждём запчасти"
         );
     }
 }

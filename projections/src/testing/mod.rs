@@ -350,6 +350,7 @@ impl ShopGenerator {
                     self,
                     WorkOrderCommand::SetPromisedTime {
                         promised_at: Some(promised),
+                        reason: None,
                     },
                 )?;
                 let changed = match n % 8 {
@@ -358,7 +359,13 @@ impl ShopGenerator {
                     _ => None,
                 };
                 if let Some(promised_at) = changed {
-                    step(self, WorkOrderCommand::SetPromisedTime { promised_at })?;
+                    step(
+                        self,
+                        WorkOrderCommand::SetPromisedTime {
+                            promised_at,
+                            reason: Some("Ждём запчасти".into()),
+                        },
+                    )?;
                 }
             }
         }

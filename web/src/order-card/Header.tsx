@@ -87,7 +87,30 @@ function PromisedEditor({ order, run }: Section) {
   const [typed, setTyped] = useState<string | null>(null);
   const value = typed ?? toLocalInput(order.promisedAt);
   const [invalid, setInvalid] = useState(false);
+  // A promise given is moved or withdrawn with a reason (the server refuses it without one).
+  const [reason, setReason] = useState('');
+  const [reasonMissing, setReasonMissing] = useState(false);
   const action = useAction();
+  const given = order.promisedAt !== null && order.promisedAt !== undefined;
+
+  function explained(): string | null | undefined {
+    if (!given) return null;
+    if (reason.trim() === '') {
+      setReasonMissing(true);
+      return undefined;
+    }
+    setReasonMissing(false);
+    return reason.trim();
+  }
+
+  async function change(at: string | null) {
+    const why = explained();
+    if (why === undefined) return;
+    if (await action.act(() => run('set_promised_time', { promised_at: at, reason: why }))) {
+      setTyped(null);
+      setReason('');
+    }
+  }
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -97,7 +120,7 @@ function PromisedEditor({ order, run }: Section) {
       return;
     }
     setInvalid(false);
-    if (await action.act(() => run('set_promised_time', { promised_at: at }))) setTyped(null);
+    await change(at);
   }
 
   return (
@@ -105,18 +128,16 @@ function PromisedEditor({ order, run }: Section) {
       <Field label={t.promisedInput} error={invalid ? t.promisedInvalid : null}>
         {(props) => <input {...props} type="datetime-local" value={value} onChange={(e) => setTyped(e.target.value)} />}
       </Field>
+      {given && (
+        <Field label={t.promisedReason} error={reasonMissing ? t.promisedReasonMissing : null}>
+          {(props) => <input {...props} value={reason} onChange={(e) => setReason(e.target.value)} />}
+        </Field>
+      )}
       <button type="submit" className="button" disabled={action.busy}>
         {t.savePromised}
       </button>
-      {order.promisedAt && (
-        <button
-          type="button"
-          className="button button--ghost"
-          disabled={action.busy}
-          onClick={() =>
-            void action.act(() => run('set_promised_time', { promised_at: null })).then((ok) => ok && setTyped(null))
-          }
-        >
+      {given && (
+        <button type="button" className="button button--ghost" disabled={action.busy} onClick={() => void change(null)}>
           {t.clearPromised}
         </button>
       )}

@@ -25,6 +25,8 @@ export const text = {
     savePromised: 'Сохранить срок',
     clearPromised: 'Убрать срок',
     promisedInvalid: 'Укажите дату и время',
+    promisedReason: 'Причина переноса (клиенту уже назван срок)',
+    promisedReasonMissing: 'Укажите причину: клиенту уже назван срок',
   },
 
   intake: {

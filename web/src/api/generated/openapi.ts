@@ -3392,6 +3392,8 @@ export interface components {
              *     Required, null included: a body that forgot the field must not clear a promise.
              */
             promised_at: string | null;
+            /** @description Why a promise given is moved or withdrawn (required then; the first promise needs none). */
+            reason?: string | null;
         };
         /** @description A mechanic's schedule commands' bodies (the stream id is the employee's id). */
         WorkScheduleRequest: {
@@ -18232,6 +18234,8 @@ export interface operations {
                      *     Required, null included: a body that forgot the field must not clear a promise.
                      */
                     promised_at: string | null;
+                    /** @description Why a promise given is moved or withdrawn (required then; the first promise needs none). */
+                    reason?: string | null;
                 };
             };
         };
