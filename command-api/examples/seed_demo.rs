@@ -377,6 +377,65 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         }
     }
-    println!("demo data: 6 employees, 3 clients with vehicles, 3 work orders (draft estimate, in progress, completed and invoiced), 5 parts, 1 supplier, 1 purchase order received in part");
+    plan(&demo, mechanic).await?;
+    println!("demo data: 6 employees, 3 clients with vehicles, 3 work orders (draft estimate, in progress, completed and invoiced), 5 parts, 1 supplier, 1 purchase order received in part, 4 bays, the mechanic's week, 2 appointments");
+    Ok(())
+}
+
+/// Planning: the shop's hours (Monday to Saturday 09:00–19:00), four bays, the mechanic's week
+/// (Monday to Friday 09:00–18:00 with lunch) and two cars booked for the next working days.
+async fn plan(demo: &Demo, mechanic: Uuid) -> anyhow::Result<()> {
+    use chrono::{Datelike, Duration, NaiveTime, Utc, Weekday};
+    let open = json!({ "start": "09:00", "end": "19:00" });
+    demo.command(
+        "shop_calendar/main/set_opening_hours",
+        json!({ "days": [open, open, open, open, open, open, null] }),
+    )
+    .await?;
+    demo.command(
+        "shop_calendar/main/declare_holiday",
+        json!({ "date": "2027-01-01", "name": "Новый год" }),
+    )
+    .await?;
+    for (n, name, kind) in [
+        (1, "Пост 1", "lift"),
+        (2, "Пост 2", "lift"),
+        (3, "Развал-схождение", "alignment"),
+        (4, "Шиномонтаж", "tyre"),
+    ] {
+        demo.command(
+            &format!("bay/{}/register", id(900 + n)),
+            json!({ "name": name, "kind": kind }),
+        )
+        .await?;
+    }
+    let day = json!({ "start": "09:00", "end": "18:00",
+                      "breaks": [{ "start": "13:00", "end": "14:00" }] });
+    demo.command(
+        &format!("work_schedule/{mechanic}/set_week"),
+        json!({ "days": [day, day, day, day, day, null, null] }),
+    )
+    .await?;
+    // The next two weekdays, 10:00 Moscow time; a second run finds the ids booked (409) and stops.
+    let offset = aggregates::planning::UtcOffset::MOSCOW;
+    let mut date = offset.local_date(Utc::now());
+    let mut booked = 0;
+    while booked < 2 {
+        date += Duration::days(1);
+        if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            continue;
+        }
+        booked += 1;
+        let wanted_at = offset.instant(date, NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default());
+        demo.command(
+            &format!("appointment/{}/book", id(950 + booked)),
+            json!({ "client_id": id(300 + booked), "vehicle_id": id(400 + booked),
+                    "works": [{ "name": "Замена тормозных колодок", "norm_hours_tenths": 15 },
+                              { "name": "Диагностика подвески", "norm_hours_tenths": 5 }],
+                    "wanted_at": wanted_at, "bay_kind": "lift", "mechanic_id": mechanic,
+                    "note": "Клиент просит позвонить накануне" }),
+        )
+        .await?;
+    }
     Ok(())
 }
