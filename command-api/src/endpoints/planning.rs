@@ -173,6 +173,7 @@ pub enum WorkScheduleRequest {
     /// `set_week`: the week's shifts, Monday first, null for a day off.
     SetWeek {
         /// Seven days.
+        #[schema(min_items = 7, max_items = 7)]
         days: Vec<Option<ShiftBody>>,
     },
     /// `record_absence`: days away, both ends included.
@@ -272,6 +273,7 @@ pub enum ShopCalendarRequest {
     /// `set_opening_hours`: when the bays are open, Monday first, null for a closed day.
     SetOpeningHours {
         /// Seven days.
+        #[schema(min_items = 7, max_items = 7)]
         days: Vec<Option<ShiftBody>>,
     },
     /// `declare_holiday`: the shop is closed on a date.
