@@ -18,13 +18,13 @@
 //! refused, and its events roll back with it. An erasure of personal data destroys the subject's
 //! data key the same way, so the event and the destroyed key commit together or not at all.
 
-use std::collections::BTreeSet;
 use std::future::Future;
 
 use aggregates::ids::EmployeeId;
 use aggregates::permission::Permission;
 use aggregates::personal::stream_has_personal_data;
 use aggregates::{Aggregate, DomainEvent, Versioned};
+use auth::access::Principal;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use event_store::{
@@ -71,8 +71,10 @@ pub struct Context<'a> {
     pub actor: EmployeeId,
     /// The server's time of the request.
     pub now: DateTime<Utc>,
-    /// What the sender's roles allow now: a few rules widen with a permission (a backorder).
-    pub permissions: &'a BTreeSet<Permission>,
+    /// The sender and what their roles allow now: a few rules widen with a permission (a
+    /// backorder), and a few commands need a second one in some cases (`Principal::require`:
+    /// acting for another mechanic, opening an order on a booked car's arrival).
+    pub principal: &'a Principal,
     /// The remembered copies this decision rests on, while it may still use any: `None` when it
     /// reads the log only, or once they went into the append.
     premises: std::sync::Mutex<Option<Vec<Premise>>>,
@@ -83,30 +85,16 @@ impl<'a> Context<'a> {
     pub fn new(
         services: &'a Services,
         id: &'a str,
-        actor: EmployeeId,
+        principal: &'a Principal,
         now: DateTime<Utc>,
-        permissions: &'a BTreeSet<Permission>,
     ) -> Self {
         Self {
             services,
             id,
-            actor,
+            actor: EmployeeId(principal.employee_id),
             now,
-            permissions,
+            principal,
             premises: std::sync::Mutex::new(None),
-        }
-    }
-
-    /// Refuses (403, as a missing permission of the request) unless the sender's roles allow
-    /// `permission` now: for a command that needs a second permission only in some cases (acting
-    /// for another mechanic, opening an order on a booked car's arrival).
-    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        if self.permissions.contains(&permission) {
-            Ok(())
-        } else {
-            Err(ApiError::Auth(auth::AuthError::Forbidden {
-                permission: permission.code(),
-            }))
         }
     }
 
@@ -207,10 +195,10 @@ pub trait Endpoint: Aggregate + Serialize + DeserializeOwned + Send + Sync + 'st
     /// transaction and after the events (the events' insert must be its first write): rows of its
     /// own, or the events of another stream the command moves too ([`follow_on`]). An error rolls
     /// the events back; [`ApiError::Conflict`] from a follow-on stream decides the command again.
-    /// `command` is what was decided, `before` the aggregate it was decided on, `after` with the
-    /// events applied.
+    /// `before` is the aggregate the events were decided on, `after` with them applied (what the
+    /// command itself asked is in the events, and whatever was read for it in `follow`'s prepared
+    /// value).
     fn reserve(
-        _command: &Self::Command,
         _events: &[Self::Event],
         _before: &Self,
         _after: &Self,
@@ -598,7 +586,7 @@ impl Incoming<'_> {
             id,
             actor: EmployeeId(principal.employee_id),
             now: Utc::now(),
-            permissions: &principal.permissions,
+            principal,
             premises: std::sync::Mutex::new(premises),
         };
         let command = A::command(parsed, &context).await?;
@@ -721,7 +709,7 @@ async fn decide_and_append<A: Endpoint>(
                         metadata: &metadata,
                         prepared,
                     };
-                    match A::reserve(&command, &events, before, &after.state, tx, &follow).await {
+                    match A::reserve(&events, before, &after.state, tx, &follow).await {
                         Ok(()) => {}
                         Err(ApiError::Conflict { actual }) if attempt < attempts => {
                             // A follow-on stream moved under us: our events roll back, and the

@@ -17,7 +17,6 @@ use std::time::Duration;
 use aggregates::catalogue::CatalogueService;
 use aggregates::client::Client;
 use aggregates::directory::Directory;
-use aggregates::ids::EmployeeId;
 use aggregates::invoice::Invoice;
 use aggregates::part::Part;
 use aggregates::permission::Permission;
@@ -34,6 +33,7 @@ use aggregates::supplier::Supplier;
 use aggregates::timesheet::Timesheet;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::WorkOrder;
+use auth::access::Principal;
 use command_api::pipeline::{request, Context, Endpoint, Services};
 use event_store::EventStore;
 use libfuzzer_sys::fuzz_target;
@@ -99,13 +99,17 @@ fn run<A: Endpoint>(world: &World, steps: &[(&str, &[u8])]) {
         .or_else(|_| A::parse_id(&format!("{uuid}:main")))
         .expect("an id for every aggregate");
     // The owner's reach: a permission that widens a rule (a backorder) is exercised too.
-    let permissions: BTreeSet<Permission> = Permission::ALL.iter().copied().collect();
+    let owner = Principal {
+        employee_id: Uuid::from_u128(7),
+        session_id: Uuid::from_u128(8),
+        roles: BTreeSet::from(["owner".to_owned()]),
+        permissions: Permission::ALL.iter().copied().collect(),
+    };
     let context = Context::new(
         &world.services,
         &id,
-        EmployeeId(Uuid::from_u128(7)),
+        &owner,
         chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("a time"),
-        &permissions,
     );
     let mut state = A::default();
     for (name, body) in steps {

@@ -18,6 +18,9 @@
 //! 3. whatever does not fit in the given days is returned as the leftover, per mechanic and
 //!    unassigned, so the caller can warn that the shop is behind.
 //!
+//! The days a booking and the planning screen see ([`plan_days`]) lay the open work from today, up
+//! to [`CARRYOVER_HORIZON_DAYS`] ahead; a day before today or past the horizon carries none.
+//!
 //! Nothing is lost or invented: per mechanic and for the unassigned work, what lands on the days
 //! plus the leftover equals the open work, and no day receives more than its capacity. A
 //! mechanic's work never spills to a colleague: who does a job is the service manager's choice,
@@ -25,7 +28,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 
 use super::bay::Bay;
 use super::shop_calendar::ShopCalendar;
@@ -138,6 +141,53 @@ impl Carryover {
     pub fn of(&self, mechanic: EmployeeId) -> u32 {
         self.by_mechanic.get(&mechanic).copied().unwrap_or(0)
     }
+}
+
+/// How many days ahead open work is carried over: a quarter, past which the shop re-plans anyway.
+pub const CARRYOVER_HORIZON_DAYS: i64 = 92;
+
+/// The capacity and the carryover of every day from `from` to `to` (both included), the open work
+/// laid from `today` (the shop's local date now) by [`carry_over`]. Laying it once over
+/// today..=the last day asked for gives every day the figure a walk to that day alone would give,
+/// since the walk only ever looks back; so a booking (one day) and the planning screen (a month)
+/// never disagree. Empty when `to` is before `from`.
+pub fn plan_days(
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    open: &OpenWork,
+    capacity_of: impl Fn(NaiveDate) -> DayCapacity,
+) -> Vec<(DayCapacity, Carryover)> {
+    if to < from {
+        return Vec::new();
+    }
+    let walk_to = to.min(today + Duration::days(CARRYOVER_HORIZON_DAYS));
+    let mut capacities: BTreeMap<NaiveDate, DayCapacity> = BTreeMap::new();
+    let mut carried: BTreeMap<NaiveDate, Carryover> = BTreeMap::new();
+    if walk_to >= today && walk_to >= from {
+        let walk: Vec<DayCapacity> = today
+            .iter_days()
+            .take_while(|date| *date <= walk_to)
+            .map(&capacity_of)
+            .collect();
+        let (days, _left) = carry_over(open, &walk);
+        carried = days.into_iter().map(|day| (day.date, day)).collect();
+        capacities = walk.into_iter().map(|day| (day.date, day)).collect();
+    }
+    from.iter_days()
+        .take_while(|date| *date <= to)
+        .map(|date| {
+            let capacity = capacities
+                .remove(&date)
+                .unwrap_or_else(|| capacity_of(date));
+            let carryover = carried.remove(&date).unwrap_or(Carryover {
+                date,
+                by_mechanic: BTreeMap::new(),
+                unassigned: 0,
+            });
+            (capacity, carryover)
+        })
+        .collect()
 }
 
 /// Lays the open work onto the days by the rule in this module's docs: one carryover per day, in

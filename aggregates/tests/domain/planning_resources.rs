@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aggregates::ids::{AbsenceId, BayId, EmployeeId};
 use aggregates::planning::bay::{Bay, BayCommand as BC, BayEvent as BE};
-use aggregates::planning::capacity::{carry_over, day_capacity, DayCapacity, OpenWork};
+use aggregates::planning::capacity::{
+    carry_over, day_capacity, plan_days, DayCapacity, OpenWork, CARRYOVER_HORIZON_DAYS,
+};
 use aggregates::planning::shop_calendar::{
     ShopCalendar, ShopCalendarCommand as CC, ShopCalendarEvent as CE,
 };
@@ -757,6 +759,38 @@ fn work_that_does_not_fit_is_returned_and_never_spills_to_a_colleague() {
     assert_eq!(all.total(), open.total());
 }
 
+#[test]
+fn the_carryover_starts_today_and_stops_at_the_horizon() {
+    let today = date(12, 1);
+    let horizon = today
+        .checked_add_days(Days::new(CARRYOVER_HORIZON_DAYS as u64))
+        .unwrap();
+    let every_day = |date: NaiveDate| DayCapacity {
+        date,
+        mechanics: BTreeMap::from([(mechanic(10), 10)]),
+        bays: BTreeMap::new(),
+    };
+    // More work than the horizon holds: every day up to it carries some, none before or after.
+    let open = OpenWork {
+        by_mechanic: BTreeMap::from([(mechanic(10), 10_000)]),
+        unassigned: 0,
+    };
+    let yesterday = today.pred_opt().unwrap();
+    let after = horizon.succ_opt().unwrap();
+    let days = plan_days(yesterday, after, today, &open, every_day);
+    assert_eq!(days.len(), CARRYOVER_HORIZON_DAYS as usize + 3);
+    for (capacity, carryover) in &days {
+        assert_eq!(capacity.date, carryover.date);
+        let carried = carryover.of(mechanic(10));
+        if capacity.date < today || capacity.date > horizon {
+            assert_eq!(carried, 0, "{}", capacity.date);
+        } else {
+            assert_eq!(carried, 10, "{}", capacity.date);
+        }
+    }
+    assert!(plan_days(after, yesterday, today, &open, every_day).is_empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Golden files
 
@@ -900,6 +934,33 @@ proptest! {
         let placed: u32 = carried.iter().map(|c| c.unassigned).sum();
         prop_assert_eq!(placed + leftover.unassigned, open.unassigned);
         prop_assert!(leftover.by_mechanic.values().all(|&left| left > 0));
+    }
+
+    /// The planning screen asks for a month, a booking for its one day: each day's figures must be
+    /// the same either way, or the screen would show room a booking is then refused.
+    #[test]
+    fn a_day_planned_alone_is_the_day_planned_in_a_range(
+        open in open_work(),
+        days in day_capacities(),
+        today_offset in 0u64..10,
+        from_offset in 0u64..10,
+        length in 0u64..10,
+    ) {
+        let offset = |n: u64| monday().checked_add_days(Days::new(n)).unwrap();
+        let capacity_of = |date: NaiveDate| {
+            days.iter().find(|day| day.date == date).cloned().unwrap_or(DayCapacity {
+                date,
+                mechanics: BTreeMap::new(),
+                bays: BTreeMap::new(),
+            })
+        };
+        let (today, from, to) = (offset(today_offset), offset(from_offset), offset(from_offset + length));
+        let range = plan_days(from, to, today, &open, capacity_of);
+        prop_assert_eq!(range.len() as u64, length + 1);
+        for (capacity, carryover) in range {
+            let alone = plan_days(capacity.date, capacity.date, today, &open, capacity_of);
+            prop_assert_eq!(alone, vec![(capacity, carryover)]);
+        }
     }
 
     #[test]

@@ -215,7 +215,6 @@ impl Endpoint for Client {
     /// Destroys the client's data key in the transaction of the erasure event: neither commits
     /// without the other.
     async fn reserve(
-        _command: &ClientCommand,
         events: &[ClientEvent],
         _before: &Client,
         after: &Client,

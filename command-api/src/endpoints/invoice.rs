@@ -225,7 +225,6 @@ impl Endpoint for Invoice {
     }
 
     async fn reserve(
-        _command: &InvoiceCommand,
         events: &[InvoiceEvent],
         _before: &Invoice,
         after: &Invoice,

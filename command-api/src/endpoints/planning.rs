@@ -25,7 +25,7 @@ use aggregates::planning::appointment::{
     Appointment, AppointmentCommand, AppointmentEvent, AppointmentStatus, PlannedWork, Slot,
 };
 use aggregates::planning::bay::{Bay, BayCommand};
-use aggregates::planning::capacity::{carry_over, day_capacity, Carryover, DayCapacity, OpenWork};
+use aggregates::planning::capacity::{day_capacity, plan_days, Carryover, DayCapacity, OpenWork};
 use aggregates::planning::plan_day::{Override, PlanDay, PlanDayCommand, Reservation};
 use aggregates::planning::shop_calendar::{ShopCalendar, ShopCalendarCommand};
 use aggregates::planning::work_schedule::{AbsenceKind, WorkSchedule, WorkScheduleCommand};
@@ -33,7 +33,7 @@ use aggregates::planning::{time_of_day, BayKind, Break, Efficiency, Shift, UtcOf
 use aggregates::settings::Settings;
 use aggregates::work_order::{LabourService, WorkOrder, WorkOrderCommand};
 use aggregates::DomainError;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -41,9 +41,6 @@ use uuid::Uuid;
 use super::{norm_hours, references};
 use crate::pipeline::{code_id, follow_on, uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
-
-/// How many days ahead open work is carried over: further out, a booking sees none of it.
-pub const CARRYOVER_HORIZON_DAYS: i64 = 92;
 
 /// A shift as typed: `HH:MM` times, breaks inside it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -515,7 +512,7 @@ impl Endpoint for Appointment {
             AppointmentRequest::MarkMissed {} => AppointmentCommand::MarkMissed { at },
             AppointmentRequest::Arrive { work_order_id } => {
                 // The arrival opens the order: the caller must be one who may open orders.
-                context.require(Permission::WorkOrderOpen)?;
+                context.principal.require(Permission::WorkOrderOpen)?;
                 AppointmentCommand::Arrive {
                     work_order_id: WorkOrderId(work_order_id),
                     at,
@@ -592,7 +589,6 @@ impl Endpoint for Appointment {
     }
 
     async fn reserve(
-        _command: &AppointmentCommand,
         _events: &[AppointmentEvent],
         _before: &Appointment,
         after: &Appointment,
@@ -708,7 +704,7 @@ async fn work_order_opening(
     Ok(commands)
 }
 
-/// A day's capacity and what open work carries over onto it, from today.
+/// A day's capacity and what open work carries over onto it, by the domain's rule.
 pub(crate) async fn day_plan(
     context: &Context<'_>,
     calendar: &ShopCalendar,
@@ -722,33 +718,15 @@ pub(crate) async fn day_plan(
         .map(|(id, schedule)| Ok((EmployeeId(uuid(&id)?), schedule)))
         .collect::<Result<BTreeMap<_, _>, ApiError>>()?;
     let today = calendar.utc_offset.local_date(context.now);
-    let capacity_of = |date| day_capacity(date, calendar, &schedules, &bays);
-    let capacity = capacity_of(day);
-    let horizon = today + Duration::days(CARRYOVER_HORIZON_DAYS);
-    if day < today || day > horizon {
-        let carryover = Carryover {
-            date: day,
-            by_mechanic: BTreeMap::new(),
-            unassigned: 0,
-        };
-        return Ok((capacity, carryover));
-    }
-    let days: Vec<DayCapacity> = today
-        .iter_days()
-        .take_while(|date| *date <= day)
-        .map(capacity_of)
-        .collect();
     let open = open_work(context).await?;
-    let (mut carried, _left) = carry_over(&open, &days);
-    let carryover = carried.pop().unwrap_or(Carryover {
-        date: day,
-        by_mechanic: BTreeMap::new(),
-        unassigned: 0,
-    });
-    Ok((capacity, carryover))
+    let capacity_of = |date| day_capacity(date, calendar, &schedules, &bays);
+    plan_days(day, day, today, &open, capacity_of)
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a day's plan of one day is empty".into()))
 }
 
-/// Every stream of `A`'s type, folded: the shop's bays or schedules (a few dozen at most).
+/// Every stream of `A`'s type, folded: the shop's bays or schedules (a few dozen at most), read in
+/// one query.
 async fn resources<A: Endpoint>(context: &Context<'_>) -> Result<BTreeMap<String, A>, ApiError> {
     let ids = sqlx::query_scalar!(
         "SELECT DISTINCT stream_id FROM events WHERE stream_type = $1",
@@ -756,10 +734,21 @@ async fn resources<A: Endpoint>(context: &Context<'_>) -> Result<BTreeMap<String
     )
     .fetch_all(&context.services.pool)
     .await?;
-    let mut found = BTreeMap::new();
-    for id in ids {
-        let state = context.load::<A>(&id).await?.state;
-        found.insert(id, state);
+    let mut found: BTreeMap<String, A> = BTreeMap::new();
+    for recorded in context
+        .services
+        .store
+        .read_streams(A::STREAM_TYPE, &ids)
+        .await?
+    {
+        let event: A::Event = serde_json::from_value(recorded.payload).map_err(|e| {
+            ApiError::Internal(format!(
+                "{} v{} does not decode: {e}",
+                recorded.stream, recorded.version
+            ))
+        })?;
+        let state = found.entry(recorded.stream.id).or_default();
+        *state = std::mem::take(state).evolve(&event);
     }
     Ok(found)
 }

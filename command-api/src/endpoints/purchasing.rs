@@ -187,7 +187,6 @@ impl Endpoint for PurchaseOrder {
     }
 
     async fn reserve(
-        _command: &PurchaseOrderCommand,
         events: &[PurchaseOrderEvent],
         _before: &PurchaseOrder,
         after: &PurchaseOrder,

@@ -322,7 +322,6 @@ impl Endpoint for Staff {
     /// Destroys the employee's data key in the transaction of the erasure event: neither commits
     /// without the other.
     async fn reserve(
-        _command: &StaffCommand,
         events: &[StaffEvent],
         _before: &Staff,
         _after: &Staff,

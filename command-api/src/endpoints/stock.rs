@@ -319,7 +319,10 @@ pub(crate) async fn follow_work_order(
         }
     }
     let context = follow.context;
-    let may_backorder = context.permissions.contains(&Permission::StockBackorder);
+    let may_backorder = context
+        .principal
+        .permissions
+        .contains(&Permission::StockBackorder);
     for (stock, asks) in asks {
         follow_on::<Stock, _>(tx, follow, &stock, |current| {
             asks.into_iter()

@@ -132,7 +132,7 @@ impl Endpoint for Timesheet {
     ) -> Result<TimesheetCommand, ApiError> {
         let mechanic = mechanic_of(context)?;
         if mechanic != context.actor {
-            context.require(Permission::TimesheetCorrect)?;
+            context.principal.require(Permission::TimesheetCorrect)?;
         }
         let at = context.now;
         Ok(match request {
@@ -204,7 +204,6 @@ impl Endpoint for Timesheet {
     }
 
     async fn reserve(
-        _command: &TimesheetCommand,
         events: &[TimesheetEvent],
         _before: &Timesheet,
         _after: &Timesheet,

@@ -202,7 +202,6 @@ impl Endpoint for Vehicle {
     }
 
     async fn reserve(
-        _command: &VehicleCommand,
         events: &[VehicleEvent],
         _before: &Vehicle,
         after: &Vehicle,

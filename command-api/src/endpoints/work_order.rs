@@ -525,7 +525,6 @@ impl Endpoint for WorkOrder {
     }
 
     async fn reserve(
-        _command: &WorkOrderCommand,
         events: &[WorkOrderEvent],
         before: &WorkOrder,
         after: &WorkOrder,

@@ -3,11 +3,8 @@
 //!
 //! Nothing here is stored: the capacity is computed on every read with the domain's own functions
 //! (`aggregates::planning::capacity`) from the folded calendar, schedules and bays the planning
-//! projector keeps, so the screen and the booking decision never disagree. The carryover follows
-//! the command API's rule (`command-api`, `endpoints::planning::day_plan`): the open work is laid
-//! onto the days from today, up to [`CARRYOVER_HORIZON_DAYS`] ahead; a day before today or past the
-//! horizon has none. Laying it once over today..=the last day asked for gives every day the same
-//! figure as the booking's own walk to that day, since the walk only ever looks back.
+//! projector keeps, so the screen and the booking decision never disagree: both lay the carryover
+//! with the same function (`capacity::plan_days`).
 //!
 //! A whole range costs five statements, whatever its length: the calendar, the schedules, the
 //! bays, the range's reservations and the open work; the days are computed in memory.
@@ -16,18 +13,14 @@ use std::collections::BTreeMap;
 
 use aggregates::ids::{BayId, EmployeeId};
 use aggregates::planning::bay::Bay;
-use aggregates::planning::capacity::{carry_over, day_capacity, Carryover, DayCapacity, OpenWork};
+use aggregates::planning::capacity::{day_capacity, plan_days, Carryover, DayCapacity, OpenWork};
 use aggregates::planning::shop_calendar::ShopCalendar;
 use aggregates::planning::work_schedule::WorkSchedule;
 use aggregates::planning::BayKind;
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use sqlx::PgPool;
 
 use crate::ProjectionError;
-
-/// How many days ahead open work is carried over: the command API's horizon, kept equal to it so a
-/// day's free figure here is the one a booking is decided on.
-pub const CARRYOVER_HORIZON_DAYS: i64 = 92;
 
 /// What is booked on a day, in tenths of a norm-hour.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -175,34 +168,15 @@ pub async fn capacity(
         }
     }
 
+    let open = open_work(pool).await?;
     let capacity_of = |date| day_capacity(date, &calendar, &schedules, &bays);
-    // The carryover's walk: from today to the last day asked for that is within the horizon.
-    let horizon = today + Duration::days(CARRYOVER_HORIZON_DAYS);
-    let walk_to = to.min(horizon);
-    let mut carried: BTreeMap<NaiveDate, Carryover> = BTreeMap::new();
-    if walk_to >= today && walk_to >= from {
-        let open = open_work(pool).await?;
-        let walk: Vec<DayCapacity> = today
-            .iter_days()
-            .take_while(|date| *date <= walk_to)
-            .map(capacity_of)
-            .collect();
-        let (days, _left) = carry_over(&open, &walk);
-        carried = days.into_iter().map(|day| (day.date, day)).collect();
-    }
-
-    Ok(from
-        .iter_days()
-        .take_while(|date| *date <= to)
-        .map(|date| DayPlan {
-            date,
-            capacity: capacity_of(date),
-            carryover: carried.remove(&date).unwrap_or(Carryover {
-                date,
-                by_mechanic: BTreeMap::new(),
-                unassigned: 0,
-            }),
-            booked: booked.remove(&date).unwrap_or_default(),
+    Ok(plan_days(from, to, today, &open, capacity_of)
+        .into_iter()
+        .map(|(capacity, carryover)| DayPlan {
+            date: capacity.date,
+            booked: booked.remove(&capacity.date).unwrap_or_default(),
+            capacity,
+            carryover,
         })
         .collect())
 }
