@@ -18,11 +18,14 @@
 // A benchmark's fixture: a failed unwrap is a failed run, with the reason.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, NaiveDate, NaiveTime, Utc};
 use motorlog_tests::{open_shop, Shop, OWNER_EMAIL};
-use serde_json::{json, Value};
+use serde_json::json;
+use support::{latencies, p99};
 use uuid::Uuid;
 
 const MECHANICS: usize = 10;
@@ -40,38 +43,6 @@ const DAYS: i64 = 31;
 const REQUESTS: usize = 600;
 /// Advisors taking turns, so the per-employee rate limit (600 a minute) never refuses the client.
 const READERS: usize = 20;
-
-/// The latencies of `query` sent `count` times one after another; every answer must be whole.
-async fn latencies(shop: &Shop, tokens: &[String], query: &str, count: usize) -> Vec<Duration> {
-    let url = format!("{}/graphql", shop.queries());
-    let mut latencies = Vec::with_capacity(count);
-    for n in 0..count {
-        let started = Instant::now();
-        let response = shop
-            .http
-            .post(&url)
-            .bearer_auth(&tokens[n % tokens.len()])
-            .json(&json!({ "query": query }))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body: Value = response.json().await.unwrap();
-        latencies.push(started.elapsed());
-        assert!(
-            status.is_success() && body["errors"].is_null(),
-            "{query}: {status} {body}"
-        );
-    }
-    latencies
-}
-
-/// The 99th percentile, in milliseconds.
-fn p99(mut latencies: Vec<Duration>) -> f64 {
-    latencies.sort();
-    let at = (latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1));
-    latencies.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
 
 fn capacity_query(from: NaiveDate, to: NaiveDate) -> String {
     format!(
@@ -224,10 +195,10 @@ async fn main() {
     let month = capacity_query(today, today + Days::days(DAYS - 1));
     let one_day = capacity_query(today, today);
     // Warm-up, then the baselines and the month.
-    latencies(&shop, &tokens, &month, 50).await;
-    let floor = p99(latencies(&shop, &tokens, "{ __typename }", REQUESTS).await);
-    let day = p99(latencies(&shop, &tokens, &one_day, REQUESTS).await);
-    let month_latencies = latencies(&shop, &tokens, &month, REQUESTS).await;
+    latencies(&shop, &tokens, &vec![month.clone(); 50]).await;
+    let floor = p99(latencies(&shop, &tokens, &vec!["{ __typename }".to_owned(); REQUESTS]).await);
+    let day = p99(latencies(&shop, &tokens, &vec![one_day.clone(); REQUESTS]).await);
+    let month_latencies = latencies(&shop, &tokens, &vec![month.clone(); REQUESTS]).await;
     let mut sorted = month_latencies.clone();
     sorted.sort();
     let p50 = sorted[sorted.len() / 2].as_secs_f64() * 1000.0;

@@ -20,6 +20,10 @@
 // A benchmark's fixture: a failed unwrap is a failed run.
 #![allow(clippy::unwrap_used)]
 
+// Only its p99: this benchmark sends from several clients at once, with its own `latencies`.
+#[allow(dead_code)]
+mod support;
+
 use std::time::{Duration, Instant};
 
 use event_store::LogPosition;
@@ -139,15 +143,8 @@ async fn latencies(
     latencies
 }
 
-/// The 99th percentile, in milliseconds.
-fn p99_of(mut latencies: Vec<Duration>) -> f64 {
-    latencies.sort();
-    let at = (latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1));
-    latencies.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
 async fn p99(shop: &Shop, token: &str, requests: Vec<String>, clients: usize) -> f64 {
-    p99_of(latencies(shop, token, requests, clients).await)
+    support::p99(latencies(shop, token, requests, clients).await)
 }
 
 /// Search p99 over every kind of search, with `clients` at once, and each kind's own p99.
@@ -162,10 +159,13 @@ async fn search_p99(shop: &Shop, token: &str, clients: usize, population: u64) -
             clients,
         )
         .await;
-        by_kind.push(format!("{name}={:.2}", p99_of(kind_latencies.clone())));
+        by_kind.push(format!(
+            "{name}={:.2}",
+            support::p99(kind_latencies.clone())
+        ));
         all.extend(kind_latencies);
     }
-    (p99_of(all), by_kind.join(" "))
+    (support::p99(all), by_kind.join(" "))
 }
 
 fn board_queries(count: usize, mechanics: &[String]) -> Vec<String> {
@@ -383,5 +383,5 @@ async fn read_your_writes(shop: &mut Shop, token: &str) -> (f64, f64) {
     }
     latencies.sort();
     let p50 = latencies[latencies.len() / 2].as_secs_f64() * 1000.0;
-    (p50, p99_of(latencies))
+    (p50, support::p99(latencies))
 }

@@ -22,10 +22,12 @@
 // A benchmark's fixture: a failed unwrap is a failed run, with the reason.
 #![allow(clippy::unwrap_used)]
 
-use std::time::{Duration, Instant};
+mod support;
 
-use motorlog_tests::{open_shop, Shop, OWNER_EMAIL};
-use serde_json::Value;
+use std::time::Instant;
+
+use motorlog_tests::{open_shop, OWNER_EMAIL};
+use support::{latencies, p99};
 
 const PARTS: i64 = 50_000;
 const MOVEMENTS: i64 = 1_000_000;
@@ -112,38 +114,6 @@ SELECT * FROM read.margin_lines_of(ARRAY(SELECT md5('wo' || o)::uuid FROM genera
 /// Storekeepers whose tokens the requests take in turn: the API allows one employee 600 requests
 /// a minute, and one client sends more; the limit's check stays on every request's path.
 const READERS: usize = 40;
-
-/// The latencies of `queries` sent one after another by one client; every answer must be whole.
-async fn latencies(shop: &Shop, tokens: &[String], queries: &[String]) -> Vec<Duration> {
-    let url = format!("{}/graphql", shop.queries());
-    let mut latencies = Vec::with_capacity(queries.len());
-    for (n, query) in queries.iter().enumerate() {
-        let started = Instant::now();
-        let response = shop
-            .http
-            .post(&url)
-            .bearer_auth(&tokens[n % tokens.len()])
-            .json(&serde_json::json!({ "query": query }))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body: Value = response.json().await.unwrap();
-        latencies.push(started.elapsed());
-        assert!(
-            status.is_success() && body["errors"].is_null(),
-            "{query}: {status} {body}"
-        );
-    }
-    latencies
-}
-
-/// The 99th percentile, in milliseconds.
-fn p99(mut latencies: Vec<Duration>) -> f64 {
-    latencies.sort();
-    let at = (latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1));
-    latencies.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
 
 const STOCK_NODES: &str = "nodes { partId location number brand name onHand reserved onOrder \
                            backordered available belowMin averageCost value } endCursor hasNextPage";
