@@ -16,18 +16,19 @@ use aggregates::ids::{
 use aggregates::money::Money;
 use aggregates::permission::Permission;
 use aggregates::settings::Settings;
+use aggregates::timesheet::{JobRef, Timesheet, TimesheetCommand};
 use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, Performer, WorkOrder,
     WorkOrderCommand, WorkOrderEvent,
 };
-use aggregates::DomainError;
+use aggregates::{Aggregate, DomainError};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{kopecks, norm_hours, parts, percent, quantity, references, stock, vehicle};
-use crate::pipeline::{uuid_id, Context, Endpoint, FollowOn};
+use crate::pipeline::{follow_on, uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
 
 /// How the client gave their decision, as the request gives it.
@@ -224,6 +225,48 @@ async fn performer(context: &Context<'_>) -> Result<Performer, ApiError> {
                 .permissions
                 .contains(&Permission::WorkOrderAssignMechanic),
     })
+}
+
+/// A line finished on the order (from the card, by the advisor) stops its job on the mechanic's
+/// clock in the same transaction: a job left running or paused there would go on counting hours
+/// against work that is done, and the mechanic's screen would still offer it. A line finished from
+/// the mechanic's clock comes here as that clock's follow-on, which moves no third stream, so the
+/// two never chase each other.
+async fn stop_job_clock(
+    tx: &mut PgConnection,
+    follow: &FollowOn<'_>,
+    order: &WorkOrder,
+    line_id: LineId,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(work_order_id) = order.id else {
+        return Ok(());
+    };
+    let Some(mechanic) = order
+        .labour
+        .iter()
+        .find(|line| line.line_id == line_id)
+        .and_then(|line| line.mechanic)
+    else {
+        return Ok(());
+    };
+    let job = JobRef {
+        work_order_id,
+        line_id,
+    };
+    follow_on::<Timesheet, _>(tx, follow, &mechanic.0.to_string(), |timesheet| {
+        let on_clock = timesheet.running.is_some_and(|(running, _)| running == job)
+            || timesheet.paused.contains(&job);
+        let finish = TimesheetCommand::FinishJob { job, at };
+        // A clock that would refuse (an entry of its own after `at`) is left as it is: the order's
+        // line is what the command is about.
+        if on_clock && timesheet.decide(finish.clone()).is_ok() {
+            vec![finish]
+        } else {
+            Vec::new()
+        }
+    })
+    .await
 }
 
 /// The next work order number, formatted from the settings (`ЗН-2026-00042`): taken only once the
@@ -520,7 +563,10 @@ impl Endpoint for WorkOrder {
 
     fn reserves(events: &[WorkOrderEvent]) -> bool {
         events.iter().any(|event| {
-            matches!(event, WorkOrderEvent::VehicleAccepted { .. }) || stock::moves_stock(event)
+            matches!(
+                event,
+                WorkOrderEvent::VehicleAccepted { .. } | WorkOrderEvent::LabourFinished { .. }
+            ) || stock::moves_stock(event)
         })
     }
 
@@ -536,6 +582,9 @@ impl Endpoint for WorkOrder {
                 (event, after.vehicle_id)
             {
                 vehicle::raise_mileage(tx, vehicle, intake.mileage_km).await?;
+            }
+            if let WorkOrderEvent::LabourFinished { line_id, at } = event {
+                stop_job_clock(tx, follow, after, *line_id, *at).await?;
             }
         }
         stock::follow_work_order(events, before, after, tx, follow).await

@@ -1,7 +1,8 @@
 //! The mechanics' clocks through the API: a mechanic on shift runs one job at a time (starting
 //! another pauses the first), the job clock starts and finishes the line on the work order in the
 //! same transaction, nobody's clock runs on another mechanic's line, and only the advisor moves a
-//! mechanic's clocks for them or corrects a shift, with a reason.
+//! mechanic's clocks for them or corrects a shift, with a reason. A line finished on the order
+//! stops its job on the clock too.
 
 use aggregates::timesheet::{Timesheet, TimesheetEvent};
 use aggregates::work_order::{LabourProgress, WorkOrder};
@@ -182,6 +183,64 @@ async fn a_mechanic_runs_one_job_at_a_time_and_the_order_follows_the_clock() {
         sheet.last(),
         Some(TimesheetEvent::ShiftClockedOut { .. })
     ));
+}
+
+#[tokio::test]
+async fn a_line_finished_on_the_order_stops_its_job_on_the_clock() {
+    let shop = open_shop("timesheet_order_finish").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    shop.configure(&owner).await;
+    shop.employee(&owner, "advisor@motor.ru", "advisor").await;
+    let (ivanov, _) = shop.employee(&owner, "ivanov@motor.ru", "mechanic").await;
+    let (petrov, _) = shop.employee(&owner, "petrov@motor.ru", "mechanic").await;
+    let advisor = shop.token("advisor@motor.ru").await;
+    let mechanic = shop.token("ivanov@motor.ru").await;
+    let (order, [first, second, others]) = order_in_work(&shop, &advisor, ivanov, petrov).await;
+    let clock = |command: &str| format!("timesheet/{ivanov}/{command}");
+    shop.ok(&mechanic, &clock("clock_in"), json!({})).await;
+    shop.ok(&mechanic, &clock("start_job"), job(order, first))
+        .await;
+    // The second pauses the first: one running, one paused.
+    shop.ok(&mechanic, &clock("start_job"), job(order, second))
+        .await;
+
+    // The owner (who may do labour for anyone) finishes both lines from the order card.
+    for line in [second, first] {
+        shop.ok(
+            &owner,
+            &format!("work_order/{order}/finish_labour"),
+            json!({ "line_id": line }),
+        )
+        .await;
+    }
+    let sheet = events::<Timesheet>(&shop, ivanov).await;
+    let finished: Vec<Uuid> = sheet
+        .iter()
+        .filter_map(|event| match event {
+            TimesheetEvent::JobFinished { job, .. } => Some(job.line_id.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, [second, first]);
+    let state = Versioned::<Timesheet>::from_events(&sheet).state;
+    assert!(state.running.is_none(), "{state:?}");
+    assert!(state.paused.is_empty(), "{state:?}");
+    assert!(state.on_shift(), "the shift goes on");
+
+    // Петров never started his line: finishing it on the order leaves his clock alone.
+    shop.ok(
+        &owner,
+        &format!("work_order/{order}/start_labour"),
+        json!({ "line_id": others }),
+    )
+    .await;
+    shop.ok(
+        &owner,
+        &format!("work_order/{order}/finish_labour"),
+        json!({ "line_id": others }),
+    )
+    .await;
+    assert!(events::<Timesheet>(&shop, petrov).await.is_empty());
 }
 
 #[tokio::test]
