@@ -1,9 +1,10 @@
 //! A shop's history made by the domain's own decisions, for crash tests and benchmarks: clients with
 //! phones, their vehicles, work orders through intake, estimate, approval, work and handover, and
-//! invoices with payments. Every event comes out of `decide`, so the log is one the command API could
-//! have written; the same seed gives the same shop.
+//! invoices with payments, and the mechanics' timesheets clocking that work. Every event comes out
+//! of `decide`, so the log is one the command API could have written; the same seed gives the same
+//! shop.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aggregates::client::{Client, ClientCommand, ClientStanding, Party};
 use aggregates::contact::Phone;
@@ -16,11 +17,12 @@ use aggregates::invoice::{Invoice, InvoiceCommand, Payer};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
 use aggregates::permission::Actor;
 use aggregates::staff::{RolePermissions, Staff, StaffCommand};
+use aggregates::timesheet::{JobRef, Timesheet, TimesheetCommand};
 use aggregates::vehicle::{Vehicle, VehicleCommand};
 use aggregates::vehicle_ids::{Plate, Vin};
 use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, Performer, WorkOrder,
-    WorkOrderCommand,
+    WorkOrderCommand, WorkOrderEvent,
 };
 use aggregates::{Aggregate, DomainError, DomainEvent, Versioned};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -524,6 +526,111 @@ impl ShopGenerator {
         Ok(streams)
     }
 
+    /// The timesheets of the mechanics who did the labour in `streams` (work orders this generator
+    /// made): each working day a mechanic clocks in a quarter of an hour before their first job
+    /// and out a quarter after their last, starts each job when its line was started and finishes
+    /// it when the line was; a job of over an hour has a quarter-hour pause after its first half
+    /// hour. Commands are decided in time order, so a job started while another runs pauses that
+    /// one, as on the floor; a command the timesheet refuses (a finish of a job the mechanic never
+    /// started) is left out. One stream per mechanic with any labour.
+    pub fn timesheets(
+        &mut self,
+        streams: &[GeneratedStream],
+    ) -> Result<Vec<GeneratedStream>, ProjectionError> {
+        /// What a mechanic does at an instant, in the order of a tie (a pause before a finish).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        enum Step {
+            ClockIn,
+            Start(JobRef),
+            Pause(JobRef),
+            Resume(JobRef),
+            Finish(JobRef),
+            ClockOut,
+        }
+        let mut started: BTreeMap<JobRef, (EmployeeId, DateTime<Utc>)> = BTreeMap::new();
+        let mut days: BTreeMap<EmployeeId, Vec<(DateTime<Utc>, Step)>> = BTreeMap::new();
+        for generated in streams {
+            if generated.stream.stream_type != WorkOrder::STREAM_TYPE {
+                continue;
+            }
+            let work_order_id = WorkOrderId(domain_id(&generated.stream.id)?);
+            for new in &generated.events {
+                let event: WorkOrderEvent = serde_json::from_value(new.payload.clone())
+                    .map_err(|e| ProjectionError::Inconsistent(format!("generator: {e}")))?;
+                match event {
+                    WorkOrderEvent::LabourStarted {
+                        line_id,
+                        mechanic,
+                        at,
+                    } => {
+                        started.insert(
+                            JobRef {
+                                work_order_id,
+                                line_id,
+                            },
+                            (mechanic, at),
+                        );
+                    }
+                    WorkOrderEvent::LabourFinished { line_id, at } => {
+                        let job = JobRef {
+                            work_order_id,
+                            line_id,
+                        };
+                        let Some((mechanic, from)) = started.get(&job).copied() else {
+                            continue;
+                        };
+                        let steps = days.entry(mechanic).or_default();
+                        steps.push((from, Step::Start(job)));
+                        if at - from > Duration::hours(1) {
+                            steps.push((from + Duration::minutes(30), Step::Pause(job)));
+                            steps.push((from + Duration::minutes(45), Step::Resume(job)));
+                        }
+                        steps.push((at, Step::Finish(job)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut timesheets = Vec::with_capacity(days.len());
+        for (mechanic, mut steps) in days {
+            steps.sort();
+            // The shift around each day's work.
+            let mut by_day: BTreeMap<chrono::NaiveDate, (DateTime<Utc>, DateTime<Utc>)> =
+                BTreeMap::new();
+            for (at, _) in &steps {
+                let day = by_day.entry(at.date_naive()).or_insert((*at, *at));
+                day.0 = day.0.min(*at);
+                day.1 = day.1.max(*at);
+            }
+            for (first, last) in by_day.into_values() {
+                steps.push((first - Duration::minutes(15), Step::ClockIn));
+                steps.push((last + Duration::minutes(15), Step::ClockOut));
+            }
+            steps.sort();
+            let mut timesheet = Timesheet::default();
+            let mut events = Vec::new();
+            for (at, step) in steps {
+                let command = match step {
+                    Step::ClockIn => TimesheetCommand::ClockIn {
+                        employee_id: mechanic,
+                        at,
+                    },
+                    Step::Start(job) => TimesheetCommand::StartJob { job, at },
+                    Step::Pause(job) => TimesheetCommand::PauseJob { job, at },
+                    Step::Resume(job) => TimesheetCommand::ResumeJob { job, at },
+                    Step::Finish(job) => TimesheetCommand::FinishJob { job, at },
+                    Step::ClockOut => TimesheetCommand::ClockOut { at },
+                };
+                // A refusal is decided before anything changes: the timesheet stays as it was.
+                if let Ok(decided) = self.decide(&mut timesheet, command) {
+                    events.extend(decided);
+                }
+            }
+            timesheets.push(stream::<Timesheet>(mechanic.0, events));
+        }
+        Ok(timesheets)
+    }
+
     /// Decides a command on `state`, evolves it, and returns the events ready to append.
     fn decide<A: Aggregate>(
         &mut self,
@@ -571,6 +678,10 @@ impl ShopGenerator {
 
 fn domain<T>(result: Result<T, DomainError>) -> Result<T, ProjectionError> {
     result.map_err(|e| ProjectionError::Inconsistent(format!("generator: {e}")))
+}
+
+fn domain_id(id: &str) -> Result<Uuid, ProjectionError> {
+    Uuid::parse_str(id).map_err(|e| ProjectionError::Inconsistent(format!("generator: {id}: {e}")))
 }
 
 fn stream<A: Aggregate>(id: Uuid, events: Vec<NewEvent>) -> GeneratedStream {
