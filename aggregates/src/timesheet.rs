@@ -43,11 +43,14 @@
 //! shifts (corrections applied) and the job intervals, each open while its clock runs. From it
 //! and the work orders a report derives three figures for a mechanic over a period:
 //!
-//! - **выработка** (output): the norm-hours of the closed lines credited to the mechanic;
-//! - **efficiency**: the norm-hours billed ÷ the hours clocked on those jobs (above 100 % when the
+//! - **выработка** (output): the norm-hours of the lines whose work finished, credited to the
+//!   line's mechanic (at the norm-hours their invoice bills);
+//! - **efficiency**: that выработка ÷ the hours clocked on those jobs (above 100 % when the
 //!   mechanic beats the norm);
 //! - **productivity**: the hours clocked on jobs ÷ the hours on shift (the share of the shift spent
 //!   on paid work).
+//!
+//! The query API computes them (`query-api/src/figures.rs`) with [`Interval::seconds_within`].
 
 use std::collections::BTreeSet;
 

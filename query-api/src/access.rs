@@ -122,4 +122,12 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
             others: &[P::TimesheetCorrect, P::ReportsRead],
         },
     ),
+    // Everyone's at once (no `mechanicId`) needs `reports.read` too.
+    (
+        "mechanicFigures",
+        Access::Own {
+            own: P::TimesheetClock,
+            others: &[P::ReportsRead],
+        },
+    ),
 ];

@@ -10,6 +10,7 @@ pub mod access;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod figures;
 pub mod http;
 pub mod loaders;
 pub mod money;

@@ -141,6 +141,21 @@ pub struct RecommendationConversion {
     pub rate_basis_points: i64,
 }
 
+/// A labour line whose work finished: what выработка counts (see [`crate::figures`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedLine {
+    /// The work order.
+    pub work_order_id: uuid::Uuid,
+    /// The line.
+    pub line_id: uuid::Uuid,
+    /// When its work finished (the latest time, after a reopening).
+    pub finished_at: DateTime<Utc>,
+    /// The line's mechanic (the latest assignment); none when nobody was.
+    pub mechanic_id: Option<uuid::Uuid>,
+    /// The line's norm-hours (the latest set), in tenths.
+    pub tenths: i64,
+}
+
 /// A period: from `from` (inclusive) to `to` (exclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -423,6 +438,95 @@ impl ReportSource {
                 amount: Rub(amount),
             })
             .collect())
+    }
+
+    /// The labour lines whose work last finished in the period, each with its mechanic and
+    /// norm-hours (the latest recorded), in the order's and line's order.
+    pub async fn finished_lines(&self, period: Period) -> Result<Vec<FinishedLine>, QueryError> {
+        let mut lines: Vec<FinishedLine> = match self {
+            Self::Postgres(pool) => sqlx::query!(
+                r#"SELECT f.work_order_id, f.line_id, f.at, m.mechanic_id AS "mechanic_id?",
+                          COALESCE(n.tenths, 0)::bigint AS "tenths!"
+                     FROM read.fact_labour_finished f
+                     LEFT JOIN LATERAL (
+                          SELECT mechanic_id FROM read.fact_line_mechanics lm
+                           WHERE lm.work_order_id = f.work_order_id AND lm.line_id = f.line_id
+                           ORDER BY version DESC LIMIT 1) m ON true
+                     LEFT JOIN LATERAL (
+                          SELECT tenths FROM read.fact_line_norms ln
+                           WHERE ln.work_order_id = f.work_order_id AND ln.line_id = f.line_id
+                           ORDER BY version DESC LIMIT 1) n ON true
+                    WHERE f.at >= $1 AND f.at < $2
+                      AND NOT EXISTS (
+                          SELECT 1 FROM read.fact_labour_finished later
+                           WHERE later.work_order_id = f.work_order_id
+                             AND later.line_id = f.line_id AND later.version > f.version)"#,
+                period.from,
+                period.to,
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| FinishedLine {
+                work_order_id: row.work_order_id,
+                line_id: row.line_id,
+                finished_at: row.at,
+                mechanic_id: row.mechanic_id,
+                tenths: row.tenths,
+            })
+            .collect(),
+            Self::ClickHouse(client) => {
+                #[derive(Row, Deserialize)]
+                struct Finished {
+                    work_order_id: String,
+                    line_id: String,
+                    finished_at: u32,
+                    mechanic_id: String,
+                    tenths: u32,
+                }
+                let (from, to) = period.seconds();
+                // 18.16 joins once per SELECT: the norms join the finished lines with their
+                // mechanics. A fact inserted twice has one event and version, so argMax is the same.
+                let rows = client
+                    .query(
+                        "SELECT work_order_id, line_id, finished_at, mechanic_id, tenths
+                           FROM (SELECT work_order_id, line_id, finished_at, mechanic_id
+                                   FROM (SELECT work_order_id, line_id,
+                                                argMax(at, version) AS finished_at
+                                           FROM labour_finished
+                                          GROUP BY work_order_id, line_id
+                                         HAVING finished_at >= toDateTime(?)
+                                            AND finished_at < toDateTime(?))
+                                   ANY LEFT JOIN
+                                        (SELECT work_order_id, line_id,
+                                                argMax(mechanic_id, version) AS mechanic_id
+                                           FROM line_mechanics GROUP BY work_order_id, line_id)
+                                  USING (work_order_id, line_id))
+                           ANY LEFT JOIN
+                                (SELECT work_order_id, line_id, argMax(tenths, version) AS tenths
+                                   FROM line_norms GROUP BY work_order_id, line_id)
+                          USING (work_order_id, line_id)",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all::<Finished>()
+                    .await
+                    .map_err(clickhouse)?;
+                rows.into_iter()
+                    .filter_map(|row| {
+                        Some(FinishedLine {
+                            work_order_id: uuid::Uuid::parse_str(&row.work_order_id).ok()?,
+                            line_id: uuid::Uuid::parse_str(&row.line_id).ok()?,
+                            finished_at: DateTime::from_timestamp(i64::from(row.finished_at), 0)?,
+                            mechanic_id: uuid::Uuid::parse_str(&row.mechanic_id).ok(),
+                            tenths: i64::from(row.tenths),
+                        })
+                    })
+                    .collect()
+            }
+        };
+        lines.sort_by_key(|line| (line.work_order_id, line.line_id));
+        Ok(lines)
     }
 
     /// The services or parts that brought the most, by amount.

@@ -1,4 +1,5 @@
-//! The owner's reports' facts: what was sold, invoiced, paid, opened, handed over and recommended.
+//! The owner's reports' facts: what was sold, invoiced, paid, opened, handed over and recommended,
+//! and which labour lines' work finished with how many norm-hours (the mechanics' выработка).
 //!
 //! Each event gives zero or more facts ([`facts_of`]), the same whichever store keeps them: the
 //! `analytics` projector writes them to PostgreSQL (`read.fact_*`, where the reports run when no
@@ -115,6 +116,36 @@ pub struct LineMechanic {
     pub version: i64,
 }
 
+/// A labour line's norm-hours as an event set them (added or changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineNorms {
+    /// The event that set them.
+    pub event_id: Uuid,
+    /// The work order.
+    pub work_order_id: Uuid,
+    /// The labour line.
+    pub line_id: Uuid,
+    /// Tenths of a norm-hour.
+    pub tenths: u32,
+    /// The order's version then: the latest wins.
+    pub version: i64,
+}
+
+/// A labour line's work finished (again, after a reopening: the latest counts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabourDone {
+    /// The event.
+    pub event_id: Uuid,
+    /// The work order.
+    pub work_order_id: Uuid,
+    /// The labour line.
+    pub line_id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The order's version then: the latest wins.
+    pub version: i64,
+}
+
 /// Further work recommended to the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecommendationFact {
@@ -147,6 +178,10 @@ pub enum Fact {
     LineMechanic(LineMechanic),
     /// A recommendation.
     Recommendation(RecommendationFact),
+    /// A labour line's norm-hours.
+    LineNorms(LineNorms),
+    /// A labour line's work finished.
+    LabourDone(LabourDone),
 }
 
 /// Case and spacing folded, so "Замена  масла" and "замена масла" are one item.
@@ -198,6 +233,15 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
             version: version(event),
         })
     };
+    let norms = |line_id: aggregates::ids::LineId, norm_hours: aggregates::money::NormHours| {
+        Fact::LineNorms(LineNorms {
+            event_id: event.event_id,
+            work_order_id: record,
+            line_id: line_id.0,
+            tenths: norm_hours.tenths(),
+            version: version(event),
+        })
+    };
     let recommended = |recommendation: aggregates::work_order::Recommendation| {
         Fact::Recommendation(RecommendationFact {
             work_order_id: record,
@@ -220,11 +264,31 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
         WorkOrderEvent::WorkOrderCancelled { at, .. } => milestone("cancelled", at),
         WorkOrderEvent::WorkOrderReopened { at, .. } => milestone("reopened", at),
         WorkOrderEvent::LabourLineAdded {
-            line_id, mechanic, ..
+            line_id,
+            mechanic,
+            norm_hours,
+            ..
+        } => {
+            return Ok(vec![
+                assigned(line_id, mechanic.map(|m| m.0)),
+                norms(line_id, norm_hours),
+            ])
         }
-        | WorkOrderEvent::MechanicAssigned { line_id, mechanic } => {
+        WorkOrderEvent::MechanicAssigned { line_id, mechanic } => {
             assigned(line_id, mechanic.map(|m| m.0))
         }
+        WorkOrderEvent::LabourLineChanged {
+            line_id,
+            norm_hours,
+            ..
+        } => norms(line_id, norm_hours),
+        WorkOrderEvent::LabourFinished { line_id, at } => Fact::LabourDone(LabourDone {
+            event_id: event.event_id,
+            work_order_id: record,
+            line_id: line_id.0,
+            at,
+            version: version(event),
+        }),
         WorkOrderEvent::LabourStarted {
             line_id, mechanic, ..
         } => assigned(line_id, Some(mechanic.0)),
@@ -234,11 +298,9 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
         // would need it as a fact of its own). Listed, not matched by `_`, so a new event type has
         // to be decided on here.
         WorkOrderEvent::VehicleAccepted { .. }
-        | WorkOrderEvent::LabourLineChanged { .. }
         | WorkOrderEvent::PartsLineAdded { .. }
         | WorkOrderEvent::PartsLineChanged { .. }
         | WorkOrderEvent::LineRemoved { .. }
-        | WorkOrderEvent::LabourFinished { .. }
         | WorkOrderEvent::LineApproved { .. }
         | WorkOrderEvent::EstimateApproved { .. }
         | WorkOrderEvent::WorkStarted { .. }
@@ -323,7 +385,8 @@ pub struct AnalyticsProjection;
 
 impl Projection for AnalyticsProjection {
     const NAME: &'static str = "analytics";
-    const VERSION: u32 = 1;
+    // 2: the facts of выработка (`fact_line_norms`, `fact_labour_finished`), filled from history.
+    const VERSION: u32 = 2;
     const TABLES: &'static [&'static str] = &[
         "read.fact_invoices",
         "read.fact_sales_lines",
@@ -332,6 +395,8 @@ impl Projection for AnalyticsProjection {
         "read.fact_order_milestones",
         "read.fact_line_mechanics",
         "read.fact_recommendations",
+        "read.fact_line_norms",
+        "read.fact_labour_finished",
     ];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
@@ -382,6 +447,8 @@ struct Facts {
     milestones: Vec<OrderMilestone>,
     line_mechanics: Vec<LineMechanic>,
     recommendations: Vec<RecommendationFact>,
+    line_norms: Vec<LineNorms>,
+    labour_done: Vec<LabourDone>,
 }
 
 /// One column of a kind of fact, for `UNNEST`.
@@ -400,6 +467,8 @@ impl Facts {
                 Fact::Milestone(f) => self.milestones.push(f),
                 Fact::LineMechanic(f) => self.line_mechanics.push(f),
                 Fact::Recommendation(f) => self.recommendations.push(f),
+                Fact::LineNorms(f) => self.line_norms.push(f),
+                Fact::LabourDone(f) => self.labour_done.push(f),
             }
         }
     }
@@ -523,6 +592,37 @@ impl Facts {
                 &column(f, |f| f.text.clone()),
                 &column(f, |f| f.item_key.clone()),
                 &column(f, |f| f.at),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let f = &self.line_norms;
+        if !f.is_empty() {
+            sqlx::query!(
+                "INSERT INTO read.fact_line_norms (event_id, work_order_id, line_id, tenths, version)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[])
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.event_id),
+                &column(f, |f| f.work_order_id),
+                &column(f, |f| f.line_id),
+                &column(f, |f| i32::try_from(f.tenths).unwrap_or(i32::MAX)),
+                &column(f, |f| f.version),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let f = &self.labour_done;
+        if !f.is_empty() {
+            sqlx::query!(
+                "INSERT INTO read.fact_labour_finished (event_id, work_order_id, line_id, at, version)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[],
+                                      $5::bigint[])
+                 ON CONFLICT DO NOTHING",
+                &column(f, |f| f.event_id),
+                &column(f, |f| f.work_order_id),
+                &column(f, |f| f.line_id),
+                &column(f, |f| f.at),
+                &column(f, |f| f.version),
             )
             .execute(&mut *tx)
             .await?;

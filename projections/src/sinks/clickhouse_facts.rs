@@ -69,6 +69,16 @@ const TABLES: &[(&str, &str, &str)] = &[
          at DateTime",
         "(work_order_id, recommendation_id)",
     ),
+    (
+        "line_norms",
+        "event_id String, work_order_id String, line_id String, tenths UInt32, version Int64",
+        "event_id",
+    ),
+    (
+        "labour_finished",
+        "event_id String, work_order_id String, line_id String, at DateTime, version Int64",
+        "event_id",
+    ),
 ];
 
 #[derive(Row, Serialize)]
@@ -136,6 +146,24 @@ struct RecommendationRow {
     at: u32,
 }
 
+#[derive(Row, Serialize)]
+struct LineNormsRow {
+    event_id: String,
+    work_order_id: String,
+    line_id: String,
+    tenths: u32,
+    version: i64,
+}
+
+#[derive(Row, Serialize)]
+struct LabourFinishedRow {
+    event_id: String,
+    work_order_id: String,
+    line_id: String,
+    at: u32,
+    version: i64,
+}
+
 /// A batch's facts, by table.
 #[derive(Default)]
 struct Rows {
@@ -146,6 +174,8 @@ struct Rows {
     order_milestones: Vec<MilestoneRow>,
     line_mechanics: Vec<LineMechanicRow>,
     recommendations: Vec<RecommendationRow>,
+    line_norms: Vec<LineNormsRow>,
+    labour_finished: Vec<LabourFinishedRow>,
 }
 
 /// UTC seconds as ClickHouse's `DateTime` keeps them (until 2106).
@@ -212,6 +242,20 @@ impl Rows {
                 item_key: f.item_key,
                 at: seconds(f.at),
             }),
+            Fact::LineNorms(f) => self.line_norms.push(LineNormsRow {
+                event_id: f.event_id.to_string(),
+                work_order_id: f.work_order_id.to_string(),
+                line_id: f.line_id.to_string(),
+                tenths: f.tenths,
+                version: f.version,
+            }),
+            Fact::LabourDone(f) => self.labour_finished.push(LabourFinishedRow {
+                event_id: f.event_id.to_string(),
+                work_order_id: f.work_order_id.to_string(),
+                line_id: f.line_id.to_string(),
+                at: seconds(f.at),
+                version: f.version,
+            }),
         }
     }
 
@@ -227,6 +271,8 @@ impl Rows {
             insert(client, "order_milestones", self.order_milestones),
             insert(client, "line_mechanics", self.line_mechanics),
             insert(client, "recommendations", self.recommendations),
+            insert(client, "line_norms", self.line_norms),
+            insert(client, "labour_finished", self.labour_finished),
         )
         .map(|_| ())
         .map_err(|error| format!("clickhouse: {error}"))
@@ -374,7 +420,8 @@ pub fn connect(url: &str, database: &str) -> Client {
 
 impl Sink for ClickHouseFacts {
     const NAME: &'static str = "clickhouse_facts";
-    const VERSION: u32 = 1;
+    // 2: the facts of выработка (`line_norms`, `labour_finished`), filled from history.
+    const VERSION: u32 = 2;
     const IN_FLIGHT: usize = IN_FLIGHT;
     /// The batch's inserts, running.
     type Pending = Finishing;

@@ -25,6 +25,8 @@ async fn postgres_counts(pool: &PgPool) -> BTreeMap<String, u64> {
         "order_milestones",
         "line_mechanics",
         "recommendations",
+        "line_norms",
+        "labour_finished",
     ] {
         let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM read.fact_{table}"))
             .fetch_one(pool)

@@ -1,5 +1,6 @@
 //! Planning and the mechanics' clocks (планирование и табель): each day's capacity and load, the
-//! appointments, the bays, a mechanic's queue of work and their timesheet.
+//! appointments, the bays, a mechanic's queue of work and their timesheet, and the mechanics'
+//! three figures (выработка, efficiency, productivity; defined in [`crate::figures`]).
 //!
 //! A day's capacity is not stored: [`projections::read_models::planning_capacity`] computes it on
 //! each read with the domain's own function, from the calendar, the schedules and the bays, and
@@ -9,7 +10,8 @@
 //! Who reads what: the plan, the appointments and the bays need `planning.read`. A mechanic reads
 //! their own queue and timesheet with `timesheet.clock` (the clock they punch); another's queue
 //! needs `planning.read`, another's timesheet `timesheet.correct` (the advisor who corrects it) or
-//! `reports.read` (the owner's payroll). The clients and cars on an appointment are nested fields
+//! `reports.read` (the owner's payroll); the same for the figures, and everyone's at once with
+//! `reports.read`. The clients and cars on an appointment are nested fields
 //! with their own permissions (`client.read`, `vehicle.read`), as everywhere.
 //!
 //! Ranges are bounded ([`MAX_RANGE_DAYS`]): a screen shows a month at most, and an unbounded range
@@ -28,6 +30,8 @@ use uuid::Uuid;
 
 use crate::context::{Model, Scope};
 use crate::error::{GqlResult, OrGql, QueryError};
+use crate::figures::{self, MechanicFigures};
+use crate::reports::{Granularity, Period, ReportSource};
 use crate::schema::clients::{load_client, load_vehicle, Client, Vehicle};
 use crate::schema::reference_data::{load_employee, Employee};
 
@@ -127,6 +131,17 @@ impl MechanicDay {
     /// The mechanic.
     async fn employee(&self, ctx: &Context<'_>) -> GqlResult<Option<Employee>> {
         load_employee(ctx, self.employee_id).await
+    }
+}
+
+#[ComplexObject]
+impl MechanicFigures {
+    /// The mechanic.
+    async fn employee(&self, ctx: &Context<'_>) -> GqlResult<Option<Employee>> {
+        match self.mechanic_id {
+            Some(id) => load_employee(ctx, id).await,
+            None => Ok(None),
+        }
     }
 }
 
@@ -698,6 +713,39 @@ impl PlanningQuery {
             clock,
             jobs,
         })
+    }
+
+    /// The mechanics' выработка, efficiency and productivity from `from` (included) to `to`
+    /// (excluded), by day, week or month of the shop's calendar (its UTC offset). One mechanic's: their own with
+    /// `timesheet.clock`, anyone's with `reports.read`; everyone's (no `mechanicId`) with
+    /// `reports.read`.
+    async fn mechanic_figures(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        granularity: Granularity,
+        mechanic_id: Option<Uuid>,
+    ) -> GqlResult<Vec<MechanicFigures>> {
+        let scope = Scope::of(ctx);
+        let mechanic = match mechanic_id {
+            None if scope.viewer.may(P::ReportsRead) => None,
+            named => Some(own_or(&scope, named, P::TimesheetClock, &[P::ReportsRead])?),
+        };
+        let period = Period::new(from, to).gql()?;
+        scope.read(None, Model::Timesheets).await.gql()?;
+        let calendar = planning_capacity::shop_calendar(scope.pool).await.gql()?;
+        figures::mechanic_figures(
+            ctx.data_unchecked::<ReportSource>(),
+            scope.pool,
+            period,
+            granularity,
+            calendar.utc_offset,
+            mechanic,
+            Utc::now(),
+        )
+        .await
+        .gql()
     }
 
     /// A mechanic's timesheet: their clocks now and the shifts and jobs clocked from `from`

@@ -72,6 +72,9 @@ fn call(field: &str) -> String {
         "timesheet" => format!(
             r#"{{ timesheet(employeeId: "{id}", from: "2026-12-01T00:00:00Z", to: "2026-12-31T00:00:00Z") {{ shifts {{ startedAt }} }} }}"#
         ),
+        "mechanicFigures" => format!(
+            r#"{{ mechanicFigures(mechanicId: "{id}", {PERIOD}, granularity: MONTH) {{ outputTenths }} }}"#
+        ),
         other => panic!("root field {other} has no call in the matrix test"),
     }
 }

@@ -430,13 +430,45 @@ async fn a_mechanic_reads_their_own_queue_and_timesheet_and_no_one_elses() {
         refused(&shop, &p.cashier, &sheet(p.petrov)).await,
         "forbidden"
     );
+
+    // The three figures: his own today, on shift and on the job; not Иванов's; everyone's is
+    // the owner's.
+    let figures = |who: Option<Uuid>| {
+        let mechanic = who.map_or(String::new(), |who| format!(r#"mechanicId: "{who}", "#));
+        format!(
+            r#"{{ mechanicFigures({mechanic}from: "{from}", to: "{to}", granularity: MONTH) {{
+                  mechanicId employee {{ fullName }} shiftMinutes jobMinutes outputTenths
+                  productivityBasisPoints efficiencyBasisPoints }} }}"#,
+            from = from.to_rfc3339(),
+            to = to.to_rfc3339()
+        )
+    };
+    let data = ask(&shop, &p.petrov_token, &figures(None)).await;
+    let own = data["mechanicFigures"].as_array().unwrap();
+    assert!(!own.is_empty());
+    assert!(own.iter().all(|f| f["mechanicId"] == p.petrov.to_string()));
+    assert_eq!(own[0]["outputTenths"], 0, "no line finished yet");
+    assert!(own[0]["efficiencyBasisPoints"].is_null());
+    assert_eq!(
+        refused(&shop, &p.petrov_token, &figures(Some(p.ivanov))).await,
+        "forbidden"
+    );
+    assert_eq!(
+        refused(&shop, &p.cashier, &figures(None)).await,
+        "forbidden"
+    );
+    let data = ask(&shop, &p.owner, &figures(None)).await;
+    assert!(data["mechanicFigures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["mechanicId"] == p.petrov.to_string()));
 }
 
-/// A month's plan for a shop of ten mechanics and eight bays, with ten bookings a day, is a few
-/// statements and arithmetic: it answers in milliseconds (about 2 ms measured in the test's debug
-/// build; the bound is loose so a busy machine does not fail it).
+/// A month's plan for a shop of ten mechanics and eight bays, with ten bookings a day: every day,
+/// every mechanic, every booking (its speed is `make bench-planning`'s).
 #[tokio::test]
-async fn a_months_plan_of_a_large_shop_answers_in_milliseconds() {
+async fn a_months_plan_of_a_large_shop_holds_every_day_and_booking() {
     use aggregates::ids::EmployeeId;
     use aggregates::planning::shop_calendar::ShopCalendar;
     use aggregates::planning::work_schedule::WorkSchedule;
@@ -528,19 +560,11 @@ async fn a_months_plan_of_a_large_shop_answers_in_milliseconds() {
         .unwrap();
     assert_eq!(plan.len(), 31);
     assert!(plan.iter().all(|d| d.booked.total == 200));
-    let mut took = Vec::new();
-    for _ in 0..20 {
-        let started = std::time::Instant::now();
-        planning_capacity::capacity(&db.pool, from, to, from)
-            .await
-            .unwrap();
-        took.push(started.elapsed());
-    }
-    took.sort();
-    let median = took[took.len() / 2];
-    println!(
-        "a month's plan: median {median:?}, slowest {:?}",
-        took[took.len() - 1]
+    // Every mechanic of every day is there, with the bookings laid on it; how fast is
+    // `make bench-planning`'s line, not a timed assert here.
+    assert!(
+        plan.iter().all(|d| d.capacity.mechanics.len() == 10),
+        "{:?}",
+        plan[0].capacity
     );
-    assert!(median < Wait::from_millis(25), "median {median:?}");
 }

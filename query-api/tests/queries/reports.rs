@@ -1,8 +1,10 @@
 //! The owner's reports read the same from ClickHouse (a real 18.16 server, started here) as from
-//! PostgreSQL's facts, on one generated shop: voided and refunded invoices, debts, repeat visits.
+//! PostgreSQL's facts, on one generated shop: voided and refunded invoices, debts, repeat visits,
+//! and the mechanics' clocks behind their three figures.
 
 use std::time::Duration;
 
+use aggregates::planning::UtcOffset;
 use chrono::{DateTime, TimeZone, Utc};
 use event_store::testing::TestDatabase;
 use event_store::EventStore;
@@ -11,6 +13,7 @@ use projections::runtime::{checkpoint, sink_key};
 use projections::service::catch_up;
 use projections::testing::{bulk_insert, ClickHouseServer, ShopGenerator};
 use projections::{run_sink, RunOptions};
+use query_api::figures::mechanic_figures;
 use query_api::reports::{Granularity, ItemKind, Period, ReportSource};
 
 fn at(year: i32, month: u32, day: u32) -> DateTime<Utc> {
@@ -34,6 +37,9 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
             streams.extend(shop.work_order(n + 150, client, vehicle).unwrap());
         }
     }
+    let timesheets = shop.timesheets(&streams).unwrap();
+    assert_eq!(timesheets.len(), shop.mechanics().len());
+    streams.extend(timesheets);
     bulk_insert(&db.pool, &streams).await.unwrap();
     let head = projections::rebuild::log_end(&store).await.unwrap();
     catch_up(&store, RunOptions::default(), head).await.unwrap();
@@ -79,6 +85,50 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
             clickhouse.mechanic_productivity(period).await.unwrap(),
             mechanics
         );
+        let finished = postgres.finished_lines(period).await.unwrap();
+        assert!(
+            finished
+                .iter()
+                .any(|l| l.mechanic_id.is_some() && l.tenths > 0),
+            "{period:?}"
+        );
+        assert_eq!(clickhouse.finished_lines(period).await.unwrap(), finished);
+        // Clocked time is the timesheets read model's in both; the lines are each dialect's.
+        let now = at(2028, 1, 1);
+        for granularity in [Granularity::Day, Granularity::Week, Granularity::Month] {
+            let figures = mechanic_figures(
+                &postgres,
+                &db.pool,
+                period,
+                granularity,
+                UtcOffset::MOSCOW,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+            assert!(
+                figures.iter().any(|f| f.efficiency_basis_points.is_some()
+                    && f.productivity_basis_points.is_some()),
+                "{period:?} {granularity:?}"
+            );
+            assert!(
+                figures.iter().all(|f| f.job_minutes <= f.shift_minutes),
+                "no job is clocked off shift"
+            );
+            let from_clickhouse = mechanic_figures(
+                &clickhouse,
+                &db.pool,
+                period,
+                granularity,
+                UtcOffset::MOSCOW,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+            assert_eq!(from_clickhouse, figures);
+        }
         for kind in [ItemKind::Service, ItemKind::Part] {
             let top = postgres.top_items(period, kind, 3).await.unwrap();
             assert_eq!(top.len(), 3);
@@ -100,4 +150,85 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
         assert!(!aging.is_empty(), "debts as of {as_of}");
         assert_eq!(clickhouse.receivables_aging(as_of).await.unwrap(), aging);
     }
+}
+
+/// The generator's mechanic on a day with one job: clocked in 15 minutes before starting it at
+/// 10:01, a quarter-hour pause after half an hour, finished at 11:30 and out 15 minutes later. The
+/// figures must be exactly these: 89 minutes on the job less the pause, 119 on shift.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_three_figures_of_a_day_with_one_job_are_exact() {
+    let db = TestDatabase::create("figures_exact", 20).await.unwrap();
+    let store = EventStore::new(db.pool.clone());
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 33).await.unwrap();
+    let mut streams = Vec::new();
+    for n in 0..60u64 {
+        let (client, client_stream) = shop.client(n).unwrap();
+        let (vehicle, vehicle_stream) = shop.vehicle(n, client).unwrap();
+        streams.extend([client_stream, vehicle_stream]);
+        streams.extend(shop.work_order(n, client, vehicle).unwrap());
+    }
+    let timesheets = shop.timesheets(&streams).unwrap();
+    streams.extend(timesheets);
+    bulk_insert(&db.pool, &streams).await.unwrap();
+    let head = projections::rebuild::log_end(&store).await.unwrap();
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+
+    let postgres = ReportSource::Postgres(db.pool.clone());
+    let year = Period::new(at(2026, 1, 1), at(2027, 1, 1)).unwrap();
+    let days = mechanic_figures(
+        &postgres,
+        &db.pool,
+        year,
+        Granularity::Day,
+        UtcOffset::MOSCOW,
+        None,
+        at(2027, 1, 1),
+    )
+    .await
+    .unwrap();
+    let one_job: Vec<_> = days.iter().filter(|d| d.finished_lines == 1).collect();
+    assert!(one_job.len() > 10, "{days:?}");
+    for day in one_job {
+        assert_eq!(day.shift_minutes, 119, "{day:?}");
+        assert_eq!(day.job_minutes, 74, "{day:?}");
+        assert_eq!(day.output_clocked_minutes, 74, "{day:?}");
+        // 74 / 119 = 62.18…%.
+        assert_eq!(day.productivity_basis_points, Some(6_218), "{day:?}");
+        // A tenth of a norm-hour is six minutes: tenths × 6 / 74, in basis points, half up.
+        let expected = (day.output_tenths * 6 * 10_000 * 2 + 74) / (74 * 2);
+        assert_eq!(day.efficiency_basis_points, Some(expected), "{day:?}");
+        assert!(day.mechanic_id.is_some());
+    }
+    // One mechanic's figures are that mechanic's rows of everyone's.
+    let mechanic = shop.mechanics()[1].0;
+    let theirs = mechanic_figures(
+        &postgres,
+        &db.pool,
+        year,
+        Granularity::Month,
+        UtcOffset::MOSCOW,
+        Some(mechanic),
+        at(2027, 1, 1),
+    )
+    .await
+    .unwrap();
+    let everyone = mechanic_figures(
+        &postgres,
+        &db.pool,
+        year,
+        Granularity::Month,
+        UtcOffset::MOSCOW,
+        None,
+        at(2027, 1, 1),
+    )
+    .await
+    .unwrap();
+    assert!(!theirs.is_empty());
+    assert_eq!(
+        theirs,
+        everyone
+            .into_iter()
+            .filter(|f| f.mechanic_id == Some(mechanic))
+            .collect::<Vec<_>>()
+    );
 }
