@@ -25,6 +25,11 @@ export interface Bodies {
   supplier: Schemas['SupplierRequest'];
   purchase_order: Schemas['PurchaseOrderRequest'];
   stock: Schemas['StockRequest'];
+  appointment: Schemas['AppointmentRequest'];
+  bay: Schemas['BayRequest'];
+  work_schedule: Schemas['WorkScheduleRequest'];
+  shop_calendar: Schemas['ShopCalendarRequest'];
+  timesheet: Schemas['TimesheetRequest'];
 }
 export type Aggregate = keyof Bodies;
 export type CommandName<A extends Aggregate> = Bodies[A]['command'];

@@ -6,8 +6,12 @@ import type { ComponentType } from 'react';
 import { BoardPage } from '../board/BoardPage.tsx';
 import { CashierPage } from '../cashier/CashierPage.tsx';
 import { DebtorsPage } from '../cashier/DebtorsPage.tsx';
+import { FiguresPage } from '../figures/FiguresPage.tsx';
 import { NewVisitPage } from '../new-visit/NewVisitPage.tsx';
 import { OrderCardPage } from '../order-card/OrderCardPage.tsx';
+import { BookingPage } from '../planning/BookingPage.tsx';
+import { MyJobsPage } from '../planning/MyJobsPage.tsx';
+import { PlannerPage } from '../planning/PlannerPage.tsx';
 import { CountPage } from '../stock/CountPage.tsx';
 import { MarginPage } from '../stock/MarginPage.tsx';
 import { MovementsPage } from '../stock/MovementsPage.tsx';
@@ -48,4 +52,9 @@ export const screens: Screen[] = [
   { path: '/stock/count', nav: null, permissions: ['stock.count'], Component: CountPage },
   { path: '/stock/movements/:partId', nav: null, permissions: ['stock.read'], Component: MovementsPage },
   { path: '/stock/margin', nav: null, permissions: ['stock.read_costs'], Component: MarginPage },
+  // Planning: the planner and the booking form link to each other (planning/ui.tsx's PlanningNav).
+  { path: '/planning', nav: text.nav.planning, permissions: ['planning.read'], Component: PlannerPage, section: true },
+  { path: '/planning/book', nav: null, permissions: ['appointment.book'], Component: BookingPage },
+  { path: '/my-jobs', nav: text.nav.myJobs, permissions: ['timesheet.clock'], Component: MyJobsPage },
+  { path: '/figures', nav: text.nav.figures, permissions: ['reports.read'], Component: FiguresPage },
 ];

@@ -9,6 +9,9 @@ export const text = {
     cashier: 'Касса',
     debtors: 'Должники',
     stock: 'Склад',
+    planning: 'Планирование',
+    myJobs: 'Мои работы',
+    figures: 'Выработка',
   },
   logout: 'Выйти',
   roles: {

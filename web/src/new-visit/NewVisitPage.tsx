@@ -236,6 +236,20 @@ export function NewVisitPage() {
                       <button type="button" className="button button--ghost" onClick={reset}>
                         {text.client.change}
                       </button>
+                      {can(me, 'appointment.book') && (
+                        // The client wants another day: the booking opens with this client and car chosen.
+                        <button
+                          type="button"
+                          className="button"
+                          onClick={() => {
+                            const address = new URLSearchParams({ client: clientId });
+                            if (vehicleId) address.set('vehicle', vehicleId);
+                            void navigate(`/planning/book?${address.toString()}`);
+                          }}
+                        >
+                          {text.client.bookLater}
+                        </button>
+                      )}
                     </div>
                   )}
                 </>

@@ -20,6 +20,7 @@ export const text = {
   client: {
     heading: 'Клиент',
     change: 'Выбрать другого клиента',
+    bookLater: 'Записать на другое время',
     loading: 'Загружаем клиента…',
     person: 'Частное лицо',
     company: 'Организация или ИП',

@@ -4,6 +4,41 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Where an appointment is in its life. */
+export type AppointmentStatus =
+  /** The car came; its work order is open. */
+  | 'ARRIVED'
+  /** Booked, the car is expected. */
+  | 'BOOKED'
+  /** Cancelled. */
+  | 'CANCELLED'
+  /** The client did not come. */
+  | 'MISSED';
+
+/** What a bay is equipped for. */
+export type BayKind =
+  /** A wheel alignment stand (развал-схождение). */
+  | 'ALIGNMENT'
+  /** Diagnostics (диагностика). */
+  | 'DIAGNOSTICS'
+  /** No special equipment. */
+  | 'GENERAL'
+  /** A lift (подъёмник). */
+  | 'LIFT'
+  /** Tyre fitting (шиномонтаж). */
+  | 'TYRE'
+  /** Washing (мойка). */
+  | 'WASH';
+
+/** How revenue is grouped. */
+export type Granularity =
+  /** By day. */
+  | 'DAY'
+  /** By calendar month. */
+  | 'MONTH'
+  /** By week, from Monday. */
+  | 'WEEK';
+
 /** A kind of margin leak on a parts line. */
 export type MarginLeak =
   /** Billed for less than what was issued cost. */
@@ -96,6 +131,16 @@ export type CashierDebtorsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type CashierDebtorsQuery = { debtors: Array<{ clientId: string, invoices: number, balanceDue: string, oldestIssuedAt: string, client: { id: string, displayName: string } | null }> };
 
+export type MechanicFiguresQueryVariables = Exact<{
+  from: string;
+  to: string;
+  granularity: Granularity;
+  mechanicId?: string | null | undefined;
+}>;
+
+
+export type MechanicFiguresQuery = { mechanicFigures: Array<{ mechanicId: string | null, starts: string, finishedLines: number, outputTenths: number, outputClockedMinutes: number, jobMinutes: number, shiftMinutes: number, efficiencyBasisPoints: number | null, productivityBasisPoints: number | null, employee: { id: string, fullName: string } | null }> };
+
 export type NewVisitSearchQueryVariables = Exact<{
   text: string;
 }>;
@@ -154,6 +199,47 @@ export type VehicleOrdersQueryVariables = Exact<{
 
 
 export type VehicleOrdersQuery = { workOrders: { nodes: Array<{ id: string, number: string, openedAt: string, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> }> } };
+
+export type PlanningPeriodQueryVariables = Exact<{
+  from: string;
+  to: string;
+  start: string;
+  end: string;
+  withClient: boolean;
+  withVehicle: boolean;
+}>;
+
+
+export type PlanningPeriodQuery = { capacity: Array<{ date: string, closed: boolean, overloaded: boolean, mechanics: Array<{ employeeId: string, capacityTenths: number, carryoverTenths: number, bookedTenths: number, freeTenths: number, overloaded: boolean, employee: { id: string, fullName: string } | null }>, bays: Array<{ kind: BayKind, capacityTenths: number, bookedTenths: number, freeTenths: number, overloaded: boolean }>, totals: { capacityTenths: number, carryoverTenths: number, bookedTenths: number, freeTenths: number } }>, appointments: Array<{ id: string, clientId: string, vehicleId: string, wantedAt: string, bayKind: BayKind | null, mechanicId: string | null, status: AppointmentStatus, loadTenths: number, note: string, cancelReason: string | null, workOrderId: string | null, works: Array<{ name: string, normHoursTenths: number }>, client?: { id: string, displayName: string } | null, vehicle?: { id: string, plate: string | null, vin: string | null, make: string, model: string } | null, mechanic: { id: string, fullName: string } | null }> };
+
+export type PlanningDayFragment = { date: string, closed: boolean, overloaded: boolean, mechanics: Array<{ employeeId: string, capacityTenths: number, carryoverTenths: number, bookedTenths: number, freeTenths: number, overloaded: boolean, employee: { id: string, fullName: string } | null }>, bays: Array<{ kind: BayKind, capacityTenths: number, bookedTenths: number, freeTenths: number, overloaded: boolean }>, totals: { capacityTenths: number, carryoverTenths: number, bookedTenths: number, freeTenths: number } };
+
+export type PlanningCapacityQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type PlanningCapacityQuery = { capacity: Array<{ date: string, closed: boolean, overloaded: boolean, mechanics: Array<{ employeeId: string, capacityTenths: number, carryoverTenths: number, bookedTenths: number, freeTenths: number, overloaded: boolean, employee: { id: string, fullName: string } | null }>, bays: Array<{ kind: BayKind, capacityTenths: number, bookedTenths: number, freeTenths: number, overloaded: boolean }>, totals: { capacityTenths: number, carryoverTenths: number, bookedTenths: number, freeTenths: number } }> };
+
+export type PlanningBaysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PlanningBaysQuery = { bays: Array<{ id: string, name: string, kind: BayKind | null, active: boolean }> };
+
+export type PlanningCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PlanningCatalogueQuery = { catalogue: Array<{ id: string, name: string, normHours: string }> };
+
+export type MyJobsQueryVariables = Exact<{
+  from: string;
+  to: string;
+  withVehicle: boolean;
+}>;
+
+
+export type MyJobsQuery = { mechanicQueue: { employeeId: string, clock: { onShiftSince: string | null, running: { workOrderId: string, lineId: string, since: string } | null, paused: Array<{ workOrderId: string, lineId: string }> }, jobs: Array<{ workOrderId: string, number: string, status: string, promisedAt: string | null, lineId: string, description: string, normHoursTenths: number, progress: string, running: boolean, paused: boolean, vehicle?: { id: string, plate: string | null, vin: string | null, make: string, model: string } | null }> }, timesheet: { jobs: Array<{ workOrderId: string, lineId: string, startedAt: string, endedAt: string | null }> } };
 
 export type StockLevelsQueryVariables = Exact<{
   first: number;
@@ -290,6 +376,38 @@ export const NewVisitCarFragmentDoc = new TypedDocumentString(`
   mileageAt
 }
     `, {"fragmentName":"NewVisitCar"}) as unknown as TypedDocumentString<NewVisitCarFragment, unknown>;
+export const PlanningDayFragmentDoc = new TypedDocumentString(`
+    fragment PlanningDay on DayPlan {
+  date
+  closed
+  overloaded
+  mechanics {
+    employeeId
+    capacityTenths
+    carryoverTenths
+    bookedTenths
+    freeTenths
+    overloaded
+    employee {
+      id
+      fullName
+    }
+  }
+  bays {
+    kind
+    capacityTenths
+    bookedTenths
+    freeTenths
+    overloaded
+  }
+  totals {
+    capacityTenths
+    carryoverTenths
+    bookedTenths
+    freeTenths
+  }
+}
+    `, {"fragmentName":"PlanningDay"}) as unknown as TypedDocumentString<PlanningDayFragment, unknown>;
 export const MarginLineFragmentDoc = new TypedDocumentString(`
     fragment MarginLine on MarginLine {
   workOrderId
@@ -470,6 +588,30 @@ export const CashierDebtorsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CashierDebtorsQuery, CashierDebtorsQueryVariables>;
+export const MechanicFiguresDocument = new TypedDocumentString(`
+    query MechanicFigures($from: DateTime!, $to: DateTime!, $granularity: Granularity!, $mechanicId: UUID) {
+  mechanicFigures(
+    from: $from
+    to: $to
+    granularity: $granularity
+    mechanicId: $mechanicId
+  ) {
+    mechanicId
+    employee {
+      id
+      fullName
+    }
+    starts
+    finishedLines
+    outputTenths
+    outputClockedMinutes
+    jobMinutes
+    shiftMinutes
+    efficiencyBasisPoints
+    productivityBasisPoints
+  }
+}
+    `) as unknown as TypedDocumentString<MechanicFiguresQuery, MechanicFiguresQueryVariables>;
 export const NewVisitSearchDocument = new TypedDocumentString(`
     query NewVisitSearch($text: String!) {
   search(text: $text, first: 20) {
@@ -655,6 +797,175 @@ export const VehicleOrdersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VehicleOrdersQuery, VehicleOrdersQueryVariables>;
+export const PlanningPeriodDocument = new TypedDocumentString(`
+    query PlanningPeriod($from: NaiveDate!, $to: NaiveDate!, $start: DateTime!, $end: DateTime!, $withClient: Boolean!, $withVehicle: Boolean!) {
+  capacity(from: $from, to: $to) {
+    ...PlanningDay
+  }
+  appointments(from: $start, to: $end) {
+    id
+    clientId
+    vehicleId
+    wantedAt
+    bayKind
+    mechanicId
+    status
+    loadTenths
+    note
+    cancelReason
+    workOrderId
+    works {
+      name
+      normHoursTenths
+    }
+    client @include(if: $withClient) {
+      id
+      displayName
+    }
+    vehicle @include(if: $withVehicle) {
+      id
+      plate
+      vin
+      make
+      model
+    }
+    mechanic {
+      id
+      fullName
+    }
+  }
+}
+    fragment PlanningDay on DayPlan {
+  date
+  closed
+  overloaded
+  mechanics {
+    employeeId
+    capacityTenths
+    carryoverTenths
+    bookedTenths
+    freeTenths
+    overloaded
+    employee {
+      id
+      fullName
+    }
+  }
+  bays {
+    kind
+    capacityTenths
+    bookedTenths
+    freeTenths
+    overloaded
+  }
+  totals {
+    capacityTenths
+    carryoverTenths
+    bookedTenths
+    freeTenths
+  }
+}`) as unknown as TypedDocumentString<PlanningPeriodQuery, PlanningPeriodQueryVariables>;
+export const PlanningCapacityDocument = new TypedDocumentString(`
+    query PlanningCapacity($from: NaiveDate!, $to: NaiveDate!) {
+  capacity(from: $from, to: $to) {
+    ...PlanningDay
+  }
+}
+    fragment PlanningDay on DayPlan {
+  date
+  closed
+  overloaded
+  mechanics {
+    employeeId
+    capacityTenths
+    carryoverTenths
+    bookedTenths
+    freeTenths
+    overloaded
+    employee {
+      id
+      fullName
+    }
+  }
+  bays {
+    kind
+    capacityTenths
+    bookedTenths
+    freeTenths
+    overloaded
+  }
+  totals {
+    capacityTenths
+    carryoverTenths
+    bookedTenths
+    freeTenths
+  }
+}`) as unknown as TypedDocumentString<PlanningCapacityQuery, PlanningCapacityQueryVariables>;
+export const PlanningBaysDocument = new TypedDocumentString(`
+    query PlanningBays {
+  bays {
+    id
+    name
+    kind
+    active
+  }
+}
+    `) as unknown as TypedDocumentString<PlanningBaysQuery, PlanningBaysQueryVariables>;
+export const PlanningCatalogueDocument = new TypedDocumentString(`
+    query PlanningCatalogue {
+  catalogue {
+    id
+    name
+    normHours
+  }
+}
+    `) as unknown as TypedDocumentString<PlanningCatalogueQuery, PlanningCatalogueQueryVariables>;
+export const MyJobsDocument = new TypedDocumentString(`
+    query MyJobs($from: DateTime!, $to: DateTime!, $withVehicle: Boolean!) {
+  mechanicQueue {
+    employeeId
+    clock {
+      onShiftSince
+      running {
+        workOrderId
+        lineId
+        since
+      }
+      paused {
+        workOrderId
+        lineId
+      }
+    }
+    jobs {
+      workOrderId
+      number
+      status
+      promisedAt
+      lineId
+      description
+      normHoursTenths
+      progress
+      running
+      paused
+      vehicle @include(if: $withVehicle) {
+        id
+        plate
+        vin
+        make
+        model
+      }
+    }
+  }
+  timesheet(from: $from, to: $to) {
+    jobs {
+      workOrderId
+      lineId
+      startedAt
+      endedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MyJobsQuery, MyJobsQueryVariables>;
 export const StockLevelsDocument = new TypedDocumentString(`
     query StockLevels($first: Int!, $filter: StockFilter) {
   stockLevels(first: $first, filter: $filter) {

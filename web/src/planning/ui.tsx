@@ -1,0 +1,177 @@
+/**
+ * Pieces the planning screens share: the section's own menu, a failed read, a modal dialog, a
+ * labelled field, and the offer to book past a day's capacity after the server refused.
+ */
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { NavLink } from 'react-router';
+import { ApiError } from '../api/errors.ts';
+import { can, type Me } from '../auth/me.ts';
+import { text } from './text.ts';
+import './planning.css';
+
+/** The planning screens the role opens, as a second menu under the app's. */
+export function PlanningNav({ me }: { me: Me | undefined }) {
+  const links = [
+    { to: '/planning', label: text.nav.planner, allowed: can(me, 'planning.read') },
+    { to: '/planning/book', label: text.nav.book, allowed: can(me, 'appointment.book') },
+  ].filter((link) => link.allowed);
+  return (
+    <nav aria-label={text.nav.label} className="planning-nav">
+      {links.map((link) => (
+        <NavLink key={link.to} to={link.to} end className="button button--ghost planning-nav__link">
+          {link.label}
+        </NavLink>
+      ))}
+    </nav>
+  );
+}
+
+/** The words of a refusal or a failure. */
+export function messageOf(error: unknown): string {
+  return error instanceof ApiError ? error.messageRu : text.unknownError;
+}
+
+/** Whether the server refused because the day is full (the one refusal an override answers). */
+export function isCapacityExceeded(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'capacity_exceeded';
+}
+
+/** A read that failed: the server's words and a way to try again. */
+export function LoadError({ error, retry }: { error: Error; retry: () => void }) {
+  return (
+    <div className="row">
+      <p className="error" role="alert">
+        {messageOf(error)}
+      </p>
+      <button type="button" className="button" onClick={retry}>
+        {text.retry}
+      </button>
+    </div>
+  );
+}
+
+/** A labelled input with its own error tied to it. */
+export function Field({
+  label,
+  error,
+  hint,
+  className,
+  children,
+}: {
+  label: string;
+  error?: string | null | undefined;
+  hint?: string | undefined;
+  className?: string;
+  children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
+}) {
+  const id = useId();
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+  const props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string } = { id };
+  if (error) props['aria-invalid'] = true;
+  if (described) props['aria-describedby'] = described;
+  return (
+    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
+      <label htmlFor={id}>
+        <span>{label}</span>
+      </label>
+      {children(props)}
+      {hint && (
+        <span id={`${id}-hint`} className="muted planning-hint">
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="field__error" id={`${id}-error`} role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A modal dialog (the browser's own: focus moves in and is kept there, Esc closes). */
+export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+  const dialog = useRef<HTMLDialogElement | null>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      className="planning-dialog"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      {children}
+    </dialog>
+  );
+}
+
+/**
+ * The server's «not enough capacity» in its own words and, for a user who may overload a day
+ * (`appointment.overload`), the same command again with a reason, which the server records.
+ */
+export function OverloadOffer({
+  error,
+  me,
+  busy,
+  onOverride,
+}: {
+  error: ApiError;
+  me: Me | undefined;
+  busy: boolean;
+  onOverride: (reason: string) => void;
+}) {
+  const [reason, setReason] = useState('');
+  const [missing, setMissing] = useState(false);
+  const allowed = can(me, 'appointment.overload');
+
+  function override() {
+    if (reason.trim() === '') {
+      setMissing(true);
+      return;
+    }
+    setMissing(false);
+    onOverride(reason.trim());
+  }
+
+  return (
+    <div className="notice stack planning-overload">
+      <p className="planning-flat" role="alert">
+        {error.messageRu}
+      </p>
+      {allowed ? (
+        // Not a form: it sits inside the booking's or the move's own form.
+        <div className="stack" role="group" aria-label={text.overload.submit}>
+          <p className="planning-flat">{text.overload.offer}</p>
+          <Field label={text.overload.reason} error={missing ? text.overload.reasonRequired : null}>
+            {(p) => (
+              <textarea
+                {...p}
+                value={reason}
+                onChange={(e) => {
+                  setReason(e.target.value);
+                  if (e.target.value.trim() !== '') setMissing(false);
+                }}
+              />
+            )}
+          </Field>
+          <div className="row">
+            <button type="button" className="button button--danger" disabled={busy} onClick={override}>
+              {text.overload.submit}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <p className="planning-flat">{text.overload.noRight}</p>
+      )}
+    </div>
+  );
+}
