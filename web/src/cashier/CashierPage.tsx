@@ -12,7 +12,7 @@ import { can, useMe } from '../auth/me.ts';
 import { formatDate, formatDateTime } from '../format/dates.ts';
 import { formatMoney } from '../format/money.ts';
 import { InvoicePanel } from './InvoicePanel.tsx';
-import { LoadError } from './LoadError.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 import { needsInvoice } from './logic.ts';
 import { cashierKeys, useDueInvoices, useOrdersToInvoice } from './queries.ts';
 import { StatusBadge } from './StatusBadge.tsx';

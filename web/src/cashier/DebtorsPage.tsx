@@ -7,7 +7,7 @@ import { Link } from 'react-router';
 import { can, useMe } from '../auth/me.ts';
 import { formatDate } from '../format/dates.ts';
 import { formatMoney } from '../format/money.ts';
-import { LoadError } from './LoadError.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 import { oldestDueByClient } from './logic.ts';
 import { useDebtors, useDueInvoices } from './queries.ts';
 import { text } from './text.ts';

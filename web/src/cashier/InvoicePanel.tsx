@@ -14,7 +14,7 @@ import type { CashierInvoiceQuery } from '../api/generated/graphql/graphql.ts';
 import { can, type Me } from '../auth/me.ts';
 import { formatDateTime } from '../format/dates.ts';
 import { formatMoney, isPositive } from '../format/money.ts';
-import { LoadError } from './LoadError.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 import {
   activeMethods,
   fieldOfError,

@@ -113,7 +113,6 @@ export const text = {
       void: 'Аннулирован',
     } as Record<string, string>,
     noClient: '—',
-    retry: 'Повторить',
   },
   debtors: {
     title: 'Должники',

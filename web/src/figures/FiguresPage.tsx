@@ -8,7 +8,7 @@ import { useSearchParams } from 'react-router';
 import type { Granularity } from '../api/generated/graphql/graphql.ts';
 import { formatDate } from '../format/dates.ts';
 import { formatTenths, isoDate, parseIsoDate } from '../planning/logic.ts';
-import { LoadError } from '../planning/ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 import { Definitions } from './Definitions.tsx';
 import { formatBasisPoints, formatMinutes, monthOf, periodOfDates } from './logic.ts';
 import { useMechanicFigures } from './queries.ts';

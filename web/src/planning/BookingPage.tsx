@@ -26,7 +26,8 @@ import { VehicleForm } from '../new-visit/VehicleForm.tsx';
 import { BAY_KINDS, bayKindCode, decimalToTenths, formatTenths, freeFor, isoDate, plannedWorks, type WorkDraft } from './logic.ts';
 import { refreshPlanning, useBays, useCatalogue, useDayPlan } from './queries.ts';
 import { text } from './text.ts';
-import { Field, isCapacityExceeded, LoadError, messageOf, OverloadOffer, PlanningNav } from './ui.tsx';
+import { Field, isCapacityExceeded, messageOf, OverloadOffer, PlanningNav } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.book;
 /** The works select's value for a work typed in free text. */

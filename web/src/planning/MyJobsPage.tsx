@@ -18,7 +18,8 @@ import { addDays, clockedSeconds, formatElapsed, formatTenths, jobActions, type 
 import { MyOutputToday } from './MyOutputToday.tsx';
 import { MyJobsDocument } from './queries.ts';
 import { text } from './text.ts';
-import { LoadError, messageOf } from './ui.tsx';
+import { messageOf } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.myJobs;
 type Job = MyJobsQuery['mechanicQueue']['jobs'][number];

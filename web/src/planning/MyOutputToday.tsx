@@ -9,7 +9,7 @@ import { formatBasisPoints, formatMinutes } from '../figures/logic.ts';
 import { useMyFigures } from '../figures/queries.ts';
 import { text as figures } from '../figures/text.ts';
 import { formatTenths } from './logic.ts';
-import { LoadError } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 import '../figures/figures.css';
 
 const t = figures.my;

@@ -40,7 +40,8 @@ import {
 import { refreshPlanning, usePlanningPeriod } from './queries.ts';
 import { text } from './text.ts';
 import { AppointmentDialog, CancelDialog, carOf, MoveDialog, type Appointment } from './PlannerDialogs.tsx';
-import { Field, LoadError, messageOf, PlanningNav } from './ui.tsx';
+import { Field, messageOf, PlanningNav } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 type View = 'week' | 'day';
 

@@ -4,7 +4,6 @@ import type { JobAction } from './logic.ts';
 
 export const text = {
   loading: 'Загрузка…',
-  retry: 'Повторить',
   unknownError: 'Не удалось выполнить действие.',
   nav: {
     label: 'Планирование',

@@ -36,20 +36,6 @@ export function isCapacityExceeded(error: unknown): boolean {
   return error instanceof ApiError && error.code === 'capacity_exceeded';
 }
 
-/** A read that failed: the server's words and a way to try again. */
-export function LoadError({ error, retry }: { error: Error; retry: () => void }) {
-  return (
-    <div className="row">
-      <p className="error" role="alert">
-        {messageOf(error)}
-      </p>
-      <button type="button" className="button" onClick={retry}>
-        {text.retry}
-      </button>
-    </div>
-  );
-}
-
 /** A labelled input with its own error tied to it. */
 export function Field({
   label,

@@ -11,7 +11,8 @@ import { useMe } from '../auth/me.ts';
 import { countDifference, formatQuantity, formatThousandths, parseQuantity, stockId } from './logic.ts';
 import { refreshStock, useParts } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, Done, LoadError, StockNav, messageOf } from './ui.tsx';
+import { CommandError, Done, StockNav, messageOf } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.count;
 

@@ -23,7 +23,8 @@ import {
 } from './logic.ts';
 import { useMarginReport, type MarginTotals } from './queries.ts';
 import { text } from './text.ts';
-import { LoadError, StockNav } from './ui.tsx';
+import { StockNav } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.margin;
 

@@ -9,7 +9,8 @@ import { formatDateTime } from '../format/dates.ts';
 import { formatDelta, formatQuantity, movementDocument, type MovementDocument } from './logic.ts';
 import { usePartHeader, useStockMovements } from './queries.ts';
 import { text } from './text.ts';
-import { LoadError, StockNav } from './ui.tsx';
+import { StockNav } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.movements;
 

@@ -12,7 +12,8 @@ import { can, useMe } from '../auth/me.ts';
 import { formatQuantity, parseQuantity, thousandthsToInput, decimalToThousandths, UNITS, type Unit } from './logic.ts';
 import { refreshStock, useParts } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, Done, Field, LoadError, StockNav, useCommand } from './ui.tsx';
+import { CommandError, Done, Field, StockNav, useCommand } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.parts;
 

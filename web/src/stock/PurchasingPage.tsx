@@ -16,7 +16,8 @@ import { PartPicker, type PickedPart } from './PartPicker.tsx';
 import { refreshStock, usePurchaseOrder, usePurchaseOrders, useSuppliers } from './queries.ts';
 import { Receiving } from './Receiving.tsx';
 import { text } from './text.ts';
-import { CommandError, Done, Field, LoadError, StockNav, useCommand } from './ui.tsx';
+import { CommandError, Done, Field, StockNav, useCommand } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.purchasing;
 const o = text.order;

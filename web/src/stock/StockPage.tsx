@@ -16,7 +16,8 @@ import { can, useMe } from '../auth/me.ts';
 import { decimalToThousandths, formatQuantity, formatThousandths, parseQuantity, unitLabel } from './logic.ts';
 import { refreshStock, usePartsToOrder, usePurchaseOrders, useStockLevels, useSuppliers } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, Done, Field, LoadError, StockNav, useCommand } from './ui.tsx';
+import { CommandError, Done, Field, StockNav, useCommand } from './ui.tsx';
+import { LoadError } from '../app/LoadError.tsx';
 
 const t = text.stock;
 

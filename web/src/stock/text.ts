@@ -4,7 +4,6 @@
  */
 export const text = {
   loading: 'Загрузка…',
-  retry: 'Повторить',
   saving: 'Сохраняем…',
   nav: {
     label: 'Склад',

@@ -30,20 +30,6 @@ export function messageOf(error: unknown): string {
   return error instanceof ApiError ? error.messageRu : String(error);
 }
 
-/** A read that failed: the server's words and a way to try again. */
-export function LoadError({ error, retry }: { error: Error; retry: () => void }) {
-  return (
-    <div className="row">
-      <p className="error" role="alert">
-        {messageOf(error)}
-      </p>
-      <button type="button" className="button" onClick={retry}>
-        {text.retry}
-      </button>
-    </div>
-  );
-}
-
 /** A labelled input with its hint and its own error tied to it. */
 export function Field({
   label,

@@ -1,4 +1,7 @@
-/** A read that failed: the server's words and a way to try again. */
+/**
+ * A read that failed, on any screen: the server's words (its Russian message) or, when no answer
+ * came, a plain Russian one, and a way to try again.
+ */
 import { ApiError } from '../api/errors.ts';
 import { text } from './text.ts';
 
@@ -6,10 +9,10 @@ export function LoadError({ error, retry }: { error: Error; retry: () => void })
   return (
     <div className="row">
       <p className="error" role="alert">
-        {error instanceof ApiError ? error.messageRu : String(error)}
+        {error instanceof ApiError ? error.messageRu : text.loadFailed}
       </p>
       <button type="button" className="button" onClick={retry}>
-        {text.cashier.retry}
+        {text.retry}
       </button>
     </div>
   );
