@@ -9,7 +9,8 @@
 //!
 //! Not personal, and clear in the log: companies' names and requisites (INN/KPP), vehicles (VIN,
 //! plate, make, mileage), money, the lines and their approval times, and the intake act's complaints and damage lists, which describe
-//! the car. A client's notes and archive reason are free text a person may be named in: sealed.
+//! the car. A client's notes and archive reason, a booking's note and cancellation reason, and an
+//! absence's note are free text a person may be named in: sealed.
 //!
 //! A new event with personal data adds its row here, and its golden and round-trip tests prove it.
 
@@ -19,7 +20,7 @@ pub const ERASED: &str = "[данные удалены]";
 /// Whose data a field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
-    /// The stream's own id: a client's record.
+    /// The stream's own id: a client's record, an employee's schedule.
     Stream,
     /// The UUID at this pointer of the payload: one employee of the shop's one staff stream.
     Field(&'static str),
@@ -112,6 +113,34 @@ pub const PERSONAL_FIELDS: &[PersonalFields] = &[
     // client's (or their representative's) data, erased with the client.
     approval("LineApproved"),
     approval("LineDeclined"),
+    // A booking's note and a cancellation's reason are what the client said on the phone, where a
+    // person may be named: the client's, erased with them.
+    PersonalFields {
+        stream_type: "appointment",
+        event_type: "AppointmentBooked",
+        subject: Subject::Field("/client_id"),
+        kind: SubjectKind::Client,
+        fields: &["/note"],
+    },
+    PersonalFields {
+        stream_type: "appointment",
+        event_type: "AppointmentCancelled",
+        subject: Subject::Opening {
+            event_type: "AppointmentBooked",
+            pointer: "/client_id",
+        },
+        kind: SubjectKind::Client,
+        fields: &["/reason"],
+    },
+    // An absence's note (a sick-leave certificate, who agreed it) is the employee's; their
+    // schedule is keyed by their id.
+    PersonalFields {
+        stream_type: "work_schedule",
+        event_type: "AbsenceRecorded",
+        subject: Subject::Stream,
+        kind: SubjectKind::Employee,
+        fields: &["/note"],
+    },
     employee("EmployeeHired", &["/full_name", "/email", "/phone"]),
     employee(
         "EmployeeDetailsChanged",

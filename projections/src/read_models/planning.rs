@@ -9,13 +9,21 @@
 //!
 //! A day's plan is keyed by its stream id, the date: `LoadReleased` and `CapacityOverridden` carry
 //! no date, and a release must find the very row its reservation wrote.
+//!
+//! A booking's note and a cancellation's reason are the client's personal data, an absence's note
+//! the employee's (`aggregates::personal`): when either is erased (`ClientPersonalDataErased`,
+//! `EmployeePersonalDataErased`), the projector puts the erased marker in their place, as the
+//! log's reader then gives every one of those fields, so a rebuild ends the same.
 
+use aggregates::client::Client;
+use aggregates::personal::ERASED;
 use aggregates::planning::appointment::{load_tenths, Appointment, AppointmentEvent, PlannedWork};
 use aggregates::planning::bay::{Bay, BayEvent};
 use aggregates::planning::plan_day::{PlanDay, PlanDayEvent};
 use aggregates::planning::shop_calendar::{ShopCalendar, ShopCalendarEvent};
 use aggregates::planning::work_schedule::{WorkSchedule, WorkScheduleEvent};
 use aggregates::planning::BayKind;
+use aggregates::staff::{Staff, StaffEvent};
 use aggregates::work_order::LabourService;
 use aggregates::Aggregate;
 use chrono::NaiveDate;
@@ -40,6 +48,10 @@ const STREAM_TYPES: [&str; 5] = [
     Appointment::STREAM_TYPE,
     PlanDay::STREAM_TYPE,
 ];
+
+/// The client-stream and staff-stream events this projector takes: erasures of personal data.
+const CLIENT_ERASED: &str = "ClientPersonalDataErased";
+const EMPLOYEE_ERASED: &str = "EmployeePersonalDataErased";
 
 fn kind_column(kind: Option<BayKind>) -> Option<&'static str> {
     kind.map(BayKind::as_str)
@@ -340,9 +352,61 @@ async fn plan_day(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Pr
     Ok(())
 }
 
+/// A client's personal data erased: their bookings' notes and cancellation reasons become the
+/// marker (an empty note too: the log's reader gives the marker for every sealed field).
+async fn forget_client(
+    tx: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), ProjectionError> {
+    let client = record_id(event)?;
+    sqlx::query!(
+        "UPDATE read.appointments
+            SET note = $2,
+                cancel_reason = CASE WHEN cancel_reason IS NULL THEN NULL ELSE $2 END
+          WHERE client_id = $1",
+        client,
+        ERASED,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// An employee's personal data erased: the notes of their absences become the marker.
+async fn forget_employee(
+    tx: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), ProjectionError> {
+    let StaffEvent::EmployeePersonalDataErased { employee_id, .. } = decode(event)? else {
+        return Ok(());
+    };
+    let stored = sqlx::query_scalar!(
+        "SELECT state FROM read.work_schedules WHERE employee_id = $1",
+        employee_id.0
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(state) = stored else {
+        return Ok(());
+    };
+    let mut schedule = from_json::<WorkSchedule>(state)?;
+    for absence in schedule.absences.values_mut() {
+        absence.note = ERASED.to_owned();
+    }
+    sqlx::query!(
+        "UPDATE read.work_schedules SET state = $2 WHERE employee_id = $1",
+        employee_id.0,
+        to_json(&schedule)?,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 impl Projection for PlanningProjection {
     const NAME: &'static str = "planning";
-    const VERSION: u32 = 1;
+    // 2: erasures of personal data scrub the bookings' notes and the absences' notes.
+    const VERSION: u32 = 2;
     const TABLES: &'static [&'static str] = &[
         "read.bays",
         "read.work_schedules",
@@ -353,7 +417,10 @@ impl Projection for PlanningProjection {
     ];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
-        STREAM_TYPES.contains(&event.stream.stream_type.as_str())
+        let stream_type = event.stream.stream_type.as_str();
+        STREAM_TYPES.contains(&stream_type)
+            || (stream_type == Client::STREAM_TYPE && event.event_type == CLIENT_ERASED)
+            || (stream_type == Staff::STREAM_TYPE && event.event_type == EMPLOYEE_ERASED)
     }
 
     async fn apply(
@@ -367,6 +434,8 @@ impl Projection for PlanningProjection {
             t if t == ShopCalendar::STREAM_TYPE => shop_calendar(tx, event).await,
             t if t == Appointment::STREAM_TYPE => appointment(tx, event).await,
             t if t == PlanDay::STREAM_TYPE => plan_day(tx, event).await,
+            t if t == Client::STREAM_TYPE => forget_client(tx, event).await,
+            t if t == Staff::STREAM_TYPE => forget_employee(tx, event).await,
             other => Err(ProjectionError::Inconsistent(format!(
                 "planning does not read {other} streams"
             ))),

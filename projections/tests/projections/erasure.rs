@@ -6,10 +6,13 @@ use aggregates::client::ClientStanding;
 use aggregates::client::{Client, ClientCommand, Party};
 use aggregates::contact::{Email, Phone};
 use aggregates::directory::Code;
-use aggregates::ids::{ClientId, EmployeeId, LineId, WorkOrderId};
+use aggregates::ids::{AbsenceId, AppointmentId, ClientId, EmployeeId, LineId, WorkOrderId};
 use aggregates::money::{Money, NormHours, Percent};
 use aggregates::permission::Actor;
 use aggregates::personal::ERASED;
+use aggregates::planning::appointment::{Appointment, AppointmentCommand, PlannedWork, Slot};
+use aggregates::planning::work_schedule::{AbsenceKind, WorkSchedule, WorkScheduleCommand};
+use aggregates::planning::{time_of_day, Shift, WeekHours};
 use aggregates::staff::{RolePermissions, Staff, StaffCommand};
 use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, WorkOrder,
@@ -37,6 +40,10 @@ const ARCHIVE_REASON: &str = "Переехала в Кологрив";
 const EMPLOYEE: &str = "Уволенский Тихон Забытович";
 const EMPLOYEE_PHONE: &str = "+79037770011";
 const EMPLOYEE_EMAIL: &str = "uvolensky.tikhon@example.com";
+/// A booking's note, its cancellation's reason and an absence's note, each naming a person.
+const BOOKING_NOTE: &str = "Эрасия просит перезвонить накануне";
+const CANCEL_REASON: &str = "Уехала в Кологрив";
+const ABSENCE_NOTE: &str = "Уволенский у стоматолога";
 
 /// What must be found nowhere once both are erased: names, phones (as stored and as the search's
 /// reversed digits), e-mails and free text.
@@ -277,6 +284,66 @@ async fn an_erased_client_and_employee_leave_no_trace_in_the_read_models_and_a_r
         },
     )
     .await;
+    // A booking for the client with a note in their words, cancelled for a reason naming a place.
+    let appointment = AppointmentId(Uuid::now_v7());
+    let appointment_stream = StreamId::new("appointment", appointment.0.to_string());
+    for command in [
+        AppointmentCommand::Book {
+            appointment_id: appointment,
+            client_id: client,
+            vehicle_id: vehicle,
+            works: vec![PlannedWork {
+                service: LabourService::FreeText {
+                    name: "Диагностика подвески".into(),
+                },
+                norm_hours: NormHours::from_tenths(10).unwrap(),
+            }],
+            slot: Slot {
+                wanted_at: now + chrono::Duration::days(1),
+                bay_kind: None,
+                mechanic: None,
+            },
+            note: BOOKING_NOTE.into(),
+            booked_by: advisor,
+            overload: None,
+            at: now,
+        },
+        AppointmentCommand::Cancel {
+            reason: CANCEL_REASON.into(),
+            at: now,
+        },
+    ] {
+        decide_and_append::<Appointment>(&store, &appointment_stream, command).await;
+    }
+    // The former employee's schedule, with an absence whose note names him.
+    let schedule_stream = StreamId::new("work_schedule", employee.0.to_string());
+    let mut week = WeekHours::default();
+    week.days[0] = Some(
+        Shift::new(
+            time_of_day("09:00").unwrap(),
+            time_of_day("18:00").unwrap(),
+            Vec::new(),
+        )
+        .unwrap(),
+    );
+    let today = now.date_naive();
+    for command in [
+        WorkScheduleCommand::SetWeek {
+            employee_id: employee,
+            week,
+            at: now,
+        },
+        WorkScheduleCommand::RecordAbsence {
+            absence_id: AbsenceId(Uuid::now_v7()),
+            from: today,
+            to: today + chrono::Duration::days(2),
+            kind: AbsenceKind::SickLeave,
+            note: ABSENCE_NOTE.into(),
+            at: now,
+        },
+    ] {
+        decide_and_append::<WorkSchedule>(&store, &schedule_stream, command).await;
+    }
     let head = log_end(&store).await;
     catch_up(&store, RunOptions::default(), head).await.unwrap();
     let before = figures(&db.pool).await;
@@ -290,6 +357,9 @@ async fn an_erased_client_and_employee_leave_no_trace_in_the_read_models_and_a_r
         ("read.work_order_lines.approved_by", "Эрасия"),
         ("read.work_orders.state", "9165551337"),
         ("read.employees.full_name", "Уволенск"),
+        ("read.appointments.note", "Эрасия"),
+        ("read.appointments.cancel_reason", "Кологрив"),
+        ("read.work_schedules.state", "Уволенск"),
     ] {
         assert!(
             shown.contains(&format!("{table} ∋ {needle}")),
@@ -380,7 +450,12 @@ async fn an_erased_client_and_employee_leave_no_trace_in_the_read_models_and_a_r
     );
 
     // History words the log as it reads now; the search document is folded the same way.
-    for stream in [&client_stream, &staff_stream] {
+    for stream in [
+        &client_stream,
+        &staff_stream,
+        &appointment_stream,
+        &schedule_stream,
+    ] {
         for event in store.read_stream(stream, 0).await.unwrap() {
             let words = projections::history::describe(&event).unwrap();
             assert!(
