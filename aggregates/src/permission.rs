@@ -180,6 +180,122 @@ permissions! {
     HistoryRead = "history.read",
 }
 
+impl Permission {
+    /// What the permission allows, in Russian, as the roles editor shows it beside the box.
+    pub fn description_ru(self) -> &'static str {
+        match self {
+            Permission::ClientRegister => "Регистрировать клиентов",
+            Permission::ClientChangeDetails => "Исправлять имя и реквизиты клиента",
+            Permission::ClientChangeContacts => "Добавлять и удалять телефоны и e-mail клиента",
+            Permission::ClientRecordConsent => "Записывать согласия клиента",
+            Permission::ClientAddNote => "Добавлять заметки о клиенте",
+            Permission::ClientSetDiscount => "Назначать клиенту скидку",
+            Permission::ClientArchive => "Переносить клиентов в архив и возвращать",
+            Permission::ClientErasePersonalData => {
+                "Удалять персональные данные клиента (152-ФЗ); записи и деньги остаются"
+            }
+            Permission::ClientRead => "Видеть клиентов: имена, автомобили, историю",
+            Permission::ClientReadContacts => "Видеть телефоны и e-mail клиентов",
+            Permission::VehicleRegister => "Регистрировать автомобили",
+            Permission::VehicleChangeDetails => "Менять госномер, марку, модель и год автомобиля",
+            Permission::VehicleTransferOwnership => "Записывать смену владельца",
+            Permission::VehicleRecordMileage => "Записывать пробег",
+            Permission::VehicleCorrectMileage => "Исправлять пробег в меньшую сторону, с причиной",
+            Permission::VehicleRead => "Видеть автомобили",
+            Permission::WorkOrderOpen => "Открывать заказ-наряды",
+            Permission::WorkOrderAcceptVehicle => "Принимать автомобили (акт приёма)",
+            Permission::WorkOrderEditLines => {
+                "Добавлять, менять и удалять работы и запчасти в заказ-наряде"
+            }
+            Permission::WorkOrderAssignMechanic => "Назначать механиков на работы",
+            Permission::WorkOrderPerformLabour => "Начинать и завершать работы",
+            Permission::WorkOrderAddRecommendation => "Добавлять рекомендации",
+            Permission::WorkOrderRecordApproval => "Записывать согласование сметы клиентом",
+            Permission::WorkOrderProgress => "Начинать работы по заказу и завершать заказ",
+            Permission::WorkOrderClose => "Выдавать автомобили и закрывать заказ-наряды",
+            Permission::WorkOrderCancel => "Отменять заказ-наряды",
+            Permission::WorkOrderReopen => "Открывать завершённые заказ-наряды снова",
+            Permission::WorkOrderReadAll => "Видеть все заказ-наряды",
+            Permission::WorkOrderReadAssigned => "Видеть заказ-наряды, на которые назначен",
+            Permission::InvoiceIssue => "Выставлять счета",
+            Permission::InvoiceRecordPayment => "Принимать оплату",
+            Permission::InvoiceRecordRefund => "Делать возвраты",
+            Permission::InvoiceVoid => "Аннулировать счета",
+            Permission::InvoiceRead => "Видеть счета, оплаты и должников",
+            Permission::CatalogueEdit => "Вести справочник работ",
+            Permission::PartEdit => {
+                "Добавлять и менять запчасти в каталоге (номера, аналоги, точки заказа)"
+            }
+            Permission::PartRead => "Видеть каталог запчастей",
+            Permission::SupplierEdit => "Вести поставщиков: реквизиты и условия",
+            Permission::SupplierRead => "Видеть поставщиков",
+            Permission::PurchaseOrderEdit => {
+                "Составлять, отправлять и закрывать заказы поставщикам"
+            }
+            Permission::PurchaseOrderReceive => "Оприходовать поставки",
+            Permission::PurchaseOrderRead => "Видеть заказы поставщикам",
+            Permission::StockIssue => "Выдавать запчасти в работу и принимать возвраты",
+            Permission::StockCount => "Проводить инвентаризацию",
+            Permission::StockBackorder => "Ставить запчасти в заказ сверх наличия",
+            Permission::StockRead => "Видеть остатки и движения склада",
+            Permission::StockReadCosts => "Видеть себестоимость и маржу",
+            Permission::PlanningEdit => "Вести посты, графики механиков и календарь сервиса",
+            Permission::PlanningRead => "Видеть планировщик и записи",
+            Permission::AppointmentBook => "Записывать, переносить и отменять записи клиентов",
+            Permission::AppointmentOverload => "Записывать сверх мощности дня, с причиной",
+            Permission::TimesheetClock => "Отмечать свою смену и свои работы",
+            Permission::TimesheetCorrect => "Исправлять табель и отмечать время за механика",
+            Permission::DirectoryEdit => "Вести справочники (способы оплаты, причины отмены и др.)",
+            Permission::SettingsEditRequisites => "Менять реквизиты сервиса",
+            Permission::SettingsEditPrices => "Менять цены: ставки нормо-часа и наценки",
+            Permission::SettingsEditTaxes => "Менять налоги (НДС)",
+            Permission::RoleEdit => "Создавать и менять роли",
+            Permission::RoleRead => "Видеть роли и их права",
+            Permission::StaffEdit => "Принимать сотрудников и менять их данные",
+            Permission::StaffAssignRoles => "Назначать сотрудникам роли",
+            Permission::StaffDeactivate => "Отключать и возвращать сотрудников",
+            Permission::StaffErasePersonalData => "Удалять персональные данные сотрудника (152-ФЗ)",
+            Permission::StaffResetPassword => "Сбрасывать пароли сотрудников",
+            Permission::StaffRead => "Видеть сотрудников",
+            Permission::SecurityManage => "Управлять безопасностью: сессии и ключи",
+            Permission::ReportsRead => "Видеть отчёты и выработку механиков",
+            Permission::HistoryRead => "Видеть историю любых записей",
+        }
+    }
+
+    /// The area it belongs to: its code's first part (`work_order` for `work_order.open`).
+    pub fn area(self) -> &'static str {
+        let code = self.code();
+        code.split_once('.').map_or(code, |(area, _)| area)
+    }
+}
+
+/// An area of the catalogue, in Russian, as the roles editor groups the permissions.
+pub fn area_name_ru(area: &str) -> Option<&'static str> {
+    Some(match area {
+        "client" => "Клиенты",
+        "vehicle" => "Автомобили",
+        "work_order" => "Заказ-наряды",
+        "invoice" => "Счета и оплаты",
+        "catalogue" => "Справочник работ",
+        "part" => "Запчасти",
+        "supplier" => "Поставщики",
+        "purchase_order" => "Закупки",
+        "stock" => "Склад",
+        "planning" => "Планирование",
+        "appointment" => "Запись клиентов",
+        "timesheet" => "Табель",
+        "directory" => "Справочники",
+        "settings" => "Настройки",
+        "role" => "Роли",
+        "staff" => "Сотрудники",
+        "security" => "Безопасность",
+        "reports" => "Отчёты",
+        "history" => "История",
+        _ => return None,
+    })
+}
+
 impl fmt::Display for Permission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

@@ -80,6 +80,7 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
     ("settings", Access::Authenticated),
     ("directories", Access::Authenticated),
     ("roles", Access::Permission(P::RoleRead)),
+    ("permissionCatalogue", Access::Permission(P::RoleRead)),
     ("employees", Access::Permission(P::StaffRead)),
     ("search", Access::Authenticated),
     ("history", Access::Permission(P::HistoryRead)),

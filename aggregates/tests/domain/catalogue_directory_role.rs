@@ -242,3 +242,33 @@ fn only_an_owner_creates_the_owner_role() {
         })
         .then_err("owner_role_by_owner_only");
 }
+
+/// The roles editor shows every permission in Russian under its area's Russian name: a new
+/// permission without its words does not compile (`description_ru` matches every one), and
+/// without an area name it fails here.
+#[test]
+fn every_permission_is_described_in_russian_under_a_named_area() {
+    use aggregates::permission::{area_name_ru, Permission};
+    let cyrillic = |text: &str| {
+        text.chars()
+            .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c)))
+    };
+    let mut described = std::collections::BTreeSet::new();
+    for permission in Permission::ALL {
+        let description = permission.description_ru();
+        assert!(
+            cyrillic(description),
+            "{}: {description}",
+            permission.code()
+        );
+        assert!(
+            described.insert(description),
+            "two permissions read the same: {description}"
+        );
+        let area = permission.area();
+        assert!(permission.code().starts_with(&format!("{area}.")));
+        let name = area_name_ru(area).unwrap_or_else(|| panic!("no name for the area {area}"));
+        assert!(cyrillic(name), "{area}: {name}");
+    }
+    assert_eq!(area_name_ru("nonsense"), None);
+}

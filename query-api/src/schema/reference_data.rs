@@ -191,6 +191,19 @@ pub struct ShopName(pub String);
 #[derive(Default)]
 pub struct ReferenceDataQuery;
 
+/// One permission of the catalogue, as the roles editor lists it.
+#[derive(SimpleObject)]
+pub struct PermissionInfo {
+    /// The stable code (`work_order.open`): what roles hold and tokens carry.
+    pub code: String,
+    /// Its area's code (`work_order`).
+    pub area: String,
+    /// The area in Russian («Заказ-наряды»).
+    pub area_name: String,
+    /// What it allows, in Russian.
+    pub description: String,
+}
+
 #[Object]
 impl ReferenceDataQuery {
     /// The service catalogue, by name.
@@ -286,6 +299,23 @@ impl ReferenceDataQuery {
                 code: row.code,
                 name: row.name,
                 entries: serde_json::from_value(row.entries).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Every permission of the one catalogue, in its order (grouped by area), with its words in
+    /// Russian: the roles editor's rows. Not stored anywhere but in the domain.
+    async fn permission_catalogue(&self, ctx: &Context<'_>) -> GqlResult<Vec<PermissionInfo>> {
+        Scope::of(ctx).viewer.require(P::RoleRead).gql()?;
+        Ok(P::ALL
+            .iter()
+            .map(|permission| PermissionInfo {
+                code: permission.code().to_owned(),
+                area: permission.area().to_owned(),
+                area_name: aggregates::permission::area_name_ru(permission.area())
+                    .unwrap_or(permission.area())
+                    .to_owned(),
+                description: permission.description_ru().to_owned(),
             })
             .collect())
     }

@@ -32,6 +32,7 @@ fn call(field: &str) -> String {
         "settings" => "{ settings { shopName } }".into(),
         "directories" => "{ directories { code } }".into(),
         "roles" => "{ roles { code } }".into(),
+        "permissionCatalogue" => "{ permissionCatalogue { code description } }".into(),
         "employees" => "{ employees { id } }".into(),
         "search" => r#"{ search(text: "Петров") { id } }"#.into(),
         "history" => format!(r#"{{ history(kind: CLIENT, id: "{id}") {{ nodes {{ version }} }} }}"#),
@@ -148,4 +149,32 @@ async fn every_root_field_is_declared_and_refused_to_every_role_without_its_perm
         }
     }
     assert_eq!(checked, default_roles().len() * ROOT_FIELDS.len());
+}
+
+/// The roles editor's rows: every permission of the catalogue, in order, with its area and its
+/// words in Russian, straight from the domain.
+#[tokio::test]
+async fn the_permission_catalogue_lists_every_permission_in_russian() {
+    let shop = open_shop("q_permission_catalogue").await;
+    let owner = shop.token(OWNER_EMAIL).await;
+    let answer = shop
+        .query(
+            Some(&owner),
+            "{ permissionCatalogue { code area areaName description } }",
+            None,
+        )
+        .await;
+    let rows = answer.body["data"]["permissionCatalogue"]
+        .as_array()
+        .unwrap();
+    let codes: Vec<&str> = rows.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let all: Vec<&str> = Permission::ALL.iter().map(|p| p.code()).collect();
+    assert_eq!(codes, all);
+    let open = rows
+        .iter()
+        .find(|r| r["code"] == "work_order.open")
+        .unwrap();
+    assert_eq!(open["area"], "work_order");
+    assert_eq!(open["areaName"], "Заказ-наряды");
+    assert_eq!(open["description"], "Открывать заказ-наряды");
 }
