@@ -101,6 +101,24 @@ pub struct OpenWork {
 }
 
 impl OpenWork {
+    /// The open work from rows of remaining tenths per mechanic (`None`: nobody assigned yet), as
+    /// the `read.open_work` view gives them to both the command API and the projections, so the
+    /// two read it one way. Rows for the same key add up; a negative figure (a corrected line can
+    /// take an order below zero) counts as none, and one past `u32` as the most a day can never
+    /// hold, so bad data can only make the shop look busier, never free.
+    pub fn from_remaining(rows: impl IntoIterator<Item = (Option<EmployeeId>, i64)>) -> Self {
+        let mut open = OpenWork::default();
+        for (mechanic, remaining) in rows {
+            let tenths = u32::try_from(remaining.max(0)).unwrap_or(u32::MAX);
+            let slot = match mechanic {
+                Some(mechanic) => open.by_mechanic.entry(mechanic).or_insert(0),
+                None => &mut open.unassigned,
+            };
+            *slot = slot.saturating_add(tenths);
+        }
+        open
+    }
+
     /// All of it.
     pub fn total(&self) -> u32 {
         self.by_mechanic

@@ -735,6 +735,31 @@ fn open_work_fills_its_mechanics_days_first_then_the_shop_takes_the_unassigned()
 }
 
 #[test]
+fn open_work_is_read_from_rows_of_remaining_tenths() {
+    let open = OpenWork::from_remaining([
+        (Some(mechanic(10)), 30),
+        (None, 15),
+        (Some(mechanic(11)), -5),
+        (Some(mechanic(10)), 12),
+        (None, 5),
+        (Some(mechanic(12)), i64::MAX),
+    ]);
+    assert_eq!(
+        open,
+        OpenWork {
+            // Rows for one key add up; below zero counts as none, past u32 as the most there is.
+            by_mechanic: BTreeMap::from([
+                (mechanic(10), 42),
+                (mechanic(11), 0),
+                (mechanic(12), u32::MAX),
+            ]),
+            unassigned: 20,
+        }
+    );
+    assert_eq!(OpenWork::from_remaining([]), OpenWork::default());
+}
+
+#[test]
 fn work_that_does_not_fit_is_returned_and_never_spills_to_a_colleague() {
     let days = [capacity_of(1, &[(10, 68), (11, 68)])];
     let open = OpenWork {

@@ -760,17 +760,9 @@ async fn open_work(context: &Context<'_>) -> Result<OpenWork, ApiError> {
     )
     .fetch_all(&context.services.pool)
     .await?;
-    let mut open = OpenWork::default();
-    for row in rows {
-        let tenths = u32::try_from(row.remaining_tenths.max(0)).unwrap_or(u32::MAX);
-        match row.mechanic_id {
-            Some(mechanic) => {
-                open.by_mechanic.insert(EmployeeId(mechanic), tenths);
-            }
-            None => open.unassigned = tenths,
-        }
-    }
-    Ok(open)
+    Ok(OpenWork::from_remaining(rows.into_iter().map(|row| {
+        (row.mechanic_id.map(EmployeeId), row.remaining_tenths)
+    })))
 }
 
 /// The request bodies of a day's plan: none. The plan moves only as its appointments' follow-on.

@@ -188,17 +188,9 @@ async fn open_work(pool: &PgPool) -> Result<OpenWork, ProjectionError> {
     )
     .fetch_all(pool)
     .await?;
-    let mut open = OpenWork::default();
-    for row in rows {
-        let remaining = tenths(row.remaining_tenths);
-        match row.mechanic_id {
-            Some(mechanic) => {
-                open.by_mechanic.insert(EmployeeId(mechanic), remaining);
-            }
-            None => open.unassigned = remaining,
-        }
-    }
-    Ok(open)
+    Ok(OpenWork::from_remaining(rows.into_iter().map(|row| {
+        (row.mechanic_id.map(EmployeeId), row.remaining_tenths)
+    })))
 }
 
 #[cfg(test)]
