@@ -138,12 +138,7 @@ pub async fn mechanic_figures(
     mechanic: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Vec<MechanicFigures>, QueryError> {
-    let finished: Vec<FinishedLine> = source
-        .finished_lines(period)
-        .await?
-        .into_iter()
-        .filter(|line| mechanic.is_none() || line.mechanic_id == mechanic)
-        .collect();
+    let finished: Vec<FinishedLine> = source.finished_lines(period, mechanic).await?;
     let mut sums: BTreeMap<(NaiveDate, Option<Uuid>), Sums> = BTreeMap::new();
 
     // выработка and the time clocked on its lines.

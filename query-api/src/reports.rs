@@ -441,8 +441,14 @@ impl ReportSource {
     }
 
     /// The labour lines whose work last finished in the period, each with its mechanic and
-    /// norm-hours (the latest recorded), in the order's and line's order.
-    pub async fn finished_lines(&self, period: Period) -> Result<Vec<FinishedLine>, QueryError> {
+    /// norm-hours (the latest recorded), in the order's and line's order; with `mechanic`, only
+    /// the lines whose latest mechanic is them (filtered in the query: one mechanic's screen
+    /// should not fetch the whole shop's lines).
+    pub async fn finished_lines(
+        &self,
+        period: Period,
+        mechanic: Option<uuid::Uuid>,
+    ) -> Result<Vec<FinishedLine>, QueryError> {
         let mut lines: Vec<FinishedLine> = match self {
             Self::Postgres(pool) => sqlx::query!(
                 r#"SELECT f.work_order_id, f.line_id, f.at, m.mechanic_id AS "mechanic_id?",
@@ -457,12 +463,14 @@ impl ReportSource {
                            WHERE ln.work_order_id = f.work_order_id AND ln.line_id = f.line_id
                            ORDER BY version DESC LIMIT 1) n ON true
                     WHERE f.at >= $1 AND f.at < $2
+                      AND ($3::uuid IS NULL OR m.mechanic_id = $3)
                       AND NOT EXISTS (
                           SELECT 1 FROM read.fact_labour_finished later
                            WHERE later.work_order_id = f.work_order_id
                              AND later.line_id = f.line_id AND later.version > f.version)"#,
                 period.from,
                 period.to,
+                mechanic,
             )
             .fetch_all(pool)
             .await?
@@ -485,6 +493,9 @@ impl ReportSource {
                     tenths: u32,
                 }
                 let (from, to) = period.seconds();
+                // The facts keep "no mechanic" as '', so '' asks for every line (a line with
+                // nobody is never asked for alone).
+                let mechanic = mechanic.map(|m| m.to_string()).unwrap_or_default();
                 // 18.16 joins once per SELECT: the norms join the finished lines with their
                 // mechanics. A fact inserted twice has one event and version, so argMax is the same.
                 let rows = client
@@ -505,10 +516,13 @@ impl ReportSource {
                            ANY LEFT JOIN
                                 (SELECT work_order_id, line_id, argMax(tenths, version) AS tenths
                                    FROM line_norms GROUP BY work_order_id, line_id)
-                          USING (work_order_id, line_id)",
+                          USING (work_order_id, line_id)
+                          WHERE ? = '' OR mechanic_id = ?",
                     )
                     .bind(from)
                     .bind(to)
+                    .bind(mechanic.as_str())
+                    .bind(mechanic.as_str())
                     .fetch_all::<Finished>()
                     .await
                     .map_err(clickhouse)?;
