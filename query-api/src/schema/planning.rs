@@ -17,11 +17,12 @@
 //! Ranges are bounded ([`MAX_RANGE_DAYS`]): a screen shows a month at most, and an unbounded range
 //! would be an unbounded answer.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use aggregates::ids::EmployeeId;
 use aggregates::permission::Permission as P;
 use aggregates::planning::BayKind as DomainBayKind;
+use aggregates::timesheet::Interval;
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use projections::read_models::planning_capacity::{self, DayPlan as Plan};
@@ -413,6 +414,11 @@ pub struct QueuedJob {
     pub running: bool,
     /// Started and paused.
     pub paused: bool,
+    /// Seconds the mechanic clocked on it in stretches that have ended (whenever): the screen adds
+    /// the running stretch, from `runningSince`, as it ticks, and sums nothing of its own.
+    pub clocked_seconds: i64,
+    /// When the stretch running on it now started (none: its clock is not running).
+    pub running_since: Option<DateTime<Utc>>,
 }
 
 #[ComplexObject]
@@ -539,6 +545,59 @@ async fn clock_state(scope: &Scope<'_>, employee: Uuid) -> GqlResult<ClockState>
         running,
         paused,
     })
+}
+
+/// A mechanic's clocked time on one job: what has ended, and the stretch running now.
+#[derive(Default)]
+struct ClockedOnJob {
+    ended_seconds: i64,
+    running_since: Option<DateTime<Utc>>,
+}
+
+/// The mechanic's own stretches on the given jobs (`orders[i]`, `lines[i]`), by job: the seconds
+/// of the ended ones by the domain's count (`Interval::seconds_within`, the one the figures use),
+/// and the start of the open one, so the screen ticks from one instant the server gives.
+async fn clocked_on(
+    scope: &Scope<'_>,
+    employee: Uuid,
+    orders: &[Uuid],
+    lines: &[Uuid],
+) -> GqlResult<HashMap<(Uuid, Uuid), ClockedOnJob>> {
+    let stretches = sqlx::query!(
+        r#"SELECT j.work_order_id, j.line_id, j.started_at, j.ended_at
+             FROM read.clocked_jobs j
+             JOIN UNNEST($2::uuid[], $3::uuid[]) AS l(work_order_id, line_id)
+               ON l.work_order_id = j.work_order_id AND l.line_id = j.line_id
+            WHERE j.employee_id = $1"#,
+        employee,
+        orders,
+        lines,
+    )
+    .fetch_all(scope.pool)
+    .await
+    .gql()?;
+    let mut clocked: HashMap<(Uuid, Uuid), ClockedOnJob> = HashMap::new();
+    for stretch in stretches {
+        let on_job = clocked
+            .entry((stretch.work_order_id, stretch.line_id))
+            .or_default();
+        match stretch.ended_at {
+            Some(ended_at) => {
+                let interval = Interval {
+                    from: stretch.started_at,
+                    to: Some(ended_at),
+                };
+                // An ended stretch does not run on, so `now` does not count: any instant will do.
+                on_job.ended_seconds += interval.seconds_within(
+                    DateTime::<Utc>::MIN_UTC,
+                    DateTime::<Utc>::MAX_UTC,
+                    ended_at,
+                );
+            }
+            None => on_job.running_since = Some(stretch.started_at),
+        }
+    }
+    Ok(clocked)
 }
 
 /// The planning screen's root fields.
@@ -686,12 +745,20 @@ impl PlanningQuery {
         .fetch_all(scope.pool)
         .await
         .gql()?;
+        let orders: Vec<Uuid> = rows.iter().map(|row| row.work_order_id).collect();
+        let lines: Vec<Uuid> = rows.iter().map(|row| row.line_id).collect();
+        let mut clocked = clocked_on(&scope, employee, &orders, &lines).await?;
         let jobs = rows
             .into_iter()
             .map(|row| {
                 let job =
                     |j: &JobRef| j.work_order_id == row.work_order_id && j.line_id == row.line_id;
+                let on_job = clocked
+                    .remove(&(row.work_order_id, row.line_id))
+                    .unwrap_or_default();
                 QueuedJob {
+                    clocked_seconds: on_job.ended_seconds,
+                    running_since: on_job.running_since,
                     running: clock.running.as_ref().is_some_and(|r| {
                         r.work_order_id == row.work_order_id && r.line_id == row.line_id
                     }),

@@ -417,6 +417,14 @@ async fn a_mechanic_reads_their_own_queue_and_timesheet_and_no_one_elses() {
     assert_eq!(own["jobs"][0]["lineId"], line.to_string());
     assert!(own["jobs"][0]["endedAt"].is_null());
     assert_eq!(own["clock"]["running"]["lineId"], line.to_string());
+    // The queue's time on the job is the stretches': none ended yet, the running one by its start.
+    let times = r#"{ mechanicQueue { jobs { clockedSeconds runningSince } } }"#;
+    let data = ask(&shop, &p.petrov_token, times).await;
+    assert_eq!(data["mechanicQueue"]["jobs"][0]["clockedSeconds"], 0);
+    assert_eq!(
+        data["mechanicQueue"]["jobs"][0]["runningSince"],
+        own["jobs"][0]["startedAt"]
+    );
     assert_eq!(
         refused(&shop, &p.ivanov_token, &sheet(p.petrov)).await,
         "forbidden"
@@ -463,6 +471,29 @@ async fn a_mechanic_reads_their_own_queue_and_timesheet_and_no_one_elses() {
         .unwrap()
         .iter()
         .any(|f| f["mechanicId"] == p.petrov.to_string()));
+
+    // Paused after a second or more: the ended stretch counts on the server, to the second, and
+    // nothing runs.
+    tokio::time::sleep(Wait::from_millis(1_100)).await;
+    shop.ok(
+        &p.petrov_token,
+        &clock("pause_job"),
+        json!({ "work_order_id": order, "line_id": line }),
+    )
+    .await;
+    let data = until(&shop, &p.petrov_token, &sheet(p.petrov), |d| {
+        !d["timesheet"]["jobs"][0]["endedAt"].is_null()
+    })
+    .await;
+    let stretch = &data["timesheet"]["jobs"][0];
+    let instant = |v: &Value| DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let seconds = (instant(&stretch["endedAt"]) - instant(&stretch["startedAt"])).num_seconds();
+    assert!(seconds >= 1, "{stretch}");
+    let data = until(&shop, &p.petrov_token, times, |d| {
+        d["mechanicQueue"]["jobs"][0]["runningSince"].is_null()
+    })
+    .await;
+    assert_eq!(data["mechanicQueue"]["jobs"][0]["clockedSeconds"], seconds);
 }
 
 /// A month's plan for a shop of ten mechanics and eight bays, with ten bookings a day: every day,

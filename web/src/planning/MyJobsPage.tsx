@@ -4,7 +4,8 @@
  * open orders in the server's order (the earliest promised first), each with the buttons its clock
  * allows: Начать, Пауза, Продолжить, Завершить. Starting another job pauses the running one on the
  * server; after every command the screen reads the queue again and shows what the server holds,
- * never what it guessed. The running job's time ticks on screen, from the clocked stretches.
+ * never what it guessed. The running job's time ticks on screen: the server's seconds for its ended
+ * stretches, plus the running one from when the server says it started.
  */
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -14,7 +15,7 @@ import { query } from '../api/graphql.ts';
 import { can, useMe } from '../auth/me.ts';
 import { formatWhen } from '../format/dates.ts';
 import { formatPlate } from '../format/vehicle.ts';
-import { addDays, clockedSeconds, formatElapsed, formatTenths, jobActions, type JobAction } from './logic.ts';
+import { formatElapsed, formatTenths, jobActions, jobSeconds, type JobAction } from './logic.ts';
 import { MyOutputToday } from './MyOutputToday.tsx';
 import { MyJobsDocument } from './queries.ts';
 import { text } from './text.ts';
@@ -31,13 +32,6 @@ const COMMAND: Record<JobAction, 'start_job' | 'pause_job' | 'resume_job' | 'fin
   finish: 'finish_job',
 };
 
-/** Today from local midnight, for the timesheet's stretches (a shift past midnight is rare). */
-function today(): { from: string; to: string } {
-  const now = new Date();
-  const from = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-  return { from: from.toISOString(), to: addDays(from, 1).toISOString() };
-}
-
 /** Now, once a second while something ticks. */
 function useNow(ticking: boolean): Date {
   const [now, setNow] = useState(() => new Date());
@@ -52,8 +46,7 @@ function useNow(ticking: boolean): Date {
 export function MyJobsPage() {
   const me = useMe().data?.me;
   const client = useQueryClient();
-  const [day] = useState(today);
-  const variables = { ...day, withVehicle: can(me, 'vehicle.read') };
+  const variables = { withVehicle: can(me, 'vehicle.read') };
   const queue = useQuery({
     queryKey: ['my-jobs', variables],
     queryFn: () => query(MyJobsDocument, variables),
@@ -149,7 +142,7 @@ export function MyJobsPage() {
                 <JobCard
                   key={`${job.workOrderId}:${job.lineId}`}
                   job={job}
-                  seconds={job.running || job.paused ? clockedSeconds(data.timesheet.jobs, job, now) : null}
+                  seconds={job.running || job.paused ? jobSeconds(job, now) : null}
                   actions={jobActions(job, onShift)}
                   busy={busy}
                   onAction={(action) => jobAction(job, action)}

@@ -3,7 +3,7 @@ import {
   appointmentActions,
   buildRows,
   cellKey,
-  clockedSeconds,
+  jobSeconds,
   dayHours,
   decimalToTenths,
   formatElapsed,
@@ -317,14 +317,14 @@ describe('the mechanic’s clock', () => {
     expect(jobActions({ ...job, running: true, paused: false }, false)).toEqual([]);
   });
 
-  it('adds up the job’s stretches, the open one up to now', () => {
-    const now = new Date('2026-12-07T10:00:00Z');
-    const stretches = [
-      { ...job, startedAt: '2026-12-07T08:00:00Z', endedAt: '2026-12-07T08:30:00Z' },
-      { workOrderId: 'w', lineId: 'other', startedAt: '2026-12-07T08:30:00Z', endedAt: '2026-12-07T09:00:00Z' },
-      { ...job, startedAt: '2026-12-07T09:50:00Z', endedAt: null },
-    ];
-    expect(clockedSeconds(stretches, job, now)).toBe(40 * 60);
+  it('adds the running stretch, up to now, to what the server counted', () => {
+    const now = new Date('2026-12-07T10:00:00.900Z');
+    expect(jobSeconds({ clockedSeconds: 30 * 60, runningSince: '2026-12-07T09:50:00Z' }, now)).toBe(40 * 60);
+    // Paused: the server's figure as it is, however late it is read.
+    expect(jobSeconds({ clockedSeconds: 30 * 60, runningSince: null }, now)).toBe(30 * 60);
+    expect(jobSeconds({ clockedSeconds: 125 }, now)).toBe(125);
+    // A tablet whose clock is a little behind the server's never shows less than the server counted.
+    expect(jobSeconds({ clockedSeconds: 60, runningSince: '2026-12-07T10:00:05Z' }, now)).toBe(60);
   });
 
   it('writes a duration as a clock', () => {

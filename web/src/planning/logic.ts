@@ -455,21 +455,12 @@ export function jobActions(job: JobLike, onShift: boolean): JobAction[] {
 }
 
 /**
- * Seconds clocked on one job from its stretches (each open while its clock runs), up to `now`.
+ * Seconds on a job as it ticks: what the server counted for its ended stretches, plus the running
+ * stretch from its start (`runningSince`) to `now`. The server's count is never redone here.
  */
-export function clockedSeconds(
-  stretches: readonly { workOrderId: string; lineId: string; startedAt: string; endedAt?: string | null }[],
-  job: { workOrderId: string; lineId: string },
-  now: Date,
-): number {
-  let ms = 0;
-  for (const s of stretches) {
-    if (s.workOrderId !== job.workOrderId || s.lineId !== job.lineId) continue;
-    const from = new Date(s.startedAt).getTime();
-    const to = s.endedAt ? new Date(s.endedAt).getTime() : now.getTime();
-    ms += Math.max(0, to - from);
-  }
-  return Math.floor(ms / 1000);
+export function jobSeconds(job: { clockedSeconds: number; runningSince?: string | null }, now: Date): number {
+  const running = job.runningSince ? Math.max(0, now.getTime() - new Date(job.runningSince).getTime()) : 0;
+  return job.clockedSeconds + Math.floor(running / 1000);
 }
 
 /** A duration as a clock: «0:07:05», «12:00:00». */

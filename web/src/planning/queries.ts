@@ -120,7 +120,7 @@ export const PlanningCatalogueDocument = graphql(`
 `);
 
 export const MyJobsDocument = graphql(`
-  query MyJobs($from: DateTime!, $to: DateTime!, $withVehicle: Boolean!) {
+  query MyJobs($withVehicle: Boolean!) {
     mechanicQueue {
       employeeId
       clock {
@@ -146,6 +146,8 @@ export const MyJobsDocument = graphql(`
         progress
         running
         paused
+        clockedSeconds
+        runningSince
         vehicle @include(if: $withVehicle) {
           id
           plate
@@ -153,14 +155,6 @@ export const MyJobsDocument = graphql(`
           make
           model
         }
-      }
-    }
-    timesheet(from: $from, to: $to) {
-      jobs {
-        workOrderId
-        lineId
-        startedAt
-        endedAt
       }
     }
   }
