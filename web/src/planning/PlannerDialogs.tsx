@@ -4,7 +4,7 @@
  * after a refusal for want of capacity), and the cancellation with its reason.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { send } from '../api/commands.ts';
 import { ApiError } from '../api/errors.ts';
@@ -175,53 +175,41 @@ export function MoveDialog({
 
   const known = mechanics.some((m) => m.id === who) || who === '';
   return (
-    <Dialog title={t.title} onClose={onClose}>
-      <form
-        className="stack"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void go(null);
-        }}
-      >
-        <p className="planning-flat">
-          {carOf(appointment)} · {formatDateTime(appointment.wantedAt)}
-        </p>
-        <Field label={t.when} error={invalid}>
-          {(p) => <input {...p} type="datetime-local" autoFocus value={when} onChange={(e) => setWhen(e.target.value)} />}
-        </Field>
-        <Field label={t.mechanic}>
-          {(p) => (
-            <select {...p} value={who} onChange={(e) => setWho(e.target.value)}>
-              <option value="">{t.noMechanic}</option>
-              {!known && <option value={who}>{appointment.mechanic?.fullName ?? who}</option>}
-              {mechanics.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        {refusal && isCapacityExceeded(refusal) ? (
-          <OverloadOffer error={refusal} me={me} busy={busy} onOverride={(reason) => void go(reason)} />
-        ) : (
-          refusal && (
-            <p className="error" role="alert">
-              {refusal.messageRu}
-            </p>
-          )
+    <AppointmentForm
+      title={t.title}
+      appointment={appointment}
+      submit={t.submit}
+      close={t.close}
+      busy={busy}
+      onSubmit={() => void go(null)}
+      onClose={onClose}
+    >
+      <Field label={t.when} error={invalid}>
+        {(p) => <input {...p} type="datetime-local" autoFocus value={when} onChange={(e) => setWhen(e.target.value)} />}
+      </Field>
+      <Field label={t.mechanic}>
+        {(p) => (
+          <select {...p} value={who} onChange={(e) => setWho(e.target.value)}>
+            <option value="">{t.noMechanic}</option>
+            {!known && <option value={who}>{appointment.mechanic?.fullName ?? who}</option>}
+            {mechanics.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
         )}
-        <div className="row">
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {t.submit}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            {t.close}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </Field>
+      {refusal && isCapacityExceeded(refusal) ? (
+        <OverloadOffer error={refusal} me={me} busy={busy} onOverride={(reason) => void go(reason)} />
+      ) : (
+        refusal && (
+          <p className="error" role="alert">
+            {refusal.messageRu}
+          </p>
+        )
+      )}
+    </AppointmentForm>
   );
 }
 
@@ -232,46 +220,93 @@ export function CancelDialog({ appointment, onDone, onClose }: { appointment: Ap
   const [missing, setMissing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  function submit() {
+    if (reason.trim() === '') {
+      setMissing(true);
+      return;
+    }
+    setMissing(false);
+    setBusy(true);
+    setError(null);
+    send('appointment', appointment.id, 'cancel', { reason: reason.trim() })
+      .then(async () => {
+        await refreshPlanning(client);
+        onDone();
+      })
+      .catch((caught: unknown) => setError(messageOf(caught)))
+      .finally(() => setBusy(false));
+  }
+
   return (
-    <Dialog title={t.title} onClose={onClose}>
+    <AppointmentForm
+      title={t.title}
+      appointment={appointment}
+      submit={t.submit}
+      close={t.close}
+      danger
+      busy={busy}
+      onSubmit={submit}
+      onClose={onClose}
+    >
+      <Field label={t.reason} error={missing ? t.reasonRequired : null}>
+        {(p) => <textarea {...p} autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </AppointmentForm>
+  );
+}
+
+/**
+ * The move's and the cancellation's frame: a dialog with a form the screen checks itself
+ * (`noValidate`), the appointment it is about, the dialog's own fields, then its submit button
+ * (red for what cannot be undone) and the close.
+ */
+function AppointmentForm({
+  title,
+  appointment,
+  submit,
+  close,
+  danger = false,
+  busy,
+  onSubmit,
+  onClose,
+  children,
+}: {
+  title: string;
+  appointment: Appointment;
+  submit: string;
+  close: string;
+  danger?: boolean;
+  busy: boolean;
+  onSubmit: () => void;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Dialog title={title} onClose={onClose}>
       <form
         className="stack"
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          if (reason.trim() === '') {
-            setMissing(true);
-            return;
-          }
-          setMissing(false);
-          setBusy(true);
-          setError(null);
-          send('appointment', appointment.id, 'cancel', { reason: reason.trim() })
-            .then(async () => {
-              await refreshPlanning(client);
-              onDone();
-            })
-            .catch((caught: unknown) => setError(messageOf(caught)))
-            .finally(() => setBusy(false));
+          onSubmit();
         }}
       >
         <p className="planning-flat">
           {carOf(appointment)} · {formatDateTime(appointment.wantedAt)}
         </p>
-        <Field label={t.reason} error={missing ? t.reasonRequired : null}>
-          {(p) => <textarea {...p} autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />}
-        </Field>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        {children}
         <div className="row">
-          <button type="submit" className="button button--danger" disabled={busy}>
-            {t.submit}
+          <button type="submit" className={`button ${danger ? 'button--danger' : 'button--primary'}`} disabled={busy}>
+            {submit}
           </button>
           <button type="button" className="button" onClick={onClose}>
-            {t.close}
+            {close}
           </button>
         </div>
       </form>

@@ -5,6 +5,7 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { ApiError } from '../api/errors.ts';
+import { Field as SharedField, type FieldProps } from '../app/Field.tsx';
 import { can, type Me } from '../auth/me.ts';
 import { text } from './text.ts';
 import './planning.css';
@@ -36,43 +37,12 @@ export function isCapacityExceeded(error: unknown): boolean {
   return error instanceof ApiError && error.code === 'capacity_exceeded';
 }
 
-/** A labelled input with its own error tied to it. */
-export function Field({
-  label,
-  error,
-  hint,
-  className,
-  children,
-}: {
-  label: string;
-  error?: string | null | undefined;
-  hint?: string | undefined;
-  className?: string;
-  children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
-}) {
-  const id = useId();
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
-  const props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string } = { id };
-  if (error) props['aria-invalid'] = true;
-  if (described) props['aria-describedby'] = described;
-  return (
-    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
-      <label htmlFor={id}>
-        <span>{label}</span>
-      </label>
-      {children(props)}
-      {hint && (
-        <span id={`${id}-hint`} className="muted planning-hint">
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span className="field__error" id={`${id}-error`} role="alert">
-          {error}
-        </span>
-      )}
-    </div>
-  );
+/**
+ * The shared labelled field, its error announced: the planning forms check on submit and show one
+ * field's error at a time, so the error is the news.
+ */
+export function Field(props: Omit<FieldProps, 'announce'>) {
+  return <SharedField {...props} announce />;
 }
 
 /** A modal dialog (the browser's own: focus moves in and is kept there, Esc closes). */

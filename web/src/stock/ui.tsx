@@ -1,5 +1,5 @@
 /** Pieces the store's screens share: the section's own menu, a failed read, a labelled field, a command runner. */
-import { useId, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { NavLink } from 'react-router';
 import { ApiError } from '../api/errors.ts';
 import { can, type Me } from '../auth/me.ts';
@@ -30,44 +30,8 @@ export function messageOf(error: unknown): string {
   return error instanceof ApiError ? error.messageRu : String(error);
 }
 
-/** A labelled input with its hint and its own error tied to it. */
-export function Field({
-  label,
-  error,
-  hint,
-  children,
-  className,
-}: {
-  label: string;
-  error?: string | null | undefined;
-  hint?: string;
-  className?: string;
-  children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
-}) {
-  const id = useId();
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
-  const props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string } = { id };
-  if (error) props['aria-invalid'] = true;
-  if (described) props['aria-describedby'] = described;
-  return (
-    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
-      <label htmlFor={id}>
-        <span>{label}</span>
-      </label>
-      {children(props)}
-      {hint && (
-        <span id={`${id}-hint`} className="muted stock-hint">
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span className="field__error" id={`${id}-error`}>
-          {error}
-        </span>
-      )}
-    </div>
-  );
-}
+/** The shared labelled field; the store's forms say a refusal in their own alert ([`CommandError`]). */
+export { Field } from '../app/Field.tsx';
 
 /** Runs a command from a form: busy while it is sent, its refusal kept to show. */
 export function useCommand() {
