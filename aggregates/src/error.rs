@@ -310,6 +310,39 @@ pub enum DomainError {
     /// An order with no lines cannot be completed.
     #[error("the work order has no lines to complete")]
     NothingToComplete,
+    /// No link answers to this token (mistyped, tampered with, or for another order).
+    #[error("this approval link does not exist")]
+    ApprovalLinkNotFound,
+    /// The link's time is over.
+    #[error("this approval link expired at {expired_at}")]
+    ApprovalLinkExpired {
+        /// When it expired.
+        expired_at: DateTime<Utc>,
+    },
+    /// The shop withdrew the link.
+    #[error("the shop withdrew this approval link")]
+    ApprovalLinkRevoked,
+    /// The estimate changed since the link was sent.
+    #[error("the estimate changed since this link was sent: ask the shop for a new one")]
+    ApprovalLinkStale,
+    /// The link was answered already.
+    #[error("this approval link was answered already")]
+    ApprovalLinkUsed,
+    /// Every line of the estimate is decided: there is nothing to send a link for.
+    #[error("no line awaits the client's decision")]
+    NothingToApprove,
+    /// A link that expires before it is sent, or later than the longest a link may live.
+    #[error("a link must expire after it is sent and within {max_days} days")]
+    InvalidLinkLifetime {
+        /// The longest, in days.
+        max_days: i64,
+    },
+    /// An answer through a link must decide every line still waiting.
+    #[error("line {line_id} awaits a decision")]
+    DecisionMissing {
+        /// The line.
+        line_id: LineId,
+    },
     /// An invoice needs a completed order.
     #[error("the work order is {status}, not completed: no invoice yet")]
     WorkOrderNotCompleted {
@@ -370,6 +403,18 @@ pub enum DomainError {
     /// The owner role always has every permission.
     #[error("the owner role always has every permission")]
     OwnerRoleFixed,
+    /// The owner role is never archived.
+    #[error("the owner role cannot be archived")]
+    OwnerRoleKept,
+    /// Editing or assigning a role that is in the archive.
+    #[error("the role is archived: take it back from the archive first")]
+    RoleArchived,
+    /// Archiving a role active employees still hold.
+    #[error("{holders} active employee(s) still hold this role")]
+    RoleInUse {
+        /// How many.
+        holders: usize,
+    },
     /// The shop would be left without an active owner.
     #[error("the shop must keep at least one active owner")]
     LastOwner,
@@ -603,6 +648,14 @@ impl DomainError {
             Self::LabourNotStarted { .. } => "labour_not_started",
             Self::LinesAwaitingApproval { .. } => "lines_awaiting_approval",
             Self::NothingToComplete => "nothing_to_complete",
+            Self::ApprovalLinkNotFound => "approval_link_not_found",
+            Self::ApprovalLinkExpired { .. } => "approval_link_expired",
+            Self::ApprovalLinkRevoked => "approval_link_revoked",
+            Self::ApprovalLinkStale => "approval_link_stale",
+            Self::ApprovalLinkUsed => "approval_link_used",
+            Self::NothingToApprove => "nothing_to_approve",
+            Self::InvalidLinkLifetime { .. } => "invalid_link_lifetime",
+            Self::DecisionMissing { .. } => "decision_missing",
             Self::WorkOrderNotCompleted { .. } => "work_order_not_completed",
             Self::TotalsMismatch { .. } => "totals_mismatch",
             Self::InvoiceOverpaid { .. } => "invoice_overpaid",
@@ -613,6 +666,9 @@ impl DomainError {
             Self::EntryNotFound { .. } => "entry_not_found",
             Self::EntryExists { .. } => "entry_exists",
             Self::OwnerRoleFixed => "owner_role_fixed",
+            Self::OwnerRoleKept => "owner_role_kept",
+            Self::RoleArchived => "role_archived",
+            Self::RoleInUse { .. } => "role_in_use",
             Self::LastOwner => "last_owner",
             Self::LoginRequired => "login_required",
             Self::LoginTaken { .. } => "login_taken",
@@ -654,7 +710,7 @@ impl DomainError {
     /// What kind of refusal this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::NotFound { .. } | Self::ApprovalLinkNotFound => ErrorKind::NotFound,
             Self::AlreadyExists { .. }
             | Self::LineAlreadyExists { .. }
             | Self::EntryExists { .. } => ErrorKind::AlreadyExists,
@@ -793,6 +849,22 @@ impl DomainError {
                 format!("Строк, ожидающих согласования клиента: {count}")
             }
             Self::NothingToComplete => "В заказ-наряде нет строк".into(),
+            Self::ApprovalLinkNotFound => {
+                "Ссылка не найдена: проверьте, что она скопирована целиком".into()
+            }
+            Self::ApprovalLinkExpired { .. } => {
+                "Срок действия ссылки истёк: попросите сервис прислать новую".into()
+            }
+            Self::ApprovalLinkRevoked => "Сервис отозвал эту ссылку".into(),
+            Self::ApprovalLinkStale => {
+                "Смета изменилась после отправки ссылки: попросите сервис прислать новую".into()
+            }
+            Self::ApprovalLinkUsed => "По этой ссылке уже дан ответ".into(),
+            Self::NothingToApprove => "Все строки уже согласованы: отправлять нечего".into(),
+            Self::InvalidLinkLifetime { max_days } => {
+                format!("Срок действия ссылки: от часа до {max_days} дней")
+            }
+            Self::DecisionMissing { .. } => "Ответьте по каждой строке сметы".into(),
             Self::WorkOrderNotCompleted { .. } => {
                 "Счёт выставляется только по выполненному заказ-наряду".into()
             }
@@ -812,6 +884,11 @@ impl DomainError {
             Self::EntryNotFound { code } => format!("Нет записи «{code}»"),
             Self::EntryExists { code } => format!("Запись «{code}» уже есть"),
             Self::OwnerRoleFixed => "У роли владельца всегда все права".into(),
+            Self::OwnerRoleKept => "Роль владельца нельзя отправить в архив".into(),
+            Self::RoleArchived => "Роль в архиве: сначала верните её из архива".into(),
+            Self::RoleInUse { holders } => format!(
+                "Роль есть у активных сотрудников ({holders}): сначала снимите её с них"
+            ),
             Self::LastOwner => "В сервисе должен остаться хотя бы один активный владелец".into(),
             Self::LoginRequired => "Сотруднику нужен e-mail или телефон для входа".into(),
             Self::LoginTaken { .. } => "Этот логин уже у другого активного сотрудника".into(),

@@ -32,6 +32,8 @@ uuid_id! {
     LineId,
     /// A recommendation on a work order.
     RecommendationId,
+    /// A link sent to the client to approve a work order's estimate.
+    ApprovalLinkId,
     /// An invoice.
     InvoiceId,
     /// A payment on an invoice.

@@ -97,6 +97,22 @@ const fn approval(event_type: &'static str) -> PersonalFields {
     }
 }
 
+const fn link_evidence(
+    event_type: &'static str,
+    fields: &'static [&'static str],
+) -> PersonalFields {
+    PersonalFields {
+        stream_type: "work_order",
+        event_type,
+        subject: Subject::Opening {
+            event_type: "WorkOrderOpened",
+            pointer: "/client_id",
+        },
+        kind: SubjectKind::Client,
+        fields,
+    }
+}
+
 /// Every event with personal data, and where in it.
 pub const PERSONAL_FIELDS: &[PersonalFields] = &[
     client(
@@ -113,6 +129,9 @@ pub const PERSONAL_FIELDS: &[PersonalFields] = &[
     // client's (or their representative's) data, erased with the client.
     approval("LineApproved"),
     approval("LineDeclined"),
+    // The address and browser a link was opened and answered from: the client's, as above.
+    link_evidence("ApprovalLinkOpened", &["/address", "/user_agent"]),
+    link_evidence("ApprovalLinkAnswered", &["/by", "/address", "/user_agent"]),
     // A booking's note and a cancellation's reason are what the client said on the phone, where a
     // person may be named: the client's, erased with them.
     PersonalFields {

@@ -4,6 +4,15 @@
 //! Nobody gives what they do not hold: creating a role or granting it permissions is refused unless
 //! the actor (an [`Actor`], read by the caller) holds every permission given; only an owner creates the
 //! owner role. Renaming and revoking take nothing from the actor's reach, so they need no such check.
+//!
+//! A role the shop no longer uses is archived, never deleted: its history and its past holders'
+//! records keep its name. An archived role allows nothing (so no check anywhere can be fooled by a
+//! stale holder) and takes no edits until it is un-archived. The shop would not expect archiving
+//! to take rights away from people at work, so a role an active employee still holds cannot be
+//! archived (the caller counts its active holders from the staff stream, as it reads
+//! [`crate::staff::RolePermissions`] for staff commands); take it off them first. Un-archiving
+//! gives the role's permissions back to whoever still holds it, so it needs what creating it
+//! needs: the actor holds every permission it allows.
 
 use std::collections::BTreeSet;
 
@@ -47,6 +56,16 @@ pub enum RoleCommand {
         /// The permissions to remove.
         permissions: BTreeSet<Permission>,
     },
+    /// Put the role in the archive: it allows nothing and is offered to nobody.
+    Archive {
+        /// How many active employees hold it now, as the caller read the staff stream.
+        active_holders: usize,
+    },
+    /// Take the role back from the archive.
+    Unarchive {
+        /// Who takes it back.
+        by: Actor,
+    },
 }
 
 impl RoleCommand {
@@ -84,6 +103,10 @@ pub enum RoleEvent {
         /// Removed.
         permissions: BTreeSet<Permission>,
     },
+    /// The role was put in the archive.
+    RoleArchived,
+    /// The role was taken back from the archive.
+    RoleUnarchived,
 }
 
 impl DomainEvent for RoleEvent {
@@ -93,6 +116,8 @@ impl DomainEvent for RoleEvent {
             Self::RoleRenamed { .. } => "RoleRenamed",
             Self::PermissionsGranted { .. } => "PermissionsGranted",
             Self::PermissionsRevoked { .. } => "PermissionsRevoked",
+            Self::RoleArchived => "RoleArchived",
+            Self::RoleUnarchived => "RoleUnarchived",
         }
     }
 
@@ -108,8 +133,12 @@ pub struct Role {
     pub code: Option<Code>,
     /// Its name.
     pub name: String,
-    /// What it allows (the owner role: everything, whatever this holds).
+    /// What it allows (the owner role: everything, whatever this holds; an archived role:
+    /// nothing, whatever this holds).
     pub permissions: BTreeSet<Permission>,
+    /// In the archive.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 impl Role {
@@ -118,9 +147,22 @@ impl Role {
         self.code.as_ref().is_some_and(|c| c.as_str() == OWNER)
     }
 
-    /// Whether the role allows `permission`.
+    /// Whether the role allows `permission`. An archived role allows nothing: a holder the
+    /// archive rule missed (a role assigned while it was being archived) gains nothing from it.
     pub fn allows(&self, permission: Permission) -> bool {
+        if self.archived {
+            return false;
+        }
         self.is_owner() || self.permissions.contains(&permission)
+    }
+
+    /// Refuses edits to an archived role.
+    fn not_archived(&self) -> Result<(), DomainError> {
+        if self.archived {
+            Err(DomainError::RoleArchived)
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -152,10 +194,14 @@ impl Aggregate for Role {
                     permissions,
                 }
             }
-            RoleCommand::Rename { name } => RoleEvent::RoleRenamed {
-                name: required_text(&name, "name", 100)?,
-            },
+            RoleCommand::Rename { name } => {
+                self.not_archived()?;
+                RoleEvent::RoleRenamed {
+                    name: required_text(&name, "name", 100)?,
+                }
+            }
             RoleCommand::Grant { permissions, by } => {
+                self.not_archived()?;
                 let new: BTreeSet<Permission> =
                     permissions.difference(&self.permissions).copied().collect();
                 if new.is_empty() || self.is_owner() {
@@ -168,6 +214,7 @@ impl Aggregate for Role {
                 if self.is_owner() {
                     return Err(DomainError::OwnerRoleFixed);
                 }
+                self.not_archived()?;
                 let held: BTreeSet<Permission> = permissions
                     .intersection(&self.permissions)
                     .copied()
@@ -176,6 +223,27 @@ impl Aggregate for Role {
                     return Ok(vec![]);
                 }
                 RoleEvent::PermissionsRevoked { permissions: held }
+            }
+            RoleCommand::Archive { active_holders } => {
+                if self.is_owner() {
+                    return Err(DomainError::OwnerRoleKept);
+                }
+                if self.archived {
+                    return Ok(vec![]);
+                }
+                if active_holders > 0 {
+                    return Err(DomainError::RoleInUse {
+                        holders: active_holders,
+                    });
+                }
+                RoleEvent::RoleArchived
+            }
+            RoleCommand::Unarchive { by } => {
+                if !self.archived {
+                    return Ok(vec![]);
+                }
+                by.may_give(&self.permissions)?;
+                RoleEvent::RoleUnarchived
             }
         };
         Ok(vec![event])
@@ -199,6 +267,8 @@ impl Aggregate for Role {
             RoleEvent::PermissionsRevoked { permissions } => {
                 self.permissions.retain(|p| !permissions.contains(p));
             }
+            RoleEvent::RoleArchived => self.archived = true,
+            RoleEvent::RoleUnarchived => self.archived = false,
         }
         self
     }

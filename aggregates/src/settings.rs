@@ -245,6 +245,11 @@ pub enum SettingsCommand {
         /// The category.
         category: Code,
     },
+    /// Set how long an approval link sent to a client works.
+    SetApprovalLinkLifetime {
+        /// Hours, 1 to 720.
+        hours: u32,
+    },
 }
 
 impl SettingsCommand {
@@ -259,7 +264,9 @@ impl SettingsCommand {
             | Self::SetMarkupScale { .. }
             | Self::RemoveMarkupScale { .. } => Permission::SettingsEditPrices,
             Self::SetVatRate { .. } | Self::SetCurrency { .. } => Permission::SettingsEditTaxes,
-            Self::SetWorkOrderNumberFormat { .. } => Permission::SettingsEditRequisites,
+            Self::SetWorkOrderNumberFormat { .. } | Self::SetApprovalLinkLifetime { .. } => {
+                Permission::SettingsEditRequisites
+            }
         }
     }
 }
@@ -317,6 +324,11 @@ pub enum SettingsEvent {
         /// The category.
         category: Code,
     },
+    /// How long an approval link works was set.
+    ApprovalLinkLifetimeSet {
+        /// Hours.
+        hours: u32,
+    },
 }
 
 impl DomainEvent for SettingsEvent {
@@ -331,6 +343,7 @@ impl DomainEvent for SettingsEvent {
             Self::WorkOrderNumberFormatSet { .. } => "WorkOrderNumberFormatSet",
             Self::MarkupScaleSet { .. } => "MarkupScaleSet",
             Self::MarkupScaleRemoved { .. } => "MarkupScaleRemoved",
+            Self::ApprovalLinkLifetimeSet { .. } => "ApprovalLinkLifetimeSet",
         }
     }
 
@@ -362,7 +375,18 @@ pub struct Settings {
     /// Markup scales by parts category.
     #[serde(default)]
     pub markup_by_category: BTreeMap<Code, MarkupScale>,
+    /// How long an approval link works, in hours, if the owner chose (else
+    /// [`DEFAULT_APPROVAL_LINK_HOURS`]).
+    #[serde(default)]
+    pub approval_link_hours: Option<u32>,
 }
+
+/// How long an approval link works unless the owner chose otherwise: three days, time for a client
+/// to talk it over at home.
+pub const DEFAULT_APPROVAL_LINK_HOURS: u32 = 72;
+
+/// The longest an owner may let an approval link work (the link itself allows no more).
+pub const MAX_APPROVAL_LINK_HOURS: u32 = 720;
 
 impl Settings {
     /// The norm-hour rate for a category: its own, else the default.
@@ -391,6 +415,14 @@ impl Settings {
             by_category: BTreeMap::new(),
         }
         .selling_price(category, purchase)
+    }
+
+    /// How long an approval link sent now works.
+    pub fn approval_link_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(
+            self.approval_link_hours
+                .unwrap_or(DEFAULT_APPROVAL_LINK_HOURS),
+        ))
     }
 
     /// The VAT rate, if the owner set it.
@@ -461,6 +493,17 @@ impl Aggregate for Settings {
                 }
                 SettingsEvent::MarkupScaleRemoved { category }
             }
+            SettingsCommand::SetApprovalLinkLifetime { hours } => {
+                if !(1..=MAX_APPROVAL_LINK_HOURS).contains(&hours) {
+                    return Err(DomainError::InvalidLinkLifetime {
+                        max_days: i64::from(MAX_APPROVAL_LINK_HOURS / 24),
+                    });
+                }
+                if self.approval_link_hours == Some(hours) {
+                    return Ok(vec![]);
+                }
+                SettingsEvent::ApprovalLinkLifetimeSet { hours }
+            }
         };
         Ok(vec![event])
     }
@@ -494,6 +537,9 @@ impl Aggregate for Settings {
             },
             SettingsEvent::MarkupScaleRemoved { category } => {
                 self.markup_by_category.remove(category);
+            }
+            SettingsEvent::ApprovalLinkLifetimeSet { hours } => {
+                self.approval_link_hours = Some(*hours);
             }
         }
         self

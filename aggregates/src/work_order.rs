@@ -18,6 +18,10 @@
 //! is refused unless the caller may act for others (the advisor), and then the line's mechanic keeps
 //! the credit while the event's metadata records who acted. A mechanic recommends further work only on
 //! an order where they have a line. Who acts comes in with the command as a [`Performer`].
+//!
+//! The client may also answer through an approval link the advisor sends ([`approval_link`]).
+
+pub mod approval_link;
 
 use std::collections::BTreeSet;
 
@@ -28,13 +32,14 @@ use crate::bounds;
 use crate::client::ClientStanding;
 use crate::contact::Phone;
 use crate::ids::{
-    CatalogueServiceId, ClientId, EmployeeId, LineId, PartId, RecommendationId, VehicleId,
-    WorkOrderId,
+    ApprovalLinkId, CatalogueServiceId, ClientId, EmployeeId, LineId, PartId, RecommendationId,
+    VehicleId, WorkOrderId,
 };
 use crate::money::{round_half_up, Money, NormHours, Percent, Quantity};
 use crate::permission::Permission;
 use crate::vehicle::MAX_MILEAGE_KM;
 use crate::{check_existence, required_text, Aggregate, DomainError, DomainEvent};
+pub use approval_link::{ApprovalLink, LinkAnswer, LinkDecision, LinkState, ShownEstimate};
 
 /// Where a work order is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -589,6 +594,56 @@ pub enum WorkOrderCommand {
         /// Why a promise given is moved or withdrawn (required then; the first promise needs none).
         reason: Option<String>,
     },
+    /// Send the client a link to approve the estimate themselves.
+    IssueApprovalLink {
+        /// The link's id.
+        link_id: ApprovalLinkId,
+        /// SHA-256 of the token's secret, hex (the server made the token; it keeps only this).
+        token_hash: String,
+        /// When it stops working.
+        expires_at: DateTime<Utc>,
+        /// Who sent it.
+        by: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Withdraw a link sent.
+    RevokeApprovalLink {
+        /// The link.
+        link_id: ApprovalLinkId,
+        /// Who.
+        by: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The client opened a link (sent by the public page, admitted by the token alone).
+    OpenApprovalLink {
+        /// SHA-256 of the token presented.
+        token_hash: String,
+        /// The client's address, as the server saw it.
+        address: String,
+        /// The client's browser.
+        user_agent: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The client's answer through a link (the public page, admitted by the token alone).
+    AnswerApprovalLink {
+        /// SHA-256 of the token presented.
+        token_hash: String,
+        /// The estimate's revision the page showed.
+        revision: String,
+        /// Line by line.
+        decisions: Vec<(LineId, LineDecision)>,
+        /// The name the client gave (or how the page names an unnamed client).
+        by: String,
+        /// The client's address, as the server saw it.
+        address: String,
+        /// The client's browser.
+        user_agent: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl WorkOrderCommand {
@@ -611,7 +666,14 @@ impl WorkOrderCommand {
                 Permission::WorkOrderPerformLabour
             }
             Self::AddRecommendation { .. } => Permission::WorkOrderAddRecommendation,
-            Self::RecordApproval { .. } => Permission::WorkOrderRecordApproval,
+            // The link's own commands come from the public page, admitted by the token (a capability)
+            // and never through the staff's pipeline, whose requests cannot name them; sending and
+            // withdrawing a link is taking the client's approval.
+            Self::RecordApproval { .. }
+            | Self::IssueApprovalLink { .. }
+            | Self::RevokeApprovalLink { .. }
+            | Self::OpenApprovalLink { .. }
+            | Self::AnswerApprovalLink { .. } => Permission::WorkOrderRecordApproval,
             Self::StartWork { .. } | Self::Complete { .. } => Permission::WorkOrderProgress,
             Self::Close { .. } => Permission::WorkOrderClose,
             Self::Cancel { .. } => Permission::WorkOrderCancel,
@@ -803,6 +865,66 @@ pub enum WorkOrderEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// An approval link was sent for the estimate as it stands.
+    ApprovalLinkIssued {
+        /// The link.
+        link_id: ApprovalLinkId,
+        /// SHA-256 of the token's secret, hex.
+        token_hash: String,
+        /// The estimate's revision it is bound to.
+        revision: String,
+        /// When it stops working.
+        expires_at: DateTime<Utc>,
+        /// Who sent it.
+        by: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The client opened the link for the first time.
+    ApprovalLinkOpened {
+        /// The link.
+        link_id: ApprovalLinkId,
+        /// The client's address.
+        address: String,
+        /// The client's browser.
+        user_agent: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The advisor withdrew the link.
+    ApprovalLinkRevoked {
+        /// The link.
+        link_id: ApprovalLinkId,
+        /// Who.
+        by: EmployeeId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The estimate changed after the link was sent: it no longer works.
+    ApprovalLinkVoided {
+        /// The link.
+        link_id: ApprovalLinkId,
+    },
+    /// The client answered through the link: the evidence. The lines' decisions follow as
+    /// `LineApproved`/`LineDeclined` with the link as their channel.
+    ApprovalLinkAnswered {
+        /// The link.
+        link_id: ApprovalLinkId,
+        /// The revision answered.
+        revision: String,
+        /// The estimate as the client was shown it.
+        estimate: ShownEstimate,
+        /// What the client decided, line by line.
+        decisions: Vec<LinkDecision>,
+        /// The name the client gave.
+        by: String,
+        /// The client's address.
+        address: String,
+        /// The client's browser.
+        user_agent: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for WorkOrderEvent {
@@ -828,6 +950,11 @@ impl DomainEvent for WorkOrderEvent {
             Self::WorkOrderCancelled { .. } => "WorkOrderCancelled",
             Self::WorkOrderReopened { .. } => "WorkOrderReopened",
             Self::PromisedTimeSet { .. } => "PromisedTimeSet",
+            Self::ApprovalLinkIssued { .. } => "ApprovalLinkIssued",
+            Self::ApprovalLinkOpened { .. } => "ApprovalLinkOpened",
+            Self::ApprovalLinkRevoked { .. } => "ApprovalLinkRevoked",
+            Self::ApprovalLinkVoided { .. } => "ApprovalLinkVoided",
+            Self::ApprovalLinkAnswered { .. } => "ApprovalLinkAnswered",
         }
     }
 
@@ -865,6 +992,9 @@ pub struct WorkOrder {
     /// promises existed (snapshots, the card's stored fold) still read.
     #[serde(default)]
     pub promised_at: Option<DateTime<Utc>>,
+    /// The approval links sent, live or not (defaulted for states saved before links).
+    #[serde(default)]
+    pub approval_links: Vec<ApprovalLink>,
 }
 
 impl WorkOrder {
@@ -886,6 +1016,17 @@ impl WorkOrder {
                 status: self.status.as_str(),
             });
         }
+        Ok(InvoiceBasis {
+            work_order_id,
+            work_order_number: self.number.clone(),
+            client_id,
+            lines: self.shown_lines(),
+            totals: self.totals(),
+        })
+    }
+
+    /// The lines as a document shows them (the invoice, the client's approval page).
+    fn shown_lines(&self) -> Vec<InvoiceLine> {
         let labour = self.labour.iter().map(|line| InvoiceLine {
             line_id: line.line_id,
             kind: InvoiceLineKind::Labour,
@@ -908,13 +1049,7 @@ impl WorkOrder {
             discount: line.discount_amount(),
             amount: line.amount(),
         });
-        Ok(InvoiceBasis {
-            work_order_id,
-            work_order_number: self.number.clone(),
-            client_id,
-            lines: labour.chain(parts).collect(),
-            totals: self.totals(),
-        })
+        labour.chain(parts).collect()
     }
 
     /// The labour line's mechanic (or `by` when none is assigned), if `by` may act on it.
@@ -1224,6 +1359,21 @@ impl Aggregate for WorkOrder {
     type Event = WorkOrderEvent;
 
     fn decide(&self, command: WorkOrderCommand) -> Result<Vec<WorkOrderEvent>, DomainError> {
+        let events = self.decide_command(command)?;
+        Ok(self.with_stale_links_voided(events))
+    }
+
+    fn evolve(mut self, event: &WorkOrderEvent) -> Self {
+        self.apply(event);
+        self
+    }
+}
+
+impl WorkOrder {
+    fn decide_command(
+        &self,
+        command: WorkOrderCommand,
+    ) -> Result<Vec<WorkOrderEvent>, DomainError> {
         use WorkOrderStatus as S;
         let opening = matches!(command, WorkOrderCommand::Open { .. });
         check_existence(opening, self.id.is_some(), "work order")?;
@@ -1351,6 +1501,41 @@ impl Aggregate for WorkOrder {
             WorkOrderCommand::RecordApproval { decisions, record } => {
                 return self.decide_approval(decisions, record)
             }
+            WorkOrderCommand::IssueApprovalLink {
+                link_id,
+                token_hash,
+                expires_at,
+                by,
+                at,
+            } => return self.decide_issue_link(link_id, token_hash, expires_at, by, at),
+            WorkOrderCommand::RevokeApprovalLink { link_id, by, at } => {
+                return self.decide_revoke_link(link_id, by, at)
+            }
+            WorkOrderCommand::OpenApprovalLink {
+                token_hash,
+                address,
+                user_agent,
+                at,
+            } => return self.decide_open_link(&token_hash, address, user_agent, at),
+            WorkOrderCommand::AnswerApprovalLink {
+                token_hash,
+                revision,
+                decisions,
+                by,
+                address,
+                user_agent,
+                at,
+            } => {
+                return self.decide_answer_link(
+                    &token_hash,
+                    &revision,
+                    decisions,
+                    by,
+                    address,
+                    user_agent,
+                    at,
+                )
+            }
             WorkOrderCommand::StartWork { at } => {
                 self.ensure_status(&[S::Approved])?;
                 WorkOrderEvent::WorkStarted { at }
@@ -1425,7 +1610,7 @@ impl Aggregate for WorkOrder {
         Ok(vec![event])
     }
 
-    fn evolve(mut self, event: &WorkOrderEvent) -> Self {
+    fn apply(&mut self, event: &WorkOrderEvent) {
         use WorkOrderStatus as S;
         let reset_approval = |approval: &mut Approval| *approval = Approval::Pending;
         match event {
@@ -1569,7 +1754,11 @@ impl Aggregate for WorkOrder {
             WorkOrderEvent::WorkOrderCancelled { .. } => self.status = S::Cancelled,
             WorkOrderEvent::WorkOrderReopened { .. } => self.status = S::InProgress,
             WorkOrderEvent::PromisedTimeSet { promised_at, .. } => self.promised_at = *promised_at,
+            WorkOrderEvent::ApprovalLinkIssued { .. }
+            | WorkOrderEvent::ApprovalLinkOpened { .. }
+            | WorkOrderEvent::ApprovalLinkRevoked { .. }
+            | WorkOrderEvent::ApprovalLinkVoided { .. }
+            | WorkOrderEvent::ApprovalLinkAnswered { .. } => self.evolve_link(event),
         }
-        self
     }
 }

@@ -4,6 +4,7 @@
 //! domain type, the command segment picks the request body shape.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use aggregates::catalogue::CatalogueService;
@@ -29,16 +30,18 @@ use auth::serve::{serve, ServeLimits};
 use auth::AuthConfig;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::{Json, Router};
 use event_store::{EventStore, PayloadCodec};
 use serde_json::json;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
+use crate::approval_link;
 use crate::pipeline::{execute, Services};
 use crate::recent::Recent;
 use crate::ApiError;
@@ -48,6 +51,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The routes besides the commands, all public, for the authorization matrix.
 pub const PUBLIC_ROUTES: &[&str] = &["/openapi.json", "/health", "/metrics"];
+
+/// Routes without an account, each admitted by the approval link's token in its body.
+pub const TOKEN_ROUTES: &[&str] = &["/v1/public/approval/view", "/v1/public/approval/answer"];
 
 /// The aggregate segments the API serves.
 pub const AGGREGATES: &[&str] = &[
@@ -75,6 +81,8 @@ pub const AGGREGATES: &[&str] = &[
 pub struct CommandApi {
     services: Services,
     authorizer: Authorizer,
+    /// Proxies whose `X-Forwarded-For` names the client (the approval link's evidence).
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl CommandApi {
@@ -95,6 +103,7 @@ impl CommandApi {
                 shop: auth.shop.clone(),
                 recent: Recent::default(),
             },
+            trusted_proxies: auth.trusted_proxies.clone(),
         })
     }
 }
@@ -159,6 +168,75 @@ async fn command(
     Ok((StatusCode::OK, [("etag", etag)], Json(accepted)).into_response())
 }
 
+/// The client's approval page: the estimate behind a link's token (no account; the token admits).
+async fn approval_view(
+    State(api): State<Arc<CommandApi>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = public_body(body)?;
+    let visitor = visitor(&api, peer, &headers);
+    let view = approval_link::view(&api.services, body, visitor).await?;
+    Ok((StatusCode::OK, no_store(), Json(view)).into_response())
+}
+
+/// The client's answer through an approval link.
+async fn approval_answer(
+    State(api): State<Arc<CommandApi>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = public_body(body)?;
+    let visitor = visitor(&api, peer, &headers);
+    let recorded = approval_link::answer(&api.services, body, visitor).await?;
+    Ok((StatusCode::OK, no_store(), Json(recorded)).into_response())
+}
+
+/// A public request's body: JSON of the expected shape, text the log may store.
+fn public_body<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::BodyTooLarge
+        } else {
+            ApiError::InvalidBody(rejection.body_text())
+        }
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    if !auth::http::storable(&value) {
+        return Err(ApiError::InvalidText);
+    }
+    serde_json::from_value(value).map_err(|e| ApiError::InvalidBody(e.to_string()))
+}
+
+/// The client as the server saw them: the peer (or, behind a trusted proxy, the address it
+/// names) and the browser. A server started without peers' addresses records none.
+fn visitor(
+    api: &CommandApi,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> approval_link::Visitor {
+    approval_link::Visitor {
+        address: peer.map(|Extension(ConnectInfo(peer))| {
+            auth::throttle::client_address(peer.ip(), headers, &api.trusted_proxies)
+        }),
+        user_agent: headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// The estimate and the answer are the client's: no cache keeps them.
+fn no_store() -> [(&'static str, &'static str); 1] {
+    [("cache-control", "no-store")]
+}
+
 async fn health(State(api): State<Arc<CommandApi>>) -> impl IntoResponse {
     match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
         .fetch_one(&api.services.pool)
@@ -186,6 +264,8 @@ pub fn router(api: Arc<CommandApi>) -> Router {
     auth::http::metrics_handle();
     Router::new()
         .route("/v1/{aggregate}/{id}/{command}", post(command))
+        .route("/v1/public/approval/view", post(approval_view))
+        .route("/v1/public/approval/answer", post(approval_answer))
         .route("/openapi.json", get(openapi))
         .route("/health", get(health))
         .route("/metrics", get(telemetry::metrics::render))

@@ -6,6 +6,7 @@
 //! was decided on. The answer carries the new version (`ETag`, and the next `If-Match`), the event ids
 //! and the log position a query can wait for. `Idempotency-Key` makes retries safe.
 
+pub mod approval_link;
 pub mod config;
 pub mod endpoints;
 mod error;

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 
+use crate::approval_link;
 use crate::endpoints::{
     client, directory, invoice, parts, planning, purchasing, roles, settings, stock, timesheet,
     vehicle, work_order,
@@ -71,6 +72,13 @@ struct ErrorBody {
         timesheet::TimesheetRequest,
         Accepted,
         ErrorBody,
+        approval_link::ViewBody,
+        approval_link::AnswerBody,
+        approval_link::ApprovalView,
+        approval_link::AnswerRecorded,
+        approval_link::ShownLine,
+        approval_link::ShownTotals,
+        approval_link::ShownVehicle,
     ))
 )]
 struct CommandApiDoc;
@@ -339,7 +347,17 @@ pub fn document() -> Value {
     if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
         // The request bodies only: the answers' texts are ours.
         for (name, schema) in schemas.iter_mut() {
-            if !["Accepted", "ErrorBody"].contains(&name.as_str()) {
+            if ![
+                "Accepted",
+                "ErrorBody",
+                "ApprovalView",
+                "AnswerRecorded",
+                "ShownLine",
+                "ShownTotals",
+                "ShownVehicle",
+            ]
+            .contains(&name.as_str())
+            {
                 storable_text(schema);
             }
         }
@@ -403,6 +421,48 @@ pub fn document() -> Value {
                 }}),
             );
         }
+    }
+    // The client's approval page: no account; the link's token, in the body, admits the request.
+    for (path, operation, summary, body, answer) in [
+        (
+            "/v1/public/approval/view",
+            "approval_view",
+            "The estimate behind an approval link (the first opening is recorded)",
+            "ViewBody",
+            "ApprovalView",
+        ),
+        (
+            "/v1/public/approval/answer",
+            "approval_answer",
+            "The client's decision on every waiting line, once, for the revision shown",
+            "AnswerBody",
+            "AnswerRecorded",
+        ),
+    ] {
+        // The body inline, as every command's: the schema says exactly what the API reads.
+        let body = document["components"]["schemas"][body].clone();
+        paths.insert(
+            path.to_owned(),
+            json!({ "post": {
+                "operationId": operation,
+                "summary": summary,
+                "tags": ["approval_link"],
+                "security": [],
+                "requestBody": { "required": true, "content": { "application/json": {
+                    "schema": body } } },
+                "responses": {
+                    "200": { "description": "The link's page, or the answer recorded",
+                             "content": { "application/json": {
+                                 "schema": { "$ref": format!("#/components/schemas/{answer}") } } } },
+                    "400": described("Malformed body"),
+                    "404": described("No link answers to this token (approval_link_not_found)"),
+                    "409": described("Concurrent changes kept winning"),
+                    "413": described("Body too large"),
+                    "422": described("The link expired, was revoked, answered or outdated by a change, or a line has no decision"),
+                    "503": described("The database did not answer; retry later")
+                }
+            }}),
+        );
     }
     document["paths"] = Value::Object(paths);
     document["components"]["securitySchemes"] =
@@ -531,6 +591,26 @@ mod tests {
         assert!(paths.len() > 50, "{} paths", paths.len());
         let mut refused = Vec::new();
         for (path, operation) in paths {
+            let schema = &operation["post"]["requestBody"]["content"]["application/json"]["schema"];
+            if let Some(public) = path.strip_prefix("/v1/public/approval/") {
+                for edge in [false, true] {
+                    let body = sample(&document, schema, edge, false);
+                    let read = match public {
+                        "view" => {
+                            serde_json::from_value::<crate::approval_link::ViewBody>(body.clone())
+                                .map(drop)
+                        }
+                        _ => {
+                            serde_json::from_value::<crate::approval_link::AnswerBody>(body.clone())
+                                .map(drop)
+                        }
+                    };
+                    if let Err(error) = read {
+                        refused.push(format!("{path} {body}: {error}"));
+                    }
+                }
+                continue;
+            }
             let segments: Vec<&str> = path.split('/').collect();
             let [_, "v1", aggregate, "{id}", command] = segments.as_slice() else {
                 panic!("a path not of the form /v1/{{aggregate}}/{{id}}/{{command}}: {path}");

@@ -78,6 +78,9 @@ pub struct Context<'a> {
     /// The remembered copies this decision rests on, while it may still use any: `None` when it
     /// reads the log only, or once they went into the append.
     premises: std::sync::Mutex<Option<Vec<Premise>>>,
+    /// What the answer carries besides the acceptance, made while building the command (an
+    /// approval link's token): given to the caller once, never stored with an idempotency record.
+    reply: std::sync::Mutex<Option<Value>>,
 }
 
 impl<'a> Context<'a> {
@@ -95,7 +98,23 @@ impl<'a> Context<'a> {
             now,
             principal,
             premises: std::sync::Mutex::new(None),
+            reply: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Sets what the accepted answer carries besides the acceptance (see [`Accepted::reply`]).
+    pub fn reply(&self, value: Value) {
+        *self
+            .reply
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(value);
+    }
+
+    fn take_reply(&self) -> Option<Value> {
+        self.reply
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 
     /// The state of another aggregate, for rules that span records: this instance's copy while
@@ -240,6 +259,40 @@ pub async fn follow_on<B: Endpoint, P>(
     id: &str,
     plan: impl FnOnce(&B) -> Vec<B::Command>,
 ) -> Result<(), ApiError> {
+    append_follow_on(tx, follow, id, plan, Refused::Fail).await
+}
+
+/// [`follow_on`] for a second record that only goes along where it can: a planned command its
+/// aggregate refuses is left out and the rest still apply, so the first command stands either way
+/// (a line finished on the order stops the mechanic's clock if it is running on it, and leaves a
+/// clock that is elsewhere, or has entries of its own after, as it is). Each command is decided
+/// once, here, so the plan need not ask the aggregate first.
+pub async fn follow_on_where_accepted<B: Endpoint, P>(
+    tx: &mut PgConnection,
+    follow: &FollowOn<'_, P>,
+    id: &str,
+    plan: impl FnOnce(&B) -> Vec<B::Command>,
+) -> Result<(), ApiError> {
+    append_follow_on(tx, follow, id, plan, Refused::Skip).await
+}
+
+/// What a follow-on does with a command its aggregate refuses.
+#[derive(Clone, Copy)]
+enum Refused {
+    /// The refusal is the command's: everything rolls back.
+    Fail,
+    /// The command is left out.
+    Skip,
+}
+
+/// The one path of [`follow_on`] and [`follow_on_where_accepted`].
+async fn append_follow_on<B: Endpoint, P>(
+    tx: &mut PgConnection,
+    follow: &FollowOn<'_, P>,
+    id: &str,
+    plan: impl FnOnce(&B) -> Vec<B::Command>,
+    refused: Refused,
+) -> Result<(), ApiError> {
     let services = follow.context.services;
     let stream = StreamId::new(B::STREAM_TYPE, id);
     let loaded = load::<B>(services, &stream).await?;
@@ -248,7 +301,11 @@ pub async fn follow_on<B: Endpoint, P>(
     let mut state = loaded;
     let mut events = Vec::new();
     for command in commands {
-        let decided = state.state.decide(command)?;
+        let decided = match (state.state.decide(command), refused) {
+            (Ok(decided), _) => decided,
+            (Err(_), Refused::Skip) => continue,
+            (Err(error), Refused::Fail) => return Err(error.into()),
+        };
         state = decided.iter().fold(state, Versioned::apply);
         events.extend(decided);
     }
@@ -337,6 +394,11 @@ pub struct Accepted {
     pub event_ids: Vec<Uuid>,
     /// Where the last event sits in the log (`transaction:position`): a query may wait for it.
     pub position: Option<String>,
+    /// What the command made for the caller alone (`send_approval_link`: the link's id, token and
+    /// expiry). Given once: a retry with the same Idempotency-Key answers without it, since the
+    /// stored answer must not hold a capability in the clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Value>,
 }
 
 /// The request's headers that steer the pipeline.
@@ -544,6 +606,35 @@ pub async fn execute<A: Endpoint>(
     .await
 }
 
+/// Decides and appends a command no employee sends: the client's answer through an approval link,
+/// admitted by its token (a capability) instead of a role. From the decision on it takes the staff
+/// commands' path (a fresh load, the version check and its retries, reservations and follow-ons in
+/// the same transaction), recorded as `actor`. The follow-ons it causes (a declined part's
+/// reservation released) are done in the name of `on_behalf_of`, the employee who gave the
+/// capability, and with no permission of anyone's: they can widen nothing.
+pub async fn execute_admitted<A: Endpoint>(
+    services: &Services,
+    id: &str,
+    actor: &str,
+    on_behalf_of: EmployeeId,
+    command: A::Command,
+) -> Result<Accepted, ApiError> {
+    let stream = StreamId::new(A::STREAM_TYPE, id);
+    let steering = Steering {
+        if_match: None,
+        idempotency_key: None,
+        correlation_id: Uuid::now_v7(),
+    };
+    let principal = Principal {
+        employee_id: on_behalf_of.0,
+        session_id: Uuid::nil(),
+        roles: Default::default(),
+        permissions: Default::default(),
+    };
+    let context = Context::new(services, id, &principal, Utc::now());
+    decide_and_append::<A>(&stream, &steering, actor, &[], command, &context).await
+}
+
 /// A command as received: what each decision of it shares.
 struct Incoming<'a> {
     services: &'a Services,
@@ -588,6 +679,7 @@ impl Incoming<'_> {
             now: Utc::now(),
             principal,
             premises: std::sync::Mutex::new(premises),
+            reply: std::sync::Mutex::new(None),
         };
         let command = A::command(parsed, &context).await?;
         principal.require(A::permission(&command))?;
@@ -595,7 +687,13 @@ impl Incoming<'_> {
         let decided =
             decide_and_append::<A>(stream, steering, &actor, request_hash, command, &context).await;
         match (decided, &steering.idempotency_key) {
-            (Ok(accepted), _) => Ok(accepted),
+            (Ok(mut accepted), _) => {
+                // Only an answer that recorded events carries what its command made.
+                if !accepted.event_ids.is_empty() {
+                    accepted.reply = context.take_reply();
+                }
+                Ok(accepted)
+            }
             // A twin with the same key may have committed while this one was deciding; its effect
             // is what refused this one, and its answer is the answer.
             (Err(error), Some(key)) => {
@@ -665,6 +763,7 @@ async fn decide_and_append<A: Endpoint>(
                 version: version_before,
                 event_ids: vec![],
                 position: None,
+                reply: None,
             };
             if let Some(key) = &steering.idempotency_key {
                 remember(&services.pool, actor, key, request_hash, &accepted).await?;
@@ -796,6 +895,7 @@ fn accepted_from(stream: &StreamId, appended: &event_store::Appended) -> Accepte
         version: appended.stream_version,
         event_ids: appended.events.iter().map(|e| e.event_id).collect(),
         position: Some(appended.position().to_string()),
+        reply: None,
     }
 }
 

@@ -202,7 +202,8 @@ impl Shop {
                 codec(&master_key, &command_pool),
                 &config,
             )),
-            false,
+            // The client's approval link records the address it was answered from.
+            true,
         )
         .await;
         let mut stops = vec![stop_auth, stop_commands];

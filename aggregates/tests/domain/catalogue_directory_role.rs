@@ -272,3 +272,84 @@ fn every_permission_is_described_in_russian_under_a_named_area() {
     }
     assert_eq!(area_name_ru("nonsense"), None);
 }
+
+/// A role the shop stopped using goes to the archive: never the owner's, never while an active
+/// employee still holds it; in the archive it allows nothing and takes no edits; taking it back
+/// gives its permissions back, so it needs what creating it needs.
+#[test]
+fn an_archived_role_allows_nothing_until_taken_back() {
+    let created = RE::RoleCreated {
+        code: code("washer"),
+        name: "Мойщик".into(),
+        permissions: [Permission::VehicleRead, Permission::InvoiceVoid].into(),
+    };
+    given::<Role>(vec![created.clone()])
+        .when(RC::Archive { active_holders: 2 })
+        .then_err("role_in_use");
+    assert_eq!(
+        aggregates::DomainError::RoleInUse { holders: 2 }.message_ru(),
+        "Роль есть у активных сотрудников (2): сначала снимите её с них"
+    );
+    given::<Role>(vec![created.clone()])
+        .when(RC::Archive { active_holders: 0 })
+        .then(vec![RE::RoleArchived]);
+
+    let archived = vec![created.clone(), RE::RoleArchived];
+    let role = Versioned::<Role>::from_events(&archived).state;
+    assert!(role.archived);
+    assert!(Permission::ALL.iter().all(|p| !role.allows(*p)));
+    // Archiving again changes nothing; edits wait until it is back.
+    given::<Role>(archived.clone())
+        .when(RC::Archive { active_holders: 0 })
+        .then(vec![]);
+    given::<Role>(archived.clone())
+        .when(RC::Rename {
+            name: "Мойщик-2".into(),
+        })
+        .then_err("role_archived");
+    given::<Role>(archived.clone())
+        .when(RC::Grant {
+            permissions: [Permission::ClientRead].into(),
+            by: Actor::owner(),
+        })
+        .then_err("role_archived");
+    given::<Role>(archived.clone())
+        .when(RC::Revoke {
+            permissions: [Permission::VehicleRead].into(),
+        })
+        .then_err("role_archived");
+
+    // Taking it back hands out `invoice.void` again: not by someone who lacks it.
+    let editor = Actor::holding([Permission::RoleEdit, Permission::VehicleRead]);
+    given::<Role>(archived.clone())
+        .when(RC::Unarchive { by: editor })
+        .then_err("permission_not_held");
+    given::<Role>(archived.clone())
+        .when(RC::Unarchive { by: Actor::owner() })
+        .then(vec![RE::RoleUnarchived]);
+    let back =
+        Versioned::<Role>::from_events(&[created.clone(), RE::RoleArchived, RE::RoleUnarchived])
+            .state;
+    assert!(!back.archived && back.allows(Permission::InvoiceVoid));
+    given::<Role>(vec![created])
+        .when(RC::Unarchive { by: Actor::owner() })
+        .then(vec![]);
+}
+
+#[test]
+fn the_owner_role_is_never_archived() {
+    let owner = given::<Role>(vec![])
+        .when(RC::Create {
+            code: code(OWNER),
+            name: "Владелец".into(),
+            permissions: BTreeSet::new(),
+            by: Actor::owner(),
+        })
+        .events();
+    given::<Role>(owner)
+        .when(RC::Archive { active_holders: 0 })
+        .then_err("owner_role_kept");
+    given::<Role>(vec![])
+        .when(RC::Archive { active_holders: 0 })
+        .then_err("not_found");
+}

@@ -21,7 +21,8 @@ use aggregates::staff::StaffEvent;
 use aggregates::vehicle::VehicleEvent;
 use aggregates::vehicle_ids::{Plate, Vin};
 use aggregates::work_order::{
-    ApprovalChannel, ApprovalRecord, Recommendation, WorkOrder, WorkOrderEvent, WorkOrderStatus,
+    ApprovalChannel, ApprovalRecord, LineDecision, LinkDecision, Recommendation, WorkOrder,
+    WorkOrderEvent, WorkOrderStatus,
 };
 use aggregates::{Aggregate, DomainEvent, Versioned};
 use serde::de::DeserializeOwned;
@@ -225,6 +226,47 @@ fn work_order_samples() -> Vec<WorkOrderEvent> {
             promised_at: Some(promised()),
             reason: None,
         },
+        E::ApprovalLinkIssued {
+            link_id: ApprovalLinkId(id(900)),
+            token_hash: "5b7f0bd6a0f4c8b8e9f0d1c2b3a4958677685a4b3c2d1e0f9a8b7c6d5e4f3a2b".into(),
+            revision: order.shown_estimate().revision(),
+            expires_at: at(10) + chrono::Duration::hours(72),
+            by: EmployeeId(id(50)),
+            at: at(10),
+        },
+        E::ApprovalLinkOpened {
+            link_id: ApprovalLinkId(id(900)),
+            address: "203.0.113.7".into(),
+            user_agent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)".into(),
+            at: at(20),
+        },
+        E::ApprovalLinkRevoked {
+            link_id: ApprovalLinkId(id(900)),
+            by: EmployeeId(id(50)),
+            at: at(25),
+        },
+        E::ApprovalLinkVoided {
+            link_id: ApprovalLinkId(id(900)),
+        },
+        E::ApprovalLinkAnswered {
+            link_id: ApprovalLinkId(id(900)),
+            revision: order.shown_estimate().revision(),
+            estimate: order.shown_estimate(),
+            decisions: vec![
+                LinkDecision {
+                    line_id: line(1),
+                    decision: LineDecision::Approve,
+                },
+                LinkDecision {
+                    line_id: line(2),
+                    decision: LineDecision::Decline,
+                },
+            ],
+            by: "Петров Иван".into(),
+            address: "203.0.113.7".into(),
+            user_agent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)".into(),
+            at: at(30),
+        },
     ]
 }
 
@@ -350,6 +392,7 @@ fn settings_samples() -> Vec<SettingsEvent> {
         E::MarkupScaleRemoved {
             category: code("oils"),
         },
+        E::ApprovalLinkLifetimeSet { hours: 48 },
     ]
 }
 
@@ -397,6 +440,8 @@ fn role_samples() -> Vec<RoleEvent> {
         E::PermissionsRevoked {
             permissions: [Permission::WorkOrderAssignMechanic].into(),
         },
+        E::RoleArchived,
+        E::RoleUnarchived,
     ]
 }
 

@@ -4,6 +4,7 @@
 // Fixtures and helpers here are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod approval_link;
 mod bounds;
 mod catalogue_directory_role;
 mod client_vehicle;

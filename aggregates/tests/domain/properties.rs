@@ -620,7 +620,9 @@ fn role_command() -> impl Strategy<Value = aggregates::role::RoleCommand> {
         by: Actor::owner(),
     });
     let revoke = permissions.prop_map(|permissions| R::Revoke { permissions });
-    prop_oneof![1 => create, 3 => grant, 3 => revoke]
+    let archive = (0usize..2).prop_map(|active_holders| R::Archive { active_holders });
+    let unarchive = Just(R::Unarchive { by: Actor::owner() });
+    prop_oneof![1 => create, 3 => grant, 3 => revoke, 1 => archive, 1 => unarchive]
 }
 
 proptest! {
@@ -648,6 +650,8 @@ enum ByNonOwner {
     CreateRole(Code, BTreeSet<aggregates::permission::Permission>),
     Grant(Code, BTreeSet<aggregates::permission::Permission>),
     Revoke(Code, BTreeSet<aggregates::permission::Permission>),
+    ArchiveRole(Code),
+    UnarchiveRole(Code),
 }
 
 fn some_permissions() -> impl Strategy<Value = BTreeSet<aggregates::permission::Permission>> {
@@ -675,6 +679,8 @@ fn by_non_owner() -> impl Strategy<Value = ByNonOwner> {
         (any_role(), some_permissions()).prop_map(|(c, p)| ByNonOwner::CreateRole(c, p)),
         (any_role(), some_permissions()).prop_map(|(c, p)| ByNonOwner::Grant(c, p)),
         (any_role(), some_permissions()).prop_map(|(c, p)| ByNonOwner::Revoke(c, p)),
+        any_role().prop_map(ByNonOwner::ArchiveRole),
+        any_role().prop_map(ByNonOwner::UnarchiveRole),
     ]
 }
 
@@ -833,6 +839,16 @@ proptest! {
                         (code, R::Grant { permissions, by: by.clone() })
                     }
                     ByNonOwner::Revoke(code, permissions) => (code, R::Revoke { permissions }),
+                    ByNonOwner::ArchiveRole(code) => {
+                        // The active holders as the command API counts them from the staff stream.
+                        let active_holders = staff
+                            .employees
+                            .iter()
+                            .filter(|e| e.active && e.roles.contains(&code))
+                            .count();
+                        (code, R::Archive { active_holders })
+                    }
+                    ByNonOwner::UnarchiveRole(code) => (code, R::Unarchive { by: by.clone() }),
                     _ => unreachable!("staff commands are handled above"),
                 };
                 let role = roles.get(&code).cloned().unwrap_or_default();

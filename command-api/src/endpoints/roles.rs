@@ -3,6 +3,14 @@
 //! Each command carries who asks ([`Actor`]) and, for staff, what the roles involved allow now
 //! ([`RolePermissions`]), read here from the `staff` and `role` streams exactly as the authorizer
 //! reads them, so the domain can refuse giving a permission the actor does not hold.
+//!
+//! Archiving a role needs to know who holds it, which only the staff stream says: the endpoint
+//! counts its active holders there and the domain refuses while there are any. The two streams are
+//! written apart, so a role assigned at the very moment it is archived can end up held while
+//! archived; that is safe, because an archived role allows nothing (`Role::allows`), and the owner
+//! sees it on the employee's card. An archived role is offered to nobody new: hiring with it or
+//! adding it to an employee is refused here (`role_archived`); an employee who already holds it
+//! keeps it, and is reactivated with it, gaining nothing from it while it is archived.
 
 use std::collections::BTreeSet;
 
@@ -11,6 +19,7 @@ use aggregates::ids::EmployeeId;
 use aggregates::permission::{Actor, Permission};
 use aggregates::role::{Role, RoleCommand, OWNER};
 use aggregates::staff::{RolePermissions, Staff, StaffCommand, StaffEvent};
+use aggregates::DomainError;
 use personal_data::SubjectKind;
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -75,6 +84,19 @@ pub(crate) async fn actor(context: &Context<'_>) -> Result<(Actor, Staff), ApiEr
     Ok((actor, staff))
 }
 
+/// Refuses giving any of `codes` anew if it is archived.
+async fn not_archived<'c>(
+    context: &Context<'_>,
+    codes: impl IntoIterator<Item = &'c Code>,
+) -> Result<(), ApiError> {
+    for code in codes {
+        if context.load::<Role>(code.as_str()).await?.state.archived {
+            return Err(DomainError::RoleArchived.into());
+        }
+    }
+    Ok(())
+}
+
 fn role_codes(codes: Vec<String>) -> Result<BTreeSet<Code>, ApiError> {
     Ok(codes
         .iter()
@@ -108,6 +130,11 @@ pub enum RoleRequest {
         /// Permission codes.
         permissions: Vec<String>,
     },
+    /// `archive`: refused for the owner role and while an active employee holds the role; an
+    /// archived role allows nothing and is not offered for hiring or assigning.
+    Archive,
+    /// `unarchive`: gives the role's permissions back, so only by someone who holds them all.
+    Unarchive,
 }
 
 impl Endpoint for Role {
@@ -123,7 +150,7 @@ impl Endpoint for Role {
     }
 
     async fn command(request: RoleRequest, context: &Context<'_>) -> Result<RoleCommand, ApiError> {
-        let (by, _) = actor(context).await?;
+        let (by, staff) = actor(context).await?;
         Ok(match request {
             RoleRequest::Create {
                 name,
@@ -142,6 +169,14 @@ impl Endpoint for Role {
             RoleRequest::Revoke { permissions: p } => RoleCommand::Revoke {
                 permissions: permissions(p)?,
             },
+            RoleRequest::Archive => RoleCommand::Archive {
+                active_holders: staff
+                    .employees
+                    .iter()
+                    .filter(|e| e.active && e.roles.iter().any(|r| r.as_str() == context.id))
+                    .count(),
+            },
+            RoleRequest::Unarchive => RoleCommand::Unarchive { by },
         })
     }
 
@@ -243,6 +278,7 @@ impl Endpoint for Staff {
                 roles,
             } => {
                 let roles = role_codes(roles)?;
+                not_archived(context, &roles).await?;
                 StaffCommand::Hire {
                     employee_id: EmployeeId(employee_id),
                     full_name,
@@ -271,6 +307,12 @@ impl Endpoint for Staff {
             },
             StaffRequest::AssignRoles { employee_id, roles } => {
                 let roles = role_codes(roles)?;
+                // Only the roles added are offered anew; one the employee holds may stay.
+                let held = staff
+                    .employee(EmployeeId(employee_id))
+                    .map(|e| e.roles.clone())
+                    .unwrap_or_default();
+                not_archived(context, roles.difference(&held)).await?;
                 StaffCommand::AssignRoles {
                     employee_id: EmployeeId(employee_id),
                     role_permissions: role_permissions(context, &roles).await?,

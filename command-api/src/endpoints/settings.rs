@@ -90,6 +90,11 @@ pub enum SettingsRequest {
         /// The parts category.
         category: String,
     },
+    /// `set_approval_link_lifetime`: how long a link sent to a client for approval works.
+    SetApprovalLinkLifetime {
+        /// Hours, 1 to 720 (72 unless set).
+        hours: u32,
+    },
 }
 
 /// One range of a markup scale.
@@ -117,7 +122,8 @@ impl Endpoint for Settings {
         match request {
             R::SetShopName { .. }
             | R::SetRequisites { .. }
-            | R::SetWorkOrderNumberFormat { .. } => Permission::SettingsEditRequisites,
+            | R::SetWorkOrderNumberFormat { .. }
+            | R::SetApprovalLinkLifetime { .. } => Permission::SettingsEditRequisites,
             R::SetNormHourRate { .. }
             | R::RemoveNormHourRate { .. }
             | R::SetMarkupScale { .. }
@@ -201,6 +207,9 @@ impl Endpoint for Settings {
             SettingsRequest::RemoveMarkupScale { category } => SettingsCommand::RemoveMarkupScale {
                 category: Code::parse(&category)?,
             },
+            SettingsRequest::SetApprovalLinkLifetime { hours } => {
+                SettingsCommand::SetApprovalLinkLifetime { hours }
+            }
         })
     }
 

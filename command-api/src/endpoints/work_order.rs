@@ -10,8 +10,8 @@
 
 use aggregates::contact::Phone;
 use aggregates::ids::{
-    CatalogueServiceId, ClientId, EmployeeId, LineId, PartId, RecommendationId, VehicleId,
-    WorkOrderId,
+    ApprovalLinkId, CatalogueServiceId, ClientId, EmployeeId, LineId, PartId, RecommendationId,
+    VehicleId, WorkOrderId,
 };
 use aggregates::money::Money;
 use aggregates::permission::Permission;
@@ -21,14 +21,15 @@ use aggregates::work_order::{
     ApprovalChannel, ApprovalRecord, Intake, LabourService, LineDecision, Performer, WorkOrder,
     WorkOrderCommand, WorkOrderEvent,
 };
-use aggregates::{Aggregate, DomainError};
+use aggregates::DomainError;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{kopecks, norm_hours, parts, percent, quantity, references, stock, vehicle};
-use crate::pipeline::{follow_on, uuid_id, Context, Endpoint, FollowOn};
+use crate::approval_link;
+use crate::pipeline::{follow_on_where_accepted, uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
 
 /// How the client gave their decision, as the request gives it.
@@ -212,6 +213,17 @@ pub enum WorkOrderRequest {
         /// Why a promise given is moved or withdrawn (required then; the first promise needs none).
         reason: Option<String>,
     },
+    /// `send_approval_link`: a link for the client to approve the estimate as it stands on their
+    /// phone. The answer carries the link's token, once: the order keeps only its hash.
+    SendApprovalLink {
+        /// The new link's id.
+        link_id: Uuid,
+    },
+    /// `revoke_approval_link`: withdraw a link sent.
+    RevokeApprovalLink {
+        /// The link.
+        link_id: Uuid,
+    },
 }
 
 /// The acting employee, and whether they may act for other mechanics: they hold
@@ -254,17 +266,10 @@ async fn stop_job_clock(
         work_order_id,
         line_id,
     };
-    follow_on::<Timesheet, _>(tx, follow, &mechanic.0.to_string(), |timesheet| {
-        let on_clock = timesheet.running.is_some_and(|(running, _)| running == job)
-            || timesheet.paused.contains(&job);
-        let finish = TimesheetCommand::FinishJob { job, at };
-        // A clock that would refuse (an entry of its own after `at`) is left as it is: the order's
-        // line is what the command is about.
-        if on_clock && timesheet.decide(finish.clone()).is_ok() {
-            vec![finish]
-        } else {
-            Vec::new()
-        }
+    // A clock that refuses (not on this job, or an entry of its own after `at`) is left as it is:
+    // the order's line is what the command is about.
+    follow_on_where_accepted::<Timesheet, _>(tx, follow, &mechanic.0.to_string(), |_| {
+        vec![TimesheetCommand::FinishJob { job, at }]
     })
     .await
 }
@@ -307,7 +312,9 @@ impl Endpoint for WorkOrder {
             R::AssignMechanic { .. } => Permission::WorkOrderAssignMechanic,
             R::StartLabour { .. } | R::FinishLabour { .. } => Permission::WorkOrderPerformLabour,
             R::AddRecommendation { .. } => Permission::WorkOrderAddRecommendation,
-            R::RecordApproval { .. } => Permission::WorkOrderRecordApproval,
+            R::RecordApproval { .. }
+            | R::SendApprovalLink { .. }
+            | R::RevokeApprovalLink { .. } => Permission::WorkOrderRecordApproval,
             R::StartWork | R::Complete => Permission::WorkOrderProgress,
             R::Close => Permission::WorkOrderClose,
             R::Cancel { .. } => Permission::WorkOrderCancel,
@@ -545,6 +552,33 @@ impl Endpoint for WorkOrder {
                 by: context.actor,
                 at,
             },
+            WorkOrderRequest::SendApprovalLink { link_id } => {
+                let settings = context.load::<Settings>(&context.services.shop).await?;
+                let work_order_id = Uuid::parse_str(context.id)
+                    .map_err(|_| ApiError::InvalidId(context.id.to_owned()))?;
+                let token = approval_link::Token::new(work_order_id);
+                let expires_at = at + settings.state.approval_link_lifetime();
+                let command = WorkOrderCommand::IssueApprovalLink {
+                    link_id: ApprovalLinkId(link_id),
+                    token_hash: token.hash(),
+                    expires_at,
+                    by: context.actor,
+                    at,
+                };
+                context.reply(serde_json::json!({
+                    "link_id": link_id,
+                    "token": token.text(),
+                    "expires_at": expires_at,
+                }));
+                command
+            }
+            WorkOrderRequest::RevokeApprovalLink { link_id } => {
+                WorkOrderCommand::RevokeApprovalLink {
+                    link_id: ApprovalLinkId(link_id),
+                    by: context.actor,
+                    at,
+                }
+            }
             WorkOrderRequest::Cancel { reason } => WorkOrderCommand::Cancel { reason, at },
             WorkOrderRequest::Reopen { reason } => WorkOrderCommand::Reopen { reason, at },
             WorkOrderRequest::SetPromisedTime {

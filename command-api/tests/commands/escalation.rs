@@ -356,3 +356,130 @@ async fn a_mechanic_cannot_work_another_mechanics_line_and_the_advisor_can() {
         .unwrap();
     assert_eq!(finished.metadata.actor, format!("employee:{advisor_id}"));
 }
+
+/// Registers a client with a fresh phone as `token`; the status and error code of the answer.
+async fn registers_a_client(shop: &Shop, token: &str) -> (StatusCode, String) {
+    let id = Uuid::now_v7();
+    let phone = format!("+7912{:07}", id.as_u128() % 10_000_000);
+    let answer = shop
+        .send(
+            Some(token),
+            &format!("client/{id}/register"),
+            json!({ "party": { "kind": "person", "full_name": "Петров Иван Сергеевич" },
+                    "phones": [phone] }),
+            &[],
+        )
+        .await;
+    (
+        answer.status,
+        answer.body["code"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+fn rule_broken(code: &str) -> (StatusCode, String) {
+    (StatusCode::UNPROCESSABLE_ENTITY, code.to_owned())
+}
+
+/// A role the shop stopped using goes to the archive: not while a working employee holds it, never
+/// the owner's; archived, it is offered to nobody, takes no edits and allows nothing, even to an
+/// employee who comes back holding it; taking it back needs every permission it allows.
+#[tokio::test]
+async fn an_archived_role_is_given_to_nobody_and_allows_nothing() {
+    let shop = open_shop("escalation_archive").await;
+    let (owner, _, manager, _) = with_a_staff_manager(&shop).await;
+    shop.ok(
+        &owner,
+        "role/washer/create",
+        json!({ "name": "Мойщик", "permissions": ["client.register"] }),
+    )
+    .await;
+    let (washer_id, _) = shop.employee(&owner, "washer@motor.ru", "washer").await;
+    let (former_id, _) = shop.employee(&owner, "former@motor.ru", "washer").await;
+    let washer = shop.token("washer@motor.ru").await;
+    assert_eq!(registers_a_client(&shop, &washer).await.0, StatusCode::OK);
+    shop.ok(
+        &owner,
+        "staff/main/deactivate",
+        json!({ "employee_id": former_id }),
+    )
+    .await;
+
+    // A working employee holds it; the owner's role is never archived.
+    assert_eq!(
+        refused(&shop, &owner, "role/washer/archive", json!({})).await,
+        rule_broken("role_in_use")
+    );
+    assert_eq!(
+        refused(&shop, &owner, "role/owner/archive", json!({})).await,
+        rule_broken("owner_role_kept")
+    );
+
+    // The washer moves on: their very next request no longer has the role's permission.
+    shop.ok(
+        &owner,
+        "staff/main/assign_roles",
+        json!({ "employee_id": washer_id, "roles": ["mechanic"] }),
+    )
+    .await;
+    assert_eq!(
+        registers_a_client(&shop, &washer).await,
+        forbidden("forbidden")
+    );
+    shop.ok(&owner, "role/washer/archive", json!({})).await;
+    // Archiving twice writes nothing; the history says who archived it.
+    shop.ok(&owner, "role/washer/archive", json!({})).await;
+
+    // Archived: offered to nobody, edited by nobody.
+    assert_eq!(
+        refused(
+            &shop,
+            &owner,
+            "staff/main/assign_roles",
+            json!({ "employee_id": washer_id, "roles": ["mechanic", "washer"] })
+        )
+        .await,
+        rule_broken("role_archived")
+    );
+    assert_eq!(
+        refused(
+            &shop,
+            &owner,
+            "staff/main/hire",
+            json!({ "employee_id": Uuid::now_v7(), "full_name": "Новый Мойщик", "position": "Мойщик",
+                    "email": "washer2@motor.ru", "roles": ["washer"] })
+        )
+        .await,
+        rule_broken("role_archived")
+    );
+    assert_eq!(
+        refused(
+            &shop,
+            &owner,
+            "role/washer/grant",
+            json!({ "permissions": ["client.read"] })
+        )
+        .await,
+        rule_broken("role_archived")
+    );
+
+    // An employee who comes back still holding it gains nothing from it.
+    shop.ok(
+        &owner,
+        "staff/main/reactivate",
+        json!({ "employee_id": former_id }),
+    )
+    .await;
+    let former = shop.token("former@motor.ru").await;
+    assert_eq!(
+        registers_a_client(&shop, &former).await,
+        forbidden("forbidden")
+    );
+
+    // Taking it back gives `client.register` back: not by the manager, who lacks it.
+    assert_eq!(
+        refused(&shop, &manager, "role/washer/unarchive", json!({})).await,
+        forbidden("permission_not_held")
+    );
+    shop.ok(&owner, "role/washer/unarchive", json!({})).await;
+    assert_eq!(registers_a_client(&shop, &former).await.0, StatusCode::OK);
+}

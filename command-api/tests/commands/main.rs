@@ -3,6 +3,7 @@
 // Fixtures and helpers here are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod approval_link;
 mod bad_input;
 mod bounds;
 mod erasure;

@@ -296,6 +296,20 @@ fn rows() -> Vec<Row> {
         row(
             "work_order",
             id(),
+            "send_approval_link",
+            json!({ "link_id": id() }),
+            P::WorkOrderRecordApproval,
+        ),
+        row(
+            "work_order",
+            id(),
+            "revoke_approval_link",
+            json!({ "link_id": id() }),
+            P::WorkOrderRecordApproval,
+        ),
+        row(
+            "work_order",
+            id(),
             "start_work",
             json!({}),
             P::WorkOrderProgress,
@@ -470,6 +484,20 @@ fn rows() -> Vec<Row> {
             P::RoleEdit,
         ),
         row(
+            "role",
+            "matrix_role".into(),
+            "archive",
+            json!({}),
+            P::RoleEdit,
+        ),
+        row(
+            "role",
+            "matrix_role".into(),
+            "unarchive",
+            json!({}),
+            P::RoleEdit,
+        ),
+        row(
             "staff",
             "main".into(),
             "hire",
@@ -558,6 +586,13 @@ fn rows() -> Vec<Row> {
             "main".into(),
             "set_work_order_number_format",
             json!({ "format": "ЗН-{seq:6}" }),
+            P::SettingsEditRequisites,
+        ),
+        row(
+            "settings",
+            "main".into(),
+            "set_approval_link_lifetime",
+            json!({ "hours": 48 }),
             P::SettingsEditRequisites,
         ),
         row(
@@ -972,6 +1007,26 @@ async fn every_route_for_every_role_and_for_strangers() {
             .unwrap();
         if response.status() != reqwest::StatusCode::OK {
             failures.push(format!("anonymous GET {route}: {}", response.status()));
+        }
+    }
+
+    // The client's approval page needs no account: its token, in the body, is all that admits it.
+    for route in command_api::http::TOKEN_ROUTES {
+        let response = shop
+            .http
+            .post(format!("{}{route}", shop.commands))
+            .json(&if route.ends_with("/view") {
+                json!({ "token": "not-a-token" })
+            } else {
+                json!({ "token": "not-a-token", "revision": "", "decisions": [] })
+            })
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status != reqwest::StatusCode::NOT_FOUND || body["code"] != "approval_link_not_found" {
+            failures.push(format!("anonymous POST {route}: {status} {body}"));
         }
     }
 

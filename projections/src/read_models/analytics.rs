@@ -304,7 +304,13 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
         | WorkOrderEvent::LineApproved { .. }
         | WorkOrderEvent::EstimateApproved { .. }
         | WorkOrderEvent::WorkStarted { .. }
-        | WorkOrderEvent::PromisedTimeSet { .. } => return Ok(Vec::new()),
+        | WorkOrderEvent::PromisedTimeSet { .. }
+        // How the client was asked is the card's; the decisions are the lines' own events.
+        | WorkOrderEvent::ApprovalLinkIssued { .. }
+        | WorkOrderEvent::ApprovalLinkOpened { .. }
+        | WorkOrderEvent::ApprovalLinkRevoked { .. }
+        | WorkOrderEvent::ApprovalLinkVoided { .. }
+        | WorkOrderEvent::ApprovalLinkAnswered { .. } => return Ok(Vec::new()),
     };
     Ok(vec![fact])
 }

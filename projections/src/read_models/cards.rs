@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use aggregates::invoice::Invoice;
 use aggregates::markup::MarkupScale;
 use aggregates::settings::Settings;
-use aggregates::work_order::{InvoiceLineKind, WorkOrder};
+use aggregates::work_order::{InvoiceLineKind, LineDecision, LinkState, WorkOrder};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,47 @@ pub struct WorkOrderCardV1 {
     pub intake: Option<IntakeAct>,
     /// Work recommended for later, including declined lines, in the order recommended.
     pub recommendations: Vec<RecommendationCard>,
+    /// The approval links sent, oldest first. Added to this shape as an optional field (absent
+    /// from cards stored before links and from orders that sent none), the way an event gains
+    /// one: every stored V1 card still reads the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approval_links: Vec<ApprovalLinkCard>,
+}
+
+/// An approval link as the advisor's card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalLinkCard {
+    /// Its id.
+    pub id: Uuid,
+    /// Who sent it.
+    pub issued_by: Uuid,
+    /// When.
+    pub issued_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When the client first opened it.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// `live`, `revoked`, `voided` (the estimate changed) or `answered`.
+    pub state: String,
+    /// The client's answer: who, from where, when, and line by line.
+    pub answer: Option<LinkAnswerCard>,
+}
+
+/// The client's answer through a link: the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkAnswerCard {
+    /// The name the client gave.
+    pub by: String,
+    /// Their address.
+    pub address: String,
+    /// Their browser.
+    pub user_agent: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The lines approved.
+    pub approved: Vec<Uuid>,
+    /// The lines declined.
+    pub declined: Vec<Uuid>,
 }
 
 /// The intake act (акт приёмки).
@@ -106,6 +147,42 @@ impl WorkOrderCard {
                     text: r.text.clone(),
                     estimate: r.estimate.map(|m| m.as_kopecks()),
                     at: r.at,
+                })
+                .collect(),
+            approval_links: order
+                .approval_links
+                .iter()
+                .map(|link| ApprovalLinkCard {
+                    id: link.link_id.0,
+                    issued_by: link.issued_by.0,
+                    issued_at: link.issued_at,
+                    expires_at: link.expires_at,
+                    opened_at: link.opened_at,
+                    state: match link.state {
+                        LinkState::Live => "live",
+                        LinkState::Revoked => "revoked",
+                        LinkState::Voided => "voided",
+                        LinkState::Answered => "answered",
+                    }
+                    .to_owned(),
+                    answer: link.answer.as_ref().map(|answer| {
+                        let lines = |wanted: LineDecision| {
+                            answer
+                                .decisions
+                                .iter()
+                                .filter(|d| d.decision == wanted)
+                                .map(|d| d.line_id.0)
+                                .collect()
+                        };
+                        LinkAnswerCard {
+                            by: answer.by.clone(),
+                            address: answer.address.clone(),
+                            user_agent: answer.user_agent.clone(),
+                            at: answer.at,
+                            approved: lines(LineDecision::Approve),
+                            declined: lines(LineDecision::Decline),
+                        }
+                    }),
                 })
                 .collect(),
         })
@@ -231,6 +308,11 @@ pub struct SettingsCardV2 {
     pub markup_default: Option<Vec<MarkupRangeCard>>,
     /// Markup scales by parts category (a code).
     pub markup_by_category: BTreeMap<String, Vec<MarkupRangeCard>>,
+    /// How long an approval link works, hours, if the owner chose. Added to this shape as an
+    /// optional field (absent from cards stored before it, and from shops that never chose), the
+    /// way an event gains one: every stored V2 card still reads the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_link_hours: Option<u32>,
 }
 
 /// One range of a markup scale: purchase prices from `from` up to `to` (kopecks; none: and above)
@@ -258,6 +340,7 @@ impl From<SettingsCardV1> for SettingsCardV2 {
             // A card stored before the matrix: the shop had none.
             markup_default: None,
             markup_by_category: BTreeMap::new(),
+            approval_link_hours: None,
         }
     }
 }
@@ -355,6 +438,7 @@ impl SettingsCard {
                 .iter()
                 .map(|(category, s)| (category.as_str().to_owned(), scale(s)))
                 .collect(),
+            approval_link_hours: settings.approval_link_hours,
         })
     }
 }

@@ -25,7 +25,7 @@ use aggregates::stock::{Cover, StockEvent};
 use aggregates::supplier::SupplierEvent;
 use aggregates::timesheet::TimesheetEvent;
 use aggregates::vehicle::VehicleEvent;
-use aggregates::work_order::{ApprovalChannel, WorkOrderEvent};
+use aggregates::work_order::{ApprovalChannel, LineDecision, WorkOrderEvent};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
 
@@ -341,6 +341,35 @@ fn work_order(event: WorkOrderEvent) -> String {
                 None => said,
             }
         }
+        WorkOrderEvent::ApprovalLinkIssued { expires_at, .. } => format!(
+            "Клиенту отправлена ссылка на согласование сметы (действует до {})",
+            moscow_time(expires_at)
+        ),
+        WorkOrderEvent::ApprovalLinkOpened { address, .. } => {
+            format!("Клиент открыл ссылку на согласование (адрес {address})")
+        }
+        WorkOrderEvent::ApprovalLinkRevoked { .. } => "Ссылка на согласование отозвана".into(),
+        WorkOrderEvent::ApprovalLinkVoided { .. } => {
+            "Смета изменилась: ссылка на согласование больше не действует".into()
+        }
+        WorkOrderEvent::ApprovalLinkAnswered {
+            decisions,
+            estimate,
+            by,
+            address,
+            ..
+        } => {
+            let approved = decisions
+                .iter()
+                .filter(|d| d.decision == LineDecision::Approve)
+                .count();
+            format!(
+                "Клиент ответил по ссылке ({by}, адрес {address}): согласовано строк {approved}, \
+                 отказ по {}; смета на {}",
+                decisions.len() - approved,
+                rub(estimate.totals.total)
+            )
+        }
     }
 }
 
@@ -476,6 +505,9 @@ fn settings(event: SettingsEvent) -> String {
         }
         SettingsEvent::MarkupScaleRemoved { category } => {
             format!("Отдельная наценка категории {} отменена", category.as_str())
+        }
+        SettingsEvent::ApprovalLinkLifetimeSet { hours } => {
+            format!("Ссылка на согласование действует {hours} ч")
         }
     }
 }
@@ -738,6 +770,8 @@ fn role(event: RoleEvent) -> String {
         RoleEvent::PermissionsRevoked { permissions } => {
             format!("Запрещено: {}", permission_list(permissions))
         }
+        RoleEvent::RoleArchived => "Роль отправлена в архив".into(),
+        RoleEvent::RoleUnarchived => "Роль возвращена из архива".into(),
     }
 }
 

@@ -213,7 +213,12 @@ fn change(event: &WorkOrderEvent) -> Change {
         | WorkOrderEvent::EstimateApproved { .. }
         | WorkOrderEvent::WorkStarted { .. }
         | WorkOrderEvent::WorkOrderClosed { .. }
-        | WorkOrderEvent::WorkOrderCancelled { .. } => Change::Nothing,
+        | WorkOrderEvent::WorkOrderCancelled { .. }
+        | WorkOrderEvent::ApprovalLinkIssued { .. }
+        | WorkOrderEvent::ApprovalLinkOpened { .. }
+        | WorkOrderEvent::ApprovalLinkRevoked { .. }
+        | WorkOrderEvent::ApprovalLinkVoided { .. }
+        | WorkOrderEvent::ApprovalLinkAnswered { .. } => Change::Nothing,
     }
 }
 

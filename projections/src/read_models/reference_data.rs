@@ -215,6 +215,20 @@ async fn role(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Projec
         )
         .execute(&mut *tx)
         .await?,
+        RoleEvent::RoleArchived => sqlx::query!(
+            "UPDATE read.roles SET archived = true, version = $2 WHERE code = $1",
+            code,
+            version
+        )
+        .execute(&mut *tx)
+        .await?,
+        RoleEvent::RoleUnarchived => sqlx::query!(
+            "UPDATE read.roles SET archived = false, version = $2 WHERE code = $1",
+            code,
+            version
+        )
+        .execute(&mut *tx)
+        .await?,
     };
     found(rows.rows_affected(), event)
 }

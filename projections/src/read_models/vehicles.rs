@@ -223,7 +223,12 @@ impl VehiclesProjection {
             | WorkOrderEvent::WorkOrderClosed { .. }
             | WorkOrderEvent::WorkOrderCancelled { .. }
             | WorkOrderEvent::WorkOrderReopened { .. }
-            | WorkOrderEvent::PromisedTimeSet { .. } => {}
+            | WorkOrderEvent::PromisedTimeSet { .. }
+            | WorkOrderEvent::ApprovalLinkIssued { .. }
+            | WorkOrderEvent::ApprovalLinkOpened { .. }
+            | WorkOrderEvent::ApprovalLinkRevoked { .. }
+            | WorkOrderEvent::ApprovalLinkVoided { .. }
+            | WorkOrderEvent::ApprovalLinkAnswered { .. } => {}
         }
         Ok(())
     }

@@ -13,8 +13,9 @@
 //! address): the client's personal data, though the work-order events carry it as it was given.
 //! When the client's personal data is erased (`ClientPersonalDataErased` on their own stream), the
 //! projector forgets it on every order of theirs, in `state` and in the lines; the money, the
-//! lines and when they were approved stay. A rebuild meets the same erasure after the same
-//! approvals, and ends the same.
+//! lines and when they were approved stay; the answers given through approval links on the card
+//! forget their name, address and browser the same way. A rebuild meets the same erasure after
+//! the same approvals, and ends the same.
 
 use aggregates::client::Client;
 use aggregates::contact::Phone;
@@ -74,9 +75,15 @@ fn effects(event: &WorkOrderEvent) -> Effects {
     };
     match event {
         // The promised time is the fold's, written with every update like the totals.
+        // So are the approval links, on the card.
         WorkOrderEvent::WorkOrderOpened { .. }
         | WorkOrderEvent::RecommendationAdded { .. }
-        | WorkOrderEvent::PromisedTimeSet { .. } => Effects::default(),
+        | WorkOrderEvent::PromisedTimeSet { .. }
+        | WorkOrderEvent::ApprovalLinkIssued { .. }
+        | WorkOrderEvent::ApprovalLinkOpened { .. }
+        | WorkOrderEvent::ApprovalLinkRevoked { .. }
+        | WorkOrderEvent::ApprovalLinkVoided { .. }
+        | WorkOrderEvent::ApprovalLinkAnswered { .. } => Effects::default(),
         WorkOrderEvent::VehicleAccepted { intake } => Effects {
             accepted_at: Some(intake.at),
             ..Effects::default()
@@ -304,6 +311,19 @@ fn forget_approvals(order: &mut WorkOrder) -> Result<bool, ProjectionError> {
             changed = true;
         }
     }
+    // The answers through links keep the same: who, from which address and browser.
+    for answer in order
+        .approval_links
+        .iter_mut()
+        .filter_map(|l| l.answer.as_mut())
+    {
+        for field in [&mut answer.by, &mut answer.address, &mut answer.user_agent] {
+            if field != ERASED {
+                *field = ERASED.to_owned();
+                changed = true;
+            }
+        }
+    }
     Ok(changed)
 }
 
@@ -321,9 +341,10 @@ async fn forget_client(tx: &mut PgConnection, client: Uuid) -> Result<(), Projec
             continue;
         }
         sqlx::query!(
-            "UPDATE read.work_orders SET state = $2 WHERE work_order_id = $1",
+            "UPDATE read.work_orders SET state = $2, card = $3 WHERE work_order_id = $1",
             row.work_order_id,
-            to_json(&order)?
+            to_json(&order)?,
+            to_json(&WorkOrderCard::of(&order))?
         )
         .execute(&mut *tx)
         .await?;

@@ -73,6 +73,8 @@ fn work_order_sample() -> WorkOrderCard {
                 at: at(40),
             },
         ],
+        // Absent from the stored form when empty: the golden card of before links still reads.
+        approval_links: vec![],
     })
 }
 

@@ -213,6 +213,42 @@ pub struct RecommendationView {
     pub at: DateTime<Utc>,
 }
 
+/// An approval link sent to the client, and what became of it.
+#[derive(SimpleObject)]
+pub struct ApprovalLinkView {
+    /// Its id.
+    pub id: Uuid,
+    /// Who sent it.
+    pub issued_by: Uuid,
+    /// When.
+    pub issued_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When the client first opened it.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// `live`, `expired`, `revoked`, `voided` (the estimate changed since) or `answered`.
+    pub state: String,
+    /// The client's answer, with the evidence.
+    pub answer: Option<LinkAnswerView>,
+}
+
+/// The client's answer through a link: who, from where, when, line by line.
+#[derive(SimpleObject)]
+pub struct LinkAnswerView {
+    /// The name the client gave.
+    pub by: String,
+    /// Their network address.
+    pub address: String,
+    /// Their browser.
+    pub user_agent: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Lines approved.
+    pub approved: Vec<Uuid>,
+    /// Lines declined.
+    pub declined: Vec<Uuid>,
+}
+
 /// The order's card, in its current shape, for the fields read from it.
 async fn card(ctx: &Context<'_>, id: Uuid) -> GqlResult<WorkOrderCardV1> {
     let card = ctx
@@ -300,6 +336,40 @@ impl WorkOrder {
                 text: r.text,
                 estimate: r.estimate.map(Rub),
                 at: r.at,
+            })
+            .collect())
+    }
+
+    /// The approval links sent to the client, oldest first: whether each was opened, answered
+    /// (with the evidence), revoked, outdated by a change, or expired.
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
+    async fn approval_links(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApprovalLinkView>> {
+        let now = Utc::now();
+        Ok(card(ctx, self.work_order_id)
+            .await?
+            .approval_links
+            .into_iter()
+            .map(|link| ApprovalLinkView {
+                id: link.id,
+                issued_by: link.issued_by,
+                issued_at: link.issued_at,
+                expires_at: link.expires_at,
+                opened_at: link.opened_at,
+                // Expiry is a matter of the clock, not of an event: a live link past its time is
+                // told as expired.
+                state: if link.state == "live" && link.expires_at <= now {
+                    "expired".to_owned()
+                } else {
+                    link.state
+                },
+                answer: link.answer.map(|a| LinkAnswerView {
+                    by: a.by,
+                    address: a.address,
+                    user_agent: a.user_agent,
+                    at: a.at,
+                    approved: a.approved,
+                    declined: a.declined,
+                }),
             })
             .collect())
     }

@@ -147,6 +147,8 @@ pub struct ShopSettings {
     pub markup_default: Vec<MarkupRange>,
     /// The parts categories' own markup scales, by category.
     pub markup_by_category: Vec<CategoryMarkup>,
+    /// How long an approval link sent to a client works, hours (the owner's choice, else 72).
+    pub approval_link_hours: u32,
     /// The full settings as stored (currency, number format, bank).
     pub document: async_graphql::Json<serde_json::Value>,
 }
@@ -182,6 +184,8 @@ pub struct RoleView {
     pub name: String,
     /// Permission codes.
     pub permissions: Vec<String>,
+    /// In the archive: allows nothing and is not offered for hiring or assigning.
+    pub archived: bool,
 }
 
 /// The shop whose settings the API shows.
@@ -274,6 +278,9 @@ impl ReferenceDataQuery {
                     ranges: markup_ranges(scale),
                 })
                 .collect(),
+            approval_link_hours: settings
+                .approval_link_hours
+                .unwrap_or(aggregates::settings::DEFAULT_APPROVAL_LINK_HOURS),
             document: async_graphql::Json(document),
         })
     }
@@ -329,7 +336,7 @@ impl ReferenceDataQuery {
             .gql()?;
         sqlx::query_as!(
             RoleView,
-            "SELECT code, name, permissions FROM read.roles ORDER BY code"
+            "SELECT code, name, permissions, archived FROM read.roles ORDER BY code"
         )
         .fetch_all(scope.pool)
         .await
