@@ -84,6 +84,7 @@ pub const ROOT_FIELDS: &[(&str, Access)] = &[
     ("employees", Access::Permission(P::StaffRead)),
     ("search", Access::Authenticated),
     ("history", Access::Permission(P::HistoryRead)),
+    ("workOrderAt", Access::Permission(P::HistoryRead)),
     ("revenue", Access::Permission(P::ReportsRead)),
     ("averageRepairOrder", Access::Permission(P::ReportsRead)),
     ("carCount", Access::Permission(P::ReportsRead)),

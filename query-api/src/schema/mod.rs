@@ -3,7 +3,8 @@
 //! One module per screen of the web app, each with its records, their loaders and its root fields:
 //! [`me`] (the app shell), [`clients`] (clients and their cars), [`board`] (the work-order board),
 //! [`order_card`] (a work order's card), [`cashier`] (invoices and payments), [`reference_data`]
-//! (catalogue, settings, directories, roles, staff), [`search`], [`history`], [`reports`],
+//! (catalogue, settings, directories, roles, staff), [`search`], [`history`] (and
+//! [`history_at`], a work order as it was after any event), [`reports`],
 //! [`stock`] (parts, stock, suppliers, purchase orders, the margin report) and [`planning`] (the
 //! days' capacity and load, appointments, bays, a mechanic's queue and timesheet). The root
 //! [`Query`] merges their root fields.
@@ -19,6 +20,7 @@ pub mod board;
 pub mod cashier;
 pub mod clients;
 pub mod history;
+pub mod history_at;
 pub mod me;
 pub mod order_card;
 pub mod planning;
@@ -46,6 +48,7 @@ pub struct Query(
     reference_data::ReferenceDataQuery,
     search::SearchQuery,
     history::HistoryQuery,
+    history_at::HistoryAtQuery,
     reports::ReportsQuery,
     stock::StockQuery,
     planning::PlanningQuery,

@@ -7,6 +7,7 @@
 mod bad_input;
 mod cost;
 mod fuzz;
+mod history_at;
 mod matrix;
 mod order_card_stock;
 mod planning;

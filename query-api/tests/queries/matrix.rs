@@ -36,6 +36,7 @@ fn call(field: &str) -> String {
         "employees" => "{ employees { id } }".into(),
         "search" => r#"{ search(text: "Петров") { id } }"#.into(),
         "history" => format!(r#"{{ history(kind: CLIENT, id: "{id}") {{ nodes {{ version }} }} }}"#),
+        "workOrderAt" => format!(r#"{{ workOrderAt(id: "{id}", version: 1) {{ status }} }}"#),
         "revenue" => format!(r#"{{ revenue({PERIOD}, granularity: MONTH) {{ starts revenue }} }}"#),
         "averageRepairOrder" => format!(r#"{{ averageRepairOrder({PERIOD}) {{ average }} }}"#),
         "carCount" => format!(r#"{{ carCount({PERIOD}) {{ cars }} }}"#),
