@@ -14,6 +14,7 @@ import { can, useMe } from '../auth/me.ts';
 import { formatWhen } from '../format/dates.ts';
 import { formatMoney, isPositive } from '../format/money.ts';
 import { formatPlate } from '../format/vehicle.ts';
+import { TILE_MARKER_TEXT, tileLinkMarker } from '../order-card/approvalLink.ts';
 import { nextStep, STEP_LABEL, statusLabel, type Step, type StepRule } from '../work-order/lifecycle.ts';
 import {
   ACTIVE,
@@ -295,6 +296,7 @@ interface TileProps {
 
 const BoardTile = memo(function BoardTile({ tile, step, showMechanics, late, when, moving, refusal, onMove }: TileProps) {
   const vehicle = tile.vehicle;
+  const linkMarker = tileLinkMarker(tile.approvalLinks);
   return (
     <article className={`tile${late ? ' tile--late' : ''}`} data-order-id={tile.id}>
       <h3 className="tile__title">
@@ -315,8 +317,13 @@ const BoardTile = memo(function BoardTile({ tile, step, showMechanics, late, whe
           {tile.mechanics.map((m) => m.fullName).join(', ')}
         </p>
       )}
-      {(tile.pendingApprovalLines > 0 || isPositive(tile.balanceDue)) && (
+      {(tile.pendingApprovalLines > 0 || isPositive(tile.balanceDue) || linkMarker) && (
         <p className="tile__badges">
+          {linkMarker && (
+            <span className={`badge badge--${linkMarker === 'answered' ? 'ok' : 'warning'}`} data-link-marker={linkMarker}>
+              {TILE_MARKER_TEXT[linkMarker]}
+            </span>
+          )}
           {tile.pendingApprovalLines > 0 && (
             <span className="badge badge--warning">{text.tile.pending(tile.pendingApprovalLines)}</span>
           )}

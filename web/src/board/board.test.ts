@@ -28,6 +28,7 @@ function tile(id: string, status: string, mechanics: Tile['mechanics'] = []): Ti
     balanceDue: null,
     total: '0.00',
     mechanics,
+    approvalLinks: [],
   };
 }
 

@@ -62,5 +62,12 @@ export const BoardDocument = graphql(`
       id
       fullName
     }
+    approvalLinks {
+      state
+      openedAt
+      answer {
+        at
+      }
+    }
   }
 `);

@@ -9,6 +9,7 @@ import { ApiError } from '../api/errors.ts';
 import { can, useMe } from '../auth/me.ts';
 import { linesEditable } from '../work-order/lifecycle.ts';
 import { Approval } from './Approval.tsx';
+import { ApprovalLinkPanel } from './ApprovalLinkPanel.tsx';
 import { Header } from './Header.tsx';
 import { Intake } from './Intake.tsx';
 import { Lifecycle } from './Lifecycle.tsx';
@@ -79,6 +80,7 @@ export function OrderCardPage() {
           <Intake {...section} />
           <Lines {...section} />
           {approvals && <Approval {...section} />}
+          <ApprovalLinkPanel {...section} />
           <Recommendations {...section} />
         </div>
         <div className="stack order-card__side">
