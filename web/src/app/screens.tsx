@@ -3,15 +3,24 @@
  * of them). The menu and the routes are both built from this list.
  */
 import type { ComponentType } from 'react';
+import { AuditPage } from '../audit/AuditPage.tsx';
+import { AuditRecordPage } from '../audit/AuditRecordPage.tsx';
 import { BoardPage } from '../board/BoardPage.tsx';
 import { CashierPage } from '../cashier/CashierPage.tsx';
 import { DebtorsPage } from '../cashier/DebtorsPage.tsx';
 import { FiguresPage } from '../figures/FiguresPage.tsx';
 import { NewVisitPage } from '../new-visit/NewVisitPage.tsx';
 import { OrderCardPage } from '../order-card/OrderCardPage.tsx';
+import { CataloguePage } from '../owner/CataloguePage.tsx';
+import { DirectoriesPage } from '../owner/DirectoriesPage.tsx';
+import { RolesPage } from '../owner/roles/RolesPage.tsx';
+import { SettingsPage } from '../owner/SettingsPage.tsx';
+import { StaffPage } from '../owner/StaffPage.tsx';
+import { OWNER_SECTION_PERMISSIONS } from '../owner/ui.tsx';
 import { BookingPage } from '../planning/BookingPage.tsx';
 import { MyJobsPage } from '../planning/MyJobsPage.tsx';
 import { PlannerPage } from '../planning/PlannerPage.tsx';
+import { ReportsPage } from '../reports/ReportsPage.tsx';
 import { CountPage } from '../stock/CountPage.tsx';
 import { MarginPage } from '../stock/MarginPage.tsx';
 import { MovementsPage } from '../stock/MovementsPage.tsx';
@@ -57,4 +66,21 @@ export const screens: Screen[] = [
   { path: '/planning/book', nav: null, permissions: ['appointment.book'], Component: BookingPage },
   { path: '/my-jobs', nav: text.nav.myJobs, permissions: ['timesheet.clock'], Component: MyJobsPage },
   { path: '/figures', nav: text.nav.figures, permissions: ['reports.read'], Component: FiguresPage },
+  // Управление: settings, staff, directories, the service catalogue and roles link to each other
+  // (owner/ui.tsx's OwnerNav); `/settings/roles` is the roles editor's.
+  {
+    path: '/settings',
+    nav: text.nav.owner,
+    permissions: OWNER_SECTION_PERMISSIONS,
+    Component: SettingsPage,
+    section: true,
+  },
+  { path: '/staff', nav: null, permissions: ['staff.read'], Component: StaffPage },
+  { path: '/settings/directories', nav: null, permissions: ['directory.edit'], Component: DirectoriesPage },
+  { path: '/settings/catalogue', nav: null, permissions: ['catalogue.edit'], Component: CataloguePage },
+  { path: '/settings/roles', nav: null, permissions: ['role.read'], Component: RolesPage },
+  { path: '/reports', nav: text.nav.reports, permissions: ['reports.read'], Component: ReportsPage },
+  // The auditor's screen: find a record, then its history and its state at any instant (read-only).
+  { path: '/audit', nav: text.nav.audit, permissions: ['history.read'], Component: AuditPage, section: true },
+  { path: '/audit/:kind/:id', nav: null, permissions: ['history.read'], Component: AuditRecordPage },
 ];

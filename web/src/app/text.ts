@@ -12,6 +12,9 @@ export const text = {
     planning: 'Планирование',
     myJobs: 'Мои работы',
     figures: 'Выработка',
+    owner: 'Управление',
+    reports: 'Отчёты',
+    audit: 'Аудит',
   },
   logout: 'Выйти',
   roles: {

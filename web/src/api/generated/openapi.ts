@@ -755,6 +755,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/approval/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The client's decision on every waiting line, once, for the revision shown */
+        post: operations["approval_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/approval/view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The estimate behind an approval link (the first opening is recorded) */
+        post: operations["approval_view"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/purchase_order/{id}/add_line": {
         parameters: {
             query?: never;
@@ -891,6 +925,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/role/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * role: archive`: refused for the owner role and while an active employee holds the role; an
+         *     archived role allows nothing and is not offered for hiring or assigning.
+         */
+        post: operations["role_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/role/{id}/create": {
         parameters: {
             query?: never;
@@ -959,6 +1013,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/role/{id}/unarchive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** role: unarchive`: gives the role's permissions back, so only by someone who holds them all. */
+        post: operations["role_unarchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settings/{id}/remove_markup_scale": {
         parameters: {
             query?: never;
@@ -987,6 +1058,23 @@ export interface paths {
         put?: never;
         /** settings: remove_norm_hour_rate */
         post: operations["settings_remove_norm_hour_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/{id}/set_approval_link_lifetime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** settings: set_approval_link_lifetime`: how long a link sent to a client for approval works. */
+        post: operations["settings_set_approval_link_lifetime"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1957,6 +2045,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/work_order/{id}/revoke_approval_link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** work_order: revoke_approval_link`: withdraw a link sent. */
+        post: operations["work_order_revoke_approval_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work_order/{id}/send_approval_link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * work_order: send_approval_link`: a link for the client to approve the estimate as it stands on their
+         *     phone. The answer carries the link's token, once: the order keeps only its hash.
+         */
+        post: operations["work_order_send_approval_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/work_order/{id}/set_promised_time": {
         parameters: {
             query?: never;
@@ -2069,6 +2194,12 @@ export interface components {
             event_ids: string[];
             /** @description Where the last event sits in the log (`transaction:position`): a query may wait for it. */
             position?: string | null;
+            /**
+             * @description What the command made for the caller alone (`send_approval_link`: the link's id, token and
+             *     expiry). Given once: a retry with the same Idempotency-Key answers without it, since the
+             *     stored answer must not hold a capability in the clear.
+             */
+            reply?: unknown;
             /** @description `type/id` of the stream. */
             stream: string;
             /**
@@ -2076,6 +2207,29 @@ export interface components {
              * @description The stream's version after the command (the `If-Match` of the next one).
              */
             version: number;
+        };
+        /** @description The client's answer. */
+        AnswerBody: {
+            /** @description A decision for every line awaiting one. */
+            decisions: components["schemas"]["DecisionBody"][];
+            /** @description The client's name, if they gave it. */
+            name?: string | null;
+            /** @description The estimate's revision the page showed. */
+            revision: string;
+            /** @description The link's token. */
+            token: string;
+        };
+        /** @description The answer recorded. */
+        AnswerRecorded: {
+            /** @description Lines approved. */
+            approved: number;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            at: string;
+            /** @description Lines declined. */
+            declined: number;
         };
         /** @description The appointment commands' bodies. */
         AppointmentRequest: {
@@ -2148,6 +2302,26 @@ export interface components {
              * @description A new id for the work order.
              */
             work_order_id: string;
+        };
+        /** @description What the client's page shows. */
+        ApprovalView: {
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expires_at: string;
+            /** @description The lines. */
+            lines: components["schemas"]["ShownLine"][];
+            /** @description The revision the answer must name. */
+            revision: string;
+            /** @description The shop's name. */
+            shop_name: string;
+            /** @description The totals. */
+            totals: components["schemas"]["ShownTotals"];
+            /** @description The car. */
+            vehicle: components["schemas"]["ShownVehicle"];
+            /** @description The work order's number. */
+            work_order_number: string;
         };
         /** @description Bank details as the request gives them. */
         BankBody: {
@@ -2704,6 +2878,12 @@ export interface components {
             command: "revoke";
             /** @description Permission codes. */
             permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+        } | {
+            /** @enum {string} */
+            command: "archive";
+        } | {
+            /** @enum {string} */
+            command: "unarchive";
         };
         /** @description The settings commands' bodies. */
         SettingsRequest: {
@@ -2770,6 +2950,14 @@ export interface components {
             category: string;
             /** @enum {string} */
             command: "remove_markup_scale";
+        } | {
+            /** @enum {string} */
+            command: "set_approval_link_lifetime";
+            /**
+             * Format: int64
+             * @description Hours, 1 to 720 (72 unless set).
+             */
+            hours: number;
         };
         /** @description A shift as typed: `HH:MM` times, breaks inside it. */
         ShiftBody: {
@@ -2820,6 +3008,87 @@ export interface components {
              * @description `YYYY-MM-DD`.
              */
             date: string;
+        };
+        /** @description A line as the client's page shows it. */
+        ShownLine: {
+            /**
+             * Format: int64
+             * @description What the client pays for it, kopecks.
+             */
+            amount_kopecks: number;
+            /** @description Approved already (at the desk or on the phone). */
+            approved: boolean;
+            /** @description What is done or fitted. */
+            description: string;
+            /**
+             * Format: int64
+             * @description The line's discount, kopecks.
+             */
+            discount_kopecks: number;
+            /** @description `labour`, `parts` or `client_part`. */
+            kind: string;
+            /**
+             * Format: uuid
+             * @description The line.
+             */
+            line_id: string;
+            /**
+             * Format: int64
+             * @description Norm-hours in tenths for labour, quantity in thousandths for parts.
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Rate or unit price, kopecks.
+             */
+            unit_price_kopecks: number;
+        };
+        /** @description The estimate's totals, as the domain computed them. */
+        ShownTotals: {
+            /**
+             * Format: int64
+             * @description All discounts.
+             */
+            discount_kopecks: number;
+            /**
+             * Format: int64
+             * @description Labour before discounts.
+             */
+            labour_kopecks: number;
+            /**
+             * Format: int64
+             * @description Parts before discounts.
+             */
+            parts_kopecks: number;
+            /**
+             * Format: int64
+             * @description What the client pays.
+             */
+            total_kopecks: number;
+            /**
+             * Format: int64
+             * @description VAT included in the total.
+             */
+            vat_kopecks: number;
+            /**
+             * Format: int32
+             * @description The VAT rate, basis points.
+             */
+            vat_rate_bp: number;
+        };
+        /** @description The car. */
+        ShownVehicle: {
+            /** @description Make. */
+            make: string;
+            /** @description Model. */
+            model: string;
+            /** @description Registration plate, if any. */
+            plate?: string | null;
+            /**
+             * Format: int32
+             * @description Year.
+             */
+            year?: number | null;
         };
         /** @description The staff commands' bodies (the stream is the shop's: `/v1/staff/main/...`). */
         StaffRequest: {
@@ -3163,6 +3432,11 @@ export interface components {
             /** @description Why. */
             reason: string;
         };
+        /** @description The page's request for what the link shows. */
+        ViewBody: {
+            /** @description The link's token. */
+            token: string;
+        };
         /** @description The work order commands' bodies. */
         WorkOrderRequest: {
             /**
@@ -3394,6 +3668,22 @@ export interface components {
             promised_at: string | null;
             /** @description Why a promise given is moved or withdrawn (required then; the first promise needs none). */
             reason?: string | null;
+        } | {
+            /** @enum {string} */
+            command: "send_approval_link";
+            /**
+             * Format: uuid
+             * @description The new link's id.
+             */
+            link_id: string;
+        } | {
+            /** @enum {string} */
+            command: "revoke_approval_link";
+            /**
+             * Format: uuid
+             * @description The link.
+             */
+            link_id: string;
         };
         /** @description A mechanic's schedule commands' bodies (the stream id is the employee's id). */
         WorkScheduleRequest: {
@@ -9075,6 +9365,174 @@ export interface operations {
             };
         };
     };
+    approval_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A decision for every line awaiting one. */
+                    decisions: components["schemas"]["DecisionBody"][];
+                    /** @description The client's name, if they gave it. */
+                    name?: string | null;
+                    /** @description The estimate's revision the page showed. */
+                    revision: string;
+                    /** @description The link's token. */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The link's page, or the answer recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerRecorded"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No link answers to this token (approval_link_not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link expired, was revoked, answered or outdated by a change, or a line has no decision */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approval_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The link's token. */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The link's page, or the answer recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalView"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No link answers to this token (approval_link_not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link expired, was revoked, answered or outdated by a change, or a line has no decision */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     purchase_order_add_line: {
         parameters: {
             query?: never;
@@ -10111,6 +10569,128 @@ export interface operations {
             };
         };
     };
+    role_archive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     role_create: {
         parameters: {
             query?: never;
@@ -10613,6 +11193,128 @@ export interface operations {
             };
         };
     };
+    role_unarchive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     settings_remove_markup_scale: {
         parameters: {
             query?: never;
@@ -10758,6 +11460,134 @@ export interface operations {
                 "application/json": {
                     /** @description Work category code. */
                     category: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_set_approval_link_lifetime: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: int64
+                     * @description Hours, 1 to 720 (72 unless set).
+                     */
+                    hours: number;
                 };
             };
         };
@@ -18105,6 +18935,262 @@ export interface operations {
                 "application/json": {
                     /** @description Why. */
                     reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_order_revoke_approval_link: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The link.
+                     */
+                    link_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_order_send_approval_link: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The new link's id.
+                     */
+                    link_id: string;
                 };
             };
         };

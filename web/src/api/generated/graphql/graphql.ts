@@ -39,6 +39,13 @@ export type Granularity =
   /** By week, from Monday. */
   | 'WEEK';
 
+/** What an item sold: a service (labour) or a part. */
+export type ItemKind =
+  /** Parts lines. */
+  | 'PART'
+  /** Labour lines. */
+  | 'SERVICE';
+
 /** A kind of margin leak on a parts line. */
 export type MarginLeak =
   /** Billed for less than what was issued cost. */
@@ -47,6 +54,27 @@ export type MarginLeak =
   | 'BILLED_NOT_ISSUED'
   /** The order is done and more was issued from stock than billed. */
   | 'ISSUED_NOT_BILLED';
+
+/** Kinds of records with a history. */
+export type RecordKind =
+  /** A catalogue entry. */
+  | 'CATALOGUE_SERVICE'
+  /** A client. */
+  | 'CLIENT'
+  /** A directory. */
+  | 'DIRECTORY'
+  /** An invoice. */
+  | 'INVOICE'
+  /** A role. */
+  | 'ROLE'
+  /** The settings. */
+  | 'SETTINGS'
+  /** The staff. */
+  | 'STAFF'
+  /** A vehicle. */
+  | 'VEHICLE'
+  /** A work order. */
+  | 'WORK_ORDER';
 
 /** Where a work order is in its life. */
 export type Status =
@@ -79,6 +107,30 @@ export type StockFilter = {
   withBackorders?: boolean;
 };
 
+export type AuditSearchQueryVariables = Exact<{
+  text: string;
+}>;
+
+
+export type AuditSearchQuery = { search: Array<{ kind: string, id: string, title: string, subtitle: string | null }> };
+
+export type AuditHistoryQueryVariables = Exact<{
+  kind: RecordKind;
+  id: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditHistoryQuery = { history: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ version: number, eventType: string, summary: string, actor: string, actorName: string | null, at: string, correlationId: string }> } };
+
+export type AuditWorkOrderAtQueryVariables = Exact<{
+  id: string;
+  version: number;
+}>;
+
+
+export type AuditWorkOrderAtQuery = { workOrderAt: { id: string, version: number, lastVersion: number, at: string, number: string, status: string, mileageKm: number | null, complaints: string | null, promisedAt: string | null, lines: Array<{ id: string, kind: string, description: string, partNumber: string | null, quantity: string, unitPrice: string, discountBp: number, discount: string, amount: string, progress: string | null, approval: string, approvedBy: string | null, approvalChannel: string | null, approvedAt: string | null }>, totals: { labour: string, parts: string, discount: string, total: string, vat: string, vatRateBp: number } } | null };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -98,9 +150,9 @@ export type BoardQueryVariables = Exact<{
 }>;
 
 
-export type BoardQuery = { workOrders?: { hasNextPage: boolean, nodes: Array<{ id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }> }> }, closed?: { nodes: Array<{ id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }> }> } };
+export type BoardQuery = { workOrders?: { hasNextPage: boolean, nodes: Array<{ id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }>, approvalLinks: Array<{ state: string, openedAt: string | null, answer: { at: string } | null }> }> }, closed?: { nodes: Array<{ id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }>, approvalLinks: Array<{ state: string, openedAt: string | null, answer: { at: string } | null }> }> } };
 
-export type BoardTileFragment = { id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }> };
+export type BoardTileFragment = { id: string, number: string, status: string, promisedAt: string | null, pendingApprovalLines: number, balanceDue: string | null, total: string, client?: { displayName: string } | null, vehicle?: { plate: string | null, make: string, model: string } | null, mechanics: Array<{ id: string, fullName: string }>, approvalLinks: Array<{ state: string, openedAt: string | null, answer: { at: string } | null }> };
 
 export type CashierOrdersToInvoiceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -164,6 +216,13 @@ export type NewVisitVehicleQuery = { vehicle: { id: string, vin: string | null, 
 
 export type NewVisitCarFragment = { id: string, vin: string | null, plate: string | null, make: string, model: string, year: number | null, mileageKm: number | null, mileageAt: string | null };
 
+export type OrderApprovalLinksQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderApprovalLinksQuery = { workOrder: { id: string, approvalLinks: Array<{ id: string, issuedAt: string, expiresAt: string, openedAt: string | null, state: string, answer: { by: string, address: string, userAgent: string, at: string, approved: Array<string>, declined: Array<string> } | null }> } | null };
+
 export type OrderCardQueryVariables = Exact<{
   id: string;
   withClient: boolean;
@@ -200,6 +259,46 @@ export type VehicleOrdersQueryVariables = Exact<{
 
 export type VehicleOrdersQuery = { workOrders: { nodes: Array<{ id: string, number: string, openedAt: string, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> }> } };
 
+export type OwnerEmployeesQueryVariables = Exact<{
+  includeInactive: boolean;
+}>;
+
+
+export type OwnerEmployeesQuery = { employees: Array<{ id: string, fullName: string, position: string, roles: Array<string>, active: boolean, hiredAt: string, email: string | null, phone: string | null }> };
+
+export type OwnerRolesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OwnerRolesQuery = { roles: Array<{ code: string, name: string, permissions: Array<string>, archived: boolean }> };
+
+export type OwnerSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OwnerSettingsQuery = { settings: { shopName: string | null, legalName: string | null, inn: string | null, kpp: string | null, ogrn: string | null, address: string | null, defaultRate: string | null, vatRateBp: number | null, approvalLinkHours: number, document: unknown, categoryRates: Array<{ category: string, rate: string }>, markupDefault: Array<{ from: string, to: string | null, markupBp: number }>, markupByCategory: Array<{ category: string, ranges: Array<{ from: string, to: string | null, markupBp: number }> }> } };
+
+export type OwnerDirectoriesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OwnerDirectoriesQuery = { directories: Array<{ code: string, name: string, entries: Array<{ code: string, name: string, active: boolean }> }> };
+
+export type OwnerCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OwnerCatalogueQuery = { catalogue: Array<{ id: string, name: string, category: string, normHours: string, active: boolean }> };
+
+export type RolesEditorQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RolesEditorQuery = { permissionCatalogue: Array<{ code: string, area: string, areaName: string, description: string }>, roles: Array<{ code: string, name: string, permissions: Array<string>, archived: boolean }> };
+
+export type RoleHistoryQueryVariables = Exact<{
+  id: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type RoleHistoryQuery = { history: { endCursor: string | null, hasNextPage: boolean, nodes: Array<{ version: number, summary: string, actor: string, actorName: string | null, at: string }> } };
+
 export type PlanningPeriodQueryVariables = Exact<{
   from: string;
   to: string;
@@ -233,13 +332,58 @@ export type PlanningCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
 export type PlanningCatalogueQuery = { catalogue: Array<{ id: string, name: string, normHours: string }> };
 
 export type MyJobsQueryVariables = Exact<{
-  from: string;
-  to: string;
   withVehicle: boolean;
 }>;
 
 
-export type MyJobsQuery = { mechanicQueue: { employeeId: string, clock: { onShiftSince: string | null, running: { workOrderId: string, lineId: string, since: string } | null, paused: Array<{ workOrderId: string, lineId: string }> }, jobs: Array<{ workOrderId: string, number: string, status: string, promisedAt: string | null, lineId: string, description: string, normHoursTenths: number, progress: string, running: boolean, paused: boolean, vehicle?: { id: string, plate: string | null, vin: string | null, make: string, model: string } | null }> }, timesheet: { jobs: Array<{ workOrderId: string, lineId: string, startedAt: string, endedAt: string | null }> } };
+export type MyJobsQuery = { mechanicQueue: { employeeId: string, clock: { onShiftSince: string | null, running: { workOrderId: string, lineId: string, since: string } | null, paused: Array<{ workOrderId: string, lineId: string }> }, jobs: Array<{ workOrderId: string, number: string, status: string, promisedAt: string | null, lineId: string, description: string, normHoursTenths: number, progress: string, running: boolean, paused: boolean, clockedSeconds: number, runningSince: string | null, vehicle?: { id: string, plate: string | null, vin: string | null, make: string, model: string } | null }> } };
+
+export type RevenueReportQueryVariables = Exact<{
+  from: string;
+  to: string;
+  granularity: Granularity;
+}>;
+
+
+export type RevenueReportQuery = { revenue: Array<{ starts: string, invoices: number, revenue: string }> };
+
+export type PeriodSummaryQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type PeriodSummaryQuery = { averageRepairOrder: { invoices: number, revenue: string, average: string }, carCount: { orders: number, cars: number }, recommendationConversion: { recommendations: number, converted: number, rateBasisPoints: number } };
+
+export type MechanicProductivityQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type MechanicProductivityQuery = { mechanicProductivity: Array<{ mechanicId: string | null, lines: number, normHoursTenths: number, amount: string }> };
+
+export type ReportEmployeesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReportEmployeesQuery = { employees: Array<{ id: string, fullName: string }> };
+
+export type TopItemsQueryVariables = Exact<{
+  from: string;
+  to: string;
+  kind: ItemKind;
+  first?: number | null | undefined;
+}>;
+
+
+export type TopItemsQuery = { topItems: Array<{ description: string, lines: number, quantity: number, amount: string }> };
+
+export type ReceivablesAgingQueryVariables = Exact<{
+  asOf?: string | null | undefined;
+}>;
+
+
+export type ReceivablesAgingQuery = { receivablesAging: Array<{ age: string, invoices: number, owed: string }> };
 
 export type StockLevelsQueryVariables = Exact<{
   first: number;
@@ -362,6 +506,13 @@ export const BoardTileFragmentDoc = new TypedDocumentString(`
     id
     fullName
   }
+  approvalLinks {
+    state
+    openedAt
+    answer {
+      at
+    }
+  }
 }
     `, {"fragmentName":"BoardTile"}) as unknown as TypedDocumentString<BoardTileFragment, unknown>;
 export const NewVisitCarFragmentDoc = new TypedDocumentString(`
@@ -427,6 +578,72 @@ export const MarginLineFragmentDoc = new TypedDocumentString(`
   belowCost
 }
     `, {"fragmentName":"MarginLine"}) as unknown as TypedDocumentString<MarginLineFragment, unknown>;
+export const AuditSearchDocument = new TypedDocumentString(`
+    query AuditSearch($text: String!) {
+  search(text: $text, first: 20) {
+    kind
+    id
+    title
+    subtitle
+  }
+}
+    `) as unknown as TypedDocumentString<AuditSearchQuery, AuditSearchQueryVariables>;
+export const AuditHistoryDocument = new TypedDocumentString(`
+    query AuditHistory($kind: RecordKind!, $id: String!, $after: String) {
+  history(kind: $kind, id: $id, first: 200, after: $after) {
+    nodes {
+      version
+      eventType
+      summary
+      actor
+      actorName
+      at
+      correlationId
+    }
+    endCursor
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<AuditHistoryQuery, AuditHistoryQueryVariables>;
+export const AuditWorkOrderAtDocument = new TypedDocumentString(`
+    query AuditWorkOrderAt($id: UUID!, $version: Int!) {
+  workOrderAt(id: $id, version: $version) {
+    id
+    version
+    lastVersion
+    at
+    number
+    status
+    mileageKm
+    complaints
+    promisedAt
+    lines {
+      id
+      kind
+      description
+      partNumber
+      quantity
+      unitPrice
+      discountBp
+      discount
+      amount
+      progress
+      approval
+      approvedBy
+      approvalChannel
+      approvedAt
+    }
+    totals {
+      labour
+      parts
+      discount
+      total
+      vat
+      vatRateBp
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuditWorkOrderAtQuery, AuditWorkOrderAtQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -475,6 +692,13 @@ export const BoardDocument = new TypedDocumentString(`
   mechanics {
     id
     fullName
+  }
+  approvalLinks {
+    state
+    openedAt
+    answer {
+      at
+    }
   }
 }`) as unknown as TypedDocumentString<BoardQuery, BoardQueryVariables>;
 export const CashierOrdersToInvoiceDocument = new TypedDocumentString(`
@@ -666,6 +890,28 @@ export const NewVisitVehicleDocument = new TypedDocumentString(`
   mileageKm
   mileageAt
 }`) as unknown as TypedDocumentString<NewVisitVehicleQuery, NewVisitVehicleQueryVariables>;
+export const OrderApprovalLinksDocument = new TypedDocumentString(`
+    query OrderApprovalLinks($id: UUID!) {
+  workOrder(id: $id) {
+    id
+    approvalLinks {
+      id
+      issuedAt
+      expiresAt
+      openedAt
+      state
+      answer {
+        by
+        address
+        userAgent
+        at
+        approved
+        declined
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrderApprovalLinksQuery, OrderApprovalLinksQueryVariables>;
 export const OrderCardDocument = new TypedDocumentString(`
     query OrderCard($id: UUID!, $withClient: Boolean!, $withContacts: Boolean!, $withVehicle: Boolean!, $withStock: Boolean!) {
   workOrder(id: $id) {
@@ -797,6 +1043,118 @@ export const VehicleOrdersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VehicleOrdersQuery, VehicleOrdersQueryVariables>;
+export const OwnerEmployeesDocument = new TypedDocumentString(`
+    query OwnerEmployees($includeInactive: Boolean!) {
+  employees(includeInactive: $includeInactive) {
+    id
+    fullName
+    position
+    roles
+    active
+    hiredAt
+    email
+    phone
+  }
+}
+    `) as unknown as TypedDocumentString<OwnerEmployeesQuery, OwnerEmployeesQueryVariables>;
+export const OwnerRolesDocument = new TypedDocumentString(`
+    query OwnerRoles {
+  roles {
+    code
+    name
+    permissions
+    archived
+  }
+}
+    `) as unknown as TypedDocumentString<OwnerRolesQuery, OwnerRolesQueryVariables>;
+export const OwnerSettingsDocument = new TypedDocumentString(`
+    query OwnerSettings {
+  settings {
+    shopName
+    legalName
+    inn
+    kpp
+    ogrn
+    address
+    defaultRate
+    categoryRates {
+      category
+      rate
+    }
+    vatRateBp
+    approvalLinkHours
+    markupDefault {
+      from
+      to
+      markupBp
+    }
+    markupByCategory {
+      category
+      ranges {
+        from
+        to
+        markupBp
+      }
+    }
+    document
+  }
+}
+    `) as unknown as TypedDocumentString<OwnerSettingsQuery, OwnerSettingsQueryVariables>;
+export const OwnerDirectoriesDocument = new TypedDocumentString(`
+    query OwnerDirectories {
+  directories {
+    code
+    name
+    entries {
+      code
+      name
+      active
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OwnerDirectoriesQuery, OwnerDirectoriesQueryVariables>;
+export const OwnerCatalogueDocument = new TypedDocumentString(`
+    query OwnerCatalogue {
+  catalogue(activeOnly: false) {
+    id
+    name
+    category
+    normHours
+    active
+  }
+}
+    `) as unknown as TypedDocumentString<OwnerCatalogueQuery, OwnerCatalogueQueryVariables>;
+export const RolesEditorDocument = new TypedDocumentString(`
+    query RolesEditor {
+  permissionCatalogue {
+    code
+    area
+    areaName
+    description
+  }
+  roles {
+    code
+    name
+    permissions
+    archived
+  }
+}
+    `) as unknown as TypedDocumentString<RolesEditorQuery, RolesEditorQueryVariables>;
+export const RoleHistoryDocument = new TypedDocumentString(`
+    query RoleHistory($id: String!, $after: String) {
+  history(kind: ROLE, id: $id, first: 50, after: $after) {
+    nodes {
+      version
+      summary
+      actor
+      actorName
+      at
+    }
+    endCursor
+    hasNextPage
+  }
+}
+    `) as unknown as TypedDocumentString<RoleHistoryQuery, RoleHistoryQueryVariables>;
 export const PlanningPeriodDocument = new TypedDocumentString(`
     query PlanningPeriod($from: NaiveDate!, $to: NaiveDate!, $start: DateTime!, $end: DateTime!, $withClient: Boolean!, $withVehicle: Boolean!) {
   capacity(from: $from, to: $to) {
@@ -921,7 +1279,7 @@ export const PlanningCatalogueDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<PlanningCatalogueQuery, PlanningCatalogueQueryVariables>;
 export const MyJobsDocument = new TypedDocumentString(`
-    query MyJobs($from: DateTime!, $to: DateTime!, $withVehicle: Boolean!) {
+    query MyJobs($withVehicle: Boolean!) {
   mechanicQueue {
     employeeId
     clock {
@@ -947,6 +1305,8 @@ export const MyJobsDocument = new TypedDocumentString(`
       progress
       running
       paused
+      clockedSeconds
+      runningSince
       vehicle @include(if: $withVehicle) {
         id
         plate
@@ -956,16 +1316,72 @@ export const MyJobsDocument = new TypedDocumentString(`
       }
     }
   }
-  timesheet(from: $from, to: $to) {
-    jobs {
-      workOrderId
-      lineId
-      startedAt
-      endedAt
-    }
-  }
 }
     `) as unknown as TypedDocumentString<MyJobsQuery, MyJobsQueryVariables>;
+export const RevenueReportDocument = new TypedDocumentString(`
+    query RevenueReport($from: DateTime!, $to: DateTime!, $granularity: Granularity!) {
+  revenue(from: $from, to: $to, granularity: $granularity) {
+    starts
+    invoices
+    revenue
+  }
+}
+    `) as unknown as TypedDocumentString<RevenueReportQuery, RevenueReportQueryVariables>;
+export const PeriodSummaryDocument = new TypedDocumentString(`
+    query PeriodSummary($from: DateTime!, $to: DateTime!) {
+  averageRepairOrder(from: $from, to: $to) {
+    invoices
+    revenue
+    average
+  }
+  carCount(from: $from, to: $to) {
+    orders
+    cars
+  }
+  recommendationConversion(from: $from, to: $to) {
+    recommendations
+    converted
+    rateBasisPoints
+  }
+}
+    `) as unknown as TypedDocumentString<PeriodSummaryQuery, PeriodSummaryQueryVariables>;
+export const MechanicProductivityDocument = new TypedDocumentString(`
+    query MechanicProductivity($from: DateTime!, $to: DateTime!) {
+  mechanicProductivity(from: $from, to: $to) {
+    mechanicId
+    lines
+    normHoursTenths
+    amount
+  }
+}
+    `) as unknown as TypedDocumentString<MechanicProductivityQuery, MechanicProductivityQueryVariables>;
+export const ReportEmployeesDocument = new TypedDocumentString(`
+    query ReportEmployees {
+  employees(includeInactive: true) {
+    id
+    fullName
+  }
+}
+    `) as unknown as TypedDocumentString<ReportEmployeesQuery, ReportEmployeesQueryVariables>;
+export const TopItemsDocument = new TypedDocumentString(`
+    query TopItems($from: DateTime!, $to: DateTime!, $kind: ItemKind!, $first: Int) {
+  topItems(from: $from, to: $to, kind: $kind, first: $first) {
+    description
+    lines
+    quantity
+    amount
+  }
+}
+    `) as unknown as TypedDocumentString<TopItemsQuery, TopItemsQueryVariables>;
+export const ReceivablesAgingDocument = new TypedDocumentString(`
+    query ReceivablesAging($asOf: DateTime) {
+  receivablesAging(asOf: $asOf) {
+    age
+    invoices
+    owed
+  }
+}
+    `) as unknown as TypedDocumentString<ReceivablesAgingQuery, ReceivablesAgingQueryVariables>;
 export const StockLevelsDocument = new TypedDocumentString(`
     query StockLevels($first: Int!, $filter: StockFilter) {
   stockLevels(first: $first, filter: $filter) {
