@@ -376,8 +376,9 @@ pub struct Settings {
     #[serde(default)]
     pub markup_by_category: BTreeMap<Code, MarkupScale>,
     /// How long an approval link works, in hours, if the owner chose (else
-    /// [`DEFAULT_APPROVAL_LINK_HOURS`]).
-    #[serde(default)]
+    /// [`DEFAULT_APPROVAL_LINK_HOURS`]). Left out of the stored fold while unset, as the card
+    /// leaves it out: the API's settings document is that fold, and keeps its shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_link_hours: Option<u32>,
 }
 

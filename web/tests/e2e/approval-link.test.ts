@@ -3,9 +3,11 @@
  * screen; the client opens it on a phone in a browser that never saw the shop (no cookies), the
  * token leaves the address bar, two lines are approved and one declined; the advisor's card shows
  * the answer with the evidence the server recorded (address, browser, lines), the board marks the
- * order. A revoked, a tampered and a stale link (a line changed after sending) each get a clear
- * page of their own, and an answered link is not answered twice.
+ * order. A revoked, a tampered, a stale (a line changed after sending) and an expired link each get
+ * a clear page of their own, and an answered link is not answered twice.
  */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { formatMoney } from '../../src/format/money.ts';
@@ -94,6 +96,33 @@ async function openCard(page: Page, order: string): Promise<void> {
     .catch(async (e: unknown) => {
       throw new Error(`the card did not load: ${(await page.locator('body').innerText()).slice(-200)}`, { cause: e });
     });
+}
+
+/**
+ * A link sent three days and an hour ago, written to the log as the API would have written it (no
+ * test waits out 72 hours): a token made the API's way (the order's id and 32 random bytes) whose
+ * hash the event keeps, bound to the estimate's current revision, so only its time is past.
+ */
+async function expiredLink(order: string, revision: string): Promise<string> {
+  const secret = randomBytes(32);
+  const token = Buffer.concat([Buffer.from(order.replace(/-/g, ''), 'hex'), secret]).toString('base64url');
+  const sentAt = Date.now() - 73 * 3_600_000;
+  const payload = {
+    type: 'ApprovalLinkIssued',
+    link_id: uuid(),
+    token_hash: createHash('sha256').update(secret).digest('hex'),
+    revision,
+    expires_at: new Date(sentAt + 72 * 3_600_000).toISOString(),
+    by: uuid(),
+    at: new Date(sentAt).toISOString(),
+  };
+  const metadata = { actor: 'system:e2e', correlation_id: uuid(), causation_id: uuid() };
+  const sql = `INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type, schema_version, payload, metadata)
+    SELECT '${uuid()}', 'work_order', '${order}', max(stream_version) + 1, 'ApprovalLinkIssued', 1,
+           '${JSON.stringify(payload)}'::jsonb, '${JSON.stringify(metadata)}'::jsonb
+      FROM events WHERE stream_type = 'work_order' AND stream_id = '${order}'`;
+  execFileSync('psql', [stack().databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
+  return token;
 }
 
 /** The client's page in a fresh, cookie-less phone-sized browser; returns its first heading. */
@@ -220,7 +249,7 @@ describe('the approval link', () => {
     await again.context.close();
   }, 240_000);
 
-  it('refuses a revoked, a tampered and a stale link with a clear page', async () => {
+  it('refuses a revoked, a tampered, a stale and an expired link with a clear page', async () => {
     const made = await orderWithLines(api, ['Диагностика подвески', 'Замена стоек стабилизатора']);
     const revoked = await sendLink(api, made.order);
 
@@ -274,6 +303,21 @@ describe('the approval link', () => {
       .waitFor();
     expect(advisor.problems).toEqual([]);
     await advisor.context.close();
+
+    // Expired: bound to the estimate as it is now, only its time is past.
+    const current = await sendLink(api, made.order);
+    const shown = (await (
+      await fetch(`${stack().baseURL}/api/v1/public/approval/view`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: current.url.split('#')[1] }),
+      })
+    ).json()) as { revision: string };
+    const expired = await openAsClient(browser, `${base}#${await expiredLink(made.order, shown.revision)}`);
+    await expired.page.getByRole('heading', { name: 'Срок действия ссылки истёк' }).waitFor();
+    await expectAccessible(expired.page, 'the client page: expired link');
+    expect(expired.problems).toEqual([]);
+    await expired.context.close();
 
     // Last, since it spends this address's allowance: the edge limits the public routes (no
     // account stands behind them), with the API's own error shape left to the API.
