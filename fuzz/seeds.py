@@ -10,7 +10,9 @@ schemas = document["components"]["schemas"]
 commands = {}
 for path in sorted(document["paths"]):
     parts = path.split("/")
-    if len(parts) == 5 and not parts[4].startswith("{"):
+    # /v1/{aggregate}/{id}/{command}; the client's approval routes (/v1/public/approval/...) are
+    # no aggregate's commands.
+    if len(parts) == 5 and parts[3] == "{id}" and not parts[4].startswith("{"):
         commands.setdefault(parts[2], []).append((parts[4], document["paths"][path]["post"]))
 aggregates = sorted(commands)
 

@@ -71,9 +71,10 @@ fn world() -> &'static World {
         let document = command_api::openapi::document();
         let mut commands: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (path, _) in document["paths"].as_object().expect("paths") {
-            // `/v1/{aggregate}/{id}/{command}`
+            // `/v1/{aggregate}/{id}/{command}`; the client's approval routes
+            // (`/v1/public/approval/...`) are no aggregate's commands.
             let segments: Vec<&str> = path.split('/').collect();
-            if let [_, "v1", aggregate, _, command] = segments.as_slice() {
+            if let [_, "v1", aggregate, "{id}", command] = segments.as_slice() {
                 if !command.starts_with('{') {
                     commands
                         .entry((*aggregate).to_owned())
