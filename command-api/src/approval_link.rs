@@ -14,7 +14,7 @@
 
 use std::net::IpAddr;
 
-use aggregates::ids::LineId;
+use aggregates::ids::{EmployeeId, LineId};
 use aggregates::settings::Settings;
 use aggregates::vehicle::Vehicle;
 use aggregates::work_order::approval_link::hex;
@@ -205,27 +205,57 @@ pub struct Visitor {
     pub user_agent: String,
 }
 
+/// A request a link's token admitted: the order it names and the link's hash, the link found
+/// usable on the order as the log holds it now.
+struct Admitted {
+    id: String,
+    stream: StreamId,
+    hash: String,
+    issued_by: EmployeeId,
+    opened: bool,
+    now: DateTime<Utc>,
+}
+
+async fn admit(services: &Services, token: &str) -> Result<Admitted, ApiError> {
+    let token = Token::parse(token)?;
+    let id = token.work_order_id.to_string();
+    let stream = StreamId::new(WorkOrder::STREAM_TYPE, &id);
+    let now = Utc::now();
+    let order = load::<WorkOrder>(services, &stream).await?.state;
+    let hash = token.hash();
+    let link = order.usable_link(&hash, now)?;
+    Ok(Admitted {
+        issued_by: link.issued_by,
+        opened: link.opened_at.is_some(),
+        id,
+        stream,
+        hash,
+        now,
+    })
+}
+
 /// The link's page: the estimate, once the token is checked; the first opening is recorded.
 pub async fn view(
     services: &Services,
     body: ViewBody,
     visitor: Visitor,
 ) -> Result<ApprovalView, ApiError> {
-    let token = Token::parse(&body.token)?;
-    let id = token.work_order_id.to_string();
-    let stream = StreamId::new(WorkOrder::STREAM_TYPE, &id);
-    let now = Utc::now();
-    let order = load::<WorkOrder>(services, &stream).await?;
-    let hash = token.hash();
-    let link = order.state.usable_link(&hash, now)?;
-    if link.opened_at.is_none() {
+    let Admitted {
+        id,
+        stream,
+        hash,
+        issued_by,
+        opened,
+        now,
+    } = admit(services, &body.token).await?;
+    if !opened {
         let command = WorkOrderCommand::OpenApprovalLink {
             token_hash: hash.clone(),
             address: visitor.address.map(|a| a.to_string()).unwrap_or_default(),
             user_agent: visitor.user_agent,
             at: now,
         };
-        execute_admitted::<WorkOrder>(services, &id, ACTOR, link.issued_by, command).await?;
+        execute_admitted::<WorkOrder>(services, &id, ACTOR, issued_by, command).await?;
     }
     let order = load::<WorkOrder>(services, &stream).await?.state;
     let link = order.usable_link(&hash, now)?;
@@ -299,13 +329,13 @@ pub async fn answer(
     body: AnswerBody,
     visitor: Visitor,
 ) -> Result<AnswerRecorded, ApiError> {
-    let token = Token::parse(&body.token)?;
-    let id = token.work_order_id.to_string();
-    let stream = StreamId::new(WorkOrder::STREAM_TYPE, &id);
-    let now = Utc::now();
-    let order = load::<WorkOrder>(services, &stream).await?;
-    let hash = token.hash();
-    let issued_by = order.state.usable_link(&hash, now)?.issued_by;
+    let Admitted {
+        id,
+        hash,
+        issued_by,
+        now,
+        ..
+    } = admit(services, &body.token).await?;
     let decisions: Vec<(LineId, LineDecision)> = body
         .decisions
         .into_iter()

@@ -175,10 +175,8 @@ async fn approval_view(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = public_body(body)?;
     let visitor = visitor(&api, peer, &headers);
-    let view = approval_link::view(&api.services, body, visitor).await?;
-    Ok((StatusCode::OK, no_store(), Json(view)).into_response())
+    public_answer(approval_link::view(&api.services, public_body(body)?, visitor).await?)
 }
 
 /// The client's answer through an approval link.
@@ -188,10 +186,13 @@ async fn approval_answer(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = public_body(body)?;
     let visitor = visitor(&api, peer, &headers);
-    let recorded = approval_link::answer(&api.services, body, visitor).await?;
-    Ok((StatusCode::OK, no_store(), Json(recorded)).into_response())
+    public_answer(approval_link::answer(&api.services, public_body(body)?, visitor).await?)
+}
+
+/// The estimate and the answer are the client's: no cache keeps them.
+fn public_answer(value: impl serde::Serialize) -> Result<Response, ApiError> {
+    Ok((StatusCode::OK, [("cache-control", "no-store")], Json(value)).into_response())
 }
 
 /// A public request's body: JSON of the expected shape, text the log may store.
@@ -230,11 +231,6 @@ fn visitor(
             .unwrap_or_default()
             .to_owned(),
     }
-}
-
-/// The estimate and the answer are the client's: no cache keeps them.
-fn no_store() -> [(&'static str, &'static str); 1] {
-    [("cache-control", "no-store")]
 }
 
 async fn health(State(api): State<Arc<CommandApi>>) -> impl IntoResponse {
