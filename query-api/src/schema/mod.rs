@@ -4,7 +4,8 @@
 //! [`me`] (the app shell), [`clients`] (clients and their cars), [`board`] (the work-order board),
 //! [`order_card`] (a work order's card), [`cashier`] (invoices and payments), [`reference_data`]
 //! (catalogue, settings, directories, roles, staff), [`search`], [`history`] (and
-//! [`history_at`], a work order as it was after any event), [`reports`],
+//! [`history_at`] and [`history_at_records`], a work order, client, vehicle or invoice as it was
+//! after any event), [`reports`],
 //! [`stock`] (parts, stock, suppliers, purchase orders, the margin report) and [`planning`] (the
 //! days' capacity and load, appointments, bays, a mechanic's queue and timesheet). The root
 //! [`Query`] merges their root fields.
@@ -21,6 +22,7 @@ pub mod cashier;
 pub mod clients;
 pub mod history;
 pub mod history_at;
+pub mod history_at_records;
 pub mod me;
 pub mod order_card;
 pub mod planning;
@@ -49,6 +51,7 @@ pub struct Query(
     search::SearchQuery,
     history::HistoryQuery,
     history_at::HistoryAtQuery,
+    history_at_records::HistoryAtRecordsQuery,
     reports::ReportsQuery,
     stock::StockQuery,
     planning::PlanningQuery,

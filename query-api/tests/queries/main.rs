@@ -8,6 +8,7 @@ mod bad_input;
 mod cost;
 mod fuzz;
 mod history_at;
+mod history_at_records;
 mod matrix;
 mod order_card_stock;
 mod planning;

@@ -1,6 +1,7 @@
 /**
  * What the auditor's screen reads: `search` to find a record, `history` (every page, oldest first)
- * and `workOrderAt`, the order as the domain folded it after one event. Nothing here writes.
+ * and `workOrderAt`, `clientAt`, `vehicleAt`, `invoiceAt`: the record as the domain folded it after
+ * one event. Nothing here writes.
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { graphql } from '../api/generated/graphql/gql.ts';
@@ -76,6 +77,93 @@ export const AuditWorkOrderAtDocument = graphql(`
   }
 `);
 
+export const AuditClientAtDocument = graphql(`
+  query AuditClientAt($id: UUID!, $version: Int!) {
+    clientAt(id: $id, version: $version) {
+      id
+      version
+      kind
+      displayName
+      inn
+      kpp
+      email
+      standing
+      discountBp
+      messagesConsent {
+        given
+        channel
+        at
+      }
+      personalDataConsent {
+        given
+        channel
+        at
+      }
+      notes {
+        text
+        at
+      }
+    }
+  }
+`);
+
+export const AuditVehicleAtDocument = graphql(`
+  query AuditVehicleAt($id: UUID!, $version: Int!) {
+    vehicleAt(id: $id, version: $version) {
+      id
+      version
+      vin
+      plate
+      make
+      model
+      year
+      ownerId
+      owners {
+        clientId
+        since
+      }
+      mileageKm
+    }
+  }
+`);
+
+export const AuditInvoiceAtDocument = graphql(`
+  query AuditInvoiceAt($id: UUID!, $version: Int!) {
+    invoiceAt(id: $id, version: $version) {
+      id
+      version
+      number
+      status
+      workOrderId
+      workOrderNumber
+      payer {
+        kind
+        legalName
+        inn
+        policyNumber
+      }
+      lines {
+        id
+        kind
+        description
+        quantity
+        unitPrice
+        discount
+        amount
+      }
+      orderTotals {
+        total
+      }
+      total
+      vat
+      paid
+      refunded
+      netPaid
+      balance
+    }
+  }
+`);
+
 export type HistoryEntry = AuditHistoryQuery['history']['nodes'][number];
 
 export function useSearch(text: string) {
@@ -104,11 +192,24 @@ export function useHistory(kind: RecordKind | undefined, id: string) {
   });
 }
 
-export function useWorkOrderAt(id: string, version: number | null) {
+/**
+ * A record's state after event `version`, read by `fetch`; while the next one loads the last one
+ * stays on screen (the slider moves one event at a time and the panel should not blink).
+ */
+function useStateAt<Result>(kind: string, id: string, version: number, fetch: () => Promise<Result>) {
   return useQuery({
-    queryKey: ['audit', 'work-order-at', id, version],
-    queryFn: () => query(AuditWorkOrderAtDocument, { id, version: version! }),
-    enabled: version !== null && version >= 1,
+    queryKey: ['audit', 'state-at', kind, id, version],
+    queryFn: fetch,
+    enabled: version >= 1,
     placeholderData: keepPreviousData,
   });
 }
+
+export const useWorkOrderAt = (id: string, version: number) =>
+  useStateAt('work_order', id, version, () => query(AuditWorkOrderAtDocument, { id, version }));
+export const useClientAt = (id: string, version: number) =>
+  useStateAt('client', id, version, () => query(AuditClientAtDocument, { id, version }));
+export const useVehicleAt = (id: string, version: number) =>
+  useStateAt('vehicle', id, version, () => query(AuditVehicleAtDocument, { id, version }));
+export const useInvoiceAt = (id: string, version: number) =>
+  useStateAt('invoice', id, version, () => query(AuditInvoiceAtDocument, { id, version }));

@@ -2,12 +2,12 @@
  * The auditor's time travel: an advisor opens an order and adds two lines (through the API); the
  * auditor finds the order by its number, reads its history as a timeline and moves through it with
  * the slider (by keyboard), seeing the card (lines, totals) as it was before and after the second
- * line was added, exactly as the query API folded it. The screen offers nothing that changes
- * anything, and is accessible.
+ * line was added, exactly as the query API folded it. An invoice likewise: its balance and status
+ * before and after a payment. The screen offers nothing that changes anything, and is accessible.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Api, expectAccessible, launch, loginAs, newTab, screenshot, uniquePhone, uuid } from './support.ts';
+import { Api, expectAccessible, launch, loginAs, newTab, screenshot, stack, uniquePhone, uuid } from './support.ts';
 
 const seed = Date.now().toString(36).toUpperCase();
 const SETTLE = { timeout: 15_000 };
@@ -129,6 +129,84 @@ describe('the auditor’s screen', () => {
     const buttons = await page.getByRole('button').allInnerTexts();
     expect(buttons.map((b) => b.trim()).sort()).toEqual(['Выйти']);
     await expectAccessible(page, 'audit');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows an invoice’s balance as it was before and after a payment', async () => {
+    // A completed order (one part, 5 000 ₽) invoiced and part-paid through the API.
+    const advisor = await Api.as('advisor');
+    const cashier = await Api.as('cashier');
+    const [client, vehicle, paidOrder, line, invoice] = [uuid(), uuid(), uuid(), uuid(), uuid()];
+    const clientName = `Счетова Алла ${seed}`;
+    await advisor.send('client', client, 'register', { party: { kind: 'person', full_name: clientName }, phones: [uniquePhone()] });
+    const vin = `XWE${Array.from({ length: 14 }, () => 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789'[Math.floor(Math.random() * 33)]).join('')}`;
+    await advisor.send('vehicle', vehicle, 'register', { vin, make: 'Kia', model: 'Rio', year: 2017, owner: client });
+    await advisor.send('work_order', paidOrder, 'open', { client_id: client, vehicle_id: vehicle });
+    await advisor.send('work_order', paidOrder, 'accept_vehicle', { mileage_km: 72_000, complaints: 'Не заводится', fuel_eighths: 2 });
+    await advisor.send('work_order', paidOrder, 'add_parts_line', {
+      line_id: line,
+      part_number: `AK${seed}`,
+      name: `Аккумулятор ${seed}`,
+      quantity_thousandths: 1000,
+      unit_price_kopecks: 500_000,
+    });
+    await advisor.send('work_order', paidOrder, 'record_approval', {
+      decisions: [{ line_id: line, decision: 'approve' }],
+      by: clientName,
+      channel: { kind: 'in_person' },
+    });
+    await advisor.send('work_order', paidOrder, 'start_work', {});
+    await advisor.send('work_order', paidOrder, 'complete', {});
+    await cashier.send('invoice', invoice, 'issue', { work_order_id: paidOrder });
+    await cashier.send('invoice', invoice, 'record_payment', { payment_id: uuid(), amount_kopecks: 120_000, method: 'cash' });
+
+    // The server's fold: unpaid for the whole, then 1 200 ₽ less owed.
+    const invoiceAt = async (v: number) =>
+      (
+        await auditor.query<{ invoiceAt: { status: string; balance: string; paid: string; number: string; workOrderNumber: string } }>(
+          'query($id: UUID!, $v: Int!) { invoiceAt(id: $id, version: $v) { status balance paid number workOrderNumber } }',
+          { id: invoice, v },
+        )
+      ).invoiceAt;
+    const issued = await invoiceAt(1);
+    const paid = await invoiceAt(2);
+    expect(issued.status).toBe('unpaid');
+    expect(paid.status).toBe('partially_paid');
+    expect(kopecks(issued.balance) - kopecks(paid.balance)).toBe(120_000);
+    expect(paid.paid).toBe('1200.00');
+
+    const { page, problems } = await newTab(browser);
+    await loginAs(page, 'auditor');
+    // Invoices are not in the search: the auditor opens one by its address.
+    await page.goto(`${stack().baseURL}/audit/invoice/${invoice}`);
+    await page.getByRole('heading', { name: 'История: счёт', level: 1 }).waitFor(SETTLE);
+    const timeline = page.getByRole('list', { name: 'События' });
+    await expect.poll(() => timeline.getByRole('listitem').count(), SETTLE).toBe(2);
+
+    // Now: after the payment.
+    const state = page.getByRole('region', { name: `Счёт № ${paid.number}` });
+    const balance = state.getByTestId('audit-balance');
+    const status = state.getByTestId('audit-invoice-status');
+    await expect.poll(() => balance.innerText(), SETTLE).toBe(rub(paid.balance));
+    expect(await status.innerText()).toBe('Оплачен частично');
+    expect(await state.getByTestId('audit-paid').innerText()).toBe(rub('1200.00'));
+    expect(await state.getByRole('rowheader', { name: new RegExp(`Аккумулятор ${seed}`) }).count()).toBe(1);
+
+    // One step back: as issued, the whole owed, nothing paid.
+    const slider = page.getByRole('slider', { name: 'Событие' });
+    await slider.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => balance.innerText(), SETTLE).toBe(rub(issued.balance));
+    await expect.poll(() => status.innerText(), SETTLE).toBe('Не оплачен');
+    expect(await state.getByTestId('audit-paid').innerText()).toBe(rub('0.00'));
+    expect(page.url()).toMatch(/\?v=1$/);
+    await expectAccessible(page, 'audit: invoice');
+    await screenshot(page, 'audit-invoice');
+
+    // The order it was issued from opens its own history.
+    await state.getByRole('link', { name: `История заказ-наряда № ${paid.workOrderNumber}` }).click();
+    await page.getByRole('heading', { name: 'История: заказ-наряд', level: 1 }).waitFor(SETTLE);
+    await page.getByRole('region', { name: `Заказ-наряд № ${paid.workOrderNumber}` }).waitFor(SETTLE);
     expect(problems).toEqual([]);
   });
 

@@ -131,6 +131,30 @@ export type AuditWorkOrderAtQueryVariables = Exact<{
 
 export type AuditWorkOrderAtQuery = { workOrderAt: { id: string, version: number, lastVersion: number, at: string, number: string, status: string, mileageKm: number | null, complaints: string | null, promisedAt: string | null, lines: Array<{ id: string, kind: string, description: string, partNumber: string | null, quantity: string, unitPrice: string, discountBp: number, discount: string, amount: string, progress: string | null, approval: string, approvedBy: string | null, approvalChannel: string | null, approvedAt: string | null }>, totals: { labour: string, parts: string, discount: string, total: string, vat: string, vatRateBp: number } } | null };
 
+export type AuditClientAtQueryVariables = Exact<{
+  id: string;
+  version: number;
+}>;
+
+
+export type AuditClientAtQuery = { clientAt: { id: string, version: number, kind: string, displayName: string, inn: string | null, kpp: string | null, email: string | null, standing: string, discountBp: number, messagesConsent: { given: boolean, channel: string, at: string } | null, personalDataConsent: { given: boolean, channel: string, at: string } | null, notes: Array<{ text: string, at: string }> } | null };
+
+export type AuditVehicleAtQueryVariables = Exact<{
+  id: string;
+  version: number;
+}>;
+
+
+export type AuditVehicleAtQuery = { vehicleAt: { id: string, version: number, vin: string | null, plate: string | null, make: string, model: string, year: number | null, ownerId: string | null, mileageKm: number | null, owners: Array<{ clientId: string, since: string }> } | null };
+
+export type AuditInvoiceAtQueryVariables = Exact<{
+  id: string;
+  version: number;
+}>;
+
+
+export type AuditInvoiceAtQuery = { invoiceAt: { id: string, version: number, number: string, status: string, workOrderId: string, workOrderNumber: string, total: string, vat: string, paid: string, refunded: string, netPaid: string, balance: string, payer: { kind: string, legalName: string | null, inn: string | null, policyNumber: string | null }, lines: Array<{ id: string, kind: string, description: string, quantity: string, unitPrice: string, discount: string, amount: string }>, orderTotals: { total: string } } | null };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -644,6 +668,90 @@ export const AuditWorkOrderAtDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AuditWorkOrderAtQuery, AuditWorkOrderAtQueryVariables>;
+export const AuditClientAtDocument = new TypedDocumentString(`
+    query AuditClientAt($id: UUID!, $version: Int!) {
+  clientAt(id: $id, version: $version) {
+    id
+    version
+    kind
+    displayName
+    inn
+    kpp
+    email
+    standing
+    discountBp
+    messagesConsent {
+      given
+      channel
+      at
+    }
+    personalDataConsent {
+      given
+      channel
+      at
+    }
+    notes {
+      text
+      at
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuditClientAtQuery, AuditClientAtQueryVariables>;
+export const AuditVehicleAtDocument = new TypedDocumentString(`
+    query AuditVehicleAt($id: UUID!, $version: Int!) {
+  vehicleAt(id: $id, version: $version) {
+    id
+    version
+    vin
+    plate
+    make
+    model
+    year
+    ownerId
+    owners {
+      clientId
+      since
+    }
+    mileageKm
+  }
+}
+    `) as unknown as TypedDocumentString<AuditVehicleAtQuery, AuditVehicleAtQueryVariables>;
+export const AuditInvoiceAtDocument = new TypedDocumentString(`
+    query AuditInvoiceAt($id: UUID!, $version: Int!) {
+  invoiceAt(id: $id, version: $version) {
+    id
+    version
+    number
+    status
+    workOrderId
+    workOrderNumber
+    payer {
+      kind
+      legalName
+      inn
+      policyNumber
+    }
+    lines {
+      id
+      kind
+      description
+      quantity
+      unitPrice
+      discount
+      amount
+    }
+    orderTotals {
+      total
+    }
+    total
+    vat
+    paid
+    refunded
+    netPaid
+    balance
+  }
+}
+    `) as unknown as TypedDocumentString<AuditInvoiceAtQuery, AuditInvoiceAtQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

@@ -1,0 +1,136 @@
+/** A work order's card as it was: status, intake, lines and the totals the domain computed then. */
+import type { AuditWorkOrderAtQuery } from '../api/generated/graphql/graphql.ts';
+import { formatDateTime } from '../format/dates.ts';
+import { formatMoney, formatPercentBp } from '../format/money.ts';
+import { STATUS_LABEL, type Status } from '../work-order/lifecycle.ts';
+import { formatAmountOf } from './logic.ts';
+import { useWorkOrderAt } from './queries.ts';
+import { Loaded } from './Loaded.tsx';
+import { text } from './text.ts';
+
+type Order = NonNullable<AuditWorkOrderAtQuery['workOrderAt']>;
+
+export function OrderAt({ id, version }: { id: string; version: number }) {
+  const at = useWorkOrderAt(id, version);
+  return (
+    <Loaded query={at} pick={(data) => data.workOrderAt}>
+      {(order, refreshing) => <OrderState order={order} refreshing={refreshing} />}
+    </Loaded>
+  );
+}
+
+function OrderState({ order, refreshing }: { order: Order; refreshing: boolean }) {
+  const s = text.state;
+  return (
+    <section className="card stack" aria-labelledby="audit-state" aria-busy={refreshing}>
+      <h2 id="audit-state">{s.title(order.number)}</h2>
+      <dl className="audit-facts">
+        <dt>{s.status}</dt>
+        <dd data-testid="audit-status">{STATUS_LABEL[order.status as Status] ?? order.status}</dd>
+        {order.mileageKm != null && (
+          <>
+            <dt>{s.mileage}</dt>
+            <dd>{s.km(order.mileageKm)}</dd>
+          </>
+        )}
+        {order.complaints && (
+          <>
+            <dt>{s.complaints}</dt>
+            <dd>{order.complaints}</dd>
+          </>
+        )}
+        {order.promisedAt && (
+          <>
+            <dt>{s.promised}</dt>
+            <dd>{formatDateTime(order.promisedAt)}</dd>
+          </>
+        )}
+      </dl>
+      <Lines order={order} />
+      <h3 id="audit-totals">{s.totals}</h3>
+      <dl className="audit-totals" aria-labelledby="audit-totals" data-testid="audit-totals">
+        <div>
+          <dt>{s.labour}</dt>
+          <dd>{formatMoney(order.totals.labour)}</dd>
+        </div>
+        <div>
+          <dt>{s.parts}</dt>
+          <dd>{formatMoney(order.totals.parts)}</dd>
+        </div>
+        <div>
+          <dt>{s.discountTotal}</dt>
+          <dd>{formatMoney(order.totals.discount)}</dd>
+        </div>
+        <div>
+          <dt>{s.total}</dt>
+          <dd data-testid="audit-total">{formatMoney(order.totals.total)}</dd>
+        </div>
+        <div>
+          <dt>{s.vat(formatPercentBp(order.totals.vatRateBp))}</dt>
+          <dd>{formatMoney(order.totals.vat)}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+function Lines({ order }: { order: Order }) {
+  const s = text.state;
+  const c = s.columns;
+  if (order.lines.length === 0) return <p className="muted">{s.noLines}</p>;
+  return (
+    <div className="stock-scroll">
+      <table className="table">
+        <caption className="visually-hidden">{s.linesCaption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{c.what}</th>
+            <th scope="col">{c.kind}</th>
+            <th scope="col" className="num">
+              {c.qty}
+            </th>
+            <th scope="col" className="num">
+              {c.price}
+            </th>
+            <th scope="col" className="num">
+              {c.discount}
+            </th>
+            <th scope="col" className="num">
+              {c.amount}
+            </th>
+            <th scope="col">{c.approval}</th>
+            <th scope="col">{c.progress}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {order.lines.map((line) => (
+            <tr key={line.id}>
+              <th scope="row">
+                {line.description}
+                {line.partNumber && <span className="muted"> · {line.partNumber}</span>}
+              </th>
+              <td>{s.kinds[line.kind] ?? line.kind}</td>
+              <td className="num">{formatAmountOf(line.quantity)}</td>
+              <td className="num">{formatMoney(line.unitPrice)}</td>
+              <td className="num">{line.discountBp > 0 ? `${formatPercentBp(line.discountBp)} · ${formatMoney(line.discount)}` : '—'}</td>
+              <td className="num">{formatMoney(line.amount)}</td>
+              <td>
+                {s.approval[line.approval] ?? line.approval}
+                {line.approvedAt && (
+                  <span className="muted">
+                    {' '}
+                    ({[line.approvedBy, line.approvalChannel && s.channels[line.approvalChannel], formatDateTime(line.approvedAt)]
+                      .filter(Boolean)
+                      .join(', ')}
+                    )
+                  </span>
+                )}
+              </td>
+              <td>{line.progress ? (s.progress[line.progress] ?? line.progress) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
