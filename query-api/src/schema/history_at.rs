@@ -1,25 +1,22 @@
 //! The auditor's time travel: a work order as it was after any event of its history.
 //!
-//! Folded from the log with the domain's own `evolve`, as the replay tool folds it, and its totals
-//! from the domain's own `totals`: never from a read model (which holds only today's card) and never
-//! recomputed here, so what the auditor sees is what the domain decided then. Personal fields (who
-//! approved a line) are worded as [`HIDDEN`]: the query API holds no data keys.
+//! Folded from the log with the domain's own `evolve`, as the replay tool folds it (on the one path
+//! of every record's time travel, [`super::history_at_records`]), and its totals from the domain's
+//! own `totals`: never from a read model (which holds only today's card) and never recomputed here,
+//! so what the auditor sees is what the domain decided then. Personal fields (who approved a line)
+//! are worded as [`HIDDEN`]: the query API holds no data keys.
 
-use aggregates::money::Money;
-use aggregates::permission::Permission as P;
 use aggregates::work_order::{
-    Approval, ApprovalChannel, LabourProgress, PricedLine, Totals, WorkOrder, WorkOrderEvent,
+    Approval, ApprovalChannel, LabourProgress, PricedLine, Totals, WorkOrder,
 };
-use aggregates::Aggregate;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use event_store::StreamId;
 use uuid::Uuid;
 
-use crate::context::Scope;
-use crate::error::{GqlResult, OrGql, QueryError};
+use crate::error::GqlResult;
 use crate::money::Rub;
 use crate::schema::history::HIDDEN;
+use crate::schema::history_at_records::{decimal, record_at, rub, After};
 
 /// A work order as it stood after one event of its history.
 #[derive(SimpleObject)]
@@ -119,93 +116,12 @@ impl HistoryAtQuery {
         version: Option<i32>,
         at: Option<DateTime<Utc>>,
     ) -> GqlResult<Option<WorkOrderState>> {
-        let scope = Scope::of(ctx);
-        scope.viewer.require(P::HistoryRead).gql()?;
-        let until = match (version, at) {
-            (Some(_), Some(_)) => {
-                return Err(invalid(
-                    "version or at, not both",
-                    "укажите либо версию, либо момент времени",
-                ))
-                .gql()
-            }
-            (Some(v), None) if v < 1 => {
-                return Err(invalid("version starts at 1", "версия начинается с 1")).gql()
-            }
-            (Some(v), None) => Until::Version(u64::try_from(v).unwrap_or(0)),
-            (None, Some(at)) => Until::Instant(at),
-            (None, None) => Until::Now,
-        };
-        work_order_at(&scope, id, until).await.gql()
+        record_at(ctx, id, version, at, work_order_state).await
     }
 }
 
-fn invalid(reason: &str, reason_ru: &str) -> QueryError {
-    QueryError::InvalidArgument {
-        field: "version",
-        reason: reason.to_owned(),
-        reason_ru: reason_ru.to_owned(),
-    }
-}
-
-/// Where the fold stops.
-#[derive(Clone, Copy)]
-enum Until {
-    Version(u64),
-    Instant(DateTime<Utc>),
-    Now,
-}
-
-/// Folds the order's events up to `until` with the domain's `evolve`.
-async fn work_order_at(
-    scope: &Scope<'_>,
-    id: Uuid,
-    until: Until,
-) -> Result<Option<WorkOrderState>, QueryError> {
-    let events = scope
-        .store
-        .read_stream(&StreamId::new("work_order", id.to_string()), 0)
-        .await
-        .map_err(projections::ProjectionError::from)?;
-    let last_version = events.last().map_or(0, |e| e.version);
-    let mut order = WorkOrder::default();
-    let mut after = None;
-    for event in &events {
-        let stop = match until {
-            Until::Version(v) => event.version > v,
-            Until::Instant(at) => event.recorded_at > at,
-            Until::Now => false,
-        };
-        if stop {
-            break;
-        }
-        let decoded: WorkOrderEvent =
-            serde_json::from_value(event.payload.clone()).map_err(|e| {
-                projections::ProjectionError::Undecodable {
-                    event_type: event.event_type.clone(),
-                    reason: e.to_string(),
-                }
-            })?;
-        order = order.evolve(&decoded);
-        after = Some(event);
-    }
-    let Some(event) = after else {
-        return Ok(None);
-    };
-    Ok(Some(state(
-        id,
-        &order,
-        event,
-        i64::try_from(last_version).unwrap_or(i64::MAX),
-    )))
-}
-
-fn state(
-    id: Uuid,
-    order: &WorkOrder,
-    event: &event_store::RecordedEvent,
-    last_version: i64,
-) -> WorkOrderState {
+/// Any stream of the work order's type is shown once it has an event: the opening is the first.
+fn work_order_state(order: &WorkOrder, after: After<'_>) -> Option<WorkOrderState> {
     let labour = order.labour.iter().map(|line| {
         let (approved_by, approval_channel, approved_at) = approval(&line.approval);
         LineState {
@@ -258,12 +174,12 @@ fn state(
         }
     });
     let intake = order.intake.as_ref();
-    WorkOrderState {
-        id,
-        version: i64::try_from(event.version).unwrap_or(i64::MAX),
-        last_version,
-        at: event.recorded_at,
-        event_type: event.event_type.clone(),
+    Some(WorkOrderState {
+        id: after.id,
+        version: after.version(),
+        last_version: after.last_version,
+        at: after.event.recorded_at,
+        event_type: after.event.event_type.clone(),
         number: order.number.clone(),
         status: order.status.as_str().to_owned(),
         client_id: order.client_id.map(|c| c.0),
@@ -273,10 +189,11 @@ fn state(
         promised_at: order.promised_at,
         lines: labour.chain(parts).collect(),
         totals: totals(order.totals()),
-    }
+    })
 }
 
-fn totals(t: Totals) -> TotalsState {
+/// A work order's totals, as the card and an invoice's frozen basis hold them.
+pub(super) fn totals(t: Totals) -> TotalsState {
     TotalsState {
         labour: rub(t.labour),
         parts: rub(t.parts),
@@ -285,14 +202,6 @@ fn totals(t: Totals) -> TotalsState {
         vat: rub(t.vat),
         vat_rate_bp: i32::from(t.vat_rate.basis_points()),
     }
-}
-
-fn rub(money: Money) -> Rub {
-    Rub(money.as_kopecks())
-}
-
-fn decimal(thousandths: u32) -> String {
-    format!("{}.{:03}", thousandths / 1000, thousandths % 1000)
 }
 
 fn approval_state(approval: &Approval) -> String {

@@ -1,7 +1,7 @@
 //! The auditor's time travel for the other records with a card: a client, a vehicle and an
 //! invoice as each was after any event of its history (the work order's is [`super::history_at`]).
 //!
-//! One generic path folds any aggregate's stream with the domain's own `evolve` up to the chosen
+//! One generic path, the work order's too, folds any aggregate's stream with the domain's own `evolve` up to the chosen
 //! event; each kind then only writes its state out. What the domain computes (a client's standing,
 //! an invoice's status, total, VAT and balance) is asked of the domain, never recomputed here, and
 //! never read from a read model (which holds only today's record).
@@ -27,7 +27,7 @@ use crate::context::Scope;
 use crate::error::{GqlResult, OrGql, QueryError};
 use crate::money::Rub;
 use crate::schema::history::HIDDEN;
-use crate::schema::history_at::TotalsState;
+use crate::schema::history_at::{totals, TotalsState};
 
 /// A client as they stood after one event of their history.
 #[derive(SimpleObject)]
@@ -250,14 +250,14 @@ impl HistoryAtRecordsQuery {
 }
 
 /// The event a state is after, and how far the stream goes now.
-struct After<'e> {
-    id: Uuid,
-    event: &'e RecordedEvent,
-    last_version: i64,
+pub(super) struct After<'e> {
+    pub(super) id: Uuid,
+    pub(super) event: &'e RecordedEvent,
+    pub(super) last_version: i64,
 }
 
 impl After<'_> {
-    fn version(&self) -> i64 {
+    pub(super) fn version(&self) -> i64 {
         i64::try_from(self.event.version).unwrap_or(i64::MAX)
     }
 }
@@ -271,7 +271,7 @@ enum Until {
 }
 
 impl Until {
-    /// The arguments as `workOrderAt` takes them: a version from 1, or an instant, not both.
+    /// The arguments as every root field takes them: a version from 1, or an instant, not both.
     fn parse(version: Option<i32>, at: Option<DateTime<Utc>>) -> Result<Self, QueryError> {
         match (version, at) {
             (Some(_), Some(_)) => Err(invalid(
@@ -305,8 +305,8 @@ fn invalid(reason: &str, reason_ru: &str) -> QueryError {
     }
 }
 
-/// The one path of the three root fields: the permission, the arguments, the fold, the shape.
-async fn record_at<A: Aggregate, S>(
+/// The one path of the four root fields: the permission, the arguments, the fold, the shape.
+pub(super) async fn record_at<A: Aggregate, S>(
     ctx: &Context<'_>,
     id: Uuid,
     version: Option<i32>,
@@ -454,7 +454,6 @@ fn vehicle_state(vehicle: &Vehicle, after: After<'_>) -> Option<VehicleState> {
 fn invoice_state(invoice: &Invoice, after: After<'_>) -> Option<InvoiceState> {
     let basis = invoice.basis.as_ref()?;
     let payer = invoice.payer.as_ref()?;
-    let t = &basis.totals;
     Some(InvoiceState {
         id: after.id,
         version: after.version(),
@@ -489,14 +488,7 @@ fn invoice_state(invoice: &Invoice, after: After<'_>) -> Option<InvoiceState> {
                 amount: rub(line.amount),
             })
             .collect(),
-        order_totals: TotalsState {
-            labour: rub(t.labour),
-            parts: rub(t.parts),
-            discount: rub(t.discount),
-            total: rub(t.total),
-            vat: rub(t.vat),
-            vat_rate_bp: i32::from(t.vat_rate.basis_points()),
-        },
+        order_totals: totals(basis.totals),
         total: rub(invoice.total()),
         vat: rub(invoice.vat()),
         paid: rub(invoice.paid),
@@ -546,10 +538,11 @@ fn payer_state(payer: &Payer) -> PayerState {
     }
 }
 
-fn rub(money: Money) -> Rub {
+pub(super) fn rub(money: Money) -> Rub {
     Rub(money.as_kopecks())
 }
 
-fn decimal(thousandths: u32) -> String {
+/// Thousandths as the card shows a quantity: a decimal with three places.
+pub(super) fn decimal(thousandths: u32) -> String {
     format!("{}.{:03}", thousandths / 1000, thousandths % 1000)
 }
