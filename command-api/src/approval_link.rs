@@ -205,11 +205,11 @@ pub struct Visitor {
     pub user_agent: String,
 }
 
-/// A request a link's token admitted: the order it names and the link's hash, the link found
-/// usable on the order as the log holds it now.
+/// A request a link's token admitted: the order it names, as the log holds it now, and the link's
+/// hash, the link found usable on that order.
 struct Admitted {
     id: String,
-    stream: StreamId,
+    order: WorkOrder,
     hash: String,
     issued_by: EmployeeId,
     opened: bool,
@@ -228,7 +228,7 @@ async fn admit(services: &Services, token: &str) -> Result<Admitted, ApiError> {
         issued_by: link.issued_by,
         opened: link.opened_at.is_some(),
         id,
-        stream,
+        order,
         hash,
         now,
     })
@@ -242,7 +242,7 @@ pub async fn view(
 ) -> Result<ApprovalView, ApiError> {
     let Admitted {
         id,
-        stream,
+        mut order,
         hash,
         issued_by,
         opened,
@@ -255,9 +255,12 @@ pub async fn view(
             user_agent: visitor.user_agent,
             at: now,
         };
+        // The page is drawn from the order as the opening leaves it: the decision the pipeline
+        // records, applied to the order admitted instead of reading the stream again.
+        let opening = order.decide(command.clone())?;
         execute_admitted::<WorkOrder>(services, &id, ACTOR, issued_by, command).await?;
+        order = opening.iter().fold(order, WorkOrder::evolve);
     }
-    let order = load::<WorkOrder>(services, &stream).await?.state;
     let link = order.usable_link(&hash, now)?;
     let settings = load::<Settings>(services, &StreamId::new("settings", &services.shop))
         .await?

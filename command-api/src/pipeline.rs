@@ -102,6 +102,15 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// The same context whose decision may rest on remembered copies, given the caller's
+    /// `premises` (those of their permissions); `None` leaves it reading the log only.
+    fn remembering(self, premises: Option<Vec<Premise>>) -> Self {
+        Self {
+            premises: std::sync::Mutex::new(premises),
+            ..self
+        }
+    }
+
     /// Sets what the accepted answer carries besides the acceptance (see [`Accepted::reply`]).
     pub fn reply(&self, value: Value) {
         *self
@@ -672,15 +681,7 @@ impl Incoming<'_> {
                 return Ok(first);
             }
         }
-        let context = Context {
-            services,
-            id,
-            actor: EmployeeId(principal.employee_id),
-            now: Utc::now(),
-            principal,
-            premises: std::sync::Mutex::new(premises),
-            reply: std::sync::Mutex::new(None),
-        };
+        let context = Context::new(services, id, principal, Utc::now()).remembering(premises);
         let command = A::command(parsed, &context).await?;
         principal.require(A::permission(&command))?;
 
