@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import type { AuditInvoiceAtQuery } from '../api/generated/graphql/graphql.ts';
 import { StatusBadge } from '../cashier/StatusBadge.tsx';
 import { formatMoney } from '../format/money.ts';
-import { formatAmountOf } from './logic.ts';
+import { LinesTable } from './LinesTable.tsx';
 import { Loaded } from './Loaded.tsx';
 import { useInvoiceAt } from './queries.ts';
 import { text } from './text.ts';
@@ -80,43 +80,12 @@ function payer(p: Invoice['payer']): string {
 }
 
 function Lines({ invoice }: { invoice: Invoice }) {
-  const s = text.invoice;
-  const c = s.columns;
   return (
-    <div className="stock-scroll">
-      <table className="table">
-        <caption className="visually-hidden">{s.linesCaption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{c.what}</th>
-            <th scope="col">{c.kind}</th>
-            <th scope="col" className="num">
-              {c.qty}
-            </th>
-            <th scope="col" className="num">
-              {c.price}
-            </th>
-            <th scope="col" className="num">
-              {c.discount}
-            </th>
-            <th scope="col" className="num">
-              {c.amount}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {invoice.lines.map((line) => (
-            <tr key={line.id}>
-              <th scope="row">{line.description}</th>
-              <td>{text.state.kinds[line.kind] ?? line.kind}</td>
-              <td className="num">{formatAmountOf(line.quantity)}</td>
-              <td className="num">{formatMoney(line.unitPrice)}</td>
-              <td className="num">{formatMoney(line.discount)}</td>
-              <td className="num">{formatMoney(line.amount)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <LinesTable
+      caption={text.invoice.linesCaption}
+      lines={invoice.lines}
+      what={(line) => line.description}
+      discount={(line) => formatMoney(line.discount)}
+    />
   );
 }

@@ -3,7 +3,7 @@ import type { AuditWorkOrderAtQuery } from '../api/generated/graphql/graphql.ts'
 import { formatDateTime } from '../format/dates.ts';
 import { formatMoney, formatPercentBp } from '../format/money.ts';
 import { STATUS_LABEL, type Status } from '../work-order/lifecycle.ts';
-import { formatAmountOf } from './logic.ts';
+import { LinesTable } from './LinesTable.tsx';
 import { useWorkOrderAt } from './queries.ts';
 import { Loaded } from './Loaded.tsx';
 import { text } from './text.ts';
@@ -79,58 +79,36 @@ function Lines({ order }: { order: Order }) {
   const c = s.columns;
   if (order.lines.length === 0) return <p className="muted">{s.noLines}</p>;
   return (
-    <div className="stock-scroll">
-      <table className="table">
-        <caption className="visually-hidden">{s.linesCaption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{c.what}</th>
-            <th scope="col">{c.kind}</th>
-            <th scope="col" className="num">
-              {c.qty}
-            </th>
-            <th scope="col" className="num">
-              {c.price}
-            </th>
-            <th scope="col" className="num">
-              {c.discount}
-            </th>
-            <th scope="col" className="num">
-              {c.amount}
-            </th>
-            <th scope="col">{c.approval}</th>
-            <th scope="col">{c.progress}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {order.lines.map((line) => (
-            <tr key={line.id}>
-              <th scope="row">
-                {line.description}
-                {line.partNumber && <span className="muted"> · {line.partNumber}</span>}
-              </th>
-              <td>{s.kinds[line.kind] ?? line.kind}</td>
-              <td className="num">{formatAmountOf(line.quantity)}</td>
-              <td className="num">{formatMoney(line.unitPrice)}</td>
-              <td className="num">{line.discountBp > 0 ? `${formatPercentBp(line.discountBp)} · ${formatMoney(line.discount)}` : '—'}</td>
-              <td className="num">{formatMoney(line.amount)}</td>
-              <td>
-                {s.approval[line.approval] ?? line.approval}
-                {line.approvedAt && (
-                  <span className="muted">
-                    {' '}
-                    ({[line.approvedBy, line.approvalChannel && s.channels[line.approvalChannel], formatDateTime(line.approvedAt)]
-                      .filter(Boolean)
-                      .join(', ')}
-                    )
-                  </span>
-                )}
-              </td>
-              <td>{line.progress ? (s.progress[line.progress] ?? line.progress) : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <LinesTable
+      caption={s.linesCaption}
+      lines={order.lines}
+      what={(line) => (
+        <>
+          {line.description}
+          {line.partNumber && <span className="muted"> · {line.partNumber}</span>}
+        </>
+      )}
+      discount={(line) => (line.discountBp > 0 ? `${formatPercentBp(line.discountBp)} · ${formatMoney(line.discount)}` : '—')}
+      more={[
+        {
+          title: c.approval,
+          cell: (line) => (
+            <>
+              {s.approval[line.approval] ?? line.approval}
+              {line.approvedAt && (
+                <span className="muted">
+                  {' '}
+                  ({[line.approvedBy, line.approvalChannel && s.channels[line.approvalChannel], formatDateTime(line.approvedAt)]
+                    .filter(Boolean)
+                    .join(', ')}
+                  )
+                </span>
+              )}
+            </>
+          ),
+        },
+        { title: c.progress, cell: (line) => (line.progress ? (s.progress[line.progress] ?? line.progress) : '—') },
+      ]}
+    />
   );
 }

@@ -114,7 +114,6 @@ export const text = {
     payerName: (name: string, inn: string | null) => (inn ? `${name}, ИНН ${inn}` : name),
     policy: (number: string) => `полис ${number}`,
     linesCaption: 'Позиции счёта в этот момент',
-    columns: { what: 'Работа / запчасть', kind: 'Вид', qty: 'Н-ч / кол-во', price: 'Цена', discount: 'Скидка', amount: 'Сумма' },
     money: 'Расчёты',
     total: 'Сумма счёта',
     ofOrder: (total: string) => `из ${total} по заказу`,

@@ -7,14 +7,15 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { newId, send } from '../api/commands.ts';
-import { LoadError } from '../app/LoadError.tsx';
+import { Listing, ListSection } from '../app/Listing.tsx';
+import { DataTable, RowToggle } from '../app/DataTable.tsx';
 import { can, useMe } from '../auth/me.ts';
 import { parseNormHoursToTenths } from '../format/money.ts';
 import type { OwnerCatalogueQuery } from '../api/generated/graphql/graphql.ts';
-import { normHoursToInput, placeError, type FormErrors } from './logic.ts';
+import { normHoursToInput, type FormErrors } from './logic.ts';
 import { refreshOwner, useCatalogue } from './queries.ts';
 import { text } from './text.ts';
-import { ActiveBadge, CommandError, Done, Field, OwnerNav, useCommand } from './ui.tsx';
+import { ActiveBadge, Field, FormEnd, OwnerNav, rowClass, useCheckedForm } from './ui.tsx';
 
 const t = text.catalogue;
 
@@ -47,78 +48,50 @@ export function CataloguePage() {
         ))}
       </datalist>
       <div className="owner-columns">
-        <section className="card stack" aria-labelledby="catalogue-list-title">
-          <h2 id="catalogue-list-title" className="visually-hidden">
-            {t.caption}
-          </h2>
+        <ListSection id="catalogue-list-title" title={t.caption} hideTitle>
           <label className="owner-check">
             <input type="checkbox" checked={showInactive} onChange={(e) => setShowInactive(e.target.checked)} />
             {t.showInactive}
           </label>
-          {catalogue.isPending ? (
-            <p className="muted" role="status">
-              {text.loading}
-            </p>
-          ) : catalogue.isError ? (
-            <LoadError error={catalogue.error} retry={() => void catalogue.refetch()} />
-          ) : list.length === 0 ? (
-            <p className="muted">{t.empty}</p>
-          ) : (
-            <div className="owner-scroll">
-              <table className="table owner-table">
-                <caption className="visually-hidden">{t.caption}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.name}</th>
-                    <th scope="col">{t.category}</th>
-                    <th scope="col" className="num">
-                      {t.normHours}
-                    </th>
-                    <th scope="col">{t.status}</th>
-                    {editable && (
-                      <th scope="col">
-                        <span className="visually-hidden">{t.editShort}</span>
-                      </th>
-                    )}
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((service) => (
-                    <tr
-                      key={service.id}
-                      className={[
-                        service.id === editing ? 'owner-table__current' : '',
-                        service.active ? '' : 'owner-table__inactive',
-                      ].join(' ')}
-                    >
-                      <th scope="row">{service.name}</th>
-                      <td>
-                        <code>{service.category}</code>
-                      </td>
-                      <td className="num">{normHoursToInput(service.normHours)}</td>
-                      <td>
-                        <ActiveBadge active={service.active} />
-                      </td>
-                      {editable && (
-                        <td>
-                          <button
-                            type="button"
-                            className="button button--small button--ghost"
-                            aria-label={t.edit(service.name)}
-                            aria-pressed={service.id === editing}
-                            onClick={() => setEditing(service.id === editing ? null : service.id)}
-                          >
-                            {t.editShort}
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
+          <Listing read={catalogue} count={list.length} empty={t.empty}>
+            <DataTable
+              className="table owner-table"
+              scroll="owner-scroll"
+              caption={t.caption}
+              columns={[
+                { title: t.name },
+                { title: t.category },
+                { title: t.normHours, num: true },
+                { title: t.status },
+                editable && { title: t.editShort, hidden: true },
+              ]}
+            >
+              {list.map((service) => (
+                <tr key={service.id} className={rowClass(service.id === editing, service.active)}>
+                  <th scope="row">{service.name}</th>
+                  <td>
+                    <code>{service.category}</code>
+                  </td>
+                  <td className="num">{normHoursToInput(service.normHours)}</td>
+                  <td>
+                    <ActiveBadge active={service.active} />
+                  </td>
+                  {editable && (
+                    <td>
+                      <RowToggle
+                        label={t.edit(service.name)}
+                        open={service.id === editing}
+                        onToggle={() => setEditing(service.id === editing ? null : service.id)}
+                      >
+                        {t.editShort}
+                      </RowToggle>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </DataTable>
+          </Listing>
+        </ListSection>
         {editable && (
           <div className="stack">
             {editing && all.some((s) => s.id === editing) && (
@@ -191,19 +164,14 @@ function ServiceInputs({
 function AddService() {
   const f = t.add;
   const client = useQueryClient();
-  const command = useCommand();
+  const { command, done, setDone, errors, passes } = useCheckedForm(SERVICE_FIELDS);
   const blank: ServiceValues = { name: '', category: '', normHours: '' };
   const [values, setValues] = useState(blank);
-  const [checked, setChecked] = useState<FormErrors<ServiceField>>({ fields: {}, form: null });
-  const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(null);
-    command.clear();
-    const { errors, tenths } = check(values);
-    setChecked(errors);
-    if (Object.keys(errors.fields).length > 0 || tenths === null) return;
+    const { errors: found, tenths } = check(values);
+    if (!passes(found) || tenths === null) return;
     const name = values.name.trim();
     const ok = await command.run(() =>
       send('catalogue_service', newId(), 'add_service', {
@@ -218,40 +186,32 @@ function AddService() {
       refreshOwner(client);
     }
   }
-  const errors = command.failure ? placeError(command.failure, SERVICE_FIELDS) : checked;
   return (
     <form className="card stack owner-form" aria-labelledby="catalogue-add-title" onSubmit={submit} noValidate>
       <h2 id="catalogue-add-title">{f.title}</h2>
       <ServiceInputs values={values} set={(field, value) => setValues((v) => ({ ...v, [field]: value }))} errors={errors.fields} />
-      <CommandError error={errors.form} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={errors.form} done={done}>
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {command.busy ? text.saving : f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
 
 function EditService({ service, onClose }: { service: Service; onClose: () => void }) {
   const client = useQueryClient();
-  const command = useCommand();
+  const { command, done, setDone, errors, passes } = useCheckedForm(SERVICE_FIELDS);
   const [values, setValues] = useState<ServiceValues>({
     name: service.name,
     category: service.category,
     normHours: normHoursToInput(service.normHours),
   });
-  const [checked, setChecked] = useState<FormErrors<ServiceField>>({ fields: {}, form: null });
-  const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(null);
-    command.clear();
-    const { errors, tenths } = check(values);
-    setChecked(errors);
-    if (Object.keys(errors.fields).length > 0 || tenths === null) return;
+    const { errors: found, tenths } = check(values);
+    if (!passes(found) || tenths === null) return;
     const ok = await command.run(async () => {
       // One command per changed value, in the order a reader would check them.
       if (values.name.trim() !== service.name) {
@@ -274,7 +234,6 @@ function EditService({ service, onClose }: { service: Service; onClose: () => vo
     if (ok) refreshOwner(client);
   }
 
-  const errors = command.failure ? placeError(command.failure, SERVICE_FIELDS) : checked;
   return (
     <form className="card stack owner-form" aria-labelledby="catalogue-edit-title" onSubmit={submit} noValidate>
       <div className="row owner-actions">
@@ -284,9 +243,7 @@ function EditService({ service, onClose }: { service: Service; onClose: () => vo
         <ActiveBadge active={service.active} />
       </div>
       <ServiceInputs values={values} set={(field, value) => setValues((v) => ({ ...v, [field]: value }))} errors={errors.fields} />
-      <CommandError error={errors.form} />
-      <Done message={done} />
-      <div className="owner-actions">
+      <FormEnd error={errors.form} done={done} actions="owner-actions">
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {text.save}
         </button>
@@ -302,7 +259,7 @@ function EditService({ service, onClose }: { service: Service; onClose: () => vo
         <button type="button" className="button button--ghost" onClick={onClose}>
           {text.staff.close}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }

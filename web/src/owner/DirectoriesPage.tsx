@@ -8,12 +8,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { send } from '../api/commands.ts';
 import { LoadError } from '../app/LoadError.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 import { can, useMe } from '../auth/me.ts';
 import type { OwnerDirectoriesQuery } from '../api/generated/graphql/graphql.ts';
-import { placeError, suggestCode, type FormErrors } from './logic.ts';
+import { suggestCode, type FormErrors } from './logic.ts';
 import { refreshOwner, useDirectories } from './queries.ts';
 import { text } from './text.ts';
-import { ActiveBadge, CommandError, Done, Field, OwnerNav, useCommand } from './ui.tsx';
+import { ActiveBadge, CommandError, Field, FormEnd, OwnerNav, useCheckedForm, useCommand } from './ui.tsx';
 
 const t = text.directories;
 
@@ -133,71 +134,65 @@ function DirectoryCard({ directory, editable }: { directory: Directory; editable
           onDone={() => setRenaming(null)}
         />
       )}
-      <table className="table owner-table">
-        <caption className="visually-hidden">{t.entries(directory.name)}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.name}</th>
-            <th scope="col">{t.code}</th>
-            <th scope="col">{t.status}</th>
+      <DataTable
+        className="table owner-table"
+        caption={t.entries(directory.name)}
+        columns={[
+          { title: t.name },
+          { title: t.code },
+          { title: t.status },
+          editable && { title: t.renameShort, hidden: true },
+        ]}
+      >
+        {directory.entries.map((entry) => (
+          <tr key={entry.code} className={entry.active ? '' : 'owner-table__inactive'}>
+            <th scope="row">
+              {renaming === entry.code ? (
+                <RenameForm
+                  label={t.rename(entry.name)}
+                  current={entry.name}
+                  onSave={async (name) => {
+                    await send('directory', directory.code, 'rename_entry', { code: entry.code, name });
+                    refreshOwner(client);
+                  }}
+                  onDone={() => setRenaming(null)}
+                />
+              ) : (
+                entry.name
+              )}
+            </th>
+            <td>
+              <code>{entry.code}</code>
+            </td>
+            <td>
+              <ActiveBadge active={entry.active} />
+            </td>
             {editable && (
-              <th scope="col">
-                <span className="visually-hidden">{t.renameShort}</span>
-              </th>
+              <td>
+                <div className="owner-actions">
+                  <button
+                    type="button"
+                    className="button button--small button--ghost"
+                    aria-label={t.rename(entry.name)}
+                    onClick={() => setRenaming(entry.code)}
+                  >
+                    {t.renameShort}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small button--ghost"
+                    aria-label={entry.active ? t.deactivate(entry.name) : t.reactivate(entry.name)}
+                    disabled={command.busy}
+                    onClick={() => void toggle(entry)}
+                  >
+                    {entry.active ? t.deactivateShort : t.reactivateShort}
+                  </button>
+                </div>
+              </td>
             )}
           </tr>
-        </thead>
-        <tbody>
-          {directory.entries.map((entry) => (
-            <tr key={entry.code} className={entry.active ? '' : 'owner-table__inactive'}>
-              <th scope="row">
-                {renaming === entry.code ? (
-                  <RenameForm
-                    label={t.rename(entry.name)}
-                    current={entry.name}
-                    onSave={async (name) => {
-                      await send('directory', directory.code, 'rename_entry', { code: entry.code, name });
-                      refreshOwner(client);
-                    }}
-                    onDone={() => setRenaming(null)}
-                  />
-                ) : (
-                  entry.name
-                )}
-              </th>
-              <td>
-                <code>{entry.code}</code>
-              </td>
-              <td>
-                <ActiveBadge active={entry.active} />
-              </td>
-              {editable && (
-                <td>
-                  <div className="owner-actions">
-                    <button
-                      type="button"
-                      className="button button--small button--ghost"
-                      aria-label={t.rename(entry.name)}
-                      onClick={() => setRenaming(entry.code)}
-                    >
-                      {t.renameShort}
-                    </button>
-                    <button
-                      type="button"
-                      className="button button--small button--ghost"
-                      aria-label={entry.active ? t.deactivate(entry.name) : t.reactivate(entry.name)}
-                      disabled={command.busy}
-                      onClick={() => void toggle(entry)}
-                    >
-                      {entry.active ? t.deactivateShort : t.reactivateShort}
-                    </button>
-                  </div>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <CommandError error={command.error} />
       {editable && <AddEntry directory={directory} />}
     </section>
@@ -257,18 +252,12 @@ function check(form: { name: string; code: string }): FormErrors<CodeField> {
 function AddEntry({ directory }: { directory: Directory }) {
   const f = t.addEntry;
   const client = useQueryClient();
-  const command = useCommand();
+  const { command, done, setDone, errors, passes } = useCheckedForm(CODE_FIELDS);
   const form = useNameAndCode();
-  const [checked, setChecked] = useState<FormErrors<CodeField>>({ fields: {}, form: null });
-  const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(null);
-    command.clear();
-    const found = check(form);
-    setChecked(found);
-    if (Object.keys(found.fields).length > 0) return;
+    if (!passes(check(form))) return;
     const name = form.name.trim();
     const ok = await command.run(() =>
       send('directory', directory.code, 'add_entry', { code: form.code.trim(), name }),
@@ -279,18 +268,15 @@ function AddEntry({ directory }: { directory: Directory }) {
       refreshOwner(client);
     }
   }
-  const errors = command.failure ? placeError(command.failure, CODE_FIELDS) : checked;
   return (
     <form className="stack owner-section owner-form" aria-label={f.title(directory.name)} onSubmit={submit} noValidate>
       <h3>{f.title(directory.name)}</h3>
       <NameAndCode form={form} errors={errors.fields} />
-      <CommandError error={errors.form} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={errors.form} done={done}>
         <button type="submit" className="button" disabled={command.busy}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -298,18 +284,12 @@ function AddEntry({ directory }: { directory: Directory }) {
 function CreateDirectory() {
   const f = t.create;
   const client = useQueryClient();
-  const command = useCommand();
+  const { command, done, setDone, errors, passes } = useCheckedForm(CODE_FIELDS);
   const form = useNameAndCode();
-  const [checked, setChecked] = useState<FormErrors<CodeField>>({ fields: {}, form: null });
-  const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(null);
-    command.clear();
-    const found = check(form);
-    setChecked(found);
-    if (Object.keys(found.fields).length > 0) return;
+    if (!passes(check(form))) return;
     const name = form.name.trim();
     // The directory's code is its stream's id: the command API checks it as a code.
     const ok = await command.run(() => send('directory', form.code.trim(), 'create', { name }));
@@ -319,18 +299,15 @@ function CreateDirectory() {
       refreshOwner(client);
     }
   }
-  const errors = command.failure ? placeError(command.failure, CODE_FIELDS) : checked;
   return (
     <form className="card stack owner-form" aria-labelledby="directory-create-title" onSubmit={submit} noValidate>
       <h2 id="directory-create-title">{f.title}</h2>
       <NameAndCode form={form} errors={errors.fields} />
-      <CommandError error={errors.form} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={errors.form} done={done}>
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }

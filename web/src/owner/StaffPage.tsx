@@ -14,16 +14,17 @@ import { useState, type FormEvent } from 'react';
 import { newId, send } from '../api/commands.ts';
 import { call } from '../api/http.ts';
 import { AUTH_BASE } from '../api/session.ts';
-import { LoadError } from '../app/LoadError.tsx';
+import { Listing, ListSection } from '../app/Listing.tsx';
 import { text as appText } from '../app/text.ts';
+import { DataTable, RowToggle } from '../app/DataTable.tsx';
 import { can, useMe, type Me } from '../auth/me.ts';
 import { formatDate } from '../format/dates.ts';
 import { formatPhone } from '../format/vehicle.ts';
 import type { OwnerEmployeesQuery, OwnerRolesQuery } from '../api/generated/graphql/graphql.ts';
-import { orNull, placeError, roleNames, type FormErrors } from './logic.ts';
+import { orNull, placeError, roleNames } from './logic.ts';
 import { refreshOwner, useEmployees, useRoles } from './queries.ts';
 import { text } from './text.ts';
-import { ActiveBadge, CommandError, Done, Field, OwnerNav, useCommand } from './ui.tsx';
+import { ActiveBadge, CommandError, Done, Field, FormEnd, OwnerNav, rowClass, useCheckedForm, useCommand } from './ui.tsx';
 
 const t = text.staff;
 /** All employees of the shop live in one stream. */
@@ -55,77 +56,53 @@ export function StaffPage() {
       <OwnerNav me={me} />
       <h1>{t.title}</h1>
       <div className="owner-columns">
-        <section className="card stack" aria-labelledby="staff-list-title">
-          <h2 id="staff-list-title" className="visually-hidden">
-            {t.caption}
-          </h2>
+        <ListSection id="staff-list-title" title={t.caption} hideTitle>
           <label className="owner-check">
             <input type="checkbox" checked={showInactive} onChange={(e) => setShowInactive(e.target.checked)} />
             {t.showInactive}
           </label>
-          {employees.isPending ? (
-            <p className="muted" role="status">
-              {text.loading}
-            </p>
-          ) : employees.isError ? (
-            <LoadError error={employees.error} retry={() => void employees.refetch()} />
-          ) : list.length === 0 ? (
-            <p className="muted">{t.empty}</p>
-          ) : (
-            <div className="owner-scroll">
-              <table className="table owner-table">
-                <caption className="visually-hidden">{t.caption}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.name}</th>
-                    <th scope="col">{t.roles}</th>
-                    <th scope="col">{t.status}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t.openShort}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((employee) => (
-                    <tr
-                      key={employee.id}
-                      className={[
-                        employee.id === selected ? 'owner-table__current' : '',
-                        employee.active ? '' : 'owner-table__inactive',
-                      ].join(' ')}
+          <Listing read={employees} count={list.length} empty={t.empty}>
+            <DataTable
+              className="table owner-table"
+              scroll="owner-scroll"
+              caption={t.caption}
+              columns={[
+                { title: t.name },
+                { title: t.roles },
+                { title: t.status },
+                { title: t.openShort, hidden: true },
+              ]}
+            >
+              {list.map((employee) => (
+                <tr key={employee.id} className={rowClass(employee.id === selected, employee.active)}>
+                  <th scope="row">
+                    {employee.fullName}
+                    <div className="muted owner-sub">{employee.position}</div>
+                    <div className="muted owner-sub">
+                      {[employee.email, employee.phone ? formatPhone(employee.phone) : null].filter(Boolean).join(', ')}
+                    </div>
+                  </th>
+                  <td>{employee.roles.map(nameOf).join(', ')}</td>
+                  <td>
+                    <ActiveBadge active={employee.active} on={t.active} off={t.inactive} />
+                    <div className="muted owner-sub">
+                      {t.hired} {formatDate(employee.hiredAt)}
+                    </div>
+                  </td>
+                  <td>
+                    <RowToggle
+                      label={t.open(employee.fullName)}
+                      open={employee.id === selected}
+                      onToggle={() => setSelected(employee.id === selected ? null : employee.id)}
                     >
-                      <th scope="row">
-                        {employee.fullName}
-                        <div className="muted owner-sub">{employee.position}</div>
-                        <div className="muted owner-sub">
-                          {[employee.email, employee.phone ? formatPhone(employee.phone) : null].filter(Boolean).join(', ')}
-                        </div>
-                      </th>
-                      <td>{employee.roles.map(nameOf).join(', ')}</td>
-                      <td>
-                        <ActiveBadge active={employee.active} on={t.active} off={t.inactive} />
-                        <div className="muted owner-sub">
-                          {t.hired} {formatDate(employee.hiredAt)}
-                        </div>
-                      </td>
-                      <td>
-                        <button
-                          type="button"
-                          className="button button--small button--ghost"
-                          aria-label={t.open(employee.fullName)}
-                          aria-pressed={employee.id === selected}
-                          onClick={() => setSelected(employee.id === selected ? null : employee.id)}
-                        >
-                          {t.openShort}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
+                      {t.openShort}
+                    </RowToggle>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          </Listing>
+        </ListSection>
         <div className="stack">
           {current && (
             <EmployeePanel
@@ -230,26 +207,18 @@ function checkDetails(values: Record<DetailsField, string>): Partial<Record<Deta
   return found;
 }
 
-const EMPTY: FormErrors<DetailsField> = { fields: {}, form: null };
-
 function HireForm({ roles, onHired }: { roles: Role[] | undefined; onHired: (id: string) => void }) {
   const f = t.hire;
   const client = useQueryClient();
-  const command = useCommand();
+  const { command, done, setDone, errors, passes } = useCheckedForm(DETAILS_FIELDS);
   const nameOf = roleNames(roles, appText.roles);
   const blank = { full_name: '', position: '', email: '', phone: '' };
   const [values, setValues] = useState<Record<DetailsField, string>>(blank);
   const [chosen, setChosen] = useState<string[]>([]);
-  const [checked, setChecked] = useState(EMPTY);
-  const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(null);
-    command.clear();
-    const found = checkDetails(values);
-    setChecked({ fields: found, form: null });
-    if (Object.keys(found).length > 0) return;
+    if (!passes({ fields: checkDetails(values), form: null })) return;
     const id = newId();
     const name = values.full_name.trim();
     const ok = await command.run(() =>
@@ -271,19 +240,16 @@ function HireForm({ roles, onHired }: { roles: Role[] | undefined; onHired: (id:
     }
   }
 
-  const errors = command.failure ? placeError(command.failure, DETAILS_FIELDS) : checked;
   return (
     <form className="card stack owner-form" aria-labelledby="staff-hire-title" onSubmit={submit} noValidate>
       <h2 id="staff-hire-title">{f.title}</h2>
       <DetailsInputs values={values} set={(field, value) => setValues((v) => ({ ...v, [field]: value }))} errors={errors.fields} />
       <RoleChoice roles={roles} chosen={chosen} onChange={setChosen} nameOf={nameOf} legend={t.roles} />
-      <CommandError error={errors.form} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={errors.form} done={done}>
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {command.busy ? text.saving : f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -323,23 +289,17 @@ function EmployeePanel({
 function DetailsForm({ employee }: { employee: Employee }) {
   const f = t.details;
   const client = useQueryClient();
-  const command = useCommand();
+  const { command, done, setDone, errors, passes } = useCheckedForm(DETAILS_FIELDS);
   const [values, setValues] = useState<Record<DetailsField, string>>({
     full_name: employee.fullName,
     position: employee.position,
     email: employee.email ?? '',
     phone: employee.phone ?? '',
   });
-  const [checked, setChecked] = useState(EMPTY);
-  const [done, setDone] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(null);
-    command.clear();
-    const found = checkDetails(values);
-    setChecked({ fields: found, form: null });
-    if (Object.keys(found).length > 0) return;
+    if (!passes({ fields: checkDetails(values), form: null })) return;
     const ok = await command.run(() =>
       send('staff', STAFF, 'change_details', {
         employee_id: employee.id,
@@ -354,18 +314,15 @@ function DetailsForm({ employee }: { employee: Employee }) {
       refreshOwner(client);
     }
   }
-  const errors = command.failure ? placeError(command.failure, DETAILS_FIELDS) : checked;
   return (
     <form className="stack owner-section owner-form" aria-label={f.title} onSubmit={submit} noValidate>
       <h3>{f.title}</h3>
       <DetailsInputs values={values} set={(field, value) => setValues((v) => ({ ...v, [field]: value }))} errors={errors.fields} />
-      <CommandError error={errors.form} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={errors.form} done={done}>
         <button type="submit" className="button" disabled={command.busy}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -389,13 +346,11 @@ function RolesForm({ employee, roles, nameOf }: { employee: Employee; roles: Rol
   return (
     <form className="stack owner-section" aria-label={f.title} onSubmit={submit} noValidate>
       <RoleChoice roles={roles} chosen={chosen} onChange={setChosen} nameOf={nameOf} legend={f.title} />
-      <CommandError error={command.error} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={command.error} done={done}>
         <button type="submit" className="button" disabled={command.busy}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -483,13 +438,11 @@ function PasswordForm({ employee }: { employee: Employee }) {
           <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         )}
       </Field>
-      <CommandError error={errors?.form} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={errors?.form} done={done}>
         <button type="submit" className="button" disabled={command.busy || password === ''}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }

@@ -5,9 +5,10 @@
  */
 import { useState } from 'react';
 import { NavLink } from 'react-router';
-import { ApiError } from '../api/errors.ts';
+import { CommandError, Done, FormEnd, messageOf, useCommand } from '../app/Command.tsx';
 import { Field as SharedField, type FieldProps } from '../app/Field.tsx';
 import { can, type Me } from '../auth/me.ts';
+import { placeError, type FormErrors } from './logic.ts';
 import { text } from './text.ts';
 import './owner.css';
 
@@ -45,11 +46,6 @@ export function OwnerNav({ me }: { me: Me | undefined }) {
   );
 }
 
-/** The words of a refusal or a failure. */
-export function messageOf(error: unknown): string {
-  return error instanceof ApiError ? error.messageRu : String(error);
-}
-
 /**
  * The app's labelled field, its error announced as it appears (the error is the news after a
  * submit: the client's check or the domain's refusal placed beside its input).
@@ -58,54 +54,31 @@ export function Field(props: FieldProps) {
   return <SharedField announce {...props} className={`owner-field${props.className ? ` ${props.className}` : ''}`} />;
 }
 
+/** The app's command runner and its notes (see `app/Command.tsx`). */
+export { CommandError, Done, FormEnd, messageOf, useCommand };
+
 /**
- * Runs a command from a form: busy while it is sent, its refusal kept as the ApiError (so a form
- * can place it beside its field) and as words.
+ * A form that checks its values before it sends them: its command, its note when done, and its
+ * errors: what the check found, or the server's refusal placed beside the field it names.
  */
-export function useCommand() {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  async function run(send: () => Promise<unknown>): Promise<boolean> {
-    setBusy(true);
-    setError(null);
-    setFailure(null);
-    try {
-      await send();
-      return true;
-    } catch (caught) {
-      setFailure(caught instanceof ApiError ? caught : null);
-      setError(messageOf(caught));
-      return false;
-    } finally {
-      setBusy(false);
-    }
+export function useCheckedForm<F extends string>(fields: Partial<Record<string, F>>) {
+  const command = useCommand();
+  const [checked, setChecked] = useState<FormErrors<F>>({ fields: {}, form: null });
+  const [done, setDone] = useState<string | null>(null);
+  /** A new submit: the last outcome cleared, what the check found kept; whether it may be sent. */
+  function passes(found: FormErrors<F>): boolean {
+    setDone(null);
+    command.clear();
+    setChecked(found);
+    return Object.keys(found.fields).length === 0;
   }
-  function clear() {
-    setError(null);
-    setFailure(null);
-  }
-  return { busy, error, failure, clear, run };
+  const errors = command.failure ? placeError(command.failure, fields) : checked;
+  return { command, done, setDone, errors, passes };
 }
 
-/** A refusal where the user acted. */
-export function CommandError({ error }: { error: string | null | undefined }) {
-  if (!error) return null;
-  return (
-    <p className="error" role="alert">
-      {error}
-    </p>
-  );
-}
-
-/** A short success note, announced. */
-export function Done({ message }: { message: string | null }) {
-  if (!message) return null;
-  return (
-    <p className="success" role="status">
-      {message}
-    </p>
-  );
+/** A list's row: the one whose panel is open stands out, a switched-off one is dimmed. */
+export function rowClass(current: boolean, active: boolean): string {
+  return [current ? 'owner-table__current' : '', active ? '' : 'owner-table__inactive'].join(' ');
 }
 
 /** «Действует» / «Отключено» as a badge. */

@@ -11,8 +11,9 @@ import { useMe } from '../auth/me.ts';
 import { countDifference, formatQuantity, formatThousandths, parseQuantity, stockId } from './logic.ts';
 import { refreshStock, useParts } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, Done, StockNav, messageOf } from './ui.tsx';
+import { FormEnd, StockNav, messageOf } from './ui.tsx';
 import { LoadError } from '../app/LoadError.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 
 const t = text.count;
 
@@ -108,85 +109,74 @@ export function CountPage() {
         ) : nodes.length === 0 ? (
           <p className="muted">{text.stock.empty}</p>
         ) : (
-          <div className="stock-scroll">
-            <table className="table stock-table">
-              <caption className="visually-hidden">{t.caption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{text.stock.number}</th>
-                  <th scope="col" className="num">
-                    {t.books}
+          <DataTable
+            className="table stock-table"
+            scroll="stock-scroll"
+            caption={t.caption}
+            columns={[
+              { title: text.stock.number },
+              { title: t.books, num: true },
+              { title: t.counted, num: true },
+              { title: t.reason },
+              { title: t.difference, num: true },
+            ]}
+          >
+            {nodes.map((part) => {
+              const sentRow = sent[part.id];
+              const typed = counted[part.id] ?? '';
+              const value = typed.trim() === '' ? null : parseQuantity(typed, { allowZero: true });
+              const difference = sentRow ? sentRow.difference : value === null ? null : countDifference(value, part.onHand ?? '0.000');
+              return (
+                <tr key={part.id}>
+                  <th scope="row">
+                    {part.number}
+                    <div className="muted stock-sub">
+                      {part.brand} · {part.name}
+                    </div>
                   </th>
-                  <th scope="col" className="num">
-                    {t.counted}
-                  </th>
-                  <th scope="col">{t.reason}</th>
-                  <th scope="col" className="num">
-                    {t.difference}
-                  </th>
+                  <td className="num">{formatQuantity(part.onHand, part.unit)}</td>
+                  <td className="num">
+                    <input
+                      className="stock-qty"
+                      inputMode="decimal"
+                      size={6}
+                      aria-label={t.countedLabel(part.number)}
+                      aria-invalid={typed.trim() !== '' && value === null ? true : undefined}
+                      value={typed}
+                      disabled={Boolean(sentRow)}
+                      onChange={(e) => setCounted({ ...counted, [part.id]: e.target.value })}
+                    />
+                    {failures[part.id] && (
+                      <div className="field__error" role="alert">
+                        {failures[part.id]}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    <input
+                      aria-label={t.reasonLabel(part.number)}
+                      value={reasons[part.id] ?? ''}
+                      disabled={Boolean(sentRow)}
+                      onChange={(e) => setReasons({ ...reasons, [part.id]: e.target.value })}
+                    />
+                  </td>
+                  <td className="num">
+                    {difference === null ? '—' : `${difference > 0 ? '+' : ''}${formatThousandths(difference)}`}
+                    {sentRow && <div className="badge badge--ok">{t.sent}</div>}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {nodes.map((part) => {
-                  const sentRow = sent[part.id];
-                  const typed = counted[part.id] ?? '';
-                  const value = typed.trim() === '' ? null : parseQuantity(typed, { allowZero: true });
-                  const difference = sentRow ? sentRow.difference : value === null ? null : countDifference(value, part.onHand ?? '0.000');
-                  return (
-                    <tr key={part.id}>
-                      <th scope="row">
-                        {part.number}
-                        <div className="muted stock-sub">
-                          {part.brand} · {part.name}
-                        </div>
-                      </th>
-                      <td className="num">{formatQuantity(part.onHand, part.unit)}</td>
-                      <td className="num">
-                        <input
-                          className="stock-qty"
-                          inputMode="decimal"
-                          size={6}
-                          aria-label={t.countedLabel(part.number)}
-                          aria-invalid={typed.trim() !== '' && value === null ? true : undefined}
-                          value={typed}
-                          disabled={Boolean(sentRow)}
-                          onChange={(e) => setCounted({ ...counted, [part.id]: e.target.value })}
-                        />
-                        {failures[part.id] && (
-                          <div className="field__error" role="alert">
-                            {failures[part.id]}
-                          </div>
-                        )}
-                      </td>
-                      <td>
-                        <input
-                          aria-label={t.reasonLabel(part.number)}
-                          value={reasons[part.id] ?? ''}
-                          disabled={Boolean(sentRow)}
-                          onChange={(e) => setReasons({ ...reasons, [part.id]: e.target.value })}
-                        />
-                      </td>
-                      <td className="num">
-                        {difference === null ? '—' : `${difference > 0 ? '+' : ''}${formatThousandths(difference)}`}
-                        {sentRow && <div className="badge badge--ok">{t.sent}</div>}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         )}
-        <CommandError error={error} />
-        <Done message={done} />
-        <div className="row">
+        <FormEnd error={error} done={done} actions="row">
           <button type="button" className="button button--primary" disabled={busy} onClick={() => void submit()}>
             {busy ? text.saving : t.submit}
           </button>
           <button type="button" className="button" disabled={busy} onClick={restart}>
             {t.restart}
           </button>
-        </div>
+        </FormEnd>
       </section>
     </div>
   );

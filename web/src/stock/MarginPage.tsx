@@ -24,7 +24,8 @@ import {
 import { useMarginReport, type MarginTotals } from './queries.ts';
 import { text } from './text.ts';
 import { StockNav } from './ui.tsx';
-import { LoadError } from '../app/LoadError.tsx';
+import { Listing, ListSection } from '../app/Listing.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 
 const t = text.margin;
 
@@ -104,103 +105,66 @@ function Leaks({
   return (
     <>
       {totals && <Totals totals={totals} />}
-      <section className="card stack" aria-labelledby="margin-title">
-        <h2 id="margin-title" className="visually-hidden">
-          {t.caption}
-        </h2>
-        {leaks.isPending ? (
-          <p className="muted" role="status">
-            {text.loading}
-          </p>
-        ) : leaks.isError && nodes.length === 0 ? (
-          <LoadError error={leaks.error} retry={() => void leaks.refetch()} />
-        ) : nodes.length === 0 ? (
-          <p className="muted">{t.empty}</p>
-        ) : (
-          <div className="stock-scroll">
-            <table className="table stock-table">
-              <caption className="visually-hidden">{t.caption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.at}</th>
-                  <th scope="col">{t.order}</th>
-                  <th scope="col">{t.number}</th>
-                  <th scope="col">{t.name}</th>
-                  <th scope="col" className="num">
-                    {t.ordered}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.billed}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.issued}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.billedAmount}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.issuedCost}
-                  </th>
-                  <th scope="col">{t.leak}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {nodes.map((line) => (
-                  <tr key={line.lineId}>
-                    <td>{formatDate(line.at)}</td>
-                    <th scope="row">
-                      {withOrders && line.workOrderNumber ? (
-                        <Link to={`/orders/${line.workOrderId}`}>{line.workOrderNumber}</Link>
-                      ) : (
-                        (line.workOrderNumber ?? '—')
-                      )}
-                    </th>
-                    <td>
-                      {withMovements && line.partId && line.partNumber ? (
-                        <Link to={`/stock/movements/${line.partId}`} aria-label={t.movements(line.partNumber)}>
-                          {line.partNumber}
-                        </Link>
-                      ) : (
-                        (line.partNumber ?? '—')
-                      )}
-                    </td>
-                    <td>{line.name ?? '—'}</td>
-                    <td className="num">{formatQuantity(line.orderedQuantity, '')}</td>
-                    <td className="num">{formatQuantity(line.billedQuantity, '')}</td>
-                    <td className="num">{formatQuantity(line.issuedQuantity, '')}</td>
-                    <td className="num">{formatMoney(line.billedAmount)}</td>
-                    <td className="num">{formatMoney(line.issuedCost)}</td>
-                    <td>
-                      <ul className="margin-leaks">
-                        {leaksOf(line).map((kind) => (
-                          <li key={kind}>
-                            <span className={`badge ${kind === 'BELOW_COST' ? 'badge--danger' : 'badge--warning'}`}>
-                              {t.leaks[kind]}
-                            </span>
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {leaks.isError && nodes.length > 0 && <LoadError error={leaks.error} retry={() => void leaks.fetchNextPage()} />}
-        {leaks.hasNextPage && (
-          <div>
-            <button
-              type="button"
-              className="button"
-              disabled={leaks.isFetchingNextPage}
-              onClick={() => void leaks.fetchNextPage()}
-            >
-              {leaks.isFetchingNextPage ? text.loading : t.more}
-            </button>
-          </div>
-        )}
-      </section>
+      <ListSection id="margin-title" title={t.caption} hideTitle>
+        <Listing read={leaks} count={nodes.length} empty={t.empty} pages={{ read: leaks, more: t.more }}>
+          <DataTable
+            className="table stock-table"
+            scroll="stock-scroll"
+            caption={t.caption}
+            columns={[
+              { title: t.at },
+              { title: t.order },
+              { title: t.number },
+              { title: t.name },
+              { title: t.ordered, num: true },
+              { title: t.billed, num: true },
+              { title: t.issued, num: true },
+              { title: t.billedAmount, num: true },
+              { title: t.issuedCost, num: true },
+              { title: t.leak },
+            ]}
+          >
+            {nodes.map((line) => (
+              <tr key={line.lineId}>
+                <td>{formatDate(line.at)}</td>
+                <th scope="row">
+                  {withOrders && line.workOrderNumber ? (
+                    <Link to={`/orders/${line.workOrderId}`}>{line.workOrderNumber}</Link>
+                  ) : (
+                    (line.workOrderNumber ?? '—')
+                  )}
+                </th>
+                <td>
+                  {withMovements && line.partId && line.partNumber ? (
+                    <Link to={`/stock/movements/${line.partId}`} aria-label={t.movements(line.partNumber)}>
+                      {line.partNumber}
+                    </Link>
+                  ) : (
+                    (line.partNumber ?? '—')
+                  )}
+                </td>
+                <td>{line.name ?? '—'}</td>
+                <td className="num">{formatQuantity(line.orderedQuantity, '')}</td>
+                <td className="num">{formatQuantity(line.billedQuantity, '')}</td>
+                <td className="num">{formatQuantity(line.issuedQuantity, '')}</td>
+                <td className="num">{formatMoney(line.billedAmount)}</td>
+                <td className="num">{formatMoney(line.issuedCost)}</td>
+                <td>
+                  <ul className="margin-leaks">
+                    {leaksOf(line).map((kind) => (
+                      <li key={kind}>
+                        <span className={`badge ${kind === 'BELOW_COST' ? 'badge--danger' : 'badge--warning'}`}>
+                          {t.leaks[kind]}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </Listing>
+      </ListSection>
     </>
   );
 }

@@ -11,6 +11,8 @@ import { usePartHeader, useStockMovements } from './queries.ts';
 import { text } from './text.ts';
 import { StockNav } from './ui.tsx';
 import { LoadError } from '../app/LoadError.tsx';
+import { Listing, ListSection } from '../app/Listing.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 
 const t = text.movements;
 
@@ -65,86 +67,49 @@ function Journal({
   const movements = useStockMovements(partId);
   const nodes = movements.data?.pages.flatMap((page) => page.stockMovements.nodes) ?? [];
   return (
-    <section className="card stack" aria-labelledby="movements-title">
-      <h2 id="movements-title" className="visually-hidden">
-        {t.caption}
-      </h2>
-      {movements.isPending ? (
-        <p className="muted" role="status">
-          {text.loading}
-        </p>
-      ) : movements.isError && nodes.length === 0 ? (
-        <LoadError error={movements.error} retry={() => void movements.refetch()} />
-      ) : nodes.length === 0 ? (
-        <p className="muted">{t.empty}</p>
-      ) : (
-        <div className="stock-scroll">
-          <table className="table stock-table">
-            <caption className="visually-hidden">{t.caption}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.at}</th>
-                <th scope="col">{t.kind}</th>
-                <th scope="col" className="num">
-                  {t.quantity}
-                </th>
-                <th scope="col" className="num">
-                  {t.onHand}
-                </th>
-                <th scope="col" className="num">
-                  {t.reserved}
-                </th>
-                <th scope="col" className="num">
-                  {t.onOrder}
-                </th>
-                <th scope="col">{t.document}</th>
-                <th scope="col">{t.by}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {nodes.map((movement, index) => (
-                // Movements carry no id of their own; the page's order (newest first) is stable.
-                <tr key={`${movement.at}:${movement.kind}:${index}`}>
-                  <td>{formatDateTime(movement.at)}</td>
-                  <th scope="row">
-                    {t.kinds[movement.kind] ?? movement.kind}
-                    {movement.reason && <div className="muted stock-sub">{movement.reason}</div>}
-                  </th>
-                  <td className="num">
-                    {/* A count names no quantity of its own: what it found is the figure to show. */}
-                    {movement.quantity == null && movement.counted != null
-                      ? t.counted(formatQuantity(movement.counted, unit))
-                      : formatQuantity(movement.quantity, unit)}
-                  </td>
-                  <td className="num">{formatDelta(movement.onHandDelta, unit)}</td>
-                  <td className="num">{formatDelta(movement.reservedDelta, unit)}</td>
-                  <td className="num">{formatDelta(movement.onOrderDelta, unit)}</td>
-                  <td>
-                    <DocumentLink document={movementDocument(movement)} withOrders={withOrders} withPurchasing={withPurchasing} />
-                  </td>
-                  <td>{movement.by?.fullName ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {movements.isError && nodes.length > 0 && (
-        <LoadError error={movements.error} retry={() => void movements.fetchNextPage()} />
-      )}
-      {movements.hasNextPage && (
-        <div>
-          <button
-            type="button"
-            className="button"
-            disabled={movements.isFetchingNextPage}
-            onClick={() => void movements.fetchNextPage()}
-          >
-            {movements.isFetchingNextPage ? text.loading : t.more}
-          </button>
-        </div>
-      )}
-    </section>
+    <ListSection id="movements-title" title={t.caption} hideTitle>
+      <Listing read={movements} count={nodes.length} empty={t.empty} pages={{ read: movements, more: t.more }}>
+        <DataTable
+          className="table stock-table"
+          scroll="stock-scroll"
+          caption={t.caption}
+          columns={[
+            { title: t.at },
+            { title: t.kind },
+            { title: t.quantity, num: true },
+            { title: t.onHand, num: true },
+            { title: t.reserved, num: true },
+            { title: t.onOrder, num: true },
+            { title: t.document },
+            { title: t.by },
+          ]}
+        >
+          {nodes.map((movement, index) => (
+            // Movements carry no id of their own; the page's order (newest first) is stable.
+            <tr key={`${movement.at}:${movement.kind}:${index}`}>
+              <td>{formatDateTime(movement.at)}</td>
+              <th scope="row">
+                {t.kinds[movement.kind] ?? movement.kind}
+                {movement.reason && <div className="muted stock-sub">{movement.reason}</div>}
+              </th>
+              <td className="num">
+                {/* A count names no quantity of its own: what it found is the figure to show. */}
+                {movement.quantity == null && movement.counted != null
+                  ? t.counted(formatQuantity(movement.counted, unit))
+                  : formatQuantity(movement.quantity, unit)}
+              </td>
+              <td className="num">{formatDelta(movement.onHandDelta, unit)}</td>
+              <td className="num">{formatDelta(movement.reservedDelta, unit)}</td>
+              <td className="num">{formatDelta(movement.onOrderDelta, unit)}</td>
+              <td>
+                <DocumentLink document={movementDocument(movement)} withOrders={withOrders} withPurchasing={withPurchasing} />
+              </td>
+              <td>{movement.by?.fullName ?? '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
+      </Listing>
+    </ListSection>
   );
 }
 

@@ -12,8 +12,9 @@ import { can, useMe } from '../auth/me.ts';
 import { formatQuantity, parseQuantity, thousandthsToInput, decimalToThousandths, UNITS, type Unit } from './logic.ts';
 import { refreshStock, useParts } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, Done, Field, StockNav, useCommand } from './ui.tsx';
-import { LoadError } from '../app/LoadError.tsx';
+import { Field, FormEnd, StockNav, useCommand } from './ui.tsx';
+import { Listing, ListSection } from '../app/Listing.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 
 const t = text.parts;
 
@@ -31,93 +32,73 @@ export function PartsPage() {
       <StockNav me={me} />
       <h1>{t.title}</h1>
       <div className="stock-columns">
-        <section className="card stack" aria-labelledby="parts-list-title">
-          <h2 id="parts-list-title" className="visually-hidden">
-            {t.caption}
-          </h2>
+        <ListSection id="parts-list-title" title={t.caption} hideTitle>
           <div className="field" role="search">
             <label htmlFor="parts-search">
               <span>{t.search}</span>
             </label>
             <input id="parts-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
           </div>
-          {parts.isPending ? (
-            <p className="muted" role="status">
-              {text.loading}
-            </p>
-          ) : parts.isError ? (
-            <LoadError error={parts.error} retry={() => void parts.refetch()} />
-          ) : nodes.length === 0 ? (
-            <p className="muted">{t.empty}</p>
-          ) : (
-            <div className="stock-scroll">
-              <table className="table stock-table">
-                <caption className="visually-hidden">{t.caption}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.number}</th>
-                    <th scope="col">{t.name}</th>
-                    <th scope="col">{t.category}</th>
+          <Listing read={parts} count={nodes.length} empty={t.empty}>
+            <DataTable
+              className="table stock-table"
+              scroll="stock-scroll"
+              caption={t.caption}
+              columns={[
+                { title: t.number },
+                { title: t.name },
+                { title: t.category },
+                withStock && { title: text.stock.available, num: true },
+                { title: t.reorder, num: true },
+              ]}
+            >
+              {nodes.map((part) => (
+                <tr key={part.id}>
+                  <th scope="row">
+                    {part.number}
+                    <div className="muted stock-sub">{part.brand}</div>
                     {withStock && (
-                      <th scope="col" className="num">
-                        {text.stock.available}
-                      </th>
+                      <Link
+                        to={`/stock/movements/${part.id}`}
+                        className="stock-sub"
+                        aria-label={text.movements.open(part.number)}
+                      >
+                        {text.movements.openShort}
+                      </Link>
                     )}
-                    <th scope="col" className="num">
-                      {t.reorder}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {nodes.map((part) => (
-                    <tr key={part.id}>
-                      <th scope="row">
-                        {part.number}
-                        <div className="muted stock-sub">{part.brand}</div>
-                        {withStock && (
-                          <Link
-                            to={`/stock/movements/${part.id}`}
-                            className="stock-sub"
-                            aria-label={text.movements.open(part.number)}
-                          >
-                            {text.movements.openShort}
-                          </Link>
+                  </th>
+                  <td>{part.name}</td>
+                  <td>{part.category}</td>
+                  {withStock && <td className="num">{formatQuantity(part.available, part.unit)}</td>}
+                  <td className="num">
+                    {editing === part.id ? (
+                      <ReorderForm part={part} onDone={() => setEditing(null)} />
+                    ) : (
+                      <>
+                        {part.reorderMin
+                          ? `${formatQuantity(part.reorderMin, part.unit)} / ${formatQuantity(part.reorderMax, part.unit)}`
+                          : t.noReorder}
+                        {editable && (
+                          <div>
+                            <button
+                              type="button"
+                              className="button button--small button--ghost"
+                              aria-label={t.reorderForm.edit(part.number)}
+                              onClick={() => setEditing(part.id)}
+                            >
+                              {t.reorderForm.editShort}
+                            </button>
+                          </div>
                         )}
-                      </th>
-                      <td>{part.name}</td>
-                      <td>{part.category}</td>
-                      {withStock && <td className="num">{formatQuantity(part.available, part.unit)}</td>}
-                      <td className="num">
-                        {editing === part.id ? (
-                          <ReorderForm part={part} onDone={() => setEditing(null)} />
-                        ) : (
-                          <>
-                            {part.reorderMin
-                              ? `${formatQuantity(part.reorderMin, part.unit)} / ${formatQuantity(part.reorderMax, part.unit)}`
-                              : t.noReorder}
-                            {editable && (
-                              <div>
-                                <button
-                                  type="button"
-                                  className="button button--small button--ghost"
-                                  aria-label={t.reorderForm.edit(part.number)}
-                                  onClick={() => setEditing(part.id)}
-                                >
-                                  {t.reorderForm.editShort}
-                                </button>
-                              </div>
-                            )}
-                          </>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          </Listing>
           {parts.data?.parts.hasNextPage && <p className="muted">{t.more}</p>}
-        </section>
+        </ListSection>
         {editable && <RegisterPart />}
       </div>
     </div>
@@ -193,13 +174,11 @@ function RegisterPart() {
           {(p) => <input {...p} value={category} onChange={(e) => setCategory(e.target.value)} />}
         </Field>
       </div>
-      <CommandError error={command.error} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={command.error} done={done}>
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {command.busy ? text.saving : f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -255,15 +234,14 @@ function ReorderForm({ part, onDone }: { part: ReorderPart; onDone: () => void }
         </Field>
       </div>
       <span className="muted stock-hint">{f.hint}</span>
-      <CommandError error={command.error} />
-      <div className="row">
+      <FormEnd error={command.error} actions="row">
         <button type="submit" className="button button--primary button--small" disabled={command.busy}>
           {f.submit}
         </button>
         <button type="button" className="button button--small" onClick={onDone}>
           {f.cancel}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }

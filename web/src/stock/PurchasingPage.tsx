@@ -16,8 +16,10 @@ import { PartPicker, type PickedPart } from './PartPicker.tsx';
 import { refreshStock, usePurchaseOrder, usePurchaseOrders, useSuppliers } from './queries.ts';
 import { Receiving } from './Receiving.tsx';
 import { text } from './text.ts';
-import { CommandError, Done, Field, StockNav, useCommand } from './ui.tsx';
+import { CommandError, Done, Field, FormEnd, StockNav, useCommand } from './ui.tsx';
 import { LoadError } from '../app/LoadError.tsx';
+import { Listing, ListSection } from '../app/Listing.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 
 const t = text.purchasing;
 const o = text.order;
@@ -57,57 +59,42 @@ function PurchaseOrders({ me, selected }: { me: Me | undefined; selected: string
   const orders = usePurchaseOrders(withCosts);
   const nodes = orders.data?.purchaseOrders.nodes ?? [];
   return (
-    <section className="card stack" aria-labelledby="po-list-title">
-      <h2 id="po-list-title">{t.orders}</h2>
-      {orders.isPending ? (
-        <p className="muted" role="status">
-          {text.loading}
-        </p>
-      ) : orders.isError ? (
-        <LoadError error={orders.error} retry={() => void orders.refetch()} />
-      ) : nodes.length === 0 ? (
-        <p className="muted">{t.noOrders}</p>
-      ) : (
-        <table className="table stock-table">
-          <caption className="visually-hidden">{t.ordersCaption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.number}</th>
-              <th scope="col">{t.supplier}</th>
-              <th scope="col">{t.status}</th>
-              {withCosts && (
-                <th scope="col" className="num">
-                  {t.total}
-                </th>
-              )}
+    <ListSection id="po-list-title" title={t.orders}>
+      <Listing read={orders} count={nodes.length} empty={t.noOrders}>
+        <DataTable
+          className="table stock-table"
+          caption={t.ordersCaption}
+          columns={[
+            { title: t.number },
+            { title: t.supplier },
+            { title: t.status },
+            withCosts && { title: t.total, num: true },
+          ]}
+        >
+          {nodes.map((order) => (
+            <tr key={order.id} className={order.id === selected ? 'stock-table__current' : undefined}>
+              <td>
+                <Link
+                  to={`/stock/purchasing?order=${encodeURIComponent(order.id)}`}
+                  aria-current={order.id === selected ? 'true' : undefined}
+                  aria-label={t.open(order.number)}
+                >
+                  {order.number}
+                </Link>
+                <div className="muted stock-sub">
+                  {t.drafted} {formatDate(order.draftedAt)}
+                </div>
+              </td>
+              <td>{order.supplierName}</td>
+              <td>
+                <StatusBadge status={order.status} />
+              </td>
+              {withCosts && <td className="num">{formatMoney(order.total)}</td>}
             </tr>
-          </thead>
-          <tbody>
-            {nodes.map((order) => (
-              <tr key={order.id} className={order.id === selected ? 'stock-table__current' : undefined}>
-                <td>
-                  <Link
-                    to={`/stock/purchasing?order=${encodeURIComponent(order.id)}`}
-                    aria-current={order.id === selected ? 'true' : undefined}
-                    aria-label={t.open(order.number)}
-                  >
-                    {order.number}
-                  </Link>
-                  <div className="muted stock-sub">
-                    {t.drafted} {formatDate(order.draftedAt)}
-                  </div>
-                </td>
-                <td>{order.supplierName}</td>
-                <td>
-                  <StatusBadge status={order.status} />
-                </td>
-                {withCosts && <td className="num">{formatMoney(order.total)}</td>}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+          ))}
+        </DataTable>
+      </Listing>
+    </ListSection>
   );
 }
 
@@ -149,12 +136,11 @@ function DraftOrder({ onDrafted }: { onDrafted: (id: string) => void }) {
           </select>
         )}
       </Field>
-      <CommandError error={command.error} />
-      <div>
+      <FormEnd error={command.error}>
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -163,17 +149,8 @@ function Suppliers({ me }: { me: Me | undefined }) {
   const suppliers = useSuppliers();
   const list = suppliers.data?.suppliers ?? [];
   return (
-    <section className="card stack" aria-labelledby="suppliers-title">
-      <h2 id="suppliers-title">{t.suppliers}</h2>
-      {suppliers.isPending ? (
-        <p className="muted" role="status">
-          {text.loading}
-        </p>
-      ) : suppliers.isError ? (
-        <LoadError error={suppliers.error} retry={() => void suppliers.refetch()} />
-      ) : list.length === 0 ? (
-        <p className="muted">{t.noSuppliers}</p>
-      ) : (
+    <ListSection id="suppliers-title" title={t.suppliers}>
+      <Listing read={suppliers} count={list.length} empty={t.noSuppliers}>
         <ul className="stock-list">
           {list.map((s) => (
             <li key={s.id}>
@@ -182,9 +159,9 @@ function Suppliers({ me }: { me: Me | undefined }) {
             </li>
           ))}
         </ul>
-      )}
+      </Listing>
       {can(me, 'supplier.edit') && <RegisterSupplier />}
-    </section>
+    </ListSection>
   );
 }
 
@@ -253,13 +230,11 @@ function RegisterSupplier() {
           {(p) => <input {...p} inputMode="numeric" size={4} value={terms} onChange={(e) => setTerms(e.target.value)} />}
         </Field>
       </div>
-      <CommandError error={command.error} />
-      <Done message={done} />
-      <div>
+      <FormEnd error={command.error} done={done}>
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -320,69 +295,53 @@ function OrderPanel({ id, me, onClose }: { id: string; me: Me | undefined; onClo
       {card.lines.length === 0 ? (
         <p className="muted">{o.noLines}</p>
       ) : (
-        <table className="table stock-table">
-          <caption className="visually-hidden">{o.linesCaption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{o.part}</th>
-              <th scope="col" className="num">
-                {o.quantity}
+        <DataTable
+          className="table stock-table"
+          caption={o.linesCaption}
+          columns={[
+            { title: o.part },
+            { title: o.quantity, num: true },
+            { title: o.received, num: true },
+            { title: o.outstanding, num: true },
+            withCosts && { title: o.amount, num: true },
+            editable && { title: o.removeShort, hidden: true },
+          ]}
+        >
+          {card.lines.map((line) => (
+            <tr key={line.id}>
+              <th scope="row">
+                {line.number ?? '—'}
+                <div className="muted stock-sub">{line.name}</div>
               </th>
-              <th scope="col" className="num">
-                {o.received}
-              </th>
-              <th scope="col" className="num">
-                {o.outstanding}
-              </th>
+              <td className="num">{formatQuantity(line.quantity, '')}</td>
+              <td className="num">{formatQuantity(line.received, '')}</td>
+              <td className="num">
+                <strong>{formatQuantity(line.outstanding, '')}</strong>
+              </td>
               {withCosts && (
-                <th scope="col" className="num">
-                  {o.amount}
-                </th>
+                <td className="num">
+                  {formatMoney(line.amount)}
+                  <div className="muted stock-sub">{formatMoney(line.unitPrice)}</div>
+                </td>
               )}
               {editable && (
-                <th scope="col">
-                  <span className="visually-hidden">{o.removeShort}</span>
-                </th>
+                <td>
+                  <button
+                    type="button"
+                    className="button button--small button--ghost"
+                    aria-label={o.remove(line.number ?? '')}
+                    disabled={command.busy}
+                    onClick={() =>
+                      void act(() => send('purchase_order', card.id, 'remove_line', { line_id: line.id }), null)
+                    }
+                  >
+                    {o.removeShort}
+                  </button>
+                </td>
               )}
             </tr>
-          </thead>
-          <tbody>
-            {card.lines.map((line) => (
-              <tr key={line.id}>
-                <th scope="row">
-                  {line.number ?? '—'}
-                  <div className="muted stock-sub">{line.name}</div>
-                </th>
-                <td className="num">{formatQuantity(line.quantity, '')}</td>
-                <td className="num">{formatQuantity(line.received, '')}</td>
-                <td className="num">
-                  <strong>{formatQuantity(line.outstanding, '')}</strong>
-                </td>
-                {withCosts && (
-                  <td className="num">
-                    {formatMoney(line.amount)}
-                    <div className="muted stock-sub">{formatMoney(line.unitPrice)}</div>
-                  </td>
-                )}
-                {editable && (
-                  <td>
-                    <button
-                      type="button"
-                      className="button button--small button--ghost"
-                      aria-label={o.remove(line.number ?? '')}
-                      disabled={command.busy}
-                      onClick={() =>
-                        void act(() => send('purchase_order', card.id, 'remove_line', { line_id: line.id }), null)
-                      }
-                    >
-                      {o.removeShort}
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <CommandError error={command.error} />
       <Done message={done} />
@@ -461,12 +420,11 @@ function AddLine({ orderId }: { orderId: string }) {
           {(p) => <input {...p} inputMode="decimal" size={10} value={price} onChange={(e) => setPrice(e.target.value)} />}
         </Field>
       </div>
-      <CommandError error={command.error} />
-      <div>
+      <FormEnd error={command.error}>
         <button type="submit" className="button" disabled={command.busy}>
           {f.submit}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }

@@ -6,6 +6,7 @@
  * takes nothing twice — and what is still to come is the server's.
  */
 import { useQueryClient } from '@tanstack/react-query';
+import { DataTable } from '../app/DataTable.tsx';
 import { useRef, useState, type FormEvent } from 'react';
 import { newId, send } from '../api/commands.ts';
 import {
@@ -22,7 +23,7 @@ import {
 } from './logic.ts';
 import { refreshStock } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, useCommand } from './ui.tsx';
+import { FormEnd, useCommand } from './ui.tsx';
 
 const t = text.receive;
 
@@ -122,51 +123,44 @@ export function Receiving({ orderId, lines }: { orderId: string; lines: readonly
           {note.message}
         </p>
       )}
-      <table className="table stock-table">
-        <caption className="visually-hidden">{t.caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{text.order.part}</th>
-            <th scope="col" className="num">
-              {text.order.outstanding}
-            </th>
-            <th scope="col" className="num">
-              {t.now}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.map((line) => {
-            const over = receiving.find((l) => l.id === line.id);
-            const isOver = over ? isOverReceived(over, receipt) : false;
-            const bad = parsed[line.id] === null;
-            return (
-              <tr key={line.id}>
-                <th scope="row">
-                  {line.number ?? '—'}
-                  <div className="muted stock-sub">{line.name}</div>
-                </th>
-                <td className="num">{formatQuantity(line.outstanding, '')}</td>
-                <td className="num">
-                  <input
-                    className="stock-qty"
-                    inputMode="decimal"
-                    size={6}
-                    aria-label={t.nowLabel(line.number ?? '')}
-                    aria-invalid={bad || isOver ? true : undefined}
-                    value={typed[line.id] ?? ''}
-                    placeholder="0"
-                    onChange={(e) => setTyped({ ...typed, [line.id]: e.target.value })}
-                  />
-                  {isOver && <div className="field__error">{t.over}</div>}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <CommandError error={command.error} />
-      <div className="row">
+      <DataTable
+        className="table stock-table"
+        caption={t.caption}
+        columns={[
+          { title: text.order.part },
+          { title: text.order.outstanding, num: true },
+          { title: t.now, num: true },
+        ]}
+      >
+        {lines.map((line) => {
+          const over = receiving.find((l) => l.id === line.id);
+          const isOver = over ? isOverReceived(over, receipt) : false;
+          const bad = parsed[line.id] === null;
+          return (
+            <tr key={line.id}>
+              <th scope="row">
+                {line.number ?? '—'}
+                <div className="muted stock-sub">{line.name}</div>
+              </th>
+              <td className="num">{formatQuantity(line.outstanding, '')}</td>
+              <td className="num">
+                <input
+                  className="stock-qty"
+                  inputMode="decimal"
+                  size={6}
+                  aria-label={t.nowLabel(line.number ?? '')}
+                  aria-invalid={bad || isOver ? true : undefined}
+                  value={typed[line.id] ?? ''}
+                  placeholder="0"
+                  onChange={(e) => setTyped({ ...typed, [line.id]: e.target.value })}
+                />
+                {isOver && <div className="field__error">{t.over}</div>}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
+      <FormEnd error={command.error} actions="row">
         <button type="button" className="button button--primary" disabled={command.busy} onClick={() => void receive()}>
           {command.busy ? text.saving : t.submit}
         </button>
@@ -182,7 +176,7 @@ export function Receiving({ orderId, lines }: { orderId: string; lines: readonly
         >
           {t.clear}
         </button>
-      </div>
+      </FormEnd>
     </section>
   );
 }

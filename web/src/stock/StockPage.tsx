@@ -16,8 +16,9 @@ import { can, useMe } from '../auth/me.ts';
 import { decimalToThousandths, formatQuantity, formatThousandths, parseQuantity, unitLabel } from './logic.ts';
 import { refreshStock, usePartsToOrder, usePurchaseOrders, useStockLevels, useSuppliers } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, Done, Field, StockNav, useCommand } from './ui.tsx';
-import { LoadError } from '../app/LoadError.tsx';
+import { Done, Field, FormEnd, StockNav, useCommand } from './ui.tsx';
+import { Listing, ListSection } from '../app/Listing.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 
 const t = text.stock;
 
@@ -69,100 +70,72 @@ export function StockPage() {
           {t.backorders}
         </label>
       </div>
-      <section className="card stack" aria-labelledby="stock-levels-title">
-        <h2 id="stock-levels-title" className="visually-hidden">
-          {t.caption}
-        </h2>
-        {levels.isPending ? (
-          <p className="muted" role="status">
-            {text.loading}
-          </p>
-        ) : levels.isError ? (
-          <LoadError error={levels.error} retry={() => void levels.refetch()} />
-        ) : nodes.length === 0 ? (
-          <p className="muted">{t.empty}</p>
-        ) : (
-          <div className="stock-scroll">
-            <table className="table stock-table">
-              <caption className="visually-hidden">{t.caption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.number}</th>
-                  <th scope="col">{t.name}</th>
-                  <th scope="col" className="num">
-                    {t.onHand}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.reserved}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.onOrder}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.available}
-                  </th>
-                  <th scope="col" className="num">
-                    {t.min}
-                  </th>
-                  {mayReturn && (
-                    <th scope="col">
-                      <span className="visually-hidden">{t.actions}</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {nodes.map((row) => (
-                  <tr key={`${row.partId}:${row.location}`}>
-                    <th scope="row">
-                      {row.number}
-                      <div className="muted stock-sub">{row.brand}</div>
-                    </th>
-                    <td>
-                      {row.name}
-                      <div>
-                        {row.belowMin && <span className="badge badge--warning">{t.belowMinBadge}</span>}{' '}
-                        {(decimalToThousandths(row.backordered) ?? 0) > 0 && (
-                          <span className="badge badge--danger">{t.backorderBadge(formatQuantity(row.backordered, row.unit))}</span>
-                        )}
-                      </div>
-                    </td>
-                    <td className="num">{formatQuantity(row.onHand, row.unit)}</td>
-                    <td className="num">{formatQuantity(row.reserved, row.unit)}</td>
-                    <td className="num">{formatQuantity(row.onOrder, row.unit)}</td>
-                    <td className="num">
-                      <strong>{formatQuantity(row.available, row.unit)}</strong>
-                    </td>
-                    <td className="num">{row.reorderMin ? formatQuantity(row.reorderMin, row.unit) : '—'}</td>
-                    {mayReturn && (
-                      <td>
-                        <button
-                          type="button"
-                          className="button button--ghost"
-                          aria-label={t.toSupplier.open(row.number)}
-                          onClick={() => {
-                            setReturned(null);
-                            setReturning({
-                              stockId: `${row.partId}:${row.location}`,
-                              number: row.number,
-                              unit: row.unit,
-                              available: row.available,
-                            });
-                          }}
-                        >
-                          {t.toSupplier.openShort}
-                        </button>
-                      </td>
+      <ListSection id="stock-levels-title" title={t.caption} hideTitle>
+        <Listing read={levels} count={nodes.length} empty={t.empty}>
+          <DataTable
+            className="table stock-table"
+            scroll="stock-scroll"
+            caption={t.caption}
+            columns={[
+              { title: t.number },
+              { title: t.name },
+              { title: t.onHand, num: true },
+              { title: t.reserved, num: true },
+              { title: t.onOrder, num: true },
+              { title: t.available, num: true },
+              { title: t.min, num: true },
+              mayReturn && { title: t.actions, hidden: true },
+            ]}
+          >
+            {nodes.map((row) => (
+              <tr key={`${row.partId}:${row.location}`}>
+                <th scope="row">
+                  {row.number}
+                  <div className="muted stock-sub">{row.brand}</div>
+                </th>
+                <td>
+                  {row.name}
+                  <div>
+                    {row.belowMin && <span className="badge badge--warning">{t.belowMinBadge}</span>}{' '}
+                    {(decimalToThousandths(row.backordered) ?? 0) > 0 && (
+                      <span className="badge badge--danger">{t.backorderBadge(formatQuantity(row.backordered, row.unit))}</span>
                     )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                  </div>
+                </td>
+                <td className="num">{formatQuantity(row.onHand, row.unit)}</td>
+                <td className="num">{formatQuantity(row.reserved, row.unit)}</td>
+                <td className="num">{formatQuantity(row.onOrder, row.unit)}</td>
+                <td className="num">
+                  <strong>{formatQuantity(row.available, row.unit)}</strong>
+                </td>
+                <td className="num">{row.reorderMin ? formatQuantity(row.reorderMin, row.unit) : '—'}</td>
+                {mayReturn && (
+                  <td>
+                    <button
+                      type="button"
+                      className="button button--ghost"
+                      aria-label={t.toSupplier.open(row.number)}
+                      onClick={() => {
+                        setReturned(null);
+                        setReturning({
+                          stockId: `${row.partId}:${row.location}`,
+                          number: row.number,
+                          unit: row.unit,
+                          available: row.available,
+                        });
+                      }}
+                    >
+                      {t.toSupplier.openShort}
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </DataTable>
+        </Listing>
         {levels.data?.stockLevels.hasNextPage && <p className="muted">{t.more}</p>}
         <Done message={returned} />
-      </section>
+      </ListSection>
       {returning && (
         <ReturnToSupplier
           // A new form for each part: nothing typed for one carries over to another.
@@ -184,53 +157,36 @@ function ToOrder() {
   const list = usePartsToOrder();
   const nodes = list.data?.partsToOrder.nodes ?? [];
   return (
-    <section className="card stack" aria-labelledby="stock-to-order">
-      <h2 id="stock-to-order">{t.toOrder}</h2>
-      {list.isPending ? (
-        <p className="muted" role="status">
-          {text.loading}
-        </p>
-      ) : list.isError ? (
-        <LoadError error={list.error} retry={() => void list.refetch()} />
-      ) : nodes.length === 0 ? (
-        <p className="muted">{t.toOrderEmpty}</p>
-      ) : (
-        <table className="table stock-table">
-          <caption className="visually-hidden">{t.toOrderCaption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.number}</th>
-              <th scope="col">{t.name}</th>
-              <th scope="col" className="num">
-                {t.available}
+    <ListSection id="stock-to-order" title={t.toOrder}>
+      <Listing read={list} count={nodes.length} empty={t.toOrderEmpty}>
+        <DataTable
+          className="table stock-table"
+          caption={t.toOrderCaption}
+          columns={[
+            { title: t.number },
+            { title: t.name },
+            { title: t.available, num: true },
+            { title: t.onOrder, num: true },
+            { title: t.toOrderQty, num: true },
+          ]}
+        >
+          {nodes.map((row) => (
+            <tr key={row.partId}>
+              <th scope="row">
+                {row.number}
+                <div className="muted stock-sub">{row.brand}</div>
               </th>
-              <th scope="col" className="num">
-                {t.onOrder}
-              </th>
-              <th scope="col" className="num">
-                {t.toOrderQty}
-              </th>
+              <td>{row.name}</td>
+              <td className="num">{formatQuantity(row.available, row.unit)}</td>
+              <td className="num">{formatQuantity(row.onOrder, row.unit)}</td>
+              <td className="num">
+                <strong>{formatQuantity(row.toOrder, row.unit)}</strong>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {nodes.map((row) => (
-              <tr key={row.partId}>
-                <th scope="row">
-                  {row.number}
-                  <div className="muted stock-sub">{row.brand}</div>
-                </th>
-                <td>{row.name}</td>
-                <td className="num">{formatQuantity(row.available, row.unit)}</td>
-                <td className="num">{formatQuantity(row.onOrder, row.unit)}</td>
-                <td className="num">
-                  <strong>{formatQuantity(row.toOrder, row.unit)}</strong>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+          ))}
+        </DataTable>
+      </Listing>
+    </ListSection>
   );
 }
 
@@ -328,15 +284,14 @@ function ReturnToSupplier({
       <Field label={f.reason} hint={f.reasonHint} error={errors.reason}>
         {(p) => <input {...p} autoComplete="off" value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
-      <CommandError error={command.error} />
-      <div className="row">
+      <FormEnd error={command.error} actions="row">
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {command.busy ? text.saving : f.submit}
         </button>
         <button type="button" className="button" onClick={onCancel}>
           {f.cancel}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }

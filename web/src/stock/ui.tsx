@@ -1,7 +1,5 @@
 /** Pieces the store's screens share: the section's own menu, a failed read, a labelled field, a command runner. */
-import { useState } from 'react';
 import { NavLink } from 'react-router';
-import { ApiError } from '../api/errors.ts';
 import { can, type Me } from '../auth/me.ts';
 import { text } from './text.ts';
 
@@ -25,50 +23,8 @@ export function StockNav({ me }: { me: Me | undefined }) {
   );
 }
 
-/** The words of a refusal or a failure. */
-export function messageOf(error: unknown): string {
-  return error instanceof ApiError ? error.messageRu : String(error);
-}
-
 /** The shared labelled field; the store's forms say a refusal in their own alert ([`CommandError`]). */
 export { Field } from '../app/Field.tsx';
 
-/** Runs a command from a form: busy while it is sent, its refusal kept to show. */
-export function useCommand() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function run(send: () => Promise<unknown>): Promise<boolean> {
-    setBusy(true);
-    setError(null);
-    try {
-      await send();
-      return true;
-    } catch (caught) {
-      setError(messageOf(caught));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, error, setError, run };
-}
-
-/** A refusal where the user acted. */
-export function CommandError({ error }: { error: string | null }) {
-  if (!error) return null;
-  return (
-    <p className="error" role="alert">
-      {error}
-    </p>
-  );
-}
-
-/** A short success note, announced. */
-export function Done({ message }: { message: string | null }) {
-  if (!message) return null;
-  return (
-    <p className="success" role="status">
-      {message}
-    </p>
-  );
-}
+/** The app's command runner and its notes (see `app/Command.tsx`). */
+export { CommandError, Done, FormEnd, messageOf, useCommand } from '../app/Command.tsx';

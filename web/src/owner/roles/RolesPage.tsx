@@ -13,6 +13,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { send, type CommandBody } from '../../api/commands.ts';
 import { LoadError } from '../../app/LoadError.tsx';
+import { RowToggle } from '../../app/DataTable.tsx';
 import { can, useMe } from '../../auth/me.ts';
 import { formatDateTime } from '../../format/dates.ts';
 import { refreshOwner } from '../queries.ts';
@@ -200,15 +201,9 @@ function RoleList({
                       </button>
                     )}
                     {mayReadHistory && (
-                      <button
-                        type="button"
-                        className="button button--small button--ghost"
-                        aria-label={t.historyOf(role.name)}
-                        aria-pressed={historyOf === role.code}
-                        onClick={() => onHistory(role.code)}
-                      >
+                      <RowToggle label={t.historyOf(role.name)} open={historyOf === role.code} onToggle={() => onHistory(role.code)}>
                         {t.history}
-                      </button>
+                      </RowToggle>
                     )}
                   </div>
                 </td>
