@@ -51,6 +51,9 @@ pub enum QueryError {
     /// A store outside PostgreSQL (the reports' ClickHouse) did not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// A printed document could not be typeset (a template's fault, never the caller's).
+    #[error("document: {0}")]
+    Document(String),
 }
 
 /// Whether PostgreSQL cancelled the statement (SQLSTATE 57014): the query API's pool sets a
@@ -80,7 +83,9 @@ impl QueryError {
             Self::InvalidArgument { .. } => "invalid_argument",
             Self::NotReady { .. } => "not_ready",
             Self::Unavailable(_) => "unavailable",
-            Self::Database(_) | Self::Loader(_) | Self::Projection(_) => "internal",
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) | Self::Document(_) => {
+                "internal"
+            }
         }
     }
 
@@ -104,8 +109,25 @@ impl QueryError {
                 "Данные ещё обновляются, повторите запрос через секунду".into()
             }
             Self::Unavailable(_) => "Отчёты временно недоступны, повторите позже".into(),
-            Self::Database(_) | Self::Loader(_) | Self::Projection(_) => {
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) | Self::Document(_) => {
                 "Внутренняя ошибка сервера".into()
+            }
+        }
+    }
+
+    /// The HTTP status of this error where it is answered outside GraphQL (the documents).
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        if self.timed_out() {
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
+        match self {
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::InvalidArgument { .. } => StatusCode::BAD_REQUEST,
+            Self::NotReady { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) | Self::Document(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
             }
         }
     }
@@ -122,7 +144,11 @@ impl ErrorExtensions for QueryError {
     fn extend(&self) -> async_graphql::Error {
         if matches!(
             self,
-            Self::Database(_) | Self::Loader(_) | Self::Projection(_) | Self::Unavailable(_)
+            Self::Database(_)
+                | Self::Loader(_)
+                | Self::Projection(_)
+                | Self::Unavailable(_)
+                | Self::Document(_)
         ) {
             tracing::error!(error = ?self, "query failed");
         }
@@ -130,7 +156,7 @@ impl ErrorExtensions for QueryError {
         // is in the log above.
         let message = match self {
             _ if self.timed_out() => "the query took too long".to_owned(),
-            Self::Database(_) | Self::Loader(_) | Self::Projection(_) => {
+            Self::Database(_) | Self::Loader(_) | Self::Projection(_) | Self::Document(_) => {
                 "internal error".to_owned()
             }
             Self::Unavailable(_) => "temporarily unavailable".to_owned(),

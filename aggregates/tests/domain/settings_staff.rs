@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use aggregates::contact::{Email, Inn, Kpp, Ogrn, Phone};
 use aggregates::directory::Code;
+use aggregates::document_texts::{DocumentTexts, MAX_DOCUMENT_TEXT};
 use aggregates::ids::EmployeeId;
 use aggregates::markup::{Markup, MarkupRange, MarkupScale};
 use aggregates::money::{Money, Percent};
@@ -129,6 +130,37 @@ fn a_parts_price_comes_from_its_categorys_markup_else_the_default_and_never_from
         Ok(Money::roubles(720)),
         "a category without a scale of its own falls back to the default"
     );
+}
+
+#[test]
+fn document_texts_are_trimmed_bounded_and_set_only_when_they_change() {
+    let texts = DocumentTexts::new("  Гарантия 6 месяцев  ", "").unwrap();
+    assert_eq!(texts.guarantee(), "Гарантия 6 месяцев");
+    given::<Settings>(vec![])
+        .when(C::SetDocumentTexts {
+            texts: texts.clone(),
+        })
+        .then(vec![E::DocumentTextsSet {
+            texts: texts.clone(),
+        }]);
+    // The same texts again change nothing: no event.
+    given::<Settings>(vec![E::DocumentTextsSet {
+        texts: texts.clone(),
+    }])
+    .when(C::SetDocumentTexts { texts })
+    .then(vec![]);
+    let too_long = "г".repeat(MAX_DOCUMENT_TEXT + 1);
+    assert_eq!(
+        DocumentTexts::new(&too_long, "").unwrap_err().code(),
+        "too_long"
+    );
+    assert_eq!(
+        DocumentTexts::new("", &too_long).unwrap_err().code(),
+        "too_long"
+    );
+    // Stored texts are read through the same bounds.
+    let stored = serde_json::json!({ "guarantee": too_long, "notes": "" });
+    assert!(serde_json::from_value::<DocumentTexts>(stored).is_err());
 }
 
 #[test]

@@ -313,6 +313,19 @@ pub struct SettingsCardV2 {
     /// way an event gains one: every stored V2 card still reads the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_link_hours: Option<u32>,
+    /// The guarantee terms and note the printed documents carry, once written; optional in this
+    /// shape for the same reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_texts: Option<DocumentTextsCard>,
+}
+
+/// The shop's texts on its printed documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentTextsCard {
+    /// The guarantee terms.
+    pub guarantee: String,
+    /// The note at the foot.
+    pub notes: String,
 }
 
 /// One range of a markup scale: purchase prices from `from` up to `to` (kopecks; none: and above)
@@ -341,6 +354,7 @@ impl From<SettingsCardV1> for SettingsCardV2 {
             markup_default: None,
             markup_by_category: BTreeMap::new(),
             approval_link_hours: None,
+            document_texts: None,
         }
     }
 }
@@ -439,6 +453,13 @@ impl SettingsCard {
                 .map(|(category, s)| (category.as_str().to_owned(), scale(s)))
                 .collect(),
             approval_link_hours: settings.approval_link_hours,
+            document_texts: settings
+                .document_texts
+                .as_ref()
+                .map(|texts| DocumentTextsCard {
+                    guarantee: texts.guarantee().to_owned(),
+                    notes: texts.notes().to_owned(),
+                }),
         })
     }
 }

@@ -149,8 +149,19 @@ pub struct ShopSettings {
     pub markup_by_category: Vec<CategoryMarkup>,
     /// How long an approval link sent to a client works, hours (the owner's choice, else 72).
     pub approval_link_hours: u32,
+    /// The guarantee terms and note the printed заказ-наряд and акт carry (empty until written).
+    pub document_texts: DocumentTexts,
     /// The full settings as stored (currency, number format, bank).
     pub document: async_graphql::Json<serde_json::Value>,
+}
+
+/// The shop's own texts on its printed documents.
+#[derive(SimpleObject, Default)]
+pub struct DocumentTexts {
+    /// The guarantee terms (гарантийные обязательства).
+    pub guarantee: String,
+    /// The note at the documents' foot.
+    pub notes: String,
 }
 
 /// An entry of a directory.
@@ -281,6 +292,14 @@ impl ReferenceDataQuery {
             approval_link_hours: settings
                 .approval_link_hours
                 .unwrap_or(aggregates::settings::DEFAULT_APPROVAL_LINK_HOURS),
+            document_texts: settings
+                .document_texts
+                .as_ref()
+                .map(|texts| DocumentTexts {
+                    guarantee: texts.guarantee.clone(),
+                    notes: texts.notes.clone(),
+                })
+                .unwrap_or_default(),
             document: async_graphql::Json(document),
         })
     }

@@ -27,6 +27,8 @@ import {
 import { cashierKeys, useInvoice, usePaymentMethods } from './queries.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { text } from './text.ts';
+import { documentPath } from '../documents/documents.ts';
+import { PrintButton, PrintGroup, printText } from '../documents/PrintButton.tsx';
 
 const t = text.cashier;
 
@@ -144,6 +146,10 @@ export function InvoicePanel({
         </div>
       </dl>
 
+      <PrintGroup>
+        <PrintButton url={documentPath('invoice', data.id)} label={printText.invoice} />
+      </PrintGroup>
+
       <Summary invoice={data} />
       {notice && (
         <p className="success" role="status">
@@ -258,6 +264,7 @@ function Journal({ invoice, methods }: { invoice: Invoice; methods: Method[] }) 
               {t.journal.amount}
             </th>
             <th scope="col">{t.journal.note}</th>
+            <th scope="col">{printText.group}</th>
           </tr>
         </thead>
         <tbody>
@@ -271,6 +278,15 @@ function Journal({ invoice, methods }: { invoice: Invoice; methods: Method[] }) 
                 {formatMoney(entry.amount)}
               </td>
               <td>{entry.reason ?? entry.reference ?? ''}</td>
+              <td>
+                {entry.kind === 'payment' && (
+                  <PrintButton
+                    url={documentPath('receipt', invoice.id, entry.id)}
+                    label={printText.receipt}
+                    hint={`${formatDateTime(entry.at)}, ${formatMoney(entry.amount)} ${printText.opensInNewTab}`}
+                  />
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -4,6 +4,8 @@ import { can } from '../auth/me.ts';
 import { formatDateTime, formatWhen, fromLocalInput, isLate, toLocalInput } from '../format/dates.ts';
 import { formatPhone, formatPlate } from '../format/vehicle.ts';
 import { statusLabel } from '../work-order/lifecycle.ts';
+import { documentPath } from '../documents/documents.ts';
+import { PrintButton, PrintGroup, printText } from '../documents/PrintButton.tsx';
 import { text } from './text.ts';
 import { Field, FormError, useAction, type Section } from './ui.tsx';
 
@@ -76,6 +78,14 @@ export function Header({ order, me, run }: Section) {
       </dl>
       {can(me, 'work_order.accept_vehicle') && order.status !== 'closed' && order.status !== 'cancelled' && (
         <PromisedEditor order={order} me={me} run={run} />
+      )}
+      {can(me, 'work_order.read_all') && can(me, 'client.read') && (
+        <PrintGroup>
+          <PrintButton url={documentPath('order', order.id)} label={printText.order} />
+          {(order.status === 'completed' || order.status === 'closed') && (
+            <PrintButton url={documentPath('act', order.id)} label={printText.act} />
+          )}
+        </PrintGroup>
       )}
     </header>
   );

@@ -10,6 +10,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { send } from '../api/commands.ts';
 import { LoadError } from '../app/LoadError.tsx';
+import { DataTable } from '../app/DataTable.tsx';
 import { can, useMe } from '../auth/me.ts';
 import { formatMoney, formatPercentBp, parsePercentToBp, parseRoublesToKopecks } from '../format/money.ts';
 import type { OwnerSettingsQuery } from '../api/generated/graphql/graphql.ts';
@@ -26,7 +27,7 @@ import {
 } from './logic.ts';
 import { refreshOwner, useSettings } from './queries.ts';
 import { text } from './text.ts';
-import { CommandError, Done, Field, OwnerNav, useCommand } from './ui.tsx';
+import { CommandError, Done, Field, FormEnd, OwnerNav, useCommand } from './ui.tsx';
 
 const t = text.settings;
 /** The settings stream is the shop's one. */
@@ -63,6 +64,7 @@ export function SettingsPage() {
             <Rates settings={settings.data.settings} allowed={prices} />
             <NumberFormatForm settings={settings.data.settings} allowed={requisites} />
             <ApprovalLinkForm settings={settings.data.settings} allowed={requisites} />
+            <DocumentTextsForm settings={settings.data.settings} allowed={requisites} />
             <Markup settings={settings.data.settings} allowed={prices} />
           </div>
         </div>
@@ -332,48 +334,40 @@ function Rates({ settings, allowed }: { settings: Settings; allowed: boolean }) 
     : checked;
   return (
     <Block id="settings-rates" title={f.title} allowed={allowed} onSubmit={submit}>
-      <table className="table owner-table">
-        <caption className="visually-hidden">{f.caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{f.category}</th>
-            <th scope="col" className="num">
-              {f.rate}
-            </th>
+      <DataTable
+        className="table owner-table"
+        caption={f.caption}
+        columns={[
+          { title: f.category },
+          { title: f.rate, num: true },
+          allowed && { title: f.removeShort, hidden: true },
+        ]}
+      >
+        <tr>
+          <th scope="row">{f.byDefault}</th>
+          <td className="num">{formatMoney(settings.defaultRate)}</td>
+          {allowed && <td />}
+        </tr>
+        {settings.categoryRates.map((row) => (
+          <tr key={row.category}>
+            <th scope="row">{row.category}</th>
+            <td className="num">{formatMoney(row.rate)}</td>
             {allowed && (
-              <th scope="col">
-                <span className="visually-hidden">{f.removeShort}</span>
-              </th>
+              <td>
+                <button
+                  type="button"
+                  className="button button--small button--ghost"
+                  aria-label={f.remove(row.category)}
+                  disabled={command.busy}
+                  onClick={() => void remove(row.category)}
+                >
+                  {f.removeShort}
+                </button>
+              </td>
             )}
           </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">{f.byDefault}</th>
-            <td className="num">{formatMoney(settings.defaultRate)}</td>
-            {allowed && <td />}
-          </tr>
-          {settings.categoryRates.map((row) => (
-            <tr key={row.category}>
-              <th scope="row">{row.category}</th>
-              <td className="num">{formatMoney(row.rate)}</td>
-              {allowed && (
-                <td>
-                  <button
-                    type="button"
-                    className="button button--small button--ghost"
-                    aria-label={f.remove(row.category)}
-                    disabled={command.busy}
-                    onClick={() => void remove(row.category)}
-                  >
-                    {f.removeShort}
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {allowed && (
         <>
           <div className="row">
@@ -456,6 +450,40 @@ function ApprovalLinkForm({ settings, allowed }: { settings: Settings; allowed: 
       <Field label={f.label} error={invalid ?? command.error} hint={f.hint}>
         {(p) => <input {...p} inputMode="numeric" size={5} value={hours} onChange={(e) => setHours(e.target.value)} />}
       </Field>
+      <Done message={done} />
+      <Submit allowed={allowed} busy={command.busy} label={f.submit} />
+    </Block>
+  );
+}
+
+/** The guarantee terms and the note the printed заказ-наряд and акт carry (the domain bounds them). */
+function DocumentTextsForm({ settings, allowed }: { settings: Settings; allowed: boolean }) {
+  const f = t.documentTexts;
+  const client = useQueryClient();
+  const command = useCommand();
+  const [guarantee, setGuarantee] = useState(settings.documentTexts.guarantee);
+  const [notes, setNotes] = useState(settings.documentTexts.notes);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setDone(null);
+    command.clear();
+    const ok = await command.run(() => send('settings', SHOP, 'set_document_texts', { guarantee, notes }));
+    if (ok) {
+      setDone(f.done);
+      refreshOwner(client);
+    }
+  }
+  return (
+    <Block id="settings-document-texts" title={f.title} allowed={allowed} onSubmit={submit}>
+      <Field label={f.guarantee} hint={f.guaranteeHint}>
+        {(p) => <textarea {...p} rows={4} maxLength={2000} value={guarantee} onChange={(e) => setGuarantee(e.target.value)} />}
+      </Field>
+      <Field label={f.notes} hint={f.notesHint}>
+        {(p) => <textarea {...p} rows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} />}
+      </Field>
+      <CommandError error={command.error} />
       <Done message={done} />
       <Submit allowed={allowed} busy={command.busy} label={f.submit} />
     </Block>
@@ -654,15 +682,14 @@ function ScaleForm({
           </button>
         </div>
       </fieldset>
-      <CommandError error={errors?.form} />
-      <div className="owner-actions">
+      <FormEnd error={errors?.form} actions="owner-actions">
         <button type="submit" className="button button--primary" disabled={command.busy}>
           {command.busy ? text.saving : f.submit}
         </button>
         <button type="button" className="button" onClick={() => onDone(null)}>
           {text.cancel}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }

@@ -48,6 +48,10 @@ export const OwnerSettingsDocument = graphql(`
       }
       vatRateBp
       approvalLinkHours
+      documentTexts {
+        guarantee
+        notes
+      }
       markupDefault {
         from
         to
