@@ -99,8 +99,16 @@ async fn main() -> anyhow::Result<()> {
     };
     create_first_owner(&store, service.hasher(), "main", owner).await?;
     let auth = serve(auth::http::router(Arc::clone(&service)), true).await?;
+    // Photos and scans need their storage, or every upload would be a 503 (`files_unavailable`):
+    // an s3s-fs of this run, on a free port, stopped with it.
+    let files = file_store::testing::S3sFs::start("motorlog-files").await?;
     let api = serve(
-        command_api::http::router(CommandApi::new(db.pool.clone(), codec, &config)),
+        command_api::http::router(CommandApi::with_files(
+            db.pool.clone(),
+            codec,
+            &config,
+            Some(files.store()?),
+        )),
         false,
     )
     .await?;

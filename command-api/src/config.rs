@@ -18,6 +18,8 @@ pub struct Config {
     /// The shop, Redis (ended sessions, rate limit) and its key prefix: the same settings as
     /// auth's, read by [`AuthConfig::from_env`].
     pub auth: AuthConfig,
+    /// `S3_*`: where photos and scans are kept (none: files are switched off).
+    pub files: Option<file_store::FileStoreConfig>,
 }
 
 impl Config {
@@ -28,6 +30,7 @@ impl Config {
             database_url: event_store::schema::ServiceRole::Command.database_url()?,
             db_pool: positive("COMMAND_API_DB_POOL", 6).map_err(|e| e.to_string())?,
             auth: AuthConfig::from_env()?,
+            files: file_store::FileStoreConfig::from_env().map_err(|e| e.to_string())?,
         })
     }
 }

@@ -32,6 +32,12 @@ async fn main() -> anyhow::Result<()> {
     let codec = personal_data::LogCodec::from_env(pool.clone()).context(
         "cannot load the personal data master keys: set MOTORLOG_MASTER_KEYS_FILE or MOTORLOG_MASTER_KEY",
     )?;
+    let files = config
+        .files
+        .as_ref()
+        .map(file_store::FileStore::new)
+        .transpose()
+        .context("cannot set up the file storage (S3_*)")?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -39,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
     // SIGTERM: stop accepting, let in-flight commands finish (each is committed before it is
     // answered), then exit.
     run(
-        CommandApi::new(pool, codec, &config.auth),
+        CommandApi::with_files(pool, codec, &config.auth, files),
         listener,
         telemetry::shutdown_signal(),
     )

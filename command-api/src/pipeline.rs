@@ -59,6 +59,8 @@ pub struct Services {
     pub shop: String,
     /// Aggregates as this instance last saw them.
     pub recent: Recent,
+    /// The photos' and scans' storage, when configured (`S3_ENDPOINT`).
+    pub files: Option<file_store::FileStore>,
 }
 
 /// What a request's command is built with.

@@ -11,6 +11,8 @@
 #   AUTH_UPSTREAM     the auth service                      127.0.0.1:8081
 #   COMMAND_UPSTREAM  the command API                       127.0.0.1:8082
 #   QUERY_UPSTREAM    the query API                         127.0.0.1:8083
+#   FILES_UPSTREAM    the S3-protocol file storage          127.0.0.1:8014
+#   FILES_BUCKET      its bucket (the APIs' S3_BUCKET)      motorlog-files
 #   TLS_CERT, TLS_KEY certificate and key files; when both are set, TLS is on and HSTS is sent
 #
 # OUT_DIR gets motorlog.conf (the server block: include it from a system nginx's http{} in
@@ -30,6 +32,8 @@ export WEB_ROOT="${WEB_ROOT:-$repo/web/dist}"
 export AUTH_UPSTREAM="${AUTH_UPSTREAM:-127.0.0.1:8081}"
 export COMMAND_UPSTREAM="${COMMAND_UPSTREAM:-127.0.0.1:8082}"
 export QUERY_UPSTREAM="${QUERY_UPSTREAM:-127.0.0.1:8083}"
+export FILES_UPSTREAM="${FILES_UPSTREAM:-127.0.0.1:8014}"
+export FILES_BUCKET="${FILES_BUCKET:-motorlog-files}"
 export CONF_DIR="$out"
 if [ -n "${TLS_CERT:-}" ] && [ -n "${TLS_KEY:-}" ]; then
   export TLS_DIRECTIVES="ssl_certificate $TLS_CERT; ssl_certificate_key $TLS_KEY; ssl_protocols TLSv1.2 TLSv1.3; ssl_prefer_server_ciphers off; ssl_session_cache shared:motorlog_tls:10m;"

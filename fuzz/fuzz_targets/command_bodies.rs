@@ -22,6 +22,7 @@ use aggregates::part::Part;
 use aggregates::permission::Permission;
 use aggregates::planning::appointment::Appointment;
 use aggregates::planning::bay::Bay;
+use aggregates::attachment::Attachment;
 use aggregates::planning::shop_calendar::ShopCalendar;
 use aggregates::planning::work_schedule::WorkSchedule;
 use aggregates::purchase_order::PurchaseOrder;
@@ -66,6 +67,7 @@ fn world() -> &'static World {
                 pool,
                 shop: "main".into(),
                 recent: command_api::recent::Recent::default(),
+                files: None,
             }
         });
         let document = command_api::openapi::document();
@@ -167,6 +169,7 @@ fuzz_target!(|data: &[u8]| {
         "shop_calendar" => run::<ShopCalendar>(world, &steps),
         "appointment" => run::<Appointment>(world, &steps),
         "timesheet" => run::<Timesheet>(world, &steps),
+        "attachment" => run::<Attachment>(world, &steps),
         other => {
             panic!("the OpenAPI document names an aggregate the target does not know: {other}")
         }

@@ -29,6 +29,8 @@ pub struct Config {
     /// The shop, Redis (ended sessions, rate limit) and its key prefix: the same settings as
     /// auth's, read by [`AuthConfig::from_env`].
     pub auth: AuthConfig,
+    /// `S3_*`: where photos and scans are kept, whose links the cards sign (none: no links).
+    pub files: Option<file_store::FileStoreConfig>,
 }
 
 impl Config {
@@ -44,6 +46,7 @@ impl Config {
                 .map(|url| (url, string("CLICKHOUSE_DATABASE", "motorlog"))),
             meilisearch: MeilisearchConfig::from_env(),
             auth: AuthConfig::from_env()?,
+            files: file_store::FileStoreConfig::from_env().map_err(|e| e.to_string())?,
         })
     }
 }

@@ -19,7 +19,7 @@ pub struct Freshness {
     deadline: Instant,
     // One wait per model, shared by every resolver of the request: they all resume together, so
     // their DataLoader calls still fall into one batch.
-    reached: [OnceCell<()>; 10],
+    reached: [OnceCell<()>; 11],
 }
 
 /// The read models, by the projector that writes them.
@@ -45,6 +45,8 @@ pub enum Model {
     Planning,
     /// The mechanics' clocks and clocked time.
     Timesheets,
+    /// Photos and scans on records.
+    Attachments,
 }
 
 impl Model {
@@ -53,7 +55,7 @@ impl Model {
         use projections::runtime::checkpoint_key;
         use projections::runtime::sink_key;
         use std::sync::OnceLock;
-        static KEYS: OnceLock<[String; 10]> = OnceLock::new();
+        static KEYS: OnceLock<[String; 11]> = OnceLock::new();
         let keys = KEYS.get_or_init(|| {
             [
                 checkpoint_key::<projections::clients::ClientsProjection>(),
@@ -66,6 +68,7 @@ impl Model {
                 checkpoint_key::<projections::parts_margin::PartsMarginProjection>(),
                 checkpoint_key::<projections::read_models::planning::PlanningProjection>(),
                 checkpoint_key::<projections::read_models::timesheets::TimesheetsProjection>(),
+                checkpoint_key::<projections::read_models::attachments::AttachmentsProjection>(),
             ]
         });
         &keys[self as usize]

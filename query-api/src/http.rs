@@ -77,11 +77,13 @@ impl Sources {
 
 /// The query API's state.
 pub struct QueryApi {
-    pool: PgPool,
-    store: EventStore,
+    pub(crate) pool: PgPool,
+    pub(crate) store: EventStore,
     schema: MotorlogSchema,
-    authorizer: Authorizer,
+    pub(crate) authorizer: Authorizer,
     graphiql: bool,
+    /// The shop's name: the id of its settings and calendar streams (the printed documents').
+    pub(crate) shop: String,
 }
 
 impl QueryApi {
@@ -101,6 +103,18 @@ impl QueryApi {
         graphiql: bool,
         sources: Sources,
     ) -> Arc<Self> {
+        Self::with_files(pool, auth, graphiql, sources, None)
+    }
+
+    /// [`with_sources`](Self::with_sources) with the storage of photos and scans, whose links the
+    /// cards' `attachments` sign (without one the lists are empty).
+    pub fn with_files(
+        pool: PgPool,
+        auth: &AuthConfig,
+        graphiql: bool,
+        sources: Sources,
+        files: Option<file_store::FileStore>,
+    ) -> Arc<Self> {
         // The query API holds no keys (its role may not read them): the history it words from the
         // log shows personal fields hidden; names and contacts come from the read models.
         let store = EventStore::new(pool.clone())
@@ -109,6 +123,7 @@ impl QueryApi {
             .data(ShopName(auth.shop.clone()))
             .data(sources.reports)
             .data(sources.search)
+            .data(crate::schema::attachments::Files(files))
             .limit_depth(MAX_DEPTH)
             .limit_complexity(MAX_COMPLEXITY);
         // In production the schema is not told to strangers: the web app's types come from `sdl`.
@@ -124,6 +139,7 @@ impl QueryApi {
             store,
             schema,
             graphiql,
+            shop: auth.shop.clone(),
         })
     }
 
@@ -142,7 +158,12 @@ pub fn schema_sdl() -> String {
 }
 
 /// An error before GraphQL runs, in the GraphQL response shape with the command API's fields.
-fn refusal(status: StatusCode, code: &str, message: String, message_ru: String) -> Response {
+pub(crate) fn refusal(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    message_ru: String,
+) -> Response {
     let body = json!({
         "errors": [{
             "message": message,
@@ -503,6 +524,7 @@ pub fn router(api: Arc<QueryApi>) -> Router {
         .route("/graphiql", get(graphiql))
         .route("/health", get(health))
         .route("/metrics", get(telemetry::metrics::render))
+        .merge(crate::documents::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             "query-api",
             telemetry::metrics::track_requests,

@@ -62,12 +62,19 @@ async fn main() -> anyhow::Result<()> {
         }
         None => SearchSource::Postgres,
     };
+    let files = config
+        .files
+        .as_ref()
+        .map(file_store::FileStore::new)
+        .transpose()
+        .context("cannot set up the file storage (S3_*)")?;
     run(
-        QueryApi::with_sources(
+        QueryApi::with_files(
             pool,
             &config.auth,
             config.graphiql,
             Sources { reports, search },
+            files,
         ),
         listener,
         // SIGTERM: stop accepting, answer the queries in flight, then exit.

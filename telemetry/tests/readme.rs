@@ -76,6 +76,7 @@ fn every_variable_the_services_read_is_in_the_readme() {
         "replay-tool",
         "telemetry",
         "personal-data",
+        "file-store",
     ] {
         rust_files(&root.join(crate_dir).join("src"), &mut files);
     }

@@ -8,6 +8,7 @@ use event_store::{EventStore, LogPosition};
 use sqlx::PgPool;
 
 use crate::read_models::analytics::AnalyticsProjection;
+use crate::read_models::attachments::AttachmentsProjection;
 use crate::read_models::clients::ClientsProjection;
 use crate::read_models::invoices::InvoicesProjection;
 use crate::read_models::parts_margin::PartsMarginProjection;
@@ -45,11 +46,13 @@ pub enum Projector {
     Planning,
     /// [`TimesheetsProjection`].
     Timesheets,
+    /// [`AttachmentsProjection`] (with the storage the environment names, for thumbnails).
+    Attachments,
 }
 
 impl Projector {
     /// Every read model, in the order they are started and listed.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Clients,
         Self::Vehicles,
         Self::WorkOrders,
@@ -60,6 +63,7 @@ impl Projector {
         Self::PartsMargin,
         Self::Planning,
         Self::Timesheets,
+        Self::Attachments,
     ];
 
     /// Its name (`clients`, `work_orders`, …).
@@ -75,6 +79,7 @@ impl Projector {
             Self::PartsMargin => PartsMarginProjection::NAME,
             Self::Planning => PlanningProjection::NAME,
             Self::Timesheets => TimesheetsProjection::NAME,
+            Self::Attachments => AttachmentsProjection::NAME,
         }
     }
 
@@ -96,6 +101,7 @@ impl Projector {
             Self::PartsMargin => checkpoint_key::<PartsMarginProjection>(),
             Self::Planning => checkpoint_key::<PlanningProjection>(),
             Self::Timesheets => checkpoint_key::<TimesheetsProjection>(),
+            Self::Attachments => checkpoint_key::<AttachmentsProjection>(),
         }
     }
 
@@ -112,6 +118,7 @@ impl Projector {
             Self::PartsMargin => PartsMarginProjection::TABLES,
             Self::Planning => PlanningProjection::TABLES,
             Self::Timesheets => TimesheetsProjection::TABLES,
+            Self::Attachments => AttachmentsProjection::TABLES,
         }
     }
 
@@ -128,6 +135,7 @@ impl Projector {
             Self::PartsMargin => reset::<PartsMarginProjection>(pool).await,
             Self::Planning => reset::<PlanningProjection>(pool).await,
             Self::Timesheets => reset::<TimesheetsProjection>(pool).await,
+            Self::Attachments => reset::<AttachmentsProjection>(pool).await,
         }
     }
 
@@ -164,6 +172,10 @@ impl Projector {
             Self::PartsMargin => one(PartsMarginProjection, store, from, options, shutdown).await,
             Self::Planning => one(PlanningProjection, store, from, options, shutdown).await,
             Self::Timesheets => one(TimesheetsProjection, store, from, options, shutdown).await,
+            Self::Attachments => {
+                let projection = AttachmentsProjection::from_env()?;
+                one(projection, store, from, options, shutdown).await
+            }
         }
     }
 
@@ -203,6 +215,10 @@ impl Projector {
             Self::PartsMargin => one(PartsMarginProjection, store, from, options, progress).await,
             Self::Planning => one(PlanningProjection, store, from, options, progress).await,
             Self::Timesheets => one(TimesheetsProjection, store, from, options, progress).await,
+            Self::Attachments => {
+                let projection = AttachmentsProjection::from_env()?;
+                one(projection, store, from, options, progress).await
+            }
         }
     }
 }

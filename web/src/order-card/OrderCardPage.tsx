@@ -7,6 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/errors.ts';
 import { can, useMe } from '../auth/me.ts';
+import { OrderAttachments } from '../files/AttachmentsPanel.tsx';
 import { linesEditable } from '../work-order/lifecycle.ts';
 import { Approval } from './Approval.tsx';
 import { ApprovalLinkPanel } from './ApprovalLinkPanel.tsx';
@@ -78,6 +79,12 @@ export function OrderCardPage() {
       <div className="order-card__grid">
         <div className="stack">
           <Intake {...section} />
+          <OrderAttachments
+            orderId={order.id}
+            canAttach={can(mine, 'file.attach') && order.status !== 'closed' && order.status !== 'cancelled'}
+            canDetach={can(mine, 'file.detach')}
+            purpose={order.status === 'draft' || order.status === 'accepted' ? 'intake_damage' : 'inspection'}
+          />
           <Lines {...section} />
           {approvals && <Approval {...section} />}
           <ApprovalLinkPanel {...section} />

@@ -4,7 +4,7 @@
  * (deploy/nginx) serving web/dist in front of them, all on free ports of 127.0.0.1.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,13 +95,21 @@ export async function startStack(): Promise<Running> {
   const roleUrl = (role: string) => `${server.replace(/\/\/([^@/]*@)?/, `//${role}@`)}/${database}`;
 
   const dir = mkdtempSync(join(tmpdir(), 'motorlog-e2e-'));
-  const [auth, command, query, projector, edge] = await Promise.all([
+  const [auth, command, query, projector, edge, files] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
     freePort(),
     freePort(),
   ]);
+  // Photos and scans: s3s-fs over a folder of this run (a bucket is a directory), reached by the
+  // browser through nginx at the edge's own address, for which the APIs presign.
+  const s3sFs = [process.env.S3S_FS, join(process.env.HOME ?? '', '.cargo', 'bin', 's3s-fs'), '/usr/local/bin/s3s-fs'].find(
+    (path) => path !== undefined && path !== '' && existsSync(path),
+  );
+  const bucket = 'motorlog-files';
+  const s3Secret = randomBytes(18).toString('base64url');
   const password = `e2e-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -128,6 +136,15 @@ export async function startStack(): Promise<Running> {
     MOTORLOG_MASTER_KEY: `e2e:${randomBytes(32).toString('base64')}`,
     MOTORLOG_MASTER_KEYS_FILE: '',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    ...(s3sFs
+      ? {
+          S3_ENDPOINT: `http://127.0.0.1:${files}`,
+          S3_PUBLIC_ENDPOINT: `http://127.0.0.1:${edge}`,
+          S3_BUCKET: bucket,
+          S3_ACCESS_KEY: 'motorlog-e2e',
+          S3_SECRET_KEY: s3Secret,
+        }
+      : {}),
   };
   const children: ChildProcess[] = [];
   const logs: string[] = [];
@@ -153,6 +170,14 @@ export async function startStack(): Promise<Running> {
   };
 
   try {
+    if (s3sFs) {
+      mkdirSync(join(dir, 'files', bucket), { recursive: true });
+      start('s3s-fs', s3sFs, [
+        '--host', '127.0.0.1', '--port', String(files),
+        '--access-key', 'motorlog-e2e', '--secret-key', s3Secret,
+        join(dir, 'files'),
+      ]);
+    }
     // The auth service creates the first owner; the others start once it answers.
     start('auth', join(BIN, 'motorlog-auth'), ['serve']);
     await waitFor(`${env.AUTH_URL}/health`, 'the auth service', logs);
@@ -170,6 +195,8 @@ export async function startStack(): Promise<Running> {
       AUTH_UPSTREAM: `127.0.0.1:${auth}`,
       COMMAND_UPSTREAM: `127.0.0.1:${command}`,
       QUERY_UPSTREAM: `127.0.0.1:${query}`,
+      FILES_UPSTREAM: `127.0.0.1:${files}`,
+      FILES_BUCKET: bucket,
     });
     logs.push(join(dir, 'nginx', 'logs', 'error.log'));
     await waitFor(`http://127.0.0.1:${edge}/index.html`, 'nginx', logs, 30);

@@ -1,0 +1,198 @@
+//! The files attached to work orders, vehicles and clients (`read.attachments`), for their cards,
+//! and each photo's thumbnail.
+//!
+//! The thumbnail is made here, from the log: on a photo's `FileAttached` the projector reads the
+//! original from the storage, scales it to fit [`THUMBNAIL_EDGE`] pixels, stores it beside the
+//! original ([`thumbnail_key`]) and notes its key in the row, in the batch's transaction. Storing it
+//! again (a retry, a rebuild) writes the same bytes to the same key, so it is idempotent like the
+//! other sinks. A storage that does not answer stops the projector with
+//! [`ProjectionError::SinkUnavailable`] (retried with back-off, the checkpoint stays); a photo that
+//! does not decode gets no thumbnail (the card shows the original's link), which is logged. Without a
+//! storage configured (`S3_ENDPOINT` unset) no thumbnails are made; a rebuild with one makes them.
+
+use std::io::Cursor;
+
+use aggregates::attachment::{thumbnail_key, AttachmentEvent, FileKind};
+use aggregates::Aggregate;
+use event_store::RecordedEvent;
+use file_store::{FileStore, FileStoreConfig};
+use sqlx::PgConnection;
+
+use crate::support::{decode, found, record_id};
+use crate::{Projection, ProjectionError};
+
+/// The longest edge of a thumbnail, in pixels: a gallery tile on a tablet.
+pub const THUMBNAIL_EDGE: u32 = 320;
+
+/// Projects `attachment` streams into `read.attachments`, making photos' thumbnails.
+#[derive(Debug, Clone, Default)]
+pub struct AttachmentsProjection {
+    files: Option<FileStore>,
+}
+
+impl AttachmentsProjection {
+    /// With the storage the environment names (`S3_*`), if any.
+    pub fn from_env() -> Result<Self, ProjectionError> {
+        let config = FileStoreConfig::from_env()
+            .map_err(|e| ProjectionError::Inconsistent(e.to_string()))?;
+        Ok(Self::with_files(
+            config
+                .as_ref()
+                .map(FileStore::new)
+                .transpose()
+                .map_err(|e| ProjectionError::Inconsistent(e.to_string()))?,
+        ))
+    }
+
+    /// With this storage (none: no thumbnails).
+    pub fn with_files(files: Option<FileStore>) -> Self {
+        Self { files }
+    }
+
+    /// Makes and stores the thumbnail of the photo at `key`; its key, or none when the photo does
+    /// not decode.
+    async fn thumbnail(
+        &self,
+        files: &FileStore,
+        key: &str,
+    ) -> Result<Option<String>, ProjectionError> {
+        let sink = |e: file_store::FileStoreError| ProjectionError::SinkUnavailable(e.to_string());
+        let original = files.get(key).await.map_err(sink)?;
+        let made = tokio::task::spawn_blocking(move || scaled_jpeg(&original))
+            .await
+            .map_err(|e| ProjectionError::Inconsistent(e.to_string()))?;
+        let bytes = match made {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                tracing::warn!(%key, %error, "a photo that does not decode gets no thumbnail");
+                return Ok(None);
+            }
+        };
+        let thumbnail = thumbnail_key(key);
+        files
+            .put(&thumbnail, "image/jpeg", bytes)
+            .await
+            .map_err(sink)?;
+        Ok(Some(thumbnail))
+    }
+}
+
+/// The picture scaled to fit the thumbnail's edge, as JPEG.
+pub fn scaled_jpeg(original: &[u8]) -> Result<Vec<u8>, image::ImageError> {
+    let picture = image::ImageReader::new(Cursor::new(original))
+        .with_guessed_format()?
+        .decode()?;
+    let small = picture.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE).to_rgb8();
+    let mut out = Vec::new();
+    small.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)?;
+    Ok(out)
+}
+
+/// The stored name of a serde enum value (`photo`, `intake_damage`).
+fn name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl Projection for AttachmentsProjection {
+    const NAME: &'static str = "attachments";
+    const VERSION: u32 = 1;
+    const TABLES: &'static [&'static str] = &["read.attachments"];
+
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        event.stream.stream_type == aggregates::attachment::Attachment::STREAM_TYPE
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> Result<(), ProjectionError> {
+        let id = record_id(event)?;
+        match decode::<AttachmentEvent>(event)? {
+            AttachmentEvent::FileAttached {
+                to,
+                kind,
+                purpose,
+                key,
+                content_type,
+                size,
+                by,
+                at,
+                ..
+            } => {
+                let thumbnail = match (&self.files, kind) {
+                    (Some(files), FileKind::Photo) => self.thumbnail(files, &key).await?,
+                    _ => None,
+                };
+                sqlx::query!(
+                    "INSERT INTO read.attachments
+                         (attachment_id, record_kind, record_id, kind, purpose, object_key,
+                          content_type, size, thumbnail_key, attached_by, attached_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT (attachment_id) DO NOTHING",
+                    id,
+                    to.stream_type(),
+                    to.id(),
+                    name(&kind),
+                    name(&purpose),
+                    key,
+                    content_type,
+                    i64::try_from(size).unwrap_or(i64::MAX),
+                    thumbnail,
+                    by.0,
+                    at,
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            AttachmentEvent::FileDetached { at, .. } => {
+                let rows = sqlx::query!(
+                    "UPDATE read.attachments SET detached_at = $2 WHERE attachment_id = $1",
+                    id,
+                    at,
+                )
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                found(rows, event)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a file's event means, in the history's words.
+pub(crate) fn describe(event: AttachmentEvent) -> String {
+    use aggregates::attachment::{AttachedTo, FilePurpose};
+    match event {
+        AttachmentEvent::FileAttached {
+            to,
+            kind,
+            purpose,
+            size,
+            ..
+        } => {
+            let what = match kind {
+                FileKind::Photo => "фото",
+                FileKind::Scan => "скан",
+            };
+            let why = match purpose {
+                FilePurpose::IntakeDamage => "повреждения при приёмке",
+                FilePurpose::Inspection => "результат осмотра",
+                FilePurpose::Part => "запчасть",
+                FilePurpose::SignedDocument => "подписанный документ",
+            };
+            let record = match to {
+                AttachedTo::WorkOrder(_) => "к заказ-наряду",
+                AttachedTo::Vehicle(_) => "к автомобилю",
+                AttachedTo::Client(_) => "к клиенту",
+            };
+            let kib = size.div_ceil(1024);
+            format!("Прикреплено {what} {record}: {why} ({kib} КБ)")
+        }
+        AttachmentEvent::FileDetached { reason, .. } => format!("Файл откреплён: {reason}"),
+    }
+}

@@ -1,0 +1,25 @@
+/** Photos' and scans' words, in one place. */
+export const filesText = {
+  title: 'Фото и сканы',
+  empty: 'Пока нет ни одного файла.',
+  drop: 'Перетащите фото или скан сюда',
+  choose: 'Выбрать файлы',
+  camera: 'Сфотографировать',
+  purpose: 'Что на снимке',
+  uploading: (n: number) => `Загружается: ${n}`,
+  uploaded: 'Файл прикреплён',
+  storageRefused: 'Хранилище не приняло файл: попробуйте ещё раз.',
+  open: 'Открыть оригинал',
+  photoAlt: (purpose: string, at: string) => `Фото: ${purpose}, ${at}`,
+  scan: (purpose: string, at: string) => `Скан: ${purpose}, ${at}`,
+  detach: 'Открепить',
+  detachReason: 'Причина',
+  detachConfirm: 'Открепить файл',
+  cancel: 'Отмена',
+  purposes: {
+    intake_damage: 'повреждения при приёмке',
+    inspection: 'осмотр',
+    part: 'запчасть',
+    signed_document: 'подписанный документ',
+  },
+} as const;
