@@ -6,7 +6,8 @@ SQLX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/motorlog_sqlx
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
 .PHONY: test run migrate tools fmt lint domain-purity sqlx-check sqlx-prepare postgres redis web-schemas web-check \
-	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-tokens bench-queries bench-stock bench-planning bench-replay bench-web
+	web-build web-e2e api-fuzz fuzz soak bench-append bench-commands bench-tokens bench-queries bench-stock bench-planning bench-replay bench-web \
+	bench-documents documents-pictures
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
 ## app's generated types, unit tests and browser tests. Installs what it needs first.
@@ -139,6 +140,17 @@ bench-planning: postgres redis
 ## (BENCH_EVENTS_LARGE; 0 skips it) to show it does not grow with the log.
 bench-replay: postgres
 	BENCH_EVENTS_LARGE=$${BENCH_EVENTS_LARGE-5000000} cargo bench -p replay-tool --bench replay
+
+## The four printed documents typeset warm (median of BENCH_DOCUMENTS_RUNS after warm-up) beside
+## the process's first, cold render. Needs no database.
+bench-documents:
+	cargo bench -q -p documents --bench documents
+
+## The README's pictures of the printed documents (poppler's pdftoppm) from the demo visit.
+documents-pictures:
+	cargo run -q -p documents --example samples -- target/documents
+	for d in order act invoice receipt; do \
+		pdftoppm -png -r 60 -singlefile target/documents/$$d.pdf docs/documents/$$d; done
 
 ## The board drawn in headless Chromium for 200 active orders against its GraphQL query alone,
 ## the order card, and the gzipped JavaScript.

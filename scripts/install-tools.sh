@@ -32,6 +32,20 @@ if ! "$st_venv/bin/schemathesis" --version 2>/dev/null | grep -q '4\.32\.5'; the
   python3 -m venv "$st_venv" && "$st_venv/bin/pip" install -q 'schemathesis==4.32.5'
 fi
 
+# A real S3-protocol server for the files' tests and `make run` (checks SigV4 signatures, so the
+# presigned URLs are tested for real).
+if ! s3s-fs --version 2>/dev/null | grep -q '0\.14\.1'; then
+  say "installing s3s-fs 0.14.1 (S3-protocol server for photos and scans)"
+  cargo install s3s-fs --version 0.14.1 --locked --features binary
+fi
+
+# A real SMTP server for the notifier's tests: Python's aiosmtpd (PyPI, pinned, in a venv of its own).
+smtp_venv="${XDG_DATA_HOME:-$HOME/.local/share}/motorlog/aiosmtpd"
+if ! "$smtp_venv/bin/python" -c 'import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != "1.4.6")' 2>/dev/null; then
+  say "installing aiosmtpd 1.4.6 into $smtp_venv (SMTP server for the e-mail tests)"
+  python3 -m venv "$smtp_venv" && "$smtp_venv/bin/pip" install -q 'aiosmtpd==1.4.6'
+fi
+
 # A real Kafka-protocol broker for the relay's tests (about 10 minutes to build, once), with its
 # SQLite storage for the test that stops the broker and starts it again.
 tansu_has_sqlite() {
@@ -60,6 +74,8 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || apt_missing+=
 # Russian for Chromium's own widgets (date and time inputs): the front desk's browsers are Russian.
 [ -d /usr/lib/chromium/locales ] && ls /usr/lib/chromium/locales/ru.pak >/dev/null 2>&1 || apt_missing+=(chromium-l10n)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_missing+=(nginx)
+# The printed documents' tests read the PDFs back: pdftotext and pdftoppm (Debian's poppler-utils).
+command -v pdftotext >/dev/null 2>&1 || apt_missing+=(poppler-utils)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${apt_missing[*]} (Debian's packages)"

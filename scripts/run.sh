@@ -36,6 +36,26 @@ if [ -z "${MOTORLOG_MASTER_KEYS_FILE:-}" ] && [ -z "${MOTORLOG_MASTER_KEY:-}" ];
   chmod 600 "$MOTORLOG_MASTER_KEYS_FILE"
   export MOTORLOG_MASTER_KEYS_FILE
 fi
+# Photos and scans: s3s-fs (S3 protocol over a folder, one directory per bucket) on .run/files.
+# The browser reaches it through nginx at the app's own origin, so the APIs presign for that
+# address (S3_PUBLIC_ENDPOINT) and talk to s3s-fs directly (S3_ENDPOINT). Its key pair is made once
+# and kept in .run/ like the master key.
+export WEB_LISTEN="${WEB_LISTEN:-127.0.0.1:8080}"
+export FILES_LISTEN="${FILES_LISTEN:-127.0.0.1:8014}"
+export S3_ENDPOINT="${S3_ENDPOINT:-http://$FILES_LISTEN}"
+export S3_PUBLIC_ENDPOINT="${S3_PUBLIC_ENDPOINT:-http://$WEB_LISTEN}"
+export S3_BUCKET="${S3_BUCKET:-motorlog-files}"
+if [ -z "${S3_ACCESS_KEY:-}" ] || [ -z "${S3_SECRET_KEY:-}" ]; then
+  mkdir -p .run
+  if [ ! -s .run/s3.keys ]; then
+    (umask 077 && echo "motorlog-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n') $(head -c24 /dev/urandom | base64 | tr '+/' '-_')" > .run/s3.keys)
+  fi
+  read -r S3_ACCESS_KEY S3_SECRET_KEY < .run/s3.keys
+  export S3_ACCESS_KEY S3_SECRET_KEY
+fi
+s3s_fs="$(command -v s3s-fs || echo "$HOME/.cargo/bin/s3s-fs")"
+[ -x "$s3s_fs" ] || { echo "run: s3s-fs is missing: make tools (or cargo install s3s-fs --version 0.14.1 --locked --features binary)"; exit 1; }
+mkdir -p ".run/files/$S3_BUCKET"
 export AUTH_URL="http://$AUTH_LISTEN" COMMAND_API_URL="http://$COMMAND_API_LISTEN"
 export QUERY_API_URL="http://$QUERY_API_LISTEN" PROJECTOR_URL="http://$PROJECTOR_LISTEN"
 
@@ -44,9 +64,8 @@ if ! psql "$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'"
   psql "$server" -qc "CREATE DATABASE \"$database\""
 fi
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-export WEB_LISTEN="${WEB_LISTEN:-127.0.0.1:8080}"
 echo "Motorlog: building; it will be at http://$WEB_LISTEN"
-cargo build -q -p event-store -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+cargo build -q -p event-store -p auth -p command-api -p projections -p query-api -p notifier --bins --example seed_demo
 bash scripts/web-deps.sh
 (cd web && npm run -s build >/dev/null)
 
@@ -64,10 +83,14 @@ pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
+"$s3s_fs" --host "${FILES_LISTEN%:*}" --port "${FILES_LISTEN##*:}" \
+  --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" .run/files >.run/s3s-fs.log 2>&1 & pids+=($!)
 ./target/debug/motorlog-auth serve & pids+=($!)
 ./target/debug/motorlog-command-api & pids+=($!)
 ./target/debug/motorlog-projector & pids+=($!)
 ./target/debug/motorlog-query-api & pids+=($!)
+# The notifier stays idle (and says so in its /health) until SMTP_HOST or SMS_API_ID is set.
+NOTIFIER_LISTEN="${NOTIFIER_LISTEN:-127.0.0.1:8085}" ./target/debug/motorlog-notifier & pids+=($!)
 for url in "$AUTH_URL/health" "$COMMAND_API_URL/health" "$PROJECTOR_URL/health" "$QUERY_API_URL/health"; do
   for _ in $(seq 1 60); do
     curl -fsS "$url" >/dev/null 2>&1 && break
@@ -78,6 +101,7 @@ done
 ./target/debug/examples/seed_demo
 LISTEN="$WEB_LISTEN" AUTH_UPSTREAM="$AUTH_LISTEN" COMMAND_UPSTREAM="$COMMAND_API_LISTEN" \
   QUERY_UPSTREAM="$QUERY_API_LISTEN" SERVER_NAME="${WEB_LISTEN%:*}" \
+  FILES_UPSTREAM="$FILES_LISTEN" FILES_BUCKET="$S3_BUCKET" \
   bash deploy/nginx/render.sh target/nginx --run & pids+=($!)
 for _ in $(seq 1 40); do
   curl -fsS "http://$WEB_LISTEN/" >/dev/null 2>&1 && break
@@ -90,7 +114,8 @@ cat <<INFO
   http://$WEB_LISTEN    Motorlog: open it in a browser and log in (below)
 
 Motorlog is running (Ctrl-C stops it):
-  web app        http://$WEB_LISTEN      (nginx: the app, /api/auth/, /api/v1/, /graphql)
+  web app        http://$WEB_LISTEN      (nginx: the app, /api/auth/, /api/v1/, /graphql, /$S3_BUCKET/)
+  file storage   $S3_ENDPOINT      (s3s-fs over .run/files; photos and scans)
   auth service   $AUTH_URL      (POST /v1/auth/login, /.well-known/jwks.json, /health, /metrics)
   command API    $COMMAND_API_URL      (POST /v1/{aggregate}/{id}/{command}, /health, /metrics)
   query API      $QUERY_API_URL/graphql   (GraphiQL in a browser: $QUERY_API_URL/graphiql)

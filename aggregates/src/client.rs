@@ -95,6 +95,31 @@ pub struct Consent {
     pub at: DateTime<Utc>,
 }
 
+/// Which channels the client lets the shop write to (given the consent to messages). Both until
+/// the client says otherwise: the consent is what opens them, this only narrows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channels {
+    /// Text messages to the first phone.
+    pub sms: bool,
+    /// E-mail.
+    pub email: bool,
+}
+
+impl Default for Channels {
+    fn default() -> Self {
+        Self {
+            sms: true,
+            email: true,
+        }
+    }
+}
+
+impl Channels {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Whether a client may get new work orders; what the work order asks of the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,6 +180,11 @@ pub enum ClientCommand {
         channel: ConsentChannel,
         /// When.
         at: DateTime<Utc>,
+    },
+    /// Choose the channels the shop's messages may use.
+    ChooseChannels {
+        /// The channels.
+        channels: Channels,
     },
     /// Add a note for the staff.
     AddNote {
@@ -223,6 +253,7 @@ impl ClientCommand {
             Self::AddNote { text, .. } => not_erased_marker(text, "text"),
             Self::Archive { reason, .. } => not_erased_marker(reason, "reason"),
             Self::RecordConsent { .. }
+            | Self::ChooseChannels { .. }
             | Self::SetDiscount { .. }
             | Self::Restore { .. }
             | Self::ErasePersonalData { .. } => Ok(()),
@@ -237,7 +268,9 @@ impl ClientCommand {
             Self::AddPhone { .. } | Self::RemovePhone { .. } | Self::ChangeEmail { .. } => {
                 Permission::ClientChangeContacts
             }
-            Self::RecordConsent { .. } => Permission::ClientRecordConsent,
+            Self::RecordConsent { .. } | Self::ChooseChannels { .. } => {
+                Permission::ClientRecordConsent
+            }
             Self::AddNote { .. } => Permission::ClientAddNote,
             Self::SetDiscount { .. } => Permission::ClientSetDiscount,
             Self::Archive { .. } | Self::Restore { .. } => Permission::ClientArchive,
@@ -301,6 +334,11 @@ pub enum ClientEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The client chose the channels messages may use.
+    ClientChannelsChosen {
+        /// The channels.
+        channels: Channels,
+    },
     /// A staff note was added.
     ClientNoteAdded {
         /// The note.
@@ -350,6 +388,7 @@ impl DomainEvent for ClientEvent {
             Self::ClientEmailChanged { .. } => "ClientEmailChanged",
             Self::ClientConsentGiven { .. } => "ClientConsentGiven",
             Self::ClientConsentWithdrawn { .. } => "ClientConsentWithdrawn",
+            Self::ClientChannelsChosen { .. } => "ClientChannelsChosen",
             Self::ClientNoteAdded { .. } => "ClientNoteAdded",
             Self::ClientDiscountSet { .. } => "ClientDiscountSet",
             Self::ClientArchived { .. } => "ClientArchived",
@@ -389,6 +428,9 @@ pub struct Client {
     pub messages_consent: Option<Consent>,
     /// Consent to personal-data processing.
     pub personal_data_consent: Option<Consent>,
+    /// The channels messages may use (left out of the stored fold while as by default).
+    #[serde(default, skip_serializing_if = "Channels::is_default")]
+    pub channels: Channels,
     /// Staff notes.
     pub notes: Vec<Note>,
     /// Standing discount.
@@ -409,6 +451,34 @@ impl Client {
             (Some(_), false, false) => ClientStanding::Active,
             (Some(_), false, true) => ClientStanding::Archived,
         }
+    }
+
+    /// Where a message on `channel` goes (the first phone, the e-mail), or why none may.
+    pub fn message_address(
+        &self,
+        channel: crate::notification::Channel,
+    ) -> Result<String, crate::notification::SkipReason> {
+        use crate::notification::{Channel, SkipReason};
+        if self.erased {
+            return Err(SkipReason::Erased);
+        }
+        if !self.messages_consent.is_some_and(|c| c.given) {
+            return Err(SkipReason::NoConsent);
+        }
+        let (open, address) = match channel {
+            Channel::Sms => (
+                self.channels.sms,
+                self.phones.first().map(|p| p.as_str().to_owned()),
+            ),
+            Channel::Email => (
+                self.channels.email,
+                self.email.as_ref().map(|e| e.as_str().to_owned()),
+            ),
+        };
+        if !open {
+            return Err(SkipReason::ChannelOff);
+        }
+        address.filter(|a| a != ERASED).ok_or(SkipReason::NoAddress)
     }
 
     fn consent_mut(&mut self, kind: ConsentKind) -> &mut Option<Consent> {
@@ -496,6 +566,12 @@ impl Aggregate for Client {
                     ClientEvent::ClientConsentWithdrawn { kind, channel, at }
                 }
             }
+            ClientCommand::ChooseChannels { channels } => {
+                if channels == self.channels {
+                    return Ok(vec![]);
+                }
+                ClientEvent::ClientChannelsChosen { channels }
+            }
             ClientCommand::AddNote { text, by, at } => ClientEvent::ClientNoteAdded {
                 text: required_text(&text, "text", 4000)?,
                 by,
@@ -560,6 +636,7 @@ impl Aggregate for Client {
                     at: *at,
                 });
             }
+            ClientEvent::ClientChannelsChosen { channels } => self.channels = *channels,
             ClientEvent::ClientNoteAdded { text, by, at } => self.notes.push(Note {
                 text: text.clone(),
                 by: *by,

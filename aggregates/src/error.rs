@@ -584,6 +584,19 @@ pub enum DomainError {
     /// Moving the clock of a job already finished.
     #[error("the job is finished")]
     JobAlreadyFinished,
+    /// A notification's step that its state does not allow (a second attempt in flight, an
+    /// outcome without an attempt).
+    #[error("the notification is {status}")]
+    NotificationState {
+        /// Where it stands.
+        status: &'static str,
+    },
+    /// A message template or quiet hours the owner cannot save.
+    #[error("invalid template: {reason}")]
+    InvalidTemplate {
+        /// Why.
+        reason: &'static str,
+    },
     /// A no-show noted before the appointment's time.
     #[error("the appointment's time has not come yet")]
     AppointmentNotDue,
@@ -593,6 +606,26 @@ pub enum DomainError {
         /// As typed.
         value: String,
     },
+    /// A file whose type its kind does not take (a photo must be JPEG, PNG or WebP).
+    #[error("files of type {content_type:?} are not accepted here")]
+    FileTypeNotAllowed {
+        /// As declared.
+        content_type: String,
+    },
+    /// An empty file, or one above the limit.
+    #[error("a file must be 1 to {max} bytes, got {size}")]
+    FileTooLarge {
+        /// As declared.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// A checksum that is not a SHA-256 in hex.
+    #[error("the checksum must be a SHA-256: 64 hexadecimal digits")]
+    InvalidDigest,
+    /// A change to a file already taken off its record.
+    #[error("the file was detached")]
+    FileDetached,
 }
 
 impl DomainError {
@@ -703,7 +736,13 @@ impl DomainError {
             Self::JobNotRunning => "job_not_running",
             Self::JobAlreadyFinished => "job_already_finished",
             Self::InvalidTimeOfDay { .. } => "invalid_time_of_day",
+            Self::NotificationState { .. } => "notification_state",
+            Self::InvalidTemplate { .. } => "invalid_template",
             Self::AppointmentNotDue => "appointment_not_due",
+            Self::FileTypeNotAllowed { .. } => "file_type_not_allowed",
+            Self::FileTooLarge { .. } => "file_too_large",
+            Self::InvalidDigest => "invalid_digest",
+            Self::FileDetached => "file_detached",
         }
     }
 
@@ -753,7 +792,11 @@ impl DomainError {
             | Self::PeriodTooLong { .. }
             | Self::InvalidEfficiency { .. }
             | Self::InvalidUtcOffset { .. }
-            | Self::InvalidTimeOfDay { .. } => ErrorKind::InvalidValue,
+            | Self::InvalidTemplate { .. }
+            | Self::InvalidTimeOfDay { .. }
+            | Self::FileTypeNotAllowed { .. }
+            | Self::FileTooLarge { .. }
+            | Self::InvalidDigest => ErrorKind::InvalidValue,
             _ => ErrorKind::RuleBroken,
         }
     }
@@ -997,12 +1040,35 @@ impl DomainError {
             ),
             Self::JobNotRunning => "Эта работа сейчас не идёт".into(),
             Self::JobAlreadyFinished => "Эта работа уже завершена".into(),
+            Self::NotificationState { .. } => {
+                "Уведомление уже отправляется или его судьба решена".into()
+            }
+            Self::InvalidTemplate { reason } => format!(
+                "Шаблон не сохранён: {}",
+                match *reason {
+                    "an SMS has no subject" => "у SMS нет темы",
+                    "the approval link's message needs {ссылка}" => "в сообщении со ссылкой на согласование нужен {ссылка}",
+                    "only the approval link's message has {ссылка}" => "{ссылка} бывает только в сообщении о согласовании",
+                    "quiet hours must start and end at different times" => "тихие часы должны начинаться и кончаться в разное время",
+                    "a { without }" | "a } without {" => "скобки { } не парные",
+                    _ => "допустимы {номер_заказа}, {автомобиль}, {сумма}, {сервис}, {ссылка}",
+                }
+            ),
             Self::AppointmentNotDue => {
                 "Время записи ещё не наступило: отметить неявку можно после него".into()
             }
             Self::InvalidTimeOfDay { value } => {
                 format!("Неверное время «{value}»: нужно ЧЧ:ММ, например 09:30")
             }
+            Self::FileTypeNotAllowed { content_type } => format!(
+                "Файлы типа «{content_type}» сюда не принимаются: фото — JPEG, PNG или WebP, скан — ещё PDF"
+            ),
+            Self::FileTooLarge { max, .. } => format!(
+                "Файл пустой или больше {} МБ",
+                max / (1024 * 1024)
+            ),
+            Self::InvalidDigest => "Контрольная сумма должна быть SHA-256: 64 шестнадцатеричные цифры".into(),
+            Self::FileDetached => "Файл уже откреплён".into(),
         }
     }
 }

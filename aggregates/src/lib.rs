@@ -13,15 +13,18 @@
 //! [`markup`] (the selling price from the purchase price).
 #![warn(missing_docs)]
 
+pub mod attachment;
 pub mod bounds;
 pub mod catalogue;
 pub mod client;
 pub mod contact;
 pub mod directory;
+pub mod document_texts;
 mod error;
 pub mod ids;
 pub mod invoice;
 pub mod money;
+pub mod notification;
 pub mod permission;
 pub mod personal;
 pub mod role;

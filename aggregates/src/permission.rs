@@ -178,6 +178,10 @@ permissions! {
     ReportsRead = "reports.read",
     /// Read any record's full event history.
     HistoryRead = "history.read",
+    /// Attach photos and scans to work orders, vehicles and clients one may see.
+    FileAttach = "file.attach",
+    /// Detach files from records, with a reason.
+    FileDetach = "file.detach",
 }
 
 impl Permission {
@@ -260,6 +264,8 @@ impl Permission {
             Permission::SecurityManage => "Управлять безопасностью: сессии и ключи",
             Permission::ReportsRead => "Видеть отчёты и выработку механиков",
             Permission::HistoryRead => "Видеть историю любых записей",
+            Permission::FileAttach => "Прикреплять фото и сканы к заказам, автомобилям и клиентам",
+            Permission::FileDetach => "Откреплять фото и сканы, с причиной",
         }
     }
 
@@ -292,6 +298,7 @@ pub fn area_name_ru(area: &str) -> Option<&'static str> {
         "security" => "Безопасность",
         "reports" => "Отчёты",
         "history" => "История",
+        "file" => "Фото и сканы",
         _ => return None,
     })
 }

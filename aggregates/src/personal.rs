@@ -160,6 +160,15 @@ pub const PERSONAL_FIELDS: &[PersonalFields] = &[
         kind: SubjectKind::Employee,
         fields: &["/note"],
     },
+    // A message to a client: where it went and what it said (the approval link's message holds
+    // the link itself, a capability): the client's, sealed and forgotten with them.
+    PersonalFields {
+        stream_type: "notification",
+        event_type: "NotificationQueued",
+        subject: Subject::Field("/client_id"),
+        kind: SubjectKind::Client,
+        fields: &["/to", "/subject", "/body"],
+    },
     employee("EmployeeHired", &["/full_name", "/email", "/phone"]),
     employee(
         "EmployeeDetailsChanged",

@@ -330,6 +330,8 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::AppointmentBook,
                 P::TimesheetClock,
                 P::TimesheetCorrect,
+                P::FileAttach,
+                P::FileDetach,
             ]),
         },
         DefaultRole {
@@ -344,6 +346,7 @@ pub fn default_roles() -> Vec<DefaultRole> {
                 P::PartRead,
                 P::StockRead,
                 P::TimesheetClock,
+                P::FileAttach,
             ]),
         },
         DefaultRole {

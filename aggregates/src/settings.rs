@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::contact::{BankDetails, Inn, Kpp, Ogrn};
 use crate::directory::Code;
+use crate::document_texts::DocumentTexts;
 use crate::markup::{MarkupMatrix, MarkupScale};
 use crate::money::{Money, Percent};
+use crate::notification::{Channel, QuietHours, Template, Trigger};
 use crate::permission::Permission;
 use crate::{required_text, Aggregate, DomainError, DomainEvent};
 
@@ -250,6 +252,29 @@ pub enum SettingsCommand {
         /// Hours, 1 to 720.
         hours: u32,
     },
+    /// Write (or rewrite) the message a client gets on a trigger and channel: the trigger is on
+    /// for that channel from now on.
+    SetNotificationTemplate {
+        /// The template.
+        template: Template,
+    },
+    /// Switch a trigger off for a channel: its template is removed.
+    RemoveNotificationTemplate {
+        /// The trigger.
+        trigger: Trigger,
+        /// The channel.
+        channel: Channel,
+    },
+    /// Set or clear the hours when no message goes out.
+    SetQuietHours {
+        /// The hours, or none.
+        quiet_hours: Option<QuietHours>,
+    },
+    /// Set the guarantee terms and the note the printed documents carry.
+    SetDocumentTexts {
+        /// The texts.
+        texts: DocumentTexts,
+    },
 }
 
 impl SettingsCommand {
@@ -264,9 +289,12 @@ impl SettingsCommand {
             | Self::SetMarkupScale { .. }
             | Self::RemoveMarkupScale { .. } => Permission::SettingsEditPrices,
             Self::SetVatRate { .. } | Self::SetCurrency { .. } => Permission::SettingsEditTaxes,
-            Self::SetWorkOrderNumberFormat { .. } | Self::SetApprovalLinkLifetime { .. } => {
-                Permission::SettingsEditRequisites
-            }
+            Self::SetWorkOrderNumberFormat { .. }
+            | Self::SetApprovalLinkLifetime { .. }
+            | Self::SetNotificationTemplate { .. }
+            | Self::RemoveNotificationTemplate { .. }
+            | Self::SetQuietHours { .. }
+            | Self::SetDocumentTexts { .. } => Permission::SettingsEditRequisites,
         }
     }
 }
@@ -329,6 +357,28 @@ pub enum SettingsEvent {
         /// Hours.
         hours: u32,
     },
+    /// A client message's template was written.
+    NotificationTemplateSet {
+        /// The template.
+        template: Template,
+    },
+    /// A trigger was switched off for a channel.
+    NotificationTemplateRemoved {
+        /// The trigger.
+        trigger: Trigger,
+        /// The channel.
+        channel: Channel,
+    },
+    /// The quiet hours were set or cleared.
+    QuietHoursSet {
+        /// The hours, or none.
+        quiet_hours: Option<QuietHours>,
+    },
+    /// The guarantee terms and the documents' note were set.
+    DocumentTextsSet {
+        /// The texts.
+        texts: DocumentTexts,
+    },
 }
 
 impl DomainEvent for SettingsEvent {
@@ -344,6 +394,10 @@ impl DomainEvent for SettingsEvent {
             Self::MarkupScaleSet { .. } => "MarkupScaleSet",
             Self::MarkupScaleRemoved { .. } => "MarkupScaleRemoved",
             Self::ApprovalLinkLifetimeSet { .. } => "ApprovalLinkLifetimeSet",
+            Self::NotificationTemplateSet { .. } => "NotificationTemplateSet",
+            Self::NotificationTemplateRemoved { .. } => "NotificationTemplateRemoved",
+            Self::QuietHoursSet { .. } => "QuietHoursSet",
+            Self::DocumentTextsSet { .. } => "DocumentTextsSet",
         }
     }
 
@@ -380,6 +434,17 @@ pub struct Settings {
     /// leaves it out: the API's settings document is that fold, and keeps its shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_link_hours: Option<u32>,
+    /// The client messages' templates, one per trigger and channel switched on. Left out of the
+    /// stored fold while empty, for the same reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notification_templates: Vec<Template>,
+    /// When no message goes out, if the owner chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<QuietHours>,
+    /// The guarantee terms and the note the printed documents carry, once the owner wrote them.
+    /// Left out of the stored fold while unset, like the others after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_texts: Option<DocumentTexts>,
 }
 
 /// How long an approval link works unless the owner chose otherwise: three days, time for a client
@@ -424,6 +489,13 @@ impl Settings {
             self.approval_link_hours
                 .unwrap_or(DEFAULT_APPROVAL_LINK_HOURS),
         ))
+    }
+
+    /// The template of a trigger on a channel, if the owner switched it on.
+    pub fn notification_template(&self, trigger: Trigger, channel: Channel) -> Option<&Template> {
+        self.notification_templates
+            .iter()
+            .find(|t| t.trigger == trigger && t.channel == channel)
     }
 
     /// The VAT rate, if the owner set it.
@@ -505,6 +577,32 @@ impl Aggregate for Settings {
                 }
                 SettingsEvent::ApprovalLinkLifetimeSet { hours }
             }
+            SettingsCommand::SetNotificationTemplate { template } => {
+                let template = template.validated()?;
+                if self.notification_template(template.trigger, template.channel) == Some(&template)
+                {
+                    return Ok(vec![]);
+                }
+                SettingsEvent::NotificationTemplateSet { template }
+            }
+            SettingsCommand::RemoveNotificationTemplate { trigger, channel } => {
+                if self.notification_template(trigger, channel).is_none() {
+                    return Ok(vec![]);
+                }
+                SettingsEvent::NotificationTemplateRemoved { trigger, channel }
+            }
+            SettingsCommand::SetQuietHours { quiet_hours } => {
+                if self.quiet_hours == quiet_hours {
+                    return Ok(vec![]);
+                }
+                SettingsEvent::QuietHoursSet { quiet_hours }
+            }
+            SettingsCommand::SetDocumentTexts { texts } => {
+                if self.document_texts.as_ref() == Some(&texts) {
+                    return Ok(vec![]);
+                }
+                SettingsEvent::DocumentTextsSet { texts }
+            }
         };
         Ok(vec![event])
     }
@@ -542,6 +640,17 @@ impl Aggregate for Settings {
             SettingsEvent::ApprovalLinkLifetimeSet { hours } => {
                 self.approval_link_hours = Some(*hours);
             }
+            SettingsEvent::NotificationTemplateSet { template } => {
+                self.notification_templates
+                    .retain(|t| (t.trigger, t.channel) != (template.trigger, template.channel));
+                self.notification_templates.push(template.clone());
+            }
+            SettingsEvent::NotificationTemplateRemoved { trigger, channel } => {
+                self.notification_templates
+                    .retain(|t| (t.trigger, t.channel) != (*trigger, *channel));
+            }
+            SettingsEvent::QuietHoursSet { quiet_hours } => self.quiet_hours = *quiet_hours,
+            SettingsEvent::DocumentTextsSet { texts } => self.document_texts = Some(texts.clone()),
         }
         self
     }

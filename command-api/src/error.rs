@@ -125,6 +125,21 @@ pub enum ApiError {
         /// The code as given.
         method: String,
     },
+    /// No file storage is configured, or it does not answer.
+    #[error("file storage is unavailable")]
+    FilesUnavailable,
+    /// No upload was requested under this id by this employee.
+    #[error("no upload was requested under this id by you")]
+    UploadNotRequested,
+    /// The requested upload is not in the storage (never sent, or refused by it).
+    #[error("the file was not uploaded")]
+    UploadMissing,
+    /// The stored object is not what was declared.
+    #[error("the uploaded file's {what} is not as declared")]
+    UploadMismatch {
+        /// `size`, `content_type` or `sha256`.
+        what: &'static str,
+    },
 }
 
 impl ApiError {
@@ -166,6 +181,9 @@ impl ApiError {
             Self::VinAlreadyRegistered { .. }
             | Self::PlateSeenOnAnotherVehicle { .. }
             | Self::OrderInvoicedInFull { .. } => StatusCode::CONFLICT,
+            Self::FilesUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UploadNotRequested => StatusCode::NOT_FOUND,
+            Self::UploadMissing | Self::UploadMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -192,6 +210,10 @@ impl ApiError {
             Self::MileageBelowLastReading { .. } => "mileage_below_last_reading",
             Self::OrderInvoicedInFull { .. } => "order_invoiced_in_full",
             Self::UnknownPaymentMethod { .. } => "unknown_payment_method",
+            Self::FilesUnavailable => "files_unavailable",
+            Self::UploadNotRequested => "upload_not_requested",
+            Self::UploadMissing => "upload_missing",
+            Self::UploadMismatch { .. } => "upload_mismatch",
         }
     }
 
@@ -247,6 +269,17 @@ impl ApiError {
             Self::UnknownPaymentMethod { method } => {
                 format!("Способа оплаты «{method}» нет среди действующих")
             }
+            Self::FilesUnavailable => "Хранилище файлов недоступно; попробуйте позже".into(),
+            Self::UploadNotRequested => "Такую загрузку вы не запрашивали".into(),
+            Self::UploadMissing => "Файл не загружен: отправьте его снова".into(),
+            Self::UploadMismatch { what } => format!(
+                "Загруженный файл не совпадает с заявленным ({}); отправьте его снова",
+                match *what {
+                    "size" => "размер",
+                    "content_type" => "тип",
+                    _ => "контрольная сумма",
+                }
+            ),
         }
     }
 
@@ -319,6 +352,7 @@ impl ApiError {
                 "attempted": attempted,
             }),
             Self::UnknownPaymentMethod { method } => json!({ "method": method }),
+            Self::UploadMismatch { what } => json!({ "what": what }),
             _ => json!({}),
         }
     }

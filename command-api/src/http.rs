@@ -7,6 +7,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use aggregates::attachment::Attachment;
 use aggregates::catalogue::CatalogueService;
 use aggregates::client::Client;
 use aggregates::directory::Directory;
@@ -52,6 +53,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The routes besides the commands, all public, for the authorization matrix.
 pub const PUBLIC_ROUTES: &[&str] = &["/openapi.json", "/health", "/metrics"];
 
+/// The photos' and scans' upload request (not a command: it logs nothing), for the matrix.
+pub const FILE_UPLOAD_ROUTE: &str = "/v1/files/upload";
+
 /// Routes without an account, each admitted by the approval link's token in its body.
 pub const TOKEN_ROUTES: &[&str] = &["/v1/public/approval/view", "/v1/public/approval/answer"];
 
@@ -75,6 +79,7 @@ pub const AGGREGATES: &[&str] = &[
     "shop_calendar",
     "appointment",
     "timesheet",
+    "attachment",
 ];
 
 /// The command API's state.
@@ -90,6 +95,17 @@ impl CommandApi {
     /// opens personal data through `codec` (`personal_data::LogCodec`: from the environment's
     /// master keys in the binary, ephemeral in tests), so no command writes a name in the clear.
     pub fn new(pool: PgPool, codec: Arc<dyn PayloadCodec>, auth: &AuthConfig) -> Arc<Self> {
+        Self::with_files(pool, codec, auth, None)
+    }
+
+    /// [`new`](Self::new) with the storage of photos and scans (without one, their commands
+    /// answer 503 `files_unavailable`).
+    pub fn with_files(
+        pool: PgPool,
+        codec: Arc<dyn PayloadCodec>,
+        auth: &AuthConfig,
+        files: Option<file_store::FileStore>,
+    ) -> Arc<Self> {
         let store = EventStore::new(pool.clone()).with_codec(codec);
         Arc::new(Self {
             // Only a REDIS_URL that is not a URL fails, and `AuthConfig::from_env` refuses those.
@@ -102,6 +118,7 @@ impl CommandApi {
                 pool,
                 shop: auth.shop.clone(),
                 recent: Recent::default(),
+                files,
             },
             trusted_proxies: auth.trusted_proxies.clone(),
         })
@@ -157,6 +174,9 @@ async fn command(
         "timesheet" => {
             execute::<Timesheet>(services, authorizer, &headers, &id, &name, &body).await
         }
+        "attachment" => {
+            execute::<Attachment>(services, authorizer, &headers, &id, &name, &body).await
+        }
         _ => {
             // Unknown paths still demand a valid token first: nothing is revealed to strangers.
             let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
@@ -166,6 +186,28 @@ async fn command(
     }?;
     let etag = format!("\"{}\"", accepted.version);
     Ok((StatusCode::OK, [("etag", etag)], Json(accepted)).into_response())
+}
+
+/// `POST /v1/files/upload`: a presigned PUT for a new photo or scan ([`crate::files`]).
+async fn file_upload(
+    State(api): State<Arc<CommandApi>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    // The token first: a stranger learns nothing, not even whether the body was good.
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let principal = api.authorizer.authenticate(authorization).await?;
+    let request: crate::files::UploadRequest = public_body(body)?;
+    let ticket =
+        crate::files::request_upload(&api.services, &principal, request, chrono::Utc::now())
+            .await?;
+    // A signed URL is a capability for five minutes: no cache keeps it.
+    Ok((
+        StatusCode::OK,
+        [("cache-control", "no-store")],
+        Json(ticket),
+    )
+        .into_response())
 }
 
 /// The client's approval page: the estimate behind a link's token (no account; the token admits).
@@ -260,6 +302,7 @@ pub fn router(api: Arc<CommandApi>) -> Router {
     auth::http::metrics_handle();
     Router::new()
         .route("/v1/{aggregate}/{id}/{command}", post(command))
+        .route(FILE_UPLOAD_ROUTE, post(file_upload))
         .route("/v1/public/approval/view", post(approval_view))
         .route("/v1/public/approval/answer", post(approval_answer))
         .route("/openapi.json", get(openapi))

@@ -10,6 +10,7 @@ pub mod approval_link;
 pub mod config;
 pub mod endpoints;
 mod error;
+pub mod files;
 pub mod http;
 pub mod openapi;
 pub mod pipeline;

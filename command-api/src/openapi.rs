@@ -7,6 +7,7 @@
 //! within the range of the Rust type it is read into. The request enums themselves stay in
 //! `components` (tagged by `command`), which the web app's types are generated from.
 
+use aggregates::attachment::{FileKind, FilePurpose};
 use aggregates::client::{ConsentChannel, ConsentKind};
 use aggregates::part::Unit;
 use aggregates::permission::Permission;
@@ -70,6 +71,9 @@ struct ErrorBody {
         planning::BreakBody,
         planning::PlannedWorkBody,
         timesheet::TimesheetRequest,
+        crate::endpoints::attachment::AttachmentRequest,
+        crate::files::UploadRequest,
+        crate::files::UploadTicket,
         Accepted,
         ErrorBody,
         approval_link::ViewBody,
@@ -114,6 +118,7 @@ const BODIES: &[(&str, &str, Ids)] = &[
     ("shop_calendar", "ShopCalendarRequest", Ids::Code),
     ("appointment", "AppointmentRequest", Ids::Uuid),
     ("timesheet", "TimesheetRequest", Ids::Uuid),
+    ("attachment", "AttachmentRequest", Ids::Uuid),
 ];
 
 /// A stock stream's id: a UUID, a colon, a location code.
@@ -319,6 +324,16 @@ pub fn document() -> Value {
             }
         }
         name_values(
+            &mut schemas["SettingsRequest"],
+            "trigger",
+            &variant_names::<aggregates::notification::Trigger>(),
+        );
+        name_values(
+            &mut schemas["SettingsRequest"],
+            "channel",
+            &variant_names::<aggregates::notification::Channel>(),
+        );
+        name_values(
             &mut schemas["DecisionBody"],
             "decision",
             &variant_names::<LineDecision>(),
@@ -343,6 +358,19 @@ pub fn document() -> Value {
             kinds.push(Value::Null);
         }
         enum_values(&mut schemas["AppointmentRequest"], "bay_kind", &bay_kinds);
+        let upload = &mut schemas["UploadRequest"];
+        name_values(upload, "kind", &variant_names::<FileKind>());
+        name_values(upload, "purpose", &variant_names::<FilePurpose>());
+        // `AttachedTo` as serde reads it: the record's kind beside its id.
+        upload["properties"]["to"] = json!({
+            "type": "object",
+            "required": ["kind", "id"],
+            "properties": {
+                "kind": { "type": "string", "enum": ["work_order", "vehicle", "client"] },
+                "id": { "type": "string", "format": "uuid" }
+            },
+            "additionalProperties": false
+        });
     }
     if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
         // The request bodies only: the answers' texts are ours.
@@ -350,6 +378,7 @@ pub fn document() -> Value {
             if ![
                 "Accepted",
                 "ErrorBody",
+                "UploadTicket",
                 "ApprovalView",
                 "AnswerRecorded",
                 "ShownLine",
@@ -464,6 +493,30 @@ pub fn document() -> Value {
             }}),
         );
     }
+    // Photos and scans: a presigned upload for a file of a record the caller may see.
+    paths.insert(
+        crate::http::FILE_UPLOAD_ROUTE.to_owned(),
+        json!({ "post": {
+            "operationId": "file_upload",
+            "summary": "A presigned PUT for a new photo or scan (type, length and SHA-256 signed in); confirm with attachment/{id}/attach",
+            "tags": ["attachment"],
+            "security": [{ "bearer": [] }],
+            "requestBody": { "required": true, "content": { "application/json": {
+                "schema": document["components"]["schemas"]["UploadRequest"].clone() } } },
+            "responses": {
+                "200": { "description": "Where and how to PUT the file",
+                         "content": { "application/json": {
+                             "schema": { "$ref": "#/components/schemas/UploadTicket" } } } },
+                "400": described("Malformed body"),
+                "401": described("No valid access token"),
+                "403": described("The caller may not attach files or see the record"),
+                "413": described("Body too large"),
+                "422": described("A type or size not accepted, a malformed checksum, or no such record"),
+                "429": described("Over the employee's requests per minute (rate_limited); retry after Retry-After seconds"),
+                "503": described("The file storage or the database did not answer; retry later")
+            }
+        }}),
+    );
     document["paths"] = Value::Object(paths);
     document["components"]["securitySchemes"] =
         json!({ "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } });
@@ -580,6 +633,9 @@ mod tests {
             "shop_calendar" => request::<planning::ShopCalendarRequest>(command, body).map(drop),
             "appointment" => request::<planning::AppointmentRequest>(command, body).map(drop),
             "timesheet" => request::<timesheet::TimesheetRequest>(command, body).map(drop),
+            "attachment" => {
+                request::<crate::endpoints::attachment::AttachmentRequest>(command, body).map(drop)
+            }
             other => panic!("the document names an aggregate the test does not know: {other}"),
         }
     }
@@ -592,6 +648,17 @@ mod tests {
         let mut refused = Vec::new();
         for (path, operation) in paths {
             let schema = &operation["post"]["requestBody"]["content"]["application/json"]["schema"];
+            if path == crate::http::FILE_UPLOAD_ROUTE {
+                for edge in [false, true] {
+                    let body = sample(&document, schema, edge, false);
+                    if let Err(error) =
+                        serde_json::from_value::<crate::files::UploadRequest>(body.clone())
+                    {
+                        refused.push(format!("{path} {body}: {error}"));
+                    }
+                }
+                continue;
+            }
             if let Some(public) = path.strip_prefix("/v1/public/approval/") {
                 for edge in [false, true] {
                     let body = sample(&document, schema, edge, false);

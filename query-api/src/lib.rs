@@ -9,6 +9,7 @@
 pub mod access;
 pub mod config;
 pub mod context;
+pub mod documents;
 pub mod error;
 pub mod figures;
 pub mod http;

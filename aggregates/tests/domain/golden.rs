@@ -73,6 +73,12 @@ fn client_samples() -> Vec<ClientEvent> {
             channel: ConsentChannel::Link,
             at: at(2),
         },
+        E::ClientChannelsChosen {
+            channels: aggregates::client::Channels {
+                sms: true,
+                email: false,
+            },
+        },
         E::ClientNoteAdded {
             text: "Просит звонить после 18:00".into(),
             by: EmployeeId(id(50)),
@@ -393,6 +399,23 @@ fn settings_samples() -> Vec<SettingsEvent> {
             category: code("oils"),
         },
         E::ApprovalLinkLifetimeSet { hours: 48 },
+        E::NotificationTemplateSet {
+            template: crate::notification::sms_template(),
+        },
+        E::NotificationTemplateRemoved {
+            trigger: aggregates::notification::Trigger::WorkCompleted,
+            channel: aggregates::notification::Channel::Email,
+        },
+        E::QuietHoursSet {
+            quiet_hours: Some(crate::notification::quiet()),
+        },
+        E::DocumentTextsSet {
+            texts: aggregates::document_texts::DocumentTexts::new(
+                "Гарантия на работы — 6 месяцев или 10 000 км",
+                "Запчасти заказчика гарантией не покрываются",
+            )
+            .unwrap(),
+        },
     ]
 }
 
@@ -497,7 +520,9 @@ fn declared_variants<E: DeserializeOwned>() -> BTreeSet<String> {
         .nth(1)
         .or_else(|| error.split("expected ").nth(1))
         .expect("serde lists the variants");
+    // Serde says "one of `A`, `B`, `C`" but "`A` or `B`" for two.
     list.split(", ")
+        .flat_map(|names| names.split(" or "))
         .map(|name| name.trim_matches(|c: char| c == '`' || c.is_whitespace() || c == ','))
         .map(|name| name.split('`').next().unwrap_or(name).to_owned())
         .filter(|name| !name.is_empty())

@@ -5,11 +5,13 @@
 #![allow(clippy::unwrap_used)]
 
 mod approval_link;
+mod attachment;
 mod bounds;
 mod catalogue_directory_role;
 mod client_vehicle;
 mod golden;
 mod invoice;
+mod notification;
 mod planning_bookings;
 mod planning_resources;
 mod properties;

@@ -1,6 +1,8 @@
 //! Client commands.
 
-use aggregates::client::{Client, ClientCommand, ClientEvent, ConsentChannel, ConsentKind, Party};
+use aggregates::client::{
+    Channels, Client, ClientCommand, ClientEvent, ConsentChannel, ConsentKind, Party,
+};
 use aggregates::contact::{Inn, Kpp};
 use aggregates::ids::ClientId;
 use aggregates::permission::Permission;
@@ -94,6 +96,14 @@ pub enum ClientRequest {
         #[schema(value_type = String)]
         channel: ConsentChannel,
     },
+    /// `choose_channels`: which channels the shop's messages may use (given the consent to
+    /// messages).
+    ChooseChannels {
+        /// Text messages to the first phone.
+        sms: bool,
+        /// E-mail.
+        email: bool,
+    },
     /// `add_note`
     AddNote {
         /// The note.
@@ -134,7 +144,7 @@ impl Endpoint for Client {
             R::AddPhone { .. } | R::RemovePhone { .. } | R::ChangeEmail { .. } => {
                 Permission::ClientChangeContacts
             }
-            R::RecordConsent { .. } => Permission::ClientRecordConsent,
+            R::RecordConsent { .. } | R::ChooseChannels { .. } => Permission::ClientRecordConsent,
             R::AddNote { .. } => Permission::ClientAddNote,
             R::SetDiscount { .. } => Permission::ClientSetDiscount,
             R::Archive { .. } | R::Restore => Permission::ClientArchive,
@@ -183,6 +193,9 @@ impl Endpoint for Client {
                 given,
                 channel,
                 at,
+            },
+            ClientRequest::ChooseChannels { sms, email } => ClientCommand::ChooseChannels {
+                channels: Channels { sms, email },
             },
             ClientRequest::AddNote { text } => ClientCommand::AddNote {
                 text,

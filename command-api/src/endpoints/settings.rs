@@ -2,7 +2,9 @@
 
 use aggregates::contact::{BankDetails, Bik, Inn, Kpp, Ogrn};
 use aggregates::directory::Code;
+use aggregates::document_texts::DocumentTexts;
 use aggregates::markup::{Markup, MarkupRange, MarkupScale};
+use aggregates::notification::{Channel, QuietHours, Template, Trigger};
 use aggregates::permission::Permission;
 use aggregates::settings::{Currency, NumberFormat, Requisites, Settings, SettingsCommand};
 use aggregates::DomainError;
@@ -95,6 +97,49 @@ pub enum SettingsRequest {
         /// Hours, 1 to 720 (72 unless set).
         hours: u32,
     },
+    /// `set_notification_template`: the message a client gets on a status change (`trigger`:
+    /// `car_accepted`, `approval_link`, `work_completed`, `invoice_issued`) by `channel` (`sms`,
+    /// `email`), with placeholders {номер_заказа}, {автомобиль}, {сумма}, {сервис}, {ссылка}; the
+    /// trigger is on for the channel from now on.
+    SetNotificationTemplate {
+        /// The status change.
+        #[schema(value_type = String)]
+        trigger: Trigger,
+        /// The channel.
+        #[schema(value_type = String)]
+        channel: Channel,
+        /// The e-mail's subject (e-mail only; null for SMS).
+        subject: Option<String>,
+        /// The text.
+        body: String,
+    },
+    /// `remove_notification_template`: the trigger is off for the channel.
+    RemoveNotificationTemplate {
+        /// The status change.
+        #[schema(value_type = String)]
+        trigger: Trigger,
+        /// The channel.
+        #[schema(value_type = String)]
+        channel: Channel,
+    },
+    /// `set_quiet_hours`: when no message goes out, in the shop's time (`HH:MM`, e.g. 21:00 to
+    /// 09:00); both null for none.
+    SetQuietHours {
+        /// When the quiet starts.
+        #[schema(pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9]$")]
+        from: Option<String>,
+        /// When it ends.
+        #[schema(pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9]$")]
+        until: Option<String>,
+    },
+    /// `set_document_texts`: the guarantee terms and the note the printed заказ-наряд and акт
+    /// carry (each up to 2000 characters; empty prints none).
+    SetDocumentTexts {
+        /// The guarantee terms.
+        guarantee: String,
+        /// The note at the documents' foot.
+        notes: String,
+    },
 }
 
 /// One range of a markup scale.
@@ -123,7 +168,11 @@ impl Endpoint for Settings {
             R::SetShopName { .. }
             | R::SetRequisites { .. }
             | R::SetWorkOrderNumberFormat { .. }
-            | R::SetApprovalLinkLifetime { .. } => Permission::SettingsEditRequisites,
+            | R::SetApprovalLinkLifetime { .. }
+            | R::SetNotificationTemplate { .. }
+            | R::RemoveNotificationTemplate { .. }
+            | R::SetQuietHours { .. }
+            | R::SetDocumentTexts { .. } => Permission::SettingsEditRequisites,
             R::SetNormHourRate { .. }
             | R::RemoveNormHourRate { .. }
             | R::SetMarkupScale { .. }
@@ -209,6 +258,38 @@ impl Endpoint for Settings {
             },
             SettingsRequest::SetApprovalLinkLifetime { hours } => {
                 SettingsCommand::SetApprovalLinkLifetime { hours }
+            }
+            SettingsRequest::SetNotificationTemplate {
+                trigger,
+                channel,
+                subject,
+                body,
+            } => SettingsCommand::SetNotificationTemplate {
+                template: Template {
+                    trigger,
+                    channel,
+                    subject,
+                    body,
+                },
+            },
+            SettingsRequest::RemoveNotificationTemplate { trigger, channel } => {
+                SettingsCommand::RemoveNotificationTemplate { trigger, channel }
+            }
+            SettingsRequest::SetQuietHours { from, until } => SettingsCommand::SetQuietHours {
+                quiet_hours: match (from, until) {
+                    (None, None) => None,
+                    (Some(from), Some(until)) => Some(QuietHours::new(
+                        aggregates::planning::time_of_day(&from)?,
+                        aggregates::planning::time_of_day(&until)?,
+                    )?),
+                    (None, Some(_)) => return Err(DomainError::Required { field: "from" }.into()),
+                    (Some(_), None) => return Err(DomainError::Required { field: "until" }.into()),
+                },
+            },
+            SettingsRequest::SetDocumentTexts { guarantee, notes } => {
+                SettingsCommand::SetDocumentTexts {
+                    texts: DocumentTexts::new(&guarantee, &notes)?,
+                }
             }
         })
     }

@@ -8,6 +8,7 @@ mod bad_input;
 mod bounds;
 mod erasure;
 mod escalation;
+mod files;
 mod flow;
 mod integrity;
 mod matrix;

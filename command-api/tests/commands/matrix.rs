@@ -7,8 +7,8 @@ use aggregates::permission::Permission;
 use aggregates::role::default_roles;
 use auth::http::{Access, ROUTES};
 use command_api::endpoints::{
-    client, directory, invoice, parts, planning, purchasing, roles, settings, stock, timesheet,
-    vehicle, work_order,
+    attachment, client, directory, invoice, parts, planning, purchasing, roles, settings, stock,
+    timesheet, vehicle, work_order,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -27,7 +27,9 @@ fn commands_of<R: DeserializeOwned>() -> BTreeSet<String> {
         .nth(1)
         .or_else(|| message.split("expected ").nth(1))
         .unwrap();
+    // Serde says "one of `a`, `b`, `c`" but "`a` or `b`" for two.
     list.split(", ")
+        .flat_map(|names| names.split(" or "))
         .map(|name| {
             name.split('`')
                 .find(|part| !part.trim().is_empty())
@@ -72,6 +74,7 @@ fn declared_commands() -> BTreeMap<&'static str, BTreeSet<String>> {
         ),
         ("appointment", commands_of::<planning::AppointmentRequest>()),
         ("timesheet", commands_of::<timesheet::TimesheetRequest>()),
+        ("attachment", commands_of::<attachment::AttachmentRequest>()),
     ]
     .into()
 }
@@ -136,6 +139,13 @@ fn rows() -> Vec<Row> {
             id(),
             "record_consent",
             json!({ "kind": "messages", "given": true, "channel": "paper" }),
+            P::ClientRecordConsent,
+        ),
+        row(
+            "client",
+            id(),
+            "choose_channels",
+            json!({ "sms": true, "email": false }),
             P::ClientRecordConsent,
         ),
         row(
@@ -598,6 +608,34 @@ fn rows() -> Vec<Row> {
         row(
             "settings",
             "main".into(),
+            "set_document_texts",
+            json!({ "guarantee": "Гарантия 6 месяцев", "notes": "" }),
+            P::SettingsEditRequisites,
+        ),
+        row(
+            "settings",
+            "main".into(),
+            "set_notification_template",
+            json!({ "trigger": "work_completed", "channel": "sms", "subject": null, "body": "{автомобиль} готов" }),
+            P::SettingsEditRequisites,
+        ),
+        row(
+            "settings",
+            "main".into(),
+            "remove_notification_template",
+            json!({ "trigger": "work_completed", "channel": "sms" }),
+            P::SettingsEditRequisites,
+        ),
+        row(
+            "settings",
+            "main".into(),
+            "set_quiet_hours",
+            json!({ "from": "21:00", "until": "09:00" }),
+            P::SettingsEditRequisites,
+        ),
+        row(
+            "settings",
+            "main".into(),
             "set_markup_scale",
             json!({ "category": null, "ranges": [{ "from_kopecks": 0, "to_kopecks": null, "markup_bp": 4000 }] }),
             P::SettingsEditPrices,
@@ -925,6 +963,14 @@ fn rows() -> Vec<Row> {
             json!({ "work_order_id": id(), "line_id": id() }),
             P::TimesheetCorrect,
         ),
+        row("attachment", id(), "attach", json!({}), P::FileAttach),
+        row(
+            "attachment",
+            id(),
+            "detach",
+            json!({ "reason": "Не та машина" }),
+            P::FileDetach,
+        ),
     ]
 }
 
@@ -1007,6 +1053,39 @@ async fn every_route_for_every_role_and_for_strangers() {
             .unwrap();
         if response.status() != reqwest::StatusCode::OK {
             failures.push(format!("anonymous GET {route}: {}", response.status()));
+        }
+    }
+
+    // The upload request of photos and scans: `file.attach` (whether the record may be seen is
+    // the files test's; a made-up order is refused after the permission, never with 401/403).
+    let upload = json!({ "to": { "kind": "work_order", "id": Uuid::now_v7() }, "kind": "photo",
+                         "purpose": "inspection", "content_type": "image/jpeg", "size": 10,
+                         "sha256": "0".repeat(64) });
+    let route = command_api::http::FILE_UPLOAD_ROUTE;
+    for role in roles.iter().map(Some).chain([None]) {
+        let mut request = shop
+            .http
+            .post(format!("{}{route}", shop.commands))
+            .json(&upload);
+        if let Some(role) = role {
+            request = request.bearer_auth(&tokens[role.code]);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let code = body["code"].as_str().unwrap_or("");
+        let verdict = match role {
+            Some(role) => verdict(
+                role.permissions.contains(&Permission::FileAttach),
+                status,
+                code,
+            ),
+            None if status == reqwest::StatusCode::UNAUTHORIZED => Ok(()),
+            None => Err(format!("{status} {code}")),
+        };
+        if let Err(why) = verdict {
+            let who = role.map_or("anonymous", |r| r.code);
+            failures.push(format!("{who} POST {route}: {why}"));
         }
     }
 

@@ -58,6 +58,7 @@ async fn write_shop(store: &EventStore, client_id: Uuid, with: impl Fn(Value) ->
     let order = StreamId::new("work_order", Uuid::now_v7().to_string());
     let appointment = StreamId::new("appointment", Uuid::now_v7().to_string());
     let schedule = StreamId::new("work_schedule", Uuid::now_v7().to_string());
+    let notification = StreamId::new("notification", Uuid::now_v7().to_string());
     let mut written = Vec::new();
     for spec in PERSONAL_FIELDS {
         let (stream, dir) = match spec.stream_type {
@@ -66,6 +67,7 @@ async fn write_shop(store: &EventStore, client_id: Uuid, with: impl Fn(Value) ->
             "work_order" => (&order, "work_order"),
             "appointment" => (&appointment, "appointment"),
             "work_schedule" => (&schedule, "work_schedule"),
+            "notification" => (&notification, "notification"),
             other => panic!("a stream type the test does not know: {other}"),
         };
         let mut payload = with(golden(dir, spec.event_type));
@@ -78,8 +80,9 @@ async fn write_shop(store: &EventStore, client_id: Uuid, with: impl Fn(Value) ->
                 .await
                 .unwrap();
         }
-        // A booking names its client, whose key seals its note and a cancellation's reason.
-        if stream == &client || stream == &appointment {
+        // A booking names its client, whose key seals its note and a cancellation's reason; a
+        // message names its client, whose key seals its address and text.
+        if stream == &client || stream == &appointment || stream == &notification {
             if let Some(id) = payload.get_mut("client_id") {
                 *id = Value::String(client_id.to_string());
             }
@@ -293,6 +296,7 @@ proptest! {
                     t if t.starts_with("Employee") => "staff",
                     t if t.starts_with("Appointment") => "appointment",
                     t if t.starts_with("Absence") => "work_schedule",
+                    t if t.starts_with("Notification") => "notification",
                     _ => "work_order",
                 };
                 for (pointer, _) in personal_strings(stream_type, &payload.clone()) {

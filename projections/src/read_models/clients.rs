@@ -320,9 +320,10 @@ impl ClientsProjection {
             ClientEvent::ClientArchived { .. } => set_archived(tx, client, true).await?,
             ClientEvent::ClientRestored { .. } => set_archived(tx, client, false).await?,
             ClientEvent::ClientPersonalDataErased { .. } => erase(tx, client).await?,
-            // Consents and notes belong to the client card, not this list.
+            // Consents, channels and notes belong to the client card, not this list.
             ClientEvent::ClientConsentGiven { .. }
             | ClientEvent::ClientConsentWithdrawn { .. }
+            | ClientEvent::ClientChannelsChosen { .. }
             | ClientEvent::ClientNoteAdded { .. } => {}
         }
         let updated = sqlx::query!(

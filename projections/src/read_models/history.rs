@@ -10,6 +10,7 @@ use aggregates::client::{ClientEvent, ConsentKind, Party};
 use aggregates::directory::DirectoryEvent;
 use aggregates::invoice::{InvoiceEvent, Payer};
 use aggregates::money::{Money, NormHours, Percent, Quantity};
+use aggregates::notification::NotificationEvent;
 use aggregates::part::{PartEvent, Unit};
 use aggregates::planning::appointment::{AppointmentEvent, Slot};
 use aggregates::planning::bay::BayEvent;
@@ -171,6 +172,8 @@ pub fn describe(event: &RecordedEvent) -> Result<String, ProjectionError> {
         "appointment" => appointment(decode(event)?),
         "plan_day" => plan_day(decode(event)?),
         "timesheet" => timesheet(decode(event)?),
+        "notification" => notification(decode(event)?),
+        "attachment" => super::attachments::describe(decode(event)?),
         other => format!("{} ({other})", event.event_type),
     })
 }
@@ -190,6 +193,11 @@ fn client(event: ClientEvent) -> String {
         ClientEvent::ClientConsentWithdrawn { kind, .. } => {
             format!("Отозвано согласие {}", consent(kind))
         }
+        ClientEvent::ClientChannelsChosen { channels } => format!(
+            "Каналы сообщений: SMS — {}, e-mail — {}",
+            if channels.sms { "да" } else { "нет" },
+            if channels.email { "да" } else { "нет" }
+        ),
         ClientEvent::ClientNoteAdded { text, .. } => format!("Заметка: {text}"),
         ClientEvent::ClientDiscountSet { discount } => {
             format!("Установлена скидка {}", percent(discount))
@@ -509,6 +517,90 @@ fn settings(event: SettingsEvent) -> String {
         SettingsEvent::ApprovalLinkLifetimeSet { hours } => {
             format!("Ссылка на согласование действует {hours} ч")
         }
+        SettingsEvent::NotificationTemplateSet { template } => format!(
+            "Шаблон {} «{}»: {}",
+            template.channel.name_ru(),
+            template.trigger.name_ru(),
+            template.body
+        ),
+        SettingsEvent::NotificationTemplateRemoved { trigger, channel } => format!(
+            "{} «{}» больше не отправляется",
+            channel.name_ru(),
+            trigger.name_ru()
+        ),
+        SettingsEvent::QuietHoursSet { quiet_hours } => match quiet_hours {
+            Some(quiet) => format!("Тихие часы (сообщения не отправляются): {quiet}"),
+            None => "Тихие часы сняты".into(),
+        },
+        SettingsEvent::DocumentTextsSet { texts } => {
+            if texts.guarantee().is_empty() {
+                "Гарантийные обязательства в документах убраны".into()
+            } else {
+                format!(
+                    "Гарантийные обязательства в документах: {}",
+                    texts.guarantee()
+                )
+            }
+        }
+    }
+}
+
+/// A message to a client: "SMS отправлено …", worded as the staff say it.
+fn notification(event: NotificationEvent) -> String {
+    use NotificationEvent as E;
+    match event {
+        E::NotificationQueued {
+            about, to, due_at, ..
+        } => format!(
+            "{} «{}» на {to} в очереди (не раньше {})",
+            about.channel.name_ru(),
+            about.trigger.name_ru(),
+            moscow_time(due_at)
+        ),
+        E::NotificationSkipped { about, reason, .. } => format!(
+            "{} «{}» не отправлено: {}",
+            about.channel.name_ru(),
+            about.trigger.name_ru(),
+            reason.name_ru()
+        ),
+        E::NotificationAttemptStarted {
+            channel, attempt, ..
+        } => format!("{}: попытка отправки №{attempt}", channel.name_ru()),
+        E::NotificationSent {
+            channel,
+            provider_id,
+            at,
+            ..
+        } => format!(
+            "{} отправлено {}{}",
+            channel.name_ru(),
+            moscow_time(at),
+            provider_id.map_or_else(String::new, |id| format!(" (номер у оператора {id})"))
+        ),
+        E::NotificationFailed {
+            channel,
+            attempt,
+            reason,
+            retry_at,
+            ..
+        } => format!(
+            "{} не отправлено (попытка №{attempt}: {reason}); следующая {}",
+            channel.name_ru(),
+            moscow_time(retry_at)
+        ),
+        E::NotificationGaveUp {
+            channel,
+            attempt,
+            reason,
+            ..
+        } => format!(
+            "{} не отправлено, попытки прекращены после №{attempt}: {reason}",
+            channel.name_ru()
+        ),
+        E::NotificationOutcomeUnknown { channel, attempt, .. } => format!(
+            "{}: неизвестно, ушло ли сообщение (попытка №{attempt} прервана); повторно не отправляется",
+            channel.name_ru()
+        ),
     }
 }
 

@@ -5,6 +5,7 @@
 //! the module only words it.
 
 pub mod analytics;
+pub mod attachments;
 pub mod cards;
 pub mod clients;
 pub mod history;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod analytics;
+mod attachments;
 mod bounds;
 mod cards;
 mod crash;

@@ -55,6 +55,15 @@ pub struct ClientPhone {
 
 #[ComplexObject]
 impl Client {
+    /// Scans and photos on the client (signed documents), newest first, with short links.
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
+    async fn attachments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<crate::schema::attachments::Attachment>> {
+        crate::schema::attachments::attachments_of(ctx, "client", self.client_id).await
+    }
+
     /// Phones; needs `client.read_contacts`.
     async fn phones(&self, ctx: &Context<'_>) -> GqlResult<Vec<String>> {
         Scope::of(ctx)
@@ -147,6 +156,15 @@ pub struct MileageReading {
 
 #[ComplexObject]
 impl Vehicle {
+    /// Photos and scans on the car, newest first, with short links.
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
+    async fn attachments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<crate::schema::attachments::Attachment>> {
+        crate::schema::attachments::attachments_of(ctx, "vehicle", self.vehicle_id).await
+    }
+
     /// The owner; needs `client.read`.
     async fn owner(&self, ctx: &Context<'_>) -> GqlResult<Option<Client>> {
         load_client(ctx, self.owner_id).await

@@ -17,6 +17,7 @@
 
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject};
 
+pub mod attachments;
 pub mod board;
 pub mod cashier;
 pub mod clients;

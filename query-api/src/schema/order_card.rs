@@ -398,6 +398,15 @@ impl WorkOrder {
             .map(Rub))
     }
 
+    /// Photos and scans on the order, newest first, with short links for whoever sees the card.
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
+    async fn attachments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<crate::schema::attachments::Attachment>> {
+        crate::schema::attachments::attachments_of(ctx, "work_order", self.work_order_id).await
+    }
+
     /// Invoices issued for the order; needs `invoice.read`.
     #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn invoices(&self, ctx: &Context<'_>) -> GqlResult<Vec<Invoice>> {

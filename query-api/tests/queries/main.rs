@@ -6,6 +6,8 @@
 
 mod bad_input;
 mod cost;
+mod documents;
+mod files;
 mod fuzz;
 mod history_at;
 mod history_at_records;

@@ -30,6 +30,7 @@ export interface Bodies {
   work_schedule: Schemas['WorkScheduleRequest'];
   shop_calendar: Schemas['ShopCalendarRequest'];
   timesheet: Schemas['TimesheetRequest'];
+  attachment: Schemas['AttachmentRequest'];
 }
 export type Aggregate = keyof Bodies;
 export type CommandName<A extends Aggregate> = Bodies[A]['command'];

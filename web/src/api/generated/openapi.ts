@@ -92,6 +92,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/attachment/{id}/attach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** attachment: attach`: the file requested under this id is in the storage; attach it as declared. */
+        post: operations["attachment_attach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attachment/{id}/detach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** attachment: detach`: take it off its record, with a reason (it stays in the history). */
+        post: operations["attachment_detach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bay/{id}/change_kind": {
         parameters: {
             query?: never;
@@ -364,6 +398,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/client/{id}/choose_channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * client: choose_channels`: which channels the shop's messages may use (given the consent to
+         *     messages).
+         */
+        post: operations["client_choose_channels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/client/{id}/erase_personal_data": {
         parameters: {
             query?: never;
@@ -562,6 +616,23 @@ export interface paths {
         put?: never;
         /** directory: rename_entry */
         post: operations["directory_rename_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A presigned PUT for a new photo or scan (type, length and SHA-256 signed in); confirm with attachment/{id}/attach */
+        post: operations["file_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1064,6 +1135,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings/{id}/remove_notification_template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** settings: remove_notification_template`: the trigger is off for the channel. */
+        post: operations["settings_remove_notification_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settings/{id}/set_approval_link_lifetime": {
         parameters: {
             query?: never;
@@ -1092,6 +1180,26 @@ export interface paths {
         put?: never;
         /** settings: set_currency */
         post: operations["settings_set_currency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/{id}/set_document_texts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * settings: set_document_texts`: the guarantee terms and the note the printed заказ-наряд and акт
+         *     carry (each up to 2000 characters; empty prints none).
+         */
+        post: operations["settings_set_document_texts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1129,6 +1237,48 @@ export interface paths {
         put?: never;
         /** settings: set_norm_hour_rate */
         post: operations["settings_set_norm_hour_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/{id}/set_notification_template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * settings: set_notification_template`: the message a client gets on a status change (`trigger`:
+         *     `car_accepted`, `approval_link`, `work_completed`, `invoice_issued`) by `channel` (`sms`,
+         *     `email`), with placeholders {номер_заказа}, {автомобиль}, {сумма}, {сервис}, {ссылка}; the
+         *     trigger is on for the channel from now on.
+         */
+        post: operations["settings_set_notification_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/{id}/set_quiet_hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * settings: set_quiet_hours`: when no message goes out, in the shop's time (`HH:MM`, e.g. 21:00 to
+         *     09:00); both null for none.
+         */
+        post: operations["settings_set_quiet_hours"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2323,6 +2473,16 @@ export interface components {
             /** @description The work order's number. */
             work_order_number: string;
         };
+        /** @description The file commands' bodies. */
+        AttachmentRequest: {
+            /** @enum {string} */
+            command: "attach";
+        } | {
+            /** @enum {string} */
+            command: "detach";
+            /** @description Why (a blurred photo, the wrong car). */
+            reason: string;
+        };
         /** @description Bank details as the request gives them. */
         BankBody: {
             /** @description Settlement account. */
@@ -2472,6 +2632,13 @@ export interface components {
              * @enum {string}
              */
             kind: "messages" | "personal_data";
+        } | {
+            /** @enum {string} */
+            command: "choose_channels";
+            /** @description E-mail. */
+            email: boolean;
+            /** @description Text messages to the first phone. */
+            sms: boolean;
         } | {
             /** @enum {string} */
             command: "add_note";
@@ -2862,7 +3029,7 @@ export interface components {
             /** @description Name. */
             name: string;
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read" | "file.attach" | "file.detach")[];
         } | {
             /** @enum {string} */
             command: "rename";
@@ -2872,12 +3039,12 @@ export interface components {
             /** @enum {string} */
             command: "grant";
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read" | "file.attach" | "file.detach")[];
         } | {
             /** @enum {string} */
             command: "revoke";
             /** @description Permission codes. */
-            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+            permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read" | "file.attach" | "file.detach")[];
         } | {
             /** @enum {string} */
             command: "archive";
@@ -2958,6 +3125,50 @@ export interface components {
              * @description Hours, 1 to 720 (72 unless set).
              */
             hours: number;
+        } | {
+            /** @description The text. */
+            body: string;
+            /**
+             * @description The channel.
+             * @enum {string}
+             */
+            channel: "sms" | "email";
+            /** @enum {string} */
+            command: "set_notification_template";
+            /** @description The e-mail's subject (e-mail only; null for SMS). */
+            subject?: string | null;
+            /**
+             * @description The status change.
+             * @enum {string}
+             */
+            trigger: "car_accepted" | "approval_link" | "work_completed" | "invoice_issued";
+        } | {
+            /**
+             * @description The channel.
+             * @enum {string}
+             */
+            channel: "sms" | "email";
+            /** @enum {string} */
+            command: "remove_notification_template";
+            /**
+             * @description The status change.
+             * @enum {string}
+             */
+            trigger: "car_accepted" | "approval_link" | "work_completed" | "invoice_issued";
+        } | {
+            /** @enum {string} */
+            command: "set_quiet_hours";
+            /** @description When the quiet starts. */
+            from?: string | null;
+            /** @description When it ends. */
+            until?: string | null;
+        } | {
+            /** @enum {string} */
+            command: "set_document_texts";
+            /** @description The guarantee terms. */
+            guarantee: string;
+            /** @description The note at the documents' foot. */
+            notes: string;
         };
         /** @description A shift as typed: `HH:MM` times, breaks inside it. */
         ShiftBody: {
@@ -3356,6 +3567,60 @@ export interface components {
              * @description The work order.
              */
             work_order_id: string;
+        };
+        /** @description The body of `POST /v1/files/upload`. */
+        UploadRequest: {
+            /**
+             * @description The file's MIME type (a photo: `image/jpeg`, `image/png`, `image/webp`; a scan also
+             *     `application/pdf`).
+             */
+            content_type: string;
+            /**
+             * @description `photo` or `scan`.
+             * @enum {string}
+             */
+            kind: "photo" | "scan";
+            /**
+             * @description `intake_damage`, `inspection`, `part` or `signed_document`.
+             * @enum {string}
+             */
+            purpose: "intake_damage" | "inspection" | "part" | "signed_document";
+            /** @description Its SHA-256, 64 hex digits. */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description Its size in bytes.
+             */
+            size: number;
+            to: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "work_order" | "vehicle" | "client";
+            };
+        };
+        /** @description The answer: where and how to PUT the file. */
+        UploadTicket: {
+            /**
+             * Format: uuid
+             * @description The new file's id: confirm with `POST /v1/attachment/{attachment_id}/attach`.
+             */
+            attachment_id: string;
+            /**
+             * Format: date-time
+             * @description When the URL stops working.
+             */
+            expires_at: string;
+            /** @description The headers to send with it, exactly. */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description The key the server chose. */
+            key: string;
+            /** @description Always `PUT`. */
+            method: string;
+            /** @description The presigned URL. */
+            url: string;
         };
         /** @description The vehicle commands' bodies. */
         VehicleRequest: {
@@ -4298,6 +4563,253 @@ export interface operations {
                      * @description RFC 3339 with an offset.
                      */
                     wanted_at: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    attachment_attach: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    attachment_detach: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why (a blurred photo, the wrong car). */
+                    reason: string;
                 };
             };
         };
@@ -6409,6 +6921,133 @@ export interface operations {
             };
         };
     };
+    client_choose_channels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description E-mail. */
+                    email: boolean;
+                    /** @description Text messages to the first phone. */
+                    sms: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     client_erase_personal_data: {
         parameters: {
             query?: never;
@@ -7917,6 +8556,122 @@ export interface operations {
                 };
             };
             /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    file_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The file's MIME type (a photo: `image/jpeg`, `image/png`, `image/webp`; a scan also
+                     *     `application/pdf`).
+                     */
+                    content_type: string;
+                    /**
+                     * @description `photo` or `scan`.
+                     * @enum {string}
+                     */
+                    kind: "photo" | "scan";
+                    /**
+                     * @description `intake_damage`, `inspection`, `part` or `signed_document`.
+                     * @enum {string}
+                     */
+                    purpose: "intake_damage" | "inspection" | "part" | "signed_document";
+                    /** @description Its SHA-256, 64 hex digits. */
+                    sha256: string;
+                    /**
+                     * Format: int64
+                     * @description Its size in bytes.
+                     */
+                    size: number;
+                    to: {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "work_order" | "vehicle" | "client";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Where and how to PUT the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not attach files or see the record */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A type or size not accepted, a malformed checksum, or no such record */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The file storage or the database did not answer; retry later */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10712,7 +11467,7 @@ export interface operations {
                     /** @description Name. */
                     name: string;
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read" | "file.attach" | "file.detach")[];
                 };
             };
         };
@@ -10837,7 +11592,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read" | "file.attach" | "file.detach")[];
                 };
             };
         };
@@ -11087,7 +11842,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Permission codes. */
-                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read")[];
+                    permissions: ("client.register" | "client.change_details" | "client.change_contacts" | "client.record_consent" | "client.add_note" | "client.set_discount" | "client.archive" | "client.erase_personal_data" | "client.read" | "client.read_contacts" | "vehicle.register" | "vehicle.change_details" | "vehicle.transfer_ownership" | "vehicle.record_mileage" | "vehicle.correct_mileage" | "vehicle.read" | "work_order.open" | "work_order.accept_vehicle" | "work_order.edit_lines" | "work_order.assign_mechanic" | "work_order.perform_labour" | "work_order.add_recommendation" | "work_order.record_approval" | "work_order.progress" | "work_order.close" | "work_order.cancel" | "work_order.reopen" | "work_order.read_all" | "work_order.read_assigned" | "invoice.issue" | "invoice.record_payment" | "invoice.record_refund" | "invoice.void" | "invoice.read" | "catalogue.edit" | "part.edit" | "part.read" | "supplier.edit" | "supplier.read" | "purchase_order.edit" | "purchase_order.receive" | "purchase_order.read" | "stock.issue" | "stock.count" | "stock.backorder" | "stock.read" | "stock.read_costs" | "planning.edit" | "planning.read" | "appointment.book" | "appointment.overload" | "timesheet.clock" | "timesheet.correct" | "directory.edit" | "settings.edit_requisites" | "settings.edit_prices" | "settings.edit_taxes" | "role.edit" | "role.read" | "staff.edit" | "staff.assign_roles" | "staff.deactivate" | "staff.erase_personal_data" | "staff.reset_password" | "staff.read" | "security.manage" | "reports.read" | "history.read" | "file.attach" | "file.detach")[];
                 };
             };
         };
@@ -11565,6 +12320,139 @@ export interface operations {
             };
         };
     };
+    settings_remove_notification_template: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The channel.
+                     * @enum {string}
+                     */
+                    channel: "sms" | "email";
+                    /**
+                     * @description The status change.
+                     * @enum {string}
+                     */
+                    trigger: "car_accepted" | "approval_link" | "work_completed" | "invoice_issued";
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     settings_set_approval_link_lifetime: {
         parameters: {
             query?: never;
@@ -11713,6 +12601,133 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 4217 code. */
                     currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_set_document_texts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The guarantee terms. */
+                    guarantee: string;
+                    /** @description The note at the documents' foot. */
+                    notes: string;
                 };
             };
         };
@@ -11970,6 +12985,270 @@ export interface operations {
                      * @description Price of a norm-hour, kopecks.
                      */
                     rate_kopecks: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_set_notification_template: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The text. */
+                    body: string;
+                    /**
+                     * @description The channel.
+                     * @enum {string}
+                     */
+                    channel: "sms" | "email";
+                    /** @description The e-mail's subject (e-mail only; null for SMS). */
+                    subject?: string | null;
+                    /**
+                     * @description The status change.
+                     * @enum {string}
+                     */
+                    trigger: "car_accepted" | "approval_link" | "work_completed" | "invoice_issued";
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Malformed body, id or header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles do not allow this command */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Already exists, the record's personal data was erased, or concurrent changes kept winning */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the record's version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A rule of the shop refused the command */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the employee's requests per minute (rate_limited); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database did not answer; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_set_quiet_hours: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version the command was prepared against (a number, optionally quoted); 412 if the record moved, 400 if not a number. */
+                "If-Match"?: string;
+                /** @description A retry with the same key and body returns the first answer. */
+                "Idempotency-Key"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description When the quiet starts. */
+                    from?: string | null;
+                    /** @description When it ends. */
+                    until?: string | null;
                 };
             };
         };

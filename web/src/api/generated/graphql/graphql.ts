@@ -217,6 +217,13 @@ export type MechanicFiguresQueryVariables = Exact<{
 
 export type MechanicFiguresQuery = { mechanicFigures: Array<{ mechanicId: string | null, starts: string, finishedLines: number, outputTenths: number, outputClockedMinutes: number, jobMinutes: number, shiftMinutes: number, efficiencyBasisPoints: number | null, productivityBasisPoints: number | null, employee: { id: string, fullName: string } | null }> };
 
+export type OrderAttachmentsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderAttachmentsQuery = { workOrder: { id: string, attachments: Array<{ id: string, kind: string, purpose: string, contentType: string, size: number, attachedAt: string, url: string, thumbnailUrl: string | null }> } | null };
+
 export type NewVisitSearchQueryVariables = Exact<{
   text: string;
 }>;
@@ -298,7 +305,7 @@ export type OwnerRolesQuery = { roles: Array<{ code: string, name: string, permi
 export type OwnerSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OwnerSettingsQuery = { settings: { shopName: string | null, legalName: string | null, inn: string | null, kpp: string | null, ogrn: string | null, address: string | null, defaultRate: string | null, vatRateBp: number | null, approvalLinkHours: number, document: unknown, categoryRates: Array<{ category: string, rate: string }>, markupDefault: Array<{ from: string, to: string | null, markupBp: number }>, markupByCategory: Array<{ category: string, ranges: Array<{ from: string, to: string | null, markupBp: number }> }> } };
+export type OwnerSettingsQuery = { settings: { shopName: string | null, legalName: string | null, inn: string | null, kpp: string | null, ogrn: string | null, address: string | null, defaultRate: string | null, vatRateBp: number | null, approvalLinkHours: number, document: unknown, categoryRates: Array<{ category: string, rate: string }>, documentTexts: { guarantee: string, notes: string }, markupDefault: Array<{ from: string, to: string | null, markupBp: number }>, markupByCategory: Array<{ category: string, ranges: Array<{ from: string, to: string | null, markupBp: number }> }> } };
 
 export type OwnerDirectoriesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -944,6 +951,23 @@ export const MechanicFiguresDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MechanicFiguresQuery, MechanicFiguresQueryVariables>;
+export const OrderAttachmentsDocument = new TypedDocumentString(`
+    query OrderAttachments($id: UUID!) {
+  workOrder(id: $id) {
+    id
+    attachments {
+      id
+      kind
+      purpose
+      contentType
+      size
+      attachedAt
+      url
+      thumbnailUrl
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrderAttachmentsQuery, OrderAttachmentsQueryVariables>;
 export const NewVisitSearchDocument = new TypedDocumentString(`
     query NewVisitSearch($text: String!) {
   search(text: $text, first: 20) {
@@ -1191,6 +1215,10 @@ export const OwnerSettingsDocument = new TypedDocumentString(`
     }
     vatRateBp
     approvalLinkHours
+    documentTexts {
+      guarantee
+      notes
+    }
     markupDefault {
       from
       to
