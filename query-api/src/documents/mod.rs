@@ -236,10 +236,9 @@ fn refused(error: &QueryError) -> Response {
     };
     let mut response = refusal(status, error.code(), message, error.message_ru());
     if let QueryError::Forbidden { permission } = error {
-        response.headers_mut().insert(
-            "x-missing-permission",
-            HeaderValue::from_static(permission),
-        );
+        response
+            .headers_mut()
+            .insert("x-missing-permission", HeaderValue::from_static(permission));
     }
     response
 }
