@@ -94,8 +94,16 @@ async fn a_projector_killed_mid_batch_under_load_ends_equal_to_a_fresh_rebuild()
             || *table == "read.directories"
             || *table == "read.catalogue_services"
             // The generated shop books no cars.
-            || PLANNING_TABLES.contains(table)),
-        "the generated shop fills every read model it touches"
+            || PLANNING_TABLES.contains(table)
+            // Nor does it photograph them: a photo needs the storage, which this test runs without
+            // (the attachments projector's own tests run it against a real s3s-fs).
+            || *table == "read.attachments"),
+        "the generated shop fills every read model it touches; empty: {:?}",
+        survived
+            .iter()
+            .filter(|(_, rows)| rows.is_empty())
+            .map(|(table, _)| table)
+            .collect::<Vec<_>>()
     );
 
     reset_all(&db.pool).await.unwrap();
