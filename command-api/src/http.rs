@@ -248,11 +248,13 @@ fn public_body<T: serde::de::DeserializeOwned>(
             ApiError::InvalidBody(rejection.body_text())
         }
     })?;
-    let value: serde_json::Value =
+    let mut value: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
     if !auth::http::storable(&value) {
         return Err(ApiError::InvalidText);
     }
+    // `129996.0` is an integer to JSON Schema, so a size given so is read as one, as commands are.
+    crate::pipeline::integral_numbers(&mut value);
     serde_json::from_value(value).map_err(|e| ApiError::InvalidBody(e.to_string()))
 }
 

@@ -459,7 +459,7 @@ fn steering(headers: &HeaderMap) -> Result<Steering, ApiError> {
 /// Writes every whole number given with a fraction (`475.0`, `1e3`) as the integer it is: JSON and
 /// the OpenAPI document's JSON Schema call it an integer, so a field of an integer type takes it.
 /// Numbers with a real fraction, or past the 64-bit range, stay as they are and are refused.
-fn integral_numbers(value: &mut Value) {
+pub(crate) fn integral_numbers(value: &mut Value) {
     match value {
         Value::Number(number) if number.is_f64() => {
             let Some(float) = number.as_f64() else { return };
