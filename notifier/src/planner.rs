@@ -16,9 +16,7 @@ use aggregates::client::Client;
 use aggregates::ids::{ClientId, WorkOrderId};
 use aggregates::invoice::{InvoiceEvent, Payer};
 use aggregates::money::Money;
-use aggregates::notification::{
-    notification_id, About, Channel, Message, Notification, NotificationCommand, Trigger, Values,
-};
+use aggregates::notification::{plan, Channel, Notification, Trigger};
 use aggregates::planning::shop_calendar::ShopCalendar;
 use aggregates::settings::Settings;
 use aggregates::vehicle::Vehicle;
@@ -112,12 +110,13 @@ impl Planner {
             return Ok(());
         };
         let settings = load::<Settings>(&self.store, SHOP).await?.state;
-        let templates: Vec<_> = self
-            .channels
-            .iter()
-            .filter_map(|&channel| settings.notification_template(change.trigger, channel))
-            .collect();
-        if templates.is_empty() {
+        // Nothing the owner wrote for this change on a channel we send on: no reads, no streams.
+        let written = self.channels.iter().any(|&channel| {
+            settings
+                .notification_template(change.trigger, channel)
+                .is_some()
+        });
+        if !written {
             return Ok(());
         }
         let order = load::<WorkOrder>(&self.store, &change.work_order_id.to_string())
@@ -132,59 +131,30 @@ impl Planner {
         let client = load::<Client>(&self.store, &change.client_id.to_string())
             .await?
             .state;
-        let car = match order.vehicle_id {
-            Some(id) => {
-                let vehicle = load::<Vehicle>(&self.store, &id.to_string()).await?.state;
-                let plate = vehicle.plate.map(|p| p.to_string()).unwrap_or_default();
-                format!("{} {} {plate}", vehicle.make, vehicle.model)
-                    .trim()
-                    .to_owned()
-            }
-            None => String::new(),
+        let vehicle = match order.vehicle_id {
+            Some(id) => Some(load::<Vehicle>(&self.store, &id.to_string()).await?.state),
+            None => None,
         };
-        let values = Values {
-            order_number: order.number.clone(),
-            car,
-            amount: change.amount.map(|m| format!("{m} ₽")).unwrap_or_default(),
-            shop: settings.shop_name.clone().unwrap_or_default(),
-            link: String::new(),
-        };
+        let values = plan::values(&order, vehicle.as_ref(), &settings, change.amount, None);
         let offset = load::<ShopCalendar>(&self.store, SHOP)
             .await?
             .state
             .utc_offset;
-        let due_at = settings
-            .quiet_hours
-            .map_or(now, |quiet| quiet.next_allowed(now, offset));
-        for template in templates {
-            let channel = template.channel;
-            let id = notification_id(event.event_id, channel);
-            let about = About {
-                notification_id: id,
-                source_event_id: event.event_id,
+        let planned = plan::first_commands(
+            &plan::Change {
                 trigger: change.trigger,
-                channel,
+                source_event_id: event.event_id,
                 client_id: change.client_id,
-                work_order_id: Some(change.work_order_id),
-            };
-            let command = match client.message_address(channel) {
-                Ok(to) => {
-                    let (subject, body) = template.render(&values);
-                    NotificationCommand::Queue(Message {
-                        about,
-                        to,
-                        subject,
-                        body,
-                        due_at,
-                        at: now,
-                    })
-                }
-                Err(reason) => NotificationCommand::Skip {
-                    about,
-                    reason,
-                    at: now,
-                },
-            };
+                work_order_id: change.work_order_id,
+            },
+            &values,
+            &settings,
+            &client,
+            &self.channels,
+            offset,
+            now,
+        );
+        for (id, command) in planned {
             let events = Notification::default().decide(command)?;
             match append::<Notification>(
                 &self.store,

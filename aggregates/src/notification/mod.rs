@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::ids::{ClientId, WorkOrderId};
 use crate::{Aggregate, DomainError, DomainEvent};
 
+pub mod plan;
 pub mod template;
 
 pub use template::{Channel, QuietHours, Template, Trigger, Values};
@@ -51,6 +52,29 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// Every reason.
+    pub const ALL: [SkipReason; 4] = [
+        SkipReason::NoConsent,
+        SkipReason::ChannelOff,
+        SkipReason::NoAddress,
+        SkipReason::Erased,
+    ];
+
+    /// The stable code (`no_consent`), as stored and as the API names it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NoConsent => "no_consent",
+            Self::ChannelOff => "channel_off",
+            Self::NoAddress => "no_address",
+            Self::Erased => "erased",
+        }
+    }
+
+    /// The reason whose [`code`](Self::code) this is.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.code() == code)
+    }
+
     /// The reason in the shop's words.
     pub fn name_ru(self) -> &'static str {
         match self {
