@@ -7,11 +7,11 @@
 -- owner changes the schema, and the log's triggers stay out of every service's reach.
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public, auth, command_api, projections, read, keys
-    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query, motorlog_notifier;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public, auth, command_api, projections, read, keys
-    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query, motorlog_notifier;
 REVOKE ALL ON SCHEMA auth, command_api, projections, read, keys
-    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+    FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query, motorlog_notifier;
 
 -- Nobody but the owner creates objects: not in `public` (PostgreSQL 15 no longer lets PUBLIC, older
 -- servers did), not as a new schema, not as temporary tables.
@@ -20,16 +20,16 @@ DO
 $$
 BEGIN
     EXECUTE format('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
-    EXECUTE format('REVOKE ALL ON DATABASE %I FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query',
+    EXECUTE format('REVOKE ALL ON DATABASE %I FROM motorlog_auth, motorlog_command, motorlog_projector, motorlog_query, motorlog_notifier',
                    current_database());
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO motorlog_auth, motorlog_command, motorlog_projector, motorlog_query',
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO motorlog_auth, motorlog_command, motorlog_projector, motorlog_query, motorlog_notifier',
                    current_database());
 END
 $$;
 
 -- Every service reads which migrations ran, and refuses to start on a schema older than it.
 GRANT SELECT ON public._sqlx_migrations
-    TO motorlog_auth, motorlog_command, motorlog_projector, motorlog_query;
+    TO motorlog_auth, motorlog_command, motorlog_projector, motorlog_query, motorlog_notifier;
 
 -- Every API verifies tokens against the published keys (never the private ones), asks whether the
 -- token's session has ended when Redis cannot say (its id and end, nothing of whose it is), and
@@ -68,21 +68,38 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA projections, read TO motorlog_pro
 -- The key store of personal data (crate personal-data): data keys wrapped under a master key, and
 -- the erasures. Whoever seals or opens a personal field reads keys and makes one on first use: the
 -- command API (events it appends), the projectors (read models they build), auth (the staff it
--- appends). Erasing is a command, so only the command API destroys a key and records the erasure.
+-- appends), the notifier (each message's address and text, sealed when queued, opened to send).
+-- Erasing is a command, so only the command API destroys a key and records the erasure.
 -- Nobody UPDATEs a key: re-wrapping under a new master key runs as the owner. The query API gets
 -- nothing here: it reads read models only, and a key in its reach would open the whole log.
-GRANT USAGE ON SCHEMA keys TO motorlog_command, motorlog_projector, motorlog_auth;
-GRANT SELECT, INSERT ON keys.data_keys TO motorlog_command, motorlog_projector, motorlog_auth;
-GRANT SELECT ON keys.erasures TO motorlog_command, motorlog_projector, motorlog_auth;
+GRANT USAGE ON SCHEMA keys
+    TO motorlog_command, motorlog_projector, motorlog_auth, motorlog_notifier;
+GRANT SELECT, INSERT ON keys.data_keys
+    TO motorlog_command, motorlog_projector, motorlog_auth, motorlog_notifier;
+GRANT SELECT ON keys.erasures
+    TO motorlog_command, motorlog_projector, motorlog_auth, motorlog_notifier;
 GRANT DELETE ON keys.data_keys TO motorlog_command;
 GRANT INSERT ON keys.erasures TO motorlog_command;
 -- A key in one round trip (migration 20261204000005); it runs with its caller's own grants above.
 REVOKE ALL ON FUNCTION keys.data_key_for(uuid, text, text, bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION keys.data_key_for(uuid, text, text, bytea)
-    TO motorlog_command, motorlog_projector, motorlog_auth;
+    TO motorlog_command, motorlog_projector, motorlog_auth, motorlog_notifier;
 
 -- The query API: reads the read models and how far each has caught up (read-your-writes); reads the
 -- log for the access checks and for a record's history.
 GRANT SELECT ON public.events TO motorlog_query;
 GRANT USAGE ON SCHEMA projections, read TO motorlog_query;
 GRANT SELECT ON ALL TABLES IN SCHEMA projections, read TO motorlog_query;
+
+-- The notifier: reads the log (the status changes it plans messages for, the clients, cars and
+-- orders it fills them in from) and appends the notifications' own events, never UPDATE, DELETE or
+-- TRUNCATE. Its read model of where each message stands, all of it (a rebuild in place empties it,
+-- as a projector's own). Of `projections`, only the checkpoints its two loops keep through the
+-- projector runtime, which registers, reads and moves them: no DELETE there (only a reset forgets
+-- one) and no Kafka offsets. Its keys are above. Nothing in auth, command_api or the other read
+-- models: it folds clients, cars and orders from the log. One sender at a time is an advisory
+-- lock, which needs no grant.
+GRANT SELECT, INSERT ON public.events TO motorlog_notifier;
+GRANT USAGE ON SCHEMA projections, read TO motorlog_notifier;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON read.notifications TO motorlog_notifier;
+GRANT SELECT, INSERT, UPDATE ON projections.checkpoints TO motorlog_notifier;

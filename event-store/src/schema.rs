@@ -27,11 +27,20 @@ pub enum ServiceRole {
     Projector,
     /// `motorlog_query`: reads the read models (and the log, for access checks and history).
     Query,
+    /// `motorlog_notifier`: reads the log and appends the notifications' events; its read model
+    /// (`read.notifications`) and its loops' checkpoints; seals and opens the messages.
+    Notifier,
 }
 
 impl ServiceRole {
     /// Every service role.
-    pub const ALL: [Self; 4] = [Self::Auth, Self::Command, Self::Projector, Self::Query];
+    pub const ALL: [Self; 5] = [
+        Self::Auth,
+        Self::Command,
+        Self::Projector,
+        Self::Query,
+        Self::Notifier,
+    ];
 
     /// The role's name in PostgreSQL.
     pub fn name(self) -> &'static str {
@@ -40,6 +49,7 @@ impl ServiceRole {
             Self::Command => "motorlog_command",
             Self::Projector => "motorlog_projector",
             Self::Query => "motorlog_query",
+            Self::Notifier => "motorlog_notifier",
         }
     }
 
@@ -50,6 +60,7 @@ impl ServiceRole {
             Self::Command => "COMMAND_API_DATABASE_URL",
             Self::Projector => "PROJECTOR_DATABASE_URL",
             Self::Query => "QUERY_API_DATABASE_URL",
+            Self::Notifier => "NOTIFIER_DATABASE_URL",
         }
     }
 
@@ -60,6 +71,7 @@ impl ServiceRole {
             Self::Command => "COMMAND_API_DATABASE_PASSWORD",
             Self::Projector => "PROJECTOR_DATABASE_PASSWORD",
             Self::Query => "QUERY_API_DATABASE_PASSWORD",
+            Self::Notifier => "NOTIFIER_DATABASE_PASSWORD",
         }
     }
 
@@ -84,8 +96,8 @@ impl ServiceRole {
 pub struct RolePasswords(Vec<(ServiceRole, String)>);
 
 impl RolePasswords {
-    /// From `AUTH_DATABASE_PASSWORD`, `COMMAND_API_DATABASE_PASSWORD`, `PROJECTOR_DATABASE_PASSWORD`
-    /// and `QUERY_API_DATABASE_PASSWORD`, where set and not empty. A SCRAM verifier
+    /// From `AUTH_DATABASE_PASSWORD`, `COMMAND_API_DATABASE_PASSWORD`, `PROJECTOR_DATABASE_PASSWORD`,
+    /// `QUERY_API_DATABASE_PASSWORD` and `NOTIFIER_DATABASE_PASSWORD`, where set and not empty. A SCRAM verifier
     /// (`SCRAM-SHA-256$…`) is stored as it is, so the password itself never reaches the server.
     pub fn from_env() -> Self {
         Self(

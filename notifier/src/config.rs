@@ -50,7 +50,7 @@ pub struct SmsConfig {
 pub struct Config {
     /// `NOTIFIER_LISTEN` (`/health`), default 127.0.0.1:8085.
     pub listen: SocketAddr,
-    /// `NOTIFIER_DATABASE_URL`, else `DATABASE_URL`.
+    /// `NOTIFIER_DATABASE_URL` (the `motorlog_notifier` role's login), else `DATABASE_URL`.
     pub database_url: String,
     /// E-mail, when `SMTP_HOST` is set.
     pub smtp: Option<SmtpConfig>,
@@ -109,9 +109,7 @@ impl Config {
         });
         Ok(Self {
             listen: listen("NOTIFIER_LISTEN", "127.0.0.1:8085").map_err(e)?,
-            database_url: var("NOTIFIER_DATABASE_URL")
-                .or_else(|| var("DATABASE_URL"))
-                .ok_or("NOTIFIER_DATABASE_URL or DATABASE_URL must be set")?,
+            database_url: event_store::schema::ServiceRole::Notifier.database_url()?,
             smtp,
             sms,
             retry: RetryPolicy {

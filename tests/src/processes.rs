@@ -159,6 +159,7 @@ pub fn database_env(db: &TestDatabase, role: ServiceRole) -> (String, String) {
         ServiceRole::Command => "COMMAND_API_DATABASE_URL",
         ServiceRole::Projector => "PROJECTOR_DATABASE_URL",
         ServiceRole::Query => "QUERY_API_DATABASE_URL",
+        ServiceRole::Notifier => "NOTIFIER_DATABASE_URL",
     };
     (variable.to_owned(), db.url_as(role))
 }

@@ -2,10 +2,11 @@
 //!
 //! Run it as the database owner (`MIGRATE_DATABASE_URL`, else `DATABASE_URL`; the owner needs
 //! CREATEROLE) before starting new services: it runs the migrations, creates `motorlog_auth`,
-//! `motorlog_command`, `motorlog_projector` and `motorlog_query` where missing (with passwords from
-//! `AUTH_DATABASE_PASSWORD`, `COMMAND_API_DATABASE_PASSWORD`, `PROJECTOR_DATABASE_PASSWORD` and
-//! `QUERY_API_DATABASE_PASSWORD` when set) and grants each what its service needs. Running it again
-//! changes nothing. See `event_store::schema`.
+//! `motorlog_command`, `motorlog_projector`, `motorlog_query` and `motorlog_notifier` where missing
+//! (with passwords from `AUTH_DATABASE_PASSWORD`, `COMMAND_API_DATABASE_PASSWORD`,
+//! `PROJECTOR_DATABASE_PASSWORD`, `QUERY_API_DATABASE_PASSWORD` and `NOTIFIER_DATABASE_PASSWORD`
+//! when set) and grants each what its service needs. Running it again changes nothing. See
+//! `event_store::schema`.
 
 use std::process::ExitCode;
 

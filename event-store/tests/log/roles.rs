@@ -1,7 +1,8 @@
 //! Each service's database role may do its job and nothing else (`motorlog-migrate`'s grants).
 //!
 //! The services' own tests run them as these roles end to end (the command API, auth, the
-//! projectors and the query API harnesses); here each role is tried with what it must never do.
+//! projectors, the query API and the notifier harnesses); here each role is tried with what it
+//! must never do.
 
 use event_store::schema::{check_migrated, migrate, RolePasswords, ServiceRole};
 use event_store::{EventStore, ExpectedVersion, Snapshot, StreamId};
@@ -79,6 +80,37 @@ fn forbidden(role: ServiceRole) -> &'static [&'static str] {
             "DROP TABLE auth.credentials",
             "TRUNCATE auth.security_events",
             "CREATE TABLE auth.sneaky (a int)",
+        ],
+        ServiceRole::Notifier => &[
+            // The log: appended to, never changed.
+            "UPDATE events SET payload = '{}'",
+            "DELETE FROM events",
+            "TRUNCATE events",
+            "DROP TRIGGER events_refuse_update_delete ON events",
+            "ALTER TABLE events DISABLE TRIGGER ALL",
+            // Nothing of auth's, the command API's or the snapshots.
+            "SELECT password_hash FROM auth.credentials",
+            "SELECT kid FROM auth.signing_keys",
+            "SELECT family_id FROM auth.session_families",
+            "SELECT * FROM command_api.idempotency",
+            "SELECT * FROM snapshots",
+            // No other read model, read or written: it folds clients, cars and orders from the log.
+            "SELECT * FROM read.clients",
+            "INSERT INTO read.clients (client_id) VALUES (gen_random_uuid())",
+            "UPDATE read.work_orders SET status = 'closed'",
+            "TRUNCATE read.clients",
+            // Its own read model's shape is the owner's.
+            "DROP TABLE read.notifications",
+            "ALTER TABLE read.notifications ADD COLUMN sneaky text",
+            "CREATE TABLE read.sneaky (a int)",
+            // Checkpoints are moved, never forgotten; Kafka's offsets are the projectors'.
+            "DELETE FROM projections.checkpoints",
+            "SELECT * FROM projections.kafka_offsets",
+            // Erasing is the command API's: no key destroyed, no erasure recorded.
+            "DELETE FROM keys.data_keys",
+            "INSERT INTO keys.erasures (subject_id, subject_kind, erased_by, basis)
+             VALUES (gen_random_uuid(), 'client', gen_random_uuid(), 'x')",
+            "UPDATE keys.data_keys SET wrapped = '\\x00'",
         ],
     }
 }
@@ -241,12 +273,61 @@ async fn the_projector_and_query_roles_read_the_log() {
         ServiceRole::Projector,
         ServiceRole::Query,
         ServiceRole::Auth,
+        ServiceRole::Notifier,
     ] {
         let store = EventStore::new(db.pool_as(role, 2).await.unwrap());
         let log = crate::read_log_through(&store, appended.position()).await;
         assert_eq!(log.len(), 3, "{}", role.name());
         check_migrated(store.pool()).await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn the_notifier_role_appends_and_keeps_its_messages_checkpoints_and_keys() {
+    let (db, _owner) = fresh_store("roles_notifier").await;
+    let pool = db.pool_as(ServiceRole::Notifier, 2).await.unwrap();
+    check_migrated(&pool).await.unwrap();
+    // Its events, appended and read back through the store.
+    let store = EventStore::new(pool.clone());
+    let stream = StreamId::new("notification", "n-1");
+    store
+        .append(&stream, ExpectedVersion::NoStream, &events(2))
+        .await
+        .unwrap();
+    assert_eq!(store.read_stream(&stream, 0).await.unwrap().len(), 2);
+    // Its read model, row by row and emptied whole; its loops' checkpoints, as the projector
+    // runtime registers, reads and moves them; a data key made and read in one trip.
+    for statement in [
+        "INSERT INTO read.notifications (notification_id, source_event_id, client_id, trigger,
+                                         channel, status, queued_at, updated_at, version)
+         VALUES ('00000000-0000-0000-0000-000000000001', gen_random_uuid(), gen_random_uuid(),
+                 'work_completed', 'sms', 'due', now(), now(), 1)",
+        "UPDATE read.notifications SET status = 'sent', attempts = 1",
+        "SELECT notification_id FROM read.notifications WHERE status IN ('due', 'failed')",
+        "DELETE FROM read.notifications",
+        "TRUNCATE read.notifications",
+        "INSERT INTO projections.checkpoints (projector) VALUES ('notifier-planner:v1')
+         ON CONFLICT DO NOTHING",
+        "UPDATE projections.checkpoints SET global_position = 2, failed_error = NULL
+          WHERE projector = 'notifier-planner:v1'",
+        "SELECT global_position FROM projections.checkpoints WHERE projector = 'notifier-planner:v1'",
+        "SELECT * FROM keys.data_key_for(gen_random_uuid(), 'client', 'test', '\\x00')",
+        "SELECT subject_id FROM keys.data_keys",
+        "SELECT erased_at FROM keys.erasures",
+        "SELECT pg_try_advisory_lock(hashtextextended('notifier:sender', 0))",
+    ] {
+        assert_eq!(
+            refusal(&pool, statement).await,
+            "",
+            "motorlog_notifier was refused `{statement}`"
+        );
+    }
+    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM keys.data_keys")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, 1, "the key it made is kept");
+    pool.close().await;
 }
 
 #[tokio::test]

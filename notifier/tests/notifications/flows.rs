@@ -1,5 +1,6 @@
 //! Status changes to messages, end to end: planned once, sent once, failures retried then given
-//! up, consent and quiet hours kept, an interrupted attempt never repeated.
+//! up, consent and quiet hours kept, an interrupted attempt never repeated. The notifier runs as
+//! its own database role (`motorlog_notifier`), so each flow also proves its grants are enough.
 
 use std::sync::Arc;
 
@@ -32,11 +33,11 @@ fn options() -> RunOptions {
     options
 }
 
-/// Runs the notifier's loops until the returned sender is dropped or set.
+/// Runs the notifier's loops, logged in as its role, until the returned sender is dropped or set.
 fn start(shop: &Shop, config: &notifier::Config) -> tokio::sync::watch::Sender<bool> {
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let sms = config.sms.clone().map(SmsRu::new);
-    let (mut tasks, _health) = spawn(&shop.store, config, sms, options(), &shutdown).unwrap();
+    let (mut tasks, _health) = spawn(&shop.notifier, config, sms, options(), &shutdown).unwrap();
     tokio::spawn(async move { while tasks.join_next().await.is_some() {} });
     stop
 }
@@ -143,7 +144,7 @@ async fn a_completed_order_reaches_the_client_by_sms_and_email_once() {
     // The source event delivered again (a crash before the planner's checkpoint) plans nothing
     // new, and nothing more is sent.
     let planner = Planner::new(
-        shop.store.clone(),
+        shop.notifier.clone(),
         vec![Channel::Sms, Channel::Email],
         chrono::Duration::hours(1),
     );
@@ -152,6 +153,30 @@ async fn a_completed_order_reaches_the_client_by_sms_and_email_once() {
     assert_eq!(shop.notification(sms).await.len(), 3);
     assert_eq!(gateway.to("79161234567").len(), 1);
     assert_eq!(smtp.letters().len(), 1);
+
+    // All of it as the notifier's own role, whose loops kept their checkpoints (nothing stopped).
+    let user: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(shop.notifier.pool())
+        .await
+        .unwrap();
+    assert_eq!(user, "motorlog_notifier");
+    for key in [
+        projections::runtime::sink_key::<Planner>(),
+        projections::runtime::checkpoint_key::<notifier::read_model::Notifications>(),
+    ] {
+        let (position, failure): (i64, Option<String>) = sqlx::query_as(
+            "SELECT global_position, failed_error FROM projections.checkpoints
+              WHERE projector = $1",
+        )
+        .bind(&key)
+        .fetch_one(&shop.db.pool)
+        .await
+        .unwrap();
+        assert!(
+            position > 0 && failure.is_none(),
+            "{key}: {position}, {failure:?}"
+        );
+    }
     let _ = stop.send(true);
 }
 
@@ -301,7 +326,7 @@ async fn an_attempt_cut_by_a_crash_is_recorded_unknown_and_never_repeated() {
     let order = shop.completed_order(client, "ЗН-21").await;
     let config = config(None, Some(&gateway.url));
     // The planner alone queues it; then a sender "crashes" right after recording the attempt.
-    let planner = Planner::new(shop.store.clone(), vec![Channel::Sms], config.max_age);
+    let planner = Planner::new(shop.notifier.clone(), vec![Channel::Sms], config.max_age);
     planner.deliver(&[&order]).await.unwrap();
     let id = notification_id(order.event_id, Channel::Sms);
     let started = aggregates::notification::NotificationEvent::NotificationAttemptStarted {
@@ -312,7 +337,7 @@ async fn an_attempt_cut_by_a_crash_is_recorded_unknown_and_never_repeated() {
     shop.append::<aggregates::notification::Notification>(&id.to_string(), 1, &[started])
         .await;
     let outbox = Arc::new(Outbox {
-        store: shop.store.clone(),
+        store: shop.notifier.clone(),
         mailer: None,
         sms: Some(SmsRu::new(config.sms.clone().unwrap())),
         retry: config.retry,
@@ -336,8 +361,14 @@ async fn an_attempt_cut_by_a_crash_is_recorded_unknown_and_never_repeated() {
 async fn without_smtp_or_sms_the_notifier_is_idle_and_healthy() {
     let shop = Shop::open("notify_idle").await;
     let (_stop, shutdown) = tokio::sync::watch::channel(false);
-    let (tasks, health) =
-        spawn::<SmsRu>(&shop.store, &config(None, None), None, options(), &shutdown).unwrap();
+    let (tasks, health) = spawn::<SmsRu>(
+        &shop.notifier,
+        &config(None, None),
+        None,
+        options(),
+        &shutdown,
+    )
+    .unwrap();
     assert!(tasks.is_empty());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

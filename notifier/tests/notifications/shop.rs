@@ -13,10 +13,12 @@ use aggregates::vehicle::{Vehicle, VehicleCommand};
 use aggregates::vehicle_ids::Plate;
 use aggregates::work_order::{Totals, WorkOrderEvent};
 use aggregates::{Aggregate, DomainEvent};
+use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use event_store::{EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 use notifier::config::{SmsConfig, SmtpConfig, SmtpTls};
 use notifier::Config;
+use personal_data::{KeyStore, LogCodec, MasterKey, MasterKeys};
 use uuid::Uuid;
 
 use crate::servers::API_ID;
@@ -25,17 +27,34 @@ use crate::servers::API_ID;
 pub struct Shop {
     /// Dropped last: the database goes with it.
     pub db: TestDatabase,
-    /// The log, sealing and opening personal fields.
+    /// The log as the shop's other services write it (the database's owner), sealing and opening
+    /// personal fields.
     pub store: EventStore,
+    /// The log as `motorlog-notifier` opens it: logged in as `motorlog_notifier`, so the loops
+    /// started on it may do only what its grants allow.
+    pub notifier: EventStore,
 }
 
 impl Shop {
     /// A fresh shop named "Мотор" with its templates.
     pub async fn open(label: &str) -> Self {
         let db = TestDatabase::create(label, 12).await.unwrap();
-        let store = EventStore::new(db.pool.clone())
-            .with_codec(personal_data::LogCodec::ephemeral(db.pool.clone()));
-        let shop = Self { db, store };
+        // One master key for both logins, as a deployment's services share theirs: the notifier
+        // opens the clients the shop sealed, and the test opens the messages the notifier sealed.
+        let master_key = MasterKey::generate("test").unwrap().to_line();
+        let codec = |pool: &sqlx::PgPool| {
+            let masters = MasterKeys::from_lines(&master_key).unwrap();
+            std::sync::Arc::new(LogCodec::new(KeyStore::new(pool.clone(), masters)))
+        };
+        let store = EventStore::new(db.pool.clone()).with_codec(codec(&db.pool));
+        // As many connections as the service takes (main.rs).
+        let notifier_pool = db.pool_as(ServiceRole::Notifier, 8).await.unwrap();
+        let notifier = EventStore::new(notifier_pool.clone()).with_codec(codec(&notifier_pool));
+        let shop = Self {
+            db,
+            store,
+            notifier,
+        };
         shop.settings(SettingsCommand::SetShopName {
             name: "Мотор".into(),
         })
