@@ -8,7 +8,7 @@
 //!   channel, with "no stream" as the expected version ([`aggregates::notification`]): a queued
 //!   message, or a skipped one with the reason (no consent, channel off, no address). A batch
 //!   delivered again opens nothing new.
-//! - [`read_model`]: the `notifications:v1` projector, `read.notifications`: which messages are due.
+//! - [`read_model`]: the `notifications:v2` projector, `read.notifications`: which messages are due.
 //! - [`sender`]: takes the due messages in turn, records the attempt, calls the provider
 //!   ([`email`], [`sms`]) and records the outcome; failures are retried on the policy's schedule,
 //!   an attempt cut by a crash is recorded as unknown and never repeated.

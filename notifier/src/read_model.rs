@@ -2,7 +2,7 @@
 //! (what a client was told). Built from the notification streams like any read model, exactly once
 //! with its checkpoint; nothing personal in it.
 
-use aggregates::notification::{About, NotificationEvent, Status};
+use aggregates::notification::{About, NotificationEvent, SkipReason, Status};
 use chrono::{DateTime, Utc};
 use event_store::RecordedEvent;
 use projections::{Projection, ProjectionError};
@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::load::decode;
 
-/// The `notifications:v1` projector.
+/// The `notifications:v2` projector (v2: a skipped message keeps its reason's code).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Notifications;
 
@@ -26,7 +26,7 @@ fn version(event: &RecordedEvent) -> i64 {
 
 impl Projection for Notifications {
     const NAME: &'static str = "notifications";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const TABLES: &'static [&'static str] = &["read.notifications"];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
@@ -43,10 +43,12 @@ impl Projection for Notifications {
         let decoded: NotificationEvent = decode(event)?;
         let (status, attempts, next_at, provider_id, reason) = match &decoded {
             E::NotificationQueued { about, due_at, .. } => {
-                return opened(tx, event, notification, about, Status::Due, Some(*due_at)).await;
+                let due = Opened::Due(*due_at);
+                return opened(tx, event, notification, about, due).await;
             }
-            E::NotificationSkipped { about, .. } => {
-                return opened(tx, event, notification, about, Status::Skipped, None).await;
+            E::NotificationSkipped { about, reason, .. } => {
+                let skipped = Opened::Skipped(*reason);
+                return opened(tx, event, notification, about, skipped).await;
             }
             E::NotificationAttemptStarted { attempt, .. } => {
                 (Status::Sending, *attempt, None, None, None)
@@ -102,20 +104,29 @@ impl Projection for Notifications {
     }
 }
 
+/// How a notification's stream opened: queued, due then, or skipped, and why.
+enum Opened {
+    Due(DateTime<Utc>),
+    Skipped(SkipReason),
+}
+
 /// The row of a notification's first event.
 async fn opened(
     tx: &mut PgConnection,
     event: &RecordedEvent,
     notification: Uuid,
     about: &About,
-    status: Status,
-    next_at: Option<DateTime<Utc>>,
+    how: Opened,
 ) -> Result<(), ProjectionError> {
+    let (status, next_at, reason) = match how {
+        Opened::Due(due_at) => (Status::Due, Some(due_at), None),
+        Opened::Skipped(reason) => (Status::Skipped, None, Some(reason.code())),
+    };
     sqlx::query!(
         r#"INSERT INTO read.notifications
                (notification_id, source_event_id, client_id, work_order_id, trigger, channel,
-                status, attempts, next_at, queued_at, updated_at, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $9, $10)"#,
+                status, attempts, next_at, reason, queued_at, updated_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $10, $11)"#,
         notification,
         about.source_event_id,
         about.client_id.0,
@@ -124,6 +135,7 @@ async fn opened(
         about.channel.code(),
         status.code(),
         next_at,
+        reason,
         event.recorded_at,
         version(event),
     )
