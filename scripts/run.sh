@@ -45,6 +45,8 @@ export FILES_LISTEN="${FILES_LISTEN:-127.0.0.1:8014}"
 export S3_ENDPOINT="${S3_ENDPOINT:-http://$FILES_LISTEN}"
 export S3_PUBLIC_ENDPOINT="${S3_PUBLIC_ENDPOINT:-http://$WEB_LISTEN}"
 export S3_BUCKET="${S3_BUCKET:-motorlog-files}"
+# The approval link sent to a client by SMS or e-mail points at the web app.
+export MOTORLOG_PUBLIC_URL="${MOTORLOG_PUBLIC_URL:-http://$WEB_LISTEN}"
 if [ -z "${S3_ACCESS_KEY:-}" ] || [ -z "${S3_SECRET_KEY:-}" ]; then
   mkdir -p .run
   if [ ! -s .run/s3.keys ]; then
@@ -78,6 +80,7 @@ export AUTH_DATABASE_URL="${AUTH_DATABASE_URL:-$(role_url motorlog_auth)}"
 export COMMAND_API_DATABASE_URL="${COMMAND_API_DATABASE_URL:-$(role_url motorlog_command)}"
 export PROJECTOR_DATABASE_URL="${PROJECTOR_DATABASE_URL:-$(role_url motorlog_projector)}"
 export QUERY_API_DATABASE_URL="${QUERY_API_DATABASE_URL:-$(role_url motorlog_query)}"
+export NOTIFIER_DATABASE_URL="${NOTIFIER_DATABASE_URL:-$(role_url motorlog_notifier)}"
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -121,7 +124,8 @@ Motorlog is running (Ctrl-C stops it):
   query API      $QUERY_API_URL/graphql   (GraphiQL in a browser: $QUERY_API_URL/graphiql)
   projectors     $PROJECTOR_URL/health      (read models' positions and lag; /metrics)
   database       $DATABASE_URL   (migrated by motorlog-migrate as its owner)
-  roles          motorlog_auth, motorlog_command, motorlog_projector, motorlog_query (one per service)
+  roles          motorlog_auth, motorlog_command, motorlog_projector, motorlog_query,
+                 motorlog_notifier (one per service)
   master keys    ${MOTORLOG_MASTER_KEYS_FILE:-MOTORLOG_MASTER_KEY}   (personal data; keep it with the database)
 
 Demo logins (password: $MOTORLOG_DEMO_PASSWORD):

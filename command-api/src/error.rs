@@ -125,6 +125,12 @@ pub enum ApiError {
         /// The code as given.
         method: String,
     },
+    /// An approval link was asked to be sent to the client, and cannot be.
+    #[error("the approval link cannot be sent to the client: {}", reason.english())]
+    ApprovalLinkNotSendable {
+        /// Why.
+        reason: Missing,
+    },
     /// No file storage is configured, or it does not answer.
     #[error("file storage is unavailable")]
     FilesUnavailable,
@@ -180,7 +186,8 @@ impl ApiError {
             | Self::UnknownPaymentMethod { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VinAlreadyRegistered { .. }
             | Self::PlateSeenOnAnotherVehicle { .. }
-            | Self::OrderInvoicedInFull { .. } => StatusCode::CONFLICT,
+            | Self::OrderInvoicedInFull { .. }
+            | Self::ApprovalLinkNotSendable { .. } => StatusCode::CONFLICT,
             Self::FilesUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::UploadNotRequested => StatusCode::NOT_FOUND,
             Self::UploadMissing | Self::UploadMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -210,6 +217,7 @@ impl ApiError {
             Self::MileageBelowLastReading { .. } => "mileage_below_last_reading",
             Self::OrderInvoicedInFull { .. } => "order_invoiced_in_full",
             Self::UnknownPaymentMethod { .. } => "unknown_payment_method",
+            Self::ApprovalLinkNotSendable { .. } => "approval_link_not_sendable",
             Self::FilesUnavailable => "files_unavailable",
             Self::UploadNotRequested => "upload_not_requested",
             Self::UploadMissing => "upload_missing",
@@ -269,6 +277,10 @@ impl ApiError {
             Self::UnknownPaymentMethod { method } => {
                 format!("Способа оплаты «{method}» нет среди действующих")
             }
+            Self::ApprovalLinkNotSendable { reason } => format!(
+                "Ссылку нельзя отправить клиенту: {}. Её можно передать клиенту самим",
+                reason.russian()
+            ),
             Self::FilesUnavailable => "Хранилище файлов недоступно; попробуйте позже".into(),
             Self::UploadNotRequested => "Такую загрузку вы не запрашивали".into(),
             Self::UploadMissing => "Файл не загружен: отправьте его снова".into(),
@@ -293,6 +305,7 @@ impl ApiError {
                 json!({ "expected": expected, "actual": actual })
             }
             Self::Conflict { actual } => json!({ "actual": actual }),
+            Self::ApprovalLinkNotSendable { reason } => json!({ "reason": reason.code() }),
             Self::Domain(DomainError::InvoiceOverpaid { balance, attempted }) => {
                 json!({ "balance": balance, "attempted": attempted })
             }
@@ -414,5 +427,45 @@ impl IntoResponse for ApiError {
             }
         }
         response
+    }
+}
+
+/// What is missing for an approval link to be sent to the client by SMS or e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The owner wrote no template for the approval link's message.
+    Template,
+    /// The operator set no public address (`MOTORLOG_PUBLIC_URL`) for the link to point at.
+    PublicUrl,
+    /// The order has no client yet.
+    Client,
+}
+
+impl Missing {
+    /// The stable code, in the error's details.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Template => "no_template",
+            Self::PublicUrl => "no_public_url",
+            Self::Client => "no_client",
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            Self::Template => "no template for the approval link's message is written",
+            Self::PublicUrl => "no public address of the shop is configured",
+            Self::Client => "the order has no client",
+        }
+    }
+
+    fn russian(self) -> &'static str {
+        match self {
+            Self::Template => {
+                "не задан шаблон сообщения со ссылкой (Настройки → Сообщения клиентам)"
+            }
+            Self::PublicUrl => "не задан адрес сервиса для клиентов (MOTORLOG_PUBLIC_URL)",
+            Self::Client => "у заказа нет клиента",
+        }
     }
 }

@@ -106,6 +106,26 @@ impl CommandApi {
         auth: &AuthConfig,
         files: Option<file_store::FileStore>,
     ) -> Arc<Self> {
+        Self::with_reach(
+            pool,
+            codec,
+            auth,
+            Reach {
+                files,
+                public_url: None,
+            },
+        )
+    }
+
+    /// [`new`](Self::new) with what lies outside the database: the files' storage and the shop's
+    /// public address (without it, an approval link is given to staff but never sent).
+    pub fn with_reach(
+        pool: PgPool,
+        codec: Arc<dyn PayloadCodec>,
+        auth: &AuthConfig,
+        reach: Reach,
+    ) -> Arc<Self> {
+        let Reach { files, public_url } = reach;
         let store = EventStore::new(pool.clone()).with_codec(codec);
         Arc::new(Self {
             // Only a REDIS_URL that is not a URL fails, and `AuthConfig::from_env` refuses those.
@@ -119,10 +139,20 @@ impl CommandApi {
                 shop: auth.shop.clone(),
                 recent: Recent::default(),
                 files,
+                public_url,
             },
             trusted_proxies: auth.trusted_proxies.clone(),
         })
     }
+}
+
+/// What the command API reaches outside its database, each optional.
+#[derive(Default)]
+pub struct Reach {
+    /// The photos' and scans' storage (`S3_*`).
+    pub files: Option<file_store::FileStore>,
+    /// Where clients open the shop's pages (`MOTORLOG_PUBLIC_URL`), without a trailing slash.
+    pub public_url: Option<String>,
 }
 
 async fn command(

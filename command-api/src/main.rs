@@ -45,7 +45,15 @@ async fn main() -> anyhow::Result<()> {
     // SIGTERM: stop accepting, let in-flight commands finish (each is committed before it is
     // answered), then exit.
     run(
-        CommandApi::with_files(pool, codec, &config.auth, files),
+        CommandApi::with_reach(
+            pool,
+            codec,
+            &config.auth,
+            command_api::http::Reach {
+                files,
+                public_url: config.public_url,
+            },
+        ),
         listener,
         telemetry::shutdown_signal(),
     )

@@ -61,6 +61,9 @@ pub struct Services {
     pub recent: Recent,
     /// The photos' and scans' storage, when configured (`S3_ENDPOINT`).
     pub files: Option<file_store::FileStore>,
+    /// Where clients open the shop's pages (`MOTORLOG_PUBLIC_URL`, e.g. `https://service.example`):
+    /// the approval link a message carries. None: links are given to staff, never sent.
+    pub public_url: Option<String>,
 }
 
 /// What a request's command is built with.
@@ -119,6 +122,15 @@ impl<'a> Context<'a> {
             .reply
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(value);
+    }
+
+    /// What the answer carries so far: what the command's later steps go on from (the approval
+    /// link's token, for the message that sends it).
+    pub fn replied(&self) -> Option<Value> {
+        self.reply
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn take_reply(&self) -> Option<Value> {
@@ -258,6 +270,8 @@ pub struct FollowOn<'a, P = ()> {
     pub metadata: &'a Metadata,
     /// What [`Endpoint::prepare`] read for the reservations.
     pub prepared: &'a P,
+    /// The ids of the command's own events, in order (a follow-on names what caused it).
+    pub event_ids: &'a [Uuid],
 }
 
 /// Plans commands on the current state of `B`'s stream `id`, decides them in turn and appends what
@@ -323,10 +337,44 @@ async fn append_follow_on<B: Endpoint, P>(
     if events.is_empty() {
         return Ok(());
     }
-    let to_append = new_events(&events, follow.metadata)?;
-    match services
+    append_within(
+        tx,
+        follow,
+        &stream,
+        ExpectedVersion::Exact(version),
+        &events,
+    )
+    .await
+}
+
+/// Opens `A`'s stream `id` with `events` inside `tx`, as part of the command: "no stream" is
+/// expected, so a stream already there (the same cause handled before) is a
+/// [`ApiError::Conflict`], decided again by the pipeline.
+pub async fn open_stream<A: Aggregate, P>(
+    tx: &mut PgConnection,
+    follow: &FollowOn<'_, P>,
+    id: &str,
+    events: &[A::Event],
+) -> Result<(), ApiError> {
+    let stream = StreamId::new(A::STREAM_TYPE, id);
+    append_within(tx, follow, &stream, ExpectedVersion::NoStream, events).await
+}
+
+/// Appends a follow-on's events with the command's metadata; a lost race is
+/// [`ApiError::Conflict`], so the command is decided again.
+async fn append_within<E: DomainEvent, P>(
+    tx: &mut PgConnection,
+    follow: &FollowOn<'_, P>,
+    stream: &StreamId,
+    expected: ExpectedVersion,
+    events: &[E],
+) -> Result<(), ApiError> {
+    let to_append = new_events(events, follow.metadata)?;
+    match follow
+        .context
+        .services
         .store
-        .append_within(tx, &stream, ExpectedVersion::Exact(version), &to_append)
+        .append_within(tx, stream, expected, &to_append)
         .await
     {
         Ok(_) => Ok(()),
@@ -405,9 +453,11 @@ pub struct Accepted {
     pub event_ids: Vec<Uuid>,
     /// Where the last event sits in the log (`transaction:position`): a query may wait for it.
     pub position: Option<String>,
-    /// What the command made for the caller alone (`send_approval_link`: the link's id, token and
-    /// expiry). Given once: a retry with the same Idempotency-Key answers without it, since the
-    /// stored answer must not hold a capability in the clear.
+    /// What the command made for the caller alone (`send_approval_link`: `link_id`, `token`,
+    /// `expires_at`, `notify`, and with `notify` the `messages`: per channel `notification_id`,
+    /// `channel`, `status` `queued` with `due_at` or `skipped` with `reason` and `reason_text`).
+    /// Given once: a retry with the same Idempotency-Key answers without it, since the stored
+    /// answer must not hold a capability in the clear.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Value>,
 }
@@ -810,6 +860,7 @@ async fn decide_and_append<A: Endpoint>(
                         context,
                         metadata: &metadata,
                         prepared,
+                        event_ids: &accepted.event_ids,
                     };
                     match A::reserve(&events, before, &after.state, tx, &follow).await {
                         Ok(()) => {}

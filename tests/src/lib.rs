@@ -105,6 +105,9 @@ pub fn codec(master_key: &str, pool: &sqlx::PgPool) -> Arc<LogCodec> {
     Arc::new(LogCodec::new(KeyStore::new(pool.clone(), masters)))
 }
 
+/// Where the test shop's clients open its pages (the approval link a message carries).
+pub const PUBLIC_URL: &str = "https://service.test";
+
 /// Auth, the command API and (with [`Options::reads`]) the projectors and the query API on one
 /// fresh database, with an owner who may log in as [`OWNER_EMAIL`].
 pub struct Shop {
@@ -197,10 +200,14 @@ impl Shop {
         let (auth, stop_auth) = serve(auth::http::router(Arc::clone(&service)), true).await;
         let command_pool = db.pool_as(ServiceRole::Command, 8).await.unwrap();
         let (commands, stop_commands) = serve(
-            command_api::http::router(CommandApi::new(
+            command_api::http::router(CommandApi::with_reach(
                 command_pool.clone(),
                 codec(&master_key, &command_pool),
                 &config,
+                command_api::http::Reach {
+                    files: None,
+                    public_url: Some(PUBLIC_URL.into()),
+                },
             )),
             // The client's approval link records the address it was answered from.
             true,

@@ -4,6 +4,7 @@
 //! here, so a malformed VIN is a 422 with the domain's code rather than a serde message. Times, the
 //! acting employee and the stream id come from the server, never from the body.
 
+pub mod approval_message;
 pub mod attachment;
 pub mod client;
 pub mod directory;

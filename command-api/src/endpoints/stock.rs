@@ -262,12 +262,12 @@ pub(crate) fn moves_stock(event: &WorkOrderEvent) -> bool {
 
 /// Reserves, adjusts or releases the stock of the order's catalogue parts lines, in the order's
 /// transaction. `before` is the order the command was decided on (a removed line is found there).
-pub(crate) async fn follow_work_order(
+pub(crate) async fn follow_work_order<P>(
     events: &[WorkOrderEvent],
     before: &WorkOrder,
     after: &WorkOrder,
     tx: &mut PgConnection,
-    follow: &FollowOn<'_>,
+    follow: &FollowOn<'_, P>,
 ) -> Result<(), ApiError> {
     let Some(work_order_id) = after.id else {
         return Ok(());

@@ -27,7 +27,9 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{kopecks, norm_hours, parts, percent, quantity, references, stock, vehicle};
+use super::{
+    approval_message, kopecks, norm_hours, parts, percent, quantity, references, stock, vehicle,
+};
 use crate::approval_link;
 use crate::pipeline::{follow_on_where_accepted, uuid_id, Context, Endpoint, FollowOn};
 use crate::ApiError;
@@ -218,6 +220,13 @@ pub enum WorkOrderRequest {
     SendApprovalLink {
         /// The new link's id.
         link_id: Uuid,
+        /// Also send it to the client by SMS and/or e-mail, on each channel the owner wrote the
+        /// approval link's template for (the answer's `messages` says what became of each: queued,
+        /// or skipped with the reason). Refused with `approval_link_not_sendable` when no template
+        /// is written or no public address is configured. Default false: the advisor passes the
+        /// link on themselves.
+        #[serde(default)]
+        notify: bool,
     },
     /// `revoke_approval_link`: withdraw a link sent.
     RevokeApprovalLink {
@@ -244,9 +253,9 @@ async fn performer(context: &Context<'_>) -> Result<Performer, ApiError> {
 /// against work that is done, and the mechanic's screen would still offer it. A line finished from
 /// the mechanic's clock comes here as that clock's follow-on, which moves no third stream, so the
 /// two never chase each other.
-async fn stop_job_clock(
+async fn stop_job_clock<P>(
     tx: &mut PgConnection,
-    follow: &FollowOn<'_>,
+    follow: &FollowOn<'_, P>,
     order: &WorkOrder,
     line_id: LineId,
     at: DateTime<Utc>,
@@ -291,7 +300,7 @@ pub(crate) async fn number(context: &Context<'_>, at: DateTime<Utc>) -> Result<S
 
 impl Endpoint for WorkOrder {
     type Request = WorkOrderRequest;
-    type Prepared = ();
+    type Prepared = Option<approval_message::Ready>;
 
     fn parse_id(raw: &str) -> Result<String, ApiError> {
         uuid_id(raw)
@@ -552,7 +561,7 @@ impl Endpoint for WorkOrder {
                 by: context.actor,
                 at,
             },
-            WorkOrderRequest::SendApprovalLink { link_id } => {
+            WorkOrderRequest::SendApprovalLink { link_id, notify } => {
                 let settings = context.load::<Settings>(&context.services.shop).await?;
                 let work_order_id = Uuid::parse_str(context.id)
                     .map_err(|_| ApiError::InvalidId(context.id.to_owned()))?;
@@ -569,6 +578,7 @@ impl Endpoint for WorkOrder {
                     "link_id": link_id,
                     "token": token.text(),
                     "expires_at": expires_at,
+                    "notify": notify,
                 }));
                 command
             }
@@ -599,9 +609,21 @@ impl Endpoint for WorkOrder {
         events.iter().any(|event| {
             matches!(
                 event,
-                WorkOrderEvent::VehicleAccepted { .. } | WorkOrderEvent::LabourFinished { .. }
+                WorkOrderEvent::VehicleAccepted { .. }
+                    | WorkOrderEvent::LabourFinished { .. }
+                    | WorkOrderEvent::ApprovalLinkIssued { .. }
             ) || stock::moves_stock(event)
         })
+    }
+
+    async fn prepare(
+        _command: &WorkOrderCommand,
+        events: &[WorkOrderEvent],
+        _before: &WorkOrder,
+        after: &WorkOrder,
+        context: &Context<'_>,
+    ) -> Result<Self::Prepared, ApiError> {
+        approval_message::prepare(events, after, context).await
     }
 
     async fn reserve(
@@ -609,8 +631,9 @@ impl Endpoint for WorkOrder {
         before: &WorkOrder,
         after: &WorkOrder,
         tx: &mut PgConnection,
-        follow: &FollowOn<'_>,
+        follow: &FollowOn<'_, Self::Prepared>,
     ) -> Result<(), ApiError> {
+        approval_message::open(events, after, tx, follow).await?;
         for event in events {
             if let (WorkOrderEvent::VehicleAccepted { intake }, Some(VehicleId(vehicle))) =
                 (event, after.vehicle_id)

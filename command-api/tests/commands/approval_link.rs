@@ -332,3 +332,188 @@ async fn the_token_is_given_once_and_a_retry_with_the_same_key_does_not_repeat_i
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// The first event of each notification stream about the order: its type and payload, by channel.
+async fn messages_of(shop: &Shop, order: Uuid) -> Vec<(String, Value)> {
+    sqlx::query_as::<_, (String, Value)>(
+        "SELECT event_type, payload FROM events
+          WHERE stream_type = 'notification' AND stream_version = 1
+            AND payload->>'work_order_id' = $1
+          ORDER BY payload->>'channel'",
+    )
+    .bind(order.to_string())
+    .fetch_all(&shop.db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_link_sent_to_the_client_is_refused_without_a_template_and_says_why_it_was_not() {
+    let shop = open_command_shop("approval_link_notify").await;
+    let estimate = estimate(&shop).await;
+    let path = format!("work_order/{}/send_approval_link", estimate.order);
+    let links = |shop: &Shop| {
+        let order = estimate.order;
+        let pool = shop.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM events
+                  WHERE stream_type = 'work_order' AND stream_id = $1
+                    AND event_type = 'ApprovalLinkIssued'",
+            )
+            .bind(order.to_string())
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+
+    // No template written: refused, and no link issued that the advisor would think was sent.
+    let refused = shop
+        .send(
+            Some(&estimate.advisor),
+            &path,
+            json!({ "link_id": Uuid::now_v7(), "notify": true }),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.body);
+    assert_eq!(refused.body["code"], "approval_link_not_sendable");
+    assert_eq!(refused.body["details"]["reason"], "no_template");
+    assert!(refused.body["message_ru"]
+        .as_str()
+        .unwrap()
+        .contains("шаблон"));
+    assert_eq!(links(&shop).await, 0);
+
+    let owner = shop.token(OWNER_EMAIL).await;
+    for (channel, subject, body) in [
+        ("sms", Value::Null, "Смета {номер_заказа}: {ссылка}"),
+        (
+            "email",
+            json!("Смета по заказу {номер_заказа}"),
+            "Посмотрите и согласуйте: {ссылка}",
+        ),
+    ] {
+        shop.ok(
+            &owner,
+            "settings/main/set_notification_template",
+            json!({ "trigger": "approval_link", "channel": channel, "subject": subject, "body": body }),
+        )
+        .await;
+    }
+
+    // Without `notify` nothing is sent, as before.
+    let quiet = shop
+        .ok(
+            &estimate.advisor,
+            &path,
+            json!({ "link_id": Uuid::now_v7() }),
+        )
+        .await;
+    assert!(quiet["reply"]["messages"].is_null(), "{quiet}");
+    assert!(messages_of(&shop, estimate.order).await.is_empty());
+
+    // No consent to messages yet: both are skipped, and the answer and the log say why.
+    let skipped = shop
+        .ok(
+            &estimate.advisor,
+            &path,
+            json!({ "link_id": Uuid::now_v7(), "notify": true }),
+        )
+        .await;
+    let said: Vec<(&str, &str, &str)> = skipped["reply"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["channel"].as_str().unwrap(),
+                m["status"].as_str().unwrap(),
+                m["reason"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("sms", "skipped", "no_consent"),
+            ("email", "skipped", "no_consent")
+        ]
+    );
+    let logged = messages_of(&shop, estimate.order).await;
+    assert_eq!(logged.len(), 2);
+    for (event_type, first) in &logged {
+        assert_eq!(event_type, "NotificationSkipped", "{first}");
+        assert_eq!(first["trigger"], "approval_link");
+    }
+
+    // With consent, SMS open and e-mail closed by the client: one queued, one skipped.
+    let client: Uuid = sqlx::query_scalar::<_, String>(
+        "SELECT payload->>'client_id' FROM events
+          WHERE stream_type = 'work_order' AND stream_id = $1 AND stream_version = 1",
+    )
+    .bind(estimate.order.to_string())
+    .fetch_one(&shop.db.pool)
+    .await
+    .unwrap()
+    .parse()
+    .unwrap();
+    shop.ok(
+        &estimate.advisor,
+        &format!("client/{client}/record_consent"),
+        json!({ "kind": "messages", "given": true, "channel": "in_person" }),
+    )
+    .await;
+    shop.ok(
+        &estimate.advisor,
+        &format!("client/{client}/choose_channels"),
+        json!({ "sms": true, "email": false }),
+    )
+    .await;
+    let sent = shop
+        .ok(
+            &estimate.advisor,
+            &path,
+            json!({ "link_id": Uuid::now_v7(), "notify": true }),
+        )
+        .await;
+    let messages = sent["reply"]["messages"].as_array().unwrap();
+    assert_eq!(messages[0]["channel"], "sms");
+    assert_eq!(messages[0]["status"], "queued");
+    assert_eq!(messages[1]["channel"], "email");
+    assert_eq!(messages[1]["reason"], "channel_off");
+    let queued = shop
+        .store
+        .read_stream(
+            &StreamId::new(
+                "notification",
+                messages[0]["notification_id"].as_str().unwrap(),
+            ),
+            0,
+        )
+        .await
+        .unwrap();
+    let token = sent["reply"]["token"].as_str().unwrap();
+    assert_eq!(
+        queued[0].payload["body"],
+        json!(format!(
+            "Смета {}: {}/approve#{token}",
+            queued_number(&shop, estimate.order).await,
+            motorlog_tests::PUBLIC_URL
+        ))
+    );
+    assert_eq!(links(&shop).await, 3, "the refused one issued none");
+}
+
+/// The order's number, as its first event recorded it.
+async fn queued_number(shop: &Shop, order: Uuid) -> String {
+    sqlx::query_scalar::<_, String>(
+        "SELECT payload->>'number' FROM events
+          WHERE stream_type = 'work_order' AND stream_id = $1 AND stream_version = 1",
+    )
+    .bind(order.to_string())
+    .fetch_one(&shop.db.pool)
+    .await
+    .unwrap()
+}

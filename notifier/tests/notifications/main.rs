@@ -5,6 +5,7 @@
 // Fixtures and helpers here are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod approval;
 mod flows;
 mod servers;
 mod shop;

@@ -135,6 +135,8 @@ export async function startStack(): Promise<Running> {
     // Personal data is sealed in the log: one master key for this run, shared by every service.
     MOTORLOG_MASTER_KEY: `e2e:${randomBytes(32).toString('base64')}`,
     MOTORLOG_MASTER_KEYS_FILE: '',
+    // The approval link a message carries points at this run's nginx.
+    MOTORLOG_PUBLIC_URL: `http://127.0.0.1:${edge}`,
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
     ...(s3sFs
       ? {
