@@ -317,6 +317,36 @@ pub struct SettingsCardV2 {
     /// shape for the same reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_texts: Option<DocumentTextsCard>,
+    /// The client messages' templates the owner wrote, by trigger then channel (the owner's
+    /// screen's order); optional in this shape like the two before, absent while none is written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notification_templates: Vec<NotificationTemplateCard>,
+    /// When no message goes out, if the owner chose; optional for the same reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<QuietHoursCard>,
+}
+
+/// A client message's template. Trigger and channel by their stable codes (`work_completed`,
+/// `sms`), not the domain's types, so a renamed variant cannot change a stored card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationTemplateCard {
+    /// The trigger's code.
+    pub trigger: String,
+    /// The channel's code.
+    pub channel: String,
+    /// The e-mail's subject (e-mail only).
+    pub subject: Option<String>,
+    /// The text, placeholders in braces.
+    pub body: String,
+}
+
+/// The quiet hours, shop's local time, `HH:MM` (`21:00` to `09:00` spans midnight).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHoursCard {
+    /// When the quiet starts.
+    pub from: String,
+    /// When it ends.
+    pub until: String,
 }
 
 /// The shop's texts on its printed documents.
@@ -355,6 +385,8 @@ impl From<SettingsCardV1> for SettingsCardV2 {
             markup_by_category: BTreeMap::new(),
             approval_link_hours: None,
             document_texts: None,
+            notification_templates: Vec::new(),
+            quiet_hours: None,
         }
     }
 }
@@ -460,6 +492,23 @@ impl SettingsCard {
                     guarantee: texts.guarantee().to_owned(),
                     notes: texts.notes().to_owned(),
                 }),
+            notification_templates: {
+                let mut templates: Vec<_> = settings.notification_templates.iter().collect();
+                templates.sort_by_key(|t| (t.trigger, t.channel));
+                templates
+                    .into_iter()
+                    .map(|t| NotificationTemplateCard {
+                        trigger: t.trigger.code().to_owned(),
+                        channel: t.channel.code().to_owned(),
+                        subject: t.subject.clone(),
+                        body: t.body.clone(),
+                    })
+                    .collect()
+            },
+            quiet_hours: settings.quiet_hours.map(|q| QuietHoursCard {
+                from: q.from.format("%H:%M").to_string(),
+                until: q.until.format("%H:%M").to_string(),
+            }),
         })
     }
 }

@@ -6,7 +6,7 @@
 //! phone equal to the marker is not a phone (not listed, not searchable), an e-mail equal to it is
 //! none. A rebuild after an erasure thus gives the rows the erasure left.
 
-use aggregates::client::{Client, ClientEvent, Party};
+use aggregates::client::{Client, ClientEvent, ConsentKind, Party};
 use aggregates::contact::{Email, Phone};
 use aggregates::personal::ERASED;
 use aggregates::Aggregate;
@@ -109,8 +109,24 @@ async fn set_archived(
     Ok(())
 }
 
+async fn set_messages_consent(
+    tx: &mut PgConnection,
+    client: Uuid,
+    given: bool,
+) -> Result<(), ProjectionError> {
+    sqlx::query!(
+        "UPDATE read.clients SET messages_consent = $2 WHERE client_id = $1",
+        client,
+        given
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// Forgets a client's personal data as the domain's fold does: a person's name becomes the marker
-/// (counted under it among the names), phones and e-mail go; a company keeps its name.
+/// (counted under it among the names), phones and e-mail go; a company keeps its name. The consent
+/// to messages and the channels stay: they are not personal data, and they explain the skips.
 async fn erase(tx: &mut PgConnection, client: Uuid) -> Result<(), ProjectionError> {
     let renamed = sqlx::query!(
         r#"WITH old AS (SELECT display_name FROM read.clients WHERE client_id = $1 AND kind = 'person'),
@@ -320,11 +336,36 @@ impl ClientsProjection {
             ClientEvent::ClientArchived { .. } => set_archived(tx, client, true).await?,
             ClientEvent::ClientRestored { .. } => set_archived(tx, client, false).await?,
             ClientEvent::ClientPersonalDataErased { .. } => erase(tx, client).await?,
-            // Consents, channels and notes belong to the client card, not this list.
-            ClientEvent::ClientConsentGiven { .. }
-            | ClientEvent::ClientConsentWithdrawn { .. }
-            | ClientEvent::ClientChannelsChosen { .. }
-            | ClientEvent::ClientNoteAdded { .. } => {}
+            // Whether the shop may write to the client: staff answer "why did I get nothing?"
+            // from it. The consent to process personal data is the card's, not this list's.
+            ClientEvent::ClientConsentGiven {
+                kind: ConsentKind::Messages,
+                ..
+            } => set_messages_consent(tx, client, true).await?,
+            ClientEvent::ClientConsentWithdrawn {
+                kind: ConsentKind::Messages,
+                ..
+            } => set_messages_consent(tx, client, false).await?,
+            ClientEvent::ClientConsentGiven {
+                kind: ConsentKind::PersonalData,
+                ..
+            }
+            | ClientEvent::ClientConsentWithdrawn {
+                kind: ConsentKind::PersonalData,
+                ..
+            } => {}
+            ClientEvent::ClientChannelsChosen { channels } => {
+                sqlx::query!(
+                    "UPDATE read.clients SET channel_sms = $2, channel_email = $3 WHERE client_id = $1",
+                    client,
+                    channels.sms,
+                    channels.email
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            // Notes belong to the client card, not this list.
+            ClientEvent::ClientNoteAdded { .. } => {}
         }
         let updated = sqlx::query!(
             "UPDATE read.clients SET version = $2 WHERE client_id = $1",
@@ -345,7 +386,8 @@ impl ClientsProjection {
 
 impl Projection for ClientsProjection {
     const NAME: &'static str = "clients";
-    const VERSION: u32 = 1;
+    // 2: the consent to messages and the channels (read.clients' new columns), refilled from the log.
+    const VERSION: u32 = 2;
     const TABLES: &'static [&'static str] =
         &["read.clients", "read.client_phones", "read.client_names"];
 

@@ -306,7 +306,9 @@ async fn staff(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
 
 impl Projection for ReferenceDataProjection {
     const NAME: &'static str = "reference_data";
-    const VERSION: u32 = 1;
+    // 2: the settings card holds the client messages' templates and quiet hours, refilled from
+    // the log for shops that wrote them before the card showed them.
+    const VERSION: u32 = 2;
     const TABLES: &'static [&'static str] = &[
         "read.catalogue_services",
         "read.settings",

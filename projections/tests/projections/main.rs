@@ -7,6 +7,7 @@ mod analytics;
 mod attachments;
 mod bounds;
 mod cards;
+mod client_messages;
 mod crash;
 mod erasure;
 mod kafka;

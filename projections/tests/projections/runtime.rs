@@ -189,7 +189,7 @@ async fn a_poison_event_stops_only_its_projector_and_rolls_its_batch_back() {
         "{outcome:?}"
     );
     let status = statuses(&db.pool).await.unwrap();
-    let clients = status.iter().find(|s| s.projector == "clients:v1").unwrap();
+    let clients = status.iter().find(|s| s.projector == "clients:v2").unwrap();
     let (position, error) = clients.failure.clone().unwrap();
     assert_eq!(position, poisoned.position().to_string());
     assert!(error.contains("does not decode"), "{error}");

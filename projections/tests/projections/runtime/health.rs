@@ -74,7 +74,7 @@ async fn a_failure_the_checkpoint_passed_is_cleared_when_the_projector_starts_on
     while tasks.join_next().await.is_some() {}
 
     // As the runtime records it: the failing batch's first event, which the checkpoint is now at.
-    let key = "clients:v1";
+    let key = "clients:v2";
     let at = checkpoint(&db.pool, key).await.unwrap();
     sqlx::query(
         "UPDATE projections.checkpoints

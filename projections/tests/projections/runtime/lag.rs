@@ -86,7 +86,7 @@ async fn a_projector_stuck_in_a_batch_shows_its_lag_growing_on_metrics() {
         wait_for_within(&store, &key, head, Duration::from_secs(60)).await;
     }
     projector
-        .lag_until("events", "clients:v1", |v| v == 0.0)
+        .lag_until("events", "clients:v2", |v| v == 0.0)
         .await;
 
     // The clients projector's next batch waits for its table, locked here against writes: its
@@ -109,16 +109,16 @@ async fn a_projector_stuck_in_a_batch_shows_its_lag_growing_on_metrics() {
         register_client(&store, &format!("Клиент {n}"), &format!("+7901000{n:04}")).await;
     }
     let events = projector
-        .lag_until("events", "clients:v1", |v| v >= 3.0)
+        .lag_until("events", "clients:v2", |v| v >= 3.0)
         .await;
     let waited = projector
-        .lag_until("seconds", "clients:v1", |v| v > 0.0)
+        .lag_until("seconds", "clients:v2", |v| v > 0.0)
         .await;
     // It goes on growing while the projector is stuck: what the lag alerts see.
     projector
-        .lag_until("seconds", "clients:v1", |v| v >= waited + 5.0)
+        .lag_until("seconds", "clients:v2", |v| v >= waited + 5.0)
         .await;
-    let now = projector.lag("events", "clients:v1").await.unwrap();
+    let now = projector.lag("events", "clients:v2").await.unwrap();
     assert!(
         now >= events,
         "the count does not shrink while nothing is applied: {events}, then {now}"
@@ -134,6 +134,6 @@ async fn a_projector_stuck_in_a_batch_shows_its_lag_growing_on_metrics() {
     // Let go, the projector applies its batch, and its lag is 0 again.
     holder.rollback().await.unwrap();
     projector
-        .lag_until("events", "clients:v1", |v| v == 0.0)
+        .lag_until("events", "clients:v2", |v| v == 0.0)
         .await;
 }
