@@ -29,6 +29,7 @@ use crate::schema::cashier::{InvoicesByWorkOrderLoader, PaymentsLoader};
 use crate::schema::clients::{
     ClientLoader, MileageLoader, PhonesLoader, VehicleLoader, VehiclesByOwnerLoader,
 };
+use crate::schema::notifications::{NotificationsByClientLoader, NotificationsByOrderLoader};
 use crate::schema::order_card::{LineStockLoader, LinesLoader, WorkOrderCardLoader};
 use crate::schema::reference_data::{EmployeeLoader, ShopName};
 use crate::schema::{MotorlogSchema, Query};
@@ -447,6 +448,8 @@ async fn graphql(
         .data(loader(InvoicesByWorkOrderLoader(db.clone())))
         .data(loader(PaymentsLoader(db.clone())))
         .data(loader(PhonesLoader(db.clone())))
+        .data(loader(NotificationsByClientLoader(db.clone())))
+        .data(loader(NotificationsByOrderLoader(db.clone())))
         .data(loader(WorkOrderCardLoader(db)));
     let mut response = api.schema.execute(request).await;
     if let Some(message) = over_limits(&response) {

@@ -15,6 +15,7 @@ use crate::loaders::{by_id, grouped, load_error};
 use crate::paging::{
     decode_cursor, decode_time_cursor, encode_cursor, page_size, time_cursor, Page, Paged,
 };
+use crate::schema::notifications::{ClientMessages, Notification};
 
 /// A client of the shop: a person or a company.
 #[derive(SimpleObject, Clone)]
@@ -39,6 +40,12 @@ pub struct Client {
     pub archived: bool,
     /// When registered.
     pub registered_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub messages_consent: bool,
+    #[graphql(skip)]
+    pub channel_sms: bool,
+    #[graphql(skip)]
+    pub channel_email: bool,
 }
 
 impl Paged for Client {
@@ -86,6 +93,21 @@ impl Client {
     async fn email(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Scope::of(ctx).viewer.require(P::ClientReadContacts).gql()?;
         Ok(self.email.clone())
+    }
+
+    /// Whether the shop may write to the client: the consent to messages and the channels open.
+    async fn messages(&self) -> ClientMessages {
+        ClientMessages {
+            consent: self.messages_consent,
+            sms: self.channel_sms,
+            email: self.channel_email,
+        }
+    }
+
+    /// Messages to the client (SMS, e-mail), newest first, the latest 50; needs `client.read`.
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
+    async fn notifications(&self, ctx: &Context<'_>) -> GqlResult<Vec<Notification>> {
+        crate::schema::notifications::of_client(ctx, self.client_id).await
     }
 
     /// The client's vehicles; needs `vehicle.read`.
@@ -233,7 +255,8 @@ impl ClientsQuery {
         };
         let rows = sqlx::query_as!(
             Client,
-            r#"SELECT client_id, kind, display_name, inn, kpp, email, discount_bp, archived, registered_at
+            r#"SELECT client_id, kind, display_name, inn, kpp, email, discount_bp, archived, registered_at,
+                      messages_consent, channel_sms, channel_email
                  FROM read.clients
                 WHERE ($1 OR NOT archived)
                   AND ($2::text IS NULL OR (lower(display_name), client_id) > ($2, $3))
@@ -308,7 +331,8 @@ impl ClientsQuery {
 by_id!(ClientLoader, Client, client_id, |pool, keys| {
     sqlx::query_as!(
         Client,
-        r#"SELECT client_id, kind, display_name, inn, kpp, email, discount_bp, archived, registered_at
+        r#"SELECT client_id, kind, display_name, inn, kpp, email, discount_bp, archived, registered_at,
+                      messages_consent, channel_sms, channel_email
              FROM read.clients WHERE client_id = ANY($1)"#,
         keys
     )

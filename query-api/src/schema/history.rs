@@ -68,6 +68,8 @@ pub enum RecordKind {
     Staff,
     /// The settings.
     Settings,
+    /// A message to a client (SMS or e-mail): queued, attempts, sent, failed or skipped and why.
+    Notification,
 }
 
 impl RecordKind {
@@ -82,6 +84,7 @@ impl RecordKind {
             Self::Role => "role",
             Self::Staff => "staff",
             Self::Settings => "settings",
+            Self::Notification => "notification",
         }
     }
 }

@@ -7,7 +7,8 @@
 //! [`history_at`] and [`history_at_records`], a work order, client, vehicle or invoice as it was
 //! after any event), [`reports`],
 //! [`stock`] (parts, stock, suppliers, purchase orders, the margin report) and [`planning`] (the
-//! days' capacity and load, appointments, bays, a mechanic's queue and timesheet). The root
+//! days' capacity and load, appointments, bays, a mechanic's queue and timesheet), with
+//! [`notifications`] (messages to clients, on the client's and the order's cards). The root
 //! [`Query`] merges their root fields.
 //!
 //! Every root field and every guarded nested field checks the caller's permission itself
@@ -25,6 +26,7 @@ pub mod history;
 pub mod history_at;
 pub mod history_at_records;
 pub mod me;
+pub mod notifications;
 pub mod order_card;
 pub mod planning;
 pub mod reference_data;

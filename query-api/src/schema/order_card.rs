@@ -284,6 +284,16 @@ impl WorkOrder {
             .unwrap_or_default())
     }
 
+    /// Messages to the client about this order (SMS, e-mail), oldest first: sent, pending,
+    /// failed or skipped and why.
+    #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<crate::schema::notifications::Notification>> {
+        crate::schema::notifications::of_work_order(ctx, self.work_order_id).await
+    }
+
     /// Everyone assigned to a labour line.
     #[graphql(complexity = "crate::paging::list_cost(child_complexity)")]
     async fn mechanics(&self, ctx: &Context<'_>) -> GqlResult<Vec<Employee>> {

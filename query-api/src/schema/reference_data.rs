@@ -11,9 +11,12 @@ use projections::read_models::cards::{MarkupRangeCard, SettingsCard, SettingsCar
 use uuid::Uuid;
 
 use crate::context::{Model, Scope};
-use crate::error::{GqlResult, OrGql};
+use crate::error::{GqlResult, OrGql, QueryError};
 use crate::loaders::{by_id, load_error, read_card};
 use crate::money::Rub;
+use crate::schema::notifications::{
+    channel_of, trigger_of, NotificationTemplateView, NotificationTriggerInfo, QuietHoursView,
+};
 
 /// An employee.
 #[derive(SimpleObject, Clone)]
@@ -151,6 +154,13 @@ pub struct ShopSettings {
     pub approval_link_hours: u32,
     /// The guarantee terms and note the printed заказ-наряд and акт carry (empty until written).
     pub document_texts: DocumentTexts,
+    /// The client messages' templates the owner wrote, by trigger then channel: a trigger is on
+    /// for a channel exactly when it has one.
+    pub notification_templates: Vec<NotificationTemplateView>,
+    /// When no message goes out, if the owner chose.
+    pub quiet_hours: Option<QuietHoursView>,
+    /// Every trigger a template may be written for, with its placeholders.
+    pub notification_triggers: Vec<NotificationTriggerInfo>,
     /// The full settings as stored (currency, number format, bank).
     pub document: async_graphql::Json<serde_json::Value>,
 }
@@ -300,6 +310,24 @@ impl ReferenceDataQuery {
                     notes: texts.notes.clone(),
                 })
                 .unwrap_or_default(),
+            notification_templates: settings
+                .notification_templates
+                .iter()
+                .map(|t| {
+                    Ok(NotificationTemplateView {
+                        trigger: trigger_of(&t.trigger)?.into(),
+                        channel: channel_of(&t.channel)?.into(),
+                        subject: t.subject.clone(),
+                        body: t.body.clone(),
+                    })
+                })
+                .collect::<Result<_, QueryError>>()
+                .gql()?,
+            quiet_hours: settings.quiet_hours.as_ref().map(|q| QuietHoursView {
+                from: q.from.clone(),
+                until: q.until.clone(),
+            }),
+            notification_triggers: crate::schema::notifications::triggers(),
             document: async_graphql::Json(document),
         })
     }

@@ -12,6 +12,7 @@ mod fuzz;
 mod history_at;
 mod history_at_records;
 mod matrix;
+mod notifications;
 mod order_card_stock;
 mod planning;
 mod reads;
