@@ -13,6 +13,7 @@ import { NewVisitPage } from '../new-visit/NewVisitPage.tsx';
 import { OrderCardPage } from '../order-card/OrderCardPage.tsx';
 import { CataloguePage } from '../owner/CataloguePage.tsx';
 import { DirectoriesPage } from '../owner/DirectoriesPage.tsx';
+import { NotificationsPage } from '../owner/NotificationsPage.tsx';
 import { RolesPage } from '../owner/roles/RolesPage.tsx';
 import { SettingsPage } from '../owner/SettingsPage.tsx';
 import { StaffPage } from '../owner/StaffPage.tsx';
@@ -79,6 +80,12 @@ export const screens: Screen[] = [
   { path: '/settings/directories', nav: null, permissions: ['directory.edit'], Component: DirectoriesPage },
   { path: '/settings/catalogue', nav: null, permissions: ['catalogue.edit'], Component: CataloguePage },
   { path: '/settings/roles', nav: null, permissions: ['role.read'], Component: RolesPage },
+  {
+    path: '/settings/notifications',
+    nav: null,
+    permissions: ['settings.edit_requisites'],
+    Component: NotificationsPage,
+  },
   { path: '/reports', nav: text.nav.reports, permissions: ['reports.read'], Component: ReportsPage },
   // The auditor's screen: find a record, then its history and its state at any instant (read-only).
   { path: '/audit', nav: text.nav.audit, permissions: ['history.read'], Component: AuditPage, section: true },

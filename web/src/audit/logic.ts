@@ -7,6 +7,8 @@ export const KINDS: Record<string, RecordKind> = {
   client: 'CLIENT',
   vehicle: 'VEHICLE',
   invoice: 'INVOICE',
+  // A message to a client (the order card's «Сообщения клиенту» links here): its history only.
+  notification: 'NOTIFICATION',
 };
 
 /**

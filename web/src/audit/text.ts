@@ -14,6 +14,7 @@ export const text = {
     client: 'Клиент',
     vehicle: 'Автомобиль',
     invoice: 'Счёт',
+    notification: 'Сообщение клиенту',
   } as Record<string, string>,
   back: '← К поиску',
   recordTitle: (kind: string) => `История: ${kind.toLowerCase()}`,

@@ -2,7 +2,9 @@
  * The client's approval link on the card: send one for the estimate as it stands, hand it over
  * (copy, or a QR code to show on the screen), and see what became of every link sent: opened,
  * answered (with the evidence the server recorded), revoked, outdated by a change, expired. The
- * in-person and phone approval stays beside it: the client may answer either way.
+ * in-person and phone approval stays beside it: the client may answer either way. The link may
+ * also go to the client by SMS / e-mail in the owner's words (`notify`: ticked by default when the
+ * client agreed to messages); the answer says, per channel, whether it went or why not.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import QRCode from 'qrcode';
@@ -16,6 +18,8 @@ import { formatDateTime } from '../format/dates.ts';
 import { linesEditable } from '../work-order/lifecycle.ts';
 import './approvalLink.css';
 import { approvalUrl, lineNames, linkReply, linkStateText, linkTone, type LinkReply } from './approvalLink.ts';
+import { linkMessages, linkMessageText, type LinkMessage } from './messages.ts';
+import { useOrderMessages } from './Messages.tsx';
 import { FormError, type Section } from './ui.tsx';
 
 export const OrderApprovalLinksDocument = graphql(`
@@ -58,6 +62,12 @@ export function ApprovalLinkPanel({ order, me }: Section) {
   const [fresh, setFresh] = useState<LinkReply | null>(null);
   const [error, setError] = useState<ApiError | string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Untouched, the box follows the client's consent; once the advisor ticks it, their choice holds.
+  const [notifyChosen, setNotifyChosen] = useState<boolean | null>(null);
+  const [sentTo, setSentTo] = useState<LinkMessage[]>([]);
+  const messages = useOrderMessages({ order, me });
+  const person = messages.data?.workOrder?.client ?? null;
+  const notify = notifyChosen ?? person?.messages.consent ?? false;
   const mayAct = can(me, 'work_order.record_approval');
   const maySend = mayAct && linesEditable(order.status) && order.pendingApprovalLines > 0;
   const list = links.data?.workOrder?.approvalLinks ?? [];
@@ -83,6 +93,7 @@ export function ApprovalLinkPanel({ order, me }: Section) {
       await client.invalidateQueries({ queryKey: ['order-card', order.id] });
       await client.invalidateQueries({ queryKey: ['order-approval-links', order.id] });
       void client.invalidateQueries({ queryKey: ['order-history', order.id] });
+      void client.invalidateQueries({ queryKey: ['order-messages', order.id] });
     } catch (caught) {
       setError(caught instanceof ApiError ? caught : String(caught));
     } finally {
@@ -92,8 +103,10 @@ export function ApprovalLinkPanel({ order, me }: Section) {
 
   const sendLink = () =>
     act(async () => {
-      const accepted = await send('work_order', order.id, 'send_approval_link', { link_id: newId() });
+      setSentTo([]);
+      const accepted = await send('work_order', order.id, 'send_approval_link', { link_id: newId(), notify });
       const reply = linkReply(accepted.reply);
+      setSentTo(linkMessages(accepted.reply));
       if (reply === null) {
         throw new ApiError(0, 'no_reply', 'the link was sent without its token', 'Ссылка создана, но сервер не вернул её: отправьте новую.');
       }
@@ -116,13 +129,41 @@ export function ApprovalLinkPanel({ order, me }: Section) {
         действовать, как только смета меняется.
       </p>
       {maySend && (
-        <div>
-          <button type="button" className="button button--primary" disabled={busy} onClick={() => void sendLink()}>
-            Отправить ссылку на согласование
-          </button>
+        <div className="stack">
+          {person !== null && (
+            <label className="approval-link__notify">
+              <input
+                type="checkbox"
+                checked={notify}
+                disabled={busy}
+                aria-describedby={person.messages.consent ? undefined : 'approval-link-no-consent'}
+                onChange={(e) => setNotifyChosen(e.target.checked)}
+              />
+              Отправить клиенту по SMS / e-mail
+            </label>
+          )}
+          {person !== null && !person.messages.consent && (
+            <p id="approval-link-no-consent" className="muted">
+              Клиент не давал согласия на сообщения: ссылку передайте сами.
+            </p>
+          )}
+          <div>
+            <button type="button" className="button button--primary" disabled={busy} onClick={() => void sendLink()}>
+              Отправить ссылку на согласование
+            </button>
+          </div>
         </div>
       )}
       <FormError error={error} />
+      {sentTo.length > 0 && (
+        <div role="status">
+          <ul className="approval-link__sent" aria-label="Сообщения клиенту со ссылкой">
+            {sentTo.map((m, i) => (
+              <li key={`${m.channel ?? 'unknown'}-${i}`}>{linkMessageText(m)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {fresh && <FreshLink reply={fresh} />}
       {links.error && (
         <p className="error" role="alert">

@@ -15,6 +15,7 @@ import { Header } from './Header.tsx';
 import { Intake } from './Intake.tsx';
 import { Lifecycle } from './Lifecycle.tsx';
 import { Lines } from './Lines.tsx';
+import { Messages } from './Messages.tsx';
 import { History, Recommendations, Totals } from './Sections.tsx';
 import { text } from './text.ts';
 import type { Section } from './ui.tsx';
@@ -93,6 +94,8 @@ export function OrderCardPage() {
         <div className="stack order-card__side">
           <Totals {...section} />
           <Lifecycle {...section} />
+          {/* The client's messages are the front desk's business, not the bay's. */}
+          {can(mine, 'client.read') && <Messages {...section} />}
           {can(mine, 'history.read') && <History {...section} />}
         </div>
       </div>

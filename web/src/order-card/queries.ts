@@ -140,3 +140,37 @@ export const VehicleOrdersDocument = graphql(`
     }
   }
 `);
+
+/**
+ * «Сообщения клиенту»: the client's consent and open channels (asked only of a role that reads the
+ * client) and this order's messages, oldest first.
+ */
+export const OrderMessagesDocument = graphql(`
+  query OrderMessages($id: UUID!, $withClient: Boolean!) {
+    workOrder(id: $id) {
+      id
+      client @include(if: $withClient) {
+        id
+        messages {
+          consent
+          sms
+          email
+        }
+      }
+      notifications {
+        id
+        trigger
+        triggerName
+        channel
+        status
+        attempts
+        nextAt
+        providerId
+        reason
+        reasonText
+        queuedAt
+        updatedAt
+      }
+    }
+  }
+`);

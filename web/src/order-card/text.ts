@@ -200,6 +200,28 @@ export const text = {
     system: 'Система',
   },
 
+  messages: {
+    title: 'Сообщения клиенту',
+    consent: 'Согласие на сообщения',
+    given: 'получено',
+    notGiven: 'не получено',
+    noConsentHint: 'Без согласия клиенту не отправляется ни SMS, ни письмо.',
+    howGiven: 'Как получено согласие',
+    howWithdrawn: 'Как клиент отозвал согласие',
+    give: 'Согласие получено',
+    withdraw: 'Отозвать согласие',
+    channels: 'Каналы',
+    channelsHint: 'SMS уходит на первый телефон клиента, письмо — на его e-mail.',
+    sms: 'SMS',
+    email: 'E-mail',
+    noClient: 'Клиент заказа недоступен вашей роли.',
+    sent: 'Сообщения по заказу',
+    none: 'По этому заказу сообщений не было.',
+    history: 'История',
+    historyOf: (what: string) => ` сообщения «${what}»`,
+    loading: 'Загружаем сообщения…',
+  },
+
   timeline: {
     openedAt: 'Открыт',
     acceptedAt: 'Принят',

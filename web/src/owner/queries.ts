@@ -70,6 +70,30 @@ export const OwnerSettingsDocument = graphql(`
   }
 `);
 
+/** «Сообщения клиенту»: the templates written, the quiet hours and what each trigger may say. */
+export const OwnerNotificationsDocument = graphql(`
+  query OwnerNotifications {
+    settings {
+      notificationTemplates {
+        trigger
+        channel
+        subject
+        body
+      }
+      quietHours {
+        from
+        until
+      }
+      notificationTriggers {
+        trigger
+        code
+        name
+        placeholders
+      }
+    }
+  }
+`);
+
 export const OwnerDirectoriesDocument = graphql(`
   query OwnerDirectories {
     directories {
@@ -109,6 +133,10 @@ export function useRoles(enabled: boolean) {
 
 export function useSettings() {
   return useQuery({ queryKey: ['owner', 'settings'], queryFn: () => query(OwnerSettingsDocument) });
+}
+
+export function useNotificationSettings() {
+  return useQuery({ queryKey: ['owner', 'notifications'], queryFn: () => query(OwnerNotificationsDocument) });
 }
 
 export function useDirectories() {

@@ -1,4 +1,4 @@
-/** The owner's screens' words: staff, settings, directories and the service catalogue. */
+/** The owner's screens' words: staff, settings, directories, the service catalogue and client messages. */
 export const text = {
   loading: 'Загрузка…',
   saving: 'Сохранение…',
@@ -9,6 +9,7 @@ export const text = {
     directories: 'Справочники',
     catalogue: 'Справочник работ',
     roles: 'Роли',
+    notifications: 'Сообщения клиентам',
   },
   cancel: 'Отмена',
   save: 'Сохранить',
@@ -177,6 +178,46 @@ export const text = {
       remove: (category: string) => `Удалить шкалу категории ${category}`,
       removeShort: 'Удалить шкалу',
       removed: 'Шкала удалена: для категории действует шкала по умолчанию.',
+    },
+  },
+
+  notifications: {
+    title: 'Сообщения клиентам',
+    intro:
+      'Клиент получает SMS или письмо, когда меняется его заказ, — словами, которые вы напишете. Сообщение уходит, только если для него есть текст, клиент дал согласие на сообщения и не закрыл этот канал.',
+    placeholders: 'Подстановки',
+    placeholdersHint: 'Нажмите, чтобы вставить в текст там, где курсор:',
+    insert: (name: string) => `Вставить {${name}}`,
+    placeholderMeaning: {
+      номер_заказа: 'номер заказ-наряда',
+      автомобиль: 'марка, модель и госномер',
+      сумма: 'сумма заказа или счёта',
+      сервис: 'название сервиса',
+      ссылка: 'ссылка на согласование сметы',
+    } as Record<string, string>,
+    channel: { SMS: 'SMS', EMAIL: 'E-mail' },
+    form: (trigger: string, channel: string) => `${trigger}: ${channel}`,
+    on: 'отправляется',
+    off: 'не отправляется',
+    subject: 'Тема письма',
+    body: 'Текст',
+    bodySmsHint: 'Одна SMS — 70 знаков кириллицей; длинный текст уйдёт несколькими.',
+    save: 'Сохранить',
+    remove: 'Выключить',
+    saved: 'Текст сохранён: клиенты получают это сообщение.',
+    removed: 'Выключено: это сообщение не отправляется.',
+    empty: 'Сервер не назвал ни одного повода для сообщений.',
+    quiet: {
+      title: 'Тихие часы',
+      hint: 'Время сервиса. Сообщение, которое пришлось на тихие часы, уйдёт, когда они закончатся.',
+      from: 'Не отправлять с',
+      until: 'до',
+      now: (from: string, until: string) => `Сейчас: с ${from} до ${until}.`,
+      none: 'Тихих часов нет: сообщения уходят сразу.',
+      save: 'Сохранить тихие часы',
+      remove: 'Убрать тихие часы',
+      saved: 'Тихие часы сохранены.',
+      removed: 'Тихие часы убраны.',
     },
   },
 

@@ -34,6 +34,11 @@ export function OwnerNav({ me }: { me: Me | undefined }) {
     { to: '/settings/roles', label: text.nav.roles, allowed: can(me, 'role.read') },
     { to: '/settings/directories', label: text.nav.directories, allowed: can(me, 'directory.edit') },
     { to: '/settings/catalogue', label: text.nav.catalogue, allowed: can(me, 'catalogue.edit') },
+    {
+      to: '/settings/notifications',
+      label: text.nav.notifications,
+      allowed: can(me, 'settings.edit_requisites'),
+    },
   ].filter((link) => link.allowed);
   return (
     <nav aria-label={text.nav.label} className="owner-nav">

@@ -2345,9 +2345,11 @@ export interface components {
             /** @description Where the last event sits in the log (`transaction:position`): a query may wait for it. */
             position?: string | null;
             /**
-             * @description What the command made for the caller alone (`send_approval_link`: the link's id, token and
-             *     expiry). Given once: a retry with the same Idempotency-Key answers without it, since the
-             *     stored answer must not hold a capability in the clear.
+             * @description What the command made for the caller alone (`send_approval_link`: `link_id`, `token`,
+             *     `expires_at`, `notify`, and with `notify` the `messages`: per channel `notification_id`,
+             *     `channel`, `status` `queued` with `due_at` or `skipped` with `reason` and `reason_text`).
+             *     Given once: a retry with the same Idempotency-Key answers without it, since the stored
+             *     answer must not hold a capability in the clear.
              */
             reply?: unknown;
             /** @description `type/id` of the stream. */
@@ -3941,6 +3943,14 @@ export interface components {
              * @description The new link's id.
              */
             link_id: string;
+            /**
+             * @description Also send it to the client by SMS and/or e-mail, on each channel the owner wrote the
+             *     approval link's template for (the answer's `messages` says what became of each: queued,
+             *     or skipped with the reason). Refused with `approval_link_not_sendable` when no template
+             *     is written or no public address is configured. Default false: the advisor passes the
+             *     link on themselves.
+             */
+            notify?: boolean;
         } | {
             /** @enum {string} */
             command: "revoke_approval_link";
@@ -20470,6 +20480,14 @@ export interface operations {
                      * @description The new link's id.
                      */
                     link_id: string;
+                    /**
+                     * @description Also send it to the client by SMS and/or e-mail, on each channel the owner wrote the
+                     *     approval link's template for (the answer's `messages` says what became of each: queued,
+                     *     or skipped with the reason). Refused with `approval_link_not_sendable` when no template
+                     *     is written or no public address is configured. Default false: the advisor passes the
+                     *     link on themselves.
+                     */
+                    notify?: boolean;
                 };
             };
         };

@@ -55,6 +55,41 @@ export type MarginLeak =
   /** The order is done and more was issued from stock than billed. */
   | 'ISSUED_NOT_BILLED';
 
+/** How a message reaches the client. */
+export type NotificationChannel =
+  /** An e-mail. */
+  | 'EMAIL'
+  /** A text message to the first phone. */
+  | 'SMS';
+
+/** Where a message stands. */
+export type NotificationStatus =
+  /** Waiting for its time (`nextAt`). */
+  | 'DUE'
+  /** The last attempt failed; the next waits for `nextAt`. */
+  | 'FAILED'
+  /** Given up after the last attempt or a refusal that cannot pass. */
+  | 'GAVE_UP'
+  /** An attempt is in flight. */
+  | 'SENDING'
+  /** Sent. */
+  | 'SENT'
+  /** Not sent: no consent, channel closed, no address or data erased (`reason`). */
+  | 'SKIPPED'
+  /** The notifier stopped during an attempt: it may or may not have gone out (never repeated). */
+  | 'UNKNOWN';
+
+/** The status change a client is told about. */
+export type NotificationTrigger =
+  /** The estimate waits for the client's approval: the approval link. */
+  | 'APPROVAL_LINK'
+  /** The car was received. */
+  | 'CAR_ACCEPTED'
+  /** An invoice was issued. */
+  | 'INVOICE_ISSUED'
+  /** The work is done; the car may be collected. */
+  | 'WORK_COMPLETED';
+
 /** Kinds of records with a history. */
 export type RecordKind =
   /** A catalogue entry. */
@@ -65,6 +100,8 @@ export type RecordKind =
   | 'DIRECTORY'
   /** An invoice. */
   | 'INVOICE'
+  /** A message to a client (SMS or e-mail): queued, attempts, sent, failed or skipped and why. */
+  | 'NOTIFICATION'
   /** A role. */
   | 'ROLE'
   /** The settings. */
@@ -290,6 +327,14 @@ export type VehicleOrdersQueryVariables = Exact<{
 
 export type VehicleOrdersQuery = { workOrders: { nodes: Array<{ id: string, number: string, openedAt: string, recommendations: Array<{ id: string, text: string, estimate: string | null, at: string }> }> } };
 
+export type OrderMessagesQueryVariables = Exact<{
+  id: string;
+  withClient: boolean;
+}>;
+
+
+export type OrderMessagesQuery = { workOrder: { id: string, client?: { id: string, messages: { consent: boolean, sms: boolean, email: boolean } } | null, notifications: Array<{ id: string, trigger: NotificationTrigger, triggerName: string, channel: NotificationChannel, status: NotificationStatus, attempts: number, nextAt: string | null, providerId: string | null, reason: string | null, reasonText: string | null, queuedAt: string, updatedAt: string }> } | null };
+
 export type OwnerEmployeesQueryVariables = Exact<{
   includeInactive: boolean;
 }>;
@@ -306,6 +351,11 @@ export type OwnerSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type OwnerSettingsQuery = { settings: { shopName: string | null, legalName: string | null, inn: string | null, kpp: string | null, ogrn: string | null, address: string | null, defaultRate: string | null, vatRateBp: number | null, approvalLinkHours: number, document: unknown, categoryRates: Array<{ category: string, rate: string }>, documentTexts: { guarantee: string, notes: string }, markupDefault: Array<{ from: string, to: string | null, markupBp: number }>, markupByCategory: Array<{ category: string, ranges: Array<{ from: string, to: string | null, markupBp: number }> }> } };
+
+export type OwnerNotificationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OwnerNotificationsQuery = { settings: { notificationTemplates: Array<{ trigger: NotificationTrigger, channel: NotificationChannel, subject: string | null, body: string }>, quietHours: { from: string, until: string } | null, notificationTriggers: Array<{ trigger: NotificationTrigger, code: string, name: string, placeholders: Array<string> }> } };
 
 export type OwnerDirectoriesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1175,6 +1225,35 @@ export const VehicleOrdersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VehicleOrdersQuery, VehicleOrdersQueryVariables>;
+export const OrderMessagesDocument = new TypedDocumentString(`
+    query OrderMessages($id: UUID!, $withClient: Boolean!) {
+  workOrder(id: $id) {
+    id
+    client @include(if: $withClient) {
+      id
+      messages {
+        consent
+        sms
+        email
+      }
+    }
+    notifications {
+      id
+      trigger
+      triggerName
+      channel
+      status
+      attempts
+      nextAt
+      providerId
+      reason
+      reasonText
+      queuedAt
+      updatedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrderMessagesQuery, OrderMessagesQueryVariables>;
 export const OwnerEmployeesDocument = new TypedDocumentString(`
     query OwnerEmployees($includeInactive: Boolean!) {
   employees(includeInactive: $includeInactive) {
@@ -1236,6 +1315,28 @@ export const OwnerSettingsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OwnerSettingsQuery, OwnerSettingsQueryVariables>;
+export const OwnerNotificationsDocument = new TypedDocumentString(`
+    query OwnerNotifications {
+  settings {
+    notificationTemplates {
+      trigger
+      channel
+      subject
+      body
+    }
+    quietHours {
+      from
+      until
+    }
+    notificationTriggers {
+      trigger
+      code
+      name
+      placeholders
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OwnerNotificationsQuery, OwnerNotificationsQueryVariables>;
 export const OwnerDirectoriesDocument = new TypedDocumentString(`
     query OwnerDirectories {
   directories {
