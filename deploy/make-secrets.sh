@@ -8,7 +8,8 @@ dir="$(cd "$(dirname "$0")" && pwd)/secrets"
 mkdir -p "$dir"
 chmod 0750 "$dir"
 for name in postgres_password auth_db_password command_db_password projector_db_password \
-            query_db_password meili_master_key owner_password grafana_admin_password; do
+            query_db_password notifier_db_password meili_master_key owner_password \
+            grafana_admin_password files_access_key files_secret_key; do
   file="$dir/$name"
   if [ -s "$file" ]; then
     echo "make-secrets: $name kept"
@@ -17,6 +18,18 @@ for name in postgres_password auth_db_password command_db_password projector_db_
   # 24 random bytes as 48 hex characters: safe in URLs, shells and every server's config.
   (umask 0022; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$file")
   echo "make-secrets: $name written"
+done
+
+# The providers' secrets for messages to clients are the operator's to write (SMTP relay password,
+# SMS.ru api_id); empty files leave that channel off (the notifier stays idle and healthy).
+for name in smtp_password sms_api_id; do
+  file="$dir/$name"
+  if [ -e "$file" ]; then
+    echo "make-secrets: $name kept"
+  else
+    (umask 0022; : > "$file")
+    echo "make-secrets: $name made empty: write the provider's secret into it to send"
+  fi
 done
 
 # The personal data master key (152-ФЗ): `id:base64` of 32 random bytes. Services refuse a key file

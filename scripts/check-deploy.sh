@@ -32,7 +32,7 @@ used=$(grep -ohE 'motorlog_[a-z0-9_]+' "$deploy/prometheus/alerts.yml" "$deploy"
   sed -E 's/_(bucket|sum|count)$//' | sort -u)
 missing=()
 for metric in $used; do
-  grep -rqF "\"$metric\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool personal-data ||
+  grep -rqF "\"$metric\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool personal-data notifier file-store documents ||
     missing+=("$metric")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -56,7 +56,7 @@ PY
 unread=()
 while read -r service variable; do
   case "$variable" in PGPASSWORD|RUST_LOG) continue ;; esac  # read by sqlx and by tracing's filter
-  grep -rqF "\"$variable\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool personal-data ||
+  grep -rqF "\"$variable\"" --include='*.rs' telemetry auth command-api query-api projections event-store replay-tool personal-data notifier file-store documents ||
     unread+=("$service:$variable")
 done <"${TMPDIR:-/tmp}/deploy-check-env.$$"
 rm -f "${TMPDIR:-/tmp}/deploy-check-env.$$"
