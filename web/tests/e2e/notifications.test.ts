@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { Api, expectAccessible, launch, loginAs, newTab, screenshot, stack, uniquePhone, uuid } from './support.ts';
+import { Api, errorBeside, expectAccessible, launch, loginAs, newTab, screenshot, stack, uniquePhone, uuid } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -24,14 +24,6 @@ afterAll(async () => {
 
 /** The reads answer from what the projectors have applied: give them a few seconds. */
 const SETTLE = { timeout: 15_000 };
-
-/** The error shown beside an input (the element its aria-describedby names last). */
-async function errorBeside(page: Page, input: Locator): Promise<string> {
-  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
-  const id = ids.at(-1);
-  if (!id) return '';
-  return (await page.locator(`[id="${id}"]`).textContent()) ?? '';
-}
 
 async function openNotifications(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Управление' }).click();

@@ -7,8 +7,8 @@
  * service added to the catalogue with its norm-hours. Every screen passes the accessibility check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { Api, expectAccessible, launch, loginAs, newTab, screenshot, stack, uuid } from './support.ts';
+import type { Browser, Page } from 'playwright-core';
+import { Api, errorBeside, expectAccessible, launch, loginAs, newTab, screenshot, stack, uuid } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -20,14 +20,6 @@ afterAll(async () => {
 
 /** The reads answer from what the projectors have applied: give them a few seconds. */
 const SETTLE = { timeout: 15_000 };
-
-/** The error shown beside an input (the element its aria-describedby names last). */
-async function errorBeside(page: Page, input: Locator): Promise<string> {
-  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
-  const id = ids.at(-1);
-  if (!id) return '';
-  return (await page.locator(`[id="${id}"]`).textContent()) ?? '';
-}
 
 async function openSection(page: Page, link: string, heading: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Управление' }).click();

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { WEB, type Stack } from './stack.ts';
 
@@ -139,4 +139,12 @@ export function uuid(): string {
 export function uniquePhone(): string {
   const n = String(Date.now() % 10_000_000).padStart(7, '0');
   return `+7916${n}`;
+}
+
+/** The error shown beside an input (the element its aria-describedby names last). */
+export async function errorBeside(page: Page, input: Locator): Promise<string> {
+  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
+  const id = ids.at(-1);
+  if (!id) return '';
+  return (await page.locator(`[id="${id}"]`).textContent()) ?? '';
 }
