@@ -68,6 +68,7 @@ fn world() -> &'static World {
                 shop: "main".into(),
                 recent: command_api::recent::Recent::default(),
                 files: None,
+                public_url: None,
             }
         });
         let document = command_api::openapi::document();
