@@ -136,10 +136,11 @@ describe('messages to clients: the owner’s templates', () => {
       const off = form(page, 'Автомобиль принят: SMS');
       await off.getByRole('button', { name: 'Выключить' }).click();
       await off.getByText('Выключено: это сообщение не отправляется.').waitFor();
-      await expect.poll(() => off.getByText('не отправляется').count(), SETTLE).toBe(1);
+      // The status itself, not the notice that also says it.
+      await expect.poll(() => off.getByText('не отправляется', { exact: true }).count(), SETTLE).toBe(1);
       await page.reload();
       const offAgain = form(page, 'Автомобиль принят: SMS');
-      await expect.poll(() => offAgain.getByText('не отправляется').count(), SETTLE).toBe(1);
+      await expect.poll(() => offAgain.getByText('не отправляется', { exact: true }).count(), SETTLE).toBe(1);
       expect(await offAgain.getByLabel('Текст', { exact: true }).inputValue()).toBe('');
       expect(await offAgain.getByRole('button', { name: 'Выключить' }).count()).toBe(0);
       expect(tab.problems).toEqual([]);
