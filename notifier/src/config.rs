@@ -52,6 +52,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `NOTIFIER_DATABASE_URL` (the `motorlog_notifier` role's login), else `DATABASE_URL`.
     pub database_url: String,
+    /// `NOTIFIER_DB_POOL`: the most connections kept open on PostgreSQL (default 8: one each for
+    /// the planner, the read model and the sender, one listening, four for the keys).
+    pub db_pool: u32,
     /// E-mail, when `SMTP_HOST` is set.
     pub smtp: Option<SmtpConfig>,
     /// SMS, when `SMS_API_ID` is set.
@@ -110,6 +113,7 @@ impl Config {
         Ok(Self {
             listen: listen("NOTIFIER_LISTEN", "127.0.0.1:8085").map_err(e)?,
             database_url: event_store::schema::ServiceRole::Notifier.database_url()?,
+            db_pool: positive("NOTIFIER_DB_POOL", 8).map_err(e)?,
             smtp,
             sms,
             retry: RetryPolicy {

@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init_tracing();
     let config = Config::from_env().map_err(anyhow::Error::msg)?;
     let pool = event_store::pool_options()
-        .max_connections(8)
+        .max_connections(config.db_pool)
         .min_connections(0)
         .idle_timeout(std::time::Duration::from_secs(30))
         .connect(&config.database_url)

@@ -226,6 +226,7 @@ pub fn config(smtp_port: Option<u16>, gateway: Option<&str>) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: String::new(),
+        db_pool: 8,
         smtp: smtp_port.map(|port| SmtpConfig {
             host: "127.0.0.1".into(),
             port,
