@@ -7,12 +7,14 @@
 //! dialect, over the same facts, returning the same rows (a test runs both on the same shop); the SQL
 //! returns sums and counts, and anything divided (an average, a rate) is computed here, once.
 
+use aggregates::planning::UtcOffset;
 use chrono::{DateTime, NaiveDate, Utc};
 use clickhouse::Row;
 use serde::Deserialize;
 use sqlx::PgPool;
 
 use crate::error::QueryError;
+use crate::figures::bucket_of;
 use crate::money::Rub;
 
 /// Where the reports read their facts.
@@ -192,11 +194,14 @@ fn clickhouse(error: clickhouse::error::Error) -> QueryError {
     QueryError::Unavailable(format!("clickhouse: {error}"))
 }
 
-fn date(days: u16) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1)
-        .unwrap_or_default()
-        .checked_add_days(chrono::Days::new(u64::from(days)))
-        .unwrap_or_default()
+/// The date `days` after 1970-01-01, as ClickHouse's day numbers count.
+fn epoch_day(days: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Duration::days(days)
+}
+
+/// The shop's offset from UTC in seconds, added to a UTC instant to get its local day.
+fn offset_seconds(offset: UtcOffset) -> i64 {
+    i64::from(offset.as_minutes()) * 60
 }
 
 fn signed(value: u64) -> i64 {
@@ -215,76 +220,76 @@ fn ratio(numerator: i64, denominator: i64) -> i64 {
 const CH_NOT_VOIDED: &str = "invoice_id NOT IN (SELECT invoice_id FROM invoice_voids)";
 
 impl ReportSource {
-    /// Revenue by day, week or month.
+    /// Revenue by day, week or month of the shop's calendar (`offset` from UTC): an invoice
+    /// issued at 00:30 in Moscow (21:30 UTC the day before) counts on that Moscow day. Each dialect sums
+    /// by local day; the days are folded into weeks and months here, once for both.
     pub async fn revenue(
         &self,
         period: Period,
         granularity: Granularity,
+        offset: UtcOffset,
     ) -> Result<Vec<RevenueBucket>, QueryError> {
-        match self {
-            Self::Postgres(pool) => {
-                let unit = match granularity {
-                    Granularity::Day => "day",
-                    Granularity::Week => "week",
-                    Granularity::Month => "month",
-                };
-                let rows = sqlx::query!(
-                    r#"SELECT date_trunc($3, issued_day::timestamp)::date AS "starts!",
-                              count(*) AS "invoices!", (sum(total) * 100)::bigint AS "revenue!"
-                         FROM read.report_invoices
-                        WHERE issued_at >= $1 AND issued_at < $2
-                        GROUP BY 1 ORDER BY 1"#,
-                    period.from,
-                    period.to,
-                    unit,
-                )
-                .fetch_all(pool)
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|row| RevenueBucket {
-                        starts: row.starts,
-                        invoices: row.invoices,
-                        revenue: Rub(row.revenue),
-                    })
-                    .collect())
-            }
+        let days: Vec<(NaiveDate, i64, i64)> = match self {
+            Self::Postgres(pool) => sqlx::query!(
+                r#"SELECT ((issued_at + make_interval(mins => $3)) AT TIME ZONE 'UTC')::date
+                            AS "day!",
+                          count(*) AS "invoices!", (sum(total) * 100)::bigint AS "revenue!"
+                     FROM read.report_invoices
+                    WHERE issued_at >= $1 AND issued_at < $2
+                    GROUP BY 1 ORDER BY 1"#,
+                period.from,
+                period.to,
+                offset.as_minutes(),
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| (row.day, row.invoices, row.revenue))
+            .collect(),
             Self::ClickHouse(client) => {
                 #[derive(Row, Deserialize)]
-                struct Bucket {
-                    starts: u16,
+                struct Day {
+                    day: i64,
                     invoices: u64,
                     revenue: i64,
                 }
-                let bucket = match granularity {
-                    Granularity::Day => "issued_day",
-                    Granularity::Week => "toMonday(issued_day)",
-                    Granularity::Month => "toStartOfMonth(issued_day)",
-                };
                 let (from, to) = period.seconds();
-                let rows = client
+                client
                     .query(&format!(
-                        "SELECT {bucket} AS starts, count() AS invoices, sum(total) AS revenue
+                        "SELECT intDiv(toInt64(toUInt32(issued_at)) + ?, 86400) AS day,
+                                count() AS invoices, sum(total) AS revenue
                            FROM invoices FINAL
                           WHERE issued_at >= toDateTime(?) AND issued_at < toDateTime(?)
                             AND {CH_NOT_VOIDED}
-                          GROUP BY starts ORDER BY starts"
+                          GROUP BY day ORDER BY day"
                     ))
+                    .bind(offset_seconds(offset))
                     .bind(from)
                     .bind(to)
-                    .fetch_all::<Bucket>()
+                    .fetch_all::<Day>()
                     .await
-                    .map_err(clickhouse)?;
-                Ok(rows
+                    .map_err(clickhouse)?
                     .into_iter()
-                    .map(|row| RevenueBucket {
-                        starts: date(row.starts),
-                        invoices: signed(row.invoices),
-                        revenue: Rub(row.revenue),
-                    })
-                    .collect())
+                    .map(|row| (epoch_day(row.day), signed(row.invoices), row.revenue))
+                    .collect()
+            }
+        };
+        let mut buckets: Vec<RevenueBucket> = Vec::new();
+        for (day, invoices, revenue) in days {
+            let starts = bucket_of(day, granularity);
+            match buckets.last_mut() {
+                Some(last) if last.starts == starts => {
+                    last.invoices += invoices;
+                    last.revenue = Rub(last.revenue.0 + revenue);
+                }
+                _ => buckets.push(RevenueBucket {
+                    starts,
+                    invoices,
+                    revenue: Rub(revenue),
+                }),
             }
         }
+        Ok(buckets)
     }
 
     /// The average repair order: revenue per invoice.
@@ -612,18 +617,20 @@ impl ReportSource {
             .collect())
     }
 
-    /// What is owed as of an instant, by the age of the invoice: payments and refunds up to then,
-    /// invoices voided by then left out.
+    /// What is owed as of an instant, by the age of the invoice in the shop's days (`offset` from
+    /// UTC): payments and refunds up to then, invoices voided by then left out.
     pub async fn receivables_aging(
         &self,
         as_of: DateTime<Utc>,
+        offset: UtcOffset,
     ) -> Result<Vec<AgingBucket>, QueryError> {
-        let today = as_of.date_naive();
+        let today = offset.local_date(as_of);
         let rows: Vec<(String, i64, i64)> = match self {
             Self::Postgres(pool) => {
                 sqlx::query_as(
                     "WITH due AS (
-                         SELECT f.issued_day,
+                         SELECT ((f.issued_at + make_interval(mins => $3)) AT TIME ZONE 'UTC')::date
+                                  AS issued_day,
                                 (f.total * 100)::bigint - COALESCE((sum(
                                     CASE m.kind WHEN 'payment' THEN m.amount ELSE -m.amount END
                                 ) * 100)::bigint, 0) AS owed
@@ -633,7 +640,7 @@ impl ReportSource {
                           WHERE f.issued_at <= $1
                             AND NOT EXISTS (SELECT 1 FROM read.fact_invoice_voids v
                                              WHERE v.invoice_id = f.invoice_id AND v.voided_at <= $1)
-                          GROUP BY f.invoice_id, f.issued_day, f.total)
+                          GROUP BY f.invoice_id, f.issued_at, f.total)
                      SELECT CASE WHEN $2::date - issued_day <= 30 THEN '0-30'
                                  WHEN $2::date - issued_day <= 60 THEN '31-60'
                                  WHEN $2::date - issued_day <= 90 THEN '61-90'
@@ -643,6 +650,7 @@ impl ReportSource {
                 )
                 .bind(as_of)
                 .bind(today)
+                .bind(offset.as_minutes())
                 .fetch_all(pool)
                 .await?
             }
@@ -662,9 +670,10 @@ impl ReportSource {
                         "SELECT multiIf(days <= 30, '0-30', days <= 60, '31-60', days <= 90, '61-90',
                                         '90+') AS age,
                                 count() AS invoices, sum(balance) AS owed
-                           FROM (SELECT toInt64(?) - toInt64(toUInt32(issued_day)) AS days,
+                           FROM (SELECT toInt64(?)
+                                          - intDiv(toInt64(toUInt32(issued_at)) + ?, 86400) AS days,
                                         total - paid AS balance
-                                   FROM (SELECT invoice_id, issued_day, total FROM invoices FINAL
+                                   FROM (SELECT invoice_id, issued_at, total FROM invoices FINAL
                                           WHERE issued_at <= toDateTime(?)
                                             AND invoice_id NOT IN
                                                 (SELECT invoice_id FROM invoice_voids
@@ -680,6 +689,7 @@ impl ReportSource {
                           GROUP BY age ORDER BY age",
                     )
                     .bind(day)
+                    .bind(offset_seconds(offset))
                     .bind(at)
                     .bind(at)
                     .bind(at)

@@ -486,9 +486,8 @@ impl Facts {
         if !f.is_empty() {
             sqlx::query!(
                 "INSERT INTO read.fact_invoices
-                    (invoice_id, work_order_id, client_id, issued_at, issued_day, total)
-                 SELECT invoice_id, work_order_id, client_id, issued_at,
-                        (issued_at AT TIME ZONE 'UTC')::date, total / 100.0
+                    (invoice_id, work_order_id, client_id, issued_at, total)
+                 SELECT invoice_id, work_order_id, client_id, issued_at, total / 100.0
                    FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::bigint[])
                      AS f(invoice_id, work_order_id, client_id, issued_at, total)
                  ON CONFLICT DO NOTHING",

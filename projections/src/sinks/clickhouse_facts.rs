@@ -33,8 +33,10 @@ pub const IN_FLIGHT: usize = 4;
 const TABLES: &[(&str, &str, &str)] = &[
     (
         "invoices",
+        // No day column: the reports count days in the shop's offset, from `issued_at` (a table
+        // made before kept its `issued_day`, which nothing reads or fills any more).
         "invoice_id String, work_order_id String, client_id String, issued_at DateTime, \
-         issued_day Date, total Int64",
+         total Int64",
         "invoice_id",
     ),
     (
@@ -87,7 +89,6 @@ struct InvoiceRow {
     work_order_id: String,
     client_id: String,
     issued_at: u32,
-    issued_day: u16,
     total: i64,
 }
 
@@ -183,11 +184,6 @@ fn seconds(at: chrono::DateTime<chrono::Utc>) -> u32 {
     u32::try_from(at.timestamp()).unwrap_or(0)
 }
 
-/// The UTC day as ClickHouse's `Date` keeps it: days since 1970-01-01.
-fn day(at: chrono::DateTime<chrono::Utc>) -> u16 {
-    u16::try_from(at.timestamp().div_euclid(86_400)).unwrap_or(0)
-}
-
 impl Rows {
     fn push(&mut self, fact: Fact) {
         match fact {
@@ -196,7 +192,6 @@ impl Rows {
                 work_order_id: f.work_order_id.to_string(),
                 client_id: f.client_id.to_string(),
                 issued_at: seconds(f.issued_at),
-                issued_day: day(f.issued_at),
                 total: f.total,
             }),
             Fact::SaleLine(f) => self.sales_lines.push(SaleLineRow {

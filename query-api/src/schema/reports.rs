@@ -2,8 +2,10 @@
 //! or PostgreSQL. Every one needs `reports.read`.
 
 use aggregates::permission::Permission as P;
+use aggregates::planning::UtcOffset;
 use async_graphql::{Context, Object};
 use chrono::{DateTime, Utc};
+use projections::read_models::planning_capacity;
 
 use crate::context::Scope;
 use crate::error::{GqlResult, OrGql};
@@ -19,7 +21,8 @@ pub struct ReportsQuery;
 
 #[Object]
 impl ReportsQuery {
-    /// Revenue by day, week or month: invoices issued in the period and not voided.
+    /// Revenue by day, week or month of the shop's calendar (its UTC offset): invoices issued in
+    /// the period and not voided.
     async fn revenue(
         &self,
         ctx: &Context<'_>,
@@ -28,10 +31,9 @@ impl ReportsQuery {
         granularity: Granularity,
     ) -> GqlResult<Vec<RevenueBucket>> {
         let reports = report_source(ctx)?;
-        reports
-            .revenue(Period::new(from, to).gql()?, granularity)
-            .await
-            .gql()
+        let period = Period::new(from, to).gql()?;
+        let offset = shop_offset(ctx).await?;
+        reports.revenue(period, granularity, offset).await.gql()
     }
 
     /// Revenue per invoice in the period.
@@ -91,7 +93,7 @@ impl ReportsQuery {
             .gql()
     }
 
-    /// What is owed, by age of the invoice, as of an instant (now by default).
+    /// What is owed, by age of the invoice in the shop's days, as of an instant (now by default).
     async fn receivables_aging(
         &self,
         ctx: &Context<'_>,
@@ -99,7 +101,7 @@ impl ReportsQuery {
     ) -> GqlResult<Vec<AgingBucket>> {
         let reports = report_source(ctx)?;
         reports
-            .receivables_aging(as_of.unwrap_or_else(Utc::now))
+            .receivables_aging(as_of.unwrap_or_else(Utc::now), shop_offset(ctx).await?)
             .await
             .gql()
     }
@@ -117,6 +119,14 @@ impl ReportsQuery {
             .await
             .gql()
     }
+}
+
+/// The shop calendar's offset from UTC, by which the reports count days (Moscow until set).
+async fn shop_offset(ctx: &Context<'_>) -> GqlResult<UtcOffset> {
+    let calendar = planning_capacity::shop_calendar(Scope::of(ctx).pool)
+        .await
+        .gql()?;
+    Ok(calendar.utc_offset)
 }
 
 /// The reports' source, once the caller is known to hold `reports.read`.

@@ -13,8 +13,9 @@ use projections::runtime::{checkpoint, sink_key};
 use projections::service::catch_up;
 use projections::testing::{bulk_insert, ClickHouseServer, ShopGenerator};
 use projections::{run_sink, RunOptions};
-use query_api::figures::mechanic_figures;
-use query_api::reports::{Granularity, ItemKind, Period, ReportSource};
+use query_api::figures::{bucket_of, mechanic_figures};
+use query_api::money::Rub;
+use query_api::reports::{Granularity, ItemKind, Period, ReportSource, RevenueBucket};
 
 fn at(year: i32, month: u32, day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, day, 0, 0, 0).unwrap()
@@ -65,14 +66,26 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
     let year = Period::new(at(2025, 1, 1), at(2028, 1, 1)).unwrap();
     let spring = Period::new(at(2026, 3, 1), at(2026, 5, 17)).unwrap();
     for period in [year, spring] {
-        for granularity in [Granularity::Day, Granularity::Week, Granularity::Month] {
-            let expected = postgres.revenue(period, granularity).await.unwrap();
-            assert!(!expected.is_empty(), "{period:?}");
-            assert_eq!(
-                clickhouse.revenue(period, granularity).await.unwrap(),
-                expected
-            );
+        // Days are the shop's: the same invoices fall on other days ten hours west of UTC.
+        let mut by_offset = Vec::new();
+        for offset in [UtcOffset::MOSCOW, utc(), UtcOffset::minutes(-600).unwrap()] {
+            for granularity in [Granularity::Day, Granularity::Week, Granularity::Month] {
+                let expected = revenue_by_hand(&db.pool, period, granularity, offset).await;
+                assert!(!expected.is_empty(), "{period:?}");
+                let asked = format!("{offset:?} {granularity:?}");
+                let from_postgres = postgres.revenue(period, granularity, offset).await;
+                assert_eq!(from_postgres.unwrap(), expected, "{asked}");
+                let from_clickhouse = clickhouse.revenue(period, granularity, offset).await;
+                assert_eq!(from_clickhouse.unwrap(), expected, "{asked}");
+                if granularity == Granularity::Day {
+                    by_offset.push(expected);
+                }
+            }
         }
+        assert_ne!(
+            by_offset[1], by_offset[2],
+            "the offset moves invoices between days"
+        );
         let aro = postgres.average_repair_order(period).await.unwrap();
         assert!(aro.invoices > 0);
         assert_eq!(clickhouse.average_repair_order(period).await.unwrap(), aro);
@@ -161,10 +174,52 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
         "{taken_up:?}"
     );
     for as_of in [at(2026, 4, 1), at(2026, 9, 1), at(2027, 6, 1)] {
-        let aging = postgres.receivables_aging(as_of).await.unwrap();
-        assert!(!aging.is_empty(), "debts as of {as_of}");
-        assert_eq!(clickhouse.receivables_aging(as_of).await.unwrap(), aging);
+        for offset in [UtcOffset::MOSCOW, utc(), UtcOffset::minutes(-600).unwrap()] {
+            let aging = postgres.receivables_aging(as_of, offset).await.unwrap();
+            assert!(!aging.is_empty(), "debts as of {as_of}");
+            let from_clickhouse = clickhouse.receivables_aging(as_of, offset).await;
+            assert_eq!(from_clickhouse.unwrap(), aging, "{as_of} {offset:?}");
+        }
     }
+}
+
+fn utc() -> UtcOffset {
+    UtcOffset::minutes(0).unwrap()
+}
+
+/// Revenue summed here from the invoices themselves, each on its local date by `offset`: what
+/// both dialects' reports must return.
+async fn revenue_by_hand(
+    pool: &sqlx::PgPool,
+    period: Period,
+    granularity: Granularity,
+    offset: UtcOffset,
+) -> Vec<RevenueBucket> {
+    let invoices: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT issued_at, (total * 100)::bigint FROM read.report_invoices
+          WHERE issued_at >= $1 AND issued_at < $2",
+    )
+    .bind(period.from)
+    .bind(period.to)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut buckets = std::collections::BTreeMap::<_, (i64, i64)>::new();
+    for (issued_at, total) in invoices {
+        let bucket = buckets
+            .entry(bucket_of(offset.local_date(issued_at), granularity))
+            .or_default();
+        bucket.0 += 1;
+        bucket.1 += total;
+    }
+    buckets
+        .into_iter()
+        .map(|(starts, (invoices, revenue))| RevenueBucket {
+            starts,
+            invoices,
+            revenue: Rub(revenue),
+        })
+        .collect()
 }
 
 /// The generator's mechanic on a day with one job: clocked in 15 minutes before starting it at
