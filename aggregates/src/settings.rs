@@ -498,6 +498,14 @@ impl Settings {
             .find(|t| t.trigger == trigger && t.channel == channel)
     }
 
+    /// Whether the owner wrote a message for `trigger` on any of `channels`: without one nothing
+    /// is planned, read or refused on the client's side.
+    pub fn announces(&self, trigger: Trigger, channels: &[Channel]) -> bool {
+        channels
+            .iter()
+            .any(|&channel| self.notification_template(trigger, channel).is_some())
+    }
+
     /// The VAT rate, if the owner set it.
     pub fn vat(&self) -> Result<Percent, DomainError> {
         self.vat_rate.ok_or(DomainError::SettingMissing {

@@ -86,6 +86,9 @@ pub struct Context<'a> {
     /// What the answer carries besides the acceptance, made while building the command (an
     /// approval link's token): given to the caller once, never stored with an idempotency record.
     reply: std::sync::Mutex<Option<Value>>,
+    /// The approval link's token when the caller asked to send it to the client (`notify`): what
+    /// the step after the decision puts in the message, kept typed beside the answer.
+    link_to_send: std::sync::Mutex<Option<String>>,
 }
 
 impl<'a> Context<'a> {
@@ -104,6 +107,7 @@ impl<'a> Context<'a> {
             principal,
             premises: std::sync::Mutex::new(None),
             reply: std::sync::Mutex::new(None),
+            link_to_send: std::sync::Mutex::new(None),
         }
     }
 
@@ -124,8 +128,23 @@ impl<'a> Context<'a> {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(value);
     }
 
-    /// What the answer carries so far: what the command's later steps go on from (the approval
-    /// link's token, for the message that sends it).
+    /// Asks for the approval link with this token to be sent to the client once it is issued.
+    pub fn send_link(&self, token: String) {
+        *self
+            .link_to_send
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(token);
+    }
+
+    /// The token of the approval link to send, when the caller asked for it.
+    pub fn link_to_send(&self) -> Option<String> {
+        self.link_to_send
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// What the answer carries so far, for the command's later steps to add to.
     pub fn replied(&self) -> Option<Value> {
         self.reply
             .lock()

@@ -111,12 +111,7 @@ impl Planner {
         };
         let settings = load::<Settings>(&self.store, SHOP).await?.state;
         // Nothing the owner wrote for this change on a channel we send on: no reads, no streams.
-        let written = self.channels.iter().any(|&channel| {
-            settings
-                .notification_template(change.trigger, channel)
-                .is_some()
-        });
-        if !written {
+        if !settings.announces(change.trigger, &self.channels) {
             return Ok(());
         }
         let order = load::<WorkOrder>(&self.store, &change.work_order_id.to_string())

@@ -133,6 +133,21 @@ fn a_notification_id_is_its_cause_and_channel() {
     );
 }
 
+/// The one check the notifier's planner and the approval link's sender share: a change is
+/// announced only where the owner wrote a message for it, on a channel that can carry it.
+#[test]
+fn the_shop_announces_a_change_only_on_a_channel_it_wrote_for() {
+    let settings = aggregates::settings::Settings {
+        notification_templates: vec![sms_template()],
+        ..Default::default()
+    };
+    assert!(settings.announces(Trigger::WorkCompleted, &[Channel::Sms]));
+    assert!(settings.announces(Trigger::WorkCompleted, &Channel::ALL));
+    assert!(!settings.announces(Trigger::WorkCompleted, &[Channel::Email]));
+    assert!(!settings.announces(Trigger::WorkCompleted, &[]));
+    assert!(!settings.announces(Trigger::CarAccepted, &Channel::ALL));
+}
+
 #[test]
 fn templates_take_known_placeholders_and_the_link_only_where_it_belongs() {
     assert!(sms_template().validated().is_ok());

@@ -34,19 +34,6 @@ pub struct Ready {
     now: DateTime<Utc>,
 }
 
-/// The answer's fields the command sets for this step: whether the caller asked to send the link,
-/// and its token.
-fn asked(context: &Context<'_>) -> Option<String> {
-    let reply = context.replied()?;
-    if reply.get("notify").and_then(Value::as_bool) != Some(true) {
-        return None;
-    }
-    reply
-        .get("token")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
 /// Reads what the approval link's messages need, when the caller asked to send it and the events
 /// issue it; refuses when it cannot be sent at all (no template, no public address, no client), so
 /// the advisor is not told it went when nothing will.
@@ -58,7 +45,7 @@ pub async fn prepare(
     let issues = events
         .iter()
         .any(|e| matches!(e, WorkOrderEvent::ApprovalLinkIssued { .. }));
-    let Some(token) = asked(context).filter(|_| issues) else {
+    let Some(token) = context.link_to_send().filter(|_| issues) else {
         return Ok(None);
     };
     let not_sendable = |reason| ApiError::ApprovalLinkNotSendable { reason };
@@ -68,12 +55,7 @@ pub async fn prepare(
         .as_deref()
         .ok_or(not_sendable(Missing::PublicUrl))?;
     let settings = context.load::<Settings>(&services.shop).await?.state;
-    let written = Channel::ALL.iter().any(|&channel| {
-        settings
-            .notification_template(Trigger::ApprovalLink, channel)
-            .is_some()
-    });
-    if !written {
+    if !settings.announces(Trigger::ApprovalLink, &Channel::ALL) {
         return Err(not_sendable(Missing::Template));
     }
     let client_id = after.client_id.ok_or(not_sendable(Missing::Client))?;

@@ -574,12 +574,16 @@ impl Endpoint for WorkOrder {
                     by: context.actor,
                     at,
                 };
+                let text = token.text();
                 context.reply(serde_json::json!({
                     "link_id": link_id,
-                    "token": token.text(),
+                    "token": text,
                     "expires_at": expires_at,
                     "notify": notify,
                 }));
+                if notify {
+                    context.send_link(text);
+                }
                 command
             }
             WorkOrderRequest::RevokeApprovalLink { link_id } => {
