@@ -493,6 +493,18 @@ impl Shop {
         .await;
         id
     }
+
+    /// A work order opened for `client`'s `car`; returns its id.
+    pub async fn order(&self, token: &str, client: Uuid, car: Uuid) -> Uuid {
+        let id = Uuid::now_v7();
+        self.ok(
+            token,
+            &format!("work_order/{id}/open"),
+            json!({ "client_id": client, "vehicle_id": car }),
+        )
+        .await;
+        id
+    }
 }
 
 /// A shop with an owner, an advisor, a mechanic and a cashier signed in, and one order in work

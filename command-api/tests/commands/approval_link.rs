@@ -36,13 +36,7 @@ async fn estimate(shop: &Shop) -> Estimate {
     let advisor = shop.token(&login).await;
     let client = shop.client(&advisor).await;
     let car = shop.car(&advisor, client, "А123ВС77").await;
-    let order = Uuid::now_v7();
-    shop.ok(
-        &advisor,
-        &format!("work_order/{order}/open"),
-        json!({ "client_id": client, "vehicle_id": car }),
-    )
-    .await;
+    let order = shop.order(&advisor, client, car).await;
     shop.ok(
         &advisor,
         &format!("work_order/{order}/accept_vehicle"),

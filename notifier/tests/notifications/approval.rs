@@ -45,13 +45,7 @@ async fn the_approval_link_reaches_the_client_by_sms_and_opens_the_estimate() {
     )
     .await;
     let car = shop.car(&advisor, client, "А123ВС77").await;
-    let order = Uuid::now_v7();
-    shop.ok(
-        &advisor,
-        &format!("work_order/{order}/open"),
-        json!({ "client_id": client, "vehicle_id": car }),
-    )
-    .await;
+    let order = shop.order(&advisor, client, car).await;
     shop.ok(
         &advisor,
         &format!("work_order/{order}/add_labour_line"),

@@ -27,13 +27,12 @@ import {
   type QuietField,
   type TemplateField,
 } from './notifications.ts';
+import { SHOP } from './logic.ts';
 import { refreshOwner, useNotificationSettings } from './queries.ts';
 import { text } from './text.ts';
 import { ActiveBadge, CommandError, Done, Field, OwnerNav, useCheckedForm } from './ui.tsx';
 
 const t = text.notifications;
-/** The settings stream is the shop's one. */
-const SHOP = 'main';
 
 type Settings = OwnerNotificationsQuery['settings'];
 type TriggerInfo = Settings['notificationTriggers'][number];

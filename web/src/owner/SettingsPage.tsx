@@ -22,6 +22,7 @@ import {
   placeError,
   rowsOf,
   scaleOf,
+  SHOP,
   type FormErrors,
   type ScaleRow,
 } from './logic.ts';
@@ -30,8 +31,6 @@ import { text } from './text.ts';
 import { CommandError, Done, Field, FormEnd, OwnerNav, useCommand } from './ui.tsx';
 
 const t = text.settings;
-/** The settings stream is the shop's one. */
-const SHOP = 'main';
 
 type Settings = OwnerSettingsQuery['settings'];
 

@@ -10,6 +10,9 @@ import { parseRoublesToKopecks } from '../format/money.ts';
 
 type MarkupRangeBody = components['schemas']['MarkupRangeBody'];
 
+/** The settings stream: the shop's one, which every settings command names. */
+export const SHOP = 'main';
+
 type Refusal = Pick<ApiError, 'code' | 'message' | 'messageRu' | 'details'>;
 
 /**
