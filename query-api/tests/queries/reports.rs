@@ -66,9 +66,10 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
     let year = Period::new(at(2025, 1, 1), at(2028, 1, 1)).unwrap();
     let spring = Period::new(at(2026, 3, 1), at(2026, 5, 17)).unwrap();
     for period in [year, spring] {
-        // Days are the shop's: the same invoices fall on other days ten hours west of UTC.
+        // Days are the shop's. At UTC−12 and UTC+14 every invoice falls on a different local
+        // date (whatever its UTC time of day, the two are 26 hours apart), so their days differ.
         let mut by_offset = Vec::new();
-        for offset in [UtcOffset::MOSCOW, utc(), UtcOffset::minutes(-600).unwrap()] {
+        for offset in offsets() {
             for granularity in [Granularity::Day, Granularity::Week, Granularity::Month] {
                 let expected = revenue_by_hand(&db.pool, period, granularity, offset).await;
                 assert!(!expected.is_empty(), "{period:?}");
@@ -83,7 +84,7 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
             }
         }
         assert_ne!(
-            by_offset[1], by_offset[2],
+            by_offset[2], by_offset[3],
             "the offset moves invoices between days"
         );
         let aro = postgres.average_repair_order(period).await.unwrap();
@@ -174,7 +175,7 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
         "{taken_up:?}"
     );
     for as_of in [at(2026, 4, 1), at(2026, 9, 1), at(2027, 6, 1)] {
-        for offset in [UtcOffset::MOSCOW, utc(), UtcOffset::minutes(-600).unwrap()] {
+        for offset in offsets() {
             let aging = postgres.receivables_aging(as_of, offset).await.unwrap();
             assert!(!aging.is_empty(), "debts as of {as_of}");
             let from_clickhouse = clickhouse.receivables_aging(as_of, offset).await;
@@ -183,8 +184,9 @@ async fn every_report_reads_the_same_from_clickhouse_and_from_postgres() {
     }
 }
 
-fn utc() -> UtcOffset {
-    UtcOffset::minutes(0).unwrap()
+/// Moscow, UTC, and the two ends of the offsets a shop may set (UTC−12, UTC+14).
+fn offsets() -> [UtcOffset; 4] {
+    [180, 0, -720, 840].map(|minutes| UtcOffset::minutes(minutes).unwrap())
 }
 
 /// Revenue summed here from the invoices themselves, each on its local date by `offset`: what
