@@ -10,13 +10,23 @@ TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest 
 	bench-documents documents-pictures
 
 ## The whole suite: formatting, lints, the SQL offline data, every test of the workspace, the web
-## app's generated types, unit tests and browser tests. Installs what it needs first.
-test: tools postgres redis fmt lint domain-purity sqlx-check web-check
+## app's generated types, unit tests and browser tests. Installs what it needs first. Each step
+## says when it starts, so a slow run (CI stops at 90 minutes) shows where its time went.
+test: tools postgres redis
+	$(call started,checks)
+	@$(MAKE) --no-print-directory fmt lint domain-purity sqlx-check web-check
+	$(call started,the workspace's tests)
 	cargo $(TEST_RUNNER) --workspace
+	$(call started,the fuzzers)
 	$(MAKE) --no-print-directory api-fuzz fuzz
+	$(call started,the deployment check)
 	$(MAKE) --no-print-directory deploy-check
 	@if [ -z "$$MEILI_URL" ]; then echo "Meilisearch tests: SKIPPED (MEILI_URL is not set; set it to a Meilisearch server to run them)"; fi
+	$(call started,the browser tests)
 	$(MAKE) --no-print-directory web-e2e
+	$(call started,nothing more: done)
+
+started = @echo "make test: $(1), $$(date -u '+%H:%M:%S UTC')"
 
 ## A busy shop for SOAK_MINUTES (default 5) through the deployed binaries: nothing lost, memory
 ## flat, p99s per quarter reported (tests/tests/shop/soak.rs). Not part of `make test`.
@@ -73,8 +83,9 @@ run: tools
 ## `make run`): the schema, then one role per service granted only what it needs. `make run` runs it;
 ## a deployment runs it before starting new services, which no longer migrate.
 migrate: postgres
+	@bash scripts/build-services.sh
 	MIGRATE_DATABASE_URL="$${MIGRATE_DATABASE_URL:-$${MOTORLOG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/motorlog}}" \
-	  cargo run -q -p event-store --bin motorlog-migrate
+	  "$${CARGO_TARGET_DIR:-target}/debug/motorlog-migrate"
 
 ## Schemathesis against the command API's /openapi.json with real tokens (a fresh database, the auth
 ## service and the command API on 127.0.0.1): no 5xx, every answer as the document says. Bounded:
@@ -103,7 +114,7 @@ web-build:
 
 ## The browser tests: Debian's Chromium against the real services behind the real nginx.
 web-e2e: postgres web-build
-	cargo build -q -p event-store -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+	@bash scripts/build-services.sh
 	cd web && npm run -s e2e -- --reporter=default --reporter=json --outputFile=../target/web-e2e.json
 	@node -e 'const r=require("./target/web-e2e.json"); console.log("web-e2e: " + r.numPassedTests + " passed, " + r.numFailedTests + " failed")'
 
@@ -155,7 +166,7 @@ documents-pictures:
 ## The board drawn in headless Chromium for 200 active orders against its GraphQL query alone,
 ## the order card, and the gzipped JavaScript.
 bench-web: postgres web-build
-	cargo build -q -p event-store -p auth -p command-api -p projections -p query-api --bins --example seed_demo
+	@bash scripts/build-services.sh
 	rm -f target/bench-web.txt
 	cd web && npm run -s bench
 	@cat target/bench-web.txt 2>/dev/null || { echo "bench web: did not run (see above)"; exit 1; }

@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 say() { printf 'fuzz: %s\n' "$*" >&2; }
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
-# Seeds for the command bodies from the command API's own document (built as the workspace builds it).
-cargo build -q -p command-api --bin motorlog-command-api
+# Seeds for the command bodies from the command API's own document.
+bash scripts/build-services.sh
 "${CARGO_TARGET_DIR:-target}/debug/motorlog-command-api" openapi | python3 fuzz/seeds.py
 export RUSTC_BOOTSTRAP=1
 # The command API's queries are checked against the committed .sqlx data, never a live database.

@@ -52,7 +52,7 @@ binary() {
   elif [ -x "$repo/target/release/$1" ]; then echo "$repo/target/release/$1"
   else
     [ -x "$repo/target/debug/$1" ] ||
-      (cd "$repo" && cargo build -q -p event-store -p replay-tool --bins) >&2
+      bash "$repo/scripts/build-services.sh" >&2
     echo "$repo/target/debug/$1"
   fi
 }

@@ -67,7 +67,7 @@ if ! psql "$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'"
 fi
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 echo "Motorlog: building; it will be at http://$WEB_LISTEN"
-cargo build -q -p event-store -p auth -p command-api -p projections -p query-api -p notifier --bins --example seed_demo
+bash scripts/build-services.sh
 bash scripts/web-deps.sh
 (cd web && npm run -s build >/dev/null)
 

@@ -32,7 +32,7 @@ seed="${ST_SEED:-20261203}"
 report="${CARGO_TARGET_DIR:-target}/schemathesis"
 rm -rf "$report" && mkdir -p "$report"
 
-cargo build -q -p command-api --example fuzz_stack
+bash scripts/build-services.sh
 stack_out="$report/stack.json"
 "${CARGO_TARGET_DIR:-target}/debug/examples/fuzz_stack" >"$stack_out" 2>"$report/stack.log" &
 stack=$!

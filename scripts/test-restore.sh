@@ -32,8 +32,7 @@ trap cleanup EXIT
 
 bash scripts/ensure-postgres.sh >/dev/null
 bash scripts/ensure-redis.sh >/dev/null
-timeout 1800 cargo build -q -p event-store -p auth -p command-api -p projections -p replay-tool \
-  --bins --example seed_demo
+timeout 1800 bash scripts/build-services.sh
 bin=target/debug
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

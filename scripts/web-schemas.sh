@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check="${1:-}"
-cargo build -q -p command-api -p query-api --bins
+bash scripts/build-services.sh
 generated=(web/schema/openapi.json web/schema/schema.graphql web/src/api/generated)
 before=$(mktemp -d)
 trap 'rm -rf "$before"' EXIT

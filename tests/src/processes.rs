@@ -3,10 +3,11 @@
 //! starts them. Every process is killed when the test lets go of it, however the test ends.
 //!
 //! Where the binaries come from: an integration test only gets `CARGO_BIN_EXE_*` for its own
-//! crate's binaries, and this crate has none. So [`Binaries::build`] runs `cargo build --bins` for
-//! the service crates (a no-op when they are fresh; the cargo that runs the tests has released its
-//! lock by then) and takes them from the profile directory the test executable itself sits in
-//! (`target/<profile>/deps/<test>` → `target/<profile>/`).
+//! crate's binaries, and this crate has none. So [`Binaries::build`] runs `scripts/build-services.sh`,
+//! the build every script uses (a no-op after `cargo test --workspace`, whose feature resolution it
+//! shares; the cargo that runs the tests has released its lock by then), and takes them from the
+//! profile directory the test executable itself sits in (`target/<profile>/deps/<test>` →
+//! `target/<profile>/`).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -16,16 +17,6 @@ use std::time::{Duration, Instant};
 use event_store::schema::ServiceRole;
 use event_store::testing::TestDatabase;
 use sqlx::PgPool;
-
-/// The crates whose binaries make up the shop, and the binaries.
-const SERVICE_CRATES: [&str; 6] = [
-    "event-store",
-    "auth",
-    "command-api",
-    "projections",
-    "query-api",
-    "replay-tool",
-];
 
 /// Where the built service binaries are.
 #[derive(Debug, Clone)]
@@ -39,15 +30,9 @@ impl Binaries {
         let exe = std::env::current_exe().unwrap();
         // target/<profile>/deps/<test>: the binaries are two levels up.
         let directory = exe.parent().unwrap().parent().unwrap().to_owned();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut build = std::process::Command::new(cargo);
-        build.args(["build", "-q", "--bins"]);
-        for name in SERVICE_CRATES {
-            build.args(["-p", name]);
-        }
-        // With this crate in the build, its dependencies get the features the tests compiled them
-        // with (`testing`): the libraries the tests just built are reused, not built again.
-        build.args(["-p", "motorlog-tests"]);
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/build-services.sh");
+        let mut build = std::process::Command::new("bash");
+        build.arg(script);
         if directory.ends_with("release") {
             build.arg("--release");
         }
