@@ -16,6 +16,8 @@ answers() {
 }
 
 answers && exit 0
+# `--answers`: only say (by the exit status) whether a server answers; start nothing.
+[ "${1:-}" = --answers ] && exit 1
 case "$host" in
   127.0.0.1|localhost) ;;
   *) say "nothing answers on $url, and it is not a local server this script may start"; exit 1 ;;

@@ -6,19 +6,57 @@ say() { printf 'install-tools: %s\n' "$*" >&2; }
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 
+# Debian's packages go in by one job in the background while the cargo tools below compile: the
+# one waits on the network and the disk, the other on the CPU, and on a fresh machine each takes
+# a good part of the install. apt's lock is that job's alone (Redis included, for the same reason).
+apt_missing=()
+command -v pg_isready >/dev/null 2>&1 || apt_missing+=(postgresql-client)
+# ClickHouse for the reports' tests: Debian's server (18.16); the tests start their own instances.
+command -v clickhouse-server >/dev/null 2>&1 || [ -x /usr/sbin/clickhouse-server ] || apt_missing+=(clickhouse-server)
+# The web app's browser tests and `make run`'s edge: Debian's Chromium (driven by playwright-core;
+# no browser is ever downloaded) and nginx. Node 20 and npm come with this kind of machine.
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
+# Russian for Chromium's own widgets (date and time inputs): the front desk's browsers are Russian.
+[ -d /usr/lib/chromium/locales ] && ls /usr/lib/chromium/locales/ru.pak >/dev/null 2>&1 || apt_missing+=(chromium-l10n)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_missing+=(nginx)
+# The printed documents' tests read the PDFs back: pdftotext and pdftoppm (Debian's poppler-utils).
+command -v pdftotext >/dev/null 2>&1 || apt_missing+=(poppler-utils)
+# Redis: the services share ended sessions and the throttle's counters there (started below by
+# ensure-redis.sh when 127.0.0.1:6379 does not answer).
+command -v redis-server >/dev/null 2>&1 || bash "$(dirname "$0")/ensure-redis.sh" --answers \
+  || apt_missing+=(redis-server)
+# `make deploy-check` checks the alerts with promtool (Debian's prometheus; its recommends, the
+# exporters, are not wanted).
+apt_bare=()
+command -v promtool >/dev/null 2>&1 || apt_bare+=(prometheus)
+apt_job=
+apt_log="${TMPDIR:-/tmp}/motorlog-install-apt.log"
+apt_wanted=("${apt_missing[@]}" "${apt_bare[@]}")
+if [ "${#apt_wanted[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${apt_wanted[*]} (Debian's packages, in the background; log: $apt_log)"
+    (
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      [ "${#apt_missing[@]}" -eq 0 ] || apt-get install -y -qq "${apt_missing[@]}"
+      [ "${#apt_bare[@]}" -eq 0 ] || apt-get install -y -qq --no-install-recommends "${apt_bare[@]}"
+    ) >"$apt_log" 2>&1 &
+    apt_job=$!
+  else
+    say "missing: ${apt_wanted[*]}; install them (Debian: apt-get install ${apt_wanted[*]})"
+    exit 1
+  fi
+fi
+
+# The web app's packages (npm ci, when the lock changed) likewise, beside the compiling.
+web_log="${TMPDIR:-/tmp}/motorlog-install-web.log"
+bash "$(dirname "$0")/web-deps.sh" >"$web_log" 2>&1 &
+web_job=$!
+
 if ! cargo sqlx --version 2>/dev/null | grep -q '0\.8\.6'; then
   say "installing sqlx-cli 0.8.6 (checks the committed .sqlx query data)"
   cargo install sqlx-cli --version 0.8.6 --locked --no-default-features --features postgres,rustls
 fi
-
-if ! command -v pg_isready >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  say "installing the PostgreSQL client tools"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
-fi
-
-# Redis: the services share ended sessions and the throttle's counters there (installed and
-# started when 127.0.0.1:6379 does not answer).
-bash "$(dirname "$0")/ensure-redis.sh"
 
 # The fuzzers of `make test`: cargo-fuzz (libFuzzer on stable Rust via RUSTC_BOOTSTRAP, see
 # scripts/fuzz.sh) and schemathesis (PyPI, pinned, in a venv of its own; scripts/schemathesis.sh).
@@ -57,37 +95,24 @@ PY
 }
 if ! command -v tansu >/dev/null 2>&1 || ! tansu_has_sqlite; then
   say "installing tansu (Kafka-protocol broker for the relay tests)"
-  cargo install tansu --locked --features "dynostore postgres libsql"
+  cargo install tansu --locked --features "dynostore libsql"
 fi
 
-# ClickHouse for the reports' tests: Debian's server (18.16); the tests start their own instances.
-if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ] \
-   && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  say "installing clickhouse-server (Debian's package)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server >/dev/null
-fi
-
-# The web app's browser tests and `make run`'s edge: Debian's Chromium (driven by playwright-core;
-# no browser is ever downloaded) and nginx. Node 20 and npm come with this kind of machine.
-apt_missing=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
-# Russian for Chromium's own widgets (date and time inputs): the front desk's browsers are Russian.
-[ -d /usr/lib/chromium/locales ] && ls /usr/lib/chromium/locales/ru.pak >/dev/null 2>&1 || apt_missing+=(chromium-l10n)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_missing+=(nginx)
-# The printed documents' tests read the PDFs back: pdftotext and pdftoppm (Debian's poppler-utils).
-command -v pdftotext >/dev/null 2>&1 || apt_missing+=(poppler-utils)
-if [ "${#apt_missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing ${apt_missing[*]} (Debian's packages)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}" >/dev/null
-  else
-    say "missing: ${apt_missing[*]}; install them (Debian: apt-get install ${apt_missing[*]})"
+if [ -n "$apt_job" ]; then
+  if ! wait "$apt_job"; then
+    tail -n 30 "$apt_log" >&2
+    say "installing ${apt_wanted[*]} failed (above)"
     exit 1
   fi
+  say "Debian's packages are in"
 fi
+bash "$(dirname "$0")/ensure-redis.sh"
 # Debian's nginx package starts a server on port 80 that nobody here uses.
 if [ -x /usr/sbin/nginx ] && [ -f /run/nginx.pid ] && [ "$(id -u)" = 0 ]; then
   /usr/sbin/nginx -s quit 2>/dev/null || true
 fi
 
-bash "$(dirname "$0")/web-deps.sh"
+if ! wait "$web_job"; then
+  cat "$web_log" >&2
+  exit 1
+fi
