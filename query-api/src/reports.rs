@@ -194,9 +194,18 @@ fn clickhouse(error: clickhouse::error::Error) -> QueryError {
     QueryError::Unavailable(format!("clickhouse: {error}"))
 }
 
-/// The date `days` after 1970-01-01, as ClickHouse's day numbers count.
+/// The shop's calendar day of `issued_at` as ClickHouse's day number (days since 1970-01-01; the
+/// bound value is the offset in seconds, [`offset_seconds`]): PostgreSQL's is `read.shop_day`.
+const CH_SHOP_DAY: &str = "intDiv(toInt64(toUInt32(issued_at)) + ?, 86400)";
+
+/// The date of ClickHouse's day number `days` ([`CH_SHOP_DAY`]).
 fn epoch_day(days: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Duration::days(days)
+}
+
+/// ClickHouse's day number of `date`, the inverse of [`epoch_day`].
+fn day_number(date: NaiveDate) -> i64 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days()
 }
 
 /// The shop's offset from UTC in seconds, added to a UTC instant to get its local day.
@@ -231,8 +240,7 @@ impl ReportSource {
     ) -> Result<Vec<RevenueBucket>, QueryError> {
         let days: Vec<(NaiveDate, i64, i64)> = match self {
             Self::Postgres(pool) => sqlx::query!(
-                r#"SELECT ((issued_at + make_interval(mins => $3)) AT TIME ZONE 'UTC')::date
-                            AS "day!",
+                r#"SELECT read.shop_day(issued_at, $3) AS "day!",
                           count(*) AS "invoices!", (sum(total) * 100)::bigint AS "revenue!"
                      FROM read.report_invoices
                     WHERE issued_at >= $1 AND issued_at < $2
@@ -256,7 +264,7 @@ impl ReportSource {
                 let (from, to) = period.seconds();
                 client
                     .query(&format!(
-                        "SELECT intDiv(toInt64(toUInt32(issued_at)) + ?, 86400) AS day,
+                        "SELECT {CH_SHOP_DAY} AS day,
                                 count() AS invoices, sum(total) AS revenue
                            FROM invoices FINAL
                           WHERE issued_at >= toDateTime(?) AND issued_at < toDateTime(?)
@@ -629,8 +637,7 @@ impl ReportSource {
             Self::Postgres(pool) => {
                 sqlx::query_as(
                     "WITH due AS (
-                         SELECT ((f.issued_at + make_interval(mins => $3)) AT TIME ZONE 'UTC')::date
-                                  AS issued_day,
+                         SELECT read.shop_day(f.issued_at, $3) AS issued_day,
                                 (f.total * 100)::bigint - COALESCE((sum(
                                     CASE m.kind WHEN 'payment' THEN m.amount ELSE -m.amount END
                                 ) * 100)::bigint, 0) AS owed
@@ -662,16 +669,13 @@ impl ReportSource {
                     owed: i64,
                 }
                 let at = seconds(as_of);
-                let day = (today - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default())
-                    .num_days()
-                    .max(0);
+                let day = day_number(today).max(0);
                 client
-                    .query(
+                    .query(&format!(
                         "SELECT multiIf(days <= 30, '0-30', days <= 60, '31-60', days <= 90, '61-90',
                                         '90+') AS age,
                                 count() AS invoices, sum(balance) AS owed
-                           FROM (SELECT toInt64(?)
-                                          - intDiv(toInt64(toUInt32(issued_at)) + ?, 86400) AS days,
+                           FROM (SELECT toInt64(?) - {CH_SHOP_DAY} AS days,
                                         total - paid AS balance
                                    FROM (SELECT invoice_id, issued_at, total FROM invoices FINAL
                                           WHERE issued_at <= toDateTime(?)
@@ -686,8 +690,8 @@ impl ReportSource {
                                           WHERE at <= toDateTime(?) GROUP BY invoice_id)
                                   USING invoice_id)
                           WHERE balance > 0
-                          GROUP BY age ORDER BY age",
-                    )
+                          GROUP BY age ORDER BY age"
+                    ))
                     .bind(day)
                     .bind(offset_seconds(offset))
                     .bind(at)
