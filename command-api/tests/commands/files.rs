@@ -116,13 +116,7 @@ async fn put(ticket: &Value, url: &str, body: &[u8], content_type: Option<&str>)
 async fn order_with_mechanic(shop: &Shop, owner: &str, mechanic: Uuid) -> Uuid {
     let client = shop.client(owner).await;
     let car = shop.car(owner, client, "А001АА77").await;
-    let order = Uuid::now_v7();
-    shop.ok(
-        owner,
-        &format!("work_order/{order}/open"),
-        json!({ "client_id": client, "vehicle_id": car }),
-    )
-    .await;
+    let order = shop.order(owner, client, car).await;
     shop.ok(
         owner,
         &format!("work_order/{order}/add_labour_line"),

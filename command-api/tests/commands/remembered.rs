@@ -39,14 +39,7 @@ async fn send(shop: &Shop, api: &str, token: &str, path: &str, body: Value) -> (
 async fn order(shop: &Shop, owner: &str) -> Uuid {
     let client = shop.client(owner).await;
     let car = shop.car(owner, client, "А001АА77").await;
-    let order = Uuid::now_v7();
-    shop.ok(
-        owner,
-        &format!("work_order/{order}/open"),
-        json!({ "client_id": client, "vehicle_id": car }),
-    )
-    .await;
-    order
+    shop.order(owner, client, car).await
 }
 
 fn labour_line(line: Uuid) -> Value {

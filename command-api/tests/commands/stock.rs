@@ -84,14 +84,7 @@ async fn sent_order_to(
 async fn work_order(shop: &Shop, token: &str, n: usize) -> Uuid {
     let client = shop.client(token).await;
     let vehicle = shop.car(token, client, &format!("С{n:03}СС77")).await;
-    let order = Uuid::now_v7();
-    shop.ok(
-        token,
-        &format!("work_order/{order}/open"),
-        json!({ "client_id": client, "vehicle_id": vehicle }),
-    )
-    .await;
-    order
+    shop.order(token, client, vehicle).await
 }
 
 fn parts_line(line: Uuid, part: Uuid, units: u32) -> Value {
