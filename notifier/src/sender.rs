@@ -9,10 +9,14 @@
 //!   `NotificationOutcomeUnknown` and never sends it again (the provider may have sent it). One
 //!   sender runs at a time (an advisory lock), so a stream found "sending" is no live attempt;
 //! - a failure is retried at the time the domain's retry policy gave, and given up after the last.
+//!
+//! Each outcome it records counts in `motorlog_notifications_total{channel, outcome}` (`sent`,
+//! `failed`, `gave_up`, `unknown`), and each provider call's time in
+//! `motorlog_notification_send_duration_seconds{channel}`, on the notifier's `/metrics`.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aggregates::notification::{Channel, Notification, NotificationCommand, RetryPolicy, Status};
 use aggregates::personal::ERASED;
@@ -111,7 +115,9 @@ impl<S: SmsSender> Outbox<S> {
                 // Only this sender sends, and it is not sending this one: a stopped sender's
                 // attempt, which may have gone out. Never repeated.
                 let events = state.decide(NotificationCommand::RecordUnknown { at: now })?;
-                self.record(&stream, version, &events).await?;
+                if self.record(&stream, version, &events).await? {
+                    counted(&state, &events);
+                }
                 return Ok(false);
             }
             Status::Due | Status::Failed if state.next_at.is_none_or(|at| at <= now) => {}
@@ -132,7 +138,13 @@ impl<S: SmsSender> Outbox<S> {
             return Ok(false);
         }
         let state = started.iter().fold(state, Notification::evolve);
+        let calling = Instant::now();
         let outcome = self.deliver(id, &state).await;
+        metrics::histogram!(
+            "motorlog_notification_send_duration_seconds",
+            "channel" => about.channel.code()
+        )
+        .record(calling.elapsed().as_secs_f64());
         let at = Utc::now();
         let command = match outcome {
             Ok(provider_id) => NotificationCommand::RecordSent { provider_id, at },
@@ -145,7 +157,9 @@ impl<S: SmsSender> Outbox<S> {
         };
         let events = state.decide(command)?;
         // If this append fails the stream stays "sending" and the next pass records it unknown.
-        self.record(&stream, version + 1, &events).await?;
+        if self.record(&stream, version + 1, &events).await? {
+            counted(&state, &events);
+        }
         Ok(true)
     }
 
@@ -195,4 +209,17 @@ impl<S: SmsSender> Outbox<S> {
             Err(error) => Err(error),
         }
     }
+}
+
+/// Counts the outcome `events` (just recorded) gave `state`'s notification: where it now stands.
+fn counted(state: &Notification, events: &[<Notification as Aggregate>::Event]) {
+    let Some(channel) = state.about.as_ref().map(|about| about.channel) else {
+        return;
+    };
+    let after = events.iter().fold(state.clone(), Notification::evolve);
+    metrics::counter!(
+        "motorlog_notifications_total",
+        "channel" => channel.code(), "outcome" => after.status.code()
+    )
+    .increment(1);
 }

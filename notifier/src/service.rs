@@ -1,4 +1,4 @@
-//! The notifier's three loops in one process, and `/health`.
+//! The notifier's three loops in one process, `/health` and `/metrics`.
 //!
 //! Each loop is supervised: a database fault is retried with a growing pause; the planner and the
 //! read model keep the projector runtime's promises (checkpoint, lock, a poison event stops only
@@ -42,10 +42,13 @@ impl Health {
     }
 }
 
-/// `/health`: 200 running or idle, 503 when a loop stopped on an error.
+/// `/health`: 200 running or idle, 503 when a loop stopped on an error. `/metrics`: the messages'
+/// outcomes and the provider calls' times (`crate::sender`), and the planner's and read model's
+/// batches as every projector's.
 pub fn router(health: Health) -> Router {
     Router::new()
         .route("/health", get(answer))
+        .route("/metrics", get(telemetry::metrics::render))
         .with_state(health)
 }
 
@@ -83,6 +86,8 @@ pub fn spawn<S: SmsSender>(
     options: RunOptions,
     shutdown: &watch::Receiver<bool>,
 ) -> Result<(JoinSet<()>, Health), String> {
+    // The recorder first, so that the loops' first outcomes are counted.
+    telemetry::metrics::handle();
     let mut tasks = JoinSet::new();
     let mailer = config.smtp.as_ref().map(Mailer::new).transpose()?;
     let mut channels = Vec::new();

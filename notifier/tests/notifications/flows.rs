@@ -10,7 +10,7 @@ use event_store::RecordedEvent;
 use mailparse::MailHeaderMap;
 use notifier::planner::Planner;
 use notifier::sender::Outbox;
-use notifier::service::{router, spawn};
+use notifier::service::{router, spawn, Health};
 use notifier::sms::SmsRu;
 use projections::{RunOptions, Sink};
 use uuid::Uuid;
@@ -40,6 +40,36 @@ fn start(shop: &Shop, config: &notifier::Config) -> tokio::sync::watch::Sender<b
     let (mut tasks, _health) = spawn(&shop.notifier, config, sms, options(), &shutdown).unwrap();
     tokio::spawn(async move { while tasks.join_next().await.is_some() {} });
     stop
+}
+
+/// The notifier's `/metrics`, as Prometheus scrapes it.
+async fn scraped() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, router(Health::default()))
+            .await
+            .unwrap()
+    });
+    let answer = reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.text().await.unwrap()
+}
+
+/// The sum of `name`'s samples that carry every one of `labels` (0 when there is none).
+fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with(&format!("{name}{{")))
+        .filter(|line| {
+            labels
+                .iter()
+                .all(|(key, value)| line.contains(&format!("{key}=\"{value}\"")))
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 async fn until_closed(shop: &Shop, id: Uuid, last: &str) -> Vec<RecordedEvent> {
@@ -261,6 +291,23 @@ async fn failures_are_retried_with_back_off_and_given_up() {
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     assert_eq!(gateway.received.lock().unwrap().len(), 6);
     let _ = stop.send(true);
+
+    // Each outcome counted on /metrics, and each of the six calls timed. (At least: under
+    // `cargo test` other tests of this binary share the process's recorder.)
+    let metrics = scraped().await;
+    let total = "motorlog_notifications_total";
+    for (outcome, count) in [("sent", 1.0), ("failed", 3.0), ("gave_up", 2.0)] {
+        let counted = sample(&metrics, total, &[("channel", "sms"), ("outcome", outcome)]);
+        assert!(
+            counted >= count,
+            "{outcome}: {counted}, not {count}:\n{metrics}"
+        );
+    }
+    let calls = "motorlog_notification_send_duration_seconds_count";
+    assert!(
+        sample(&metrics, calls, &[("channel", "sms")]) >= 6.0,
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -343,8 +390,14 @@ async fn an_attempt_cut_by_a_crash_is_recorded_unknown_and_never_repeated() {
         retry: config.retry,
         poll: config.poll,
     });
+    // The recorder, as the service installs it before its loops start.
+    telemetry::metrics::handle();
+    let unknown = [("channel", "sms"), ("outcome", "unknown")];
+    let before = sample(&scraped().await, "motorlog_notifications_total", &unknown);
     assert!(!outbox.send_one(id).await.unwrap());
     assert!(!outbox.send_one(id).await.unwrap());
+    let after = sample(&scraped().await, "motorlog_notifications_total", &unknown);
+    assert_eq!(after - before, 1.0, "the unknown outcome counted once");
     let events = shop.notification(id).await;
     assert_eq!(
         types(&events),
