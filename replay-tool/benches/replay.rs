@@ -221,7 +221,9 @@ async fn kafka_rates(store: &EventStore, head: LogPosition, events: u64) -> (f64
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     };
-    run_sink(relay, store.clone(), RunOptions::default(), reached)
+    // As the projector service runs it.
+    let options = kafka_relay::run_options(RunOptions::default());
+    run_sink(relay, store.clone(), options, reached)
         .await
         .unwrap();
     let rate = events as f64 / started.elapsed().as_secs_f64();

@@ -8,6 +8,7 @@
 //!   error are recorded on the checkpoint row (and so in health), and the loop ends with the error.
 //!   Other projectors run on.
 //! - **Lag is a metric**: events and seconds behind the head, per projector, after every batch.
+//! - **A sink reads the log one batch ahead** ([`read_ahead`]), by a task of its own.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -22,6 +23,7 @@ use tracing::Instrument;
 use crate::ProjectionError;
 
 pub mod checkpoint;
+mod read_ahead;
 
 pub(crate) use checkpoint::move_checkpoint;
 pub use checkpoint::{checkpoint, clear_failure, statuses, ProjectorStatus};
@@ -373,6 +375,8 @@ async fn follow<P: Projection>(
     let mut after = checkpoint(&pool, &key).await?;
     clear_passed_failure(&pool, &key, after).await?;
     tracing::info!(projector = %key, %after, "projector starting");
+    // Read inline, not ahead: a projector's batch holds a pool connection for its transaction, and
+    // a reader beside it would hold a second (see `read_ahead`).
     let mut batches = Box::pin(
         store
             .subscribe_with(after, options.subscription)
@@ -552,11 +556,7 @@ async fn follow_sink<S: Sink>(
     let after = checkpoint(&pool, &key).await?;
     clear_passed_failure(&pool, &key, after).await?;
     tracing::info!(projector = %key, %after, "projector starting");
-    let mut batches = Box::pin(
-        store
-            .subscribe_with(after, options.subscription)
-            .ready_chunks(options.batch_size.max(1)),
-    );
+    let mut batches = read_ahead::batches(&store, after, options);
     let mut shutdown = std::pin::pin!(shutdown);
     let mut follower = SinkFollower {
         sink: &sink,

@@ -29,7 +29,7 @@ pub use registry::Projector;
 use crate::rebuild::Rebuilt;
 use crate::runtime::{checkpoint, sink_key};
 use crate::sinks::clickhouse_facts::ClickHouseFacts;
-use crate::sinks::kafka_relay::KafkaRelay;
+use crate::sinks::kafka_relay::{self, KafkaRelay};
 use crate::sinks::kafka_source::KafkaSource;
 use crate::sinks::meilisearch::{self, MeilisearchConfig, MeilisearchIndexes};
 use crate::{run_sink, ProjectionError, RunOptions};
@@ -338,6 +338,7 @@ pub fn spawn_all(
         // The log as stored: personal fields stay sealed on the topic, so an erasure (a destroyed
         // key) reaches every copy the brokers keep.
         let store = store.as_stored();
+        let options = kafka_relay::run_options(options);
         let run_once =
             move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));
         let key = sink_key::<KafkaRelay>();
