@@ -102,7 +102,14 @@ impl Scratch {
         sqlx::query(&format!("CREATE DATABASE {}", quoted(&name)))
             .execute(live)
             .await?;
-        let options = live.connect_options().as_ref().clone().database(&name);
+        // A scratch database that a crash loses is made again by the next rebuild: its commits
+        // need not wait for the disk.
+        let options = live
+            .connect_options()
+            .as_ref()
+            .clone()
+            .database(&name)
+            .options([("synchronous_commit", "off")]);
         let pool = event_store::pool_options()
             .max_connections(4)
             .connect_with(options)
@@ -155,6 +162,7 @@ async fn build_and_swap<P: Projection + Clone>(
     progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
 ) -> Result<Rebuilt, ProjectionError> {
     let key = checkpoint_key::<P>();
+    unlogged(scratch, P::TABLES).await?;
     let target = log_end(store).await?;
     let run = run_into(
         projection.clone(),
@@ -220,6 +228,7 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
         transaction_id: 0,
         global_position: u64::try_from(offset).unwrap_or(0),
     };
+    unlogged(scratch, P::TABLES).await?;
     let rebuilt = {
         let group = format!("motorlog-{key}-rebuild");
         // The scratch database holds the rebuild's tables and offsets, not the keys: what the topic
@@ -387,6 +396,40 @@ async fn watch_progress(
                 progress(checkpoint(scratch, key).await?, target);
             }
         }
+    }
+}
+
+/// Makes the scratch database's `tables` unlogged: the rebuild writes every row there before copying
+/// it beside the live table, and what a crash loses of a scratch database the next rebuild makes
+/// again, so those writes need no WAL. PostgreSQL refuses a table that a logged one references
+/// (42P16), so the tables are tried again while that makes progress (the referencing ones go
+/// first); one referenced from outside `tables` stays logged.
+async fn unlogged(scratch: &PgPool, tables: &[&str]) -> Result<(), ProjectionError> {
+    let mut left = tables.to_vec();
+    loop {
+        let mut refused = Vec::new();
+        for table in &left {
+            let (schema, name) = split(table);
+            let statement = format!(
+                "ALTER TABLE {}.{} SET UNLOGGED",
+                quoted(schema),
+                quoted(name)
+            );
+            match sqlx::query(&statement).execute(scratch).await {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("42P16") => {
+                    refused.push(*table);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        if refused.is_empty() || refused.len() == left.len() {
+            if !refused.is_empty() {
+                tracing::debug!(?refused, "referenced by logged tables: they stay logged");
+            }
+            return Ok(());
+        }
+        left = refused;
     }
 }
 
