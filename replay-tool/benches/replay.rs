@@ -222,7 +222,7 @@ async fn kafka_rates(store: &EventStore, head: LogPosition, events: u64) -> (f64
         }
     };
     // As the projector service runs it.
-    let options = kafka_relay::run_options(RunOptions::default());
+    let options = RunOptions::default().with_batches(kafka_relay::BATCH_SIZE);
     run_sink(relay, store.clone(), options, reached)
         .await
         .unwrap();

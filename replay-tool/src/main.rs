@@ -462,12 +462,5 @@ fn peak_memory_mb() -> u64 {
 /// `clickhouse_facts::IN_FLIGHT` batches in flight). PostgreSQL read models gained nothing from
 /// larger batches and held more memory, so they keep the projector's own.
 fn clickhouse_rebuild_options() -> RunOptions {
-    let defaults = RunOptions::default();
-    RunOptions {
-        batch_size: 10_000,
-        subscription: event_store::SubscriptionOptions {
-            batch_size: 10_000,
-            ..defaults.subscription
-        },
-    }
+    RunOptions::default().with_batches(10_000)
 }

@@ -267,6 +267,21 @@ pub struct RunOptions {
     pub subscription: SubscriptionOptions,
 }
 
+impl RunOptions {
+    /// These options with batches of `size` events, both as read from the log and as applied or
+    /// delivered: a sink that pays per batch (a broker's acknowledgements, an indexing run, a
+    /// ClickHouse insert) takes more at once than a read model.
+    pub fn with_batches(self, size: usize) -> Self {
+        Self {
+            batch_size: size,
+            subscription: SubscriptionOptions {
+                batch_size: size,
+                ..self.subscription
+            },
+        }
+    }
+}
+
 impl Default for RunOptions {
     fn default() -> Self {
         Self {

@@ -24,10 +24,10 @@ use tokio::task::AbortHandle;
 use super::RunOptions;
 
 /// Batches read and waiting for the loop, beside the one the reader is reading.
-pub(crate) const AHEAD: usize = 1;
+const AHEAD: usize = 1;
 
 /// A batch as the subscription gives it: read errors are the loop's to judge (`received`).
-pub(crate) type Batch = Vec<Result<RecordedEvent, EventStoreError>>;
+type Batch = Vec<Result<RecordedEvent, EventStoreError>>;
 
 /// The batches of the log after `after`, as `options` cut them, read ahead of the caller.
 pub(crate) fn batches(store: &EventStore, after: LogPosition, options: RunOptions) -> ReadAhead {

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use event_store::{EventStore, LogPosition, SubscriptionOptions};
+use event_store::{EventStore, LogPosition};
 use serde::Serialize;
 use sqlx::PgPool;
 use tokio::sync::{watch, RwLock};
@@ -338,7 +338,7 @@ pub fn spawn_all(
         // The log as stored: personal fields stay sealed on the topic, so an erasure (a destroyed
         // key) reaches every copy the brokers keep.
         let store = store.as_stored();
-        let options = kafka_relay::run_options(options);
+        let options = options.with_batches(kafka_relay::BATCH_SIZE);
         let run_once =
             move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));
         let key = sink_key::<KafkaRelay>();
@@ -361,13 +361,7 @@ pub fn spawn_all(
         let indexes = MeilisearchIndexes::new(config, store.clone())?;
         let store = store.clone();
         // Larger batches than the read models': each costs Meilisearch an indexing run.
-        let options = RunOptions {
-            batch_size: meilisearch::BATCH_SIZE,
-            subscription: SubscriptionOptions {
-                batch_size: meilisearch::BATCH_SIZE,
-                ..options.subscription
-            },
-        };
+        let options = options.with_batches(meilisearch::BATCH_SIZE);
         let run_once = move |shutdown| {
             let (indexes, store) = (indexes.clone(), store.clone());
             async move {

@@ -18,7 +18,7 @@
 //!
 //! With one batch at a time, each batch ends with a wait for the broker's acknowledgements, during
 //! which the relay has nothing to publish: the relay's batches are therefore larger than a read
-//! model's ([`BATCH_SIZE`], [`run_options`]), and the runtime reads the next one meanwhile
+//! model's ([`BATCH_SIZE`]), and the runtime reads the next one meanwhile
 //! (`runtime::read_ahead`). At the read models' 500 the relay published 37 000 messages a second
 //! where a raw producer published 176 000.
 //!
@@ -37,7 +37,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 
 use crate::sinks::finishing::Finishing;
-use crate::{ProjectionError, RunOptions, Sink};
+use crate::{ProjectionError, Sink};
 
 /// The most messages the relay puts in one record batch.
 pub const MAX_MESSAGES_PER_BATCH: i64 = 1_000;
@@ -46,21 +46,11 @@ pub const MAX_MESSAGES_PER_BATCH: i64 = 1_000;
 /// message is queued behind one that may still time out (see the module's text).
 pub const IN_FLIGHT: usize = 1;
 
-/// The most events in one of the relay's batches: the wait for a batch's acknowledgements (the
-/// producer's linger and the broker's round trip) is paid once per batch. A crash between the
-/// acknowledgements and the checkpoint republishes at most this many, which consumers drop by id.
+/// The most events in one of the relay's batches ([`crate::RunOptions::with_batches`]): the wait for a
+/// batch's acknowledgements (the producer's linger and the broker's round trip) is paid once per
+/// batch. A crash between the acknowledgements and the checkpoint republishes at most this many,
+/// which consumers drop by id.
 pub const BATCH_SIZE: usize = 5_000;
-
-/// `base` with the relay's batches ([`BATCH_SIZE`]), as the projector service runs it.
-pub fn run_options(base: RunOptions) -> RunOptions {
-    RunOptions {
-        batch_size: BATCH_SIZE,
-        subscription: event_store::SubscriptionOptions {
-            batch_size: BATCH_SIZE,
-            ..base.subscription
-        },
-    }
-}
 
 /// How long a batch may wait for a broker that is down before the runtime retries it.
 const MESSAGE_TIMEOUT: Duration = Duration::from_secs(15);
