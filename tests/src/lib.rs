@@ -36,6 +36,27 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+/// The connections a test shop's pools may hold. Two tests run at once (the project's two cores)
+/// on one server of 100 connections, 3 kept for superusers: two shops at their largest, with their
+/// projectors' locks, and a test's own pools beside them must fit. Measured with the pools before
+/// these (owner 40, auth 6, query 10, projectors 20), a shop held up to 50 and two held 97 (CI's
+/// run ran out). Each pool also closes what stays idle ([`event_store::testing::IDLE_TIMEOUT`]).
+pub mod pools {
+    /// The harness's own (the test's direct reads and appends, the first owner).
+    pub const OWNER: u32 = 10;
+    /// Auth: sign-ins and the session checks.
+    pub const AUTH: u32 = 4;
+    /// The command API: tests race up to eight commands at once.
+    pub const COMMAND: u32 = 8;
+    /// The query API.
+    pub const QUERY: u32 = 6;
+    /// The projectors, as the projector service requires at the least: one per projector, the
+    /// shared listener, four for the key store (`projections/src/main.rs`).
+    pub const PROJECTOR: u32 = PROJECTOR_LOCKS + 1 + 4;
+    /// Connections the projectors hold beside their pool: one lock each.
+    pub const PROJECTOR_LOCKS: u32 = 11;
+}
+
 pub const OWNER_EMAIL: &str = "owner@motor.ru";
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -173,9 +194,7 @@ impl Answer {
 
 impl Shop {
     pub async fn open(label: &str, options: Options) -> Shop {
-        let db = TestDatabase::create(label, if options.reads { 40 } else { 30 })
-            .await
-            .unwrap();
+        let db = TestDatabase::create(label, pools::OWNER).await.unwrap();
         let master_key = MasterKey::generate("test").unwrap().to_line();
         let store = EventStore::new(db.pool.clone()).with_codec(codec(&master_key, &db.pool));
         let mut config = auth_config();
@@ -184,7 +203,7 @@ impl Shop {
         }
         // Each service logs in as its own role, as `make run` starts them: every command and
         // query in the tests runs with only what `motorlog-migrate` granted that service.
-        let auth_pool = db.pool_as(ServiceRole::Auth, 6).await.unwrap();
+        let auth_pool = db.pool_as(ServiceRole::Auth, pools::AUTH).await.unwrap();
         let auth_store =
             EventStore::new(auth_pool.clone()).with_codec(codec(&master_key, &auth_pool));
         let service = AuthService::with_store(auth_pool, auth_store, config.clone()).unwrap();
@@ -198,7 +217,10 @@ impl Shop {
             .await
             .unwrap();
         let (auth, stop_auth) = serve(auth::http::router(Arc::clone(&service)), true).await;
-        let command_pool = db.pool_as(ServiceRole::Command, 8).await.unwrap();
+        let command_pool = db
+            .pool_as(ServiceRole::Command, pools::COMMAND)
+            .await
+            .unwrap();
         let (commands, stop_commands) = serve(
             command_api::http::router(CommandApi::with_reach(
                 command_pool.clone(),
@@ -241,7 +263,8 @@ impl Shop {
         stops: &mut Vec<tokio::sync::oneshot::Sender<()>>,
     ) {
         let query_pool = query_api::http::pool_options()
-            .max_connections(10)
+            .max_connections(pools::QUERY)
+            .idle_timeout(event_store::testing::IDLE_TIMEOUT)
             .connect_with(self.db.options_as(ServiceRole::Query))
             .await
             .unwrap();
@@ -279,9 +302,13 @@ impl Shop {
             "the shop's projectors are running"
         );
         let (stop_projectors, shutdown) = tokio::sync::watch::channel(false);
-        // As the service sizes it: one per projector (ten), their shared listener, and four for the
-        // key store, which a batch opening personal fields asks for while holding its own.
-        let projector_pool = self.db.pool_as(ServiceRole::Projector, 20).await.unwrap();
+        // As the service sizes it: one per projector, their shared listener, and four for the key
+        // store, which a batch opening personal fields asks for while holding its own.
+        let projector_pool = self
+            .db
+            .pool_as(ServiceRole::Projector, pools::PROJECTOR)
+            .await
+            .unwrap();
         let projector_store = EventStore::new(projector_pool.clone())
             .with_codec(codec(&self.master_key, &projector_pool));
         let projectors = spawn_all(
@@ -643,5 +670,19 @@ pub async fn staffed_shop_with(label: &str, meilisearch: Option<MeilisearchConfi
         other_order,
         invoice,
         position,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use projections::service::Projector;
+
+    /// The harness's projector pool is the service's least, which counts the projectors: one more
+    /// projector needs one more connection (and a lock) here too.
+    #[test]
+    fn the_projector_pool_counts_every_projector() {
+        let projectors = u32::try_from(Projector::ALL.len()).unwrap();
+        assert_eq!(super::pools::PROJECTOR_LOCKS, projectors);
+        assert_eq!(super::pools::PROJECTOR, projectors + 1 + 4);
     }
 }

@@ -19,7 +19,8 @@ async fn the_cards_link_their_files_for_those_who_may_read_them_only() {
     let s3 = S3sFs::start("motorlog-files").await.unwrap();
     let staffed = staffed_shop("query_files").await;
     let shop = &staffed.shop;
-    let command_pool = shop.db.pool_as(ServiceRole::Command, 4).await.unwrap();
+    // Small: beside the harness's own services, on a server another test shares.
+    let command_pool = shop.db.pool_as(ServiceRole::Command, 2).await.unwrap();
     let commands = CommandApi::with_files(
         command_pool.clone(),
         codec(&shop.master_key, &command_pool),
@@ -28,7 +29,8 @@ async fn the_cards_link_their_files_for_those_who_may_read_them_only() {
     );
     let (commands, _stop_commands) = serve(command_api::http::router(commands), false).await;
     let query_pool = query_api::http::pool_options()
-        .max_connections(4)
+        .max_connections(2)
+        .idle_timeout(event_store::testing::IDLE_TIMEOUT)
         .connect_with(shop.db.options_as(ServiceRole::Query))
         .await
         .unwrap();
