@@ -94,7 +94,7 @@ pub fn object_key(to: &AttachedTo, attachment_id: Uuid, content_type: &str) -> S
 }
 
 /// Refuses unless the caller may see the record (the same rule as the cards': a mechanic sees an
-/// order they have a line on), and the record exists.
+/// order they have a line on), and the record exists (a client, and is not erased).
 pub async fn may_see(
     services: &Services,
     principal: &Principal,
@@ -141,8 +141,14 @@ pub async fn may_see(
         }
         AttachedTo::Client(_) => {
             principal.require(Permission::ClientRead)?;
-            if load::<Client>(services, &stream).await?.state.id.is_none() {
+            let client = load::<Client>(services, &stream).await?.state;
+            if client.id.is_none() {
                 return Err(missing("client"));
+            }
+            // Their files left the bucket with their data; a new one would be personal data
+            // again (one attached in a race with the erasure is deleted by the projector).
+            if client.erased {
+                return Err(ApiError::Domain(aggregates::DomainError::ClientErased));
             }
         }
     }

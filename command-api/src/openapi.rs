@@ -510,6 +510,7 @@ pub fn document() -> Value {
                 "400": described("Malformed body"),
                 "401": described("No valid access token"),
                 "403": described("The caller may not attach files or see the record"),
+                "409": described("The client's personal data was erased: their record takes no files"),
                 "413": described("Body too large"),
                 "422": described("A type or size not accepted, a malformed checksum, or no such record"),
                 "429": described("Over the employee's requests per minute (rate_limited); retry after Retry-After seconds"),

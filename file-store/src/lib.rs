@@ -4,7 +4,8 @@
 //! server chose, with the content type, the length and the SHA-256 signed in, so the storage itself
 //! refuses an upload of another size, type or content, to another key, or after the expiry; and they
 //! presign short GETs for those allowed to see the record. Only the server's own checks (HEAD after
-//! an upload) and the thumbnail maker (GET, PUT) talk to the storage directly, with reqwest.
+//! an upload), the thumbnail maker (GET, PUT) and an erasure (DELETE) talk to the storage
+//! directly, with reqwest.
 //!
 //! Presigned URLs carry the host they were signed for. The browser reaches the storage through the
 //! same origin as the app (nginx proxies `/<bucket>/` to it, keeping the `Host`), so the URLs are
@@ -19,7 +20,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use base64::Engine;
-use rusty_s3::actions::{CreateBucket, GetObject, HeadObject, PutObject, S3Action};
+use rusty_s3::actions::{CreateBucket, DeleteObject, GetObject, HeadObject, PutObject, S3Action};
 use rusty_s3::{Bucket, Credentials, UrlStyle};
 
 pub use config::FileStoreConfig;
@@ -179,18 +180,34 @@ impl FileStore {
         }))
     }
 
-    /// The bytes of the object at `key`.
-    pub async fn get(&self, key: &str) -> Result<Vec<u8>, FileStoreError> {
+    /// The bytes of the object at `key`, or none when there is none (an erased client's file).
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, FileStoreError> {
         let url = GetObject::new(&self.internal, Some(&self.credentials), key)
             .sign(Duration::from_secs(60));
         let response = self.http.get(url).send().await.map_err(unavailable)?;
-        if !response.status().is_success() {
-            return Err(FileStoreError::Unavailable(format!(
-                "GET {key}: {}",
-                response.status()
-            )));
+        match response.status() {
+            status if status.is_success() => {}
+            reqwest::StatusCode::NOT_FOUND => return Ok(None),
+            status => return Err(FileStoreError::Unavailable(format!("GET {key}: {status}"))),
         }
-        Ok(response.bytes().await.map_err(unavailable)?.to_vec())
+        Ok(Some(response.bytes().await.map_err(unavailable)?.to_vec()))
+    }
+
+    /// Deletes the object at `key` for good; one already gone is fine, so a repeated erasure (a
+    /// retry, a rebuild) succeeds. The bucket must not keep versions: a versioned bucket would
+    /// keep the bytes behind a delete marker.
+    pub async fn delete(&self, key: &str) -> Result<(), FileStoreError> {
+        let url = DeleteObject::new(&self.internal, Some(&self.credentials), key)
+            .sign(Duration::from_secs(60));
+        let response = self.http.delete(url).send().await.map_err(unavailable)?;
+        let status = response.status();
+        if status.is_success() || status == reqwest::StatusCode::NOT_FOUND {
+            Ok(())
+        } else {
+            Err(FileStoreError::Unavailable(format!(
+                "DELETE {key}: {status}"
+            )))
+        }
     }
 
     /// Stores `bytes` at `key` (the server's own files: thumbnails).

@@ -121,7 +121,7 @@ pub enum ClientRequest {
     },
     /// `restore`
     Restore,
-    /// Erase the client's name, phones, e-mail and notes for good (152-ФЗ); the record stays, closed.
+    /// Erase the client's name, phones, e-mail, notes and files (152-ФЗ); the record stays, closed.
     ErasePersonalData {
         /// On what basis: the request's number and date, or a clause.
         basis: String,

@@ -323,6 +323,46 @@ async fn only_those_who_may_attach_and_see_the_record_get_a_url() {
     assert_eq!(files.events_of(&ticket).await, 2);
 }
 
+fn scan_of_client(client: Uuid, body: &[u8]) -> Value {
+    json!({
+        "to": { "kind": "client", "id": client },
+        "kind": "scan",
+        "purpose": "signed_document",
+        "content_type": "application/pdf",
+        "size": body.len(),
+        "sha256": sha256_hex(body),
+    })
+}
+
+#[tokio::test]
+async fn an_erased_client_takes_no_files() {
+    const SCAN: &[u8] = b"%PDF-1.4 consent to the processing of personal data";
+    let files = Files::open("files_erased").await;
+    let shop = &files.shop;
+    let owner = shop.token(OWNER_EMAIL).await;
+    let client = shop.client(&owner).await;
+    // Requested and uploaded before the erasure, confirmed after it.
+    let (status, ticket) = files.request(&owner, scan_of_client(client, SCAN)).await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    let url = ticket["url"].as_str().unwrap();
+    assert_eq!(put(&ticket, url, SCAN, None).await, StatusCode::OK);
+    shop.ok(
+        &owner,
+        &format!("client/{client}/erase_personal_data"),
+        json!({ "basis": "Заявление № 3 от 02.12.2026" }),
+    )
+    .await;
+
+    let (status, body) = files.attach(&owner, &ticket).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "client_erased", "{body}");
+    assert_eq!(files.events_of(&ticket).await, 0);
+    let (status, body) = files.request(&owner, scan_of_client(client, SCAN)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "client_erased", "{body}");
+    assert!(body["message_ru"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
 #[tokio::test]
 async fn without_a_storage_files_are_unavailable_not_a_fault() {
     let shop = open_shop("files_off").await;

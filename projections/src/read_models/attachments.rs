@@ -9,10 +9,21 @@
 //! [`ProjectionError::SinkUnavailable`] (retried with back-off, the checkpoint stays); a photo that
 //! does not decode gets no thumbnail (the card shows the original's link), which is logged. Without a
 //! storage configured (`S3_ENDPOINT` unset) no thumbnails are made; a rebuild with one makes them.
+//!
+//! A client's files leave the bucket with their personal data (152-ФЗ): on
+//! `ClientPersonalDataErased` the projector deletes every file attached to the client (detached
+//! ones too, and the thumbnails) and marks their rows, which the cards then leave out. It
+//! remembers the erased record (`read.erased_file_records`), so a file whose `FileAttached` comes
+//! after the erasure in the log (attached in a race with it) is deleted as it arrives. Deleting is
+//! idempotent like the thumbnails: a retry or a rebuild deletes what is already gone, and a
+//! rebuild makes no thumbnail of a photo no longer stored. Like the thumbnails, it takes a storage:
+//! a box without one (`S3_ENDPOINT` unset) deletes nothing and logs an error saying so. Files on the client's orders and cars
+//! stay: they show the car and the work, and are the shop's evidence.
 
 use std::io::Cursor;
 
-use aggregates::attachment::{thumbnail_key, AttachmentEvent, FileKind};
+use aggregates::attachment::{thumbnail_key, AttachedTo, AttachmentEvent, FileKind};
+use aggregates::client::{Client, ClientEvent};
 use aggregates::Aggregate;
 use event_store::RecordedEvent;
 use file_store::{FileStore, FileStoreConfig};
@@ -56,8 +67,10 @@ impl AttachmentsProjection {
         files: &FileStore,
         key: &str,
     ) -> Result<Option<String>, ProjectionError> {
-        let sink = |e: file_store::FileStoreError| ProjectionError::SinkUnavailable(e.to_string());
-        let original = files.get(key).await.map_err(sink)?;
+        let Some(original) = files.get(key).await.map_err(unavailable)? else {
+            // Erased with its client before this (re)build reached it.
+            return Ok(None);
+        };
         let made = tokio::task::spawn_blocking(move || scaled_jpeg(&original))
             .await
             .map_err(|e| ProjectionError::Inconsistent(e.to_string()))?;
@@ -72,9 +85,33 @@ impl AttachmentsProjection {
         files
             .put(&thumbnail, "image/jpeg", bytes)
             .await
-            .map_err(sink)?;
+            .map_err(unavailable)?;
         Ok(Some(thumbnail))
     }
+}
+
+/// Deletes the objects at `keys` from the storage. Without a storage configured (a box that makes
+/// no thumbnails either, e.g. a Kafka-fed one) nothing can be deleted here: said loudly, and left to
+/// the box that has one (a rebuild with one deletes them too).
+async fn delete_objects(files: Option<&FileStore>, keys: &[String]) -> Result<(), ProjectionError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let Some(files) = files else {
+        tracing::error!(
+            files = keys.len(),
+            "an erased client's files are not deleted here: no file storage is configured (S3_*)"
+        );
+        return Ok(());
+    };
+    for key in keys {
+        files.delete(key).await.map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+fn unavailable(error: file_store::FileStoreError) -> ProjectionError {
+    ProjectionError::SinkUnavailable(error.to_string())
 }
 
 /// The picture scaled to fit the thumbnail's edge, as JPEG.
@@ -99,10 +136,13 @@ fn name<T: serde::Serialize>(value: &T) -> String {
 impl Projection for AttachmentsProjection {
     const NAME: &'static str = "attachments";
     const VERSION: u32 = 1;
-    const TABLES: &'static [&'static str] = &["read.attachments"];
+    const TABLES: &'static [&'static str] = &["read.attachments", "read.erased_file_records"];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
-        event.stream.stream_type == aggregates::attachment::Attachment::STREAM_TYPE
+        let stream_type = event.stream.stream_type.as_str();
+        stream_type == aggregates::attachment::Attachment::STREAM_TYPE
+            || (stream_type == Client::STREAM_TYPE
+                && event.event_type == "ClientPersonalDataErased")
     }
 
     async fn apply(
@@ -111,6 +151,15 @@ impl Projection for AttachmentsProjection {
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
         let id = record_id(event)?;
+        if event.stream.stream_type == Client::STREAM_TYPE {
+            return match decode::<ClientEvent>(event)? {
+                ClientEvent::ClientPersonalDataErased { at, .. } => {
+                    self.erase(tx, &AttachedTo::Client(aggregates::ids::ClientId(id)), at)
+                        .await
+                }
+                _ => Ok(()),
+            };
+        }
         match decode::<AttachmentEvent>(event)? {
             AttachmentEvent::FileAttached {
                 to,
@@ -123,15 +172,27 @@ impl Projection for AttachmentsProjection {
                 at,
                 ..
             } => {
-                let thumbnail = match (&self.files, kind) {
-                    (Some(files), FileKind::Photo) => self.thumbnail(files, &key).await?,
+                let erased_at = sqlx::query_scalar!(
+                    "SELECT erased_at FROM read.erased_file_records
+                      WHERE record_kind = $1 AND record_id = $2",
+                    to.stream_type(),
+                    to.id(),
+                )
+                .fetch_optional(&mut *tx)
+                .await?;
+                let thumbnail = match (&self.files, kind, erased_at) {
+                    (_, _, Some(_)) => {
+                        delete_objects(self.files.as_ref(), std::slice::from_ref(&key)).await?;
+                        None
+                    }
+                    (Some(files), FileKind::Photo, None) => self.thumbnail(files, &key).await?,
                     _ => None,
                 };
                 sqlx::query!(
                     "INSERT INTO read.attachments
                          (attachment_id, record_kind, record_id, kind, purpose, object_key,
-                          content_type, size, thumbnail_key, attached_by, attached_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                          content_type, size, thumbnail_key, attached_by, attached_at, erased_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                      ON CONFLICT (attachment_id) DO NOTHING",
                     id,
                     to.stream_type(),
@@ -144,6 +205,7 @@ impl Projection for AttachmentsProjection {
                     thumbnail,
                     by.0,
                     at,
+                    erased_at,
                 )
                 .execute(&mut *tx)
                 .await?;
@@ -160,6 +222,52 @@ impl Projection for AttachmentsProjection {
                 found(rows, event)?;
             }
         }
+        Ok(())
+    }
+}
+
+impl AttachmentsProjection {
+    /// Deletes every file of the erased record `to` from the storage (detached ones and the
+    /// thumbnails too), marks their rows and remembers the record, all for good.
+    async fn erase(
+        &self,
+        tx: &mut PgConnection,
+        to: &AttachedTo,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), ProjectionError> {
+        let stored = sqlx::query!(
+            "SELECT object_key, thumbnail_key FROM read.attachments
+              WHERE record_kind = $1 AND record_id = $2",
+            to.stream_type(),
+            to.id(),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let keys: Vec<String> = stored
+            .into_iter()
+            .flat_map(|row| std::iter::once(row.object_key).chain(row.thumbnail_key))
+            .collect();
+        // Deleted before the rows are marked: a failure leaves the batch to be retried, and the
+        // deletes already done are repeated harmlessly.
+        delete_objects(self.files.as_ref(), &keys).await?;
+        sqlx::query!(
+            "UPDATE read.attachments SET erased_at = $3, thumbnail_key = NULL
+              WHERE record_kind = $1 AND record_id = $2 AND erased_at IS NULL",
+            to.stream_type(),
+            to.id(),
+            at,
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO read.erased_file_records (record_kind, record_id, erased_at)
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            to.stream_type(),
+            to.id(),
+            at,
+        )
+        .execute(&mut *tx)
+        .await?;
         Ok(())
     }
 }

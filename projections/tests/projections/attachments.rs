@@ -1,16 +1,18 @@
 //! The files' read model and the photos' thumbnails, against a real s3s-fs: a photo gets a
 //! thumbnail beside it, a photo that does not decode and a scan get none, a detached file leaves
 //! the list, and a storage that does not answer stops the projector without moving its checkpoint.
+//! A client's erasure deletes their files from the bucket, and a rebuild afterwards runs through.
 
 use std::io::Cursor;
 
 use aggregates::attachment::{AttachedTo, AttachmentEvent, AttachmentId, FileKind, FilePurpose};
-use aggregates::ids::{EmployeeId, WorkOrderId};
+use aggregates::client::ClientEvent;
+use aggregates::ids::{ClientId, EmployeeId, WorkOrderId};
 use event_store::testing::TestDatabase;
 use event_store::{ExpectedVersion, StreamId};
 use file_store::testing::S3sFs;
 use projections::read_models::attachments::{AttachmentsProjection, THUMBNAIL_EDGE};
-use projections::runtime::{checkpoint, checkpoint_key};
+use projections::runtime::{checkpoint, checkpoint_key, reset};
 use projections::{run, ProjectionError, RunOptions};
 use uuid::Uuid;
 
@@ -127,7 +129,7 @@ async fn photos_get_thumbnails_beside_them_and_the_cards_list_what_is_attached()
     assert_eq!(row(photo).1.as_deref(), Some(thumbnail.as_str()));
     assert_eq!(row(broken).1, None);
     assert_eq!(row(scan), (scan, None, true));
-    let small = image::load_from_memory(&files.get(&thumbnail).await.unwrap()).unwrap();
+    let small = image::load_from_memory(&files.get(&thumbnail).await.unwrap().unwrap()).unwrap();
     assert_eq!((small.width(), small.height()), (THUMBNAIL_EDGE, 240));
     assert_eq!(
         files
@@ -176,6 +178,170 @@ async fn photos_get_thumbnails_beside_them_and_the_cards_list_what_is_attached()
         "{stopped:?}"
     );
     assert_eq!(checkpoint(&db.pool, &key).await.unwrap(), before);
+}
+
+/// A file of `to`, attached now.
+fn attached_to(id: Uuid, to: AttachedTo, kind: FileKind, key: &str) -> AttachmentEvent {
+    let content_type = match kind {
+        FileKind::Photo => "image/png",
+        FileKind::Scan => "application/pdf",
+    };
+    AttachmentEvent::FileAttached {
+        attachment_id: AttachmentId(id),
+        to,
+        kind,
+        purpose: FilePurpose::SignedDocument,
+        key: key.into(),
+        content_type: content_type.into(),
+        size: 100,
+        sha256: "0".repeat(64),
+        by: EmployeeId(Uuid::from_u128(7)),
+        at: chrono::Utc::now(),
+    }
+}
+
+#[tokio::test]
+async fn an_erased_clients_files_leave_the_bucket_and_the_cards() {
+    let s3 = S3sFs::start("erased-files").await.unwrap();
+    let files = s3.store().unwrap();
+    let db = TestDatabase::create("proj_erased_files", 10).await.unwrap();
+    let store = sealed_store(&db.pool);
+    let (client, order) = (Uuid::now_v7(), Uuid::now_v7());
+    let (scan, photo, detached, car_photo, late) = (
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+    );
+    let of_client = AttachedTo::Client(ClientId(client));
+    let key = |id: Uuid, ext: &str| format!("client/{client}/{id}.{ext}");
+    let order_key = format!("work_order/{order}/{car_photo}.png");
+    let files_attached = [
+        (scan, of_client, FileKind::Scan, key(scan, "pdf")),
+        (photo, of_client, FileKind::Photo, key(photo, "png")),
+        (detached, of_client, FileKind::Scan, key(detached, "pdf")),
+        (
+            car_photo,
+            AttachedTo::WorkOrder(WorkOrderId(order)),
+            FileKind::Photo,
+            order_key.clone(),
+        ),
+    ];
+    for (id, to, kind, object) in &files_attached {
+        let (bytes, content_type) = match kind {
+            FileKind::Photo => (png(), "image/png"),
+            FileKind::Scan => (b"%PDF-1.4 a signed consent".to_vec(), "application/pdf"),
+        };
+        files.put(object, content_type, bytes).await.unwrap();
+        store
+            .append(
+                &StreamId::new("attachment", id.to_string()),
+                ExpectedVersion::NoStream,
+                &new_events(&[attached_to(*id, *to, *kind, object)]),
+            )
+            .await
+            .unwrap();
+    }
+    // A detached scan is still the client's data in the bucket.
+    store
+        .append(
+            &StreamId::new("attachment", detached.to_string()),
+            ExpectedVersion::Exact(1),
+            &new_events(&[AttachmentEvent::FileDetached {
+                reason: "Дубль".into(),
+                by: EmployeeId(Uuid::from_u128(7)),
+                at: chrono::Utc::now(),
+            }]),
+        )
+        .await
+        .unwrap();
+    store
+        .append(
+            &StreamId::new("client", client.to_string()),
+            ExpectedVersion::NoStream,
+            &new_events(&[ClientEvent::ClientPersonalDataErased {
+                by: EmployeeId(Uuid::from_u128(7)),
+                basis: "Заявление клиента".into(),
+                at: chrono::Utc::now(),
+            }]),
+        )
+        .await
+        .unwrap();
+    // Attached in a race with the erasure: its event comes after the erasure's.
+    let late_key = key(late, "pdf");
+    files
+        .put(&late_key, "application/pdf", b"%PDF-1.4 late".to_vec())
+        .await
+        .unwrap();
+    let head = store
+        .append(
+            &StreamId::new("attachment", late.to_string()),
+            ExpectedVersion::NoStream,
+            &new_events(&[attached_to(late, of_client, FileKind::Scan, &late_key)]),
+        )
+        .await
+        .unwrap()
+        .position();
+
+    let projection = AttachmentsProjection::with_files(Some(files.clone()));
+    let checkpoint_of = checkpoint_key::<AttachmentsProjection>();
+    let project = || {
+        run(
+            projection.clone(),
+            store.clone(),
+            RunOptions::default(),
+            wait_for(&store, &checkpoint_of, head),
+        )
+    };
+    project().await.unwrap();
+
+    let thumbnail = format!("client/{client}/{photo}.thumb.jpg");
+    let car_thumbnail = format!("work_order/{order}/{car_photo}.thumb.jpg");
+    let check = |pass: &'static str| {
+        let (files, db) = (files.clone(), db.pool.clone());
+        let (thumbnail, car_thumbnail, order_key) =
+            (thumbnail.clone(), car_thumbnail.clone(), order_key.clone());
+        let client_keys = [
+            key(scan, "pdf"),
+            key(photo, "png"),
+            key(detached, "pdf"),
+            late_key.clone(),
+        ];
+        async move {
+            for gone in client_keys.iter().chain([&thumbnail]) {
+                assert_eq!(files.head(gone).await.unwrap(), None, "{pass}: {gone}");
+            }
+            for kept in [&order_key, &car_thumbnail] {
+                assert!(files.head(kept).await.unwrap().is_some(), "{pass}: {kept}");
+            }
+            let rows: Vec<(Uuid, bool, Option<String>)> = sqlx::query_as(
+                "SELECT attachment_id, erased_at IS NOT NULL, thumbnail_key
+                   FROM read.attachments ORDER BY attachment_id",
+            )
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            let mut want = vec![
+                (scan, true, None),
+                (photo, true, None),
+                (detached, true, None),
+                (car_photo, false, Some(car_thumbnail.clone())),
+                (late, true, None),
+            ];
+            want.sort();
+            assert_eq!(rows, want, "{pass}");
+        }
+    };
+    check("live").await;
+
+    // Rebuilt from the start: the photos already deleted get no thumbnail, and nothing stalls.
+    reset::<AttachmentsProjection>(&db.pool).await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(60), project())
+        .await
+        .expect("the rebuild runs through files already deleted")
+        .unwrap();
+    check("rebuilt").await;
 }
 
 #[test]

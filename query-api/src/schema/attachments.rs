@@ -41,8 +41,9 @@ pub struct Attachment {
     pub thumbnail_url: Option<String>,
 }
 
-/// The files of one record (`work_order`, `vehicle`, `client`), newest first; the caller has
-/// already been allowed to read the record.
+/// The files of one record (`work_order`, `vehicle`, `client`), newest first, without those
+/// detached or erased with their client (gone from the bucket); the caller has already been
+/// allowed to read the record.
 pub async fn attachments_of(
     ctx: &Context<'_>,
     record_kind: &str,
@@ -57,6 +58,7 @@ pub async fn attachments_of(
                 attached_by, attached_at
            FROM read.attachments
           WHERE record_kind = $1 AND record_id = $2 AND detached_at IS NULL
+            AND erased_at IS NULL
           ORDER BY attached_at DESC, attachment_id",
         record_kind,
         record_id,

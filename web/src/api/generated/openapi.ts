@@ -427,7 +427,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** client: Erase the client's name, phones, e-mail and notes for good (152-ФЗ); the record stays, closed. */
+        /** client: Erase the client's name, phones, e-mail, notes and files (152-ФЗ); the record stays, closed. */
         post: operations["client_erase_personal_data"];
         delete?: never;
         options?: never;
@@ -8647,6 +8647,15 @@ export interface operations {
             };
             /** @description The caller may not attach files or see the record */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The client's personal data was erased: their record takes no files */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
