@@ -30,6 +30,7 @@ fn png() -> Vec<u8> {
     bytes
 }
 
+/// A file of the order `order`, attached now.
 fn attached(
     id: Uuid,
     order: Uuid,
@@ -37,9 +38,26 @@ fn attached(
     key: &str,
     content_type: &str,
 ) -> AttachmentEvent {
+    attached_to(
+        id,
+        AttachedTo::WorkOrder(WorkOrderId(order)),
+        kind,
+        key,
+        content_type,
+    )
+}
+
+/// A file of `to`, attached now.
+fn attached_to(
+    id: Uuid,
+    to: AttachedTo,
+    kind: FileKind,
+    key: &str,
+    content_type: &str,
+) -> AttachmentEvent {
     AttachmentEvent::FileAttached {
         attachment_id: AttachmentId(id),
-        to: AttachedTo::WorkOrder(WorkOrderId(order)),
+        to,
         kind,
         purpose: FilePurpose::IntakeDamage,
         key: key.into(),
@@ -180,26 +198,6 @@ async fn photos_get_thumbnails_beside_them_and_the_cards_list_what_is_attached()
     assert_eq!(checkpoint(&db.pool, &key).await.unwrap(), before);
 }
 
-/// A file of `to`, attached now.
-fn attached_to(id: Uuid, to: AttachedTo, kind: FileKind, key: &str) -> AttachmentEvent {
-    let content_type = match kind {
-        FileKind::Photo => "image/png",
-        FileKind::Scan => "application/pdf",
-    };
-    AttachmentEvent::FileAttached {
-        attachment_id: AttachmentId(id),
-        to,
-        kind,
-        purpose: FilePurpose::SignedDocument,
-        key: key.into(),
-        content_type: content_type.into(),
-        size: 100,
-        sha256: "0".repeat(64),
-        by: EmployeeId(Uuid::from_u128(7)),
-        at: chrono::Utc::now(),
-    }
-}
-
 #[tokio::test]
 async fn an_erased_clients_files_leave_the_bucket_and_the_cards() {
     let s3 = S3sFs::start("erased-files").await.unwrap();
@@ -238,7 +236,7 @@ async fn an_erased_clients_files_leave_the_bucket_and_the_cards() {
             .append(
                 &StreamId::new("attachment", id.to_string()),
                 ExpectedVersion::NoStream,
-                &new_events(&[attached_to(*id, *to, *kind, object)]),
+                &new_events(&[attached_to(*id, *to, *kind, object, content_type)]),
             )
             .await
             .unwrap();
@@ -278,7 +276,13 @@ async fn an_erased_clients_files_leave_the_bucket_and_the_cards() {
         .append(
             &StreamId::new("attachment", late.to_string()),
             ExpectedVersion::NoStream,
-            &new_events(&[attached_to(late, of_client, FileKind::Scan, &late_key)]),
+            &new_events(&[attached_to(
+                late,
+                of_client,
+                FileKind::Scan,
+                &late_key,
+                "application/pdf",
+            )]),
         )
         .await
         .unwrap()
