@@ -17,8 +17,8 @@
 //! after the erasure in the log (attached in a race with it) is deleted as it arrives. Deleting is
 //! idempotent like the thumbnails: a retry or a rebuild deletes what is already gone, and a
 //! rebuild makes no thumbnail of a photo no longer stored. Like the thumbnails, it takes a storage:
-//! a box without one (`S3_ENDPOINT` unset) deletes nothing and logs an error saying so. Files on the client's orders and cars
-//! stay: they show the car and the work, and are the shop's evidence.
+//! a box without one (`S3_ENDPOINT` unset) deletes nothing and logs an error saying so. Files on
+//! the client's orders and cars stay: they show the car and the work, and are the shop's evidence.
 
 use std::io::Cursor;
 
@@ -87,6 +87,50 @@ impl AttachmentsProjection {
             .await
             .map_err(unavailable)?;
         Ok(Some(thumbnail))
+    }
+
+    /// Deletes every file of the erased record `to` from the storage (detached ones and the
+    /// thumbnails too), marks their rows and remembers the record, all for good.
+    async fn erase(
+        &self,
+        tx: &mut PgConnection,
+        to: &AttachedTo,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), ProjectionError> {
+        let stored = sqlx::query!(
+            "SELECT object_key, thumbnail_key FROM read.attachments
+              WHERE record_kind = $1 AND record_id = $2",
+            to.stream_type(),
+            to.id(),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let keys: Vec<String> = stored
+            .into_iter()
+            .flat_map(|row| std::iter::once(row.object_key).chain(row.thumbnail_key))
+            .collect();
+        // Deleted before the rows are marked: a failure leaves the batch to be retried, and the
+        // deletes already done are repeated harmlessly.
+        delete_objects(self.files.as_ref(), &keys).await?;
+        sqlx::query!(
+            "UPDATE read.attachments SET erased_at = $3, thumbnail_key = NULL
+              WHERE record_kind = $1 AND record_id = $2 AND erased_at IS NULL",
+            to.stream_type(),
+            to.id(),
+            at,
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO read.erased_file_records (record_kind, record_id, erased_at)
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            to.stream_type(),
+            to.id(),
+            at,
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
     }
 }
 
@@ -222,52 +266,6 @@ impl Projection for AttachmentsProjection {
                 found(rows, event)?;
             }
         }
-        Ok(())
-    }
-}
-
-impl AttachmentsProjection {
-    /// Deletes every file of the erased record `to` from the storage (detached ones and the
-    /// thumbnails too), marks their rows and remembers the record, all for good.
-    async fn erase(
-        &self,
-        tx: &mut PgConnection,
-        to: &AttachedTo,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), ProjectionError> {
-        let stored = sqlx::query!(
-            "SELECT object_key, thumbnail_key FROM read.attachments
-              WHERE record_kind = $1 AND record_id = $2",
-            to.stream_type(),
-            to.id(),
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let keys: Vec<String> = stored
-            .into_iter()
-            .flat_map(|row| std::iter::once(row.object_key).chain(row.thumbnail_key))
-            .collect();
-        // Deleted before the rows are marked: a failure leaves the batch to be retried, and the
-        // deletes already done are repeated harmlessly.
-        delete_objects(self.files.as_ref(), &keys).await?;
-        sqlx::query!(
-            "UPDATE read.attachments SET erased_at = $3, thumbnail_key = NULL
-              WHERE record_kind = $1 AND record_id = $2 AND erased_at IS NULL",
-            to.stream_type(),
-            to.id(),
-            at,
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query!(
-            "INSERT INTO read.erased_file_records (record_kind, record_id, erased_at)
-             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            to.stream_type(),
-            to.id(),
-            at,
-        )
-        .execute(&mut *tx)
-        .await?;
         Ok(())
     }
 }
