@@ -179,7 +179,9 @@ fn name<T: serde::Serialize>(value: &T) -> String {
 
 impl Projection for AttachmentsProjection {
     const NAME: &'static str = "attachments";
-    const VERSION: u32 = 1;
+    // 2: an erased client's files are deleted and their rows marked; rebuilt from 0 on the first
+    // start, it deletes the files of clients erased before.
+    const VERSION: u32 = 2;
     const TABLES: &'static [&'static str] = &["read.attachments", "read.erased_file_records"];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
