@@ -94,7 +94,7 @@ pub fn object_key(to: &AttachedTo, attachment_id: Uuid, content_type: &str) -> S
 }
 
 /// Refuses unless the caller may see the record (the same rule as the cards': a mechanic sees an
-/// order they have a line on), and the record exists (a client, and is not erased).
+/// order they have a line on), and the record exists (and, for a client, is not erased).
 pub async fn may_see(
     services: &Services,
     principal: &Principal,
