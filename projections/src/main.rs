@@ -5,19 +5,8 @@
 
 use anyhow::Context;
 use event_store::EventStore;
-use projections::service::{router, spawn_all, stopped, Config, HealthState, Phases};
+use projections::service::{least_pool, router, spawn_all, stopped, Config, HealthState, Phases};
 use projections::RunOptions;
-
-/// Pool connections each projector and sink needs: one for its reads and batches. With fewer (10
-/// for six projectors, when each also kept a listening connection of its own) the browser tests
-/// saw read models lag for seconds, so start-up refuses such a setting.
-const DB_POOL_PER_FEED: u32 = 1;
-/// The one listening connection every subscription to the log shares (`event_store`'s commits).
-const LISTENER: u32 = 1;
-/// Room for the key store when it shares the pool (every box but a Kafka-fed one): a batch that
-/// opens personal fields holds its own connection and asks for one more for the keys. With none
-/// spare (eight projectors on sixteen) the batches waited on each other for good.
-const KEYS_ON_POOL: u32 = 4;
 
 /// An idle connection goes back to the server after this long, so a quiet service holds few.
 const DB_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -41,11 +30,6 @@ async fn main() -> anyhow::Result<()> {
     event_store::schema::check_migrated(&pool).await?;
     // Personal fields are opened with the subjects' keys (erased ones read as erased); without
     // master keys the read models would hold sealed values, so the projector refuses to start.
-    let keys_headroom = if config.keys_database_url.is_some() {
-        0
-    } else {
-        KEYS_ON_POOL
-    };
     let keys_pool = match &config.keys_database_url {
         // A Kafka-fed box: its database has read models only; the keys live with the log.
         Some(url) => event_store::pool_options()
@@ -69,10 +53,8 @@ async fn main() -> anyhow::Result<()> {
     // Each projector and sink keeps a pool connection listening: a pool without room beyond them
     // would leave the batches waiting for a connection that never comes.
     let feeds_running = u32::try_from(projectors.len()).unwrap_or(u32::MAX);
-    let needed = feeds_running
-        .saturating_mul(DB_POOL_PER_FEED)
-        .saturating_add(LISTENER)
-        .saturating_add(keys_headroom);
+    // A Kafka-fed box reads its keys from the shop's own database, not from this pool.
+    let needed = least_pool(feeds_running, config.keys_database_url.is_none());
     if pool_size < needed {
         anyhow::bail!(
             "PROJECTOR_DB_POOL={pool_size} is too small for {feeds_running} projectors and sinks, \

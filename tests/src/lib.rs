@@ -51,9 +51,9 @@ pub mod pools {
     pub const COMMAND: u32 = 8;
     /// The query API.
     pub const QUERY: u32 = 6;
-    /// The projectors, as the projector service requires at the least: one per projector, the
-    /// shared listener, four for the key store (`projections/src/main.rs`).
-    pub const PROJECTOR: u32 = PROJECTOR_LOCKS + 1 + 4;
+    /// The projectors, as the projector service requires at the least (one per projector, the
+    /// shared listener, room for the key store).
+    pub const PROJECTOR: u32 = projections::service::least_pool(PROJECTOR_LOCKS, true);
     /// Connections the projectors hold beside their pool: one lock each.
     pub const PROJECTOR_LOCKS: u32 = 11;
 }
@@ -684,6 +684,5 @@ mod tests {
     fn the_projector_pool_counts_every_projector() {
         let projectors = u32::try_from(Projector::ALL.len()).unwrap();
         assert_eq!(super::pools::PROJECTOR_LOCKS, projectors);
-        assert_eq!(super::pools::PROJECTOR, projectors + 1 + 4);
     }
 }

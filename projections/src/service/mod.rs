@@ -141,6 +141,28 @@ pub async fn catch_up(
 /// The connections a catch-up leaves for the key store (besides the shared listener).
 const KEYS_HEADROOM: u32 = 4;
 
+/// Pool connections each projector and sink needs: one for its reads and batches. With fewer (10
+/// for six projectors, when each also kept a listening connection of its own) the browser tests
+/// saw read models lag for seconds, so start-up refuses such a setting.
+const DB_POOL_PER_FEED: u32 = 1;
+/// The one listening connection every subscription to the log shares (`event_store`'s commits).
+const LISTENER: u32 = 1;
+/// Room for the key store when it shares the pool (every box but a Kafka-fed one): a batch that
+/// opens personal fields holds its own connection and asks for one more for the keys. With none
+/// spare (eight projectors on sixteen) the batches waited on each other for good.
+const KEYS_ON_POOL: u32 = 4;
+
+/// The smallest pool `feeds` projectors and sinks run on: one connection each, the listener they
+/// share and, when the key store shares the pool (`keys_on_pool`), its room. The service refuses
+/// a smaller `PROJECTOR_DB_POOL`; the tests' shops size theirs so.
+pub const fn least_pool(feeds: u32, keys_on_pool: bool) -> u32 {
+    let keys = if keys_on_pool { KEYS_ON_POOL } else { 0 };
+    feeds
+        .saturating_mul(DB_POOL_PER_FEED)
+        .saturating_add(LISTENER)
+        .saturating_add(keys)
+}
+
 /// Resolves once the projector's checkpoint is at or past `target`.
 async fn reached(pool: PgPool, key: String, target: LogPosition) {
     loop {
