@@ -116,9 +116,9 @@ pub async fn catch_up(
     target: LogPosition,
 ) -> Result<(), ProjectionError> {
     let room = store.pool().options().get_max_connections();
-    let at_once = usize::try_from(room.saturating_sub(KEYS_HEADROOM + 1))
-        .unwrap_or(1)
-        .max(1);
+    // What is left once the listener and the keys' room are taken, at one connection a projector.
+    let spare = room.saturating_sub(least_pool(0, true)) / DB_POOL_PER_FEED;
+    let at_once = usize::try_from(spare).unwrap_or(1).max(1);
     let mut outcome = Ok(());
     for group in Projector::ALL.chunks(at_once) {
         let mut tasks = JoinSet::new();
@@ -137,9 +137,6 @@ pub async fn catch_up(
     }
     outcome
 }
-
-/// The connections a catch-up leaves for the key store (besides the shared listener).
-const KEYS_HEADROOM: u32 = 4;
 
 /// Pool connections each projector and sink needs: one for its reads and batches. With fewer (10
 /// for six projectors, when each also kept a listening connection of its own) the browser tests
