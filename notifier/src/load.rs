@@ -12,7 +12,7 @@ pub(crate) const ACTOR: &str = "system:notifier";
 pub(crate) fn decode<E: serde::de::DeserializeOwned>(
     event: &RecordedEvent,
 ) -> Result<E, NotifierError> {
-    serde_json::from_value(event.payload.clone()).map_err(|e| NotifierError::Undecodable {
+    <E as serde::Deserialize>::deserialize(&event.payload).map_err(|e| NotifierError::Undecodable {
         event_type: event.event_type.clone(),
         reason: e.to_string(),
     })

@@ -68,7 +68,8 @@ where
     A::Event: DeserializeOwned,
 {
     fn apply(&mut self, payload: &Value) -> Result<(), String> {
-        let event: A::Event = serde_json::from_value(payload.clone()).map_err(|e| e.to_string())?;
+        let event: A::Event =
+            <A::Event as serde::Deserialize>::deserialize(payload).map_err(|e| e.to_string())?;
         self.0 = std::mem::take(&mut self.0).evolve(&event);
         Ok(())
     }

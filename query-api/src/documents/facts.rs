@@ -50,7 +50,7 @@ async fn stream(
 }
 
 fn decode<A: Aggregate>(event: &RecordedEvent) -> Result<A::Event, QueryError> {
-    serde_json::from_value(event.payload.clone()).map_err(|e| {
+    <A::Event as serde::Deserialize>::deserialize(&event.payload).map_err(|e| {
         QueryError::Projection(projections::ProjectionError::Undecodable {
             event_type: event.event_type.clone(),
             reason: e.to_string(),

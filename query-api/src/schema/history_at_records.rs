@@ -346,12 +346,11 @@ fn fold_until<A: Aggregate>(
     let mut record = A::default();
     let mut after = None;
     for event in events.iter().take_while(|e| !until.excludes(e)) {
-        let decoded: A::Event = serde_json::from_value(event.payload.clone()).map_err(|e| {
-            projections::ProjectionError::Undecodable {
+        let decoded: A::Event = <A::Event as serde::Deserialize>::deserialize(&event.payload)
+            .map_err(|e| projections::ProjectionError::Undecodable {
                 event_type: event.event_type.clone(),
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         record = record.evolve(&decoded);
         after = Some(event);
     }
