@@ -19,6 +19,7 @@ pub mod log;
 pub mod notify;
 pub mod pool;
 pub mod schema;
+mod stored;
 mod subscribe;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -32,6 +33,7 @@ pub use envelope::{
 pub use error::EventStoreError;
 pub use log::{EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};
 pub use pool::pool_options;
+pub use stored::{LogEvent, StoredEvent};
 pub use subscribe::SubscriptionOptions;
 pub use upcast::{UpcastStep, Upcasters};
 

@@ -196,10 +196,32 @@ impl EventStore {
 
     /// Stored rows as events: opened by the codec, then brought to the current shape.
     async fn decode_all(&self, rows: Vec<EventRow>) -> Result<Vec<RecordedEvent>, EventStoreError> {
-        let mut events = rows
+        let events = rows
             .into_iter()
             .map(decode_row)
             .collect::<Result<Vec<_>, _>>()?;
+        self.current(events).await
+    }
+
+    /// Whether reading an event of this type, stored in this shape, changes its payload: the codec
+    /// opens something in it, or an upcaster brings it to a newer shape.
+    pub(crate) fn reshapes(
+        &self,
+        stream_type: &str,
+        event_type: &str,
+        schema_version: u32,
+    ) -> bool {
+        self.codec
+            .as_ref()
+            .is_some_and(|codec| codec.touches(stream_type, event_type))
+            || self.upcasters.applies(event_type, schema_version)
+    }
+
+    /// Stored events, opened by the codec and brought to the current shape.
+    pub(crate) async fn current(
+        &self,
+        mut events: Vec<RecordedEvent>,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
         if let Some(codec) = &self.codec {
             if events
                 .iter()
@@ -786,11 +808,11 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
         .is_some_and(|pg| pg.code() == "23505")
 }
 
-fn to_db(value: u64) -> Result<i64, EventStoreError> {
+pub(crate) fn to_db(value: u64) -> Result<i64, EventStoreError> {
     i64::try_from(value).map_err(|_| EventStoreError::InvalidPosition(value.to_string()))
 }
 
-fn from_db(value: i64, position: i64) -> Result<u64, EventStoreError> {
+pub(crate) fn from_db(value: i64, position: i64) -> Result<u64, EventStoreError> {
     u64::try_from(value).map_err(|_| EventStoreError::Corrupt {
         position,
         reason: format!("negative number {value}"),

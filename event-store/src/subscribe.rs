@@ -1,10 +1,11 @@
 //! Following the whole log: catch up from a position, then stay live.
 //!
-//! A subscription pages through [`EventStore::read_all`] (so it inherits its no-skip guarantee) and,
-//! when it has caught up, sleeps until a `NOTIFY` on [`CHANNEL`] or the poll interval, whichever comes
-//! first. The `LISTEN` starts before the first read, so a commit between "read nothing" and "start
-//! waiting" still wakes it; if the listening connection fails, polling alone carries on. Every
-//! subscription of a store shares its one listening connection (`notify::Commits`).
+//! A subscription pages through [`EventStore::read_all`] or [`EventStore::read_all_stored`] (so it
+//! inherits their no-skip guarantee) and, when it has caught up, sleeps until a `NOTIFY` on
+//! [`CHANNEL`] or the poll interval, whichever comes first. The `LISTEN` starts before the first
+//! read, so a commit between "read nothing" and "start waiting" still wakes it; if the listening
+//! connection fails, polling alone carries on. Every subscription of a store shares its one
+//! listening connection (`notify::Commits`).
 //!
 //! A notification means something committed, but it may not be readable yet: the reader only sees
 //! below the oldest transaction still running anywhere on the server. So after a notification that
@@ -17,7 +18,7 @@ use std::time::Duration;
 use futures::Stream;
 use tokio::sync::watch;
 
-use crate::{EventStore, EventStoreError, LogPosition, RecordedEvent};
+use crate::{EventStore, EventStoreError, LogEvent, LogPosition, RecordedEvent};
 
 /// The first re-check after a notification that found nothing readable yet.
 pub const FIRST_RECHECK: Duration = Duration::from_millis(5);
@@ -43,11 +44,11 @@ impl Default for SubscriptionOptions {
     }
 }
 
-struct Subscription {
+struct Subscription<E> {
     store: EventStore,
     after: LogPosition,
     options: SubscriptionOptions,
-    buffer: VecDeque<RecordedEvent>,
+    buffer: VecDeque<E>,
     listener: Option<watch::Receiver<u64>>,
     failed_last_read: bool,
     /// Set after a notification whose events were not readable yet: the next, shorter wait.
@@ -72,6 +73,16 @@ impl EventStore {
         after: LogPosition,
         options: SubscriptionOptions,
     ) -> impl Stream<Item = Result<RecordedEvent, EventStoreError>> + Send + 'static {
+        self.subscribe_as(after, options)
+    }
+
+    /// [`subscribe_with`](Self::subscribe_with) yielding events as `E` reads them: a reader that
+    /// passes payloads on unread subscribes to [`crate::StoredEvent`]s.
+    pub fn subscribe_as<E: LogEvent>(
+        &self,
+        after: LogPosition,
+        options: SubscriptionOptions,
+    ) -> impl Stream<Item = Result<E, EventStoreError>> + Send + 'static {
         let subscription = Subscription {
             store: self.clone(),
             after,
@@ -88,22 +99,18 @@ impl EventStore {
     }
 }
 
-impl Subscription {
-    async fn next(&mut self) -> Result<RecordedEvent, EventStoreError> {
+impl<E: LogEvent> Subscription<E> {
+    async fn next(&mut self) -> Result<E, EventStoreError> {
         loop {
             if let Some(event) = self.buffer.pop_front() {
-                self.after = event.position;
+                self.after = event.position();
                 return Ok(event);
             }
             if self.failed_last_read {
                 tokio::time::sleep(self.options.retry_delay).await;
             }
             self.ensure_listening().await;
-            let page = match self
-                .store
-                .read_all(self.after, self.options.batch_size)
-                .await
-            {
+            let page = match E::read_page(&self.store, self.after, self.options.batch_size).await {
                 Ok(page) => page,
                 Err(error) => {
                     self.failed_last_read = true;

@@ -40,6 +40,15 @@ impl Upcasters {
         self
     }
 
+    /// Whether a step starts from this version of the event type: a payload stored so is not read
+    /// as stored.
+    pub fn applies(&self, event_type: &str, schema_version: u32) -> bool {
+        !self.steps.is_empty()
+            && self
+                .steps
+                .contains_key(&(event_type.to_owned(), schema_version))
+    }
+
     /// Brings a payload to the newest version reachable by the registered steps.
     pub fn upcast(
         &self,

@@ -9,6 +9,7 @@ mod append;
 mod immutability;
 mod model;
 mod roles;
+mod stored;
 mod stress;
 mod subscribe;
 
