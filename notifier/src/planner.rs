@@ -174,6 +174,7 @@ impl Sink for Planner {
     const NAME: &'static str = "notification_planner";
     const VERSION: u32 = 1;
     type Pending = ();
+    type Event = RecordedEvent;
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         matches!(

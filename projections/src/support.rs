@@ -1,28 +1,28 @@
 //! What every projector needs: decoding an event into the domain's type, its record id, its version.
 
-use event_store::RecordedEvent;
+use event_store::{LogEvent, RecordedEvent};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::ProjectionError;
 
 /// The event's payload as the domain's event type.
-pub(crate) fn decode<E: DeserializeOwned>(event: &RecordedEvent) -> Result<E, ProjectionError> {
-    serde_json::from_value(event.payload.clone()).map_err(|e| ProjectionError::Undecodable {
-        event_type: event.event_type.clone(),
+pub(crate) fn decode<E: DeserializeOwned>(event: &impl LogEvent) -> Result<E, ProjectionError> {
+    event.decode().map_err(|e| ProjectionError::Undecodable {
+        event_type: event.event_type().to_owned(),
         reason: e.to_string(),
     })
 }
 
 /// The record's id from a stream whose id is a UUID (clients, vehicles, work orders, invoices, …).
-pub(crate) fn record_id(event: &RecordedEvent) -> Result<Uuid, ProjectionError> {
-    Uuid::parse_str(&event.stream.id)
-        .map_err(|_| ProjectionError::Inconsistent(format!("stream id {}", event.stream)))
+pub(crate) fn record_id(event: &impl LogEvent) -> Result<Uuid, ProjectionError> {
+    Uuid::parse_str(&event.stream().id)
+        .map_err(|_| ProjectionError::Inconsistent(format!("stream id {}", event.stream())))
 }
 
 /// The event's stream version as the read models store it.
-pub(crate) fn version(event: &RecordedEvent) -> i64 {
-    i64::try_from(event.version).unwrap_or(i64::MAX)
+pub(crate) fn version(event: &impl LogEvent) -> i64 {
+    i64::try_from(event.version()).unwrap_or(i64::MAX)
 }
 
 /// A state serialised for a JSONB column.

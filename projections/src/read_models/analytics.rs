@@ -17,7 +17,7 @@ use aggregates::money::round_half_up;
 use aggregates::work_order::{InvoiceLineKind, WorkOrder, WorkOrderEvent};
 use aggregates::Aggregate;
 use chrono::{DateTime, Utc};
-use event_store::RecordedEvent;
+use event_store::{LogEvent, RecordedEvent};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -201,23 +201,23 @@ fn line_kind(kind: InvoiceLineKind) -> &'static str {
 }
 
 /// Whether an event can give facts at all.
-pub fn gives_facts(event: &RecordedEvent) -> bool {
-    let stream_type = event.stream.stream_type.as_str();
+pub fn gives_facts(event: &impl LogEvent) -> bool {
+    let stream_type = event.stream().stream_type.as_str();
     stream_type == Invoice::STREAM_TYPE || stream_type == WorkOrder::STREAM_TYPE
 }
 
 /// The facts an event gives.
-pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
+pub fn facts_of(event: &impl LogEvent) -> Result<Vec<Fact>, ProjectionError> {
     if !gives_facts(event) {
         return Ok(Vec::new());
     }
     let record = record_id(event)?;
-    if event.stream.stream_type == Invoice::STREAM_TYPE {
+    if event.stream().stream_type == Invoice::STREAM_TYPE {
         return Ok(invoice_facts(record, decode(event)?));
     }
     let milestone = |kind, at| {
         Fact::Milestone(OrderMilestone {
-            event_id: event.event_id,
+            event_id: event.event_id(),
             work_order_id: record,
             kind,
             at,
@@ -226,7 +226,7 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
     };
     let assigned = |line_id: aggregates::ids::LineId, mechanic: Option<Uuid>| {
         Fact::LineMechanic(LineMechanic {
-            event_id: event.event_id,
+            event_id: event.event_id(),
             work_order_id: record,
             line_id: line_id.0,
             mechanic_id: mechanic,
@@ -235,7 +235,7 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
     };
     let norms = |line_id: aggregates::ids::LineId, norm_hours: aggregates::money::NormHours| {
         Fact::LineNorms(LineNorms {
-            event_id: event.event_id,
+            event_id: event.event_id(),
             work_order_id: record,
             line_id: line_id.0,
             tenths: norm_hours.tenths(),
@@ -253,7 +253,7 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
     };
     let fact = match decode::<WorkOrderEvent>(event)? {
         WorkOrderEvent::WorkOrderOpened { vehicle_id, at, .. } => Fact::Milestone(OrderMilestone {
-            event_id: event.event_id,
+            event_id: event.event_id(),
             work_order_id: record,
             kind: "opened",
             at,
@@ -283,7 +283,7 @@ pub fn facts_of(event: &RecordedEvent) -> Result<Vec<Fact>, ProjectionError> {
             ..
         } => norms(line_id, norm_hours),
         WorkOrderEvent::LabourFinished { line_id, at } => Fact::LabourDone(LabourDone {
-            event_id: event.event_id,
+            event_id: event.event_id(),
             work_order_id: record,
             line_id: line_id.0,
             at,

@@ -25,7 +25,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use event_store::{EventStore, LogPosition, RecordedEvent};
+use event_store::{EventStore, LogEvent, LogPosition, RecordedEvent};
 use futures::TryStreamExt;
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -493,7 +493,7 @@ async fn swap<P: Projection>(
     let mut position = rebuilt;
     let mut events_applied = rebuilt_events;
     while position < live_at {
-        let events = page_until(store, position, live_at).await?;
+        let events: Vec<RecordedEvent> = page_until(store, position, live_at).await?;
         let Some(last) = events.last() else { break };
         let last = last.position;
         events_applied += projection
@@ -765,9 +765,9 @@ pub async fn rebuild_sink<S: RebuildableSink>(
             let mut delivered = rebuilt;
             let mut events_applied = rebuilt_events;
             while delivered < live_at {
-                let events = page_until(store, delivered, live_at).await?;
+                let events = page_until::<S::Event>(store, delivered, live_at).await?;
                 let Some(last) = events.last() else { break };
-                delivered = last.position;
+                delivered = last.position();
                 let handled: Vec<_> = events.iter().filter(|e| live.handles(e)).collect();
                 if !handled.is_empty() {
                     let pending = live.deliver(&handled).await?;
@@ -799,15 +799,14 @@ pub async fn rebuild_sink<S: RebuildableSink>(
 }
 
 /// The next page of the log after `after`, up to `until` included.
-async fn page_until(
+async fn page_until<E: LogEvent>(
     store: &EventStore,
     after: LogPosition,
     until: LogPosition,
-) -> Result<Vec<RecordedEvent>, ProjectionError> {
-    Ok(store
-        .read_all(after, 1_000)
+) -> Result<Vec<E>, ProjectionError> {
+    Ok(E::read_page(store, after, 1_000)
         .await?
         .into_iter()
-        .filter(|event| event.position <= until)
+        .filter(|event| event.position() <= until)
         .collect())
 }

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use chrono::Utc;
-use event_store::{EventStore, LogPosition, RecordedEvent, SubscriptionOptions};
+use event_store::{EventStore, LogEvent, LogPosition, RecordedEvent, SubscriptionOptions};
 use futures::StreamExt;
 use sqlx::{Connection, PgConnection, PgPool};
 use tracing::Instrument;
@@ -95,15 +95,20 @@ pub trait Sink: Send + Sync + 'static {
     /// writes are done when [`Sink::deliver`] returns.
     type Pending: Send + Sync;
 
+    /// The events as the sink reads them: [`RecordedEvent`]s, payloads built into JSON values, or
+    /// [`event_store::StoredEvent`]s, payloads as the stored text, which a sink passes on as they
+    /// are (the Kafka relay) or decodes straight into the domain's types (the ClickHouse facts).
+    type Event: LogEvent;
+
     /// Whether the sink takes this event at all (others only move its checkpoint).
-    fn handles(&self, event: &RecordedEvent) -> bool;
+    fn handles(&self, event: &Self::Event) -> bool;
 
     /// Writes a batch's handled events, idempotently, or hands them over to be written.
     /// `SinkUnavailable` for a sink that is down (retried with back-off); any other error stops the
     /// sink like a poison event.
     fn deliver(
         &self,
-        events: &[&RecordedEvent],
+        events: &[&Self::Event],
     ) -> impl Future<Output = Result<Self::Pending, ProjectionError>> + Send;
 
     /// Waits until a delivery's writes are done; errors as for [`Sink::deliver`]. May be called
@@ -348,10 +353,10 @@ pub async fn run_sink<S: Sink>(
 /// A personal field that does not open is no passing fault (a data key lost outside erasure, a
 /// wrong master key, a tampered value): retried, it would stall the projector in silence, so it
 /// ends the run with the reason.
-fn received(
-    batch: Vec<Result<RecordedEvent, event_store::EventStoreError>>,
+fn received<E>(
+    batch: Vec<Result<E, event_store::EventStoreError>>,
     key: &str,
-) -> Result<Vec<RecordedEvent>, ProjectionError> {
+) -> Result<Vec<E>, ProjectionError> {
     let mut events = Vec::with_capacity(batch.len());
     for item in batch {
         match item {
@@ -368,13 +373,13 @@ fn received(
     Ok(events)
 }
 
-fn batch_span(key: &str, events: &[RecordedEvent]) -> tracing::Span {
+fn batch_span(key: &str, events: &[impl LogEvent]) -> tracing::Span {
     tracing::info_span!(
         "projection_batch",
         projector = %key,
         events = events.len(),
-        first = %events[0].position,
-        correlation_id = %events[0].metadata.correlation_id,
+        first = %events[0].position(),
+        correlation_id = %events[0].metadata().correlation_id,
     )
 }
 
@@ -448,13 +453,13 @@ async fn follow<P: Projection>(
 const BATCHES_PER_LOCK: usize = 16;
 
 /// A batch delivered to a sink and not yet checkpointed.
-struct InFlight<P> {
+struct InFlight<P, E> {
     /// What the sink still has to finish; `None` for a batch it handled nothing of.
     pending: Option<P>,
     /// Where a failure of the batch is recorded: its first handled event.
-    first: RecordedEvent,
+    first: E,
     /// The batch's last event: where the checkpoint moves, and what the lag is measured on.
-    last: RecordedEvent,
+    last: E,
     handled: i64,
 }
 
@@ -466,7 +471,7 @@ struct SinkFollower<'a, S: Sink> {
     pool: &'a PgPool,
     /// Where the checkpoint is: before the oldest batch in flight.
     at: LogPosition,
-    window: VecDeque<InFlight<S::Pending>>,
+    window: VecDeque<InFlight<S::Pending, S::Event>>,
     /// Held shared from the first delivery until the window is empty again.
     batch_lock: Option<BatchLock>,
     delivered_under_lock: usize,
@@ -479,10 +484,7 @@ impl<S: Sink> SinkFollower<'_, S> {
     }
 
     /// Hands a batch to the sink and puts it at the end of the window.
-    async fn deliver(
-        &mut self,
-        events: &[RecordedEvent],
-    ) -> Result<(), (RecordedEvent, ProjectionError)> {
+    async fn deliver(&mut self, events: &[S::Event]) -> Result<(), (S::Event, ProjectionError)> {
         if self.batch_lock.is_none() {
             let lock = BatchLock::shared(self.pool, self.key)
                 .await
@@ -490,7 +492,7 @@ impl<S: Sink> SinkFollower<'_, S> {
             self.batch_lock = Some(lock);
             self.delivered_under_lock = 0;
         }
-        let handled: Vec<&RecordedEvent> = events.iter().filter(|e| self.sink.handles(e)).collect();
+        let handled: Vec<&S::Event> = events.iter().filter(|e| self.sink.handles(e)).collect();
         let first = handled.first().map_or(&events[0], |e| *e).clone();
         let pending = if handled.is_empty() {
             None
@@ -523,12 +525,12 @@ impl<S: Sink> SinkFollower<'_, S> {
     async fn checkpoint_oldest(
         &mut self,
         settled: Result<(), ProjectionError>,
-    ) -> Result<(), (RecordedEvent, ProjectionError)> {
+    ) -> Result<(), (S::Event, ProjectionError)> {
         let Some(oldest) = self.window.front() else {
             return Ok(());
         };
         settled.map_err(|e| (oldest.first.clone(), e))?;
-        let last = oldest.last.position;
+        let last = oldest.last.position();
         move_checkpoint(self.pool, self.key, self.at, last, oldest.handled)
             .await
             .map_err(|e| (oldest.first.clone(), e))?;
@@ -547,7 +549,7 @@ impl<S: Sink> SinkFollower<'_, S> {
     }
 
     /// Settles and checkpoints every batch in flight, oldest first.
-    async fn drain(&mut self) -> Result<(), (RecordedEvent, ProjectionError)> {
+    async fn drain(&mut self) -> Result<(), (S::Event, ProjectionError)> {
         while !self.window.is_empty() {
             let settled = self.oldest_settled().await;
             self.checkpoint_oldest(settled).await?;
@@ -571,7 +573,7 @@ async fn follow_sink<S: Sink>(
     let after = checkpoint(&pool, &key).await?;
     clear_passed_failure(&pool, &key, after).await?;
     tracing::info!(projector = %key, %after, "projector starting");
-    let mut batches = read_ahead::batches(&store, after, options);
+    let mut batches = read_ahead::batches::<S::Event>(&store, after, options);
     let mut shutdown = std::pin::pin!(shutdown);
     let mut follower = SinkFollower {
         sink: &sink,
@@ -690,12 +692,12 @@ async fn apply_batch<P: Projection>(
     Ok(last)
 }
 
-async fn record_failure(pool: &PgPool, key: &str, event: &RecordedEvent, error: &ProjectionError) {
+async fn record_failure(pool: &PgPool, key: &str, event: &impl LogEvent, error: &ProjectionError) {
     record_failure_at(
         pool,
         key,
-        &event.position.to_string(),
-        Some(event.event_id),
+        &event.position().to_string(),
+        Some(event.event_id()),
         error,
     )
     .await;
@@ -721,14 +723,14 @@ pub(crate) async fn record_failure_at(
     }
 }
 
-pub(crate) async fn report_lag(store: &EventStore, key: &str, last: &RecordedEvent) {
-    let seconds = (Utc::now() - last.recorded_at).num_milliseconds() as f64 / 1000.0;
+pub(crate) async fn report_lag(store: &EventStore, key: &str, last: &impl LogEvent) {
+    let seconds = (Utc::now() - last.recorded_at()).num_milliseconds() as f64 / 1000.0;
     metrics::gauge!("motorlog_projector_lag_seconds", "projector" => key.to_owned())
         .set(seconds.max(0.0));
     if let Ok(head) = store.head().await {
         let behind = head
             .global_position
-            .saturating_sub(last.position.global_position);
+            .saturating_sub(last.position().global_position);
         metrics::gauge!("motorlog_projector_lag_events", "projector" => key.to_owned())
             .set(behind as f64);
     }

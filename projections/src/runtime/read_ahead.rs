@@ -16,7 +16,7 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use event_store::{EventStore, EventStoreError, LogPosition, RecordedEvent};
+use event_store::{EventStore, EventStoreError, LogEvent, LogPosition};
 use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
@@ -27,13 +27,17 @@ use super::RunOptions;
 const AHEAD: usize = 1;
 
 /// A batch as the subscription gives it: read errors are the loop's to judge (`received`).
-type Batch = Vec<Result<RecordedEvent, EventStoreError>>;
+type Batch<E> = Vec<Result<E, EventStoreError>>;
 
 /// The batches of the log after `after`, as `options` cut them, read ahead of the caller.
-pub(crate) fn batches(store: &EventStore, after: LogPosition, options: RunOptions) -> ReadAhead {
+pub(crate) fn batches<E: LogEvent>(
+    store: &EventStore,
+    after: LogPosition,
+    options: RunOptions,
+) -> ReadAhead<E> {
     let (sender, receiver) = mpsc::channel(AHEAD);
     let batches = store
-        .subscribe_with(after, options.subscription)
+        .subscribe_as::<E>(after, options.subscription)
         .ready_chunks(options.batch_size.max(1));
     let reader = tokio::spawn(async move {
         let mut batches = std::pin::pin!(batches);
@@ -50,20 +54,20 @@ pub(crate) fn batches(store: &EventStore, after: LogPosition, options: RunOption
 }
 
 /// The read-ahead batches; dropping it stops the reader.
-pub(crate) struct ReadAhead {
-    receiver: mpsc::Receiver<Batch>,
+pub(crate) struct ReadAhead<E> {
+    receiver: mpsc::Receiver<Batch<E>>,
     reader: AbortHandle,
 }
 
-impl Stream for ReadAhead {
-    type Item = Batch;
+impl<E> Stream for ReadAhead<E> {
+    type Item = Batch<E>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Batch>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Batch<E>>> {
         self.receiver.poll_recv(cx)
     }
 }
 
-impl Drop for ReadAhead {
+impl<E> Drop for ReadAhead<E> {
     fn drop(&mut self) {
         self.reader.abort();
     }

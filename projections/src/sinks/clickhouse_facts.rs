@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use clickhouse::{Client, Row};
-use event_store::RecordedEvent;
+use event_store::StoredEvent;
 use serde::Serialize;
 
 use crate::read_models::analytics::{facts_of, gives_facts, Fact};
@@ -420,17 +420,19 @@ impl Sink for ClickHouseFacts {
     const IN_FLIGHT: usize = IN_FLIGHT;
     /// The batch's inserts, running.
     type Pending = Finishing;
+    /// Facts are decoded straight from the payloads' text (see `event_store::StoredEvent`).
+    type Event = StoredEvent;
 
-    fn handles(&self, event: &RecordedEvent) -> bool {
+    fn handles(&self, event: &StoredEvent) -> bool {
         gives_facts(event)
     }
 
     /// An event that gives no facts it should is a poison event, found here, at its place in the
     /// log; only ClickHouse's answer is waited for in the background.
-    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<Finishing, ProjectionError> {
+    async fn deliver(&self, events: &[&StoredEvent]) -> Result<Finishing, ProjectionError> {
         let mut rows = Rows::default();
         for event in events {
-            for fact in facts_of(event)? {
+            for fact in facts_of(*event)? {
                 rows.push(fact);
             }
         }

@@ -25,11 +25,16 @@
 //! It publishes the log **as stored**: run it on [`EventStore::as_stored`](event_store::EventStore::as_stored),
 //! so personal fields stay sealed on the topic and an erasure (a destroyed key) holds for every
 //! copy the brokers keep. Consumers open them with the codec ([`crate::kafka_source`]).
+//!
+//! It reads the log as [`StoredEvent`]s: each payload is the JSON text the database sent, put in the
+//! message as it came: a message is the same JSON either way. Taking every payload apart into a
+//! `serde_json::Value` and writing it out again held the relay at 83 000 messages a second where it
+//! now publishes 107 000 to 143 000 (`make bench-replay`, same machine).
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use event_store::RecordedEvent;
+use event_store::StoredEvent;
 use futures::future::join_all;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -138,12 +143,14 @@ impl Sink for KafkaRelay {
     const IN_FLIGHT: usize = IN_FLIGHT;
     /// The batch's acknowledgements, awaited.
     type Pending = Finishing;
+    /// The payloads as stored, put in the messages as read (see `event_store::StoredEvent`).
+    type Event = StoredEvent;
 
-    fn handles(&self, _event: &RecordedEvent) -> bool {
+    fn handles(&self, _event: &StoredEvent) -> bool {
         true
     }
 
-    async fn deliver(&self, events: &[&RecordedEvent]) -> Result<Finishing, ProjectionError> {
+    async fn deliver(&self, events: &[&StoredEvent]) -> Result<Finishing, ProjectionError> {
         let producer = self
             .producer
             .read()

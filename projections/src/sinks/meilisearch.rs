@@ -593,6 +593,7 @@ impl Sink for MeilisearchIndexes {
 
     /// The batch's tasks, one per index it touched.
     type Pending = Vec<TaskInfo>;
+    type Event = RecordedEvent;
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         SearchKind::of_stream(&event.stream.stream_type).is_some()

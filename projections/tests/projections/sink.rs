@@ -32,6 +32,7 @@ impl Sink for Archive {
     const VERSION: u32 = 1;
     /// Written when `deliver` returns.
     type Pending = ();
+    type Event = RecordedEvent;
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         event.stream.stream_type == "client"
@@ -183,6 +184,7 @@ impl Sink for SlowQueue {
 
     /// The batch's events and where it begins.
     type Pending = (Vec<Uuid>, LogPosition);
+    type Event = RecordedEvent;
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         event.stream.stream_type == "client"
