@@ -11,6 +11,9 @@
 //!   same messages to the same broker, prepared beforehand in chunks so that only producing and
 //!   acknowledging is timed (`kafka_raw_producer_per_s`).
 //!
+//! Printed beside, to read the figures by: the log read as the sinks read it (`read_all_stored`),
+//! the raw producer's rate by chunk and the relay's over each half of the log.
+//!
 //! With `BENCH_EVENTS_LARGE` (e.g. 5000000) the log then grows to that size and the PostgreSQL
 //! rebuild runs again, adding `peak_rss_mb_large`: memory that does not grow with the log stays
 //! within 20% of `peak_rss_mb`.
@@ -98,6 +101,22 @@ fn replay_rebuild(db: &TestDatabase, what: &str, env: &[(&str, &str)]) -> (f64, 
     (seconds, peak)
 }
 
+/// The log read as the sinks read it, payloads as stored (`read_all_stored`): printed beside the
+/// baseline, so the sinks' figures can be told from the cost of reading.
+async fn read_all_stored_rate(store: &EventStore, head: LogPosition, events: u64) -> f64 {
+    let started = Instant::now();
+    let mut after = LogPosition::START;
+    let mut read = 0u64;
+    while after < head {
+        let page = store.read_all_stored(after, 5_000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        read += page.len() as u64;
+    }
+    assert_eq!(read, events);
+    events as f64 / started.elapsed().as_secs_f64()
+}
+
 async fn read_all_rate(store: &EventStore, head: LogPosition, events: u64) -> f64 {
     let started = Instant::now();
     let mut after = LogPosition::START;
@@ -127,10 +146,13 @@ async fn raw_producer_rate(
     let mut after = LogPosition::START;
     let mut published = 0u64;
     let mut timed = Duration::ZERO;
+    // Each chunk's rate, printed: whether the broker slows as it fills.
+    let mut chunk_rates = Vec::new();
     while after < head {
         let mut messages = Vec::with_capacity(RAW_CHUNK);
         while messages.len() < RAW_CHUNK && after < head {
-            let page = store.read_all(after, 5_000).await.unwrap();
+            // As the relay reads them: the same payload text, so the same bytes on the wire.
+            let page = store.read_all_stored(after, 5_000).await.unwrap();
             let Some(last) = page.last() else { break };
             after = last.position;
             messages.extend(page.iter().map(|event| {
@@ -165,7 +187,15 @@ async fn raw_producer_rate(
         }
         timed += started.elapsed();
         published += messages.len() as u64;
+        chunk_rates.push(format!(
+            "{:.0}",
+            messages.len() as f64 / started.elapsed().as_secs_f64()
+        ));
     }
+    eprintln!(
+        "raw producer, messages/s by chunks of {RAW_CHUNK}: {}",
+        chunk_rates.join(" ")
+    );
     assert_eq!(published, events);
     events as f64 / timed.as_secs_f64()
 }
@@ -217,8 +247,25 @@ async fn kafka_rates(store: &EventStore, head: LogPosition, events: u64) -> (f64
     let key = sink_key::<KafkaRelay>();
     let started = Instant::now();
     let reached = async move {
-        while checkpoint(&pool, &key).await.unwrap() < head {
+        let mut half = None;
+        loop {
+            let at = checkpoint(&pool, &key).await.unwrap();
+            if at >= head {
+                break;
+            }
+            if half.is_none() && at.global_position * 2 >= head.global_position {
+                half = Some(started.elapsed());
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Whether the relay slows as the broker fills, like the raw producer's chunks.
+        if let Some(half) = half {
+            let second = started.elapsed() - half;
+            eprintln!(
+                "relay, messages/s: first half {:.0}, second half {:.0}",
+                events as f64 / 2.0 / half.as_secs_f64(),
+                events as f64 / 2.0 / second.as_secs_f64()
+            );
         }
     };
     // As the projector service runs it.
@@ -260,6 +307,8 @@ async fn main() {
 
     let read_all = read_all_rate(&store, head, events).await;
     eprintln!("read_all: {read_all:.0} events/s");
+    let read_stored = read_all_stored_rate(&store, head, events).await;
+    eprintln!("read_all_stored: {read_stored:.0} events/s (as the sinks read it)");
     let (pg_seconds, peak) = replay_rebuild(&db, "all", &[]);
     let pg = events as f64 / pg_seconds;
     let clickhouse = ClickHouseServer::start().await.unwrap();
