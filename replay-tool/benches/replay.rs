@@ -25,7 +25,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, LogPosition};
+use event_store::{EventStore, LogEvent, LogPosition, RecordedEvent, StoredEvent};
 use futures::future::join_all;
 use projections::kafka_relay::{self, KafkaRelay};
 use projections::rebuild::log_end;
@@ -101,30 +101,17 @@ fn replay_rebuild(db: &TestDatabase, what: &str, env: &[(&str, &str)]) -> (f64, 
     (seconds, peak)
 }
 
-/// The log read as the sinks read it, payloads as stored (`read_all_stored`): printed beside the
-/// baseline, so the sinks' figures can be told from the cost of reading.
-async fn read_all_stored_rate(store: &EventStore, head: LogPosition, events: u64) -> f64 {
+/// Events per second of the whole log read as `E`: `RecordedEvent`s (`read_all`, the baseline),
+/// or `StoredEvent`s as the sinks read it (`read_all_stored`, printed beside the baseline so the
+/// sinks' figures can be told from the cost of reading).
+async fn read_rate<E: LogEvent>(store: &EventStore, head: LogPosition, events: u64) -> f64 {
     let started = Instant::now();
     let mut after = LogPosition::START;
     let mut read = 0u64;
     while after < head {
-        let page = store.read_all_stored(after, 5_000).await.unwrap();
+        let page = E::read_page(store, after, 5_000).await.unwrap();
         let Some(last) = page.last() else { break };
-        after = last.position;
-        read += page.len() as u64;
-    }
-    assert_eq!(read, events);
-    events as f64 / started.elapsed().as_secs_f64()
-}
-
-async fn read_all_rate(store: &EventStore, head: LogPosition, events: u64) -> f64 {
-    let started = Instant::now();
-    let mut after = LogPosition::START;
-    let mut read = 0u64;
-    while after < head {
-        let page = store.read_all(after, 5_000).await.unwrap();
-        let Some(last) = page.last() else { break };
-        after = last.position;
+        after = last.position();
         read += page.len() as u64;
     }
     assert_eq!(read, events);
@@ -305,9 +292,9 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let read_all = read_all_rate(&store, head, events).await;
+    let read_all = read_rate::<RecordedEvent>(&store, head, events).await;
     eprintln!("read_all: {read_all:.0} events/s");
-    let read_stored = read_all_stored_rate(&store, head, events).await;
+    let read_stored = read_rate::<StoredEvent>(&store, head, events).await;
     eprintln!("read_all_stored: {read_stored:.0} events/s (as the sinks read it)");
     let (pg_seconds, peak) = replay_rebuild(&db, "all", &[]);
     let pg = events as f64 / pg_seconds;
