@@ -173,9 +173,10 @@ impl FromStr for LogPosition {
     }
 }
 
-/// An event as the log holds it.
+/// An event as the log holds it, its payload taken apart ([`RecordedEvent`]) or left as the JSON
+/// text the database sent ([`crate::StoredEvent`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordedEvent {
+pub struct Envelope<P> {
     /// Its place in the subscribers' reading order.
     pub position: LogPosition,
     /// The id the writer gave it.
@@ -189,11 +190,39 @@ pub struct RecordedEvent {
     /// The payload's shape version, after upcasting: always the current one.
     pub schema_version: u32,
     /// The event's data, in the current shape.
-    pub payload: Value,
+    pub payload: P,
     /// Actor, correlation and causation.
     pub metadata: Metadata,
     /// When the log accepted it.
     pub recorded_at: DateTime<Utc>,
+}
+
+/// An event as the log holds it, its payload a JSON value.
+pub type RecordedEvent = Envelope<Value>;
+
+impl<P> Envelope<P> {
+    /// The same event with its payload made another way (`how` fails only on a corrupt payload).
+    pub(crate) fn with_payload<Q, E: fmt::Display>(
+        self,
+        how: impl FnOnce(P) -> Result<Q, E>,
+    ) -> Result<Envelope<Q>, EventStoreError> {
+        let position = self.position.global_position;
+        let payload = how(self.payload).map_err(|e| EventStoreError::Corrupt {
+            position: i64::try_from(position).unwrap_or(i64::MAX),
+            reason: format!("payload: {e}"),
+        })?;
+        Ok(Envelope {
+            position: self.position,
+            event_id: self.event_id,
+            stream: self.stream,
+            version: self.version,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            payload,
+            metadata: self.metadata,
+            recorded_at: self.recorded_at,
+        })
+    }
 }
 
 /// Where one appended event landed.

@@ -27,13 +27,13 @@ mod upcast;
 
 pub use codec::PayloadCodec;
 pub use envelope::{
-    Appended, AppendedEvent, ExpectedVersion, LogPosition, Metadata, NewEvent, Premise,
+    Appended, AppendedEvent, Envelope, ExpectedVersion, LogPosition, Metadata, NewEvent, Premise,
     RecordedEvent, Snapshot, StreamId,
 };
 pub use error::EventStoreError;
 pub use log::{EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};
 pub use pool::pool_options;
-pub use stored::{LogEvent, StoredEvent};
+pub use stored::{LogEvent, Payload, StoredEvent};
 pub use subscribe::SubscriptionOptions;
 pub use upcast::{UpcastStep, Upcasters};
 

@@ -38,14 +38,15 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use sqlx::postgres::PgDatabaseError;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::notify::{Commits, Wakeups};
 use crate::{
-    Appended, AppendedEvent, EventStoreError, ExpectedVersion, LogPosition, Metadata, NewEvent,
-    PayloadCodec, Premise, RecordedEvent, Snapshot, StreamId, Upcasters,
+    Appended, AppendedEvent, Envelope, EventStoreError, ExpectedVersion, LogPosition, Metadata,
+    NewEvent, PayloadCodec, Premise, RecordedEvent, Snapshot, StreamId, Upcasters,
 };
 
 /// How often an append with [`ExpectedVersion::Any`] retries after losing a race for a version.
@@ -99,19 +100,50 @@ impl PendingAppend {
     }
 }
 
-/// A row of `events` as the reading queries select it.
-struct EventRow {
-    global_position: i64,
-    transaction_id: i64,
-    event_id: Uuid,
-    stream_type: String,
-    stream_id: String,
-    stream_version: i64,
-    event_type: String,
-    schema_version: i32,
-    payload: Value,
-    metadata: Value,
-    recorded_at: chrono::DateTime<chrono::Utc>,
+/// A row of `events` as the reading queries select it: the payload as [`EventStore::read_all`]
+/// holds it (a JSON value) or as [`EventStore::read_all_stored`] does (the text), the metadata
+/// decoded straight from the database's bytes.
+pub(crate) struct EventRow<P> {
+    pub(crate) global_position: i64,
+    pub(crate) transaction_id: i64,
+    pub(crate) event_id: Uuid,
+    pub(crate) stream_type: String,
+    pub(crate) stream_id: String,
+    pub(crate) stream_version: i64,
+    pub(crate) event_type: String,
+    pub(crate) schema_version: i32,
+    pub(crate) payload: P,
+    pub(crate) metadata: Json<Metadata>,
+    pub(crate) recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl<P> EventRow<P> {
+    /// The row as an event, its payload as stored (sealed, not upcast) and made into `Q`.
+    pub(crate) fn event<Q>(
+        self,
+        payload: impl FnOnce(P) -> Q,
+    ) -> Result<Envelope<Q>, EventStoreError> {
+        let at = self.global_position;
+        let schema_version =
+            u32::try_from(self.schema_version).map_err(|_| EventStoreError::Corrupt {
+                position: at,
+                reason: format!("schema version {}", self.schema_version),
+            })?;
+        Ok(Envelope {
+            position: LogPosition {
+                transaction_id: from_db(self.transaction_id, at)?,
+                global_position: from_db(self.global_position, at)?,
+            },
+            event_id: self.event_id,
+            stream: StreamId::new(self.stream_type, self.stream_id),
+            version: from_db(self.stream_version, at)?,
+            event_type: self.event_type,
+            schema_version,
+            payload: payload(self.payload),
+            metadata: self.metadata.0,
+            recorded_at: self.recorded_at,
+        })
+    }
 }
 
 /// A row `RETURNING` from the insert, or found again for a replayed append.
@@ -195,10 +227,13 @@ impl EventStore {
     }
 
     /// Stored rows as events: opened by the codec, then brought to the current shape.
-    async fn decode_all(&self, rows: Vec<EventRow>) -> Result<Vec<RecordedEvent>, EventStoreError> {
+    async fn decode_all(
+        &self,
+        rows: Vec<EventRow<Value>>,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
         let events = rows
             .into_iter()
-            .map(decode_row)
+            .map(|row| row.event(|payload| payload))
             .collect::<Result<Vec<_>, _>>()?;
         self.current(events).await
     }
@@ -507,7 +542,7 @@ impl EventStore {
             EventRow,
             r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
                       stream_type, stream_id, stream_version, event_type, schema_version, payload,
-                      metadata, recorded_at
+                      metadata AS "metadata: Json<Metadata>", recorded_at
                  FROM events
                 WHERE stream_type = $1 AND stream_id = $2 AND stream_version > $3
                 ORDER BY stream_version"#,
@@ -531,7 +566,7 @@ impl EventStore {
             EventRow,
             r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
                       stream_type, stream_id, stream_version, event_type, schema_version, payload,
-                      metadata, recorded_at
+                      metadata AS "metadata: Json<Metadata>", recorded_at
                  FROM events
                 WHERE stream_type = $1 AND stream_id = ANY($2)
                 ORDER BY stream_id, stream_version"#,
@@ -557,7 +592,7 @@ impl EventStore {
             EventRow,
             r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
                       stream_type, stream_id, stream_version, event_type, schema_version, payload,
-                      metadata, recorded_at
+                      metadata AS "metadata: Json<Metadata>", recorded_at
                  FROM events
                 WHERE (transaction_id, global_position) > ($1::bigint::text::xid8, $2::bigint)
                   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -642,34 +677,6 @@ impl EventStore {
         .await?;
         Ok(())
     }
-}
-
-/// A stored row as an event, payload as stored (sealed, not upcast).
-fn decode_row(row: EventRow) -> Result<RecordedEvent, EventStoreError> {
-    let at = row.global_position;
-    let corrupt = |reason: String| EventStoreError::Corrupt {
-        position: at,
-        reason,
-    };
-    let metadata: Metadata =
-        serde_json::from_value(row.metadata).map_err(|e| corrupt(format!("metadata: {e}")))?;
-    let schema_version = u32::try_from(row.schema_version)
-        .map_err(|_| corrupt(format!("schema version {}", row.schema_version)))?;
-    let payload = row.payload;
-    Ok(RecordedEvent {
-        position: LogPosition {
-            transaction_id: from_db(row.transaction_id, at)?,
-            global_position: from_db(row.global_position, at)?,
-        },
-        event_id: row.event_id,
-        stream: StreamId::new(row.stream_type, row.stream_id),
-        version: from_db(row.stream_version, at)?,
-        event_type: row.event_type,
-        schema_version,
-        payload,
-        metadata,
-        recorded_at: row.recorded_at,
-    })
 }
 
 /// The one INSERT of an append: all events in one statement, only if the stream is where expected.
