@@ -103,6 +103,12 @@ pub trait Sink: Send + Sync + 'static {
     /// Whether the sink takes this event at all (others only move its checkpoint).
     fn handles(&self, event: &Self::Event) -> bool;
 
+    /// Called as a run starts, before its first delivery: the run delivers the log from its
+    /// checkpoint again, whatever an earlier run handed over beyond it. A sink that keeps something
+    /// from one delivery to the next makes it fit to start there (the Kafka relay replaces a
+    /// producer a failed batch left behind).
+    fn resume(&self) {}
+
     /// Writes a batch's handled events, idempotently, or hands them over to be written.
     /// `SinkUnavailable` for a sink that is down (retried with back-off); any other error stops the
     /// sink like a poison event.
@@ -452,6 +458,11 @@ async fn follow<P: Projection>(
 /// in gets its turn within this many batches even while the log never rests.
 const BATCHES_PER_LOCK: usize = 16;
 
+/// How long a stopping sink waits for the batches it has in flight. A sink may wait for its server
+/// without end (the Kafka relay never times a message out); what is not settled by then is delivered
+/// again by the next run, as after a crash.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// A batch delivered to a sink and not yet checkpointed.
 struct InFlight<P, E> {
     /// What the sink still has to finish; `None` for a batch it handled nothing of.
@@ -559,8 +570,9 @@ impl<S: Sink> SinkFollower<'_, S> {
 }
 
 /// A sink's loop: delivers batches while fewer than [`Sink::IN_FLIGHT`] wait to be settled, and
-/// meanwhile settles the oldest and moves the checkpoint past it. On shutdown, or before a failure
-/// is recorded, what is in flight is settled first, so the checkpoint ends as far as the sink got.
+/// meanwhile settles the oldest and moves the checkpoint past it. On shutdown (for at most
+/// [`SHUTDOWN_GRACE`]), or before a failure is recorded, what is in flight is settled first, so the
+/// checkpoint ends as far as the sink got.
 async fn follow_sink<S: Sink>(
     sink: S,
     key: String,
@@ -573,6 +585,7 @@ async fn follow_sink<S: Sink>(
     let after = checkpoint(&pool, &key).await?;
     clear_passed_failure(&pool, &key, after).await?;
     tracing::info!(projector = %key, %after, "projector starting");
+    sink.resume();
     let mut batches = read_ahead::batches::<S::Event>(&store, after, options);
     let mut shutdown = std::pin::pin!(shutdown);
     let mut follower = SinkFollower {
@@ -590,7 +603,16 @@ async fn follow_sink<S: Sink>(
         let accepting = follower.accepting();
         let in_flight = !follower.window.is_empty();
         tokio::select! {
-            () = &mut shutdown => break follower.drain().await.err(),
+            () = &mut shutdown => {
+                match tokio::time::timeout(SHUTDOWN_GRACE, follower.drain()).await {
+                    Ok(drained) => break drained.err(),
+                    Err(_) => {
+                        tracing::warn!(projector = %key, in_flight = follower.window.len(),
+                            "stopping with batches unsettled; the next run delivers them again");
+                        break None;
+                    }
+                }
+            }
             batch = batches.next(), if accepting => {
                 let Some(batch) = batch else { break follower.drain().await.err() };
                 let events = match received(batch, &key) {

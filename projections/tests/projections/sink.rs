@@ -305,3 +305,73 @@ async fn a_pipelined_sink_keeps_batches_in_flight_and_its_checkpoint_behind_unfi
     assert!(unsettled.is_empty(), "{unsettled:?}");
     assert!(most > 1, "batches were delivered one at a time");
 }
+
+/// A sink that takes batches and never finishes one, as the Kafka relay while no broker answers
+/// (it never times a message out).
+#[derive(Clone, Default)]
+struct NeverSettles {
+    delivered: Arc<AtomicUsize>,
+}
+
+impl Sink for NeverSettles {
+    const NAME: &'static str = "never_settles";
+    const VERSION: u32 = 1;
+    const IN_FLIGHT: usize = 2;
+    type Pending = ();
+    type Event = RecordedEvent;
+
+    fn handles(&self, _event: &RecordedEvent) -> bool {
+        true
+    }
+
+    async fn deliver(&self, _events: &[&RecordedEvent]) -> Result<(), ProjectionError> {
+        self.delivered.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn settle(&self, _pending: &()) -> Result<(), ProjectionError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sink_whose_server_never_answers_still_stops_and_keeps_its_checkpoint() {
+    let db = TestDatabase::create("proj_never_settles", 10)
+        .await
+        .unwrap();
+    let store = crate::sealed_store(&db.pool);
+    for n in 0..30 {
+        register_client(&store, &format!("Клиент {n}"), &format!("+7916200{n:04}")).await;
+    }
+    let sink = NeverSettles::default();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(projections::run_sink(
+        sink.clone(),
+        store.clone(),
+        small_batches(),
+        projections::service::stopped(stopping),
+    ));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while sink.delivered.load(Ordering::SeqCst) < 2 {
+        assert!(std::time::Instant::now() < deadline, "nothing delivered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.send(true).unwrap();
+    // The wait for the batches in flight is bounded: the run ends without them.
+    let outcome = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the sink did not stop")
+        .unwrap();
+    assert!(outcome.is_ok(), "{outcome:?}");
+    // Nothing was settled, so nothing is passed: the next run delivers it all again.
+    let key = sink_key::<NeverSettles>();
+    assert_eq!(
+        checkpoint(&db.pool, &key).await.unwrap(),
+        LogPosition::START
+    );
+    assert!(statuses(&db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .all(|status| status.failure.is_none()));
+}
