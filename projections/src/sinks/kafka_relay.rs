@@ -4,23 +4,27 @@
 //! It is a [`Sink`](crate::Sink) of the projector runtime: the relay's checkpoint moves only after the
 //! broker acknowledged every message of a batch (an idempotent producer, `acks=all`), so commands never
 //! wait for Kafka, a broker outage pauses the relay and loses nothing, and a crash between the
-//! acknowledgement and the checkpoint republishes one batch, which consumers drop by event id. A
-//! batch is queued in the producer, in log order, as it is delivered, and its acknowledgements are
-//! awaited apart ([`Finishing`]).
+//! acknowledgement and the checkpoint republishes what followed the checkpoint, which consumers drop
+//! by event id. A batch is queued in the producer, in log order, as it is delivered, and its
+//! acknowledgements are awaited apart ([`Finishing`]), [`IN_FLIGHT`] batches at once.
 //!
-//! One batch at a time ([`IN_FLIGHT`]), though more in flight measured faster: a message that times
-//! out in the producer's queue while the broker is down (`message.timeout.ms`) fails, and a later
-//! one still queued is sent when the broker returns (librdkafka's own warning for idempotent
-//! producers). A gap on the topic is a loss for the Kafka-fed projectors, which drop whatever comes
-//! at or before the position they have applied; so a batch is queued only once every batch before it
-//! is acknowledged, and a batch's messages are made first and then queued within a few milliseconds
-//! of each other, so they time out together.
+//! **No gap on the topic.** A Kafka-fed projector drops whatever comes at or before the position it
+//! has applied, so a message that is lost while a later one of its partition is stored is lost for
+//! good. The producer never fails a message alone:
+//! - it never times a message out (`message.timeout.ms=0`): while the broker is away the messages
+//!   wait in the producer's queue, in order, and the relay waits with them;
+//! - any other failure that could leave a gap stops the producer for good and fails every message
+//!   still queued in it (librdkafka's `enable.gapless.guarantee`).
 //!
-//! With one batch at a time, each batch ends with a wait for the broker's acknowledgements, during
-//! which the relay has nothing to publish: the relay's batches are therefore larger than a read
-//! model's ([`BATCH_SIZE`]), and the runtime reads the next one meanwhile
-//! (`runtime::read_ahead`). At the read models' 500 the relay published 37 000 messages a second
-//! where a raw producer published 176 000.
+//! So what one producer stores of a partition is always an unbroken run of the log from where it
+//! began. A failed batch marks its producer broken: no later batch is queued in it, the run ends,
+//! and the next run ([`Sink::resume`](crate::Sink::resume)) publishes again from the checkpoint
+//! with a fresh producer. The two producers' runs then both start at or before the checkpoint, and
+//! every event up to the checkpoint is on the topic: whichever of them a consumer reads a message
+//! from, everything before it in its partition came first, so a consumer that drops what it has
+//! already applied skips nothing. (Before, a message timed out after 15 s and later ones could still
+//! be sent, so only one batch could be in flight; the relay then published 37 000 to 143 000
+//! messages a second, where a raw producer published 176 000 to 420 000.)
 //!
 //! It publishes the log **as stored**: run it on [`EventStore::as_stored`](event_store::EventStore::as_stored),
 //! so personal fields stay sealed on the topic and an erasure (a destroyed key) holds for every
@@ -29,9 +33,10 @@
 //! It reads the log as [`StoredEvent`]s: each payload is the JSON text the database sent, put in the
 //! message as it came: a message is the same JSON either way. Taking every payload apart into a
 //! `serde_json::Value` and writing it out again held the relay at 83 000 messages a second where it
-//! now publishes 107 000 to 143 000 (`make bench-replay`, same machine).
+//! published 107 000 to 143 000 (`make bench-replay`, same machine).
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use event_store::StoredEvent;
@@ -47,25 +52,43 @@ use crate::{ProjectionError, Sink};
 /// The most messages the relay puts in one record batch.
 pub const MAX_MESSAGES_PER_BATCH: i64 = 1_000;
 
-/// How many of the runtime's batches may wait for their acknowledgements at once: one, so that no
-/// message is queued behind one that may still time out (see the module's text).
-pub const IN_FLIGHT: usize = 1;
+/// How many of the runtime's batches may wait for their acknowledgements at once: while the broker
+/// stores one, the next are read, made and queued (see the module's text for why that leaves no
+/// gap). Four batches of [`BATCH_SIZE`] are far below the producer's queue (100 000 messages).
+pub const IN_FLIGHT: usize = 4;
 
 /// The most events in one of the relay's batches ([`crate::RunOptions::with_batches`]): the wait for a
 /// batch's acknowledgements (the producer's linger and the broker's round trip) is paid once per
-/// batch. A crash between the acknowledgements and the checkpoint republishes at most this many,
-/// which consumers drop by id.
+/// batch. A crash between the acknowledgements and the checkpoint republishes at most
+/// [`IN_FLIGHT`] times this many, which consumers drop by id.
 pub const BATCH_SIZE: usize = 5_000;
 
-/// How long a batch may wait for a broker that is down before the runtime retries it.
-const MESSAGE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a message waits for room in a full producer queue before its batch is given up.
+const QUEUE_WAIT: Duration = Duration::from_secs(15);
 
 /// Publishes the log to a Kafka topic.
 #[derive(Clone)]
 pub struct KafkaRelay {
-    producer: Arc<RwLock<FutureProducer>>,
+    producing: Arc<Mutex<Producing>>,
     bootstrap: String,
     topic: String,
+}
+
+/// The producer batches are queued in.
+struct Producing {
+    producer: FutureProducer,
+    /// Set when a batch queued in this producer failed: it takes no other batch, and the next run
+    /// replaces it. Each producer has its own, so a late answer of an old one marks only that one.
+    broken: Arc<AtomicBool>,
+}
+
+impl Producing {
+    fn new(bootstrap: &str) -> Result<Self, ProjectionError> {
+        Ok(Self {
+            producer: producer(bootstrap)?,
+            broken: Arc::new(AtomicBool::new(false)),
+        })
+    }
 }
 
 impl std::fmt::Debug for KafkaRelay {
@@ -80,24 +103,19 @@ impl KafkaRelay {
     /// A relay to `topic` on the brokers `bootstrap` (`host:port,…`).
     pub fn new(bootstrap: &str, topic: &str) -> Result<Self, ProjectionError> {
         Ok(Self {
-            producer: Arc::new(RwLock::new(producer(bootstrap)?)),
+            producing: Arc::new(Mutex::new(Producing::new(bootstrap)?)),
             bootstrap: bootstrap.to_owned(),
             topic: topic.to_owned(),
         })
     }
 
-    /// A failed batch leaves the idempotent producer with sequence numbers the broker never saw
-    /// (timed-out messages), which a broker may refuse for good; the batch is published again by a
-    /// fresh producer, with a new producer id.
-    fn replace_producer(&self) {
-        match producer(&self.bootstrap) {
-            Ok(fresh) => {
-                if let Ok(mut current) = self.producer.write() {
-                    *current = fresh;
-                }
-            }
-            Err(error) => tracing::warn!(%error, "kafka producer not replaced"),
-        }
+    /// The producer to queue a batch in, and its mark.
+    fn producer(&self) -> Result<(FutureProducer, Arc<AtomicBool>), ProjectionError> {
+        let producing = self
+            .producing
+            .lock()
+            .map_err(|_| ProjectionError::SinkUnavailable("kafka producer lock poisoned".into()))?;
+        Ok((producing.producer.clone(), producing.broken.clone()))
     }
 }
 
@@ -107,20 +125,22 @@ fn producer(bootstrap: &str) -> Result<FutureProducer, ProjectionError> {
         .map_err(|e| ProjectionError::SinkUnavailable(format!("kafka producer: {e}")))
 }
 
-/// The relay's producer settings: idempotent, every in-sync replica acknowledging. Public so that
-/// `make bench-replay` measures a raw producer with the very same settings beside the relay.
+/// The relay's producer settings: idempotent, every in-sync replica acknowledging, no message ever
+/// timed out and no message failed alone (see the module). Public so that `make bench-replay`
+/// measures a raw producer with the very same settings beside the relay.
 pub fn producer_config(bootstrap: &str) -> ClientConfig {
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", bootstrap)
         .set("enable.idempotence", "true")
         .set("acks", "all")
+        // A failure that could leave a gap stops the producer instead (librdkafka marks this
+        // guarantee experimental; `tests/projections/kafka.rs` holds the relay to it).
+        .set("enable.gapless.guarantee", "true")
+        // Never: a timed-out message is the one failure the guarantee above does not cover.
+        .set("message.timeout.ms", "0")
         // Bounds how far a consumer rewinds on restart (see `kafka_source`).
-        .set("batch.num.messages", MAX_MESSAGES_PER_BATCH.to_string())
-        .set(
-            "message.timeout.ms",
-            MESSAGE_TIMEOUT.as_millis().to_string(),
-        );
+        .set("batch.num.messages", MAX_MESSAGES_PER_BATCH.to_string());
     config
 }
 
@@ -150,13 +170,30 @@ impl Sink for KafkaRelay {
         true
     }
 
+    /// A producer a failed batch left behind is replaced: this run publishes again from the
+    /// checkpoint, so the fresh producer's messages start there (see the module).
+    fn resume(&self) {
+        let Ok(mut producing) = self.producing.lock() else {
+            return;
+        };
+        if producing.broken.load(Ordering::Acquire) {
+            match Producing::new(&self.bootstrap) {
+                Ok(fresh) => *producing = fresh,
+                // Still broken: this run's first batch is refused and the next run tries again.
+                Err(error) => tracing::warn!(%error, "kafka producer not replaced"),
+            }
+        }
+    }
+
     async fn deliver(&self, events: &[&StoredEvent]) -> Result<Finishing, ProjectionError> {
-        let producer = self
-            .producer
-            .read()
-            .map_err(|_| ProjectionError::SinkUnavailable("kafka producer lock poisoned".into()))?
-            .clone();
-        // Made first, so that the batch's messages are queued close together (see the module).
+        let (producer, broken) = self.producer()?;
+        if broken.load(Ordering::Acquire) {
+            // Queued behind a batch that failed, this one could reach the topic past a hole.
+            return Err(ProjectionError::SinkUnavailable(
+                "kafka: an earlier batch failed; publishing again from the checkpoint".into(),
+            ));
+        }
+        // Made first: a batch that cannot be made leaves nothing queued.
         let messages = events
             .iter()
             .map(|event| {
@@ -175,7 +212,7 @@ impl Sink for KafkaRelay {
                 .key(key.as_str())
                 .payload(payload.as_slice())
                 .headers(headers);
-            let queued_by = tokio::time::Instant::now() + MESSAGE_TIMEOUT;
+            let queued_by = tokio::time::Instant::now() + QUEUE_WAIT;
             loop {
                 match producer.send_result(record) {
                     Ok(acknowledgement) => break acknowledgements.push(acknowledgement),
@@ -188,13 +225,13 @@ impl Sink for KafkaRelay {
                         tokio::time::sleep(Duration::from_millis(5)).await;
                     }
                     Err((error, _)) => {
-                        self.replace_producer();
+                        // Part of the batch is queued: nothing may queue behind it.
+                        broken.store(true, Ordering::Release);
                         return Err(ProjectionError::SinkUnavailable(format!("kafka: {error}")));
                     }
                 }
             }
         }
-        let relay = self.clone();
         Ok(Finishing::start(async move {
             let failed = join_all(acknowledgements)
                 .await
@@ -208,7 +245,7 @@ impl Sink for KafkaRelay {
             drop(producer);
             match failed {
                 Some(error) => {
-                    relay.replace_producer();
+                    broken.store(true, Ordering::Release);
                     Err(format!("kafka: {error}"))
                 }
                 None => Ok(()),
