@@ -45,6 +45,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
+use uuid::Uuid;
 
 use crate::sinks::finishing::Finishing;
 use crate::{ProjectionError, Sink};
@@ -65,6 +66,10 @@ pub const BATCH_SIZE: usize = 5_000;
 
 /// How long a message waits for room in a full producer queue before its batch is given up.
 const QUEUE_WAIT: Duration = Duration::from_secs(15);
+
+/// What a message holds beside the payload's text: position, ids, stream, type, metadata, time
+/// (about 400 bytes as JSON).
+const ENVELOPE_ROOM: usize = 512;
 
 /// Publishes the log to a Kafka topic.
 #[derive(Clone)]
@@ -197,10 +202,14 @@ impl Sink for KafkaRelay {
         let messages = events
             .iter()
             .map(|event| {
-                let payload = serde_json::to_vec(event).map_err(|e| {
+                // Sized once: grown from empty, a message was copied three or four times over.
+                let mut payload = Vec::with_capacity(event.payload.get().len() + ENVELOPE_ROOM);
+                serde_json::to_writer(&mut payload, event).map_err(|e| {
                     ProjectionError::Inconsistent(format!("event {}: {e}", event.event_id))
                 })?;
-                let headers = headers(&event.event_id.to_string(), &event.event_type);
+                let mut id = Uuid::encode_buffer();
+                let id = event.event_id.hyphenated().encode_lower(&mut id);
+                let headers = headers(id, &event.event_type);
                 Ok((event.stream.to_string(), payload, headers))
             })
             .collect::<Result<Vec<_>, ProjectionError>>()?;
@@ -212,24 +221,28 @@ impl Sink for KafkaRelay {
                 .key(key.as_str())
                 .payload(payload.as_slice())
                 .headers(headers);
-            let queued_by = tokio::time::Instant::now() + QUEUE_WAIT;
+            let mut full_since = None;
             loop {
-                match producer.send_result(record) {
+                let refused = match producer.send_result(record) {
                     Ok(acknowledgement) => break acknowledgements.push(acknowledgement),
                     // The producer's queue is full of earlier messages: wait for room rather than
                     // let this one overtake them.
-                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), again))
-                        if tokio::time::Instant::now() < queued_by =>
-                    {
-                        record = again;
-                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), again)) => {
+                        let since = *full_since.get_or_insert_with(tokio::time::Instant::now);
+                        if since.elapsed() < QUEUE_WAIT {
+                            record = again;
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                            continue;
+                        }
+                        KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)
                     }
-                    Err((error, _)) => {
-                        // Part of the batch is queued: nothing may queue behind it.
-                        broken.store(true, Ordering::Release);
-                        return Err(ProjectionError::SinkUnavailable(format!("kafka: {error}")));
-                    }
-                }
+                    Err((error, _)) => error,
+                };
+                // Part of the batch is queued: nothing may queue behind it.
+                broken.store(true, Ordering::Release);
+                return Err(ProjectionError::SinkUnavailable(format!(
+                    "kafka: {refused}"
+                )));
             }
         }
         Ok(Finishing::start(async move {
