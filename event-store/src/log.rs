@@ -36,6 +36,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sqlx::postgres::PgDatabaseError;
 use sqlx::types::Json;
@@ -227,13 +228,14 @@ impl EventStore {
     }
 
     /// Stored rows as events: opened by the codec, then brought to the current shape.
-    async fn decode_all(
+    async fn decode_all<P>(
         &self,
-        rows: Vec<EventRow<Value>>,
+        rows: Vec<EventRow<P>>,
+        payload: impl Fn(P) -> Value,
     ) -> Result<Vec<RecordedEvent>, EventStoreError> {
         let events = rows
             .into_iter()
-            .map(|row| row.event(|payload| payload))
+            .map(|row| row.event(&payload))
             .collect::<Result<Vec<_>, _>>()?;
         self.current(events).await
     }
@@ -552,7 +554,7 @@ impl EventStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        self.decode_all(rows).await
+        self.decode_all(rows, |payload| payload).await
     }
 
     /// Every event of these streams of one type, each stream's in version order: one query for the
@@ -575,7 +577,7 @@ impl EventStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        self.decode_all(rows).await
+        self.decode_all(rows, |payload| payload).await
     }
 
     /// Up to `limit` events after `after` in the log's reading order, never skipping one.
@@ -587,11 +589,23 @@ impl EventStore {
         after: LogPosition,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        let rows = self.read_rows::<Value>(after, limit).await?;
+        self.decode_all(rows, |Json(payload)| payload).await
+    }
+
+    /// The rows [`read_all`](Self::read_all) and [`read_all_stored`](Self::read_all_stored) read,
+    /// their payloads decoded as `P`: one query, so the two reads cannot drift apart.
+    pub(crate) async fn read_rows<P: DeserializeOwned + Send + Unpin + 'static>(
+        &self,
+        after: LogPosition,
+        limit: usize,
+    ) -> Result<Vec<EventRow<Json<P>>>, EventStoreError> {
         let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
         let rows = sqlx::query_as!(
             EventRow,
             r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
-                      stream_type, stream_id, stream_version, event_type, schema_version, payload,
+                      stream_type, stream_id, stream_version, event_type, schema_version,
+                      payload AS "payload: Json<P>",
                       metadata AS "metadata: Json<Metadata>", recorded_at
                  FROM events
                 WHERE (transaction_id, global_position) > ($1::bigint::text::xid8, $2::bigint)
@@ -604,7 +618,7 @@ impl EventStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        self.decode_all(rows).await
+        Ok(rows)
     }
 
     /// The position of the newest event a reader may see now (the head for lag metrics).

@@ -21,7 +21,6 @@ use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::log::{to_db, EventRow};
 use crate::{Envelope, EventStore, EventStoreError, LogPosition, Metadata, StreamId};
 
 /// An event of the log with its payload as JSON text (see the module).
@@ -142,27 +141,10 @@ impl EventStore {
         after: LogPosition,
         limit: usize,
     ) -> Result<Vec<StoredEvent>, EventStoreError> {
-        let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
-        let rows = sqlx::query_as!(
-            EventRow,
-            r#"SELECT global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
-                      stream_type, stream_id, stream_version, event_type, schema_version,
-                      payload AS "payload: Json<Box<RawValue>>",
-                      metadata AS "metadata: Json<Metadata>", recorded_at
-                 FROM events
-                WHERE (transaction_id, global_position) > ($1::bigint::text::xid8, $2::bigint)
-                  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY transaction_id, global_position
-                LIMIT $3"#,
-            to_db(after.transaction_id)?,
-            to_db(after.global_position)?,
-            limit,
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows = self.read_rows::<Box<RawValue>>(after, limit).await?;
         let mut events = rows
             .into_iter()
-            .map(|row: EventRow<Json<Box<RawValue>>>| row.event(|Json(payload)| payload))
+            .map(|row| row.event(|Json(payload)| payload))
             .collect::<Result<Vec<_>, _>>()?;
         // The events whose reading changes the payload, read the `RecordedEvent` way.
         let reshaped: Vec<usize> = events
