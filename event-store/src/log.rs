@@ -714,9 +714,12 @@ async fn insert_events<'c>(
         types.push(event.event_type.clone());
         // Checked by validate_append.
         schema_versions.push(event.schema_version as i32);
-        payloads.push(event.payload.clone());
+        // As text: the log stores what the writer sent (`json`, see the migrations).
+        payloads.push(
+            serde_json::to_string(&event.payload).map_err(|e| sqlx::Error::Encode(e.into()))?,
+        );
         metadata.push(
-            serde_json::to_value(&event.metadata).map_err(|e| sqlx::Error::Encode(e.into()))?,
+            serde_json::to_string(&event.metadata).map_err(|e| sqlx::Error::Encode(e.into()))?,
         );
     }
     let required = expected.required().map(|v| v as i64);
@@ -739,9 +742,9 @@ async fn insert_events<'c>(
            INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type,
                                schema_version, payload, metadata)
            SELECT e.event_id, $1, $2, current.version + e.ord, e.event_type, e.schema_version,
-                  e.payload, e.metadata
+                  e.payload::json, e.metadata::json
              FROM current,
-                  unnest($4::uuid[], $5::text[], $6::int4[], $7::jsonb[], $8::jsonb[])
+                  unnest($4::uuid[], $5::text[], $6::int4[], $7::text[], $8::text[])
                       WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
             WHERE ($3::bigint IS NULL OR current.version = $3)
               -- Every premise still at the version the decision read (none: true).

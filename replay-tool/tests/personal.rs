@@ -321,7 +321,7 @@ async fn a_tampered_sealed_copy_fails_the_check() {
         .await
         .unwrap();
     sqlx::query(
-        "UPDATE events SET payload = jsonb_set(payload, '{phone}', to_jsonb($2::text))
+        "UPDATE events SET payload = jsonb_set(payload::jsonb, '{phone}', to_jsonb($2::text))
           WHERE stream_id = $1 AND event_type = 'ClientPhoneAdded'",
     )
     .bind(&person.id)
@@ -330,7 +330,7 @@ async fn a_tampered_sealed_copy_fails_the_check() {
     .await
     .unwrap();
     let changed = sqlx::query(
-        "UPDATE events SET payload = payload || '{\"number\": \"СЧ-0000-999999\"}'
+        "UPDATE events SET payload = payload::jsonb || '{\"number\": \"СЧ-0000-999999\"}'
           WHERE global_position = (SELECT min(global_position) FROM events
                                     WHERE event_type = 'InvoiceIssued')",
     )
@@ -339,8 +339,8 @@ async fn a_tampered_sealed_copy_fails_the_check() {
     .unwrap();
     // A sealed name moved to another event of its stream no longer opens there.
     sqlx::query(
-        "UPDATE events SET payload = jsonb_set(payload, '{text}',
-                 (SELECT payload->'party'->'full_name' FROM events
+        "UPDATE events SET payload = jsonb_set(payload::jsonb, '{text}',
+                 (SELECT payload::jsonb->'party'->'full_name' FROM events
                    WHERE stream_id = $1 AND event_type = 'ClientRegistered'))
           WHERE stream_id = $1 AND event_type = 'ClientNoteAdded'",
     )

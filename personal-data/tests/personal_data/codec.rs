@@ -185,7 +185,7 @@ async fn a_sealed_value_moved_to_another_field_event_stream_or_subject_does_not_
                 .await
                 .unwrap();
             sqlx::query(
-                "UPDATE events SET payload = jsonb_set(payload, $4, $5)
+                "UPDATE events SET payload = jsonb_set(payload::jsonb, $4, $5)
                   WHERE stream_type = $1 AND stream_id = $2 AND event_type = $3",
             )
             .bind(&stream.stream_type)

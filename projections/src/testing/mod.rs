@@ -731,16 +731,17 @@ pub async fn bulk_insert(pool: &PgPool, streams: &[GeneratedStream]) -> Result<u
             rows.stream_version.push(version as i64 + 1);
             rows.event_type.push(event.event_type.clone());
             rows.schema_version.push(event.schema_version as i32);
-            rows.payload.push(event.payload.clone());
+            // As text, as `append` sends them: the log stores what its writer sent.
+            rows.payload.push(event.payload.to_string());
             rows.metadata
-                .push(serde_json::to_value(&event.metadata).unwrap_or_default());
+                .push(serde_json::to_string(&event.metadata).unwrap_or_default());
         }
     }
     let written = sqlx::query(
         "INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type,
                              schema_version, payload, metadata)
          SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[],
-                              $6::int[], $7::jsonb[], $8::jsonb[])",
+                              $6::int[], $7::text[]::json[], $8::text[]::json[])",
     )
     .bind(&rows.event_id)
     .bind(&rows.stream_type)
@@ -763,8 +764,8 @@ struct BulkRows {
     stream_version: Vec<i64>,
     event_type: Vec<String>,
     schema_version: Vec<i32>,
-    payload: Vec<serde_json::Value>,
-    metadata: Vec<serde_json::Value>,
+    payload: Vec<String>,
+    metadata: Vec<String>,
 }
 
 #[cfg(test)]
