@@ -266,6 +266,10 @@ async fn kafka_rates(store: &EventStore, head: LogPosition, events: u64) -> (f64
     (rate, raw)
 }
 
+/// The relay runs here as in the projector service, on its allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let events_wanted = env_number("BENCH_EVENTS", 1_000_000);
