@@ -794,6 +794,11 @@ fn validate_append(stream: &StreamId, events: &[NewEvent]) -> Result<(), EventSt
         if event.schema_version == 0 || i32::try_from(event.schema_version).is_err() {
             return invalid("schema version must be from 1 to 2^31-1");
         }
+        // `json` keeps a U+0000 that `jsonb` refused and no read model's `text` or `jsonb` can
+        // store: in the log for good, it would stop every projector that stores the string.
+        if holds_nul(&event.payload) || event.metadata.actor.contains('\0') {
+            return invalid("U+0000 in a payload or actor, which no read model can store");
+        }
     }
     let mut ids: Vec<Uuid> = events.iter().map(|event| event.event_id).collect();
     ids.sort_unstable();
@@ -801,6 +806,18 @@ fn validate_append(stream: &StreamId, events: &[NewEvent]) -> Result<(), EventSt
         return invalid("the same event id twice in one append");
     }
     Ok(())
+}
+
+/// Whether any string or key in `value` holds U+0000.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
 }
 
 fn appended_from_rows(mut rows: Vec<WrittenRow>) -> Result<Appended, EventStoreError> {

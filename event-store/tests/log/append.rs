@@ -156,6 +156,26 @@ async fn invalid_appends_are_refused_before_the_database() {
             .await,
         Err(EventStoreError::InvalidAppend(_))
     ));
+    // `json` would keep a U+0000 anywhere in a payload, which no read model can store.
+    for payload in [
+        json!({"note": "a\u{0}b"}),
+        json!({"lines": [{"name": "\u{0}"}]}),
+        json!({"a\u{0}": 1}),
+    ] {
+        let mut nul = events(1);
+        nul[0].payload = payload;
+        assert!(matches!(
+            store.append(&order, ExpectedVersion::Any, &nul).await,
+            Err(EventStoreError::InvalidAppend(_))
+        ));
+    }
+    let mut actor = events(1);
+    actor[0].metadata.actor = "employee:\u{0}".into();
+    assert!(matches!(
+        store.append(&order, ExpectedVersion::Any, &actor).await,
+        Err(EventStoreError::InvalidAppend(_))
+    ));
+    assert_eq!(store.stream_version(&order).await.unwrap(), 0);
 }
 
 #[tokio::test]
