@@ -207,21 +207,8 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AuthErro
     storable_body(value)
 }
 
-/// Whether every string and object key in `value` can be stored in PostgreSQL's `text` and `jsonb`,
-/// which cannot hold U+0000 (JSON may spell it `\u0000`). Every Motorlog service checks the whole
-/// body with this once, where it reads the JSON, so no field can be forgotten and no such text
-/// reaches a query (where it would fail as a 500) or the log.
-pub fn storable(value: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match value {
-        Value::String(text) => !text.contains('\0'),
-        Value::Array(items) => items.iter().all(storable),
-        Value::Object(fields) => fields
-            .iter()
-            .all(|(key, field)| !key.contains('\0') && storable(field)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => true,
-    }
-}
+/// The services' check of a body's text, the one the log's append makes (see its docs).
+pub use event_store::storable;
 
 /// The request read from a parsed body, once its text is known to be storable.
 fn storable_body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, AuthError> {

@@ -31,7 +31,7 @@ pub use envelope::{
     RecordedEvent, Snapshot, StreamId,
 };
 pub use error::EventStoreError;
-pub use log::{EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};
+pub use log::{storable, EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};
 pub use pool::pool_options;
 pub use stored::{LogEvent, Payload, StoredEvent};
 pub use subscribe::SubscriptionOptions;

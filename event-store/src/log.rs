@@ -796,7 +796,7 @@ fn validate_append(stream: &StreamId, events: &[NewEvent]) -> Result<(), EventSt
         }
         // `json` keeps a U+0000 that `jsonb` refused and no read model's `text` or `jsonb` can
         // store: in the log for good, it would stop every projector that stores the string.
-        if holds_nul(&event.payload) || event.metadata.actor.contains('\0') {
+        if !storable(&event.payload) || event.metadata.actor.contains('\0') {
             return invalid("U+0000 in a payload or actor, which no read model can store");
         }
     }
@@ -808,15 +808,19 @@ fn validate_append(stream: &StreamId, events: &[NewEvent]) -> Result<(), EventSt
     Ok(())
 }
 
-/// Whether any string or key in `value` holds U+0000.
-fn holds_nul(value: &Value) -> bool {
+/// Whether every string and object key in `value` can be stored in PostgreSQL's `text` and `jsonb`,
+/// which cannot hold U+0000 (JSON may spell it `\u0000`). Every Motorlog service checks the whole
+/// body with this once, where it reads the JSON, so no field can be forgotten and no such text
+/// reaches a query (where it would fail as a 500); the append checks its payloads with it too, as
+/// the log's `json` would keep what no read model can store.
+pub fn storable(value: &Value) -> bool {
     match value {
-        Value::String(text) => text.contains('\0'),
-        Value::Array(items) => items.iter().any(holds_nul),
+        Value::String(text) => !text.contains('\0'),
+        Value::Array(items) => items.iter().all(storable),
         Value::Object(fields) => fields
             .iter()
-            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
-        _ => false,
+            .all(|(key, field)| !key.contains('\0') && storable(field)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
     }
 }
 
