@@ -4,6 +4,7 @@
 
 pub mod clickhouse_facts;
 pub mod finishing;
+pub mod kafka_message;
 pub mod kafka_relay;
 pub mod kafka_source;
 pub mod meilisearch;
