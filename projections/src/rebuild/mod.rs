@@ -764,8 +764,9 @@ pub async fn rebuild_sink<S: RebuildableSink>(
             let live_at = checkpoint(store.pool(), &key).await?;
             let mut delivered = rebuilt;
             let mut events_applied = rebuilt_events;
+            let log = live.log(store);
             while delivered < live_at {
-                let events = page_until::<S::Event>(store, delivered, live_at).await?;
+                let events = page_until::<S::Event>(&log, delivered, live_at).await?;
                 let Some(last) = events.last() else { break };
                 delivered = last.position();
                 let handled: Vec<_> = events.iter().filter(|e| live.handles(e)).collect();

@@ -100,6 +100,14 @@ pub trait Sink: Send + Sync + 'static {
     /// are (the Kafka relay) or decodes straight into the domain's types (the ClickHouse facts).
     type Event: LogEvent;
 
+    /// The log as this sink reads it, from the store its runner was given (which opens personal
+    /// data, as every service's does): that store by default. The Kafka relay reads it as stored,
+    /// sealed; the ClickHouse facts, which keep nothing personal, read it with every personal field
+    /// hidden, so they fetch no data key and decrypt nothing.
+    fn log(&self, store: &EventStore) -> EventStore {
+        store.clone()
+    }
+
     /// Whether the sink takes this event at all (others only move its checkpoint).
     fn handles(&self, event: &Self::Event) -> bool;
 
@@ -586,7 +594,7 @@ async fn follow_sink<S: Sink>(
     clear_passed_failure(&pool, &key, after).await?;
     tracing::info!(projector = %key, %after, "projector starting");
     sink.resume();
-    let mut batches = read_ahead::batches::<S::Event>(&store, after, options);
+    let mut batches = read_ahead::batches::<S::Event>(&sink.log(&store), after, options);
     let mut shutdown = std::pin::pin!(shutdown);
     let mut follower = SinkFollower {
         sink: &sink,

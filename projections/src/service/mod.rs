@@ -354,9 +354,8 @@ pub fn spawn_all(
     }
     if let Some(to) = &feeds.relay_to {
         let relay = KafkaRelay::new(&to.bootstrap, &to.topic)?;
-        // The log as stored: personal fields stay sealed on the topic, so an erasure (a destroyed
-        // key) reaches every copy the brokers keep.
-        let store = store.as_stored();
+        // It reads the log as stored, sealed (`Sink::log`).
+        let store = store.clone();
         let options = options.with_batches(kafka_relay::BATCH_SIZE);
         let run_once =
             move |shutdown| run_sink(relay.clone(), store.clone(), options, stopped(shutdown));

@@ -26,9 +26,10 @@
 //! be sent, so only one batch could be in flight; the relay then published 37 000 to 143 000
 //! messages a second, where a raw producer published 176 000 to 420 000.)
 //!
-//! It publishes the log **as stored**: run it on [`EventStore::as_stored`](event_store::EventStore::as_stored),
-//! so personal fields stay sealed on the topic and an erasure (a destroyed key) holds for every
-//! copy the brokers keep. Consumers open them with the codec ([`crate::kafka_source`]).
+//! It publishes the log **as stored** (it reads it with [`EventStore::as_stored`], whatever store
+//! it is run on), so personal fields stay sealed on the topic and an erasure (a destroyed key)
+//! holds for every copy the brokers keep. Consumers open them with the codec
+//! ([`crate::kafka_source`]).
 //!
 //! It reads the log as [`StoredEvent`]s: each payload is the JSON text the database sent, put in the
 //! message as it came: a message is the same JSON either way. Taking every payload apart into a
@@ -41,7 +42,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use event_store::StoredEvent;
+use event_store::{EventStore, StoredEvent};
 use futures::future::join_all;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -173,6 +174,12 @@ impl Sink for KafkaRelay {
     type Pending = Finishing;
     /// The payloads as stored, put in the messages as read (see `event_store::StoredEvent`).
     type Event = StoredEvent;
+
+    /// The log as stored: personal fields stay sealed on the topic, so an erasure (a destroyed
+    /// key) reaches every copy the brokers keep.
+    fn log(&self, store: &EventStore) -> EventStore {
+        store.as_stored()
+    }
 
     fn handles(&self, _event: &StoredEvent) -> bool {
         true

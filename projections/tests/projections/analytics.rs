@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use event_store::testing::TestDatabase;
+use event_store::EventStore;
+use personal_data::LogCodec;
 use projections::clickhouse_facts::{row_counts, ClickHouseFacts};
 use projections::rebuild::rebuild_sink;
 use projections::runtime::sink_key;
@@ -140,4 +142,37 @@ async fn the_clickhouse_facts_rebuilt_beside_the_live_ones_are_swapped_in_and_mi
         .await
         .unwrap();
     assert_eq!(databases, ["motorlog_live"], "nothing left beside it");
+}
+
+/// The facts read no personal data: run on a store whose codec can open none of it (a master key
+/// that wrapped none of the log's data keys, where a projector that opens personal data stops at
+/// the first sealed field), the sink still builds every fact the `analytics` projector builds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clickhouse_facts_open_no_personal_data() {
+    let clickhouse = ClickHouseServer::start().await.unwrap();
+    let db = TestDatabase::create("ch_no_keys", 20).await.unwrap();
+    let store = crate::sealed_store(&db.pool);
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 13).await.unwrap();
+    // Appended through the store, so their personal fields are sealed as a shop's are.
+    append_visits(&store, &mut shop, 0..60).await;
+    let head = log_end(&store).await;
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let sealed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE stream_type = 'work_order' AND payload::text LIKE '%pd1.%'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(sealed > 0, "the orders' log holds sealed personal fields");
+
+    let keyless = EventStore::new(db.pool.clone()).with_codec(LogCodec::ephemeral(db.pool.clone()));
+    let facts = ClickHouseFacts::new(&clickhouse.url, "motorlog_no_keys");
+    facts.create_schema().await.unwrap();
+    run_sink_to(&facts, &keyless, RunOptions::default(), head)
+        .await
+        .unwrap();
+    assert_eq!(
+        row_counts(facts.client()).await.unwrap(),
+        postgres_counts(&db.pool).await
+    );
 }

@@ -433,8 +433,9 @@ async fn relay_from(relay: &KafkaRelay, store: &EventStore, from: LogPosition, h
     .execute(store.pool())
     .await
     .unwrap();
-    // The log as stored, as the service runs the relay: personal fields stay sealed.
-    run_sink_to(relay, &store.as_stored(), RunOptions::default(), head)
+    // Given the store that opens personal data, as the service gives it: the relay reads the log
+    // as stored by itself (`Sink::log`), so personal fields stay sealed.
+    run_sink_to(relay, store, RunOptions::default(), head)
         .await
         .unwrap();
 }
