@@ -3,9 +3,10 @@
 //! A message is the event as `serde_json` writes a [`StoredEvent`] (its payload and every field of
 //! the envelope), and consumers read it as a `RecordedEvent`. Written through serde's derive, the
 //! envelope cost the relay more than the payload it carries: every UUID and the time went through
-//! `fmt` and an escaping pass they cannot need, and the key through `format!`. Here the numbers, ids
-//! and time are written directly, the strings that may need escaping go through `serde_json`, and
-//! the payload is copied as read. The bytes are the very bytes serde writes; the tests hold the two to that.
+//! `fmt` and an escaping pass they cannot need, and the key through `format!`. Here the numbers,
+//! ids and time are written directly, the strings that may need escaping go through `serde_json`,
+//! and the payload is copied as read. The bytes are the very bytes serde writes; the tests hold the
+//! two to that.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use event_store::StoredEvent;
