@@ -30,6 +30,7 @@ use futures::future::join_all;
 use projections::kafka_relay::{self, KafkaRelay};
 use projections::rebuild::log_end;
 use projections::runtime::{checkpoint, sink_key};
+use projections::sinks::kafka_message;
 use projections::testing::{bulk_insert, ClickHouseServer, GeneratedStream, ShopGenerator};
 use projections::{run_sink, RunOptions};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -148,14 +149,17 @@ async fn raw_producer_rate(
     while after < head {
         let mut messages = Vec::with_capacity(RAW_CHUNK);
         while messages.len() < RAW_CHUNK && after < head {
-            // As the relay reads them: the same payload text, so the same bytes on the wire.
+            // As the relay reads and writes them: the same bytes on the wire.
             let page = store.read_all_stored(after, 5_000).await.unwrap();
             let Some(last) = page.last() else { break };
             after = last.position;
             messages.extend(page.iter().map(|event| {
+                let (mut key, mut payload) = (String::new(), Vec::new());
+                kafka_message::key_into(event, &mut key);
+                kafka_message::write(event, &mut payload);
                 (
-                    event.stream.to_string(),
-                    serde_json::to_vec(event).unwrap(),
+                    key,
+                    payload,
                     event.event_id.to_string(),
                     event.event_type.clone(),
                 )
