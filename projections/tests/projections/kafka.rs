@@ -212,7 +212,7 @@ async fn the_relay_publishes_the_log_keyed_by_stream_in_order_once() {
     let topic = format!("motorlog.events.{}", uuid::Uuid::now_v7().simple());
     create_topic(&broker.address, &topic, PARTITIONS).await;
     let relay = KafkaRelay::new(&broker.address, &topic).unwrap();
-    run_sink_to(&relay, &store.as_stored(), RunOptions::default(), head)
+    run_sink_to(&relay, &store, RunOptions::default(), head)
         .await
         .unwrap();
 
@@ -278,7 +278,7 @@ async fn commands_go_on_while_the_broker_is_down_and_the_relay_catches_up_when_i
 
     // The relay follows the log, retrying (as the service's supervisor does) while no broker answers.
     let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
-    let follower = relay_retrying(relay, store.as_stored(), relay_stopped);
+    let follower = relay_retrying(relay, store.clone(), relay_stopped);
     // Commands are accepted while Kafka is away: they never wait for it.
     append_visits(&store, &mut shop.reseeded(1), 0..40).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -536,7 +536,7 @@ async fn a_kafka_fed_projector_killed_mid_batch_resumes_with_no_gap() {
     let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
     let relay = tokio::spawn(run_sink(
         KafkaRelay::new(&broker.address, &topic).unwrap(),
-        store.as_stored(),
+        store.clone(),
         RunOptions::default(),
         stopped(relay_stopped),
     ));
@@ -631,7 +631,7 @@ async fn a_broker_stopped_mid_stream_and_restarted_loses_nothing() {
     let (stop_relay, relay_stopped) = tokio::sync::watch::channel(false);
     let relay = relay_retrying(
         KafkaRelay::new(&address, &topic).unwrap(),
-        store.as_stored(),
+        store.clone(),
         relay_stopped,
     );
     let fed_db = TestDatabase::create("kafka_restart_fed", 20).await.unwrap();
