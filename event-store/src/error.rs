@@ -66,6 +66,9 @@ pub enum EventStoreError {
     /// tampered value); the message names the subject and field at most, never a value.
     #[error("personal data: {0}")]
     PersonalData(String),
+    /// The writes to commit with an append ([`crate::Companion`]) failed: nothing was appended.
+    #[error("writes committed with the append failed: {0}")]
+    Companion(sqlx::Error),
     /// The database failed or was unreachable.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

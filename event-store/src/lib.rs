@@ -15,6 +15,7 @@
 pub mod codec;
 mod envelope;
 mod error;
+mod group;
 pub mod log;
 pub mod notify;
 pub mod pool;
@@ -31,6 +32,7 @@ pub use envelope::{
     RecordedEvent, Snapshot, StreamId,
 };
 pub use error::EventStoreError;
+pub use group::{companion, Companion, GROUPS_IN_FLIGHT};
 pub use log::{storable, EventStore, PendingAppend, MAX_EVENTS_PER_APPEND};
 pub use pool::pool_options;
 pub use stored::{LogEvent, Payload, StoredEvent};

@@ -21,8 +21,9 @@
 //! A stream's versions must follow the same order, which holds only if the event insert is the first
 //! write of its transaction: the transaction id is then taken at the moment the stream's current
 //! version is read, after every earlier version's writer committed. [`EventStore::begin_append`]
-//! enforces that by doing the insert before handing out the transaction. One append per transaction,
-//! for the same reason.
+//! enforces that by doing the insert before handing out the transaction. One insert statement per
+//! transaction, for the same reason: concurrent appends share a transaction only as one statement
+//! (group commit, see [`crate::group`]).
 //!
 //! The price: a reader waits for the oldest running write transaction anywhere in the cluster. The
 //! migration sets `idle_in_transaction_session_timeout` so one forgotten transaction cannot stall
@@ -44,10 +45,13 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::group::{
+    appended_from_rows, insert_one, Companion, EncodedAppend, GroupCommit, WrittenRow,
+};
 use crate::notify::{Commits, Wakeups};
 use crate::{
-    Appended, AppendedEvent, Envelope, EventStoreError, ExpectedVersion, LogPosition, Metadata,
-    NewEvent, PayloadCodec, Premise, RecordedEvent, Snapshot, StreamId, Upcasters,
+    Appended, Envelope, EventStoreError, ExpectedVersion, LogPosition, Metadata, NewEvent,
+    PayloadCodec, Premise, RecordedEvent, Snapshot, StreamId, Upcasters,
 };
 
 /// How often an append with [`ExpectedVersion::Any`] retries after losing a race for a version.
@@ -64,6 +68,7 @@ pub struct EventStore {
     upcasters: Upcasters,
     wakeups: Wakeups,
     commits: Commits,
+    group: GroupCommit,
     codec: Option<Arc<dyn PayloadCodec>>,
 }
 
@@ -147,18 +152,11 @@ impl<P> EventRow<P> {
     }
 }
 
-/// A row `RETURNING` from the insert, or found again for a replayed append.
-struct WrittenRow {
-    global_position: i64,
-    transaction_id: i64,
-    event_id: Uuid,
-    stream_version: i64,
-}
-
 impl EventStore {
     /// An event store over a pool whose database has the `migrations/` applied.
     ///
-    /// Starts the wake-up notifier task, so it must be called inside a Tokio runtime.
+    /// Starts the wake-up notifier and the group writer (see [`crate::group`]), so it must be
+    /// called inside a Tokio runtime.
     pub fn new(pool: PgPool) -> Self {
         Self::with_upcasters(pool, Upcasters::new())
     }
@@ -166,11 +164,13 @@ impl EventStore {
     /// An event store that brings old payloads to the current shape with `upcasters`.
     pub fn with_upcasters(pool: PgPool, upcasters: Upcasters) -> Self {
         let wakeups = Wakeups::start(pool.clone());
+        let group = GroupCommit::start(pool.clone());
         Self {
             pool,
             upcasters,
             wakeups,
             commits: Commits::default(),
+            group,
             codec: None,
         }
     }
@@ -286,8 +286,9 @@ impl EventStore {
     /// Appends `events` to `stream` atomically if the stream is at `expected`, and commits.
     ///
     /// The append is one INSERT statement in autocommit: atomic by itself, the first and only write
-    /// of its transaction, and one round trip. With [`ExpectedVersion::Any`] a lost race for the next
-    /// version is retried.
+    /// of its transaction, and one round trip, shared with the appends that arrived while the last
+    /// statement was written (see [`crate::group`]). With [`ExpectedVersion::Any`] a lost race for
+    /// the next version is retried.
     pub async fn append(
         &self,
         stream: &StreamId,
@@ -307,27 +308,65 @@ impl EventStore {
         events: &[NewEvent],
         premises: &[Premise],
     ) -> Result<Appended, EventStoreError> {
+        self.append_grouped(stream, expected, events, premises, None)
+            .await
+    }
+
+    /// [`append_on`](Self::append_on), and `companion`'s writes in the same transaction: both
+    /// commit or neither. Shares its transaction with the appends written in the same group (their
+    /// companions too), so a companion's failure sends each of them to be written alone; its own
+    /// failure then is [`EventStoreError::Companion`], with nothing appended. A replay of an append
+    /// already in the log runs no companion: the first one committed with it.
+    pub async fn append_on_with(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+        premises: &[Premise],
+        companion: Companion,
+    ) -> Result<Appended, EventStoreError> {
+        self.append_grouped(stream, expected, events, premises, Some(companion))
+            .await
+    }
+
+    async fn append_grouped(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: &[NewEvent],
+        premises: &[Premise],
+        companion: Option<Companion>,
+    ) -> Result<Appended, EventStoreError> {
         validate_append(stream, events)?;
         let events = &*self.sealed(stream, events).await?;
+        let encoded = Arc::new(EncodedAppend::new(stream, expected, events, premises)?);
         let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
         async {
             let mut attempt = 0;
             loop {
-                let refused =
-                    match insert_events(&self.pool, stream, expected, events, premises).await {
-                        Ok(rows) if rows.len() == events.len() => {
-                            self.wakeups.committed();
-                            return appended_from_rows(rows);
-                        }
-                        Ok(_) => {
-                            self.premises_hold(premises).await?;
-                            self.explain_refusal(stream, expected, events).await
-                        }
-                        Err(error) if is_unique_violation(&error) => {
-                            self.explain_refusal(stream, expected, events).await
-                        }
-                        Err(error) => return Err(error.into()),
-                    };
+                let grouped = self
+                    .group
+                    .insert(Arc::clone(&encoded), companion.clone())
+                    .await;
+                let inserted = match (grouped, &companion) {
+                    (Some(inserted), _) => inserted,
+                    (None, None) => insert_one(&self.pool, &encoded).await,
+                    (None, Some(companion)) => self.insert_alone_with(&encoded, companion).await?,
+                };
+                let refused = match inserted {
+                    Ok(rows) if rows.len() == events.len() => {
+                        self.wakeups.committed();
+                        return appended_from_rows(&rows);
+                    }
+                    Ok(_) => {
+                        self.premises_hold(premises).await?;
+                        self.explain_refusal(stream, expected, events).await
+                    }
+                    Err(error) if is_unique_violation(&error) => {
+                        self.explain_refusal(stream, expected, events).await
+                    }
+                    Err(error) => return Err(error.into()),
+                };
                 match refused {
                     Ok(replay) => return Ok(replay.appended),
                     Err(EventStoreError::VersionConflict { .. })
@@ -341,6 +380,27 @@ impl EventStore {
         }
         .instrument(span)
         .await
+    }
+
+    /// An append and its companion in a transaction of their own. The outer error is the
+    /// companion's or the commit's; the inner result is the insert's, as [`insert_one`] gives it.
+    async fn insert_alone_with(
+        &self,
+        encoded: &EncodedAppend,
+        companion: &Companion,
+    ) -> Result<Result<Vec<WrittenRow>, sqlx::Error>, EventStoreError> {
+        let mut tx = self.pool.begin().await?;
+        let rows = match insert_one(&mut *tx, encoded).await {
+            Ok(rows) if rows.len() == encoded.len() => rows,
+            // Refused or failed: the transaction rolls back as it drops.
+            other => return Ok(other),
+        };
+        let appended = appended_from_rows(&rows)?;
+        companion(&mut tx, &appended)
+            .await
+            .map_err(EventStoreError::Companion)?;
+        tx.commit().await?;
+        Ok(Ok(rows))
     }
 
     /// Opens a transaction whose first write appends `events`; commit it with [`PendingAppend::commit`].
@@ -366,10 +426,11 @@ impl EventStore {
         let span = tracing::debug_span!("append", %stream, events = events.len(), ?expected);
         async {
             let mut tx = self.pool.begin().await?;
-            match insert_events(&mut *tx, stream, expected, events, premises).await {
+            let encoded = EncodedAppend::new(stream, expected, events, premises)?;
+            match insert_one(&mut *tx, &encoded).await {
                 Ok(rows) if rows.len() == events.len() => Ok(PendingAppend {
                     tx: Some(tx),
-                    appended: appended_from_rows(rows)?,
+                    appended: appended_from_rows(&rows)?,
                     wakeups: self.wakeups.clone(),
                 }),
                 // No row inserted: a premise moved, or the stream was not at the expected version.
@@ -405,8 +466,9 @@ impl EventStore {
         let events = &*self.sealed(stream, events).await?;
         let span = tracing::debug_span!("append_within", %stream, events = events.len(), ?expected);
         async {
-            match insert_events(&mut *tx, stream, expected, events, &[]).await {
-                Ok(rows) if rows.len() == events.len() => appended_from_rows(rows),
+            let encoded = EncodedAppend::new(stream, expected, events, &[])?;
+            match insert_one(&mut *tx, &encoded).await {
+                Ok(rows) if rows.len() == events.len() => appended_from_rows(&rows),
                 Ok(_) => Err(self.conflict(stream, expected).await),
                 Err(error) if is_unique_violation(&error) => {
                     Err(self.conflict(stream, expected).await)
@@ -474,7 +536,7 @@ impl EventStore {
         if same_append {
             return Ok(PendingAppend {
                 tx: None,
-                appended: appended_from_rows(found)?,
+                appended: appended_from_rows(&found)?,
                 wakeups: self.wakeups.clone(),
             });
         }
@@ -693,86 +755,6 @@ impl EventStore {
     }
 }
 
-/// The one INSERT of an append: all events in one statement, only if the stream is where expected.
-///
-/// The current version is read in the same statement; two writers that read the same version both
-/// try to insert the same `(stream, version)` and the unique key lets exactly one of them in.
-async fn insert_events<'c>(
-    executor: impl sqlx::PgExecutor<'c>,
-    stream: &StreamId,
-    expected: ExpectedVersion,
-    events: &[NewEvent],
-    premises: &[Premise],
-) -> Result<Vec<WrittenRow>, sqlx::Error> {
-    let mut ids = Vec::with_capacity(events.len());
-    let mut types = Vec::with_capacity(events.len());
-    let mut schema_versions = Vec::with_capacity(events.len());
-    let mut payloads = Vec::with_capacity(events.len());
-    let mut metadata = Vec::with_capacity(events.len());
-    for event in events {
-        ids.push(event.event_id);
-        types.push(event.event_type.clone());
-        // Checked by validate_append.
-        schema_versions.push(event.schema_version as i32);
-        // As text: the log stores what the writer sent (`json`, see the migrations).
-        payloads.push(
-            serde_json::to_string(&event.payload).map_err(|e| sqlx::Error::Encode(e.into()))?,
-        );
-        metadata.push(
-            serde_json::to_string(&event.metadata).map_err(|e| sqlx::Error::Encode(e.into()))?,
-        );
-    }
-    let required = expected.required().map(|v| v as i64);
-    let premise_types: Vec<&str> = premises
-        .iter()
-        .map(|p| p.stream.stream_type.as_str())
-        .collect();
-    let premise_ids: Vec<&str> = premises.iter().map(|p| p.stream.id.as_str()).collect();
-    let premise_versions = premises
-        .iter()
-        .map(|p| i64::try_from(p.version))
-        .collect::<Result<Vec<i64>, _>>()
-        .map_err(|e| sqlx::Error::Encode(e.into()))?;
-    sqlx::query_as!(
-        WrittenRow,
-        r#"WITH current AS (
-               SELECT coalesce(max(stream_version), 0) AS version
-                 FROM events WHERE stream_type = $1 AND stream_id = $2
-           )
-           INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type,
-                               schema_version, payload, metadata)
-           SELECT e.event_id, $1, $2, current.version + e.ord, e.event_type, e.schema_version,
-                  e.payload::json, e.metadata::json
-             FROM current,
-                  unnest($4::uuid[], $5::text[], $6::int4[], $7::text[], $8::text[])
-                      WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, metadata, ord)
-            WHERE ($3::bigint IS NULL OR current.version = $3)
-              -- Every premise still at the version the decision read (none: true).
-              AND NOT EXISTS (
-                  SELECT 1
-                    FROM unnest($9::text[], $10::text[], $11::int8[]) AS p(stream_type, stream_id, version)
-                   WHERE p.version <> coalesce((SELECT max(x.stream_version) FROM events x
-                                                 WHERE x.stream_type = p.stream_type
-                                                   AND x.stream_id = p.stream_id), 0))
-            ORDER BY e.ord
-           RETURNING global_position, transaction_id::text::bigint AS "transaction_id!", event_id,
-                     stream_version"#,
-        stream.stream_type,
-        stream.id,
-        required,
-        &ids,
-        &types,
-        &schema_versions,
-        &payloads,
-        &metadata,
-        &premise_types as &[&str],
-        &premise_ids as &[&str],
-        &premise_versions,
-    )
-    .fetch_all(executor)
-    .await
-}
-
 fn validate_append(stream: &StreamId, events: &[NewEvent]) -> Result<(), EventStoreError> {
     let invalid = |reason: &str| Err(EventStoreError::InvalidAppend(reason.to_owned()));
     if events.is_empty() {
@@ -822,28 +804,6 @@ pub fn storable(value: &Value) -> bool {
             .all(|(key, field)| !key.contains('\0') && storable(field)),
         Value::Null | Value::Bool(_) | Value::Number(_) => true,
     }
-}
-
-fn appended_from_rows(mut rows: Vec<WrittenRow>) -> Result<Appended, EventStoreError> {
-    rows.sort_by_key(|row| row.stream_version);
-    let events = rows
-        .iter()
-        .map(|row| {
-            let at = row.global_position;
-            Ok(AppendedEvent {
-                event_id: row.event_id,
-                version: from_db(row.stream_version, at)?,
-                position: LogPosition {
-                    transaction_id: from_db(row.transaction_id, at)?,
-                    global_position: from_db(row.global_position, at)?,
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, EventStoreError>>()?;
-    Ok(Appended {
-        stream_version: events.last().map_or(0, |event| event.version),
-        events,
-    })
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {

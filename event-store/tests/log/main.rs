@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod append;
+mod group;
 mod immutability;
 mod model;
 mod roles;
