@@ -28,7 +28,8 @@ use auth::access::Principal;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use event_store::{
-    EventStore, EventStoreError, ExpectedVersion, Metadata, NewEvent, Premise, Snapshot, StreamId,
+    Companion, EventStore, EventStoreError, ExpectedVersion, Metadata, NewEvent, Premise, Snapshot,
+    StreamId,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -862,6 +863,27 @@ async fn decide_and_append<A: Endpoint>(
                 .append_on(stream, expected, &to_append, &premises)
                 .await
                 .map(Write::Done),
+            // The record commits with the events, and with other commands' appends in a group.
+            Some(key) if !reserves => {
+                let record = idempotency_record(stream, actor, key, request_hash);
+                match services
+                    .store
+                    .append_on_with(stream, expected, &to_append, &premises, record)
+                    .await
+                {
+                    Err(EventStoreError::Companion(error)) => {
+                        // A concurrent twin with the same key committed first: its events
+                        // stand, ours were never written.
+                        return match idempotent_answer(&services.pool, actor, key, request_hash)
+                            .await?
+                        {
+                            Some(first) => Ok(first),
+                            None => Err(EventStoreError::Companion(error).into()),
+                        };
+                    }
+                    written => written.map(Write::Done),
+                }
+            }
             _ => services
                 .store
                 .begin_append_on(stream, expected, &to_append, &premises)
@@ -970,6 +992,35 @@ fn accepted_from(stream: &StreamId, appended: &event_store::Appended) -> Accepte
         position: Some(appended.position().to_string()),
         reply: None,
     }
+}
+
+/// The idempotency record of a command, written with its events (`EventStore::append_on_with`):
+/// its key, the request's hash and the answer. It fails when a twin with the same key has one.
+fn idempotency_record(stream: &StreamId, actor: &str, key: &str, request_hash: &[u8]) -> Companion {
+    let (stream, actor, key, request_hash) = (
+        stream.clone(),
+        actor.to_owned(),
+        key.to_owned(),
+        request_hash.to_vec(),
+    );
+    event_store::companion(move |tx, appended| {
+        let response = serde_json::to_value(accepted_from(&stream, appended));
+        let (actor, key, request_hash) = (actor.clone(), key.clone(), request_hash.clone());
+        Box::pin(async move {
+            let response = response.map_err(|e| sqlx::Error::Encode(e.into()))?;
+            sqlx::query!(
+                "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
+                 VALUES ($1, $2, $3, 200, $4)",
+                actor,
+                key,
+                request_hash,
+                response,
+            )
+            .execute(tx)
+            .await?;
+            Ok(())
+        })
+    })
 }
 
 async fn remember(
