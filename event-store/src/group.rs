@@ -26,9 +26,11 @@
 //! version is read before the transaction takes its id.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use futures::FutureExt;
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
@@ -387,7 +389,6 @@ async fn write_groups(pool: PgPool, mut receiver: mpsc::UnboundedReceiver<Reques
                 None => open = false,
             },
             Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                // A panicked group's streams stay busy; its callers write alone.
                 if let Ok(written) = done {
                     for stream in written {
                         busy.remove(&stream);
@@ -410,7 +411,11 @@ async fn write_groups(pool: PgPool, mut receiver: mpsc::UnboundedReceiver<Reques
             busy.extend(written.iter().cloned());
             let pool = pool.clone();
             in_flight.spawn(async move {
-                write_group(&pool, group).await;
+                // A panic must not leave its streams busy for good. Its requests drop with it,
+                // and their callers write alone.
+                let _ = AssertUnwindSafe(write_group(&pool, group))
+                    .catch_unwind()
+                    .await;
                 written
             });
         }
