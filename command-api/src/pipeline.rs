@@ -923,19 +923,10 @@ async fn decide_and_append<A: Endpoint>(
                         }
                     }
                 }
+                let appended = pending.appended().clone();
                 if let (Some(key), Some(tx)) = (&steering.idempotency_key, pending.connection()) {
-                    let response = serde_json::to_value(&accepted)
-                        .map_err(|e| ApiError::Internal(e.to_string()))?;
-                    let stored = sqlx::query!(
-                        "INSERT INTO command_api.idempotency (actor, key, request_hash, status, response)
-                         VALUES ($1, $2, $3, 200, $4)",
-                        actor,
-                        key,
-                        request_hash,
-                        response,
-                    )
-                    .execute(tx)
-                    .await;
+                    let record = idempotency_record(stream, actor, key, request_hash);
+                    let stored = record(tx, &appended).await;
                     if stored.is_err() {
                         // A concurrent twin with the same key committed first: its events stand, ours go.
                         drop(pending);
@@ -994,8 +985,9 @@ fn accepted_from(stream: &StreamId, appended: &event_store::Appended) -> Accepte
     }
 }
 
-/// The idempotency record of a command, written with its events (`EventStore::append_on_with`):
-/// its key, the request's hash and the answer. It fails when a twin with the same key has one.
+/// The idempotency record of a command, written with its events (as `EventStore::append_on_with`'s
+/// companion, or in a pending append's transaction): its key, the request's hash and the answer.
+/// It fails when a twin with the same key has one.
 fn idempotency_record(stream: &StreamId, actor: &str, key: &str, request_hash: &[u8]) -> Companion {
     let (stream, actor, key, request_hash) = (
         stream.clone(),
