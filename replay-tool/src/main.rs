@@ -28,7 +28,7 @@ use personal_data::LogCodec;
 use projections::clickhouse_facts::ClickHouseFacts;
 use projections::meilisearch::{MeilisearchConfig, MeilisearchIndexes};
 use projections::rebuild::rebuild_sink;
-use projections::service::{rebuild_named, Feeds};
+use projections::service::{rebuild_all, rebuild_named, Feeds};
 use projections::RunOptions;
 use replay_tool::history::history;
 use replay_tool::seal::{seal_log, verify_sealed, SealCheck};
@@ -94,7 +94,8 @@ enum Command {
     },
 }
 
-/// How many read models `rebuild all` rebuilds at once. All eight at once held the pool's 32
+/// How many read models `rebuild all` rebuilds at once from the Kafka topic (from the log, one read
+/// feeds them all: `rebuild_all`). All eight at once held the pool's 32
 /// connections four apiece, and a swap that needed one more waited for one that a waiting swap
 /// held: the pool timed out under load. Four at once leave each its four and as many spare; two
 /// cores gain nothing from more readers of the log.
@@ -390,8 +391,10 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
             let indexes = MeilisearchIndexes::new(&config, store.clone())?;
             vec![rebuild_sink(&indexes, store, RunOptions::default(), progress).await]
         }
-        // Every read model, `REBUILDS_AT_ONCE` side by side, each reading the log; the bar follows
-        // the one furthest behind, since the run ends with it.
+        // Every read model from one read of the log; the bar follows the slowest builder.
+        "all" if kafka.is_none() => rebuild_all(store, RunOptions::default(), progress).await?,
+        // Fed from Kafka: every read model from the topic, `REBUILDS_AT_ONCE` side by side, each
+        // reading it; the bar follows the one furthest behind, since the run ends with it.
         "all" => {
             let reached: Vec<AtomicU64> = names.iter().map(|_| AtomicU64::new(0)).collect();
             let (reached, progress) = (&reached, &progress);

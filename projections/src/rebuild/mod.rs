@@ -42,6 +42,9 @@ use crate::sinks::kafka_source::{
 use crate::sinks::meilisearch::MeilisearchIndexes;
 use crate::{ProjectionError, Sink};
 
+mod together;
+pub use together::{rebuild_together, ReadModel};
+
 /// What a rebuild did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rebuilt {
@@ -94,6 +97,15 @@ struct Scratch {
 
 impl Scratch {
     async fn create(live: &PgPool, projector: &str) -> Result<Self, ProjectionError> {
+        Self::create_with(live, projector, 4).await
+    }
+
+    /// A scratch database whose pool holds up to `connections`.
+    async fn create_with(
+        live: &PgPool,
+        projector: &str,
+        connections: u32,
+    ) -> Result<Self, ProjectionError> {
         let name = format!(
             "motorlog_rebuild_{}_{}",
             projector.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
@@ -111,7 +123,7 @@ impl Scratch {
             .database(&name)
             .options([("synchronous_commit", "off")]);
         let pool = event_store::pool_options()
-            .max_connections(4)
+            .max_connections(connections)
             .connect_with(options)
             .await?;
         event_store::MIGRATOR

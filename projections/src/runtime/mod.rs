@@ -700,7 +700,7 @@ async fn clear_passed_failure(
 }
 
 /// Applies a batch and moves the checkpoint in one transaction; on failure, nothing of it stays.
-async fn apply_batch<P: Projection>(
+pub(crate) async fn apply_batch<P: Projection>(
     projection: &P,
     pool: &PgPool,
     key: &str,

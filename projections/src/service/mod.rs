@@ -96,6 +96,20 @@ pub async fn rebuild_named(
     Some(projector.rebuild(store, from, options, progress).await)
 }
 
+/// Rebuilds every read model from one read of the log, each beside the live one, and swaps each in
+/// ([`crate::rebuild::rebuild_together`]); one outcome per projector, in [`Projector::ALL`]'s order.
+pub async fn rebuild_all(
+    store: &EventStore,
+    options: RunOptions,
+    progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
+) -> Result<Vec<Result<Rebuilt, ProjectionError>>, ProjectionError> {
+    let models = Projector::ALL
+        .into_iter()
+        .map(Projector::read_model)
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::rebuild::rebuild_together(models, store, options.batch_size, progress).await
+}
+
 /// Empties every read model for a rebuild from the start of the log; refused while one runs.
 pub async fn reset_all(pool: &PgPool) -> Result<(), ProjectionError> {
     for projector in Projector::ALL {

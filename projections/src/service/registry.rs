@@ -18,7 +18,7 @@ use crate::read_models::stock::StockProjection;
 use crate::read_models::timesheets::TimesheetsProjection;
 use crate::read_models::vehicles::VehiclesProjection;
 use crate::read_models::work_orders::WorkOrdersProjection;
-use crate::rebuild::{rebuild, rebuild_from_kafka, Rebuilt};
+use crate::rebuild::{rebuild, rebuild_from_kafka, ReadModel, Rebuilt};
 use crate::runtime::{checkpoint_key, reset};
 use crate::sinks::kafka_source::{run_from_kafka, KafkaSource};
 use crate::{run, Projection, ProjectionError, RunOptions};
@@ -177,6 +177,24 @@ impl Projector {
                 one(projection, store, from, options, shutdown).await
             }
         }
+    }
+
+    /// Its read model, for a rebuild of several from one read of the log
+    /// ([`crate::rebuild::rebuild_together`]).
+    pub fn read_model(self) -> Result<ReadModel, ProjectionError> {
+        Ok(match self {
+            Self::Clients => ReadModel::of(ClientsProjection),
+            Self::Vehicles => ReadModel::of(VehiclesProjection),
+            Self::WorkOrders => ReadModel::of(WorkOrdersProjection),
+            Self::Invoices => ReadModel::of(InvoicesProjection),
+            Self::ReferenceData => ReadModel::of(ReferenceDataProjection),
+            Self::Analytics => ReadModel::of(AnalyticsProjection),
+            Self::Stock => ReadModel::of(StockProjection),
+            Self::PartsMargin => ReadModel::of(PartsMarginProjection),
+            Self::Planning => ReadModel::of(PlanningProjection),
+            Self::Timesheets => ReadModel::of(TimesheetsProjection),
+            Self::Attachments => ReadModel::of(AttachmentsProjection::from_env()?),
+        })
     }
 
     /// Rebuilds it beside the live read model and swaps it in ([`crate::rebuild`]): from the log,
