@@ -87,6 +87,25 @@ pub(crate) fn new_events<E: DomainEvent>(events: &[E]) -> Vec<NewEvent> {
         .collect()
 }
 
+/// Appends a client event whose payload no code can read (a poison event); returns where it stands.
+pub(crate) async fn append_poison_client(store: &EventStore) -> LogPosition {
+    let poison = NewEvent::new(
+        "ClientRegistered",
+        1,
+        serde_json::json!({ "type": "ClientRegistered", "oops": 1 }),
+        Metadata::system("test"),
+    );
+    store
+        .append(
+            &StreamId::new("client", uuid::Uuid::now_v7().to_string()),
+            ExpectedVersion::NoStream,
+            &[poison],
+        )
+        .await
+        .unwrap()
+        .position()
+}
+
 /// Registers a client with one phone straight into the log; returns its id and the append position.
 pub(crate) async fn register_client(
     store: &EventStore,

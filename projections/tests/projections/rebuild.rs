@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, ExpectedVersion, Metadata, NewEvent, StreamId};
+use event_store::EventStore;
 use projections::runtime::checkpoint;
 use projections::service::{
     catch_up, projector_keys, rebuild_all, rebuild_named, reset_all, spawn_all, Feeds, Phases,
@@ -15,7 +15,9 @@ use projections::testing::{bulk_insert, ShopGenerator};
 use projections::{ProjectionError, RunOptions};
 use sqlx::PgPool;
 
-use crate::{append_visits, assert_same_read_models, log_end, read_models, visit};
+use crate::{
+    append_poison_client, append_visits, assert_same_read_models, log_end, read_models, visit,
+};
 
 /// The read schema's shape: every index by name and definition, every foreign key, every view, and
 /// the service role's grants.
@@ -132,20 +134,7 @@ async fn a_read_model_failing_in_a_rebuild_from_one_read_leaves_the_others_swapp
     };
     let (clients_before, orders_before) = (count("clients").await, count("work_orders").await);
     // A client event whose payload no code can read, then more of the shop.
-    let poison = NewEvent::new(
-        "ClientRegistered",
-        1,
-        serde_json::json!({ "type": "ClientRegistered", "oops": 1 }),
-        Metadata::system("test"),
-    );
-    store
-        .append(
-            &StreamId::new("client", uuid::Uuid::now_v7().to_string()),
-            ExpectedVersion::NoStream,
-            &[poison],
-        )
-        .await
-        .unwrap();
+    append_poison_client(&store).await;
     append_visits(&store, &mut shop, 100..120).await;
     let head = log_end(&store).await;
 

@@ -9,14 +9,14 @@ use aggregates::client::{Client, ClientCommand};
 use aggregates::contact::Phone;
 use aggregates::Aggregate;
 use event_store::testing::TestDatabase;
-use event_store::{EventStore, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
+use event_store::{EventStore, ExpectedVersion, RecordedEvent, StreamId};
 use projections::clients::ClientsProjection;
 use projections::runtime::{checkpoint_key, statuses};
 use projections::{run, Projection, ProjectionError, RunOptions};
 use sqlx::PgConnection;
 use tokio::sync::oneshot;
 
-use crate::{new_events, register_client, wait_for};
+use crate::{append_poison_client, new_events, register_client, wait_for};
 
 pub(crate) mod health;
 mod lag;
@@ -159,21 +159,7 @@ async fn a_poison_event_stops_only_its_projector_and_rolls_its_batch_back() {
         .unwrap();
     let store = crate::sealed_store(&db.pool);
     let (_, before) = register_client(&store, "Петров Иван", "+79123456789").await;
-    // A client event whose payload no code can read.
-    let poison = NewEvent::new(
-        "ClientRegistered",
-        1,
-        serde_json::json!({ "type": "ClientRegistered", "oops": 1 }),
-        Metadata::system("test"),
-    );
-    let poisoned = store
-        .append(
-            &StreamId::new("client", uuid::Uuid::now_v7().to_string()),
-            ExpectedVersion::NoStream,
-            &[poison],
-        )
-        .await
-        .unwrap();
+    let poisoned = append_poison_client(&store).await;
     let (_, after) = register_client(&store, "Смирнова Ольга", "+79031112233").await;
 
     // The clients projector stops on the poison event, with where and why recorded.
@@ -191,11 +177,11 @@ async fn a_poison_event_stops_only_its_projector_and_rolls_its_batch_back() {
     let status = statuses(&db.pool).await.unwrap();
     let clients = status.iter().find(|s| s.projector == "clients:v2").unwrap();
     let (position, error) = clients.failure.clone().unwrap();
-    assert_eq!(position, poisoned.position().to_string());
+    assert_eq!(position, poisoned.to_string());
     assert!(error.contains("does not decode"), "{error}");
     // Nothing at or after the poison event stayed; what came before it stayed only if an earlier
     // batch committed it (the batches' boundaries depend on timing).
-    assert!(clients.position < poisoned.position());
+    assert!(clients.position < poisoned);
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM read.clients")
         .fetch_one(&db.pool)
         .await
