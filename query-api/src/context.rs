@@ -19,7 +19,7 @@ pub struct Freshness {
     deadline: Instant,
     // One wait per model, shared by every resolver of the request: they all resume together, so
     // their DataLoader calls still fall into one batch.
-    reached: [OnceCell<()>; 11],
+    reached: [OnceCell<()>; 13],
 }
 
 /// The read models, by the projector that writes them.
@@ -47,6 +47,10 @@ pub enum Model {
     Timesheets,
     /// Photos and scans on records.
     Attachments,
+    /// The reports' facts in PostgreSQL (the `analytics` projector).
+    Analytics,
+    /// The reports' facts in ClickHouse (the `clickhouse_facts` sink), when reports read them there.
+    ClickHouseFacts,
 }
 
 impl Model {
@@ -55,7 +59,7 @@ impl Model {
         use projections::runtime::checkpoint_key;
         use projections::runtime::sink_key;
         use std::sync::OnceLock;
-        static KEYS: OnceLock<[String; 11]> = OnceLock::new();
+        static KEYS: OnceLock<[String; 13]> = OnceLock::new();
         let keys = KEYS.get_or_init(|| {
             [
                 checkpoint_key::<projections::clients::ClientsProjection>(),
@@ -69,6 +73,8 @@ impl Model {
                 checkpoint_key::<projections::read_models::planning::PlanningProjection>(),
                 checkpoint_key::<projections::read_models::timesheets::TimesheetsProjection>(),
                 checkpoint_key::<projections::read_models::attachments::AttachmentsProjection>(),
+                checkpoint_key::<projections::read_models::analytics::AnalyticsProjection>(),
+                sink_key::<projections::clickhouse_facts::ClickHouseFacts>(),
             ]
         });
         &keys[self as usize]

@@ -26,6 +26,16 @@ pub enum ReportSource {
     ClickHouse(Box<clickhouse::Client>),
 }
 
+impl ReportSource {
+    /// The read model the reports' facts come from, for a request that must see its own writes.
+    pub fn model(&self) -> crate::context::Model {
+        match self {
+            Self::Postgres(_) => crate::context::Model::Analytics,
+            Self::ClickHouse(_) => crate::context::Model::ClickHouseFacts,
+        }
+    }
+}
+
 impl std::fmt::Debug for ReportSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -800,10 +800,14 @@ impl PlanningQuery {
             named => Some(own_or(&scope, named, P::TimesheetClock, &[P::ReportsRead])?),
         };
         let period = Period::new(from, to).gql()?;
+        // The finished lines come from the reports' facts, the clocks from the timesheets: a
+        // mechanic's screen, read after their own «Завершить», must see both.
+        let source = ctx.data_unchecked::<ReportSource>();
         scope.read(None, Model::Timesheets).await.gql()?;
+        scope.read(None, source.model()).await.gql()?;
         let calendar = planning_capacity::shop_calendar(scope.pool).await.gql()?;
         figures::mechanic_figures(
-            ctx.data_unchecked::<ReportSource>(),
+            source,
             scope.pool,
             period,
             granularity,

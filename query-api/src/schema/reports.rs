@@ -30,7 +30,7 @@ impl ReportsQuery {
         to: DateTime<Utc>,
         granularity: Granularity,
     ) -> GqlResult<Vec<RevenueBucket>> {
-        let reports = report_source(ctx)?;
+        let reports = report_source(ctx).await?;
         let period = Period::new(from, to).gql()?;
         let offset = shop_offset(ctx).await?;
         reports.revenue(period, granularity, offset).await.gql()
@@ -43,7 +43,7 @@ impl ReportsQuery {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> GqlResult<AverageRepairOrder> {
-        let reports = report_source(ctx)?;
+        let reports = report_source(ctx).await?;
         reports
             .average_repair_order(Period::new(from, to).gql()?)
             .await
@@ -57,7 +57,7 @@ impl ReportsQuery {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> GqlResult<CarCount> {
-        let reports = report_source(ctx)?;
+        let reports = report_source(ctx).await?;
         reports.car_count(Period::new(from, to).gql()?).await.gql()
     }
 
@@ -68,7 +68,7 @@ impl ReportsQuery {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> GqlResult<Vec<MechanicOutput>> {
-        let reports = report_source(ctx)?;
+        let reports = report_source(ctx).await?;
         reports
             .mechanic_productivity(Period::new(from, to).gql()?)
             .await
@@ -85,7 +85,7 @@ impl ReportsQuery {
         kind: ItemKind,
         first: Option<i32>,
     ) -> GqlResult<Vec<TopItem>> {
-        let reports = report_source(ctx)?;
+        let reports = report_source(ctx).await?;
         let limit = page_size(first).gql()?;
         reports
             .top_items(Period::new(from, to).gql()?, kind, limit as u32)
@@ -99,7 +99,7 @@ impl ReportsQuery {
         ctx: &Context<'_>,
         as_of: Option<DateTime<Utc>>,
     ) -> GqlResult<Vec<AgingBucket>> {
-        let reports = report_source(ctx)?;
+        let reports = report_source(ctx).await?;
         reports
             .receivables_aging(as_of.unwrap_or_else(Utc::now), shop_offset(ctx).await?)
             .await
@@ -113,7 +113,7 @@ impl ReportsQuery {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> GqlResult<RecommendationConversion> {
-        let reports = report_source(ctx)?;
+        let reports = report_source(ctx).await?;
         reports
             .recommendation_conversion(Period::new(from, to).gql()?)
             .await
@@ -129,8 +129,13 @@ async fn shop_offset(ctx: &Context<'_>) -> GqlResult<UtcOffset> {
     Ok(calendar.utc_offset)
 }
 
-/// The reports' source, once the caller is known to hold `reports.read`.
-fn report_source<'a>(ctx: &'a Context<'_>) -> GqlResult<&'a ReportSource> {
-    Scope::of(ctx).viewer.require(P::ReportsRead).gql()?;
-    Ok(ctx.data_unchecked::<ReportSource>())
+/// The reports' source, once the caller is known to hold `reports.read` and its facts have caught up
+/// with the caller's writes.
+async fn report_source<'a>(ctx: &'a Context<'_>) -> GqlResult<&'a ReportSource> {
+    let source = ctx.data_unchecked::<ReportSource>();
+    Scope::of(ctx)
+        .read(Some(P::ReportsRead), source.model())
+        .await
+        .gql()?;
+    Ok(source)
 }

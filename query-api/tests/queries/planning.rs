@@ -331,6 +331,55 @@ async fn the_plan_shows_each_days_capacity_bookings_and_carryover() {
     }
 }
 
+/// Read your writes on the mechanic's screen: the figures asked with the position of their
+/// «Завершить» wait for the reports' facts (where the finished lines come from), not only for the
+/// clocks. The `analytics` projector is held back (the finished lines' table locked against its
+/// insert, so its batch cannot commit): the figures answer `not_ready`, never a day without the
+/// line; let go, the same request shows it.
+#[tokio::test]
+async fn a_mechanics_figures_read_after_their_finish_wait_for_the_reports_facts() {
+    let shop = open_shop("q_figures_fresh").await;
+    let p = planned_shop(&shop).await;
+    let (order, line) = order_in_work(&shop, &p, p.petrov).await;
+    let clock = |command: &str| format!("timesheet/{}/{command}", p.petrov);
+    let job = json!({ "work_order_id": order, "line_id": line });
+    shop.ok(&p.petrov_token, &clock("clock_in"), json!({}))
+        .await;
+    shop.ok(&p.petrov_token, &clock("start_job"), job.clone())
+        .await;
+    let figures = format!(
+        r#"{{ mechanicFigures(from: "{from}", to: "{to}", granularity: DAY) {{ outputTenths }} }}"#,
+        from = (Utc::now() - Duration::days(1)).to_rfc3339(),
+        to = (Utc::now() + Duration::days(1)).to_rfc3339()
+    );
+    let output = |data: &Value| -> i64 {
+        data["mechanicFigures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|day| day["outputTenths"].as_i64().unwrap())
+            .sum()
+    };
+    let before = until(&shop, &p.petrov_token, &figures, |_| true).await;
+    assert_eq!(output(&before), 0, "no line finished yet");
+
+    let mut hold = shop.db.pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE read.fact_labour_finished IN SHARE MODE")
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let finished = shop
+        .command(&p.petrov_token, &clock("finish_job"), job)
+        .await;
+    let answer = shop
+        .query(Some(&p.petrov_token), &figures, Some(&finished))
+        .await;
+    assert_eq!(answer.error_code(), Some("not_ready"), "{}", answer.body);
+    hold.rollback().await.unwrap();
+    let after = shop.data(&p.petrov_token, &figures, &finished).await;
+    assert_eq!(output(&after), 100, "{after}");
+}
+
 #[tokio::test]
 async fn a_mechanic_reads_their_own_queue_and_timesheet_and_no_one_elses() {
     let shop = open_shop("q_planning_queue").await;
