@@ -184,19 +184,7 @@ async fn build_and_swap<P: Projection + Clone>(
         reached(scratch, &key, target),
     );
     watch_progress(run, scratch, &key, target, progress).await?;
-    let (position, rebuilt_events) = built(scratch, &key).await?;
-    let mut rows = 0;
-    for table in P::TABLES {
-        rows += copy_beside(scratch, store.pool(), table).await?;
-    }
-    let (position, events_applied) =
-        swap(&projection, store, &key, position, rebuilt_events).await?;
-    Ok(Rebuilt {
-        projector: key,
-        position,
-        events_applied,
-        rows,
-    })
+    together::swap_in(&projection, store, scratch).await
 }
 
 /// Rebuilds the read model of `P` fed from Kafka ([`crate::sinks::kafka_source`]) beside the live one and

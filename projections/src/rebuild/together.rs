@@ -47,7 +47,7 @@ impl ReadModel {
 }
 
 /// What a rebuild needs of a projection, object-safe so that one run holds them all.
-trait Build: Send + Sync {
+pub(super) trait Build: Send + Sync {
     fn key(&self) -> String;
     fn tables(&self) -> &'static [&'static str];
     fn handles_any(&self, page: &[RecordedEvent]) -> bool;
@@ -264,8 +264,9 @@ async fn build(
     Ok(seen)
 }
 
-/// Copies a built read model beside the live one and swaps it in.
-async fn swap_in(
+/// Copies a built read model beside the live one and swaps it in: the last step of every rebuild
+/// from the log, one read model's ([`super::rebuild`]) or all of them.
+pub(super) async fn swap_in(
     model: &dyn Build,
     store: &EventStore,
     scratch: &PgPool,
