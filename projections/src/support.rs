@@ -54,3 +54,58 @@ pub(crate) fn never_created(event: &RecordedEvent) -> ProjectionError {
         event.event_type, event.version, event.stream
     ))
 }
+
+/// A batch's event of one stream type, decoded: where it is in the batch, its record, what it says.
+pub(crate) struct Decoded<'a, E> {
+    pub(crate) index: usize,
+    pub(crate) record: Uuid,
+    pub(crate) event: E,
+    pub(crate) recorded: &'a RecordedEvent,
+}
+
+/// The events of `stream_type` among `events`, decoded; `offset` is where `events` begin in the
+/// batch, for the failing event's index.
+pub(crate) fn decode_stream<'a, E: DeserializeOwned>(
+    events: &'a [RecordedEvent],
+    stream_type: &str,
+    offset: usize,
+) -> Result<Vec<Decoded<'a, E>>, (usize, ProjectionError)> {
+    let mut decoded = Vec::with_capacity(events.len());
+    for (index, recorded) in events.iter().enumerate() {
+        let index = offset + index;
+        if recorded.stream.stream_type != stream_type {
+            continue;
+        }
+        decoded.push(Decoded {
+            index,
+            record: record_id(recorded).map_err(|e| (index, e))?,
+            event: decode(recorded).map_err(|e| (index, e))?,
+            recorded,
+        });
+    }
+    Ok(decoded)
+}
+
+/// The records a batch folds whose first event in it is not their creation: their state is read
+/// back from their rows, all in one query.
+pub(crate) fn stored_records<E>(
+    decoded: &[Decoded<'_, E>],
+    creates: impl Fn(&E) -> bool,
+) -> Vec<Uuid> {
+    let mut met = std::collections::HashSet::with_capacity(decoded.len());
+    decoded
+        .iter()
+        .filter(|d| met.insert(d.record) && !creates(&d.event))
+        .map(|d| d.record)
+        .collect()
+}
+
+/// A stored state read back as the JSON text of its column.
+pub(crate) fn from_json_text<T: DeserializeOwned>(text: &str) -> Result<T, ProjectionError> {
+    serde_json::from_str(text).map_err(|e| ProjectionError::Inconsistent(e.to_string()))
+}
+
+/// A value as JSON text for a JSONB column, cast on the server: no `serde_json::Value` in between.
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, ProjectionError> {
+    serde_json::to_string(value).map_err(|e| ProjectionError::Inconsistent(e.to_string()))
+}

@@ -14,6 +14,8 @@
 //! for each order a batch touched, once per batch. A period's leaks are then a walk of an index
 //! instead of the whole shop's lines computed per request.
 
+use std::collections::HashMap;
+
 use aggregates::invoice::{Invoice, InvoiceEvent};
 use aggregates::money::round_half_up;
 use aggregates::stock::{Stock, StockEvent};
@@ -25,7 +27,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::read_models::stock::levels::stock_id;
-use crate::support::{decode, found, from_json, never_created, record_id, to_json, version};
+use crate::support::{
+    decode, decode_stream, found, from_json_text, json_text, never_created, record_id,
+    stored_records, version, Decoded,
+};
 use crate::{Projection, ProjectionError};
 
 /// Projects parts lines, invoices' parts lines and stock issues into `read.margin_*`.
@@ -60,18 +65,19 @@ impl Projection for PartsMarginProjection {
         touched.refresh(tx).await
     }
 
-    /// An order's consecutive events are written as one run ([`OrderRun`]); invoices and stock
-    /// on their own, after the run before them; the report's lines of every order touched, once
-    /// at the end.
+    /// The batch's orders folded in memory and written once each ([`write_orders`]): the order
+    /// tables are this projector's own and nothing else here reads them, so they go first;
+    /// invoices and stock each on their own; the report's lines of every order touched, once at
+    /// the end.
     async fn apply_batch(
         &self,
         tx: &mut PgConnection,
         events: &[RecordedEvent],
     ) -> Result<i64, (usize, ProjectionError)> {
         let mut applied = 0;
-        let mut run: Option<OrderRun> = None;
         let mut touched = Touched::default();
         let mut last = 0;
+        write_orders(tx, events, &mut touched).await?;
         for (index, event) in events.iter().enumerate() {
             if !self.handles(event) {
                 continue;
@@ -79,33 +85,11 @@ impl Projection for PartsMarginProjection {
             applied += 1;
             last = index;
             if event.stream.stream_type == WorkOrder::STREAM_TYPE {
-                let work_order = record_id(event).map_err(|e| (index, e))?;
-                match run.as_mut() {
-                    Some(current) if current.work_order == work_order => {
-                        current.add(event, index).map_err(|e| (index, e))?;
-                    }
-                    _ => {
-                        if let Some(done) = run.take() {
-                            let last = done.last;
-                            done.write(tx, &mut touched).await.map_err(|e| (last, e))?;
-                        }
-                        let started = OrderRun::start(tx, work_order, event, index).await;
-                        run = Some(started.map_err(|e| (index, e))?);
-                    }
-                }
                 continue;
-            }
-            if let Some(done) = run.take() {
-                let last = done.last;
-                done.write(tx, &mut touched).await.map_err(|e| (last, e))?;
             }
             self.apply_one(tx, event, &mut touched)
                 .await
                 .map_err(|e| (index, e))?;
-        }
-        if let Some(done) = run {
-            let last = done.last;
-            done.write(tx, &mut touched).await.map_err(|e| (last, e))?;
         }
         touched.refresh(tx).await.map_err(|e| (last, e))?;
         Ok(applied)
@@ -121,10 +105,9 @@ impl PartsMarginProjection {
         touched: &mut Touched,
     ) -> Result<(), ProjectionError> {
         match event.stream.stream_type.as_str() {
-            WorkOrder::STREAM_TYPE => {
-                let run = OrderRun::start(tx, record_id(event)?, event, 0).await?;
-                run.write(tx, touched).await
-            }
+            WorkOrder::STREAM_TYPE => write_orders(tx, std::slice::from_ref(event), touched)
+                .await
+                .map_err(|(_, error)| error),
             Invoice::STREAM_TYPE => invoice(tx, event, touched).await,
             Stock::STREAM_TYPE => stock(tx, event, touched).await,
             other => Err(ProjectionError::Inconsistent(format!(
@@ -222,82 +205,20 @@ fn change(event: &WorkOrderEvent) -> Change {
     }
 }
 
-/// One order's consecutive events within a batch: folded in memory and written once, so a
-/// rebuild, which reads an order's whole life in one batch, writes each order once.
-struct OrderRun {
+/// An order as a batch folds it, written once when the batch is done.
+struct Folded {
     work_order: Uuid,
     order: WorkOrder,
-    /// Whether anything after the opening needs writing.
-    changed: bool,
+    /// The number, when the batch opened the order: its row is inserted rather than updated.
+    opened: Option<String>,
     lines: bool,
-    /// The completion, when the run set it (`Some(Some)`) or a reopening cleared it (`Some(None)`).
+    /// The completion, when the batch set it (`Some(Some)`) or a reopening cleared it (`Some(None)`).
     completed_at: Option<Option<DateTime<Utc>>>,
     version: i64,
-    /// The run's last event, which a failed write is charged to.
-    last: usize,
 }
 
-impl OrderRun {
-    /// Starts a run at `event`: the opening inserts the row; anything else reads the stored fold.
-    async fn start(
-        tx: &mut PgConnection,
-        work_order: Uuid,
-        event: &RecordedEvent,
-        index: usize,
-    ) -> Result<Self, ProjectionError> {
-        let domain_event: WorkOrderEvent = decode(event)?;
-        if let WorkOrderEvent::WorkOrderOpened { number, .. } = &domain_event {
-            let order = kept(WorkOrder::default().evolve(&domain_event));
-            sqlx::query!(
-                "INSERT INTO read.margin_orders (work_order_id, number, status, state, version)
-                 VALUES ($1, $2, $3, $4, $5)",
-                work_order,
-                number,
-                order.status.as_str(),
-                to_json(&order)?,
-                version(event),
-            )
-            .execute(&mut *tx)
-            .await?;
-            return Ok(Self {
-                work_order,
-                order,
-                changed: false,
-                lines: false,
-                completed_at: None,
-                version: version(event),
-                last: index,
-            });
-        }
-        let state = sqlx::query_scalar!(
-            "SELECT state FROM read.margin_orders WHERE work_order_id = $1",
-            work_order
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(state) = state else {
-            return Err(never_created(event));
-        };
-        let mut run = Self {
-            work_order,
-            order: from_json::<WorkOrder>(state)?,
-            changed: false,
-            lines: false,
-            completed_at: None,
-            version: 0,
-            last: index,
-        };
-        run.fold(&domain_event, event, index);
-        Ok(run)
-    }
-
-    fn add(&mut self, event: &RecordedEvent, index: usize) -> Result<(), ProjectionError> {
-        let domain_event: WorkOrderEvent = decode(event)?;
-        self.fold(&domain_event, event, index);
-        Ok(())
-    }
-
-    fn fold(&mut self, domain_event: &WorkOrderEvent, event: &RecordedEvent, index: usize) {
+impl Folded {
+    fn fold(&mut self, domain_event: &WorkOrderEvent, event: &RecordedEvent) {
         self.order = kept(std::mem::take(&mut self.order).evolve(domain_event));
         match change(domain_event) {
             Change::Lines => self.lines = true,
@@ -305,90 +226,248 @@ impl OrderRun {
             Change::Reopened => self.completed_at = Some(None),
             Change::Nothing => {}
         }
-        self.changed = true;
         self.version = version(event);
-        self.last = index;
+    }
+}
+
+/// Folds the batch's work-order events in memory and writes every order they touched with one
+/// statement per table; the orders met first by something other than their opening are read
+/// back in one query first. Every order written is `touched`: even an opening alone, as its number
+/// names lines an invoice or an issue may have begun.
+async fn write_orders(
+    tx: &mut PgConnection,
+    events: &[RecordedEvent],
+    touched: &mut Touched,
+) -> Result<(), (usize, ProjectionError)> {
+    let decoded: Vec<Decoded<'_, WorkOrderEvent>> =
+        decode_stream(events, WorkOrder::STREAM_TYPE, 0)?;
+    let Some(last) = decoded.last().map(|d| d.index) else {
+        return Ok(());
+    };
+    let stored = stored_records(&decoded, |e| {
+        matches!(e, WorkOrderEvent::WorkOrderOpened { .. })
+    });
+    let mut states: HashMap<Uuid, String> = sqlx::query!(
+        r#"SELECT work_order_id, state::text AS "state!" FROM read.margin_orders
+            WHERE work_order_id = ANY($1)"#,
+        &stored
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(|e| (last, e.into()))?
+    .into_iter()
+    .map(|row| (row.work_order_id, row.state))
+    .collect();
+    let mut folded: Vec<Folded> = Vec::new();
+    let mut at: HashMap<Uuid, usize> = HashMap::new();
+    for Decoded {
+        index,
+        record: work_order,
+        event: domain_event,
+        recorded: event,
+    } in &decoded
+    {
+        if let Some(&slot) = at.get(work_order) {
+            folded[slot].fold(domain_event, event);
+            continue;
+        }
+        let started = if let WorkOrderEvent::WorkOrderOpened { number, .. } = domain_event {
+            Folded {
+                work_order: *work_order,
+                order: kept(WorkOrder::default().evolve(domain_event)),
+                opened: Some(number.clone()),
+                lines: false,
+                completed_at: None,
+                version: version(*event),
+            }
+        } else {
+            let Some(state) = states.remove(work_order) else {
+                return Err((*index, never_created(event)));
+            };
+            let mut started = Folded {
+                work_order: *work_order,
+                order: from_json_text(&state).map_err(|e| (*index, e))?,
+                opened: None,
+                lines: false,
+                completed_at: None,
+                version: 0,
+            };
+            started.fold(domain_event, event);
+            started
+        };
+        at.insert(*work_order, folded.len());
+        folded.push(started);
+    }
+    for f in &folded {
+        touched.add(f.work_order);
+    }
+    let mut opened = OrderColumns::default();
+    let mut changed = OrderColumns::default();
+    let mut lines = LineColumns::default();
+    for f in &folded {
+        let columns = if f.opened.is_some() {
+            &mut opened
+        } else {
+            &mut changed
+        };
+        columns.push(f).map_err(|e| (last, e))?;
+        if f.lines {
+            lines.push(f.work_order, &f.order, f.opened.is_none());
+        }
+    }
+    async {
+        opened.insert(tx).await?;
+        changed.update(tx).await?;
+        lines.rewrite(tx).await
+    }
+    .await
+    .map_err(|e| (last, e))
+}
+
+/// The folded orders as columns of `read.margin_orders`.
+#[derive(Default)]
+struct OrderColumns {
+    work_order_id: Vec<Uuid>,
+    number: Vec<String>,
+    status: Vec<String>,
+    state: Vec<String>,
+    version: Vec<i64>,
+    completion_set: Vec<bool>,
+    completed_at: Vec<Option<DateTime<Utc>>>,
+}
+
+impl OrderColumns {
+    fn push(&mut self, folded: &Folded) -> Result<(), ProjectionError> {
+        self.work_order_id.push(folded.work_order);
+        self.number.push(folded.opened.clone().unwrap_or_default());
+        self.status.push(folded.order.status.as_str().to_owned());
+        self.state.push(json_text(&folded.order)?);
+        self.version.push(folded.version);
+        self.completion_set.push(folded.completed_at.is_some());
+        self.completed_at.push(folded.completed_at.flatten());
+        Ok(())
     }
 
-    /// Writes the fold; the order's report lines follow its status, completion and lines.
-    async fn write(
-        self,
-        tx: &mut PgConnection,
-        touched: &mut Touched,
-    ) -> Result<(), ProjectionError> {
-        // Even an opening alone: its number names lines an invoice or an issue may have begun.
-        touched.add(self.work_order);
-        if !self.changed {
+    async fn insert(&self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if self.work_order_id.is_empty() {
             return Ok(());
         }
         sqlx::query!(
-            "UPDATE read.margin_orders
-                SET status = $2, state = $3, version = $4,
-                    completed_at = CASE WHEN $5 THEN $6 ELSE completed_at END
-              WHERE work_order_id = $1",
-            self.work_order,
-            self.order.status.as_str(),
-            to_json(&self.order)?,
-            self.version,
-            self.completed_at.is_some(),
-            self.completed_at.flatten(),
+            "INSERT INTO read.margin_orders (work_order_id, number, status, completed_at, state, version)
+             SELECT work_order_id, number, status, completed_at, state::jsonb, version
+               FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
+                           $6::bigint[])
+                 AS o(work_order_id, number, status, completed_at, state, version)",
+            &self.work_order_id,
+            &self.number,
+            &self.status,
+            &self.completed_at as &[Option<DateTime<Utc>>],
+            &self.state,
+            &self.version,
         )
         .execute(&mut *tx)
         .await?;
-        if self.lines {
-            rewrite_lines(tx, self.work_order, &self.order).await?;
+        Ok(())
+    }
+
+    async fn update(&self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if self.work_order_id.is_empty() {
+            return Ok(());
         }
+        sqlx::query!(
+            "UPDATE read.margin_orders m
+                SET status = o.status, state = o.state::jsonb, version = o.version,
+                    completed_at = CASE WHEN o.completion_set THEN o.completed_at
+                                        ELSE m.completed_at END
+               FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bool[],
+                           $6::timestamptz[])
+                 AS o(work_order_id, status, state, version, completion_set, completed_at)
+              WHERE m.work_order_id = o.work_order_id",
+            &self.work_order_id,
+            &self.status,
+            &self.state,
+            &self.version,
+            &self.completion_set,
+            &self.completed_at as &[Option<DateTime<Utc>>],
+        )
+        .execute(&mut *tx)
+        .await?;
         Ok(())
     }
 }
 
-/// The order's parts lines as the fold has them.
-async fn rewrite_lines(
-    tx: &mut PgConnection,
-    work_order: Uuid,
-    order: &WorkOrder,
-) -> Result<(), ProjectionError> {
-    sqlx::query!(
-        "DELETE FROM read.margin_order_lines WHERE work_order_id = $1",
-        work_order
-    )
-    .execute(&mut *tx)
-    .await?;
-    let lines = &order.parts;
-    let line_ids: Vec<Uuid> = lines.iter().map(|l| l.line_id.0).collect();
-    let parts: Vec<Option<Uuid>> = lines.iter().map(|l| l.part_id.map(|p| p.0)).collect();
-    let numbers: Vec<String> = lines.iter().map(|l| l.part_number.clone()).collect();
-    let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
-    let quantities: Vec<i64> = lines
-        .iter()
-        .map(|l| i64::from(l.quantity.thousandths()))
-        .collect();
-    let prices: Vec<i64> = lines.iter().map(|l| l.unit_price.as_kopecks()).collect();
-    let amounts: Vec<i64> = lines.iter().map(|l| l.amount().as_kopecks()).collect();
-    let client_supplied: Vec<bool> = lines.iter().map(|l| l.client_supplied).collect();
-    sqlx::query!(
-        "INSERT INTO read.margin_order_lines
-           (work_order_id, line_id, part_id, part_number, name, quantity, unit_price, amount,
-            client_supplied)
-         SELECT $1, line_id, part_id, part_number, name, quantity / 1000.0, unit_price / 100.0,
-                amount / 100.0, client_supplied
-           FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::bigint[],
-                       $7::bigint[], $8::bigint[], $9::bool[])
-             AS l(line_id, part_id, part_number, name, quantity, unit_price, amount,
-                  client_supplied)",
-        work_order,
-        &line_ids,
-        &parts as &[Option<Uuid>],
-        &numbers,
-        &names,
-        &quantities,
-        &prices,
-        &amounts,
-        &client_supplied,
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+/// The parts lines of every order whose lines a batch changed, as the fold has them.
+#[derive(Default)]
+struct LineColumns {
+    /// The orders whose rows may hold lines already: deleted before the lines are written.
+    stored: Vec<Uuid>,
+    work_order_id: Vec<Uuid>,
+    line_id: Vec<Uuid>,
+    part_id: Vec<Option<Uuid>>,
+    part_number: Vec<String>,
+    name: Vec<String>,
+    quantity: Vec<i64>,
+    unit_price: Vec<i64>,
+    amount: Vec<i64>,
+    client_supplied: Vec<bool>,
+}
+
+impl LineColumns {
+    /// Adds `order`'s parts lines; an order opened by the batch (`stored` false) has none to
+    /// replace.
+    fn push(&mut self, work_order: Uuid, order: &WorkOrder, stored: bool) {
+        if stored {
+            self.stored.push(work_order);
+        }
+        for line in &order.parts {
+            self.work_order_id.push(work_order);
+            self.line_id.push(line.line_id.0);
+            self.part_id.push(line.part_id.map(|p| p.0));
+            self.part_number.push(line.part_number.clone());
+            self.name.push(line.name.clone());
+            self.quantity.push(i64::from(line.quantity.thousandths()));
+            self.unit_price.push(line.unit_price.as_kopecks());
+            self.amount.push(line.amount().as_kopecks());
+            self.client_supplied.push(line.client_supplied);
+        }
+    }
+
+    async fn rewrite(&self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if !self.stored.is_empty() {
+            sqlx::query!(
+                "DELETE FROM read.margin_order_lines WHERE work_order_id = ANY($1)",
+                &self.stored
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        if self.line_id.is_empty() {
+            return Ok(());
+        }
+        sqlx::query!(
+            "INSERT INTO read.margin_order_lines
+               (work_order_id, line_id, part_id, part_number, name, quantity, unit_price, amount,
+                client_supplied)
+             SELECT work_order_id, line_id, part_id, part_number, name, quantity / 1000.0,
+                    unit_price / 100.0, amount / 100.0, client_supplied
+               FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::bigint[],
+                           $7::bigint[], $8::bigint[], $9::bool[])
+                 AS l(work_order_id, line_id, part_id, part_number, name, quantity, unit_price,
+                      amount, client_supplied)",
+            &self.work_order_id,
+            &self.line_id,
+            &self.part_id as &[Option<Uuid>],
+            &self.part_number,
+            &self.name,
+            &self.quantity,
+            &self.unit_price,
+            &self.amount,
+            &self.client_supplied,
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
 }
 
 async fn invoice(

@@ -725,35 +725,48 @@ pub async fn bulk_insert(pool: &PgPool, streams: &[GeneratedStream]) -> Result<u
     let mut rows = BulkRows::default();
     for generated in streams {
         for (version, event) in generated.events.iter().enumerate() {
-            rows.event_id.push(event.event_id);
-            rows.stream_type.push(generated.stream.stream_type.clone());
-            rows.stream_id.push(generated.stream.id.clone());
-            rows.stream_version.push(version as i64 + 1);
-            rows.event_type.push(event.event_type.clone());
-            rows.schema_version.push(event.schema_version as i32);
-            // As text, as `append` sends them: the log stores what its writer sent.
-            rows.payload.push(event.payload.to_string());
-            rows.metadata
-                .push(serde_json::to_string(&event.metadata).unwrap_or_default());
+            rows.push(generated, version, event);
         }
     }
-    let written = sqlx::query(
-        "INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type,
-                             schema_version, payload, metadata)
-         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[],
-                              $6::int[], $7::text[]::json[], $8::text[]::json[])",
-    )
-    .bind(&rows.event_id)
-    .bind(&rows.stream_type)
-    .bind(&rows.stream_id)
-    .bind(&rows.stream_version)
-    .bind(&rows.event_type)
-    .bind(&rows.schema_version)
-    .bind(&rows.payload)
-    .bind(&rows.metadata)
-    .execute(pool)
-    .await?;
-    Ok(written.rows_affected())
+    rows.insert(pool).await
+}
+
+/// [`bulk_insert`] with the events of `together` visits at a time interleaved, as a shop's day
+/// interleaves its visits: each visit's events keep their order (its streams one after another,
+/// each from version 1), and the visits take turns event by event.
+pub async fn bulk_insert_interleaved(
+    pool: &PgPool,
+    visits: &[Vec<GeneratedStream>],
+    together: usize,
+) -> Result<u64, sqlx::Error> {
+    let mut rows = BulkRows::default();
+    for group in visits.chunks(together.max(1)) {
+        let mut turns: Vec<_> = group
+            .iter()
+            .map(|visit| {
+                visit.iter().flat_map(|generated| {
+                    generated
+                        .events
+                        .iter()
+                        .enumerate()
+                        .map(move |(version, event)| (generated, version, event))
+                })
+            })
+            .collect();
+        loop {
+            let mut took = false;
+            for turn in &mut turns {
+                if let Some((generated, version, event)) = turn.next() {
+                    rows.push(generated, version, event);
+                    took = true;
+                }
+            }
+            if !took {
+                break;
+            }
+        }
+    }
+    rows.insert(pool).await
 }
 
 #[derive(Default)]
@@ -766,6 +779,41 @@ struct BulkRows {
     schema_version: Vec<i32>,
     payload: Vec<String>,
     metadata: Vec<String>,
+}
+
+impl BulkRows {
+    fn push(&mut self, generated: &GeneratedStream, version: usize, event: &NewEvent) {
+        self.event_id.push(event.event_id);
+        self.stream_type.push(generated.stream.stream_type.clone());
+        self.stream_id.push(generated.stream.id.clone());
+        self.stream_version.push(version as i64 + 1);
+        self.event_type.push(event.event_type.clone());
+        self.schema_version.push(event.schema_version as i32);
+        // As text, as `append` sends them: the log stores what its writer sent.
+        self.payload.push(event.payload.to_string());
+        self.metadata
+            .push(serde_json::to_string(&event.metadata).unwrap_or_default());
+    }
+
+    async fn insert(self, pool: &PgPool) -> Result<u64, sqlx::Error> {
+        let written = sqlx::query(
+            "INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type,
+                                 schema_version, payload, metadata)
+             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[],
+                                  $6::int[], $7::text[]::json[], $8::text[]::json[])",
+        )
+        .bind(&self.event_id)
+        .bind(&self.stream_type)
+        .bind(&self.stream_id)
+        .bind(&self.stream_version)
+        .bind(&self.event_type)
+        .bind(&self.schema_version)
+        .bind(&self.payload)
+        .bind(&self.metadata)
+        .execute(pool)
+        .await?;
+        Ok(written.rows_affected())
+    }
 }
 
 #[cfg(test)]

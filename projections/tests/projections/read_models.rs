@@ -9,8 +9,8 @@ use aggregates::work_order::WorkOrder;
 use aggregates::{Aggregate, DomainEvent};
 use event_store::testing::TestDatabase;
 use projections::invoices::status_code;
-use projections::service::catch_up;
-use projections::testing::{bulk_insert, GeneratedStream, ShopGenerator};
+use projections::service::{catch_up, reset_all};
+use projections::testing::{bulk_insert, bulk_insert_interleaved, GeneratedStream, ShopGenerator};
 use projections::RunOptions;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -186,4 +186,63 @@ async fn the_read_models_agree_with_the_domain_on_a_generated_shop() {
         mechanics,
         ["Белов Артём", "Зуев Глеб", "Кравцов Олег", "Титов Павел"]
     );
+}
+
+/// Every read model's rows, each table's as sorted JSON text.
+async fn read_models(pool: &sqlx::PgPool) -> BTreeMap<String, Vec<String>> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+          WHERE schemaname = 'read' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut models = BTreeMap::new();
+    for table in tables {
+        let rows: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT to_jsonb(t)::text FROM {table} t ORDER BY 1"
+        ))
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        models.insert(table, rows);
+    }
+    models
+}
+
+/// The projectors fold a batch's records in memory and write each once, whatever the order their
+/// events come in: a log of visits taken in turns (as a shop's day interleaves them) ends, applied
+/// in batches, exactly as it does applied one event at a time.
+#[tokio::test]
+async fn interleaved_visits_applied_in_batches_end_as_applied_one_by_one() {
+    let db = TestDatabase::create("proj_batches", 20).await.unwrap();
+    let store = crate::sealed_store(&db.pool);
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 23).await.unwrap();
+    let visits: Vec<Vec<GeneratedStream>> = (0..120).map(|n| visit(&mut shop, n)).collect();
+    bulk_insert_interleaved(&db.pool, &visits, 7).await.unwrap();
+    let head = log_end(&store).await;
+
+    catch_up(&store, RunOptions::default().with_batches(1), head)
+        .await
+        .unwrap();
+    let one_by_one = read_models(&db.pool).await;
+    reset_all(&db.pool).await.unwrap();
+    assert!(
+        read_models(&db.pool).await["read.work_orders"].is_empty(),
+        "reset empties the read models"
+    );
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    let batched = read_models(&db.pool).await;
+
+    for table in [
+        "read.work_orders",
+        "read.invoices",
+        "read.vehicles",
+        "read.margin_orders",
+    ] {
+        assert!(!one_by_one[table].is_empty(), "{table} is fed");
+    }
+    for (table, rows) in &one_by_one {
+        assert_eq!(&batched[table], rows, "{table}");
+    }
 }
