@@ -392,7 +392,7 @@ async fn rebuild_command(store: &EventStore, projector: &str) -> anyhow::Result<
             vec![rebuild_sink(&indexes, store, RunOptions::default(), progress).await]
         }
         // Every read model from one read of the log; the bar follows the slowest builder.
-        "all" if kafka.is_none() => rebuild_all(store, RunOptions::default(), progress).await?,
+        "all" if kafka.is_none() => rebuild_all(store, pg_rebuild_options(), progress).await?,
         // Fed from Kafka: every read model from the topic, `REBUILDS_AT_ONCE` side by side, each
         // reading it; the bar follows the one furthest behind, since the run ends with it.
         "all" => {
@@ -464,11 +464,17 @@ fn peak_memory_mb() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
+/// The read models write a batch with a few statements per table, whatever its size, so a rebuild
+/// from one read of the log takes pages of 2 000 events: 11.3–12.4 s for 300 000 events against
+/// 18.7–19.0 s with the projector's 500 (peak memory 105–119 MB against 53–69 MB).
+fn pg_rebuild_options() -> RunOptions {
+    RunOptions::default().with_batches(2_000)
+}
+
 /// ClickHouse takes few large inserts best: a rebuild of its facts reads history in batches of
 /// 10 000 events, each a handful of inserts made while the next batches are read (measured on
 /// 300 000 events: 1.5 times the rate of batches of 2 000, with 52 MB at most for up to
-/// `clickhouse_facts::IN_FLIGHT` batches in flight). PostgreSQL read models gained nothing from
-/// larger batches and held more memory, so they keep the projector's own.
+/// `clickhouse_facts::IN_FLIGHT` batches in flight).
 fn clickhouse_rebuild_options() -> RunOptions {
     RunOptions::default().with_batches(10_000)
 }

@@ -115,13 +115,24 @@ impl Scratch {
             .execute(live)
             .await?;
         // A scratch database that a crash loses is made again by the next rebuild: its commits
-        // need not wait for the disk.
+        // need not wait for the disk. Its statements are a batch's writes and reads by key, but its
+        // tables grow from empty during the run and are never analysed: the planner, guessing, took
+        // a batch's few dozen keys for a third of a table and read the whole of it for each batch
+        // (a rebuild quadratic in the log). So every statement is planned afresh, by index, and
+        // without JIT compilation, which such small statements only slow.
         let options = live
             .connect_options()
             .as_ref()
             .clone()
             .database(&name)
-            .options([("synchronous_commit", "off")]);
+            .options([
+                ("synchronous_commit", "off"),
+                ("plan_cache_mode", "force_custom_plan"),
+                ("enable_seqscan", "off"),
+                ("enable_hashjoin", "off"),
+                ("enable_mergejoin", "off"),
+                ("jit", "off"),
+            ]);
         let pool = event_store::pool_options()
             .max_connections(connections)
             .connect_with(options)
@@ -174,7 +185,7 @@ async fn build_and_swap<P: Projection + Clone>(
     progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
 ) -> Result<Rebuilt, ProjectionError> {
     let key = checkpoint_key::<P>();
-    unlogged(scratch, P::TABLES).await?;
+    scratch_tables(scratch, P::TABLES).await?;
     let target = log_end(store).await?;
     let run = run_into(
         projection.clone(),
@@ -228,7 +239,7 @@ async fn build_from_kafka_and_swap<P: Projection + Clone>(
         transaction_id: 0,
         global_position: u64::try_from(offset).unwrap_or(0),
     };
-    unlogged(scratch, P::TABLES).await?;
+    scratch_tables(scratch, P::TABLES).await?;
     let rebuilt = {
         let group = format!("motorlog-{key}-rebuild");
         // The scratch database holds the rebuild's tables and offsets, not the keys: what the topic
@@ -399,6 +410,13 @@ async fn watch_progress(
     }
 }
 
+/// Readies the scratch database's `tables` for a rebuild's writes: unlogged, without the search
+/// indexes.
+async fn scratch_tables(scratch: &PgPool, tables: &[&str]) -> Result<(), ProjectionError> {
+    unlogged(scratch, tables).await?;
+    searchless(scratch, tables).await
+}
+
 /// Makes the scratch database's `tables` unlogged: the rebuild writes every row there before copying
 /// it beside the live table, and what a crash loses of a scratch database the next rebuild makes
 /// again, so those writes need no WAL. PostgreSQL refuses a table that a logged one references
@@ -433,7 +451,51 @@ async fn unlogged(scratch: &PgPool, tables: &[&str]) -> Result<(), ProjectionErr
     }
 }
 
-/// Copies a rebuilt table into `<table>__next` beside the live one; returns the rows copied.
+/// Drops the scratch tables' GIN and GiST indexes: they serve the query API's searches (names and
+/// plates by trigram, an order's mechanics), never a projector's own statements, and each insert
+/// into them costs more than the row. The tables beside the live ones get every index.
+async fn searchless(scratch: &PgPool, tables: &[&str]) -> Result<(), ProjectionError> {
+    let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT x.indexrelid::regclass::text
+           FROM pg_index x
+           JOIN pg_class i ON i.oid = x.indexrelid
+           JOIN pg_am a ON a.oid = i.relam
+          WHERE x.indrelid = ANY($1::text[]::regclass[]) AND a.amname IN ('gin', 'gist')
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+    )
+    .bind(&names)
+    .fetch_all(scratch)
+    .await?;
+    for index in indexes {
+        sqlx::query(&format!("DROP INDEX {index}"))
+            .execute(scratch)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The statement that builds one of `table`'s indexes on `next`: a constraint's (primary key,
+/// unique) added as a constraint, any other index created without a name (PostgreSQL names it
+/// after `next`; the swap gives it the old one back by its shape).
+fn index_beside(
+    definition: &str,
+    constraint: Option<&str>,
+    next: &str,
+) -> Result<String, ProjectionError> {
+    if let Some(constraint) = constraint {
+        return Ok(format!("ALTER TABLE {next} ADD {constraint}"));
+    }
+    let shape = || ProjectionError::Inconsistent(format!("an index definition: {definition}"));
+    let (head, rest) = definition.split_once(" ON ").ok_or_else(shape)?;
+    let (create, _name) = head.rsplit_once(' ').ok_or_else(shape)?;
+    let (_table, rest) = rest.split_once(" USING ").ok_or_else(shape)?;
+    Ok(format!("{create} ON {next} USING {rest}"))
+}
+
+/// Copies a rebuilt table into `<table>__next` beside the live one and builds its indexes once the
+/// rows are in (one sort each, rather than an insert per row into every one); returns the rows
+/// copied.
 async fn copy_beside(scratch: &PgPool, live: &PgPool, table: &str) -> Result<u64, ProjectionError> {
     let (schema, name) = split(table);
     let next = format!("{}.{}", quoted(schema), quoted(&format!("{name}__next")));
@@ -451,13 +513,31 @@ async fn copy_beside(scratch: &PgPool, live: &PgPool, table: &str) -> Result<u64
         .map(|c| quoted(c))
         .collect::<Vec<_>>()
         .join(", ");
+    let indexes: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT pg_get_indexdef(x.indexrelid),
+                (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                  WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+                    AND c.contype IN ('p', 'u', 'x'))
+           FROM pg_index x
+          WHERE x.indrelid = $1::regclass
+          ORDER BY x.indexrelid",
+    )
+    .bind(table)
+    .fetch_all(live)
+    .await?;
+    let builds = indexes
+        .iter()
+        .map(|(definition, constraint)| index_beside(definition, constraint.as_deref(), &next))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut target = live.acquire().await?;
     sqlx::query(&format!("DROP TABLE IF EXISTS {next}"))
         .execute(&mut *target)
         .await?;
-    sqlx::query(&format!("CREATE TABLE {next} (LIKE {table} INCLUDING ALL)"))
-        .execute(&mut *target)
-        .await?;
+    sqlx::query(&format!(
+        "CREATE TABLE {next} (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)"
+    ))
+    .execute(&mut *target)
+    .await?;
     let mut source = scratch.acquire().await?;
     let mut rows = source
         .copy_out_raw(&format!(
@@ -472,7 +552,11 @@ async fn copy_beside(scratch: &PgPool, live: &PgPool, table: &str) -> Result<u64
     while let Some(chunk) = rows.try_next().await? {
         sink.send(chunk).await?;
     }
-    Ok(sink.finish().await?)
+    let copied = sink.finish().await?;
+    for statement in builds {
+        sqlx::query(&statement).execute(&mut *target).await?;
+    }
+    Ok(copied)
 }
 
 /// Swaps the `__next` tables in for the live ones, brings them to the live checkpoint and moves it,
