@@ -109,3 +109,39 @@ pub(crate) fn from_json_text<T: DeserializeOwned>(text: &str) -> Result<T, Proje
 pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, ProjectionError> {
     serde_json::to_string(value).map_err(|e| ProjectionError::Inconsistent(e.to_string()))
 }
+
+/// Folds a batch's decoded events record by record, records in the order first met: a record
+/// starts from `create` on its creation event (`None` for any other event) or from its stored
+/// state (`resume`, read back beforehand into `states`), and every event, its first included, is
+/// then folded onto it by `add`.
+pub(crate) fn fold_records<E, F>(
+    decoded: &[Decoded<'_, E>],
+    mut states: std::collections::HashMap<Uuid, String>,
+    create: impl Fn(&Decoded<'_, E>) -> Option<F>,
+    resume: impl Fn(&Decoded<'_, E>, &str) -> Result<F, ProjectionError>,
+    mut add: impl FnMut(&mut F, &Decoded<'_, E>),
+) -> Result<Vec<F>, (usize, ProjectionError)> {
+    let mut folded: Vec<F> = Vec::new();
+    let mut at = std::collections::HashMap::new();
+    for d in decoded {
+        let slot = match at.get(&d.record) {
+            Some(&slot) => slot,
+            None => {
+                let started = match create(d) {
+                    Some(created) => created,
+                    None => {
+                        let state = states
+                            .remove(&d.record)
+                            .ok_or_else(|| (d.index, never_created(d.recorded)))?;
+                        resume(d, &state).map_err(|e| (d.index, e))?
+                    }
+                };
+                at.insert(d.record, folded.len());
+                folded.push(started);
+                folded.len() - 1
+            }
+        };
+        add(&mut folded[slot], d);
+    }
+    Ok(folded)
+}

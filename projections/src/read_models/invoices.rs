@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::read_models::cards::InvoiceCard;
 use crate::support::{
-    decode_stream, from_json_text, json_text, never_created, stored_records, version, Decoded,
+    decode_stream, fold_records, from_json_text, json_text, stored_records, version, Decoded,
 };
 use crate::{Projection, ProjectionError};
 
@@ -320,7 +320,7 @@ impl Projection for InvoicesProjection {
         let stored = stored_records(&decoded, |e| {
             matches!(e, InvoiceEvent::InvoiceIssued { .. })
         });
-        let mut states: HashMap<Uuid, String> = sqlx::query!(
+        let states: HashMap<Uuid, String> = sqlx::query!(
             r#"SELECT invoice_id, state::text AS "state!" FROM read.invoices
                 WHERE invoice_id = ANY($1)"#,
             &stored
@@ -332,69 +332,56 @@ impl Projection for InvoicesProjection {
         .map(|row| (row.invoice_id, row.state))
         .collect();
 
-        let mut folded: Vec<Folded> = Vec::new();
-        let mut at: HashMap<Uuid, usize> = HashMap::new();
         let mut entries = Entries::default();
-        for Decoded {
-            index,
-            record: invoice,
-            event: domain_event,
-            recorded: event,
-        } in &decoded
-        {
-            let slot = match at.get(invoice) {
-                Some(&slot) => slot,
-                None => {
-                    let issued = match domain_event {
-                        InvoiceEvent::InvoiceIssued {
-                            number,
-                            basis,
-                            payer,
-                            at,
-                            ..
-                        } => {
-                            let (payer_kind, payer_name, payer_inn) = payer_columns(payer);
-                            Some(Issued {
-                                number: number.clone(),
-                                work_order_id: basis.work_order_id.0,
-                                work_order_number: basis.work_order_number.clone(),
-                                client_id: basis.client_id.0,
-                                payer_kind,
-                                payer_name,
-                                payer_inn,
-                                issued_at: *at,
-                            })
-                        }
-                        _ => None,
-                    };
-                    let state = match &issued {
-                        Some(_) => Invoice::default(),
-                        None => {
-                            let Some(state) = states.remove(invoice) else {
-                                return Err((*index, never_created(event)));
-                            };
-                            from_json_text(&state).map_err(|e| (*index, e))?
-                        }
-                    };
-                    at.insert(*invoice, folded.len());
-                    folded.push(Folded {
-                        invoice: *invoice,
-                        state,
-                        issued,
+        let folded = fold_records(
+            &decoded,
+            states,
+            |d| match &d.event {
+                InvoiceEvent::InvoiceIssued {
+                    number,
+                    basis,
+                    payer,
+                    at,
+                    ..
+                } => {
+                    let (payer_kind, payer_name, payer_inn) = payer_columns(payer);
+                    Some(Folded {
+                        invoice: d.record,
+                        state: Invoice::default(),
+                        issued: Some(Issued {
+                            number: number.clone(),
+                            work_order_id: basis.work_order_id.0,
+                            work_order_number: basis.work_order_number.clone(),
+                            client_id: basis.client_id.0,
+                            payer_kind,
+                            payer_name,
+                            payer_inn,
+                            issued_at: *at,
+                        }),
                         void_reason: None,
                         version: 0,
-                    });
-                    folded.len() - 1
+                    })
                 }
-            };
-            let current = &mut folded[slot];
-            current.state = std::mem::take(&mut current.state).evolve(domain_event);
-            current.version = version(*event);
-            if let InvoiceEvent::InvoiceVoided { reason, .. } = domain_event {
-                current.void_reason = Some(reason.clone());
-            }
-            entries.push(*invoice, event, domain_event);
-        }
+                _ => None,
+            },
+            |d, state| {
+                Ok(Folded {
+                    invoice: d.record,
+                    state: from_json_text(state)?,
+                    issued: None,
+                    void_reason: None,
+                    version: 0,
+                })
+            },
+            |current, d| {
+                current.state = std::mem::take(&mut current.state).evolve(&d.event);
+                current.version = version(d.recorded);
+                if let InvoiceEvent::InvoiceVoided { reason, .. } = &d.event {
+                    current.void_reason = Some(reason.clone());
+                }
+                entries.push(d.record, d.recorded, &d.event);
+            },
+        )?;
         let mut issued = InvoiceColumns::default();
         let mut changed = InvoiceColumns::default();
         for f in &folded {

@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use crate::read_models::stock::levels::stock_id;
 use crate::support::{
-    decode, decode_stream, found, from_json_text, json_text, never_created, record_id,
+    decode, decode_stream, fold_records, found, from_json_text, json_text, record_id,
     stored_records, version, Decoded,
 };
 use crate::{Projection, ProjectionError};
@@ -247,7 +247,7 @@ async fn write_orders(
     let stored = stored_records(&decoded, |e| {
         matches!(e, WorkOrderEvent::WorkOrderOpened { .. })
     });
-    let mut states: HashMap<Uuid, String> = sqlx::query!(
+    let states: HashMap<Uuid, String> = sqlx::query!(
         r#"SELECT work_order_id, state::text AS "state!" FROM read.margin_orders
             WHERE work_order_id = ANY($1)"#,
         &stored
@@ -258,46 +258,32 @@ async fn write_orders(
     .into_iter()
     .map(|row| (row.work_order_id, row.state))
     .collect();
-    let mut folded: Vec<Folded> = Vec::new();
-    let mut at: HashMap<Uuid, usize> = HashMap::new();
-    for Decoded {
-        index,
-        record: work_order,
-        event: domain_event,
-        recorded: event,
-    } in &decoded
-    {
-        if let Some(&slot) = at.get(work_order) {
-            folded[slot].fold(domain_event, event);
-            continue;
-        }
-        let started = if let WorkOrderEvent::WorkOrderOpened { number, .. } = domain_event {
-            Folded {
-                work_order: *work_order,
-                order: kept(WorkOrder::default().evolve(domain_event)),
+    let folded = fold_records(
+        &decoded,
+        states,
+        |d| match &d.event {
+            WorkOrderEvent::WorkOrderOpened { number, .. } => Some(Folded {
+                work_order: d.record,
+                order: WorkOrder::default(),
                 opened: Some(number.clone()),
                 lines: false,
                 completed_at: None,
-                version: version(*event),
-            }
-        } else {
-            let Some(state) = states.remove(work_order) else {
-                return Err((*index, never_created(event)));
-            };
-            let mut started = Folded {
-                work_order: *work_order,
-                order: from_json_text(&state).map_err(|e| (*index, e))?,
+                version: 0,
+            }),
+            _ => None,
+        },
+        |d, state| {
+            Ok(Folded {
+                work_order: d.record,
+                order: from_json_text(state)?,
                 opened: None,
                 lines: false,
                 completed_at: None,
                 version: 0,
-            };
-            started.fold(domain_event, event);
-            started
-        };
-        at.insert(*work_order, folded.len());
-        folded.push(started);
-    }
+            })
+        },
+        |folded, d| folded.fold(&d.event, d.recorded),
+    )?;
     for f in &folded {
         touched.add(f.work_order);
     }

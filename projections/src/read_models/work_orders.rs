@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use crate::read_models::cards::WorkOrderCard;
 use crate::support::{
-    decode_stream, from_json, from_json_text, never_created, record_id, stored_records, to_json,
+    decode_stream, fold_records, from_json, from_json_text, record_id, stored_records, to_json,
     version, Decoded,
 };
 use crate::{Projection, ProjectionError};
@@ -257,7 +257,7 @@ async fn fold_and_write(
     let stored = stored_records(&decoded, |e| {
         matches!(e, WorkOrderEvent::WorkOrderOpened { .. })
     });
-    let mut states: HashMap<Uuid, String> = sqlx::query!(
+    let states: HashMap<Uuid, String> = sqlx::query!(
         r#"SELECT work_order_id, state::text AS "state!" FROM read.work_orders
             WHERE work_order_id = ANY($1)"#,
         &stored
@@ -269,62 +269,47 @@ async fn fold_and_write(
     .map(|row| (row.work_order_id, row.state))
     .collect();
 
-    let mut folded: Vec<Folded> = Vec::new();
-    let mut at: HashMap<Uuid, usize> = HashMap::new();
-    for Decoded {
-        index,
-        record: work_order,
-        event: domain_event,
-        recorded: event,
-    } in &decoded
-    {
-        if let Some(&slot) = at.get(work_order) {
-            folded[slot].add(domain_event, event);
-            continue;
-        }
-        let started = if let WorkOrderEvent::WorkOrderOpened {
-            number,
-            client_id,
-            vehicle_id,
-            vat_rate,
-            opened_by,
-            at: opened_at,
-            ..
-        } = domain_event
-        {
-            Folded {
-                work_order: *work_order,
-                order: WorkOrder::default().evolve(domain_event),
+    let folded = fold_records(
+        &decoded,
+        states,
+        |d| match &d.event {
+            WorkOrderEvent::WorkOrderOpened {
+                number,
+                client_id,
+                vehicle_id,
+                vat_rate,
+                opened_by,
+                at,
+                ..
+            } => Some(Folded {
+                work_order: d.record,
+                order: WorkOrder::default(),
                 effects: Effects::default(),
                 opening: Some(Opening {
                     number: number.clone(),
                     client_id: client_id.0,
                     vehicle_id: vehicle_id.0,
                     opened_by: opened_by.0,
-                    opened_at: *opened_at,
+                    opened_at: *at,
                     vat_rate_bp: i32::from(vat_rate.basis_points()),
                 }),
-                version: version(*event),
-                updated_at: event.recorded_at,
-            }
-        } else {
-            let Some(state) = states.remove(work_order) else {
-                return Err((*index, never_created(event)));
-            };
-            let mut started = Folded {
-                work_order: *work_order,
-                order: from_json_text(&state).map_err(|e| (*index, e))?,
+                version: 0,
+                updated_at: d.recorded.recorded_at,
+            }),
+            _ => None,
+        },
+        |d, state| {
+            Ok(Folded {
+                work_order: d.record,
+                order: from_json_text(state)?,
                 effects: Effects::default(),
                 opening: None,
                 version: 0,
-                updated_at: event.recorded_at,
-            };
-            started.add(domain_event, event);
-            started
-        };
-        at.insert(*work_order, folded.len());
-        folded.push(started);
-    }
+                updated_at: d.recorded.recorded_at,
+            })
+        },
+        |folded, d| folded.add(&d.event, d.recorded),
+    )?;
     write(tx, &folded).await.map_err(|e| (last, e))
 }
 
