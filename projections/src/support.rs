@@ -105,7 +105,7 @@ pub(crate) fn from_json_text<T: DeserializeOwned>(text: &str) -> Result<T, Proje
     serde_json::from_str(text).map_err(|e| ProjectionError::Inconsistent(e.to_string()))
 }
 
-/// A value as JSON text for a JSONB column, cast on the server: no `serde_json::Value` in between.
+/// A value as JSON text for a `json` or `jsonb` column, cast on the server: no `serde_json::Value` in between.
 pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, ProjectionError> {
     serde_json::to_string(value).map_err(|e| ProjectionError::Inconsistent(e.to_string()))
 }

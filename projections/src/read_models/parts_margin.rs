@@ -340,7 +340,7 @@ impl OrderColumns {
         }
         sqlx::query!(
             "INSERT INTO read.margin_orders (work_order_id, number, status, completed_at, state, version)
-             SELECT work_order_id, number, status, completed_at, state::jsonb, version
+             SELECT work_order_id, number, status, completed_at, state::json, version
                FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
                            $6::bigint[])
                  AS o(work_order_id, number, status, completed_at, state, version)",
@@ -362,7 +362,7 @@ impl OrderColumns {
         }
         sqlx::query!(
             "UPDATE read.margin_orders m
-                SET status = o.status, state = o.state::jsonb, version = o.version,
+                SET status = o.status, state = o.state::json, version = o.version,
                     completed_at = CASE WHEN o.completion_set THEN o.completed_at
                                         ELSE m.completed_at END
                FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bool[],

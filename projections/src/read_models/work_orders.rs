@@ -31,8 +31,8 @@ use uuid::Uuid;
 
 use crate::read_models::cards::WorkOrderCard;
 use crate::support::{
-    decode_stream, fold_records, from_json, from_json_text, record_id, stored_records, to_json,
-    version, Decoded,
+    decode_stream, fold_records, from_json_text, json_text, record_id, stored_records, version,
+    Decoded,
 };
 use crate::{Projection, ProjectionError};
 
@@ -183,22 +183,24 @@ fn forget_approvals(order: &mut WorkOrder) -> Result<bool, ProjectionError> {
 /// Forgets the approvals' personal data on every order of an erased client.
 async fn forget_client(tx: &mut PgConnection, client: Uuid) -> Result<(), ProjectionError> {
     let orders = sqlx::query!(
-        "SELECT work_order_id, state FROM read.work_orders WHERE client_id = $1",
+        r#"SELECT work_order_id, state::text AS "state!" FROM read.work_orders WHERE client_id = $1"#,
         client
     )
     .fetch_all(&mut *tx)
     .await?;
     let mut lines = LineColumns::default();
     for row in orders {
-        let mut order = from_json::<WorkOrder>(row.state)?;
+        let mut order = from_json_text::<WorkOrder>(&row.state)?;
         if !forget_approvals(&mut order)? {
             continue;
         }
+        // Written as the fold writes it: `json` keeps the text as it is given.
         sqlx::query!(
-            "UPDATE read.work_orders SET state = $2, card = $3 WHERE work_order_id = $1",
+            "UPDATE read.work_orders SET state = $2::text::json, card = $3::text::json
+              WHERE work_order_id = $1",
             row.work_order_id,
-            to_json(&order)?,
-            to_json(&WorkOrderCard::of(&order))?
+            json_text(&order)?,
+            json_text(&WorkOrderCard::of(&order))?
         )
         .execute(&mut *tx)
         .await?;
