@@ -410,11 +410,36 @@ async fn watch_progress(
     }
 }
 
-/// Readies the scratch database's `tables` for a rebuild's writes: unlogged, without the search
-/// indexes.
+/// Readies the scratch database's `tables` for a rebuild's writes: without foreign keys, unlogged,
+/// without the search indexes.
 async fn scratch_tables(scratch: &PgPool, tables: &[&str]) -> Result<(), ProjectionError> {
+    unreferencing(scratch, tables).await?;
     unlogged(scratch, tables).await?;
     searchless(scratch, tables).await
+}
+
+/// Drops the foreign keys of the scratch database's `tables`. Each checked every row inserted with
+/// a read of the referenced table and a lock on its row (a client's phones cost more than the
+/// clients themselves); the swap puts every foreign key back on the live tables and validates it
+/// there, over the rows as rebuilt.
+async fn unreferencing(scratch: &PgPool, tables: &[&str]) -> Result<(), ProjectionError> {
+    let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+    let foreign_keys: Vec<(String, String)> = sqlx::query_as(
+        "SELECT conrelid::regclass::text, conname::text FROM pg_constraint
+          WHERE contype = 'f' AND conrelid = ANY($1::text[]::regclass[])",
+    )
+    .bind(&names)
+    .fetch_all(scratch)
+    .await?;
+    for (table, name) in foreign_keys {
+        sqlx::query(&format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {}",
+            quoted(&name)
+        ))
+        .execute(scratch)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Makes the scratch database's `tables` unlogged: the rebuild writes every row there before copying
