@@ -58,14 +58,21 @@ impl TestDatabase {
             .await?;
         admin.close().await?;
         let options = server.clone().database(&name);
+        // Migrated on a connection of its own: the sessions opened after the migrations get the
+        // database's settings they make (the read models' search path), as a service's do.
+        let migrating = crate::pool_options()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        migrate(&migrating, &RolePasswords::default())
+            .await
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        migrating.close().await;
         let pool = crate::pool_options()
             .max_connections(max_connections)
             .idle_timeout(IDLE_TIMEOUT)
             .connect_with(options.clone())
             .await?;
-        migrate(&pool, &RolePasswords::default())
-            .await
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
         Ok(Self {
             pool,
             options,

@@ -485,7 +485,7 @@ impl Facts {
         let f = &self.invoices;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_invoices
+                "INSERT INTO fact_invoices
                     (invoice_id, work_order_id, client_id, issued_at, total)
                  SELECT invoice_id, work_order_id, client_id, issued_at, total / 100.0
                    FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::bigint[])
@@ -503,7 +503,7 @@ impl Facts {
         let f = &self.sale_lines;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_sales_lines (invoice_id, line_id, work_order_id, issued_at,
+                "INSERT INTO fact_sales_lines (invoice_id, line_id, work_order_id, issued_at,
                         kind, description, item_key, quantity, amount)
                  SELECT invoice_id, line_id, work_order_id, issued_at, kind, description, item_key,
                         quantity, amount / 100.0
@@ -528,7 +528,7 @@ impl Facts {
         let f = &self.voids;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_invoice_voids (invoice_id, voided_at)
+                "INSERT INTO fact_invoice_voids (invoice_id, voided_at)
                  SELECT * FROM UNNEST($1::uuid[], $2::timestamptz[])
                  ON CONFLICT DO NOTHING",
                 &column(f, |f| f.invoice_id),
@@ -540,7 +540,7 @@ impl Facts {
         let f = &self.money;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_money_movements (movement_id, invoice_id, kind, at, amount)
+                "INSERT INTO fact_money_movements (movement_id, invoice_id, kind, at, amount)
                  SELECT movement_id, invoice_id, kind, at, amount / 100.0
                    FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::bigint[])
                      AS f(movement_id, invoice_id, kind, at, amount)
@@ -557,7 +557,7 @@ impl Facts {
         let f = &self.milestones;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_order_milestones (event_id, work_order_id, kind, at, vehicle_id)
+                "INSERT INTO fact_order_milestones (event_id, work_order_id, kind, at, vehicle_id)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::uuid[])
                  ON CONFLICT DO NOTHING",
                 &column(f, |f| f.event_id),
@@ -572,7 +572,7 @@ impl Facts {
         let f = &self.line_mechanics;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_line_mechanics
+                "INSERT INTO fact_line_mechanics
                     (event_id, work_order_id, line_id, mechanic_id, version)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[])
                  ON CONFLICT DO NOTHING",
@@ -588,7 +588,7 @@ impl Facts {
         let f = &self.recommendations;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_recommendations
+                "INSERT INTO fact_recommendations
                     (work_order_id, recommendation_id, text, item_key, at)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
                  ON CONFLICT DO NOTHING",
@@ -604,7 +604,7 @@ impl Facts {
         let f = &self.line_norms;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_line_norms (event_id, work_order_id, line_id, tenths, version)
+                "INSERT INTO fact_line_norms (event_id, work_order_id, line_id, tenths, version)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[])
                  ON CONFLICT DO NOTHING",
                 &column(f, |f| f.event_id),
@@ -619,7 +619,7 @@ impl Facts {
         let f = &self.labour_done;
         if !f.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.fact_labour_finished (event_id, work_order_id, line_id, at, version)
+                "INSERT INTO fact_labour_finished (event_id, work_order_id, line_id, at, version)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[],
                                       $5::bigint[])
                  ON CONFLICT DO NOTHING",

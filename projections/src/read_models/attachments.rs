@@ -98,7 +98,7 @@ impl AttachmentsProjection {
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), ProjectionError> {
         let stored = sqlx::query!(
-            "SELECT object_key, thumbnail_key FROM read.attachments
+            "SELECT object_key, thumbnail_key FROM attachments
               WHERE record_kind = $1 AND record_id = $2",
             to.stream_type(),
             to.id(),
@@ -113,7 +113,7 @@ impl AttachmentsProjection {
         // deletes already done are repeated harmlessly.
         delete_objects(self.files.as_ref(), &keys).await?;
         sqlx::query!(
-            "UPDATE read.attachments SET erased_at = $3, thumbnail_key = NULL
+            "UPDATE attachments SET erased_at = $3, thumbnail_key = NULL
               WHERE record_kind = $1 AND record_id = $2 AND erased_at IS NULL",
             to.stream_type(),
             to.id(),
@@ -122,7 +122,7 @@ impl AttachmentsProjection {
         .execute(&mut *tx)
         .await?;
         sqlx::query!(
-            "INSERT INTO read.erased_file_records (record_kind, record_id, erased_at)
+            "INSERT INTO erased_file_records (record_kind, record_id, erased_at)
              VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             to.stream_type(),
             to.id(),
@@ -219,7 +219,7 @@ impl Projection for AttachmentsProjection {
                 ..
             } => {
                 let erased_at = sqlx::query_scalar!(
-                    "SELECT erased_at FROM read.erased_file_records
+                    "SELECT erased_at FROM erased_file_records
                       WHERE record_kind = $1 AND record_id = $2",
                     to.stream_type(),
                     to.id(),
@@ -235,7 +235,7 @@ impl Projection for AttachmentsProjection {
                     _ => None,
                 };
                 sqlx::query!(
-                    "INSERT INTO read.attachments
+                    "INSERT INTO attachments
                          (attachment_id, record_kind, record_id, kind, purpose, object_key,
                           content_type, size, thumbnail_key, attached_by, attached_at, erased_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -258,7 +258,7 @@ impl Projection for AttachmentsProjection {
             }
             AttachmentEvent::FileDetached { at, .. } => {
                 let rows = sqlx::query!(
-                    "UPDATE read.attachments SET detached_at = $2 WHERE attachment_id = $1",
+                    "UPDATE attachments SET detached_at = $2 WHERE attachment_id = $1",
                     id,
                     at,
                 )

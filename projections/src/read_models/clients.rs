@@ -37,8 +37,8 @@ async fn add_phone(
     phone: &Phone,
 ) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "INSERT INTO read.client_phones (client_id, phone, reversed_digits, display_name, archived)
-         SELECT client_id, $2, $3, display_name, archived FROM read.clients WHERE client_id = $1
+        "INSERT INTO client_phones (client_id, phone, reversed_digits, display_name, archived)
+         SELECT client_id, $2, $3, display_name, archived FROM clients WHERE client_id = $1
          ON CONFLICT DO NOTHING",
         client,
         phone.as_str(),
@@ -71,15 +71,15 @@ pub(crate) fn party_columns(
 /// Moves a name's count in `read.client_names` by `delta`; a name nobody bears any more goes.
 async fn count_name(tx: &mut PgConnection, name: &str, delta: i32) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "INSERT INTO read.client_names (name_key, clients) VALUES (lower($1), $2)
-         ON CONFLICT (name_key) DO UPDATE SET clients = read.client_names.clients + EXCLUDED.clients",
+        "INSERT INTO client_names (name_key, clients) VALUES (lower($1), $2)
+         ON CONFLICT (name_key) DO UPDATE SET clients = client_names.clients + EXCLUDED.clients",
         name,
         delta,
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "DELETE FROM read.client_names WHERE name_key = lower($1) AND clients <= 0",
+        "DELETE FROM client_names WHERE name_key = lower($1) AND clients <= 0",
         name
     )
     .execute(&mut *tx)
@@ -93,14 +93,14 @@ async fn set_archived(
     archived: bool,
 ) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "UPDATE read.clients SET archived = $2 WHERE client_id = $1",
+        "UPDATE clients SET archived = $2 WHERE client_id = $1",
         client,
         archived
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "UPDATE read.client_phones SET archived = $2 WHERE client_id = $1",
+        "UPDATE client_phones SET archived = $2 WHERE client_id = $1",
         client,
         archived
     )
@@ -115,7 +115,7 @@ async fn set_messages_consent(
     given: bool,
 ) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "UPDATE read.clients SET messages_consent = $2 WHERE client_id = $1",
+        "UPDATE clients SET messages_consent = $2 WHERE client_id = $1",
         client,
         given
     )
@@ -129,9 +129,9 @@ async fn set_messages_consent(
 /// to messages and the channels stay: they are not personal data, and they explain the skips.
 async fn erase(tx: &mut PgConnection, client: Uuid) -> Result<(), ProjectionError> {
     let renamed = sqlx::query!(
-        r#"WITH old AS (SELECT display_name FROM read.clients WHERE client_id = $1 AND kind = 'person'),
+        r#"WITH old AS (SELECT display_name FROM clients WHERE client_id = $1 AND kind = 'person'),
                 erased AS (
-                  UPDATE read.clients SET display_name = $2
+                  UPDATE clients SET display_name = $2
                    WHERE client_id = $1 AND kind = 'person' RETURNING display_name)
            SELECT old.display_name AS "old!" FROM old, erased
             WHERE lower(old.display_name) <> lower(erased.display_name)"#,
@@ -145,17 +145,14 @@ async fn erase(tx: &mut PgConnection, client: Uuid) -> Result<(), ProjectionErro
         count_name(tx, ERASED, 1).await?;
     }
     sqlx::query!(
-        "UPDATE read.clients SET email = NULL WHERE client_id = $1",
+        "UPDATE clients SET email = NULL WHERE client_id = $1",
         client
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "DELETE FROM read.client_phones WHERE client_id = $1",
-        client
-    )
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query!("DELETE FROM client_phones WHERE client_id = $1", client)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 
@@ -217,7 +214,7 @@ impl Registrations {
         }
         let taken = std::mem::take(self);
         sqlx::query!(
-            "INSERT INTO read.clients (client_id, kind, display_name, inn, kpp, email, registered_at, version)
+            "INSERT INTO clients (client_id, kind, display_name, inn, kpp, email, registered_at, version)
              SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                                   $7::timestamptz[], $8::bigint[])",
             &taken.client_id,
@@ -232,15 +229,15 @@ impl Registrations {
         .execute(&mut *tx)
         .await?;
         sqlx::query!(
-            "INSERT INTO read.client_names (name_key, clients)
+            "INSERT INTO client_names (name_key, clients)
              SELECT lower(name), count(*) FROM UNNEST($1::text[]) AS n(name) GROUP BY 1
-             ON CONFLICT (name_key) DO UPDATE SET clients = read.client_names.clients + EXCLUDED.clients",
+             ON CONFLICT (name_key) DO UPDATE SET clients = client_names.clients + EXCLUDED.clients",
             &taken.display_name,
         )
         .execute(&mut *tx)
         .await?;
         sqlx::query!(
-            "INSERT INTO read.client_phones (client_id, phone, reversed_digits, display_name)
+            "INSERT INTO client_phones (client_id, phone, reversed_digits, display_name)
              SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[])
              ON CONFLICT DO NOTHING",
             &taken.phone_client_id,
@@ -275,9 +272,9 @@ impl ClientsProjection {
                 let (kind, name, inn, kpp) = party_columns(party);
                 // The CTE reads the row as it was before the update beside it.
                 let renamed = sqlx::query!(
-                    r#"WITH old AS (SELECT display_name FROM read.clients WHERE client_id = $1),
+                    r#"WITH old AS (SELECT display_name FROM clients WHERE client_id = $1),
                             changed AS (
-                              UPDATE read.clients SET kind = $2, display_name = $3, inn = $4, kpp = $5
+                              UPDATE clients SET kind = $2, display_name = $3, inn = $4, kpp = $5
                                WHERE client_id = $1 RETURNING display_name)
                        SELECT old.display_name AS "old!", changed.display_name AS "new!",
                               lower(old.display_name) <> lower(changed.display_name) AS "renamed!"
@@ -294,7 +291,7 @@ impl ClientsProjection {
                     count_name(tx, &renamed.old, -1).await?;
                     count_name(tx, &renamed.new, 1).await?;
                     sqlx::query!(
-                        "UPDATE read.client_phones SET display_name = $2 WHERE client_id = $1",
+                        "UPDATE client_phones SET display_name = $2 WHERE client_id = $1",
                         client,
                         renamed.new
                     )
@@ -308,7 +305,7 @@ impl ClientsProjection {
             ClientEvent::ClientPhoneAdded { phone } => add_phone(tx, client, &phone).await?,
             ClientEvent::ClientPhoneRemoved { phone } => {
                 sqlx::query!(
-                    "DELETE FROM read.client_phones WHERE client_id = $1 AND phone = $2",
+                    "DELETE FROM client_phones WHERE client_id = $1 AND phone = $2",
                     client,
                     phone.as_str()
                 )
@@ -317,7 +314,7 @@ impl ClientsProjection {
             }
             ClientEvent::ClientEmailChanged { email } => {
                 sqlx::query!(
-                    "UPDATE read.clients SET email = $2 WHERE client_id = $1",
+                    "UPDATE clients SET email = $2 WHERE client_id = $1",
                     client,
                     email_column(email)
                 )
@@ -326,7 +323,7 @@ impl ClientsProjection {
             }
             ClientEvent::ClientDiscountSet { discount } => {
                 sqlx::query!(
-                    "UPDATE read.clients SET discount_bp = $2 WHERE client_id = $1",
+                    "UPDATE clients SET discount_bp = $2 WHERE client_id = $1",
                     client,
                     i32::from(discount.basis_points())
                 )
@@ -356,7 +353,7 @@ impl ClientsProjection {
             } => {}
             ClientEvent::ClientChannelsChosen { channels } => {
                 sqlx::query!(
-                    "UPDATE read.clients SET channel_sms = $2, channel_email = $3 WHERE client_id = $1",
+                    "UPDATE clients SET channel_sms = $2, channel_email = $3 WHERE client_id = $1",
                     client,
                     channels.sms,
                     channels.email
@@ -368,7 +365,7 @@ impl ClientsProjection {
             ClientEvent::ClientNoteAdded { .. } => {}
         }
         let updated = sqlx::query!(
-            "UPDATE read.clients SET version = $2 WHERE client_id = $1",
+            "UPDATE clients SET version = $2 WHERE client_id = $1",
             client,
             version
         )

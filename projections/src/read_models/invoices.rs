@@ -136,7 +136,7 @@ impl Entries {
         }
         let kind: Vec<String> = self.kind.iter().map(|k| (*k).to_owned()).collect();
         sqlx::query!(
-            "INSERT INTO read.payments (entry_id, invoice_id, kind, amount, method, reference, reason, recorded_by, at)
+            "INSERT INTO payments (entry_id, invoice_id, kind, amount, method, reference, reason, recorded_by, at)
              SELECT entry_id, invoice_id, kind, amount / 100.0, method, reference, reason, recorded_by, at
                FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::text[],
                            $7::text[], $8::text[], $9::timestamptz[])
@@ -216,7 +216,7 @@ impl InvoiceColumns {
             return Ok(());
         }
         sqlx::query!(
-            r#"INSERT INTO read.invoices
+            r#"INSERT INTO invoices
                  (invoice_id, number, work_order_id, work_order_number, client_id, payer_kind,
                   payer_name, payer_inn, issued_at, total, vat, paid, refunded, voided, void_reason,
                   status, state, card, version)
@@ -261,7 +261,7 @@ impl InvoiceColumns {
             return Ok(());
         }
         sqlx::query!(
-            r#"UPDATE read.invoices v
+            r#"UPDATE invoices v
                   SET paid = i.paid / 100.0, refunded = i.refunded / 100.0, voided = i.voided,
                       void_reason = COALESCE(i.void_reason, v.void_reason), status = i.status,
                       state = i.state::json, version = i.version, card = i.card::json
@@ -321,7 +321,7 @@ impl Projection for InvoicesProjection {
             matches!(e, InvoiceEvent::InvoiceIssued { .. })
         });
         let states: HashMap<Uuid, String> = sqlx::query!(
-            r#"SELECT invoice_id, state::text AS "state!" FROM read.invoices
+            r#"SELECT invoice_id, state::text AS "state!" FROM invoices
                 WHERE invoice_id = ANY($1)"#,
             &stored
         )

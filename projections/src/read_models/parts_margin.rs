@@ -137,13 +137,13 @@ impl Touched {
         self.0.sort_unstable();
         self.0.dedup();
         sqlx::query!(
-            "DELETE FROM read.margin_lines WHERE work_order_id = ANY($1)",
+            "DELETE FROM margin_lines WHERE work_order_id = ANY($1)",
             &self.0
         )
         .execute(&mut *tx)
         .await?;
         sqlx::query!(
-            "INSERT INTO read.margin_lines SELECT * FROM read.margin_lines_of($1)",
+            "INSERT INTO margin_lines SELECT * FROM read.margin_lines_of($1)",
             &self.0
         )
         .execute(&mut *tx)
@@ -248,7 +248,7 @@ async fn write_orders(
         matches!(e, WorkOrderEvent::WorkOrderOpened { .. })
     });
     let states: HashMap<Uuid, String> = sqlx::query!(
-        r#"SELECT work_order_id, state::text AS "state!" FROM read.margin_orders
+        r#"SELECT work_order_id, state::text AS "state!" FROM margin_orders
             WHERE work_order_id = ANY($1)"#,
         &stored
     )
@@ -339,7 +339,7 @@ impl OrderColumns {
             return Ok(());
         }
         sqlx::query!(
-            "INSERT INTO read.margin_orders (work_order_id, number, status, completed_at, state, version)
+            "INSERT INTO margin_orders (work_order_id, number, status, completed_at, state, version)
              SELECT work_order_id, number, status, completed_at, state::json, version
                FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
                            $6::bigint[])
@@ -361,7 +361,7 @@ impl OrderColumns {
             return Ok(());
         }
         sqlx::query!(
-            "UPDATE read.margin_orders m
+            "UPDATE margin_orders m
                 SET status = o.status, state = o.state::json, version = o.version,
                     completed_at = CASE WHEN o.completion_set THEN o.completed_at
                                         ELSE m.completed_at END
@@ -421,7 +421,7 @@ impl LineColumns {
     async fn rewrite(&self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
         if !self.stored.is_empty() {
             sqlx::query!(
-                "DELETE FROM read.margin_order_lines WHERE work_order_id = ANY($1)",
+                "DELETE FROM margin_order_lines WHERE work_order_id = ANY($1)",
                 &self.stored
             )
             .execute(&mut *tx)
@@ -431,7 +431,7 @@ impl LineColumns {
             return Ok(());
         }
         sqlx::query!(
-            "INSERT INTO read.margin_order_lines
+            "INSERT INTO margin_order_lines
                (work_order_id, line_id, part_id, part_number, name, quantity, unit_price, amount,
                 client_supplied)
              SELECT work_order_id, line_id, part_id, part_number, name, quantity / 1000.0,
@@ -474,7 +474,7 @@ async fn invoice(
             let prices: Vec<i64> = parts.clone().map(|l| l.unit_price.as_kopecks()).collect();
             let amounts: Vec<i64> = parts.map(|l| l.amount.as_kopecks()).collect();
             sqlx::query!(
-                "INSERT INTO read.margin_billed_lines
+                "INSERT INTO margin_billed_lines
                    (invoice_id, line_id, work_order_id, quantity, unit_price, amount, issued_at)
                  SELECT $1, line_id, $2, quantity / 1000.0, unit_price / 100.0, amount / 100.0, $3
                    FROM UNNEST($4::uuid[], $5::bigint[], $6::bigint[], $7::bigint[])
@@ -494,7 +494,7 @@ async fn invoice(
         // A voided invoice bills nothing; the order's next invoice bills again.
         InvoiceEvent::InvoiceVoided { .. } => {
             let orders = sqlx::query_scalar!(
-                "UPDATE read.margin_billed_lines SET voided = true WHERE invoice_id = $1
+                "UPDATE margin_billed_lines SET voided = true WHERE invoice_id = $1
                  RETURNING work_order_id",
                 invoice
             )
@@ -542,7 +542,7 @@ async fn stock(
         } => {
             let held = sqlx::query!(
                 r#"SELECT (quantity * 1000)::bigint AS "quantity!", (unit_cost * 100)::bigint AS "unit_cost!"
-                     FROM read.margin_issued_lines
+                     FROM margin_issued_lines
                     WHERE work_order_id = $1 AND line_id = $2 AND part_id = $3 AND location = $4"#,
                 work_order_id.0,
                 line_id.0,
@@ -555,7 +555,7 @@ async fn stock(
             let (held_quantity, held_cost) = held.map_or((0, 0), |h| (h.quantity, h.unit_cost));
             let cost = weighted(held_cost, held_quantity, unit_cost.as_kopecks(), issuing);
             sqlx::query!(
-                "INSERT INTO read.margin_issued_lines
+                "INSERT INTO margin_issued_lines
                    (work_order_id, line_id, part_id, location, quantity, unit_cost, last_at)
                  VALUES ($1, $2, $3, $4, $5::bigint / 1000.0, $6::bigint / 100.0, $7)
                  ON CONFLICT (work_order_id, line_id, part_id, location) DO UPDATE
@@ -582,7 +582,7 @@ async fn stock(
             ..
         } => {
             let rows = sqlx::query!(
-                "UPDATE read.margin_issued_lines
+                "UPDATE margin_issued_lines
                     SET quantity = GREATEST(quantity - $5::bigint / 1000.0, 0), last_at = $6
                   WHERE work_order_id = $1 AND line_id = $2 AND part_id = $3 AND location = $4",
                 work_order_id.0,

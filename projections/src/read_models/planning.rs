@@ -85,7 +85,7 @@ async fn bay(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Project
     let id = record_id(event)?;
     let rows = match decode::<BayEvent>(event)? {
         BayEvent::BayRegistered { name, kind, at, .. } => sqlx::query!(
-            "INSERT INTO read.bays (bay_id, name, kind, active, registered_at)
+            "INSERT INTO bays (bay_id, name, kind, active, registered_at)
              VALUES ($1, $2, $3, true, $4)",
             id,
             name,
@@ -96,13 +96,13 @@ async fn bay(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Project
         .await?
         .rows_affected(),
         BayEvent::BayRenamed { name } => {
-            sqlx::query!("UPDATE read.bays SET name = $2 WHERE bay_id = $1", id, name)
+            sqlx::query!("UPDATE bays SET name = $2 WHERE bay_id = $1", id, name)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
         }
         BayEvent::BayKindChanged { kind } => sqlx::query!(
-            "UPDATE read.bays SET kind = $2 WHERE bay_id = $1",
+            "UPDATE bays SET kind = $2 WHERE bay_id = $1",
             id,
             kind.as_str()
         )
@@ -116,14 +116,12 @@ async fn bay(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Project
 }
 
 async fn set_active(tx: &mut PgConnection, id: Uuid, active: bool) -> Result<u64, ProjectionError> {
-    Ok(sqlx::query!(
-        "UPDATE read.bays SET active = $2 WHERE bay_id = $1",
-        id,
-        active
+    Ok(
+        sqlx::query!("UPDATE bays SET active = $2 WHERE bay_id = $1", id, active)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
     )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected())
 }
 
 async fn work_schedule(
@@ -140,7 +138,7 @@ async fn work_schedule(
         }
     };
     let stored = sqlx::query_scalar!(
-        "SELECT state FROM read.work_schedules WHERE employee_id = $1",
+        "SELECT state FROM work_schedules WHERE employee_id = $1",
         employee
     )
     .fetch_optional(&mut *tx)
@@ -152,7 +150,7 @@ async fn work_schedule(
     };
     let schedule = schedule.evolve(&domain_event);
     sqlx::query!(
-        "INSERT INTO read.work_schedules (employee_id, state, version) VALUES ($1, $2, $3)
+        "INSERT INTO work_schedules (employee_id, state, version) VALUES ($1, $2, $3)
          ON CONFLICT (employee_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version",
         employee,
         to_json(&schedule)?,
@@ -170,19 +168,16 @@ async fn shop_calendar(
     let shop = event.stream.id.as_str();
     let domain_event: ShopCalendarEvent = decode(event)?;
     // The calendar exists from the start with its defaults: any event may be its first.
-    let stored = sqlx::query_scalar!(
-        "SELECT state FROM read.shop_calendar WHERE shop_id = $1",
-        shop
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    let stored = sqlx::query_scalar!("SELECT state FROM shop_calendar WHERE shop_id = $1", shop)
+        .fetch_optional(&mut *tx)
+        .await?;
     let calendar = match stored {
         Some(state) => from_json::<ShopCalendar>(state)?,
         None => ShopCalendar::default(),
     };
     let calendar = calendar.evolve(&domain_event);
     sqlx::query!(
-        "INSERT INTO read.shop_calendar (shop_id, state, version) VALUES ($1, $2, $3)
+        "INSERT INTO shop_calendar (shop_id, state, version) VALUES ($1, $2, $3)
          ON CONFLICT (shop_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version",
         shop,
         to_json(&calendar)?,
@@ -208,7 +203,7 @@ async fn appointment(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(),
             at,
             ..
         } => sqlx::query!(
-            "INSERT INTO read.appointments
+            "INSERT INTO appointments
                (appointment_id, client_id, vehicle_id, wanted_at, bay_kind, mechanic_id, status,
                 works, load_tenths, note, booked_by, booked_at, version, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7, $8, $9, $10, $11, $12, $13)",
@@ -230,7 +225,7 @@ async fn appointment(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(),
         .await?
         .rows_affected(),
         AppointmentEvent::AppointmentRescheduled { slot, .. } => sqlx::query!(
-            "UPDATE read.appointments
+            "UPDATE appointments
                 SET wanted_at = $2, bay_kind = $3, mechanic_id = $4, version = $5, updated_at = $6
               WHERE appointment_id = $1",
             id,
@@ -244,7 +239,7 @@ async fn appointment(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(),
         .await?
         .rows_affected(),
         AppointmentEvent::AppointmentCancelled { reason, .. } => sqlx::query!(
-            "UPDATE read.appointments
+            "UPDATE appointments
                 SET status = 'cancelled', cancel_reason = $2, version = $3, updated_at = $4
               WHERE appointment_id = $1",
             id,
@@ -256,7 +251,7 @@ async fn appointment(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(),
         .await?
         .rows_affected(),
         AppointmentEvent::AppointmentMissed { .. } => sqlx::query!(
-            "UPDATE read.appointments SET status = 'missed', version = $2, updated_at = $3
+            "UPDATE appointments SET status = 'missed', version = $2, updated_at = $3
               WHERE appointment_id = $1",
             id,
             version,
@@ -266,7 +261,7 @@ async fn appointment(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(),
         .await?
         .rows_affected(),
         AppointmentEvent::AppointmentArrived { work_order_id, .. } => sqlx::query!(
-            "UPDATE read.appointments
+            "UPDATE appointments
                 SET status = 'arrived', work_order_id = $2, version = $3, updated_at = $4
               WHERE appointment_id = $1",
             id,
@@ -297,7 +292,7 @@ async fn plan_day(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Pr
             ..
         } => {
             sqlx::query!(
-                "INSERT INTO read.day_loads (day, appointment_id, tenths, bay_kind, mechanic_id)
+                "INSERT INTO day_loads (day, appointment_id, tenths, bay_kind, mechanic_id)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (day, appointment_id) DO UPDATE
                     SET tenths = EXCLUDED.tenths, bay_kind = EXCLUDED.bay_kind,
@@ -313,7 +308,7 @@ async fn plan_day(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Pr
         }
         PlanDayEvent::LoadReleased { appointment_id, .. } => {
             sqlx::query!(
-                "DELETE FROM read.day_loads WHERE day = $1 AND appointment_id = $2",
+                "DELETE FROM day_loads WHERE day = $1 AND appointment_id = $2",
                 day,
                 appointment_id.0
             )
@@ -331,7 +326,7 @@ async fn plan_day(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Pr
             at,
         } => {
             sqlx::query!(
-                "INSERT INTO read.capacity_overrides
+                "INSERT INTO capacity_overrides
                    (day, appointment_id, needed_tenths, free_tenths, overridden_by, reason, at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (day, appointment_id, at) DO UPDATE
@@ -360,7 +355,7 @@ async fn forget_client(
 ) -> Result<(), ProjectionError> {
     let client = record_id(event)?;
     sqlx::query!(
-        "UPDATE read.appointments
+        "UPDATE appointments
             SET note = $2,
                 cancel_reason = CASE WHEN cancel_reason IS NULL THEN NULL ELSE $2 END
           WHERE client_id = $1",
@@ -381,7 +376,7 @@ async fn forget_employee(
         return Ok(());
     };
     let stored = sqlx::query_scalar!(
-        "SELECT state FROM read.work_schedules WHERE employee_id = $1",
+        "SELECT state FROM work_schedules WHERE employee_id = $1",
         employee_id.0
     )
     .fetch_optional(&mut *tx)
@@ -394,7 +389,7 @@ async fn forget_employee(
         absence.note = ERASED.to_owned();
     }
     sqlx::query!(
-        "UPDATE read.work_schedules SET state = $2 WHERE employee_id = $1",
+        "UPDATE work_schedules SET state = $2 WHERE employee_id = $1",
         employee_id.0,
         to_json(&schedule)?,
     )

@@ -56,7 +56,7 @@ async fn catalogue(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
             norm_hours,
             ..
         } => sqlx::query!(
-            "INSERT INTO read.catalogue_services (service_id, name, category, norm_hours, active, version)
+            "INSERT INTO catalogue_services (service_id, name, category, norm_hours, active, version)
              VALUES ($1, $2, $3, $4::bigint / 10.0, true, $5)",
             id,
             name,
@@ -67,7 +67,7 @@ async fn catalogue(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
         .execute(&mut *tx)
         .await?,
         CatalogueEvent::CatalogueServiceRenamed { name } => sqlx::query!(
-            "UPDATE read.catalogue_services SET name = $2, version = $3 WHERE service_id = $1",
+            "UPDATE catalogue_services SET name = $2, version = $3 WHERE service_id = $1",
             id,
             name,
             version
@@ -75,7 +75,7 @@ async fn catalogue(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
         .execute(&mut *tx)
         .await?,
         CatalogueEvent::CatalogueNormHoursChanged { norm_hours } => sqlx::query!(
-            "UPDATE read.catalogue_services SET norm_hours = $2::bigint / 10.0, version = $3 WHERE service_id = $1",
+            "UPDATE catalogue_services SET norm_hours = $2::bigint / 10.0, version = $3 WHERE service_id = $1",
             id,
             i64::from(norm_hours.tenths()),
             version
@@ -83,7 +83,7 @@ async fn catalogue(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
         .execute(&mut *tx)
         .await?,
         CatalogueEvent::CatalogueCategoryChanged { category } => sqlx::query!(
-            "UPDATE read.catalogue_services SET category = $2, version = $3 WHERE service_id = $1",
+            "UPDATE catalogue_services SET category = $2, version = $3 WHERE service_id = $1",
             id,
             category.as_str(),
             version
@@ -91,14 +91,14 @@ async fn catalogue(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
         .execute(&mut *tx)
         .await?,
         CatalogueEvent::CatalogueServiceDeactivated => sqlx::query!(
-            "UPDATE read.catalogue_services SET active = false, version = $2 WHERE service_id = $1",
+            "UPDATE catalogue_services SET active = false, version = $2 WHERE service_id = $1",
             id,
             version
         )
         .execute(&mut *tx)
         .await?,
         CatalogueEvent::CatalogueServiceReactivated => sqlx::query!(
-            "UPDATE read.catalogue_services SET active = true, version = $2 WHERE service_id = $1",
+            "UPDATE catalogue_services SET active = true, version = $2 WHERE service_id = $1",
             id,
             version
         )
@@ -111,7 +111,7 @@ async fn catalogue(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
 async fn settings(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), ProjectionError> {
     let shop = &event.stream.id;
     let domain_event: SettingsEvent = decode(event)?;
-    let current = sqlx::query_scalar!("SELECT state FROM read.settings WHERE shop = $1", shop)
+    let current = sqlx::query_scalar!("SELECT state FROM settings WHERE shop = $1", shop)
         .fetch_optional(&mut *tx)
         .await?;
     let state = match current {
@@ -121,7 +121,7 @@ async fn settings(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Pr
     .evolve(&domain_event);
     // `state` is this projector's working fold; the query API reads only `card`.
     sqlx::query!(
-        "INSERT INTO read.settings (shop, state, card, version) VALUES ($1, $2, $3, $4)
+        "INSERT INTO settings (shop, state, card, version) VALUES ($1, $2, $3, $4)
          ON CONFLICT (shop) DO UPDATE
             SET state = EXCLUDED.state, card = EXCLUDED.card, version = EXCLUDED.version",
         shop,
@@ -138,7 +138,7 @@ async fn directory(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
     let code = &event.stream.id;
     let domain_event: DirectoryEvent = decode(event)?;
     let current = sqlx::query!(
-        "SELECT name, entries FROM read.directories WHERE code = $1",
+        "SELECT name, entries FROM directories WHERE code = $1",
         code
     )
     .fetch_optional(&mut *tx)
@@ -157,7 +157,7 @@ async fn directory(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), P
     }
     .evolve(&domain_event);
     sqlx::query!(
-        "INSERT INTO read.directories (code, name, entries, version) VALUES ($1, $2, $3, $4)
+        "INSERT INTO directories (code, name, entries, version) VALUES ($1, $2, $3, $4)
          ON CONFLICT (code) DO UPDATE
             SET name = EXCLUDED.name, entries = EXCLUDED.entries, version = EXCLUDED.version",
         code,
@@ -177,7 +177,7 @@ async fn role(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Projec
         RoleEvent::RoleCreated {
             name, permissions, ..
         } => sqlx::query!(
-            "INSERT INTO read.roles (code, name, permissions, version) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO roles (code, name, permissions, version) VALUES ($1, $2, $3, $4)",
             code,
             name,
             &codes(permissions),
@@ -186,7 +186,7 @@ async fn role(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Projec
         .execute(&mut *tx)
         .await?,
         RoleEvent::RoleRenamed { name } => sqlx::query!(
-            "UPDATE read.roles SET name = $2, version = $3 WHERE code = $1",
+            "UPDATE roles SET name = $2, version = $3 WHERE code = $1",
             code,
             name,
             version
@@ -194,7 +194,7 @@ async fn role(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Projec
         .execute(&mut *tx)
         .await?,
         RoleEvent::PermissionsGranted { permissions } => sqlx::query!(
-            "UPDATE read.roles
+            "UPDATE roles
                 SET permissions = ARRAY(SELECT DISTINCT p FROM unnest(permissions || $2::text[]) AS p ORDER BY p),
                     version = $3
               WHERE code = $1",
@@ -205,7 +205,7 @@ async fn role(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Projec
         .execute(&mut *tx)
         .await?,
         RoleEvent::PermissionsRevoked { permissions } => sqlx::query!(
-            "UPDATE read.roles
+            "UPDATE roles
                 SET permissions = ARRAY(SELECT p FROM unnest(permissions) AS p WHERE p <> ALL($2) ORDER BY p),
                     version = $3
               WHERE code = $1",
@@ -216,14 +216,14 @@ async fn role(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Projec
         .execute(&mut *tx)
         .await?,
         RoleEvent::RoleArchived => sqlx::query!(
-            "UPDATE read.roles SET archived = true, version = $2 WHERE code = $1",
+            "UPDATE roles SET archived = true, version = $2 WHERE code = $1",
             code,
             version
         )
         .execute(&mut *tx)
         .await?,
         RoleEvent::RoleUnarchived => sqlx::query!(
-            "UPDATE read.roles SET archived = false, version = $2 WHERE code = $1",
+            "UPDATE roles SET archived = false, version = $2 WHERE code = $1",
             code,
             version
         )
@@ -244,7 +244,7 @@ async fn staff(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
             roles,
             at,
         } => sqlx::query!(
-            "INSERT INTO read.employees (employee_id, full_name, position, email, phone, roles, active, hired_at)
+            "INSERT INTO employees (employee_id, full_name, position, email, phone, roles, active, hired_at)
              VALUES ($1, $2, $3, $4, $5, $6, true, $7)",
             employee_id.0,
             full_name,
@@ -263,7 +263,7 @@ async fn staff(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
             email,
             phone,
         } => sqlx::query!(
-            "UPDATE read.employees SET full_name = $2, position = $3, email = $4, phone = $5
+            "UPDATE employees SET full_name = $2, position = $3, email = $4, phone = $5
               WHERE employee_id = $1",
             employee_id.0,
             full_name,
@@ -274,26 +274,26 @@ async fn staff(tx: &mut PgConnection, event: &RecordedEvent) -> Result<(), Proje
         .execute(&mut *tx)
         .await?,
         StaffEvent::EmployeeRolesAssigned { employee_id, roles } => sqlx::query!(
-            "UPDATE read.employees SET roles = $2 WHERE employee_id = $1",
+            "UPDATE employees SET roles = $2 WHERE employee_id = $1",
             employee_id.0,
             &codes(roles)
         )
         .execute(&mut *tx)
         .await?,
         StaffEvent::EmployeeDeactivated { employee_id, .. } => sqlx::query!(
-            "UPDATE read.employees SET active = false WHERE employee_id = $1",
+            "UPDATE employees SET active = false WHERE employee_id = $1",
             employee_id.0
         )
         .execute(&mut *tx)
         .await?,
         StaffEvent::EmployeeReactivated { employee_id, .. } => sqlx::query!(
-            "UPDATE read.employees SET active = true WHERE employee_id = $1",
+            "UPDATE employees SET active = true WHERE employee_id = $1",
             employee_id.0
         )
         .execute(&mut *tx)
         .await?,
         StaffEvent::EmployeePersonalDataErased { employee_id, .. } => sqlx::query!(
-            "UPDATE read.employees SET full_name = $2, email = NULL, phone = NULL
+            "UPDATE employees SET full_name = $2, email = NULL, phone = NULL
               WHERE employee_id = $1",
             employee_id.0,
             ERASED

@@ -86,7 +86,7 @@ impl Clocks {
 async fn load(tx: &mut PgConnection, employee: Uuid) -> Result<Option<Clocks>, ProjectionError> {
     let row = sqlx::query!(
         "SELECT on_shift_since, running_work_order_id, running_line_id, running_since, paused
-           FROM read.timesheets WHERE employee_id = $1",
+           FROM timesheets WHERE employee_id = $1",
         employee
     )
     .fetch_optional(&mut *tx)
@@ -123,7 +123,7 @@ async fn save(
 ) -> Result<(), ProjectionError> {
     let job = clocks.running.map(|(job, _)| job);
     sqlx::query!(
-        "INSERT INTO read.timesheets
+        "INSERT INTO timesheets
            (employee_id, on_shift_since, running_work_order_id, running_line_id, running_since,
             paused, version, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -156,7 +156,7 @@ async fn stop_jobs(
     at: DateTime<Utc>,
 ) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "UPDATE read.clocked_jobs SET ended_at = $2
+        "UPDATE clocked_jobs SET ended_at = $2
           WHERE employee_id = $1 AND ended_at IS NULL
             AND ($3::uuid IS NULL OR (work_order_id = $3 AND line_id = $4))",
         employee,
@@ -172,7 +172,7 @@ async fn stop_jobs(
 /// Strikes out the shifts of no time.
 async fn strike_empty_shifts(tx: &mut PgConnection, employee: Uuid) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "DELETE FROM read.clocked_shifts WHERE employee_id = $1 AND ended_at = started_at",
+        "DELETE FROM clocked_shifts WHERE employee_id = $1 AND ended_at = started_at",
         employee
     )
     .execute(&mut *tx)
@@ -189,7 +189,7 @@ async fn clock(
     match event {
         TimesheetEvent::ShiftClockedIn { at, .. } => {
             sqlx::query!(
-                "INSERT INTO read.clocked_shifts (employee_id, started_at, ended_at)
+                "INSERT INTO clocked_shifts (employee_id, started_at, ended_at)
                  VALUES ($1, $2, NULL)",
                 employee,
                 at
@@ -199,9 +199,9 @@ async fn clock(
         }
         TimesheetEvent::ShiftClockedOut { at } => {
             sqlx::query!(
-                "UPDATE read.clocked_shifts SET ended_at = $2
+                "UPDATE clocked_shifts SET ended_at = $2
                   WHERE employee_id = $1
-                    AND started_at = (SELECT max(started_at) FROM read.clocked_shifts
+                    AND started_at = (SELECT max(started_at) FROM clocked_shifts
                                        WHERE employee_id = $1 AND ended_at IS NULL)",
                 employee,
                 at
@@ -222,7 +222,7 @@ async fn clock(
                 // deletion, since a shift of no time may share its instant with the next shift.
                 if let Some(start) = shift {
                     sqlx::query!(
-                        "DELETE FROM read.clocked_shifts WHERE employee_id = $1 AND started_at = $2",
+                        "DELETE FROM clocked_shifts WHERE employee_id = $1 AND started_at = $2",
                         employee,
                         start
                     )
@@ -232,7 +232,7 @@ async fn clock(
             } else {
                 let replaced = match shift {
                     Some(start) => sqlx::query!(
-                        "UPDATE read.clocked_shifts SET started_at = $3, ended_at = $4
+                        "UPDATE clocked_shifts SET started_at = $3, ended_at = $4
                           WHERE employee_id = $1 AND started_at = $2",
                         employee,
                         start,
@@ -246,7 +246,7 @@ async fn clock(
                 };
                 if replaced == 0 {
                     sqlx::query!(
-                        "INSERT INTO read.clocked_shifts (employee_id, started_at, ended_at)
+                        "INSERT INTO clocked_shifts (employee_id, started_at, ended_at)
                          VALUES ($1, $2, $3)",
                         employee,
                         clocked_in,
@@ -260,10 +260,10 @@ async fn clock(
         TimesheetEvent::JobStarted { job, at } | TimesheetEvent::JobResumed { job, at } => {
             stop_jobs(tx, employee, None, *at).await?;
             sqlx::query!(
-                r#"INSERT INTO read.clocked_jobs
+                r#"INSERT INTO clocked_jobs
                      (employee_id, ordinal, started_at, work_order_id, line_id, ended_at)
                    SELECT $1, COALESCE(max(ordinal) + 1, 0), $2, $3, $4, NULL
-                     FROM read.clocked_jobs WHERE employee_id = $1"#,
+                     FROM clocked_jobs WHERE employee_id = $1"#,
                 employee,
                 at,
                 job.work_order_id.0,
@@ -319,7 +319,7 @@ impl Projection for TimesheetsProjection {
         if moves_shifts {
             // The shift the mechanic is on is the latest open one, as the timesheet's fold has it.
             clocks.on_shift_since = sqlx::query_scalar!(
-                "SELECT max(started_at) FROM read.clocked_shifts
+                "SELECT max(started_at) FROM clocked_shifts
                   WHERE employee_id = $1 AND ended_at IS NULL",
                 employee
             )

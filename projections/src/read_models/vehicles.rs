@@ -254,7 +254,7 @@ impl Batch {
         let r = &self.readings;
         if !r.event_id.is_empty() {
             sqlx::query!(
-                "INSERT INTO read.vehicle_mileage (event_id, vehicle_id, km, kind, work_order_id, reason, recorded_by, at)
+                "INSERT INTO vehicle_mileage (event_id, vehicle_id, km, kind, work_order_id, reason, recorded_by, at)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[],
                                       $6::text[], $7::text[], $8::timestamptz[])",
                 &r.event_id,
@@ -273,7 +273,7 @@ impl Batch {
             let (work_orders, vehicles): (Vec<Uuid>, Vec<Uuid>) =
                 self.opened.iter().copied().unzip();
             sqlx::query!(
-                "INSERT INTO read.vehicle_work_orders (work_order_id, vehicle_id)
+                "INSERT INTO vehicle_work_orders (work_order_id, vehicle_id)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[])",
                 &work_orders,
                 &vehicles,
@@ -324,7 +324,7 @@ async fn insert_vehicles(tx: &mut PgConnection, rows: &[Row]) -> Result<(), Proj
     }
     let c = Columns::of(rows);
     sqlx::query!(
-        "INSERT INTO read.vehicles (vehicle_id, owner_id, vin, plate, make, model, year, mileage_km,
+        "INSERT INTO vehicles (vehicle_id, owner_id, vin, plate, make, model, year, mileage_km,
                                     mileage_at, registered_at, version)
          SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
                               $7::int[], $8::int[], $9::timestamptz[], $10::timestamptz[], $11::bigint[])",
@@ -351,7 +351,7 @@ async fn update_vehicles(tx: &mut PgConnection, rows: &[Row]) -> Result<(), Proj
     }
     let c = Columns::of(rows);
     sqlx::query!(
-        "UPDATE read.vehicles v
+        "UPDATE vehicles v
             SET owner_id = r.owner_id, plate = r.plate, make = r.make, model = r.model,
                 year = r.year, mileage_km = r.mileage_km, mileage_at = r.mileage_at,
                 version = r.version
@@ -402,7 +402,7 @@ async fn read_back(
     }
     if !work_orders.is_empty() {
         let known = sqlx::query!(
-            "SELECT work_order_id, vehicle_id FROM read.vehicle_work_orders
+            "SELECT work_order_id, vehicle_id FROM vehicle_work_orders
               WHERE work_order_id = ANY($1)",
             &work_orders
         )
@@ -429,7 +429,7 @@ async fn read_back(
         Row,
         "SELECT vehicle_id, owner_id, vin, plate, make, model, year, mileage_km, mileage_at,
                 registered_at, version
-           FROM read.vehicles WHERE vehicle_id = ANY($1)",
+           FROM vehicles WHERE vehicle_id = ANY($1)",
         &vehicles
     )
     .fetch_all(&mut *tx)

@@ -18,6 +18,10 @@
 //!    the live projector's next batch would find its checkpoint moved, roll back, and go on from the
 //!    rebuilt position.)
 //!
+//! `rebuild all` ([`rebuild_together`]) skips the scratch database and the copy: its builders write
+//! into tables of a schema of the live database made for the run, which move beside the live ones
+//! for step 3.
+//!
 //! Personal fields are read as the live projector reads them, through the live store's codec with
 //! the live key store (a scratch database has no keys): an erased subject's fields read as erased,
 //! so a rebuild after an erasure gives the same cleaned rows.
@@ -54,7 +58,7 @@ pub struct Rebuilt {
     pub position: LogPosition,
     /// Events the rebuild applied.
     pub events_applied: i64,
-    /// Rows copied into the new tables.
+    /// Rows in the new tables.
     pub rows: u64,
 }
 
@@ -126,6 +130,9 @@ impl Scratch {
             .clone()
             .database(&name)
             .options([
+                // The projectors' tables, as every session of a migrated database finds them
+                // (migration `20261217000300`; this pool's first session opens before it runs).
+                ("search_path", "public,read"),
                 ("synchronous_commit", "off"),
                 ("plan_cache_mode", "force_custom_plan"),
                 ("enable_seqscan", "off"),
@@ -195,7 +202,30 @@ async fn build_and_swap<P: Projection + Clone>(
         reached(scratch, &key, target),
     );
     watch_progress(run, scratch, &key, target, progress).await?;
-    together::swap_in(&projection, store, scratch).await
+    swap_in(&projection, store, scratch).await
+}
+
+/// Copies a built read model beside the live one and swaps it in: the last step of a rebuild of
+/// one read model in a scratch database ([`rebuild`], [`rebuild_from_kafka`]).
+async fn swap_in<P: Projection + Clone>(
+    projection: &P,
+    store: &EventStore,
+    scratch: &PgPool,
+) -> Result<Rebuilt, ProjectionError> {
+    let key = checkpoint_key::<P>();
+    let (position, rebuilt_events) = built(scratch, &key).await?;
+    let mut rows = 0;
+    for table in P::TABLES {
+        rows += copy_beside(scratch, store.pool(), table).await?;
+    }
+    let (position, events_applied) =
+        swap(projection, store, &key, position, rebuilt_events).await?;
+    Ok(Rebuilt {
+        projector: key,
+        position,
+        events_applied,
+        rows,
+    })
 }
 
 /// Rebuilds the read model of `P` fed from Kafka ([`crate::sinks::kafka_source`]) beside the live one and
@@ -501,21 +531,26 @@ async fn searchless(scratch: &PgPool, tables: &[&str]) -> Result<(), ProjectionE
 }
 
 /// The statement that builds one of `table`'s indexes on `next`: a constraint's (primary key,
-/// unique) added as a constraint, any other index created without a name (PostgreSQL names it
-/// after `next`; the swap gives it the old one back by its shape).
+/// unique) added as a constraint, any other index created; named `name`, or without a name
+/// (PostgreSQL names it after `next`). The swap gives it the old one back by its shape.
 fn index_beside(
     definition: &str,
     constraint: Option<&str>,
     next: &str,
+    name: Option<&str>,
 ) -> Result<String, ProjectionError> {
     if let Some(constraint) = constraint {
-        return Ok(format!("ALTER TABLE {next} ADD {constraint}"));
+        return Ok(match name {
+            Some(name) => format!("ALTER TABLE {next} ADD CONSTRAINT {name} {constraint}"),
+            None => format!("ALTER TABLE {next} ADD {constraint}"),
+        });
     }
     let shape = || ProjectionError::Inconsistent(format!("an index definition: {definition}"));
     let (head, rest) = definition.split_once(" ON ").ok_or_else(shape)?;
     let (create, _name) = head.rsplit_once(' ').ok_or_else(shape)?;
     let (_table, rest) = rest.split_once(" USING ").ok_or_else(shape)?;
-    Ok(format!("{create} ON {next} USING {rest}"))
+    let name = name.map_or(String::new(), |name| format!(" {name}"));
+    Ok(format!("{create}{name} ON {next} USING {rest}"))
 }
 
 /// Copies a rebuilt table into `<table>__next` beside the live one and builds its indexes once the
@@ -552,7 +587,9 @@ async fn copy_beside(scratch: &PgPool, live: &PgPool, table: &str) -> Result<u64
     .await?;
     let builds = indexes
         .iter()
-        .map(|(definition, constraint)| index_beside(definition, constraint.as_deref(), &next))
+        .map(|(definition, constraint)| {
+            index_beside(definition, constraint.as_deref(), &next, None)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut target = live.acquire().await?;
     sqlx::query(&format!("DROP TABLE IF EXISTS {next}"))
@@ -642,6 +679,14 @@ async fn put_in_place(
     tables: &[&str],
 ) -> Result<Vec<ForeignKey>, ProjectionError> {
     let names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+    // With no schema on the search path, the catalogue names every relation with its schema (the
+    // database's path holds `read`, where a view recreated by its bare name would not go back).
+    let search_path: String = sqlx::query_scalar("SELECT current_setting('search_path')")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("SELECT set_config('search_path', 'pg_catalog', true)")
+        .execute(&mut *tx)
+        .await?;
     // What points at the old tables and must point at the new ones.
     let views: Vec<(String, String, Vec<String>)> = sqlx::query_as(
         "SELECT DISTINCT v.oid::regclass::text, pg_get_viewdef(v.oid),
@@ -755,6 +800,11 @@ async fn put_in_place(
         .execute(&mut *tx)
         .await?;
     }
+    // The catch-up that follows in the transaction runs the projector's statements.
+    sqlx::query("SELECT set_config('search_path', $1, true)")
+        .bind(&search_path)
+        .execute(&mut *tx)
+        .await?;
     Ok(foreign_keys)
 }
 

@@ -1,17 +1,23 @@
-//! `rebuild all`: every PostgreSQL read model rebuilt from **one read** of the log.
+//! `rebuild all`: every PostgreSQL read model rebuilt from **one read** of the log, **in the
+//! tables that are then swapped in**.
 //!
-//! Rebuilt each by itself (four side by side), every read model read the whole log again, opening
-//! every personal field again, and migrated a scratch database of its own. Here one reader pages
-//! through the log once and hands each page to every read model's builder; each builder applies
-//! it in its own transactions (read model and checkpoint together, as a projector does) in one
-//! shared scratch database. Once every builder has reached the log's end, each read model is
-//! copied beside its live tables and swapped in exactly as [`super::rebuild`] does it.
+//! One reader pages through the log once and hands each page to every read model's builder; each
+//! builder applies it in its own transactions. The builders write into a schema of the live
+//! database made for the run (`rebuild_<id>`), which holds a table of the same name and shape for
+//! each of the read models' tables: the projectors' statements name their tables without a schema,
+//! so the run's sessions, whose search path is that schema, write there, while every other session
+//! (the database's search path is `public, read`) reads and writes the live ones. Once every builder
+//! has reached the log's end, each table gets its search indexes, moves beside its live table
+//! (`read.<table>__next`) and is swapped in as [`super::rebuild`] swaps a copied one: each row is
+//! written once, where it stays.
 //!
 //! - **Memory is flat in the log's size**: a page is shared by the builders, and each builder's
 //!   queue holds at most [`PAGES_AHEAD`] of them, so the reader waits for the slowest builder.
 //! - **A failing read model fails alone**: its builder stops and drops its queue, the others go on
 //!   and are swapped in; a failed read of the log fails every read model not yet built, and none of
 //!   them is swapped in half built.
+//! - **A statement that names a table outside its read model fails** rather than reading or writing
+//!   the live one: the run's search path holds the run's schema and `public`, not `read`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,12 +26,11 @@ use std::time::Duration;
 use event_store::{EventStore, LogEvent, LogPosition, RecordedEvent};
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt};
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::mpsc;
 
-use super::{copy_beside, log_end, scratch_tables, swap, Rebuilt, Scratch};
-use crate::runtime::checkpoint::{built, register};
-use crate::runtime::{apply_batch, checkpoint_key, move_checkpoint};
+use super::{index_beside, log_end, quoted, split, swap, Rebuilt};
+use crate::runtime::checkpoint_key;
 use crate::{Projection, ProjectionError};
 
 /// Pages a builder may have waiting: enough that the reader is rarely what a builder waits for,
@@ -33,8 +38,8 @@ use crate::{Projection, ProjectionError};
 /// built as fast as four, in less memory).
 const PAGES_AHEAD: usize = 2;
 
-/// Copies and swaps at once once every read model is built: each is a stream of rows through this
-/// process and a COPY on the server, so two keep both cores busy.
+/// Read models moved beside the live ones and swapped in at once once every read model is built:
+/// each builds its search indexes, so two keep both cores busy.
 const SWAPS_AT_ONCE: usize = 2;
 
 /// A read model to rebuild beside the live one, whatever its projection's type.
@@ -52,14 +57,12 @@ pub(super) trait Build: Send + Sync {
     fn key(&self) -> String;
     fn tables(&self) -> &'static [&'static str];
     fn handles_any(&self, page: &[RecordedEvent]) -> bool;
-    /// Applies a page in one transaction in the scratch database, moving the checkpoint from
-    /// `from`; the failing event with its error otherwise.
+    /// Applies a page in `tx`; the events it applied, or the failing event with its error.
     fn apply<'a>(
         &'a self,
-        scratch: &'a PgPool,
-        from: LogPosition,
+        tx: &'a mut PgConnection,
         page: &'a [RecordedEvent],
-    ) -> BoxFuture<'a, Result<LogPosition, (RecordedEvent, ProjectionError)>>;
+    ) -> BoxFuture<'a, Result<i64, (RecordedEvent, ProjectionError)>>;
     fn swap<'a>(
         &'a self,
         store: &'a EventStore,
@@ -83,13 +86,13 @@ impl<P: Projection + Clone> Build for P {
 
     fn apply<'a>(
         &'a self,
-        scratch: &'a PgPool,
-        from: LogPosition,
+        tx: &'a mut PgConnection,
         page: &'a [RecordedEvent],
-    ) -> BoxFuture<'a, Result<LogPosition, (RecordedEvent, ProjectionError)>> {
+    ) -> BoxFuture<'a, Result<i64, (RecordedEvent, ProjectionError)>> {
         async move {
-            let key = checkpoint_key::<P>();
-            apply_batch(self, scratch, &key, from, page).await
+            self.apply_batch(tx, page)
+                .await
+                .map_err(|(index, error)| (page[index.min(page.len() - 1)].clone(), error))
         }
         .boxed()
     }
@@ -110,6 +113,14 @@ impl<P: Projection + Clone> Build for P {
 
 type Page = Arc<Vec<RecordedEvent>>;
 
+/// Where a builder stands once the reader is done: the last position it was handed and the events
+/// it applied.
+#[derive(Debug, Clone, Copy)]
+struct BuiltTo {
+    position: LogPosition,
+    events: i64,
+}
+
 /// Rebuilds every one of `models` from one read of the log, each beside its live tables, and swaps
 /// each in; one outcome per model, in their order. `progress` hears, about twice a second, where
 /// the slowest builder is and where the log ends.
@@ -120,27 +131,27 @@ pub async fn rebuild_together(
     progress: impl Fn(LogPosition, LogPosition) + Send + Sync,
 ) -> Result<Vec<Result<Rebuilt, ProjectionError>>, ProjectionError> {
     let models: Vec<Arc<dyn Build>> = models.into_iter().map(|m| Arc::from(m.0)).collect();
-    // One connection a builder, one to spare for the copies.
+    let tables: Vec<&str> = models
+        .iter()
+        .flat_map(|m| m.tables().iter().copied())
+        .collect();
+    // One connection a builder, one to spare.
     let connections = u32::try_from(models.len())
         .unwrap_or(u32::MAX)
         .saturating_add(1);
-    let scratch = Scratch::create_with(store.pool(), "all", connections).await?;
-    let outcome = build_and_swap(&models, store, &scratch.pool, page_size, &progress).await;
-    scratch.drop().await;
+    let beside = Beside::create(store.pool(), &tables, connections).await?;
+    let outcome = build_and_swap(&models, store, &beside, page_size, &progress).await;
+    beside.drop().await;
     outcome
 }
 
 async fn build_and_swap(
     models: &[Arc<dyn Build>],
     store: &EventStore,
-    scratch: &PgPool,
+    beside: &Beside,
     page_size: usize,
     progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
 ) -> Result<Vec<Result<Rebuilt, ProjectionError>>, ProjectionError> {
-    for model in models {
-        scratch_tables(scratch, model.tables()).await?;
-        register(scratch, &model.key()).await?;
-    }
     let target = log_end(store).await?;
     let reached: Arc<Vec<AtomicU64>> = Arc::new(models.iter().map(|_| AtomicU64::new(0)).collect());
     let mut queues = Vec::with_capacity(models.len());
@@ -148,9 +159,9 @@ async fn build_and_swap(
     for (slot, model) in models.iter().enumerate() {
         let (queue, pages) = mpsc::channel::<Page>(PAGES_AHEAD);
         queues.push(queue);
-        let (model, scratch, reached) = (Arc::clone(model), scratch.clone(), Arc::clone(&reached));
+        let (model, pool, reached) = (Arc::clone(model), beside.pool.clone(), Arc::clone(&reached));
         builders.push(tokio::spawn(async move {
-            build(model.as_ref(), &scratch, pages, &reached[slot]).await
+            build(model.as_ref(), &pool, pages, &reached[slot]).await
         }));
     }
     let reader = tokio::spawn(read_pages(store.clone(), target, page_size.max(1), queues));
@@ -176,14 +187,29 @@ async fn build_and_swap(
             (Err(error), Ok(Ok(_))) => Err(ProjectionError::Inconsistent(format!(
                 "reading the log stopped the rebuild: {error}"
             ))),
-            (Ok(()), Ok(Ok(position))) if position < target => Err(ProjectionError::Inconsistent(
-                format!("{} was built to {position} of {target}", model.key()),
-            )),
-            (Ok(()), Ok(Ok(_))) => Ok(()),
+            (Ok(()), Ok(Ok(built))) if built.position < target => {
+                Err(ProjectionError::Inconsistent(format!(
+                    "{} was built to {} of {target}",
+                    model.key(),
+                    built.position
+                )))
+            }
+            (Ok(()), Ok(Ok(built))) => Ok(built),
         };
         async move {
-            outcome?;
-            swap_in(model.as_ref(), store, scratch).await
+            let built = outcome?;
+            let mut rows = 0;
+            for table in model.tables() {
+                rows += beside.move_beside(table).await?;
+            }
+            let (position, events_applied) =
+                model.swap(store, built.position, built.events).await?;
+            Ok(Rebuilt {
+                projector: model.key(),
+                position,
+                events_applied,
+                rows,
+            })
         }
     });
     Ok(futures::stream::iter(swaps)
@@ -225,64 +251,232 @@ async fn read_pages(
     Ok(())
 }
 
-/// Applies every page a builder is handed; returns where its checkpoint stands once the reader is
-/// done. A page it handles nothing of costs no transaction: the checkpoint passes it with the next
-/// page applied, or at the end.
+/// Applies every page a builder is handed, each in a transaction of its own in the run's tables;
+/// returns where it stands once the reader is done. A page it handles nothing of costs no
+/// transaction.
 async fn build(
     model: &dyn Build,
-    scratch: &PgPool,
+    pool: &PgPool,
     mut pages: mpsc::Receiver<Page>,
     reached: &AtomicU64,
-) -> Result<LogPosition, ProjectionError> {
+) -> Result<BuiltTo, ProjectionError> {
     let key = model.key();
-    let mut at = LogPosition::START;
-    let mut seen = LogPosition::START;
+    let mut built = BuiltTo {
+        position: LogPosition::START,
+        events: 0,
+    };
     // How long the builder spent applying, against the run: the slowest sets the rebuild's pace.
     let started = std::time::Instant::now();
     let mut busy = Duration::ZERO;
     while let Some(page) = pages.recv().await {
         let Some(last) = page.last() else { continue };
-        seen = last.position;
         if model.handles_any(&page) {
             let applying = std::time::Instant::now();
-            at = model
-                .apply(scratch, at, &page)
+            built.events += apply_page(model, pool, &page)
                 .await
                 .map_err(|(event, error)| {
                     tracing::error!(projector = %key, position = %event.position, %error,
-                        "the rebuild stopped on a failing event");
+                    "the rebuild stopped on a failing event");
                     error
                 })?;
             busy += applying.elapsed();
         }
-        reached.store(seen.global_position, Ordering::Relaxed);
+        built.position = last.position;
+        reached.store(last.position.global_position, Ordering::Relaxed);
     }
     tracing::info!(projector = %key, busy_s = busy.as_secs_f64(),
         run_s = started.elapsed().as_secs_f64(), "built beside the live read model");
-    if at < seen {
-        move_checkpoint(scratch, &key, at, seen, 0).await?;
-    }
-    Ok(seen)
+    Ok(built)
 }
 
-/// Copies a built read model beside the live one and swaps it in: the last step of every rebuild
-/// from the log, one read model's ([`super::rebuild`]) or all of them.
-pub(super) async fn swap_in(
+async fn apply_page(
     model: &dyn Build,
-    store: &EventStore,
-    scratch: &PgPool,
-) -> Result<Rebuilt, ProjectionError> {
-    let key = model.key();
-    let (position, rebuilt_events) = built(scratch, &key).await?;
-    let mut rows = 0;
-    for table in model.tables() {
-        rows += copy_beside(scratch, store.pool(), table).await?;
+    pool: &PgPool,
+    page: &[RecordedEvent],
+) -> Result<i64, (RecordedEvent, ProjectionError)> {
+    let fail = |error: sqlx::Error| (page[0].clone(), ProjectionError::from(error));
+    let mut tx = pool.begin().await.map_err(fail)?;
+    let applied = model.apply(&mut tx, page).await?;
+    tx.commit().await.map_err(fail)?;
+    Ok(applied)
+}
+
+/// The run's schema in the live database: a table for each of the read models' tables, with the
+/// indexes the projectors' statements find their rows by, and a pool whose sessions write there.
+struct Beside {
+    live: PgPool,
+    schema: String,
+    pool: PgPool,
+}
+
+impl Beside {
+    async fn create(
+        live: &PgPool,
+        tables: &[&str],
+        connections: u32,
+    ) -> Result<Self, ProjectionError> {
+        let schema = format!("rebuild_{}", uuid::Uuid::now_v7().simple());
+        sqlx::query(&format!("CREATE SCHEMA {}", quoted(&schema)))
+            .execute(live)
+            .await?;
+        // The run's tables are new and grow from empty, never analysed while it runs: a guessing
+        // planner took a batch's few dozen keys for a third of a table and read the whole of it
+        // for each batch (a rebuild quadratic in the log). So every statement is planned afresh,
+        // by index, and without JIT compilation, which such small statements only slow. What a
+        // crash loses of the run, the next rebuild makes again: commits need not wait for the disk.
+        // The schema's name is `rebuild_` and hex digits: no quoting, and no space, which the
+        // startup's options would take for a separator.
+        let search_path = format!("{schema},public");
+        let options = live.connect_options().as_ref().clone().options([
+            ("search_path", search_path.as_str()),
+            ("synchronous_commit", "off"),
+            ("plan_cache_mode", "force_custom_plan"),
+            ("enable_seqscan", "off"),
+            ("enable_hashjoin", "off"),
+            ("enable_mergejoin", "off"),
+            ("jit", "off"),
+        ]);
+        let pool = event_store::pool_options()
+            .max_connections(connections)
+            .connect_lazy_with(options);
+        let beside = Self {
+            live: live.clone(),
+            schema,
+            pool,
+        };
+        for table in tables {
+            if let Err(error) = beside.create_table(table).await {
+                beside.drop().await;
+                return Err(error);
+            }
+        }
+        Ok(beside)
     }
-    let (position, events_applied) = model.swap(store, position, rebuilt_events).await?;
-    Ok(Rebuilt {
-        projector: key,
-        position,
-        events_applied,
-        rows,
-    })
+
+    fn table(&self, name: &str) -> String {
+        format!("{}.{}", quoted(&self.schema), quoted(name))
+    }
+
+    /// `table`'s twin in the run's schema: the same columns, defaults and checks, with the indexes
+    /// that back its keys and the projectors' lookups. Its search indexes (GIN, GiST), which only
+    /// the query API reads and which cost each insert more than the row, are built once the rows
+    /// are in ([`Self::move_beside`]); its foreign keys come back with the swap, which checks them.
+    async fn create_table(&self, table: &str) -> Result<(), ProjectionError> {
+        let (_, name) = split(table);
+        let twin = self.table(name);
+        sqlx::query(&format!(
+            "CREATE TABLE {twin} (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)"
+        ))
+        .execute(&self.live)
+        .await?;
+        for (ordinal, index) in live_indexes(&self.live, table).await?.iter().enumerate() {
+            if !index.searching {
+                let statement = index.build_on(&twin, name, ordinal)?;
+                sqlx::query(&statement).execute(&self.live).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the run's `table` its search indexes and moves it beside the live one
+    /// (`read.<table>__next`), for the swap; returns its rows.
+    async fn move_beside(&self, table: &str) -> Result<u64, ProjectionError> {
+        let (schema, name) = split(table);
+        let twin = self.table(name);
+        let mut connection = self.live.acquire().await?;
+        for (ordinal, index) in live_indexes(&self.live, table).await?.iter().enumerate() {
+            if index.searching {
+                let statement = index.build_on(&twin, name, ordinal)?;
+                sqlx::query(&statement).execute(&mut *connection).await?;
+            }
+        }
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {twin}"))
+            .fetch_one(&mut *connection)
+            .await?;
+        let next = format!("{name}__next");
+        let mut tx = connection.begin().await?;
+        sqlx::query(&format!(
+            "DROP TABLE IF EXISTS {}.{}",
+            quoted(schema),
+            quoted(&next)
+        ))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!("ALTER TABLE {twin} RENAME TO {}", quoted(&next)))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!(
+            "ALTER TABLE {} SET SCHEMA {}",
+            self.table(&next),
+            quoted(schema)
+        ))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(u64::try_from(rows).unwrap_or(0))
+    }
+
+    /// Drops the run's schema with whatever it still holds (all of it when the run failed).
+    async fn drop(self) {
+        self.pool.close().await;
+        let dropped = sqlx::query(&format!(
+            "DROP SCHEMA IF EXISTS {} CASCADE",
+            quoted(&self.schema)
+        ))
+        .execute(&self.live)
+        .await;
+        if let Err(error) = dropped {
+            tracing::warn!(schema = %self.schema, %error, "the rebuild's schema stays");
+        }
+    }
+}
+
+/// One of a live table's indexes.
+struct LiveIndex {
+    definition: String,
+    /// The constraint it backs (primary key, unique, exclusion), as its definition.
+    constraint: Option<String>,
+    /// A GIN or GiST index that backs no constraint: the query API's searches.
+    searching: bool,
+}
+
+impl LiveIndex {
+    /// The statement that builds this index on `twin`, named after the live table (`name`) and
+    /// the index's place among its indexes: unique in `read` once the table moves there, and
+    /// given the live index's own name by the swap.
+    fn build_on(&self, twin: &str, name: &str, ordinal: usize) -> Result<String, ProjectionError> {
+        let index_name = quoted(&format!("{name}__next_{ordinal}"));
+        index_beside(
+            &self.definition,
+            self.constraint.as_deref(),
+            twin,
+            Some(&index_name),
+        )
+    }
+}
+
+async fn live_indexes(live: &PgPool, table: &str) -> Result<Vec<LiveIndex>, ProjectionError> {
+    let rows: Vec<(String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT pg_get_indexdef(x.indexrelid),
+                (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                  WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+                    AND c.contype IN ('p', 'u', 'x')),
+                a.amname IN ('gin', 'gist')
+           FROM pg_index x
+           JOIN pg_class i ON i.oid = x.indexrelid
+           JOIN pg_am a ON a.oid = i.relam
+          WHERE x.indrelid = $1::regclass
+          ORDER BY x.indexrelid",
+    )
+    .bind(table)
+    .fetch_all(live)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(definition, constraint, search)| LiveIndex {
+            searching: search && constraint.is_none(),
+            definition,
+            constraint,
+        })
+        .collect())
 }

@@ -46,7 +46,7 @@ pub(super) async fn part(
             ..
         } => {
             sqlx::query!(
-                "INSERT INTO read.parts
+                "INSERT INTO parts
                    (part_id, number, number_normalised, brand, name, unit, category, active,
                     analogues, registered_at, version)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, true, '{}', $8, $9)",
@@ -71,7 +71,7 @@ pub(super) async fn part(
             category,
         } => {
             sqlx::query!(
-                "UPDATE read.parts
+                "UPDATE parts
                     SET number = $2, number_normalised = $3, brand = $4, name = $5, unit = $6,
                         category = $7, version = $8
                   WHERE part_id = $1",
@@ -90,7 +90,7 @@ pub(super) async fn part(
         // Kept sorted and distinct, as the domain's set is.
         PartEvent::PartAnalogueLinked { analogue } => {
             sqlx::query!(
-                "UPDATE read.parts
+                "UPDATE parts
                     SET analogues = ARRAY(SELECT DISTINCT a FROM unnest(analogues || $2::uuid) a
                                            ORDER BY a),
                         version = $3
@@ -104,7 +104,7 @@ pub(super) async fn part(
         }
         PartEvent::PartAnalogueUnlinked { analogue } => {
             sqlx::query!(
-                "UPDATE read.parts SET analogues = array_remove(analogues, $2), version = $3
+                "UPDATE parts SET analogues = array_remove(analogues, $2), version = $3
                   WHERE part_id = $1",
                 part,
                 analogue.0,
@@ -116,7 +116,7 @@ pub(super) async fn part(
         PartEvent::PartReorderPointsSet { reorder } => {
             let (min, max) = points(reorder.as_ref());
             sqlx::query!(
-                "UPDATE read.parts
+                "UPDATE parts
                     SET reorder_min = $2::bigint / 1000.0, reorder_max = $3::bigint / 1000.0,
                         version = $4
                   WHERE part_id = $1",
@@ -141,7 +141,7 @@ async fn set_part_active(
     version: i64,
 ) -> Result<sqlx::postgres::PgQueryResult, ProjectionError> {
     Ok(sqlx::query!(
-        "UPDATE read.parts SET active = $2, version = $3 WHERE part_id = $1",
+        "UPDATE parts SET active = $2, version = $3 WHERE part_id = $1",
         part,
         active,
         version,
@@ -175,7 +175,7 @@ pub(super) async fn supplier(
         } => {
             let (legal_name, inn, kpp) = requisites(&given);
             sqlx::query!(
-                "INSERT INTO read.suppliers
+                "INSERT INTO suppliers
                    (supplier_id, legal_name, inn, kpp, phone, email, payment_terms_days, active,
                     registered_at, version)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, true, $8, $9)",
@@ -195,7 +195,7 @@ pub(super) async fn supplier(
         SupplierEvent::SupplierRequisitesChanged { requisites: given } => {
             let (legal_name, inn, kpp) = requisites(&given);
             sqlx::query!(
-                "UPDATE read.suppliers SET legal_name = $2, inn = $3, kpp = $4, version = $5
+                "UPDATE suppliers SET legal_name = $2, inn = $3, kpp = $4, version = $5
                   WHERE supplier_id = $1",
                 supplier,
                 legal_name,
@@ -208,7 +208,7 @@ pub(super) async fn supplier(
         }
         SupplierEvent::SupplierContactsChanged { contacts } => {
             sqlx::query!(
-                "UPDATE read.suppliers SET phone = $2, email = $3, version = $4
+                "UPDATE suppliers SET phone = $2, email = $3, version = $4
                   WHERE supplier_id = $1",
                 supplier,
                 contacts.phone.as_ref().map(|p| p.as_str()),
@@ -220,7 +220,7 @@ pub(super) async fn supplier(
         }
         SupplierEvent::SupplierPaymentTermsSet { days } => {
             sqlx::query!(
-                "UPDATE read.suppliers SET payment_terms_days = $2, version = $3
+                "UPDATE suppliers SET payment_terms_days = $2, version = $3
                   WHERE supplier_id = $1",
                 supplier,
                 i32::from(days),
@@ -246,7 +246,7 @@ async fn set_supplier_active(
     version: i64,
 ) -> Result<sqlx::postgres::PgQueryResult, ProjectionError> {
     Ok(sqlx::query!(
-        "UPDATE read.suppliers SET active = $2, version = $3 WHERE supplier_id = $1",
+        "UPDATE suppliers SET active = $2, version = $3 WHERE supplier_id = $1",
         supplier,
         active,
         version,

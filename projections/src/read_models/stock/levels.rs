@@ -257,7 +257,7 @@ impl Run {
         index: usize,
     ) -> Result<Self, ProjectionError> {
         let state = sqlx::query_scalar!(
-            "SELECT state FROM read.stock WHERE part_id = $1 AND location = $2",
+            "SELECT state FROM stock WHERE part_id = $1 AND location = $2",
             id.part_id.0,
             id.location.as_str()
         )
@@ -333,16 +333,16 @@ impl Run {
         let part = self.id.part_id.0;
         let location = self.id.location.as_str();
         sqlx::query!(
-            "INSERT INTO read.stock
+            "INSERT INTO stock
                (part_id, location, on_hand, reserved, on_order, backordered, average_cost, value,
                 state, version, updated_at)
              VALUES ($1, $2, $3::bigint / 1000.0, $4::bigint / 1000.0, $5::bigint / 1000.0,
                      $6::bigint / 1000.0, $7::bigint / 100.0, $8::bigint / 100.0, $9, $10, $11)
              ON CONFLICT (part_id, location) DO UPDATE
-                SET on_hand = read.stock.on_hand + EXCLUDED.on_hand,
-                    reserved = read.stock.reserved + EXCLUDED.reserved,
-                    on_order = read.stock.on_order + EXCLUDED.on_order,
-                    backordered = read.stock.backordered + EXCLUDED.backordered,
+                SET on_hand = stock.on_hand + EXCLUDED.on_hand,
+                    reserved = stock.reserved + EXCLUDED.reserved,
+                    on_order = stock.on_order + EXCLUDED.on_order,
+                    backordered = stock.backordered + EXCLUDED.backordered,
                     average_cost = EXCLUDED.average_cost, value = EXCLUDED.value,
                     state = EXCLUDED.state, version = EXCLUDED.version,
                     updated_at = EXCLUDED.updated_at",
@@ -362,7 +362,7 @@ impl Run {
         .await?;
         let j = &self.journal;
         sqlx::query!(
-            r#"INSERT INTO read.stock_movements
+            r#"INSERT INTO stock_movements
                  (position, event_id, part_id, location, version, at, kind, on_hand_delta,
                   reserved_delta, on_order_delta, backordered_delta, quantity, counted,
                   work_order_id, line_id, purchase_order_id, purchase_line_id, receipt_id,

@@ -29,7 +29,7 @@ pub(super) async fn purchase_order(
     {
         let order = PurchaseOrder::default().evolve(&domain_event);
         sqlx::query!(
-            "INSERT INTO read.purchase_orders
+            "INSERT INTO purchase_orders
                (purchase_order_id, number, supplier_id, status, total, drafted_by, drafted_at,
                 state, version)
              VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)",
@@ -47,7 +47,7 @@ pub(super) async fn purchase_order(
         return Ok(());
     }
     let state = sqlx::query_scalar!(
-        "SELECT state FROM read.purchase_orders WHERE purchase_order_id = $1",
+        "SELECT state FROM purchase_orders WHERE purchase_order_id = $1",
         order_id
     )
     .fetch_optional(&mut *tx)
@@ -79,7 +79,7 @@ pub(super) async fn purchase_order(
                 .collect();
             let prices: Vec<i64> = lines.iter().map(|l| l.unit_price.as_kopecks()).collect();
             sqlx::query!(
-                "INSERT INTO read.purchase_receipts
+                "INSERT INTO purchase_receipts
                    (receipt_id, line_id, purchase_order_id, part_id, quantity, unit_price,
                     received_by, at)
                  SELECT $1, line_id, $2, part_id, quantity / 1000.0, unit_price / 100.0, $3, $4
@@ -104,7 +104,7 @@ pub(super) async fn purchase_order(
     }
     let (cancelled_at, cancel_reason) = cancelled.unzip();
     sqlx::query!(
-        "UPDATE read.purchase_orders
+        "UPDATE purchase_orders
             SET status = $2, total = $3::bigint / 100.0, state = $4, version = $5,
                 sent_at = COALESCE($6, sent_at), closed_at = COALESCE($7, closed_at),
                 cancelled_at = COALESCE($8, cancelled_at),
@@ -141,7 +141,7 @@ async fn rewrite_lines(
     order: &PurchaseOrder,
 ) -> Result<(), ProjectionError> {
     sqlx::query!(
-        "DELETE FROM read.purchase_order_lines WHERE purchase_order_id = $1",
+        "DELETE FROM purchase_order_lines WHERE purchase_order_id = $1",
         order_id
     )
     .execute(&mut *tx)
@@ -162,7 +162,7 @@ async fn rewrite_lines(
     let received: Vec<i64> = lines.iter().map(|l| to_i64(l.received)).collect();
     let outstanding: Vec<i64> = lines.iter().map(|l| to_i64(l.outstanding())).collect();
     sqlx::query!(
-        "INSERT INTO read.purchase_order_lines
+        "INSERT INTO purchase_order_lines
            (purchase_order_id, line_id, ordinal, part_id, quantity, unit_price, amount, received,
             outstanding)
          SELECT $1, line_id, ordinal, part_id, quantity / 1000.0, unit_price / 100.0,

@@ -137,7 +137,7 @@ impl OrderColumns {
             return Ok(());
         }
         sqlx::query!(
-            r#"INSERT INTO read.work_orders
+            r#"INSERT INTO work_orders
                  (work_order_id, number, client_id, vehicle_id, status, opened_by, opened_at,
                   vat_rate_bp, state, card, version, updated_at, mileage_km, complaints,
                   labour, parts, discount, total, vat, mechanic_ids,
@@ -205,7 +205,7 @@ impl OrderColumns {
             return Ok(());
         }
         let updated = sqlx::query!(
-            r#"UPDATE read.work_orders w
+            r#"UPDATE work_orders w
                   SET status = o.status, state = o.state::json, card = o.card::json,
                       version = o.version, updated_at = o.updated_at,
                       mileage_km = o.mileage_km, complaints = o.complaints,
@@ -383,7 +383,7 @@ impl LineColumns {
     pub(super) async fn rewrite(&self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
         if !self.stored.is_empty() {
             sqlx::query!(
-                "DELETE FROM read.work_order_lines WHERE work_order_id = ANY($1)",
+                "DELETE FROM work_order_lines WHERE work_order_id = ANY($1)",
                 &self.stored
             )
             .execute(&mut *tx)
@@ -393,7 +393,7 @@ impl LineColumns {
             return Ok(());
         }
         sqlx::query!(
-            r#"INSERT INTO read.work_order_lines
+            r#"INSERT INTO work_order_lines
                  (work_order_id, line_id, ordinal, kind, description, part_number, catalogue_service_id,
                   quantity, unit_price, discount_bp, discount, amount, mechanic_id, progress, approval,
                   approved_by, approved_at)
