@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use event_store::{EventStore, LogEvent, LogPosition, RecordedEvent};
 use futures::TryStreamExt;
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::runtime::checkpoint::{built, locked_checkpoint, set_checkpoint};
@@ -118,28 +119,12 @@ impl Scratch {
         sqlx::query(&format!("CREATE DATABASE {}", quoted(&name)))
             .execute(live)
             .await?;
-        // A scratch database that a crash loses is made again by the next rebuild: its commits
-        // need not wait for the disk. Its statements are a batch's writes and reads by key, but its
-        // tables grow from empty during the run and are never analysed: the planner, guessing, took
-        // a batch's few dozen keys for a third of a table and read the whole of it for each batch
-        // (a rebuild quadratic in the log). So every statement is planned afresh, by index, and
-        // without JIT compilation, which such small statements only slow.
-        let options = live
-            .connect_options()
-            .as_ref()
-            .clone()
-            .database(&name)
-            .options([
-                // The projectors' tables, as every session of a migrated database finds them
-                // (migration `20261217000300`; this pool's first session opens before it runs).
-                ("search_path", "public,read"),
-                ("synchronous_commit", "off"),
-                ("plan_cache_mode", "force_custom_plan"),
-                ("enable_seqscan", "off"),
-                ("enable_hashjoin", "off"),
-                ("enable_mergejoin", "off"),
-                ("jit", "off"),
-            ]);
+        let options = building(
+            live.connect_options().as_ref().clone().database(&name),
+            // The projectors' tables, as every session of a migrated database finds them
+            // (migration `20261217000300`; this pool's first session opens before it runs).
+            "public,read",
+        );
         let pool = event_store::pool_options()
             .max_connections(connections)
             .connect_with(options)
@@ -156,16 +141,39 @@ impl Scratch {
     }
 
     async fn drop(self) {
-        self.pool.close().await;
-        let dropped = sqlx::query(&format!(
+        let statement = format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
             quoted(&self.name)
-        ))
-        .execute(&self.live)
-        .await;
-        if let Err(error) = dropped {
-            tracing::warn!(database = %self.name, %error, "the rebuild's scratch database stays");
-        }
+        );
+        discard(self.pool, &self.live, &statement).await;
+    }
+}
+
+/// The sessions a rebuild's builders write in, finding the projectors' tables on `search_path`.
+/// What a crash loses of a rebuild, the next one makes again: their commits need not wait for the
+/// disk. Their statements are a batch's writes and reads by key, but the tables they write grow
+/// from empty during the run and are never analysed: the planner, guessing, took a batch's few
+/// dozen keys for a third of a table and read the whole of it for each batch (a rebuild quadratic
+/// in the log). So every statement is planned afresh, by index, and without JIT compilation, which
+/// such small statements only slow.
+fn building(options: PgConnectOptions, search_path: &str) -> PgConnectOptions {
+    options.options([
+        ("search_path", search_path),
+        ("synchronous_commit", "off"),
+        ("plan_cache_mode", "force_custom_plan"),
+        ("enable_seqscan", "off"),
+        ("enable_hashjoin", "off"),
+        ("enable_mergejoin", "off"),
+        ("jit", "off"),
+    ])
+}
+
+/// Closes a rebuild's `pool` and drops what it wrote in (`statement`, on the live database); what a
+/// failed drop leaves is logged, not fatal: the rebuild's outcome stands.
+async fn discard(pool: PgPool, live: &PgPool, statement: &str) {
+    pool.close().await;
+    if let Err(error) = sqlx::query(statement).execute(live).await {
+        tracing::warn!(%error, statement, "what the rebuild wrote in stays");
     }
 }
 

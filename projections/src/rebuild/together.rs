@@ -29,7 +29,7 @@ use futures::{FutureExt, StreamExt};
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::mpsc;
 
-use super::{index_beside, log_end, quoted, split, swap, Rebuilt};
+use super::{building, discard, index_beside, log_end, quoted, split, swap, Rebuilt};
 use crate::runtime::checkpoint_key;
 use crate::{Projection, ProjectionError};
 
@@ -319,23 +319,12 @@ impl Beside {
         sqlx::query(&format!("CREATE SCHEMA {}", quoted(&schema)))
             .execute(live)
             .await?;
-        // The run's tables are new and grow from empty, never analysed while it runs: a guessing
-        // planner took a batch's few dozen keys for a third of a table and read the whole of it
-        // for each batch (a rebuild quadratic in the log). So every statement is planned afresh,
-        // by index, and without JIT compilation, which such small statements only slow. What a
-        // crash loses of the run, the next rebuild makes again: commits need not wait for the disk.
         // The schema's name is `rebuild_` and hex digits: no quoting, and no space, which the
         // startup's options would take for a separator.
-        let search_path = format!("{schema},public");
-        let options = live.connect_options().as_ref().clone().options([
-            ("search_path", search_path.as_str()),
-            ("synchronous_commit", "off"),
-            ("plan_cache_mode", "force_custom_plan"),
-            ("enable_seqscan", "off"),
-            ("enable_hashjoin", "off"),
-            ("enable_mergejoin", "off"),
-            ("jit", "off"),
-        ]);
+        let options = building(
+            live.connect_options().as_ref().clone(),
+            &format!("{schema},public"),
+        );
         let pool = event_store::pool_options()
             .max_connections(connections)
             .connect_lazy_with(options);
@@ -418,16 +407,8 @@ impl Beside {
 
     /// Drops the run's schema with whatever it still holds (all of it when the run failed).
     async fn drop(self) {
-        self.pool.close().await;
-        let dropped = sqlx::query(&format!(
-            "DROP SCHEMA IF EXISTS {} CASCADE",
-            quoted(&self.schema)
-        ))
-        .execute(&self.live)
-        .await;
-        if let Err(error) = dropped {
-            tracing::warn!(schema = %self.schema, %error, "the rebuild's schema stays");
-        }
+        let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&self.schema));
+        discard(self.pool, &self.live, &statement).await;
     }
 }
 
