@@ -21,6 +21,7 @@ use event_store::{LogEvent, RecordedEvent};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::runtime::apply_as_batch;
 use crate::support::{decode, record_id, version};
 use crate::{Projection, ProjectionError};
 
@@ -414,10 +415,7 @@ impl Projection for AnalyticsProjection {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        self.apply_batch(tx, std::slice::from_ref(event))
-            .await
-            .map(|_| ())
-            .map_err(|(_, error)| error)
+        apply_as_batch(self, tx, event).await
     }
 
     /// A batch's facts go in with one statement per kind: a rebuild reads history in batches of

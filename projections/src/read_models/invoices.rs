@@ -15,6 +15,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::read_models::cards::InvoiceCard;
+use crate::runtime::apply_as_batch;
 use crate::support::{
     decode_stream, fold_records, from_json_text, json_text, stored_records, version, Decoded,
 };
@@ -299,10 +300,7 @@ impl Projection for InvoicesProjection {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        self.apply_batch(tx, std::slice::from_ref(event))
-            .await
-            .map(|_| ())
-            .map_err(|(_, error)| error)
+        apply_as_batch(self, tx, event).await
     }
 
     /// The batch's invoices folded in memory and written with one statement per table: those met

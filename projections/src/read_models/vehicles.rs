@@ -11,6 +11,7 @@ use event_store::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::runtime::apply_as_batch;
 use crate::support::{decode, never_created, record_id, version};
 use crate::{Projection, ProjectionError};
 
@@ -519,10 +520,7 @@ impl Projection for VehiclesProjection {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        self.apply_batch(tx, std::slice::from_ref(event))
-            .await
-            .map(|_| ())
-            .map_err(|(_, error)| error)
+        apply_as_batch(self, tx, event).await
     }
 
     /// The batch folded in memory over the rows it reads back in two queries, then written with

@@ -30,6 +30,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::read_models::cards::WorkOrderCard;
+use crate::runtime::apply_as_batch;
 use crate::support::{
     decode_stream, fold_records, from_json_text, json_text, record_id, stored_records, version,
     Decoded,
@@ -360,10 +361,7 @@ impl Projection for WorkOrdersProjection {
         tx: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
-        self.apply_batch(tx, std::slice::from_ref(event))
-            .await
-            .map(|_| ())
-            .map_err(|(_, error)| error)
+        apply_as_batch(self, tx, event).await
     }
 
     /// The batch's orders folded in memory and written once each (see [`fold_and_write`]); an

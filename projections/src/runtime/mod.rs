@@ -71,6 +71,20 @@ pub trait Projection: Send + Sync + 'static {
     }
 }
 
+/// [`Projection::apply`] of a read model that writes each batch at once
+/// ([`Projection::apply_batch`]): the event as a batch of one.
+pub(crate) async fn apply_as_batch<P: Projection>(
+    projection: &P,
+    tx: &mut PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), ProjectionError> {
+    projection
+        .apply_batch(tx, std::slice::from_ref(event))
+        .await
+        .map(|_| ())
+        .map_err(|(_, error)| error)
+}
+
 /// A read model outside PostgreSQL (ClickHouse, Meilisearch, Kafka): its writes cannot share the
 /// checkpoint's transaction, so a batch is delivered first and the checkpoint moved after the sink
 /// acknowledged. A crash in between delivers the batch again: **at least once**, and the sink's writes
