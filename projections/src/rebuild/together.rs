@@ -14,8 +14,8 @@
 //! - **Memory is flat in the log's size**: a page is shared by the builders, and each builder's
 //!   queue holds at most [`PAGES_AHEAD`] of them, so the reader waits for the slowest builder.
 //! - **A failing read model fails alone**: its builder stops and drops its queue, the others go on
-//!   and are swapped in; a failed read of the log fails every read model not yet built, and none of
-//!   them is swapped in half built.
+//!   and are swapped in. A read of the log is tried again after a passing database fault; one that
+//!   still fails fails every read model not yet built, and none of them is swapped in half built.
 //! - **A statement that names a table outside its read model fails** rather than reading or writing
 //!   the live one: the run's search path holds the run's schema and `public`, not `read`.
 
@@ -227,7 +227,7 @@ async fn read_pages(
 ) -> Result<(), ProjectionError> {
     let mut after = LogPosition::START;
     while after < target {
-        let page: Vec<RecordedEvent> = RecordedEvent::read_page(&store, after, page_size)
+        let page: Vec<RecordedEvent> = read_page(&store, after, page_size)
             .await?
             .into_iter()
             .filter(|event| event.position() <= target)
@@ -249,6 +249,52 @@ async fn read_pages(
         }
     }
     Ok(())
+}
+
+/// How many times a page is read before a database fault ends the run, and the first pause
+/// between two tries (doubled each time: about 13 s in all, a server's restart or a failover).
+const READ_ATTEMPTS: u32 = 7;
+const FIRST_PAUSE: Duration = Duration::from_millis(200);
+
+/// The page of the log after `after`, read again after a passing database fault (a dropped
+/// connection, a restarting server, a pool out of connections): one fault would otherwise throw
+/// away every builder's work. Any other error (a payload that does not decode, a personal field
+/// that does not open) is no passing fault and ends the run at once.
+async fn read_page(
+    store: &EventStore,
+    after: LogPosition,
+    page_size: usize,
+) -> Result<Vec<RecordedEvent>, ProjectionError> {
+    let mut pause = FIRST_PAUSE;
+    let mut attempt = 1;
+    loop {
+        match RecordedEvent::read_page(store, after, page_size).await {
+            Ok(page) => return Ok(page),
+            Err(event_store::EventStoreError::Database(error))
+                if attempt < READ_ATTEMPTS && passing(&error) =>
+            {
+                tracing::warn!(%after, attempt, %error, ?pause,
+                    "reading the log for the rebuild failed; reading again");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+                attempt += 1;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// A fault that may pass by itself: the connection or the server, not the statement.
+fn passing(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
+        // Connection exceptions (08), an administrator's shutdown or a server starting (57P),
+        // too many connections (53300), a serialization failure (40001).
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "40001"
+        }),
+        _ => false,
+    }
 }
 
 /// Applies every page a builder is handed, each in a transaction of its own in the run's tables;
@@ -303,10 +349,16 @@ async fn apply_page(
 
 /// The run's schema in the live database: a table for each of the read models' tables, with the
 /// indexes the projectors' statements find their rows by, and a pool whose sessions write there.
+///
+/// The run holds a session advisory lock named after its schema for as long as the schema exists:
+/// a run that died (killed, its machine lost) left a schema nobody holds, and the next run drops
+/// it ([`drop_abandoned`]), while a run still going keeps its own.
 struct Beside {
     live: PgPool,
     schema: String,
     pool: PgPool,
+    /// The connection holding the run's lock; closing it lets the lock go.
+    held: PgConnection,
 }
 
 impl Beside {
@@ -315,7 +367,14 @@ impl Beside {
         tables: &[&str],
         connections: u32,
     ) -> Result<Self, ProjectionError> {
+        drop_abandoned(live).await?;
         let schema = format!("rebuild_{}", uuid::Uuid::now_v7().simple());
+        // Locked before the schema exists, so no other run can take it for abandoned.
+        let mut held = live.acquire().await?.detach();
+        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
+            .bind(&schema)
+            .execute(&mut held)
+            .await?;
         sqlx::query(&format!("CREATE SCHEMA {}", quoted(&schema)))
             .execute(live)
             .await?;
@@ -332,6 +391,7 @@ impl Beside {
             live: live.clone(),
             schema,
             pool,
+            held,
         };
         for table in tables {
             if let Err(error) = beside.create_table(table).await {
@@ -409,7 +469,43 @@ impl Beside {
     async fn drop(self) {
         let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&self.schema));
         discard(self.pool, &self.live, &statement).await;
+        let _ = self.held.close().await;
     }
+}
+
+/// Drops the schemas of runs that died before dropping their own: those whose lock nobody holds.
+async fn drop_abandoned(live: &PgPool) -> Result<(), ProjectionError> {
+    let schemas: Vec<String> = sqlx::query_scalar(
+        r"SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'rebuild\_%' ORDER BY 1",
+    )
+    .fetch_all(live)
+    .await?;
+    if schemas.is_empty() {
+        return Ok(());
+    }
+    let mut connection = live.acquire().await?;
+    for schema in schemas {
+        let abandoned: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
+                .bind(&schema)
+                .fetch_one(&mut *connection)
+                .await?;
+        if abandoned {
+            tracing::warn!(%schema, "dropping the schema of a rebuild that did not finish");
+            let dropped = sqlx::query(&format!(
+                "DROP SCHEMA IF EXISTS {} CASCADE",
+                quoted(&schema)
+            ))
+            .execute(&mut *connection)
+            .await;
+            sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+                .bind(&schema)
+                .execute(&mut *connection)
+                .await?;
+            dropped?;
+        }
+    }
+    Ok(())
 }
 
 /// One of a live table's indexes.

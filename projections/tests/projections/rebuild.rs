@@ -162,6 +162,129 @@ async fn a_read_model_failing_in_a_rebuild_from_one_read_leaves_the_others_swapp
     );
 }
 
+/// The log's reader loses its connection several times during `rebuild all` (the server ends its
+/// session, as a restart or a failover would): it reads the page again, and every read model is
+/// swapped in whole, equal to one rebuilt from 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rebuild_from_one_read_reads_again_after_losing_its_connection() {
+    let db = TestDatabase::create("rebuild_together_reconnects", 30)
+        .await
+        .unwrap();
+    let store = crate::sealed_store(&db.pool);
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 13).await.unwrap();
+    let streams: Vec<_> = (0..600).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&db.pool, &streams).await.unwrap();
+    let head = log_end(&store).await;
+
+    // Ends the session of whoever is reading the log's pages (the rebuild's reader alone: nothing
+    // else runs here), in the middle of a read, up to three times, a few pages apart; from a
+    // connection of its own.
+    let rebuilding = Arc::new(AtomicBool::new(true));
+    let killer = {
+        let mut pool = db.pool.acquire().await.unwrap().detach();
+        let rebuilding = rebuilding.clone();
+        tokio::spawn(async move {
+            let mut ended = 0;
+            while ended < 3 && rebuilding.load(Ordering::Relaxed) {
+                let pids: Vec<i32> = sqlx::query_scalar(
+                    "SELECT pid FROM pg_stat_activity
+                      WHERE datname = current_database() AND pid <> pg_backend_pid()
+                        AND state = 'active'
+                        AND query LIKE '%pg_snapshot_xmin(pg_current_snapshot())%LIMIT%'",
+                )
+                .fetch_all(&mut pool)
+                .await
+                .unwrap();
+                for pid in pids {
+                    let gone: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+                        .bind(pid)
+                        .fetch_one(&mut pool)
+                        .await
+                        .unwrap();
+                    if gone {
+                        ended += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            ended
+        })
+    };
+    let outcomes = rebuild_all(&store, RunOptions::default().with_batches(50), |_, _| {})
+        .await
+        .unwrap();
+    rebuilding.store(false, Ordering::Relaxed);
+    let ended = killer.await.unwrap();
+    assert!(
+        ended > 0,
+        "the reader's session was never ended: nothing was tested"
+    );
+    for (outcome, key) in outcomes.into_iter().zip(projector_keys()) {
+        let rebuilt = outcome.unwrap_or_else(|error| panic!("{key}: {error}"));
+        assert_eq!(rebuilt.position, head, "{key} was rebuilt to the end");
+    }
+    let rebuilt = read_models(&db.pool).await;
+    reset_all(&db.pool).await.unwrap();
+    catch_up(&store, RunOptions::default(), head).await.unwrap();
+    assert_same_read_models(
+        &rebuilt,
+        "rebuilt after the reader reconnected",
+        &read_models(&db.pool).await,
+        "rebuilt from 0",
+    );
+}
+
+/// A run killed mid-way leaves its schema behind: the next run drops it, but not the schema of a
+/// run still going (one whose lock is held).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rebuild_from_one_read_drops_what_a_killed_run_left_and_no_running_ones() {
+    let db = TestDatabase::create("rebuild_together_abandoned", 30)
+        .await
+        .unwrap();
+    let store = crate::sealed_store(&db.pool);
+    let mut shop = ShopGenerator::hire_staff(&store, "main", 17).await.unwrap();
+    let streams: Vec<_> = (0..20).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&db.pool, &streams).await.unwrap();
+    let (killed, running) = ("rebuild_0killed", "rebuild_1running");
+    for schema in [killed, running] {
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        sqlx::query(&format!(
+            "CREATE TABLE {schema}.clients (LIKE read.clients)"
+        ))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    let mut still_running = db.pool.acquire().await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
+        .bind(running)
+        .execute(&mut *still_running)
+        .await
+        .unwrap();
+
+    for outcome in rebuild_all(&store, RunOptions::default(), |_, _| {})
+        .await
+        .unwrap()
+    {
+        outcome.unwrap();
+    }
+    let schemas: Vec<String> = sqlx::query_scalar(
+        r"SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'rebuild\_%' ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        schemas,
+        [running],
+        "the killed run's schema is dropped, the running one's and this run's are not left"
+    );
+}
+
 /// A shop of 1 500 visits with every projector live and caught up; then, while two writers append
 /// and a reader checks that no count goes back, `rebuild` runs. Once the writers are done and the
 /// projectors have followed, the schema has its shape and every read model equals one rebuilt from 0.
