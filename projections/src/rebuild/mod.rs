@@ -26,19 +26,20 @@
 //! the live key store (a scratch database has no keys): an erased subject's fields read as erased,
 //! so a rebuild after an erasure gives the same cleaned rows.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
 use event_store::{EventStore, LogEvent, LogPosition, RecordedEvent};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::runtime::checkpoint::{built, locked_checkpoint, set_checkpoint};
 use crate::runtime::{
-    checkpoint, checkpoint_key, run_into, run_sink_into, sink_key, BatchLock, Projection,
-    RunOptions,
+    checkpoint, checkpoint_key, run_into, sink_key, BatchLock, Projection, RunOptions,
 };
+use crate::runtime::{read_ahead, received};
 use crate::sinks::clickhouse_facts::ClickHouseFacts;
 use crate::sinks::kafka_source::{
     end_of_topic, locked_mark, marks, read_between, read_to_end, save_mark, KafkaSource,
@@ -866,10 +867,7 @@ impl RebuildableSink for ClickHouseFacts {
     }
 
     async fn records(&self) -> Result<u64, ProjectionError> {
-        Ok(crate::sinks::clickhouse_facts::row_counts(self.client())
-            .await?
-            .values()
-            .sum())
+        crate::sinks::clickhouse_facts::stored_rows(self.client()).await
     }
 }
 
@@ -896,9 +894,9 @@ impl RebuildableSink for MeilisearchIndexes {
 }
 
 /// Rebuilds a sink's content beside the live one: into [`RebuildableSink::beside`] from position 0
-/// (its checkpoint in a scratch PostgreSQL database), then, between two of the live sink's batches
-/// (its batch lock), put in place at once and given what the live sink delivered meanwhile. The
-/// live sink goes on from its checkpoint, or from the rebuild's when the rebuild is ahead of it.
+/// ([`deliver_up_to`]), then, between two of the live sink's batches (its batch lock), put in
+/// place at once and given what the live sink delivered meanwhile. The live sink goes on from its
+/// checkpoint, or from the rebuild's when the rebuild is ahead of it.
 pub async fn rebuild_sink<S: RebuildableSink>(
     live: &S,
     store: &EventStore,
@@ -910,18 +908,10 @@ pub async fn rebuild_sink<S: RebuildableSink>(
     next.discard().await?;
     next.prepare().await?;
     live.prepare().await?;
-    let scratch = Scratch::create(store.pool(), &key).await?;
     let outcome = async {
         let target = log_end(store).await?;
-        let run = run_sink_into(
-            next.clone(),
-            store.clone(),
-            scratch.pool.clone(),
-            options,
-            reached(&scratch.pool, &key, target),
-        );
-        watch_progress(run, &scratch.pool, &key, target, &progress).await?;
-        let (rebuilt, rebuilt_events) = built(&scratch.pool, &key).await?;
+        let (rebuilt, rebuilt_events) =
+            deliver_up_to(&next, store, options, target, &progress).await?;
         // The live sink's batch in flight finishes first, and no other starts until the swap is
         // done: what it delivered went to the old content, and is delivered to the new one here.
         let batches = BatchLock::exclusive(store.pool(), &key).await?;
@@ -961,9 +951,61 @@ pub async fn rebuild_sink<S: RebuildableSink>(
         })
     }
     .await;
-    scratch.drop().await;
     let _ = next.discard().await;
     outcome
+}
+
+/// Delivers the log from its start up to `target` to `sink` (the content beside the live one),
+/// up to [`Sink::IN_FLIGHT`] batches at once, as the live sink delivers; returns the position
+/// reached and the events delivered. Where it stands is kept in memory: a rebuild that stops
+/// starts again from 0 into emptied content, so it needs no checkpoint (the scratch database that
+/// held one took a fifth of a 300 000-event rebuild of the ClickHouse facts to create and migrate).
+async fn deliver_up_to<S: Sink>(
+    sink: &S,
+    store: &EventStore,
+    options: RunOptions,
+    target: LogPosition,
+    progress: &(impl Fn(LogPosition, LogPosition) + Send + Sync),
+) -> Result<(LogPosition, i64), ProjectionError> {
+    let key = sink_key::<S>();
+    let mut batches =
+        read_ahead::batches::<S::Event>(&sink.log(store), LogPosition::START, options);
+    // Deliveries not yet settled, oldest first, each with the position it reaches.
+    let mut in_flight = VecDeque::new();
+    let (mut read, mut settled, mut delivered) = (LogPosition::START, LogPosition::START, 0_i64);
+    let mut reported = std::time::Instant::now();
+    while read < target {
+        let Some(batch) = batches.next().await else {
+            break;
+        };
+        let events: Vec<S::Event> = received(batch, &key)?
+            .into_iter()
+            .filter(|event| event.position() <= target)
+            .collect();
+        let Some(last) = events.last() else { continue };
+        read = last.position();
+        let handled: Vec<&S::Event> = events.iter().filter(|e| sink.handles(e)).collect();
+        if handled.is_empty() {
+            continue;
+        }
+        if in_flight.len() >= S::IN_FLIGHT.max(1) {
+            if let Some((at, pending)) = in_flight.pop_front() {
+                sink.settle(&pending).await?;
+                settled = at;
+            }
+        }
+        in_flight.push_back((read, sink.deliver(&handled).await?));
+        delivered += i64::try_from(handled.len()).unwrap_or(i64::MAX);
+        if reported.elapsed() >= Duration::from_millis(500) {
+            progress(settled, target);
+            reported = std::time::Instant::now();
+        }
+    }
+    for (_, pending) in &in_flight {
+        sink.settle(pending).await?;
+    }
+    progress(read, target);
+    Ok((read, delivered))
 }
 
 /// The next page of the log after `after`, up to `until` included.

@@ -23,7 +23,7 @@ use tracing::Instrument;
 use crate::ProjectionError;
 
 pub mod checkpoint;
-mod read_ahead;
+pub(crate) mod read_ahead;
 
 pub(crate) use checkpoint::move_checkpoint;
 pub use checkpoint::{checkpoint, clear_failure, statuses, ProjectorStatus};
@@ -353,18 +353,6 @@ pub async fn run_into<P: Projection>(
     follow(projection, key, store, into, options, shutdown).await
 }
 
-/// Runs a sink over the log of `store` with its lock and checkpoint in another database, `into`: how
-/// a sink's store is rebuilt beside the live one (`crate::rebuild`).
-pub async fn run_sink_into<S: Sink>(
-    sink: S,
-    store: EventStore,
-    into: PgPool,
-    options: RunOptions,
-    shutdown: impl Future<Output = ()> + Send,
-) -> Result<(), ProjectionError> {
-    follow_sink(sink, sink_key::<S>(), store, into, options, shutdown).await
-}
-
 /// Runs a sink like a projector: same lock, checkpoint, batches, failures and lag, delivered at
 /// least once.
 pub async fn run_sink<S: Sink>(
@@ -381,7 +369,7 @@ pub async fn run_sink<S: Sink>(
 /// A personal field that does not open is no passing fault (a data key lost outside erasure, a
 /// wrong master key, a tampered value): retried, it would stall the projector in silence, so it
 /// ends the run with the reason.
-fn received<E>(
+pub(crate) fn received<E>(
     batch: Vec<Result<E, event_store::EventStoreError>>,
     key: &str,
 ) -> Result<Vec<E>, ProjectionError> {

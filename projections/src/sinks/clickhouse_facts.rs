@@ -454,6 +454,23 @@ impl Sink for ClickHouseFacts {
     }
 }
 
+/// How many rows the tables hold as stored, a repeat not yet merged away counted twice: what the
+/// server knows of its parts, read without touching them. A rebuild's report counts this way:
+/// its tables hold no repeats, and counting them with `FINAL` made the server merge every table
+/// as it read it.
+pub async fn stored_rows(client: &Client) -> Result<u64, ProjectionError> {
+    let tables: Vec<&str> = TABLES.iter().map(|(table, _, _)| *table).collect();
+    client
+        .query(
+            "SELECT toUInt64(sum(rows)) FROM system.parts \
+              WHERE database = currentDatabase() AND active AND has(?, table)",
+        )
+        .bind(tables)
+        .fetch_one()
+        .await
+        .map_err(unavailable)
+}
+
 /// How many rows each table holds (after `FINAL`: repeats counted once), for checks and `stats`.
 pub async fn row_counts(client: &Client) -> Result<BTreeMap<String, u64>, ProjectionError> {
     let mut counts = BTreeMap::new();
