@@ -109,17 +109,23 @@ async fn every_read_model_rebuilt_from_one_read_is_swapped_in_whole_while_the_sh
     .await;
 }
 
+/// A database whose log holds `visits` visits of a shop generated from `seed`, no read model built.
+async fn shop_of(name: &str, seed: u64, visits: u64) -> (TestDatabase, EventStore, ShopGenerator) {
+    let db = TestDatabase::create(name, 30).await.unwrap();
+    let store = crate::sealed_store(&db.pool);
+    let mut shop = ShopGenerator::hire_staff(&store, "main", seed)
+        .await
+        .unwrap();
+    let streams: Vec<_> = (0..visits).flat_map(|n| visit(&mut shop, n)).collect();
+    bulk_insert(&db.pool, &streams).await.unwrap();
+    (db, store, shop)
+}
+
 /// A read model whose projector fails on an event fails alone: the others are swapped in, and its
 /// live tables stay as they were.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_read_model_failing_in_a_rebuild_from_one_read_leaves_the_others_swapped_in() {
-    let db = TestDatabase::create("rebuild_together_poison", 30)
-        .await
-        .unwrap();
-    let store = crate::sealed_store(&db.pool);
-    let mut shop = ShopGenerator::hire_staff(&store, "main", 11).await.unwrap();
-    let streams: Vec<_> = (0..40).flat_map(|n| visit(&mut shop, n)).collect();
-    bulk_insert(&db.pool, &streams).await.unwrap();
+    let (db, store, mut shop) = shop_of("rebuild_together_poison", 11, 40).await;
     catch_up(&store, RunOptions::default(), log_end(&store).await)
         .await
         .unwrap();
@@ -167,13 +173,7 @@ async fn a_read_model_failing_in_a_rebuild_from_one_read_leaves_the_others_swapp
 /// swapped in whole, equal to one rebuilt from 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_rebuild_from_one_read_reads_again_after_losing_its_connection() {
-    let db = TestDatabase::create("rebuild_together_reconnects", 30)
-        .await
-        .unwrap();
-    let store = crate::sealed_store(&db.pool);
-    let mut shop = ShopGenerator::hire_staff(&store, "main", 13).await.unwrap();
-    let streams: Vec<_> = (0..600).flat_map(|n| visit(&mut shop, n)).collect();
-    bulk_insert(&db.pool, &streams).await.unwrap();
+    let (db, store, _) = shop_of("rebuild_together_reconnects", 13, 600).await;
     let head = log_end(&store).await;
 
     // Ends the session of whoever is reading the log's pages (the rebuild's reader alone: nothing
@@ -239,13 +239,7 @@ async fn a_rebuild_from_one_read_reads_again_after_losing_its_connection() {
 /// run still going (one whose lock is held).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_rebuild_from_one_read_drops_what_a_killed_run_left_and_no_running_ones() {
-    let db = TestDatabase::create("rebuild_together_abandoned", 30)
-        .await
-        .unwrap();
-    let store = crate::sealed_store(&db.pool);
-    let mut shop = ShopGenerator::hire_staff(&store, "main", 17).await.unwrap();
-    let streams: Vec<_> = (0..20).flat_map(|n| visit(&mut shop, n)).collect();
-    bulk_insert(&db.pool, &streams).await.unwrap();
+    let (db, store, _) = shop_of("rebuild_together_abandoned", 17, 20).await;
     let (killed, running) = ("rebuild_0killed", "rebuild_1running");
     for schema in [killed, running] {
         sqlx::query(&format!("CREATE SCHEMA {schema}"))
