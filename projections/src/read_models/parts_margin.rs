@@ -47,6 +47,8 @@ impl Projection for PartsMarginProjection {
         "read.margin_issued_lines",
         "read.margin_lines",
     ];
+    /// A line's invoices, which `read.margin_lines_of` joins each line it computes to.
+    const LOOKUPS: &'static [&'static str] = &["margin_billed_lines_line"];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         let stream_type = event.stream.stream_type.as_str();

@@ -349,6 +349,8 @@ impl Projection for WorkOrdersProjection {
     const NAME: &'static str = "work_orders";
     const VERSION: u32 = 1;
     const TABLES: &'static [&'static str] = &["read.work_orders", "read.work_order_lines"];
+    /// An erased client's orders ([`forget_client`]).
+    const LOOKUPS: &'static [&'static str] = &["work_orders_client"];
 
     fn handles(&self, event: &RecordedEvent) -> bool {
         event.stream.stream_type == WorkOrder::STREAM_TYPE

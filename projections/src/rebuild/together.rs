@@ -7,7 +7,8 @@
 //! each of the read models' tables: the projectors' statements name their tables without a schema,
 //! so the run's sessions, whose search path is that schema, write there, while every other session
 //! (the database's search path is `public, read`) reads and writes the live ones. Once every builder
-//! has reached the log's end, each table gets its search indexes, moves beside its live table
+//! has reached the log's end, each table gets the indexes only the query API reads (all but the
+//! unique ones and those its projector names as [`Projection::LOOKUPS`]), moves beside its live table
 //! (`read.<table>__next`) and is swapped in as [`super::rebuild`] swaps a copied one: each row is
 //! written once, where it stays.
 //!
@@ -56,6 +57,7 @@ impl ReadModel {
 pub(super) trait Build: Send + Sync {
     fn key(&self) -> String;
     fn tables(&self) -> &'static [&'static str];
+    fn lookups(&self) -> &'static [&'static str];
     fn handles_any(&self, page: &[RecordedEvent]) -> bool;
     /// Applies a page in `tx`; the events it applied, or the failing event with its error.
     fn apply<'a>(
@@ -78,6 +80,10 @@ impl<P: Projection + Clone> Build for P {
 
     fn tables(&self) -> &'static [&'static str] {
         P::TABLES
+    }
+
+    fn lookups(&self) -> &'static [&'static str] {
+        P::LOOKUPS
     }
 
     fn handles_any(&self, page: &[RecordedEvent]) -> bool {
@@ -135,11 +141,15 @@ pub async fn rebuild_together(
         .iter()
         .flat_map(|m| m.tables().iter().copied())
         .collect();
+    let lookups: Vec<&str> = models
+        .iter()
+        .flat_map(|m| m.lookups().iter().copied())
+        .collect();
     // One connection a builder, one to spare.
     let connections = u32::try_from(models.len())
         .unwrap_or(u32::MAX)
         .saturating_add(1);
-    let beside = Beside::create(store.pool(), &tables, connections).await?;
+    let beside = Beside::create(store.pool(), &tables, &lookups, connections).await?;
     let outcome = build_and_swap(&models, store, &beside, page_size, &progress).await;
     beside.drop().await;
     outcome
@@ -200,7 +210,7 @@ async fn build_and_swap(
             let built = outcome?;
             let mut rows = 0;
             for table in model.tables() {
-                rows += beside.move_beside(table).await?;
+                rows += beside.move_beside(table, model.lookups()).await?;
             }
             let (position, events_applied) =
                 model.swap(store, built.position, built.events).await?;
@@ -365,6 +375,7 @@ impl Beside {
     async fn create(
         live: &PgPool,
         tables: &[&str],
+        lookups: &[&str],
         connections: u32,
     ) -> Result<Self, ProjectionError> {
         drop_abandoned(live).await?;
@@ -393,11 +404,24 @@ impl Beside {
             pool,
             held,
         };
+        let mut found = Vec::new();
         for table in tables {
-            if let Err(error) = beside.create_table(table).await {
-                beside.drop().await;
-                return Err(error);
+            match beside.create_table(table, lookups).await {
+                Ok(built) => found.extend(built),
+                Err(error) => {
+                    beside.drop().await;
+                    return Err(error);
+                }
             }
+        }
+        if let Some(missing) = lookups
+            .iter()
+            .find(|name| !found.contains(&name.to_string()))
+        {
+            beside.drop().await;
+            return Err(ProjectionError::Inconsistent(format!(
+                "the lookup index {missing} is no index of its read model's tables"
+            )));
         }
         Ok(beside)
     }
@@ -407,10 +431,16 @@ impl Beside {
     }
 
     /// `table`'s twin in the run's schema: the same columns, defaults and checks, with the indexes
-    /// that back its keys and the projectors' lookups. Its search indexes (GIN, GiST), which only
-    /// the query API reads and which cost each insert more than the row, are built once the rows
-    /// are in ([`Self::move_beside`]); its foreign keys come back with the swap, which checks them.
-    async fn create_table(&self, table: &str) -> Result<(), ProjectionError> {
+    /// the projectors' statements need while they write: the unique ones (keys, `ON CONFLICT`) and
+    /// the `lookups` they name. Every other index (the query API's pages, sorts and searches),
+    /// which would cost each row written an entry, is built once the rows are in
+    /// ([`Self::move_beside`]); its foreign keys come back with the swap, which checks them.
+    /// Returns the names of the `lookups` that are indexes of this table.
+    async fn create_table(
+        &self,
+        table: &str,
+        lookups: &[&str],
+    ) -> Result<Vec<String>, ProjectionError> {
         let (_, name) = split(table);
         let twin = self.table(name);
         sqlx::query(&format!(
@@ -418,23 +448,28 @@ impl Beside {
         ))
         .execute(&self.live)
         .await?;
+        let mut found = Vec::new();
         for (ordinal, index) in live_indexes(&self.live, table).await?.iter().enumerate() {
-            if !index.searching {
+            let lookup = lookups.contains(&index.name.as_str());
+            if lookup {
+                found.push(index.name.clone());
+            }
+            if index.unique || lookup {
                 let statement = index.build_on(&twin, name, ordinal)?;
                 sqlx::query(&statement).execute(&self.live).await?;
             }
         }
-        Ok(())
+        Ok(found)
     }
 
-    /// Gives the run's `table` its search indexes and moves it beside the live one
+    /// Gives the run's `table` the indexes it was made without and moves it beside the live one
     /// (`read.<table>__next`), for the swap; returns its rows.
-    async fn move_beside(&self, table: &str) -> Result<u64, ProjectionError> {
+    async fn move_beside(&self, table: &str, lookups: &[&str]) -> Result<u64, ProjectionError> {
         let (schema, name) = split(table);
         let twin = self.table(name);
         let mut connection = self.live.acquire().await?;
         for (ordinal, index) in live_indexes(&self.live, table).await?.iter().enumerate() {
-            if index.searching {
+            if !index.unique && !lookups.contains(&index.name.as_str()) {
                 let statement = index.build_on(&twin, name, ordinal)?;
                 sqlx::query(&statement).execute(&mut *connection).await?;
             }
@@ -510,11 +545,12 @@ async fn drop_abandoned(live: &PgPool) -> Result<(), ProjectionError> {
 
 /// One of a live table's indexes.
 struct LiveIndex {
+    name: String,
     definition: String,
     /// The constraint it backs (primary key, unique, exclusion), as its definition.
     constraint: Option<String>,
-    /// A GIN or GiST index that backs no constraint: the query API's searches.
-    searching: bool,
+    /// Unique, or backing a constraint: what `ON CONFLICT` and the keys rest on.
+    unique: bool,
 }
 
 impl LiveIndex {
@@ -533,15 +569,14 @@ impl LiveIndex {
 }
 
 async fn live_indexes(live: &PgPool, table: &str) -> Result<Vec<LiveIndex>, ProjectionError> {
-    let rows: Vec<(String, Option<String>, bool)> = sqlx::query_as(
-        "SELECT pg_get_indexdef(x.indexrelid),
+    let rows: Vec<(String, String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT i.relname::text, pg_get_indexdef(x.indexrelid),
                 (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
                   WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid
                     AND c.contype IN ('p', 'u', 'x')),
-                a.amname IN ('gin', 'gist')
+                x.indisunique
            FROM pg_index x
            JOIN pg_class i ON i.oid = x.indexrelid
-           JOIN pg_am a ON a.oid = i.relam
           WHERE x.indrelid = $1::regclass
           ORDER BY x.indexrelid",
     )
@@ -550,9 +585,10 @@ async fn live_indexes(live: &PgPool, table: &str) -> Result<Vec<LiveIndex>, Proj
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(definition, constraint, search)| LiveIndex {
-            searching: search && constraint.is_none(),
+        .map(|(name, definition, constraint, unique)| LiveIndex {
+            name,
             definition,
+            unique: unique || constraint.is_some(),
             constraint,
         })
         .collect())
