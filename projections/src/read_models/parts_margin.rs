@@ -19,7 +19,9 @@ use std::collections::HashMap;
 use aggregates::invoice::{Invoice, InvoiceEvent};
 use aggregates::money::round_half_up;
 use aggregates::stock::{Stock, StockEvent};
-use aggregates::work_order::{Approval, InvoiceLineKind, PricedLine, WorkOrder, WorkOrderEvent};
+use aggregates::work_order::{
+    Approval, InvoiceBasis, InvoiceLineKind, PricedLine, WorkOrder, WorkOrderEvent,
+};
 use aggregates::Aggregate;
 use chrono::{DateTime, Utc};
 use event_store::RecordedEvent;
@@ -63,14 +65,16 @@ impl Projection for PartsMarginProjection {
         event: &RecordedEvent,
     ) -> Result<(), ProjectionError> {
         let mut touched = Touched::default();
-        self.apply_one(tx, event, &mut touched).await?;
+        let mut billed = Billed::default();
+        self.apply_one(tx, event, &mut touched, &mut billed).await?;
+        billed.write(tx).await?;
         touched.refresh(tx).await
     }
 
     /// The batch's orders folded in memory and written once each ([`write_orders`]): the order
     /// tables are this projector's own and nothing else here reads them, so they go first;
-    /// invoices and stock each on their own; the report's lines of every order touched, once at
-    /// the end.
+    /// invoices and stock each on their own, except the lines issued invoices bill, which are
+    /// written together ([`Billed`]); the report's lines of every order touched, once at the end.
     async fn apply_batch(
         &self,
         tx: &mut PgConnection,
@@ -78,6 +82,7 @@ impl Projection for PartsMarginProjection {
     ) -> Result<i64, (usize, ProjectionError)> {
         let mut applied = 0;
         let mut touched = Touched::default();
+        let mut billed = Billed::default();
         let mut last = 0;
         write_orders(tx, events, &mut touched).await?;
         for (index, event) in events.iter().enumerate() {
@@ -89,28 +94,31 @@ impl Projection for PartsMarginProjection {
             if event.stream.stream_type == WorkOrder::STREAM_TYPE {
                 continue;
             }
-            self.apply_one(tx, event, &mut touched)
+            self.apply_one(tx, event, &mut touched, &mut billed)
                 .await
                 .map_err(|e| (index, e))?;
         }
+        billed.write(tx).await.map_err(|e| (last, e))?;
         touched.refresh(tx).await.map_err(|e| (last, e))?;
         Ok(applied)
     }
 }
 
 impl PartsMarginProjection {
-    /// One event into the fact tables; the orders whose report lines it may change into `touched`.
+    /// One event into the fact tables; the orders whose report lines it may change into `touched`,
+    /// the lines an issued invoice bills into `billed`, for the caller to write.
     async fn apply_one(
         &self,
         tx: &mut PgConnection,
         event: &RecordedEvent,
         touched: &mut Touched,
+        billed: &mut Billed,
     ) -> Result<(), ProjectionError> {
         match event.stream.stream_type.as_str() {
             WorkOrder::STREAM_TYPE => write_orders(tx, std::slice::from_ref(event), touched)
                 .await
                 .map_err(|(_, error)| error),
-            Invoice::STREAM_TYPE => invoice(tx, event, touched).await,
+            Invoice::STREAM_TYPE => invoice(tx, event, touched, billed).await,
             Stock::STREAM_TYPE => stock(tx, event, touched).await,
             other => Err(ProjectionError::Inconsistent(format!(
                 "parts margin given a {other} stream"
@@ -458,43 +466,82 @@ impl LineColumns {
     }
 }
 
+/// The lines issued invoices bill, gathered over a batch and written with one statement: a batch
+/// holds an invoice for about every tenth of its events, each of which was a round trip of its own.
+/// Only a voiding reads them back, and it writes what was gathered first.
+#[derive(Default)]
+struct Billed {
+    invoice_id: Vec<Uuid>,
+    line_id: Vec<Uuid>,
+    work_order_id: Vec<Uuid>,
+    quantity: Vec<i64>,
+    unit_price: Vec<i64>,
+    amount: Vec<i64>,
+    issued_at: Vec<DateTime<Utc>>,
+}
+
+impl Billed {
+    /// The parts lines `invoice` bills: labour is not stock, and the client's own part is fitted
+    /// free.
+    fn push(&mut self, invoice: Uuid, basis: &InvoiceBasis, at: DateTime<Utc>) {
+        for line in basis
+            .lines
+            .iter()
+            .filter(|l| l.kind == InvoiceLineKind::Parts)
+        {
+            self.invoice_id.push(invoice);
+            self.line_id.push(line.line_id.0);
+            self.work_order_id.push(basis.work_order_id.0);
+            self.quantity.push(i64::from(line.quantity));
+            self.unit_price.push(line.unit_price.as_kopecks());
+            self.amount.push(line.amount.as_kopecks());
+            self.issued_at.push(at);
+        }
+    }
+
+    /// Writes the lines gathered so far and forgets them.
+    async fn write(&mut self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        if self.invoice_id.is_empty() {
+            return Ok(());
+        }
+        sqlx::query!(
+            "INSERT INTO margin_billed_lines
+               (invoice_id, line_id, work_order_id, quantity, unit_price, amount, issued_at)
+             SELECT invoice_id, line_id, work_order_id, quantity / 1000.0, unit_price / 100.0,
+                    amount / 100.0, issued_at
+               FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[],
+                           $6::bigint[], $7::timestamptz[])
+                 AS l(invoice_id, line_id, work_order_id, quantity, unit_price, amount, issued_at)",
+            &self.invoice_id,
+            &self.line_id,
+            &self.work_order_id,
+            &self.quantity,
+            &self.unit_price,
+            &self.amount,
+            &self.issued_at,
+        )
+        .execute(&mut *tx)
+        .await?;
+        *self = Self::default();
+        Ok(())
+    }
+}
+
 async fn invoice(
     tx: &mut PgConnection,
     event: &RecordedEvent,
     touched: &mut Touched,
+    billed: &mut Billed,
 ) -> Result<(), ProjectionError> {
     let invoice = record_id(event)?;
     match decode::<InvoiceEvent>(event)? {
         InvoiceEvent::InvoiceIssued { basis, at, .. } => {
-            // Parts sold only: labour is not stock, and the client's own part is fitted free.
-            let parts = basis
-                .lines
-                .iter()
-                .filter(|l| l.kind == InvoiceLineKind::Parts);
-            let line_ids: Vec<Uuid> = parts.clone().map(|l| l.line_id.0).collect();
-            let quantities: Vec<i64> = parts.clone().map(|l| i64::from(l.quantity)).collect();
-            let prices: Vec<i64> = parts.clone().map(|l| l.unit_price.as_kopecks()).collect();
-            let amounts: Vec<i64> = parts.map(|l| l.amount.as_kopecks()).collect();
-            sqlx::query!(
-                "INSERT INTO margin_billed_lines
-                   (invoice_id, line_id, work_order_id, quantity, unit_price, amount, issued_at)
-                 SELECT $1, line_id, $2, quantity / 1000.0, unit_price / 100.0, amount / 100.0, $3
-                   FROM UNNEST($4::uuid[], $5::bigint[], $6::bigint[], $7::bigint[])
-                     AS l(line_id, quantity, unit_price, amount)",
-                invoice,
-                basis.work_order_id.0,
-                at,
-                &line_ids,
-                &quantities,
-                &prices,
-                &amounts,
-            )
-            .execute(&mut *tx)
-            .await?;
+            billed.push(invoice, &basis, at);
             touched.add(basis.work_order_id.0);
         }
         // A voided invoice bills nothing; the order's next invoice bills again.
         InvoiceEvent::InvoiceVoided { .. } => {
+            billed.write(tx).await?;
             let orders = sqlx::query_scalar!(
                 "UPDATE margin_billed_lines SET voided = true WHERE invoice_id = $1
                  RETURNING work_order_id",

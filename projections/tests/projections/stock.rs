@@ -17,7 +17,8 @@ use aggregates::purchase_order::PurchaseOrder;
 use aggregates::stock::{Location, Stock, StockCommand, StockId};
 use aggregates::supplier::Supplier;
 use aggregates::work_order::{
-    ApprovalChannel, ApprovalRecord, Intake, LineDecision, WorkOrder, WorkOrderCommand,
+    ApprovalChannel, ApprovalRecord, Intake, InvoiceLineKind, LineDecision, WorkOrder,
+    WorkOrderCommand,
 };
 use aggregates::{Aggregate, DomainEvent};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -699,4 +700,61 @@ async fn the_margin_facts_flag_each_leak_and_a_clean_order_shows_none() {
         leaks,
         vec![over_issued.0 .0, not_issued.0 .0, below_cost.0 .0]
     );
+}
+
+/// Each issued invoice bills its parts lines once, and a voided one is marked voided, when its
+/// voiding comes in the same batch as its issue (the projector writes a batch's billed lines
+/// together, so a voiding must find those of its batch written) as in a later one.
+#[tokio::test]
+async fn each_invoice_bills_its_parts_lines_and_a_voided_one_is_marked_in_any_batch() {
+    for (name, batch_size) in [("proj_margin_billed", 500), ("proj_margin_billed_1", 1)] {
+        let db = TestDatabase::create(name, 20).await.unwrap();
+        let store = crate::sealed_store(&db.pool);
+        let mut shop = ShopGenerator::hire_staff(&store, "main", 31).await.unwrap();
+        let mut streams = Vec::new();
+        for n in 0..120 {
+            let (client, client_stream) = shop.client(n).unwrap();
+            let (vehicle, vehicle_stream) = shop.vehicle(n, client).unwrap();
+            streams.extend([client_stream, vehicle_stream]);
+            streams.extend(shop.work_order(n, client, vehicle).unwrap());
+        }
+        bulk_insert(&db.pool, &streams).await.unwrap();
+        let expected: BTreeMap<(Uuid, Uuid), bool> = streams
+            .iter()
+            .filter(|s| s.stream.stream_type == Invoice::STREAM_TYPE)
+            .flat_map(|s| {
+                let invoice = fold::<Invoice>(s);
+                let id = invoice.id.unwrap().0;
+                let lines = invoice.basis.iter().flat_map(|b| b.lines.iter());
+                lines
+                    .filter(|l| l.kind == InvoiceLineKind::Parts)
+                    .map(|l| ((id, l.line_id.0), invoice.voided))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(
+            expected.values().any(|&voided| voided),
+            "an invoice is voided"
+        );
+        assert!(
+            expected.values().any(|&voided| !voided),
+            "an invoice stands"
+        );
+        let options = RunOptions {
+            batch_size,
+            ..RunOptions::default()
+        };
+        catch_up(&store, options, log_end(&store).await)
+            .await
+            .unwrap();
+        let rows: Vec<(Uuid, Uuid, bool)> =
+            sqlx::query_as("SELECT invoice_id, line_id, voided FROM read.margin_billed_lines")
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+        let actual: BTreeMap<(Uuid, Uuid), bool> =
+            rows.into_iter().map(|(i, l, v)| ((i, l), v)).collect();
+        assert_eq!(actual, expected, "batches of {batch_size}");
+        assert_margin_lines_are_the_rules(&db.pool).await;
+    }
 }
