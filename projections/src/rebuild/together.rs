@@ -450,11 +450,10 @@ impl Beside {
         .await?;
         let mut found = Vec::new();
         for (ordinal, index) in live_indexes(&self.live, table).await?.iter().enumerate() {
-            let lookup = lookups.contains(&index.name.as_str());
-            if lookup {
+            if lookups.contains(&index.name.as_str()) {
                 found.push(index.name.clone());
             }
-            if index.unique || lookup {
+            if index.built_before_the_load(lookups) {
                 let statement = index.build_on(&twin, name, ordinal)?;
                 sqlx::query(&statement).execute(&self.live).await?;
             }
@@ -469,7 +468,7 @@ impl Beside {
         let twin = self.table(name);
         let mut connection = self.live.acquire().await?;
         for (ordinal, index) in live_indexes(&self.live, table).await?.iter().enumerate() {
-            if !index.unique && !lookups.contains(&index.name.as_str()) {
+            if !index.built_before_the_load(lookups) {
                 let statement = index.build_on(&twin, name, ordinal)?;
                 sqlx::query(&statement).execute(&mut *connection).await?;
             }
@@ -554,6 +553,13 @@ struct LiveIndex {
 }
 
 impl LiveIndex {
+    /// Whether the projectors' statements need this index while they write (a key `ON CONFLICT`
+    /// rests on, or one of the `lookups` they name), so it is built before the rows come; every
+    /// other index is built once they are in.
+    fn built_before_the_load(&self, lookups: &[&str]) -> bool {
+        self.unique || lookups.contains(&self.name.as_str())
+    }
+
     /// The statement that builds this index on `twin`, named after the live table (`name`) and
     /// the index's place among its indexes: unique in `read` once the table moves there, and
     /// given the live index's own name by the swap.
