@@ -223,7 +223,7 @@ impl InvoiceColumns {
                   status, state, card, version)
                SELECT invoice_id, number, work_order_id, work_order_number, client_id, payer_kind,
                       payer_name, payer_inn, issued_at, total / 100.0, vat / 100.0, paid / 100.0,
-                      refunded / 100.0, voided, void_reason, status, state::json, card::json,
+                      refunded / 100.0, voided, void_reason, status, state, card::json,
                       version
                  FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::text[],
                              $7::text[], $8::text[], $9::timestamptz[], $10::bigint[], $11::bigint[],
@@ -265,7 +265,7 @@ impl InvoiceColumns {
             r#"UPDATE invoices v
                   SET paid = i.paid / 100.0, refunded = i.refunded / 100.0, voided = i.voided,
                       void_reason = COALESCE(i.void_reason, v.void_reason), status = i.status,
-                      state = i.state::json, version = i.version, card = i.card::json
+                      state = i.state, version = i.version, card = i.card::json
                  FROM UNNEST($1::uuid[], $2::bigint[], $3::bigint[], $4::bool[], $5::text[],
                              $6::text[], $7::text[], $8::text[], $9::bigint[])
                    AS i(invoice_id, paid, refunded, voided, void_reason, status, state, card, version)
@@ -319,7 +319,7 @@ impl Projection for InvoicesProjection {
             matches!(e, InvoiceEvent::InvoiceIssued { .. })
         });
         let states: HashMap<Uuid, String> = sqlx::query!(
-            r#"SELECT invoice_id, state::text AS "state!" FROM invoices
+            r#"SELECT invoice_id, state FROM invoices
                 WHERE invoice_id = ANY($1)"#,
             &stored
         )

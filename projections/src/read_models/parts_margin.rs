@@ -258,7 +258,7 @@ async fn write_orders(
         matches!(e, WorkOrderEvent::WorkOrderOpened { .. })
     });
     let states: HashMap<Uuid, String> = sqlx::query!(
-        r#"SELECT work_order_id, state::text AS "state!" FROM margin_orders
+        r#"SELECT work_order_id, state FROM margin_orders
             WHERE work_order_id = ANY($1)"#,
         &stored
     )
@@ -350,7 +350,7 @@ impl OrderColumns {
         }
         sqlx::query!(
             "INSERT INTO margin_orders (work_order_id, number, status, completed_at, state, version)
-             SELECT work_order_id, number, status, completed_at, state::json, version
+             SELECT work_order_id, number, status, completed_at, state, version
                FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
                            $6::bigint[])
                  AS o(work_order_id, number, status, completed_at, state, version)",
@@ -372,7 +372,7 @@ impl OrderColumns {
         }
         sqlx::query!(
             "UPDATE margin_orders m
-                SET status = o.status, state = o.state::json, version = o.version,
+                SET status = o.status, state = o.state, version = o.version,
                     completed_at = CASE WHEN o.completion_set THEN o.completed_at
                                         ELSE m.completed_at END
                FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bool[],

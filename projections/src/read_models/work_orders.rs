@@ -184,7 +184,7 @@ fn forget_approvals(order: &mut WorkOrder) -> Result<bool, ProjectionError> {
 /// Forgets the approvals' personal data on every order of an erased client.
 async fn forget_client(tx: &mut PgConnection, client: Uuid) -> Result<(), ProjectionError> {
     let orders = sqlx::query!(
-        r#"SELECT work_order_id, state::text AS "state!" FROM work_orders WHERE client_id = $1"#,
+        r#"SELECT work_order_id, state FROM work_orders WHERE client_id = $1"#,
         client
     )
     .fetch_all(&mut *tx)
@@ -195,9 +195,9 @@ async fn forget_client(tx: &mut PgConnection, client: Uuid) -> Result<(), Projec
         if !forget_approvals(&mut order)? {
             continue;
         }
-        // Written as the fold writes it: `json` keeps the text as it is given.
+        // Written as the fold writes it; the card's `json` keeps the text as it is given.
         sqlx::query!(
-            "UPDATE work_orders SET state = $2::text::json, card = $3::text::json
+            "UPDATE work_orders SET state = $2, card = $3::text::json
               WHERE work_order_id = $1",
             row.work_order_id,
             json_text(&order)?,
@@ -261,7 +261,7 @@ async fn fold_and_write(
         matches!(e, WorkOrderEvent::WorkOrderOpened { .. })
     });
     let states: HashMap<Uuid, String> = sqlx::query!(
-        r#"SELECT work_order_id, state::text AS "state!" FROM work_orders
+        r#"SELECT work_order_id, state FROM work_orders
             WHERE work_order_id = ANY($1)"#,
         &stored
     )

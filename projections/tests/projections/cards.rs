@@ -422,11 +422,13 @@ async fn the_cards_are_the_domains_fold_and_the_migration_fills_them_alike() {
     assert!(same, "the settings document kept its shape");
 
     // Rows projected before the cards existed: the migration fills them from `state` as the
-    // projector would have. The folds were `jsonb` then (migration `20261217000200` keeps them as
-    // written, `json`).
+    // projector would have. The folds were `jsonb` then (migration `20261217000200` kept them as
+    // written, `json`; `20261219000100` as `text`).
     sqlx::raw_sql(
-        "ALTER TABLE read.work_orders DROP COLUMN card, ALTER COLUMN state TYPE jsonb;
-         ALTER TABLE read.invoices DROP COLUMN card, ALTER COLUMN state TYPE jsonb;
+        "ALTER TABLE read.work_orders DROP COLUMN card,
+             ALTER COLUMN state TYPE jsonb USING state::jsonb;
+         ALTER TABLE read.invoices DROP COLUMN card,
+             ALTER COLUMN state TYPE jsonb USING state::jsonb;
          ALTER TABLE read.settings DROP COLUMN card",
     )
     .execute(&db.pool)

@@ -144,7 +144,7 @@ impl OrderColumns {
                   accepted_at, approved_at, started_at, completed_at, closed_at, cancelled_at,
                   cancel_reason, promised_at, pending_approval_lines)
                SELECT o.work_order_id, o.number, o.client_id, o.vehicle_id, o.status, o.opened_by,
-                      o.opened_at, o.vat_rate_bp, o.state::json, o.card::json, o.version,
+                      o.opened_at, o.vat_rate_bp, o.state, o.card::json, o.version,
                       o.updated_at, o.mileage_km, o.complaints,
                       o.labour / 100.0, o.parts / 100.0, o.discount / 100.0, o.total / 100.0,
                       o.vat / 100.0, o.mechanic_ids::uuid[],
@@ -206,7 +206,7 @@ impl OrderColumns {
         }
         let updated = sqlx::query!(
             r#"UPDATE work_orders w
-                  SET status = o.status, state = o.state::json, card = o.card::json,
+                  SET status = o.status, state = o.state, card = o.card::json,
                       version = o.version, updated_at = o.updated_at,
                       mileage_km = o.mileage_km, complaints = o.complaints,
                       labour = o.labour / 100.0, parts = o.parts / 100.0,
