@@ -108,6 +108,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
+    // Warnings reach the operator (a page of the log read again, the event a rebuild stopped on);
+    // `RUST_LOG=info` adds each builder's busy time against the run's, which shows the slowest.
+    telemetry::init_tracing_or("warn");
     let cli = Cli::parse();
     let pool = event_store::pool_options()
         // `rebuild all` reads the log, copies and swaps for up to `REBUILDS_AT_ONCE` read models at
