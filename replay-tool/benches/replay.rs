@@ -86,20 +86,68 @@ fn replay_rebuild(db: &TestDatabase, what: &str, env: &[(&str, &str)]) -> (f64, 
                 .unwrap()
                 .to_line(),
         )
+        // Each builder's time applying pages against the run's, which `rebuild all` logs at info.
+        .env("RUST_LOG", "warn,projections::rebuild=info")
         .envs(env.iter().copied())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .output()
         .unwrap();
     let seconds = started.elapsed().as_secs_f64();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "rebuild {what}: {stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "rebuild {what}: {stdout}\n{stderr}"
+    );
     eprint!("{stdout}");
+    if let Some(builders) = builders_busy(&stderr) {
+        eprintln!("{builders}");
+    }
     let peak = stdout
         .lines()
         .find_map(|line| line.split("peak memory ").nth(1))
         .and_then(|rest| rest.trim_end_matches(" MB").trim().parse().ok())
         .unwrap();
     (seconds, peak)
+}
+
+/// The builders of a `rebuild all`, slowest first, each with the seconds it spent applying pages:
+/// the slowest sets the run's pace, so this says where to look next. None for another rebuild.
+fn builders_busy(log: &str) -> Option<String> {
+    let field = |line: &str, name: &str| -> Option<String> {
+        let value = line.split(&format!(" {name}=")).nth(1)?;
+        Some(
+            value
+                .split_whitespace()
+                .next()?
+                .trim_matches('"')
+                .to_owned(),
+        )
+    };
+    let mut read_s = 0.0_f64;
+    let mut builders: Vec<(String, f64)> = log
+        .lines()
+        .filter(|line| line.contains("built beside the live read model"))
+        .filter_map(|line| {
+            let busy: f64 = field(line, "busy_s")?.parse().ok()?;
+            read_s = read_s.max(field(line, "run_s")?.parse().ok()?);
+            Some((field(line, "projector")?, busy))
+        })
+        .filter(|(_, busy)| *busy > 0.0)
+        .collect();
+    if builders.is_empty() {
+        return None;
+    }
+    builders.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let each: Vec<String> = builders
+        .iter()
+        .map(|(projector, busy)| format!("{projector} {busy:.2} s"))
+        .collect();
+    Some(format!(
+        "builders' time applying pages, of {read_s:.2} s from the first page to the last \
+         (the slowest sets the pace): {}",
+        each.join(", ")
+    ))
 }
 
 /// Events per second of the whole log read as `E`: `RecordedEvent`s (`read_all`, the baseline),
